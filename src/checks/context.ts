@@ -1,0 +1,53 @@
+// Builds the clients the checks read through, from the configuration. Nothing is connected until first use.
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { memoryBaselines } from './baselines.ts';
+import { createHttpTarget } from './targets/http.ts';
+import { createPostgresTarget } from './targets/postgres.ts';
+import { createRedisTarget } from './targets/redis.ts';
+import type { BaselineStore, CheckContext } from './types.ts';
+
+export interface CheckTargets {
+  context: CheckContext;
+  close(): Promise<void>;
+}
+
+export function createCheckTargets(
+  config: Config,
+  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch } = {},
+): CheckTargets {
+  const pgConfig = config.caracal.postgres;
+  const postgres = pgConfig.url
+    ? createPostgresTarget({
+        url: pgConfig.url,
+        password: config.secrets.postgresPassword,
+        statementTimeoutMs: pgConfig.statementTimeoutMs,
+        ssl: pgConfig.ssl,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      })
+    : undefined;
+  const redis = config.caracal.redis.url
+    ? createRedisTarget({
+        url: config.caracal.redis.url,
+        password: config.secrets.redisPassword,
+        connectTimeoutMs: config.checks.httpTimeoutMs,
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      })
+    : undefined;
+  const context: CheckContext = {
+    caracal: config.caracal,
+    thresholds: config.thresholds,
+    secrets: config.secrets,
+    postgres,
+    redis,
+    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    baselines: deps.baselines ?? memoryBaselines(),
+    now: deps.now ?? (() => new Date()),
+  };
+  return {
+    context,
+    close: async () => {
+      await Promise.allSettled([postgres?.end(), redis?.end()]);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The runbook's failure matrix ("Recover from Failures", caracal-ops.md §10): user impact and recovery per row.
+
+export const FAILURE_MATRIX = {
+  postgres: {
+    failure: 'Postgres unavailable',
+    impact: 'API, STS, Gateway, Audit and Coordinator readiness fails or degrades.',
+    recovery: 'Restore Postgres, confirm migrations, check pools, replay outboxes.',
+  },
+  redis: {
+    failure: 'Redis unavailable',
+    impact: 'Streams, revocation, policy invalidation, audit ingestion and coordination lag.',
+    recovery: 'Restore Redis, verify streams and groups, watch pending entries and the replay backlog.',
+  },
+  sts: {
+    failure: 'STS unavailable',
+    impact: 'Token exchange and Gateway exchanges fail.',
+    recovery: 'Restore STS readiness, policy bundle freshness, JWKS and HMAC configuration.',
+  },
+  gateway: {
+    failure: 'Gateway unhealthy',
+    impact: 'Protected upstream traffic fails before provider dispatch.',
+    recovery: 'Check bindings, STS exchange, revocation snapshot, upstream allowlist and audit replay.',
+  },
+  audit: {
+    failure: 'Audit unhealthy',
+    impact: 'Evidence ingestion delayed; DLQ or replay grows.',
+    recovery: 'Recover Audit, Postgres and Redis, replay the DLQ, verify the tamper chain.',
+  },
+  auditLoss: {
+    failure: 'STS/Gateway audit evidence lost',
+    impact: 'The pod stays NotReady (latched) while its liveness stays healthy.',
+    recovery: 'Preserve the replay volume and logs as evidence, then replace the pod.',
+  },
+  coordinator: {
+    failure: 'Coordinator unhealthy',
+    impact: 'Agent and delegation views and lifecycle management fail.',
+    recovery: 'Restore Coordinator readiness, token, DB, Redis and sweeper health.',
+  },
+  control: {
+    failure: 'Control unhealthy',
+    impact: 'Automation dispatch unavailable.',
+    recovery: 'Use the Console or Admin SDK directly if appropriate; restore the Control gate, token, JWKS, Redis and API reachability.',
+  },
+} as const;
+
+export type MatrixRow = keyof typeof FAILURE_MATRIX;

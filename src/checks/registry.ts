@@ -1,0 +1,41 @@
+// Every reconciliation check, in the runbook's order. One file each; this list is the only place they meet.
+import type { CheckDefinition, Gate } from './types.ts';
+import { postgresReachable } from './postgres/reachable.ts';
+import { postgresMigrations } from './postgres/migrations.ts';
+import { postgresTables } from './postgres/tables.ts';
+import { outboxApi } from './postgres/outbox-api.ts';
+import { outboxCoordinator } from './postgres/outbox-coordinator.ts';
+import { redisReachable } from './redis/reachable.ts';
+import { redisStreams } from './redis/streams.ts';
+import { auditDlq } from './redis/audit-dlq.ts';
+import { servicesReady } from './http/services-ready.ts';
+import { stsJwks } from './http/sts-jwks.ts';
+import { auditReplay } from './http/audit-replay.ts';
+import { gatewayRevocation } from './http/gateway-revocation.ts';
+import { stsPolicy } from './http/sts-policy.ts';
+import { auditTamper } from './http/audit-tamper.ts';
+
+export const ALL_CHECKS: readonly CheckDefinition[] = [
+  postgresReachable,
+  postgresMigrations,
+  postgresTables,
+  redisReachable,
+  redisStreams,
+  servicesReady,
+  stsJwks,
+  outboxApi,
+  outboxCoordinator,
+  auditDlq,
+  auditReplay,
+  gatewayRevocation,
+  stsPolicy,
+  auditTamper,
+];
+
+export function checksForGate(gate: Gate): CheckDefinition[] {
+  return ALL_CHECKS.filter((c) => c.gates.includes(gate));
+}
+
+export function findCheck(id: string): CheckDefinition | undefined {
+  return ALL_CHECKS.find((c) => c.id === id);
+}

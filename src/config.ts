@@ -1,0 +1,166 @@
+// Configuration: one YAML file (non-secret settings) plus environment variables for secrets.
+// Parsed once at start; an invalid file fails with every problem listed.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+export const SERVICES = ['sts', 'gateway', 'audit', 'api', 'coordinator'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Caracal v1.0.0 ships these three migrations (caracal-ops.md §2.1). */
+export const CARACAL_V1_MIGRATIONS = ['0001_baseline', '0002_approval_hardening', '0003_operator_run_token_usage'];
+
+const url = z.url({ protocol: /^https?$/ });
+const urlList = z.array(url).default([]);
+
+const thresholdsSchema = z
+  .object({
+    outboxPendingAgeSeconds: z.number().positive().default(300),
+    revocationSnapshotMaxAgeSeconds: z.number().positive().default(70),
+    streamPendingMax: z.number().int().nonnegative().default(1000),
+    streamLagMax: z.number().int().nonnegative().default(1000),
+    streamPendingIdleSeconds: z.number().positive().default(120),
+    tamperSweepMaxAgeSeconds: z.number().positive().default(7200),
+    postgresLatencyWarnMs: z.number().positive().default(500),
+  })
+  .strict()
+  .prefault({});
+
+const fileSchema = z
+  .object({
+    caracal: z
+      .object({
+        postgres: z
+          .object({
+            url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+            statementTimeoutMs: z.number().int().positive().default(2000),
+            ssl: z.boolean().default(false),
+          })
+          .strict()
+          .prefault({}),
+        redis: z
+          .object({
+            url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+          })
+          .strict()
+          .prefault({}),
+        services: z
+          .object(Object.fromEntries(SERVICES.map((s) => [s, urlList])) as Record<ServiceName, typeof urlList>)
+          .strict()
+          .prefault({}),
+        zones: z.array(z.string().min(1)).default([]),
+        policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
+        expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
+      })
+      .strict()
+      .prefault({}),
+    thresholds: thresholdsSchema,
+    checks: z
+      .object({
+        defaultTimeoutMs: z.number().int().positive().default(5000),
+        timeouts: z.record(z.string(), z.number().int().positive()).default({}),
+        httpTimeoutMs: z.number().int().positive().default(3000),
+      })
+      .strict()
+      .prefault({}),
+    slack: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(3000),
+        reportUpdateIntervalMs: z.number().int().min(0).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  })
+  .strict();
+
+/** Secrets come only from the environment (or NAME_FILE). Keys here are the variable names. */
+export const SECRET_ENV = {
+  slackBotToken: 'SLACK_BOT_TOKEN',
+  slackSigningSecret: 'SLACK_SIGNING_SECRET',
+  slackAppToken: 'SLACK_APP_TOKEN',
+  postgresPassword: 'CARACAL_POSTGRES_PASSWORD',
+  redisPassword: 'CARACAL_REDIS_PASSWORD',
+  metricsBearer: 'CARACAL_METRICS_BEARER',
+  coordinatorToken: 'CARACAL_COORDINATOR_TOKEN',
+  auditAdminToken: 'CARACAL_AUDIT_ADMIN_TOKEN',
+  adminToken: 'CARACAL_ADMIN_TOKEN',
+  auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
+  stateDatabaseUrl: 'STATE_DATABASE_URL',
+} as const;
+export type SecretName = keyof typeof SECRET_ENV;
+export type Secrets = Partial<Record<SecretName, string>>;
+
+export type FileConfig = z.infer<typeof fileSchema>;
+export type Thresholds = FileConfig['thresholds'];
+export type CaracalConfig = FileConfig['caracal'];
+export interface Config extends FileConfig {
+  secrets: Secrets;
+  configPath: string | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+function readSecrets(env: Env, problems: string[]): Secrets {
+  const secrets: Secrets = {};
+  for (const [name, variable] of Object.entries(SECRET_ENV) as [SecretName, string][]) {
+    let value = env[variable];
+    const file = env[`${variable}_FILE`];
+    // Like Caracal: the file wins only when the variable itself is empty.
+    if (!value && file) {
+      try {
+        value = readFileSync(file, 'utf8').trim();
+        if (!value) problems.push(`${variable}_FILE: ${file} is empty`);
+      } catch (err) {
+        problems.push(`${variable}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    }
+    if (value) secrets[name] = value;
+  }
+  return secrets;
+}
+
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
+/** Parse a YAML text and an environment into a frozen Config, or throw ConfigError listing every problem. */
+export function parseConfig(yamlText: string | undefined, env: Env, configPath?: string): Config {
+  const problems: string[] = [];
+  let raw: unknown = {};
+  if (yamlText !== undefined) {
+    try {
+      raw = parseYaml(yamlText) ?? {};
+    } catch (err) {
+      throw new ConfigError([`${configPath ?? 'config'}: not valid YAML: ${(err as Error).message}`]);
+    }
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...formatIssues(parsed.error));
+  const secrets = readSecrets(env, problems);
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return Object.freeze({ ...parsed.data, secrets, configPath });
+}
+
+/** Load from CARACAL_CHATOPS_CONFIG (or an explicit path); no file means every default. */
+export function loadConfig(env: Env = process.env, explicitPath?: string): Config {
+  const path = explicitPath ?? env.CARACAL_CHATOPS_CONFIG;
+  if (!path) return parseConfig(undefined, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`cannot read config file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseConfig(text, env, path);
+}
+
+/** Every secret value currently configured, for redaction and leak tests. */
+export function secretValues(config: Pick<Config, 'secrets'>): string[] {
+  return Object.values(config.secrets).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
+
+export function timeoutFor(config: Pick<Config, 'checks'>, checkId: string): number {
+  return config.checks.timeouts[checkId] ?? config.checks.defaultTimeoutMs;
+}

@@ -1,0 +1,44 @@
+// A leased logical Redis database per test file on the real local Redis (db 1..15), flushed on lease and release.
+import { Redis } from 'ioredis';
+
+export const REDIS_HOST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface LeasedRedis {
+  url: string;
+  db: number;
+  client: Redis;
+  release(): Promise<void>;
+}
+
+export async function leaseRedisDb(): Promise<LeasedRedis> {
+  const control = new Redis(`${REDIS_HOST_URL}/0`, { protocol: 2, lazyConnect: true });
+  await control.connect();
+  try {
+    for (let attempt = 0; attempt < 600; attempt++) {
+      for (let db = 1; db <= 15; db++) {
+        const ok = await control.set(`caracal-chatops:test-lease:${db}`, String(process.pid), 'PX', 300_000, 'NX');
+        if (ok === 'OK') {
+          const url = `${REDIS_HOST_URL}/${db}`;
+          const client = new Redis(url, { protocol: 2 });
+          await client.flushdb();
+          return {
+            url,
+            db,
+            client,
+            async release() {
+              await client.flushdb();
+              client.disconnect();
+              const c = new Redis(`${REDIS_HOST_URL}/0`, { protocol: 2 });
+              await c.del(`caracal-chatops:test-lease:${db}`);
+              c.disconnect();
+            },
+          };
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no free Redis test database after 60 s');
+  } finally {
+    control.disconnect();
+  }
+}
