@@ -1,0 +1,33 @@
+// Button values: a small versioned payload, validated with zod. Never a domain object, never a secret.
+import { z } from 'zod';
+import { UserFacingError } from '../errors.ts';
+import { LIMITS } from './limits.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+export const reportButtonPayload = z.object({ v: z.literal(1), reportId: id }).strict();
+export type ReportButtonPayload = z.infer<typeof reportButtonPayload>;
+
+export function encodePayload<T>(schema: z.ZodType<T>, value: T): string {
+  const text = JSON.stringify(schema.parse(value));
+  if (text.length > LIMITS.buttonValue) throw new Error(`button payload of ${text.length} characters`);
+  return text;
+}
+
+/** Parse a button value; anything tampered with, truncated or from an older version is refused. */
+export function decodePayload<T>(schema: z.ZodType<T>, raw: string | undefined): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw ?? '');
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new UserFacingError(
+      'bad_request',
+      'This button is no longer valid (it may come from an older message). Run `/caracal status` again.',
+    );
+  }
+  return parsed.data;
+}

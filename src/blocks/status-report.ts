@@ -1,0 +1,109 @@
+// The status report message: pure function from the report's state to Block Kit.
+import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock } from '@slack/types';
+import { worstStatus } from '../checks/executor.ts';
+import { FAILURE_MATRIX } from '../checks/failure-matrix.ts';
+import type { CheckResult, CheckStatus } from '../checks/types.ts';
+import { ACTION, BLOCK } from './ids.ts';
+import { LIMITS, packGroups, sections, type PackedMessage } from './limits.ts';
+import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
+import { encodePayload, reportButtonPayload } from './payloads.ts';
+import { userMention } from './users.ts';
+
+export interface StatusReportView {
+  reportId: string;
+  requestedBy: string;
+  startedAt: string;
+  planned: readonly { id: string; title: string }[];
+  results: readonly CheckResult[];
+  sandbox: boolean;
+}
+
+export interface SlackMessage extends PackedMessage {
+  text: string;
+}
+
+export const STATUS_EMOJI: Record<CheckStatus | 'pending', string> = {
+  pass: ':white_check_mark:',
+  warn: ':warning:',
+  fail: ':x:',
+  error: ':boom:',
+  pending: ':hourglass_flowing_sand:',
+};
+
+const ORDER: Record<CheckStatus, number> = { error: 0, fail: 1, warn: 2, pass: 3 };
+
+function label(sandbox: boolean): string {
+  return sandbox ? '[SANDBOX] ' : '';
+}
+
+export function reportHeadline(view: Pick<StatusReportView, 'planned' | 'results'>): string {
+  const done = view.results.length;
+  const total = view.planned.length;
+  const failing = view.results.filter((r) => r.status === 'fail' || r.status === 'error').length;
+  const warning = view.results.filter((r) => r.status === 'warn').length;
+  if (done < total) return `Checking… ${done} of ${total} done (${failing} failing so far)`;
+  const verdict = worstStatus(view.results.map((r) => r.status));
+  if (verdict === 'pass') return `All ${total} checks pass`;
+  return `${failing} failing, ${warning} warning of ${total} checks`;
+}
+
+/** One failing or warning check: what is wrong, what it means for users, what to do next. */
+export function problemText(r: CheckResult): string {
+  const lines = [`${STATUS_EMOJI[r.status]} *${escapeMrkdwn(r.title)}* \`${r.id}\``, escapeMrkdwn(r.summary)];
+  for (const row of r.matrix) {
+    const m = FAILURE_MATRIX[row];
+    lines.push(`>*${m.failure}.* Users: ${m.impact}`, `>Runbook: ${m.recovery}`);
+  }
+  if (r.remedy) lines.push(`*Next:* ${escapeMrkdwn(r.remedy)}`);
+  return lines.join('\n');
+}
+
+function listText(emoji: string, heading: string, items: readonly { id: string; title: string }[]): string {
+  return [`*${heading}*`, ...items.map((c) => `${emoji} ${escapeMrkdwn(c.title)} \`${c.id}\``)].join('\n');
+}
+
+export function statusReportMessage(view: StatusReportView): SlackMessage {
+  const headline = reportHeadline(view);
+  const complete = view.results.length >= view.planned.length;
+  const verdict = complete ? worstStatus(view.results.map((r) => r.status)) : undefined;
+  const icon = verdict ? STATUS_EMOJI[verdict] : STATUS_EMOJI.pending;
+  const header: HeaderBlock = {
+    type: 'header',
+    block_id: BLOCK.statusHeader,
+    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status: ${headline}`, LIMITS.headerText), emoji: true },
+  };
+  const context: ContextBlock = {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
+      },
+    ],
+  };
+  const byId = new Map(view.results.map((r) => [r.id, r]));
+  const problems = [...view.results].filter((r) => r.status !== 'pass').sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+  const groups: KnownBlock[][] = problems.map((r) => sections(problemText(r), `${BLOCK.statusCheck}_${r.id.replace(/\./g, '-')}`));
+  const passed = view.planned.filter((c) => byId.get(c.id)?.status === 'pass');
+  const pending = view.planned.filter((c) => !byId.has(c.id));
+  if (pending.length > 0) groups.push(sections(listText(STATUS_EMOJI.pending, 'Still checking', pending)));
+  if (passed.length > 0) groups.push(sections(listText(STATUS_EMOJI.pass, 'Passing', passed)));
+
+  const value = encodePayload(reportButtonPayload, { v: 1, reportId: view.reportId });
+  const actions: ActionsBlock = {
+    type: 'actions',
+    block_id: BLOCK.statusActions,
+    elements: [
+      { type: 'button', action_id: ACTION.statusRerun, text: { type: 'plain_text', text: 'Re-run' }, value },
+      { type: 'button', action_id: ACTION.statusDetails, text: { type: 'plain_text', text: 'Details' }, value },
+    ],
+  };
+  const packed = packGroups([header, context], groups, [actions], (moved) => ({
+    type: 'context',
+    block_id: BLOCK.statusOverflow,
+    elements: [{ type: 'mrkdwn', text: `:thread: ${moved} more item(s) did not fit here: see the thread under this message.` }],
+  }));
+  const names = problems.map((r) => `${r.id} (${r.status})`).join(', ');
+  const text = truncate(`${label(view.sandbox)}Caracal status: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
+  return { text, ...packed };
+}

@@ -1,0 +1,48 @@
+// `caracal-chatops check`: the same checks as `/caracal status`, for a terminal (Slack may be down too).
+import { parseArgs } from 'node:util';
+import { createCheckTargets } from '../checks/context.ts';
+import { runChecks, worstStatus } from '../checks/executor.ts';
+import { ALL_CHECKS } from '../checks/registry.ts';
+import type { CheckDefinition } from '../checks/types.ts';
+import { loadConfig, timeoutFor } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+import { resultsTable } from './table.ts';
+
+export const EXIT = { pass: 0, warn: 1, fail: 2 } as const;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+export async function checkCommand(argv: string[], io: CliIo, checks: readonly CheckDefinition[] = ALL_CHECKS): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out('usage: caracal-chatops check [--json] [--config FILE]\nexit code: 0 pass, 1 warn, 2 fail');
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(io.env, values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return EXIT.fail;
+    }
+    throw err;
+  }
+  const targets = createCheckTargets(config);
+  try {
+    const results = await runChecks(checks, targets.context, { timeoutMs: (id) => timeoutFor(config, id) });
+    const verdict = worstStatus(results.map((r) => r.status));
+    io.out(values.json ? JSON.stringify({ verdict, results }, null, 2) : `${resultsTable(results)}\n\nverdict: ${verdict}`);
+    return EXIT[verdict];
+  } finally {
+    await targets.close();
+  }
+}

@@ -1,0 +1,29 @@
+// The one `/caracal` command: ack first, then route to the subcommand's file. Unknown → usage, ephemerally.
+import type { App } from '@slack/bolt';
+import { helpMessage } from '../blocks/help.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { answerError } from '../slack/error-handler.ts';
+import { parseCommandText } from './parse.ts';
+import type { Subcommand } from './types.ts';
+
+export function registerCommands(app: App, subcommands: readonly Subcommand[], deps: { logger: Logger; metrics: Metrics }): void {
+  const byName = new Map(subcommands.map((s) => [s.name, s]));
+  app.command('/caracal', async ({ command, ack, respond, client }) => {
+    const { subcommand, args } = parseCommandText(command.text);
+    const sub = byName.get(subcommand);
+    if (!sub) {
+      await ack({ response_type: 'ephemeral', ...helpMessage(subcommands, subcommand) });
+      deps.metrics.commands.inc({ subcommand: 'unknown' });
+      return;
+    }
+    await ack();
+    deps.metrics.commands.inc({ subcommand: sub.name });
+    const logger = deps.logger.child({ command: sub.name, userId: command.user_id, channelId: command.channel_id });
+    try {
+      await sub.handle({ command, args, client, respond, logger });
+    } catch (err) {
+      await answerError(err, { respond, logger });
+    }
+  });
+}

@@ -1,0 +1,103 @@
+// Runs a status report: posts "checking…" at once, updates the message in place as results arrive
+// (coalesced to about once a second), then posts whatever did not fit as thread replies.
+import type { WebClient } from '@slack/web-api';
+import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
+import { overflowMessages } from '../blocks/status-details.ts';
+import { runChecks } from '../checks/executor.ts';
+import type { CheckContext, CheckDefinition } from '../checks/types.ts';
+import { UserFacingError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { coalesce } from './coalesce.ts';
+import type { ReportStore, StoredReport } from './report-store.ts';
+
+export interface StatusRunDeps {
+  checks: readonly CheckDefinition[];
+  context: CheckContext;
+  store: ReportStore;
+  metrics: Metrics;
+  logger: Logger;
+  timeoutMs: (checkId: string) => number;
+  updateIntervalMs: number;
+  sandbox: boolean;
+  newId: () => string;
+}
+
+export interface StatusRunRequest {
+  client: WebClient;
+  channelId: string;
+  requestedBy: string;
+  /** Re-run: update this existing report message instead of posting a new one. */
+  messageTs?: string;
+}
+
+const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StoredReport> {
+  const { client, channelId } = req;
+  const view: StatusReportView = {
+    reportId: deps.newId(),
+    requestedBy: req.requestedBy,
+    startedAt: deps.context.now().toISOString(),
+    planned: deps.checks.map((c) => ({ id: c.id, title: c.title })),
+    results: [],
+    sandbox: deps.sandbox,
+  };
+  const results = view.results as StatusReportView['results'][number][];
+  const first = statusReportMessage(view);
+  let ts = req.messageTs;
+  try {
+    if (ts) {
+      const messageTs = ts;
+      await slackCall(deps.metrics, 'chat.update', () =>
+        client.chat.update({ channel: channelId, ts: messageTs, text: first.text, blocks: first.blocks }),
+      );
+    } else {
+      const posted = await slackCall(deps.metrics, 'chat.postMessage', () =>
+        client.chat.postMessage({ channel: channelId, text: first.text, blocks: first.blocks }),
+      );
+      ts = posted.ts;
+    }
+  } catch (err) {
+    if (NOT_POSTABLE.has(slackErrorCode(err))) {
+      throw new UserFacingError('forbidden', 'I cannot post in this channel. Invite me with `/invite @Caracal` and try again.', { cause: err });
+    }
+    throw err;
+  }
+  if (!ts) throw new Error('chat.postMessage returned no ts');
+  const messageTs = ts;
+  const stored: StoredReport = { view, channelId, messageTs, complete: false };
+  await deps.store.save(stored);
+
+  const log = deps.logger.child({ reportId: view.reportId, channelId });
+  const updater = coalesce(
+    deps.updateIntervalMs,
+    async () => {
+      const msg = statusReportMessage(view);
+      await slackCall(deps.metrics, 'chat.update', () =>
+        client.chat.update({ channel: channelId, ts: messageTs, text: msg.text, blocks: msg.blocks }),
+      );
+    },
+    (err) => log.warn({ err: { message: (err as Error).message, code: slackErrorCode(err) } }, 'report update failed'),
+  );
+  await runChecks(deps.checks, deps.context, {
+    timeoutMs: deps.timeoutMs,
+    onResult: (result) => {
+      results.push(result);
+      deps.metrics.recordCheck(result);
+      updater.poke();
+    },
+  });
+  await updater.finish();
+  stored.complete = true;
+  await deps.store.save(stored);
+
+  for (const reply of overflowMessages(statusReportMessage(view).overflow, deps.sandbox)) {
+    await slackCall(deps.metrics, 'chat.postMessage', () =>
+      client.chat.postMessage({ channel: channelId, thread_ts: messageTs, text: reply.text, blocks: reply.blocks }),
+    );
+  }
+  log.info({ verdict: statusReportMessage(view).text.slice(0, 120), updates: updater.flushes() }, 'status report complete');
+  return stored;
+}

@@ -1,0 +1,150 @@
+// Signed Slack requests against a real HTTP receiver, and a capture of the Web API calls made through nock.
+import { createHmac } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { createApp, type AppDeps, type CaracalApp } from '../../src/slack/app.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { Config } from '../../src/config.ts';
+import type { CheckContext, CheckDefinition } from '../../src/checks/types.ts';
+import { testConfig } from './check-context.ts';
+import { memoryBaselines } from '../../src/checks/baselines.ts';
+import { createHttpTarget } from '../../src/checks/targets/http.ts';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const BOT_TOKEN = 'xoxb-test-token-0123456789';
+
+export function signedHeaders(rawBody: string, secret = SIGNING_SECRET, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const sig = 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${rawBody}`).digest('hex');
+  return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
+}
+
+export interface SlackCall {
+  method: string;
+  body: Record<string, unknown>;
+  raw: string;
+}
+
+/** Intercept every Web API method; record calls; answer ok with increasing ts unless `answer` says otherwise. */
+export function captureSlackApi(answer?: (call: SlackCall) => [number, Record<string, unknown>] | undefined): SlackCall[] {
+  const calls: SlackCall[] = [];
+  let seq = 0;
+  nock('https://slack.com')
+    .persist()
+    .post(/\/api\/.*/)
+    .reply(function (uri, body) {
+      const raw = typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString();
+      const parsed = Object.fromEntries(new URLSearchParams(raw)) as Record<string, unknown>;
+      const call = { method: uri.replace('/api/', ''), body: parsed, raw };
+      calls.push(call);
+      const custom = answer?.(call);
+      if (custom) return custom;
+      seq++;
+      const ts = typeof parsed.ts === 'string' ? parsed.ts : `1764320000.${String(seq).padStart(6, '0')}`;
+      return [200, { ok: true, channel: parsed.channel, ts }];
+    });
+  return calls;
+}
+
+export function blocksOf(call: SlackCall): Record<string, unknown>[] {
+  return JSON.parse(String(call.body.blocks ?? '[]')) as Record<string, unknown>[];
+}
+
+export interface TestBot {
+  bot: CaracalApp;
+  url: string;
+  config: Config;
+  logLines: string[];
+  command(text: string, extra?: Record<string, string>): Promise<Response>;
+  action(payload: Record<string, unknown>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export function fakeContext(config: Config): CheckContext {
+  return {
+    caracal: config.caracal,
+    thresholds: config.thresholds,
+    secrets: config.secrets,
+    postgres: undefined,
+    redis: undefined,
+    http: createHttpTarget({ timeoutMs: 1000 }),
+    baselines: memoryBaselines(),
+    now: () => new Date(),
+  };
+}
+
+export async function startTestBot(
+  opts: { checks?: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> } = {},
+): Promise<TestBot> {
+  const config = testConfig(
+    { slack: { reportUpdateIntervalMs: 50 }, ...opts.file },
+    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...opts.env },
+  );
+  const logLines: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    secrets: Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
+  const bot = createApp({
+    config,
+    logger,
+    metrics: createMetrics(),
+    checkContext: fakeContext(config),
+    botIdentity: { botId: 'B0TEST', botUserId: 'U0BOT' },
+    clientOptions: { retryConfig: { retries: 0 } },
+    ...(opts.checks ? { checks: opts.checks } : {}),
+    ...opts.deps,
+  });
+  const server = await bot.start(0);
+  const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  const post = (body: string) =>
+    fetch(`${url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body) },
+      body,
+    });
+  return {
+    bot,
+    url,
+    config,
+    logLines,
+    command: (text, extra = {}) =>
+      post(
+        new URLSearchParams({
+          token: 'x', team_id: 'T0TEST', team_domain: 'acme', channel_id: 'C0OPS', channel_name: 'ops',
+          user_id: 'U0ALICE', user_name: 'alice', command: '/caracal', text, api_app_id: 'A0TEST',
+          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: '1.2.3', ...extra,
+        }).toString(),
+      ),
+    action: (payload) => post(`payload=${encodeURIComponent(JSON.stringify(payload))}`),
+    stop: () => bot.stop(),
+  };
+}
+
+export function buttonClick(actionId: string, value: string, opts: { user?: string; messageTs?: string } = {}): Record<string, unknown> {
+  const ts = opts.messageTs ?? '1764320000.000001';
+  return {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'acme' },
+    user: { id: opts.user ?? 'U0BOB', username: 'bob', name: 'bob', team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'x',
+    trigger_id: '1.2.3',
+    container: { type: 'message', message_ts: ts, channel_id: 'C0OPS', is_ephemeral: false },
+    channel: { id: 'C0OPS', name: 'ops' },
+    message: { type: 'message', ts, text: 'report', blocks: [] },
+    response_url: 'https://hooks.slack.com/actions/T0TEST/1/xyz',
+    state: { values: {} },
+    actions: [{ type: 'button', action_id: actionId, block_id: 'status_actions', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1764320010.1' }],
+  };
+}
+
+/** Wait until `predicate` holds (polling), or fail after `ms`. */
+export async function waitFor(predicate: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

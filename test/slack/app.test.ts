@@ -1,0 +1,147 @@
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CheckDefinition, CheckOutcome } from '../../src/checks/types.ts';
+import { ACTION } from '../../src/blocks/ids.ts';
+import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, waitFor, type TestBot } from '../helpers/slack.ts';
+
+function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, delayMs = 0): CheckDefinition {
+  return {
+    id,
+    title: `Fake ${id}`,
+    gates: ['storage'],
+    reads: 'nothing',
+    run: async () => {
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return outcome();
+    },
+  };
+}
+
+describe('Slack app over signed HTTP', () => {
+  let bot: TestBot;
+  let runs = 0;
+  const checks = [
+    fakeCheck('fake.fast', () => ({ status: 'pass', summary: 'fine' })),
+    fakeCheck('fake.slow', () => {
+      runs++;
+      return { status: 'fail', summary: 'broken <!channel>', matrix: ['redis'], remedy: 'restore Redis' };
+    }, 150),
+  ];
+
+  beforeEach(async () => {
+    runs = 0;
+    bot = await startTestBot({ checks });
+  });
+  afterEach(async () => {
+    await bot.stop();
+    nock.cleanAll();
+  });
+
+  it('acks /caracal status at once, posts "checking…", then updates the report in place', async () => {
+    const calls = captureSlackApi();
+    const started = Date.now();
+    const res = await bot.command('status');
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    const post = calls.find((c) => c.method === 'chat.postMessage')!;
+    expect(post.body.channel).toBe('C0OPS');
+    expect(String(post.body.text)).toContain('Checking');
+    const final = calls.filter((c) => c.method === 'chat.update').at(-1)!;
+    expect(final.body.ts).toBe('1764320000.000001');
+    const text = JSON.stringify(blocksOf(final));
+    expect(text).toContain('Redis unavailable');
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    // coalesced: never more updates than results
+    expect(calls.filter((c) => c.method === 'chat.update').length).toBeLessThanOrEqual(2);
+  });
+
+  it('Re-run re-runs the checks and updates the same message; Details posts the evidence in the thread', async () => {
+    const calls = captureSlackApi();
+    await bot.command('status');
+    await waitFor(() => runs === 1 && calls.filter((c) => c.method === 'chat.update').length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    const final = calls.filter((c) => c.method === 'chat.update').at(-1)!;
+    const actions = blocksOf(final).find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
+    const rerun = actions.elements.find((e) => e.action_id === ACTION.statusRerun)!;
+    const details = actions.elements.find((e) => e.action_id === ACTION.statusDetails)!;
+
+    const detailsRes = await bot.action(buttonClick(ACTION.statusDetails, details.value));
+    expect(detailsRes.status).toBe(200);
+    await waitFor(() => calls.some((c) => c.method === 'chat.postMessage' && c.body.thread_ts === '1764320000.000001'));
+    const thread = calls.find((c) => c.body.thread_ts === '1764320000.000001')!;
+    expect(JSON.stringify(blocksOf(thread))).toContain('restore Redis');
+
+    const before = calls.length;
+    const res = await bot.action(buttonClick(ACTION.statusRerun, rerun.value));
+    expect(res.status).toBe(200);
+    await waitFor(() => runs === 2);
+    await waitFor(() => calls.slice(before).some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    const reruns = calls.slice(before).filter((c) => c.method === 'chat.update');
+    expect(reruns.every((c) => c.body.ts === '1764320000.000001')).toBe(true);
+    expect(JSON.stringify(blocksOf(reruns.at(-1)!))).toContain('<@U0BOB>');
+  });
+
+  it('refuses a tampered button payload without re-running anything', async () => {
+    const responses: unknown[] = [];
+    nock('https://hooks.slack.com').persist().post(/.*/, (b) => { responses.push(b); return true; }).reply(200, 'ok');
+    captureSlackApi();
+    const res = await bot.action(buttonClick(ACTION.statusRerun, '{"v":2,"reportId":"x"}'));
+    expect(res.status).toBe(200);
+    await waitFor(() => responses.length === 1);
+    expect(JSON.stringify(responses[0])).toContain('no longer valid');
+    expect(runs).toBe(0);
+  });
+
+  it('answers help and unknown subcommands ephemerally in the ack', async () => {
+    for (const text of ['help', '', 'frobnicate now']) {
+      const res = await bot.command(text);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { response_type: string; text: string };
+      expect(body.response_type).toBe('ephemeral');
+      expect(JSON.stringify(body)).toContain('/caracal status');
+      if (text === 'frobnicate now') expect(body.text).toContain('frobnicate');
+    }
+  });
+
+  it('rejects forged and stale signatures with 401', async () => {
+    const body = new URLSearchParams({ command: '/caracal', text: 'status', user_id: 'U1', channel_id: 'C1' }).toString();
+    const forged = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body, 'wrong-secret') },
+      body,
+    });
+    expect(forged.status).toBe(401);
+    const stale = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body, undefined, Math.floor(Date.now() / 1000) - 6 * 60) },
+      body,
+    });
+    expect(stale.status).toBe(401);
+    expect(runs).toBe(0);
+  });
+
+  it('serves /healthz, /readyz and /metrics with command and check counters', async () => {
+    const calls = captureSlackApi();
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
+    await bot.command('status');
+    await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toContain('caracal_chatops_commands_total{subcommand="status"} 1');
+    expect(metrics).toContain('caracal_chatops_check_outcomes_total{check="fake.slow",status="fail"} 1');
+    expect(metrics).toContain('caracal_chatops_check_duration_seconds_bucket');
+  });
+
+  it('tells the user ephemerally when it cannot post in the channel, and counts the Slack error', async () => {
+    const responses: unknown[] = [];
+    nock('https://hooks.slack.com').persist().post(/.*/, (b) => { responses.push(b); return true; }).reply(200, 'ok');
+    captureSlackApi(() => [200, { ok: false, error: 'not_in_channel' }]);
+    await bot.command('status');
+    await waitFor(() => responses.length === 1);
+    expect(JSON.stringify(responses[0])).toContain('/invite');
+    const metrics = await (await fetch(`${bot.url}/metrics`)).text();
+    expect(metrics).toContain('caracal_chatops_slack_api_errors_total{method="chat.postMessage",error="not_in_channel"} 1');
+  });
+});
