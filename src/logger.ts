@@ -1,6 +1,7 @@
 // pino root logger, redaction of every secret, and an adapter that lets Bolt log through pino.
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { scrubber } from './redact.ts';
 
 export type Logger = PinoLogger;
 
@@ -26,21 +27,6 @@ export interface LoggerOptions {
   /** Secret values to scrub from every line, wherever they appear (messages, error text, URLs). */
   secrets?: string[];
   destination?: DestinationStream;
-}
-
-function scrubber(secrets: string[]): (line: string) => string {
-  const list = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  if (list.length === 0) return (line) => line;
-  return (line) => {
-    let out = line;
-    for (const secret of list) out = out.split(secret).join('[REDACTED]');
-    // JSON-escaped forms of the same secrets (quotes and backslashes inside a secret).
-    for (const secret of list) {
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      if (escaped !== secret) out = out.split(escaped).join('[REDACTED]');
-    }
-    return out;
-  };
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {

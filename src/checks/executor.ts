@@ -1,6 +1,8 @@
 // Runs checks in parallel, each under its own timeout, and never lets one escape:
 // a target that is down or silent is `fail`; a bug in a checker is `error` (shown as a failure).
 import { TargetError } from '../errors.ts';
+import { scrubber } from '../redact.ts';
+import { redactResult } from './redact.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome, CheckResult, CheckStatus, Verdict } from './types.ts';
 
 export interface RunOptions {
@@ -87,9 +89,10 @@ export async function runChecks(
   ctx: CheckContext,
   options: RunOptions,
 ): Promise<CheckResult[]> {
+  const scrub = scrubber(Object.values(ctx.secrets));
   const settled = await Promise.allSettled(
     checks.map(async (check) => {
-      const result = await runOne(check, ctx, options.timeoutMs(check.id));
+      const result = redactResult(await runOne(check, ctx, options.timeoutMs(check.id)), scrub);
       try {
         options.onResult?.(result);
       } catch {

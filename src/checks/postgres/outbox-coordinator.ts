@@ -1,0 +1,111 @@
+// outbox.coordinator: is the Coordinator's caracal_outbox draining, and has anything died in it?
+// Rows die after 10 attempts (about a minute of Redis failure) and then fail Coordinator /ready (caracal-ops.md §4.2).
+import type { CheckDefinition } from '../types.ts';
+import { POSTGRES_NOT_CONFIGURED, sqlState } from './shared.ts';
+
+// Only producer 'coordinator' rows are published by the Coordinator; 'api' rows are not its backlog.
+// Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
+const COUNTS_SQL = `
+  SELECT
+    count(*) FILTER (WHERE status = 'pending')::int AS pending,
+    count(*) FILTER (WHERE status = 'published')::int AS published,
+    count(*) FILTER (WHERE status = 'dead')::int AS dead,
+    COALESCE(GREATEST(0, floor(EXTRACT(EPOCH FROM now()
+      - min(created_at) FILTER (WHERE status = 'pending')))), 0)::int AS oldest_pending_seconds
+  FROM public.caracal_outbox
+  WHERE producer = 'coordinator'`;
+
+const DEAD_LIMIT = 10;
+const DEAD_SQL = `
+  SELECT id, topic, payload_json->>'zone_id' AS zone_id, attempts
+  FROM public.caracal_outbox
+  WHERE producer = 'coordinator' AND status = 'dead'
+  ORDER BY created_at, id
+  LIMIT ${DEAD_LIMIT}`;
+
+type Counts = { pending: number; published: number; dead: number; oldest_pending_seconds: number };
+type DeadRow = { id: string; topic: string; zone_id: string | null; attempts: number };
+
+/** One evidence line per dead row, with the exact requeue call when the row can be requeued. */
+function describeDead(r: DeadRow): string {
+  const head = `dead: id=${r.id} topic=${r.topic} zone_id=${r.zone_id ?? '(none)'} attempts=${r.attempts}`;
+  // The endpoint matches payload_json.zone_id against the path, so a row without a zone cannot be reached by it.
+  return r.zone_id
+    ? `${head} -> POST /zones/${r.zone_id}/outbox/${r.id}/requeue`
+    : `${head} -> no zone_id in payload: the requeue endpoint cannot reach this row`;
+}
+
+export const outboxCoordinator: CheckDefinition = {
+  id: 'outbox.coordinator',
+  title: 'Coordinator outbox (caracal_outbox)',
+  gates: ['evidence'],
+  reads: "public.caracal_outbox (producer 'coordinator'): counts by status, oldest pending age",
+  async run(ctx) {
+    const pg = ctx.postgres;
+    if (!pg) return POSTGRES_NOT_CONFIGURED;
+    let counts: Counts | undefined;
+    try {
+      [counts] = await pg.query<Counts>(COUNTS_SQL);
+    } catch (err) {
+      if (sqlState(err) !== '42P01') throw err;
+      return {
+        status: 'fail',
+        summary: 'public.caracal_outbox does not exist, so the Coordinator outbox cannot be checked.',
+        remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
+        matrix: ['postgres'],
+      };
+    }
+    // An aggregate always returns one row; the fallback only satisfies the type.
+    const zero: Counts = { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
+    const { pending, published, dead, oldest_pending_seconds: oldest } = counts ?? zero;
+    const limit = ctx.thresholds.outboxPendingAgeSeconds;
+    const metrics = { pending, published, dead, oldestPendingSeconds: oldest };
+    const evidence = [
+      `caracal_outbox (producer coordinator): ${pending} pending, ${published} published, ${dead} dead, ` +
+        `oldest pending ${oldest} s (limit ${limit} s)`,
+    ];
+
+    if (dead > 0) {
+      const rows = await pg.query<DeadRow>(DEAD_SQL);
+      evidence.push(...rows.map(describeDead));
+      if (dead > rows.length) evidence.push(`(${dead - rows.length} more dead rows not shown)`);
+      return {
+        status: 'fail',
+        summary:
+          `${dead} dead row${dead > 1 ? 's' : ''} in caracal_outbox: those Coordinator events never reached Redis, ` +
+          'and Coordinator /ready fails with outbox_dead until they are requeued.',
+        metrics,
+        evidence,
+        remedy:
+          'Restore Redis first. Then requeue each dead row on the Coordinator (port 4000, no /v1 prefix), ' +
+          'one row at a time: POST /zones/{zoneId}/outbox/{id}/requeue ' +
+          'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
+          'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
+        matrix: ['postgres', 'coordinator'],
+      };
+    }
+    if (oldest >= limit) {
+      return {
+        status: 'fail',
+        summary:
+          `caracal_outbox is not draining: the oldest of ${pending} pending rows is ${oldest} s old ` +
+          `(limit ${limit} s).`,
+        metrics,
+        evidence,
+        remedy:
+          'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
+          'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
+        matrix: ['postgres', 'coordinator'],
+      };
+    }
+    return {
+      status: 'pass',
+      summary:
+        pending === 0
+          ? 'caracal_outbox is drained, with no dead rows.'
+          : `caracal_outbox is draining: ${pending} pending, oldest ${oldest} s.`,
+      metrics,
+      evidence,
+    };
+  },
+};

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { checkCommand, EXIT } from '../../src/cli/check.ts';
+import type { CheckDefinition, Verdict } from '../../src/checks/types.ts';
+
+const run = promisify(execFile);
+
+function fixed(id: string, status: Verdict): CheckDefinition {
+  return { id, title: id, gates: ['storage'], reads: '-', run: () => Promise.resolve({ status, summary: `${id} is ${status}`, remedy: 'do the thing' }) };
+}
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {} } };
+}
+
+describe('caracal-chatops check', () => {
+  it.each([
+    [['pass', 'pass'], EXIT.pass],
+    [['pass', 'warn'], EXIT.warn],
+    [['warn', 'fail'], EXIT.fail],
+  ] as const)('exit code for %j is %i', async (statuses, code) => {
+    const t = io();
+    const checks = statuses.map((s, i) => fixed(`c.${i}`, s));
+    expect(await checkCommand([], t.io, checks)).toBe(code);
+    expect(t.out.join('\n')).toMatch(/CHECK\s+STATUS/);
+  });
+
+  it('prints JSON with --json', async () => {
+    const t = io();
+    await checkCommand(['--json'], t.io, [fixed('a.b', 'warn')]);
+    const parsed = JSON.parse(t.out.join('')) as { verdict: string; results: { id: string; status: string }[] };
+    expect(parsed.verdict).toBe('warn');
+    expect(parsed.results[0]).toMatchObject({ id: 'a.b', status: 'warn' });
+  });
+
+  it('fails with the list of problems on an invalid config file', async () => {
+    const t = io();
+    expect(await checkCommand(['--config', '/nonexistent.yml'], t.io, [])).toBe(EXIT.fail);
+    expect(t.err.join('')).toContain('cannot read config file');
+  });
+
+  it('runs as a command against config.example.yml: nothing is listening, so every target fails closed', async () => {
+    const result = await run('node', ['bin/caracal-chatops.js', 'check', '--json', '--config', 'config.example.yml'], { env: { ...process.env, CARACAL_CHATOPS_CONFIG: '' } }).catch(
+      (err: { code: number; stdout: string }) => err,
+    );
+    expect('code' in result ? result.code : 0).toBe(2);
+    const parsed = JSON.parse(result.stdout) as { verdict: string; results: { status: string }[] };
+    expect(parsed.verdict).toBe('fail');
+    expect(parsed.results.length).toBeGreaterThanOrEqual(14);
+    expect(parsed.results.some((r) => r.status === 'pass')).toBe(false);
+  }, 30_000);
+});
