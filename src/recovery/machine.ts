@@ -1,0 +1,197 @@
+// The gate state machine: an explicit table of which command each gate state accepts, and pure guards.
+// decide() never does I/O; the caller persists the new state and its events in one transaction.
+import type { Gate } from '../checks/types.ts';
+import {
+  FREEZE_CHECKLIST,
+  GATE_ORDER,
+  GATE_TITLES,
+  gateOf,
+  type FreezeItem,
+  type GateCheck,
+  type GateState,
+  type GateStatus,
+  type RunState,
+} from './model.ts';
+
+export type Command =
+  | { type: 'claim' }
+  | { type: 'record_checks'; results: GateCheck[] }
+  | { type: 'tick'; item: FreezeItem; checked: boolean }
+  | { type: 'confirm' }
+  | { type: 'request_override'; reason: string; overrideId: string }
+  | { type: 'approve_override'; overrideId: string }
+  | { type: 'reject_override'; overrideId: string };
+export type CommandType = Command['type'];
+
+/** Which commands each gate state accepts. Anything else is refused before any guard runs. */
+export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
+  locked: ['claim', 'record_checks'],
+  open: ['claim', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  confirmed: ['record_checks'],
+  overridden: ['record_checks'],
+};
+
+export interface Actor {
+  userId: string;
+  isApprover: boolean;
+}
+
+export interface GatePolicy {
+  /** A check result older than this does not count for Confirm. */
+  freshnessMs: number;
+  approvalsRequired: Record<Gate, number>;
+  /** The check ids that must all pass for Confirm on this gate (Freeze: none, it is a checklist). */
+  requiredChecks(gate: Gate): readonly string[];
+}
+
+export type EventType =
+  | 'gate_claimed'
+  | 'checks_recorded'
+  | 'checklist_ticked'
+  | 'confirm_vote'
+  | 'gate_confirmed'
+  | 'override_requested'
+  | 'override_approved'
+  | 'override_rejected'
+  | 'gate_opened'
+  | 'run_resumed'
+  | 'denied';
+
+export interface EventDraft {
+  type: EventType;
+  gate: Gate | undefined;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * `conflict`: someone else already did it (double click, second replica): answer ephemerally, log nothing.
+ * `denied`: a rule refused it: answer ephemerally and log the denial as an event.
+ */
+export type Decision =
+  | { ok: true; run: RunState; events: EventDraft[] }
+  | { ok: false; kind: 'conflict' | 'denied'; reason: string };
+
+const ok = (run: RunState, events: EventDraft[]): Decision => ({ ok: true, run, events });
+const denied = (reason: string): Decision => ({ ok: false, kind: 'denied', reason });
+const conflict = (reason: string): Decision => ({ ok: false, kind: 'conflict', reason });
+
+function withGate(run: RunState, gate: Gate, change: Partial<GateState>): RunState {
+  return { ...run, gates: run.gates.map((g) => (g.gate === gate ? { ...g, ...change } : g)) };
+}
+
+function who(userId: string | undefined): string {
+  return userId ? `<@${userId}>` : 'someone';
+}
+
+/** Why the gate's checks do not allow Confirm, or undefined when every required check passed recently. */
+export function checksBlockingConfirm(g: GateState, policy: GatePolicy, now: Date): string | undefined {
+  const problems: string[] = [];
+  for (const id of policy.requiredChecks(g.gate)) {
+    const c = g.checks.find((x) => x.checkId === id);
+    if (!c) problems.push(`${id} has not run`);
+    else if (c.status !== 'pass') problems.push(`${id} is ${c.status}`);
+    else if (now.getTime() - c.finishedAt.getTime() > policy.freshnessMs) problems.push(`${id} is stale (older than ${Math.round(policy.freshnessMs / 60000)} min)`);
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** Close a gate and open the next one (or end the run after Resume). */
+function complete(run: RunState, g: GateState, status: 'confirmed' | 'overridden', actor: string, now: Date, data: Record<string, unknown>): Decision {
+  const type = status === 'confirmed' ? 'gate_confirmed' : 'override_approved';
+  let next = withGate(run, g.gate, { status, doneBy: actor, doneAt: now, override: undefined });
+  const events: EventDraft[] = [{ type, gate: g.gate, actor, data }];
+  const following = GATE_ORDER[GATE_ORDER.indexOf(g.gate) + 1];
+  if (following) {
+    next = withGate(next, following, { status: 'open', openedAt: now });
+    events.push({ type: 'gate_opened', gate: following, actor, data: {} });
+  } else {
+    next = { ...next, status: 'resumed', endedAt: now };
+    events.push({ type: 'run_resumed', gate: g.gate, actor, data: {} });
+  }
+  return ok(next, events);
+}
+
+function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, now: Date): Decision {
+  if (g.gate === 'freeze') {
+    const missing = (Object.keys(FREEZE_CHECKLIST) as FreezeItem[]).filter((item) => !g.checklist[item]);
+    if (missing.length > 0) return denied(`Tick every Freeze item first: ${missing.map((m) => FREEZE_CHECKLIST[m]).join('; ')}.`);
+  } else {
+    const blocking = checksBlockingConfirm(g, policy, now);
+    if (blocking) return denied(`${GATE_TITLES[g.gate]} cannot be confirmed: ${blocking}. Run checks, fix what fails, or request an override.`);
+  }
+  if (g.confirmVotes.includes(actor.userId)) {
+    return denied(`You already approved ${g.gate}; it needs another approver.`);
+  }
+  const votes = [...g.confirmVotes, actor.userId];
+  const required = policy.approvalsRequired[g.gate];
+  const evidence = g.checks.map((c) => ({ id: c.checkId, status: c.status, finishedAt: c.finishedAt.toISOString() }));
+  if (votes.length < required) {
+    return ok(withGate(run, g.gate, { confirmVotes: votes }), [
+      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes, required } },
+    ]);
+  }
+  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: votes, checks: evidence });
+}
+
+export function decide(run: RunState, gate: Gate, command: Command, actor: Actor, policy: GatePolicy, now: Date): Decision {
+  if (run.status !== 'active') return conflict(`This run has already ended (${run.status}).`);
+  const g = gateOf(run, gate);
+  if (!ALLOWED[g.status].includes(command.type)) {
+    if (g.status === 'confirmed' || g.status === 'overridden') return conflict(`${GATE_TITLES[gate]} was already ${g.status} by ${who(g.doneBy)}.`);
+    return denied(`${GATE_TITLES[gate]} is locked: confirm the gates before it first, in order.`);
+  }
+  const needsApprover: CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override'];
+  if (needsApprover.includes(command.type) && !actor.isApprover) {
+    return denied('Only configured approvers can confirm, override or approve. Anyone can run checks, claim and add notes.');
+  }
+  switch (command.type) {
+    case 'claim':
+      if (g.claimedBy === actor.userId) return conflict('You already claimed this gate.');
+      return ok(withGate(run, gate, { claimedBy: actor.userId }), [
+        { type: 'gate_claimed', gate, actor: actor.userId, data: g.claimedBy ? { previous: g.claimedBy } : {} },
+      ]);
+    case 'record_checks': {
+      const failing = command.results.filter((r) => r.status !== 'pass').map((r) => `${r.checkId} (${r.status})`);
+      return ok(withGate(run, gate, { checks: command.results }), [
+        { type: 'checks_recorded', gate, actor: actor.userId, data: { total: command.results.length, failing } },
+      ]);
+    }
+    case 'tick': {
+      if (gate !== 'freeze') return denied('Only the Freeze gate has a checklist.');
+      const checklist = { ...g.checklist };
+      if (command.checked) checklist[command.item] = actor.userId;
+      else delete checklist[command.item];
+      return ok(withGate(run, gate, { checklist }), [
+        { type: 'checklist_ticked', gate, actor: actor.userId, data: { item: command.item, checked: command.checked } },
+      ]);
+    }
+    case 'confirm':
+      return confirm(run, g, actor, policy, now);
+    case 'request_override': {
+      if (gate === 'resume') return denied('Resume cannot be overridden: it needs a fresh all-green run and its approvers.');
+      if (g.override) return conflict(`An override is already pending, requested by ${who(g.override.requestedBy)}.`);
+      const reason = command.reason.trim();
+      if (reason.length === 0) return denied('An override needs a written reason.');
+      const override = { id: command.overrideId, requestedBy: actor.userId, reason, at: now };
+      return ok(withGate(run, gate, { override }), [
+        { type: 'override_requested', gate, actor: actor.userId, data: { overrideId: override.id, reason } },
+      ]);
+    }
+    case 'approve_override':
+    case 'reject_override': {
+      if (!g.override || g.override.id !== command.overrideId) return conflict('This override is no longer pending.');
+      if (command.type === 'reject_override') {
+        return ok(withGate(run, gate, { override: undefined }), [
+          { type: 'override_rejected', gate, actor: actor.userId, data: { overrideId: g.override.id, requestedBy: g.override.requestedBy } },
+        ]);
+      }
+      if (g.override.requestedBy === actor.userId) return denied('You cannot approve your own override: a second approver must.');
+      return complete(run, g, 'overridden', actor.userId, now, {
+        overrideId: g.override.id,
+        requestedBy: g.override.requestedBy,
+        reason: g.override.reason,
+      });
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// The recovery run as the gate machine sees it: plain data, loaded from and saved to the state database.
+import type { CheckStatus, Gate } from '../checks/types.ts';
+
+export const GATE_ORDER = ['freeze', 'storage', 'services', 'evidence', 'safety', 'resume'] as const satisfies readonly Gate[];
+
+export const GATE_TITLES: Record<Gate, string> = {
+  freeze: 'Freeze risky changes',
+  storage: 'Restore Postgres and Redis',
+  services: 'Restore STS, API, Gateway, Audit, Coordinator',
+  evidence: 'Drain audit replay, DLQ and outboxes',
+  safety: 'Confirm revocation and policy freshness',
+  resume: 'Resume traffic',
+};
+
+/** The Freeze gate is a checklist an approver confirms (caracal-ops.md §12, first row). */
+export const FREEZE_CHECKLIST = {
+  rollouts: 'Risky rollouts paused (deploys, Helm upgrades, migrations)',
+  policies: 'Policy activations frozen',
+  control: 'Control automation frozen (CONTROL_GATE_FILE removed, or control.enabled=false)',
+} as const;
+export type FreezeItem = keyof typeof FREEZE_CHECKLIST;
+
+export type GateStatus = 'locked' | 'open' | 'confirmed' | 'overridden';
+export type RunStatus = 'active' | 'resumed' | 'cancelled';
+
+export interface GateCheck {
+  checkId: string;
+  status: CheckStatus;
+  summary: string;
+  finishedAt: Date;
+}
+
+export interface PendingOverride {
+  id: string;
+  requestedBy: string;
+  reason: string;
+  at: Date;
+}
+
+export interface GateState {
+  gate: Gate;
+  status: GateStatus;
+  claimedBy: string | undefined;
+  doneBy: string | undefined;
+  doneAt: Date | undefined;
+  openedAt: Date | undefined;
+  /** Freeze only: which checklist items are ticked, and by whom. */
+  checklist: Partial<Record<FreezeItem, string>>;
+  checks: GateCheck[];
+  /** Distinct approvers who confirmed so far (gates that need more than one). */
+  confirmVotes: string[];
+  override: PendingOverride | undefined;
+}
+
+export interface RunState {
+  id: string;
+  channelId: string;
+  title: string;
+  kind: 'recovery' | 'drill';
+  scenario: string | undefined;
+  status: RunStatus;
+  startedBy: string;
+  startedAt: Date;
+  endedAt: Date | undefined;
+  dashboardTs: string | undefined;
+  version: number;
+  gates: GateState[];
+}
+
+export function currentGate(run: RunState): GateState | undefined {
+  return run.gates.find((g) => g.status === 'open');
+}
+
+export function gateOf(run: RunState, gate: Gate): GateState {
+  const found = run.gates.find((g) => g.gate === gate);
+  if (!found) throw new Error(`run ${run.id} has no gate ${gate}`);
+  return found;
+}
+
+export function isDone(g: GateState): boolean {
+  return g.status === 'confirmed' || g.status === 'overridden';
+}

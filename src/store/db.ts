@@ -1,0 +1,69 @@
+// The bot's own state database: Postgres through `pg`, or an embedded PGlite when no URL is configured.
+// Both run the same migrations and the same SQL. Never Caracal's database.
+import pg from 'pg';
+
+export interface Queryable {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** Run a script of several statements (migrations), without parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Run `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function postgresDb(url: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
+  pool.on('error', () => undefined); // an idle client's error surfaces on the next query
+  const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
+      const res = await c.query<R>(sql, params);
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    },
+    async exec(sql: string) {
+      await c.query(sql);
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...wrap(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export async function pgliteDb(dataDir?: string): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  const wrap = (c: { query: typeof db.query; exec: typeof db.exec }): Queryable => ({
+    async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
+      const res = await c.query<R>(sql, params);
+      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    },
+    async exec(sql: string) {
+      await c.exec(sql);
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { ALLOWED, decide, type Actor, type Command, type CommandType, type GatePolicy } from '../../src/recovery/machine.ts';
+import { GATE_ORDER, type GateState, type GateStatus, type RunState } from '../../src/recovery/model.ts';
+import type { Gate } from '../../src/checks/types.ts';
+
+const NOW = new Date('2026-11-28T12:00:00Z');
+const alice: Actor = { userId: 'UALICE', isApprover: true };
+const bob: Actor = { userId: 'UBOB', isApprover: true };
+const carol: Actor = { userId: 'UCAROL', isApprover: true };
+const eve: Actor = { userId: 'UEVE', isApprover: false };
+
+const CHECKS: Record<Gate, string[]> = {
+  freeze: [],
+  storage: ['postgres.reachable', 'redis.reachable'],
+  services: ['services.ready'],
+  evidence: ['audit.dlq'],
+  safety: ['gateway.revocation'],
+  resume: ['postgres.reachable', 'redis.reachable', 'services.ready', 'audit.dlq', 'gateway.revocation'],
+};
+const policy: GatePolicy = {
+  freshnessMs: 5 * 60_000,
+  approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+  requiredChecks: (g) => CHECKS[g],
+};
+
+function gate(g: Gate, status: GateStatus): GateState {
+  return { gate: g, status, claimedBy: undefined, doneBy: status === 'confirmed' ? 'UALICE' : undefined, doneAt: undefined, openedAt: undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined };
+}
+
+function runAt(openGate: Gate): RunState {
+  const i = GATE_ORDER.indexOf(openGate);
+  return {
+    id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE',
+    startedAt: NOW, endedAt: undefined, dashboardTs: undefined, version: 1,
+    gates: GATE_ORDER.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
+  };
+}
+
+const green = (g: Gate, at = NOW) => CHECKS[g].map((checkId) => ({ checkId, status: 'pass' as const, summary: 'ok', finishedAt: at }));
+
+function apply(run: RunState, g: Gate, cmd: Command, actor: Actor, now = NOW): RunState {
+  const d = decide(run, g, cmd, actor, policy, now);
+  if (!d.ok) throw new Error(`refused: ${d.reason}`);
+  return d.run;
+}
+
+const sample: Record<CommandType, Command> = {
+  claim: { type: 'claim' },
+  record_checks: { type: 'record_checks', results: [] },
+  tick: { type: 'tick', item: 'rollouts', checked: true },
+  confirm: { type: 'confirm' },
+  request_override: { type: 'request_override', reason: 'checker broken', overrideId: 'o1' },
+  approve_override: { type: 'approve_override', overrideId: 'o1' },
+  reject_override: { type: 'reject_override', overrideId: 'o1' },
+};
+
+describe('the transition table', () => {
+  const statuses: GateStatus[] = ['locked', 'open', 'confirmed', 'overridden'];
+  for (const status of statuses) {
+    for (const type of Object.keys(sample) as CommandType[]) {
+      const legal = ALLOWED[status].includes(type);
+      it(`${status} gate ${legal ? 'accepts' : 'refuses'} ${type}`, () => {
+        const run = runAt('storage');
+        const target: Gate = 'services';
+        const prepared: RunState = {
+          ...run,
+          gates: run.gates.map((g) => (g.gate === target ? { ...gate(target, status), override: { id: 'o1', requestedBy: 'UCAROL', reason: 'r', at: NOW }, checks: green(target) } : g)),
+        };
+        const d = decide(prepared, target, sample[type], alice, policy, NOW);
+        if (!legal) {
+          expect(d.ok).toBe(false);
+          if (!d.ok) expect(d.kind).toBe(status === 'locked' ? 'denied' : 'conflict');
+        } else if (type === 'tick' || type === 'request_override') {
+          // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time
+          expect(d.ok).toBe(false);
+        } else {
+          expect(d.ok).toBe(true);
+        }
+      });
+    }
+  }
+});
+
+describe('guards', () => {
+  it('walks a whole run in order, Resume needing two distinct approvers', () => {
+    let run = runAt('freeze');
+    for (const item of ['rollouts', 'policies', 'control'] as const) run = apply(run, 'freeze', { type: 'tick', item, checked: true }, eve);
+    run = apply(run, 'freeze', { type: 'confirm' }, alice);
+    for (const g of ['storage', 'services', 'evidence', 'safety'] as const) {
+      run = apply(run, g, { type: 'record_checks', results: green(g) }, eve);
+      run = apply(run, g, { type: 'confirm' }, alice);
+    }
+    run = apply(run, 'resume', { type: 'record_checks', results: green('resume') }, eve);
+    run = apply(run, 'resume', { type: 'confirm' }, alice);
+    expect(run.status).toBe('active');
+    const again = decide(run, 'resume', { type: 'confirm' }, alice, policy, NOW);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.reason).toContain('already approved');
+    const d = decide(run, 'resume', { type: 'confirm' }, bob, policy, NOW);
+    expect(d.ok).toBe(true);
+    if (d.ok) {
+      expect(d.run.status).toBe('resumed');
+      expect(d.events.map((e) => e.type)).toEqual(['gate_confirmed', 'run_resumed']);
+      expect(d.events[0]!.data.approvers).toEqual(['UALICE', 'UBOB']);
+    }
+  });
+
+  it('fails closed: failing, stale or missing checks refuse Confirm', () => {
+    const run = runAt('storage');
+    const missing = decide(run, 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(!missing.ok && missing.reason).toContain('postgres.reachable has not run');
+    const failing = apply(run, 'storage', { type: 'record_checks', results: [{ ...green('storage')[0]!, status: 'fail' }, green('storage')[1]!] }, eve);
+    const f = decide(failing, 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(!f.ok && f.reason).toContain('postgres.reachable is fail');
+    const stale = apply(run, 'storage', { type: 'record_checks', results: green('storage', new Date(NOW.getTime() - 6 * 60_000)) }, eve);
+    const s = decide(stale, 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(!s.ok && s.reason).toContain('stale');
+    const errored = apply(run, 'storage', { type: 'record_checks', results: green('storage').map((c) => ({ ...c, status: 'error' as const })) }, eve);
+    expect(decide(errored, 'storage', { type: 'confirm' }, alice, policy, NOW).ok).toBe(false);
+  });
+
+  it('refuses out-of-order confirms, non-approvers, and an unticked Freeze', () => {
+    const run = runAt('freeze');
+    const early = decide(run, 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(early).toMatchObject({ ok: false, kind: 'denied' });
+    const nonApprover = decide(apply(runAt('storage'), 'storage', { type: 'record_checks', results: green('storage') }, eve), 'storage', { type: 'confirm' }, eve, policy, NOW);
+    expect(nonApprover).toMatchObject({ ok: false, kind: 'denied' });
+    expect(!nonApprover.ok && nonApprover.reason).toContain('approvers');
+    const unticked = decide(run, 'freeze', { type: 'confirm' }, alice, policy, NOW);
+    expect(!unticked.ok && unticked.reason).toContain('Tick every Freeze item');
+  });
+
+  it('override stays pending until a second approver who is not the requester approves', () => {
+    let run = runAt('evidence');
+    run = apply(run, 'evidence', { type: 'request_override', reason: 'DLQ entries are known integrity failures', overrideId: 'o9' }, alice);
+    expect(run.gates.find((g) => g.gate === 'evidence')!.status).toBe('open');
+    const self = decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, alice, policy, NOW);
+    expect(self).toMatchObject({ ok: false, kind: 'denied' });
+    expect(decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
+    expect(decide(run, 'evidence', { type: 'request_override', reason: 'x', overrideId: 'o10' }, carol, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    const d = decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, bob, policy, NOW);
+    expect(d.ok).toBe(true);
+    if (d.ok) {
+      expect(d.run.gates.find((g) => g.gate === 'evidence')!.status).toBe('overridden');
+      expect(d.run.gates.find((g) => g.gate === 'safety')!.status).toBe('open');
+      expect(d.events[0]).toMatchObject({ type: 'override_approved', actor: 'UBOB', data: { requestedBy: 'UALICE' } });
+    }
+    expect(decide(run, 'evidence', { type: 'request_override', reason: '   ', overrideId: 'o2' }, bob, policy, NOW)).toMatchObject({ ok: false });
+  });
+
+  it('a rejected override clears, and a stale override id is a conflict', () => {
+    let run = apply(runAt('safety'), 'safety', { type: 'request_override', reason: 'r', overrideId: 'o1' }, alice);
+    run = apply(run, 'safety', { type: 'reject_override', overrideId: 'o1' }, bob);
+    expect(run.gates.find((g) => g.gate === 'safety')!.override).toBeUndefined();
+    expect(decide(run, 'safety', { type: 'approve_override', overrideId: 'o1' }, bob, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+
+  it('refuses to override Resume, and answers everything on an ended run as a conflict', () => {
+    expect(decide(runAt('resume'), 'resume', { type: 'request_override', reason: 'r', overrideId: 'o' }, alice, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
+    const ended: RunState = { ...runAt('resume'), status: 'resumed' };
+    expect(decide(ended, 'resume', { type: 'claim' }, alice, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+  });
+
+  it('claims: anyone may claim or take over; claiming twice is a conflict', () => {
+    let run = apply(runAt('storage'), 'storage', { type: 'claim' }, eve);
+    expect(decide(run, 'storage', { type: 'claim' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    const d = decide(run, 'storage', { type: 'claim' }, bob, policy, NOW);
+    expect(d.ok && d.events[0]!.data).toEqual({ previous: 'UEVE' });
+    run = apply(run, 'services', { type: 'claim' }, bob);
+    expect(run.gates.find((g) => g.gate === 'services')!.claimedBy).toBe('UBOB');
+  });
+});
