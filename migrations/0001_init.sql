@@ -12,7 +12,10 @@ CREATE TABLE runs (
   started_at    timestamptz NOT NULL,
   ended_at      timestamptz,
   dashboard_ts  text,
-  version       integer NOT NULL DEFAULT 1
+  version       integer NOT NULL DEFAULT 1,
+  -- Lease of the one dispatcher (of any replica) delivering this run's Slack messages, so they stay in order.
+  delivery_locked_by     text,
+  delivery_locked_until  timestamptz
 );
 -- One active run per channel: a second `/caracal recover` points at the first.
 CREATE UNIQUE INDEX runs_one_active_per_channel ON runs (channel_id) WHERE status = 'active';
@@ -82,14 +85,12 @@ CREATE TABLE deliveries (
   status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
   attempts         integer NOT NULL DEFAULT 0,
   next_attempt_at  timestamptz NOT NULL DEFAULT now(),
-  locked_until     timestamptz,
-  locked_by        text,
   last_error       text,
   message_ts       text,
   created_at       timestamptz NOT NULL DEFAULT now(),
   delivered_at     timestamptz
 );
-CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX deliveries_due ON deliveries (run_id, id) WHERE status = 'pending';
 CREATE UNIQUE INDEX deliveries_one_per_event ON deliveries (event_id) WHERE kind = 'thread';
 
 -- Status reports, so Re-run and Details work on any replica and after a restart.

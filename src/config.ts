@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { GATES, type Gate } from './checks/types.ts';
 
 export const SERVICES = ['sts', 'gateway', 'audit', 'api', 'coordinator'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -61,6 +62,32 @@ const fileSchema = z
         defaultTimeoutMs: z.number().int().positive().default(5000),
         timeouts: z.record(z.string(), z.number().int().positive()).default({}),
         httpTimeoutMs: z.number().int().positive().default(3000),
+      })
+      .strict()
+      .prefault({}),
+    recovery: z
+      .object({
+        /** A check result older than this does not count for Confirm (fail closed). */
+        freshnessMinutes: z.number().positive().default(5),
+        /** Distinct approvers needed to confirm each gate. */
+        approvalsRequired: z
+          .object(Object.fromEntries(GATES.map((g) => [g, z.number().int().min(1).max(5).default(g === 'resume' ? 2 : 1)])) as Record<Gate, z.ZodDefault<z.ZodNumber>>)
+          .strict()
+          .prefault({}),
+        approvers: z
+          .object({
+            users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U… or W…)')).default([]),
+            userGroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group ID (S…)')).default([]),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    state: z
+      .object({
+        /** Where the embedded state database lives when STATE_DATABASE_URL is not set. */
+        dataDir: z.string().min(1).default('.data/state'),
       })
       .strict()
       .prefault({}),

@@ -5,6 +5,8 @@ import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createApp, missingSlackCredentials } from './slack/app.ts';
+import { dbBaselines } from './store/baselines.ts';
+import { openStateDb } from './store/open.ts';
 
 function fail(message: string): never {
   console.error(message);
@@ -33,8 +35,9 @@ if (missing.length > 0) {
 
 const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
 const metrics = createMetrics({ defaultMetrics: true });
-const targets = createCheckTargets(config, { logger });
-const bot = createApp({ config, logger, metrics, checkContext: targets.context });
+const db = await openStateDb(config, logger);
+const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
+const bot = createApp({ config, logger, metrics, db, checkContext: targets.context });
 await bot.start();
 logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
 
@@ -45,6 +48,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   await bot.stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
   await targets.close();
+  await db.close();
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,6 +3,14 @@
 export const ACTION = {
   statusRerun: 'status_rerun',
   statusDetails: 'status_details',
+  statusStartRecovery: 'status_start_recovery',
+  gateRunChecks: 'gate_run_checks',
+  gateClaim: 'gate_claim',
+  gateConfirm: 'gate_confirm',
+  gateOverride: 'gate_override',
+  overrideApprove: 'override_approve',
+  overrideReject: 'override_reject',
+  freezeChecklist: 'freeze_checklist',
 } as const;
 
 export const BLOCK = {
@@ -10,6 +18,21 @@ export const BLOCK = {
   statusCheck: 'status_check',
   statusActions: 'status_actions',
   statusOverflow: 'status_overflow',
+  gate: 'gate',
+  gateActions: 'gate_actions',
+  overrideReason: 'override_reason',
+} as const;
+
+export const VIEW = {
+  overrideModal: 'override_modal',
+} as const;
+
+export const ELEMENT = {
+  overrideReasonInput: 'override_reason_input',
+} as const;
+
+export const SHORTCUT = {
+  addToIncidentLog: 'add_to_incident_log',
 } as const;
 
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

@@ -35,7 +35,7 @@ export function splitText(text: string, max: number): string[] {
 }
 
 /** Slack date token: shows in each reader's time zone, with a UTC fallback. */
-export function slackDate(iso: string): string {
+export function slackDate(iso: string, format = '{date_short_pretty} {time_secs}'): string {
   const seconds = Math.floor(new Date(iso).getTime() / 1000);
-  return `<!date^${seconds}^{date_short_pretty} {time_secs}|${iso.replace('T', ' ').slice(0, 19)} UTC>`;
+  return `<!date^${seconds}^${format}|${iso.replace('T', ' ').slice(0, 19)} UTC>`;
 }

@@ -8,6 +8,15 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 export const reportButtonPayload = z.object({ v: z.literal(1), reportId: id }).strict();
 export type ReportButtonPayload = z.infer<typeof reportButtonPayload>;
 
+const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+
+/** Gate buttons and the Freeze checklist; the override modal's private_metadata uses the same shape. */
+export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
+export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
+
+export const overrideButtonPayload = z.object({ v: z.literal(1), runId: id, gate, overrideId: id }).strict();
+export type OverrideButtonPayload = z.infer<typeof overrideButtonPayload>;
+
 export function encodePayload<T>(schema: z.ZodType<T>, value: T): string {
   const text = JSON.stringify(schema.parse(value));
   if (text.length > LIMITS.buttonValue) throw new Error(`button payload of ${text.length} characters`);

@@ -96,6 +96,7 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     elements: [
       { type: 'button', action_id: ACTION.statusRerun, text: { type: 'plain_text', text: 'Re-run' }, value },
       { type: 'button', action_id: ACTION.statusDetails, text: { type: 'plain_text', text: 'Details' }, value },
+      { type: 'button', action_id: ACTION.statusStartRecovery, text: { type: 'plain_text', text: 'Start recovery' }, value },
     ],
   };
   const packed = packGroups([header, context], groups, [actions], (moved) => ({

@@ -44,7 +44,10 @@ export interface GatePolicy {
   requiredChecks(gate: Gate): readonly string[];
 }
 
+/** Every event a run's log can hold; the machine emits the gate ones, the service the others. */
 export type EventType =
+  | 'run_started'
+  | 'note'
   | 'gate_claimed'
   | 'checks_recorded'
   | 'checklist_ticked'

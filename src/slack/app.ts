@@ -1,44 +1,66 @@
 // createApp(deps): the Bolt app with every listener, and nothing started or connected at import.
 import type { Server } from 'node:http';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
 import { randomUUID } from 'node:crypto';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { registerAddToLog } from '../actions/add-to-log.ts';
+import { registerGateActions } from '../actions/gate-buttons.ts';
+import { registerOverrideModal } from '../actions/override-modal.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
+import { registerStartRecovery } from '../actions/start-recovery.ts';
+import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
+import { runDashboardMessage } from '../blocks/run-dashboard.ts';
+import { runChecks } from '../checks/executor.ts';
 import { ALL_CHECKS } from '../checks/registry.ts';
-import type { CheckContext, CheckDefinition } from '../checks/types.ts';
+import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
 import { registerCommands } from '../commands/index.ts';
 import { helpCommand } from '../commands/help.ts';
+import { noteCommand } from '../commands/note.ts';
+import { recoverCommand } from '../commands/recover.ts';
 import { statusCommand } from '../commands/status.ts';
+import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
 import { timeoutFor, type Config } from '../config.ts';
+import { createDispatcher } from '../delivery/dispatcher.ts';
 import { ConfigError } from '../errors.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { memoryReportStore, type ReportStore } from '../reports/report-store.ts';
+import { createApproverDirectory } from '../recovery/approvers.ts';
+import type { GatePolicy } from '../recovery/machine.ts';
+import { createRecoveryService } from '../recovery/service.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
+import type { Db } from '../store/db.ts';
+import { listEvents } from '../store/events.ts';
+import { dbReportStore } from '../store/reports.ts';
 import { operationalRoutes } from './routes.ts';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
+  /** The bot's own state database (migrated). */
+  db: Db;
   checkContext: CheckContext;
   checks?: readonly CheckDefinition[];
-  reportStore?: ReportStore;
   /** Web API options: `slackApiUrl` for the local sandbox, `retryConfig` for tests. */
   clientOptions?: WebClientOptions;
   /** Known bot identity skips Bolt's auth.test at construction (tests, sandbox). */
   botIdentity?: { botId: string; botUserId: string };
   sandbox?: boolean;
   newId?: () => string;
+  now?: () => Date;
+  /** Identifies this replica's dispatcher in the outbox leases. */
+  workerId?: string;
 }
 
 export interface CaracalApp {
   app: App;
-  /** Starts the HTTP server (returned) or the Socket Mode connection. */
+  /** Starts the HTTP server (returned) or the Socket Mode connection, and the delivery dispatcher. */
   start(port?: number): Promise<Server | undefined>;
   stop(): Promise<void>;
   isReady(): boolean;
+  /** Deliver every due Slack message now (tests, shutdown). */
+  flushDeliveries(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -50,47 +72,99 @@ export function missingSlackCredentials(config: Config): string[] {
   );
 }
 
+const shortId = () => randomUUID().replace(/-/g, '').slice(0, 20);
+
 export function createApp(deps: AppDeps): CaracalApp {
-  const { config } = deps;
+  const { config, db, metrics } = deps;
   const missing = missingSlackCredentials(config);
   if (missing.length > 0) throw new ConfigError(missing.map((v) => `${v} is not set`));
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? shortId;
+  const sandbox = deps.sandbox ?? false;
+  const checks = deps.checks ?? ALL_CHECKS;
   let ready = false;
-  const routes = operationalRoutes({ metrics: deps.metrics, isReady: () => ready });
+  const routes = operationalRoutes({ metrics, isReady: () => ready });
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.secrets.slackAppToken!, customRoutes: routes, installerOptions: { port: config.slack.port }, logger })
-    : new HTTPReceiver({
-        signingSecret: config.secrets.slackSigningSecret!,
-        customRoutes: routes,
-        logger,
-        processBeforeResponse: false,
-        unhandledRequestTimeoutMillis: 2500,
-      });
+    : new HTTPReceiver({ signingSecret: config.secrets.slackSigningSecret!, customRoutes: routes, logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 2500 });
+  const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
   const app = new App({
     token: config.secrets.slackBotToken!,
     receiver,
     logger,
     convoStore: false, // stateless across replicas
-    clientOptions: { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions },
+    clientOptions,
     ...(deps.botIdentity ?? {}),
   });
 
+  const gateCheckIds = (gate: Gate) =>
+    gate === 'freeze' ? [] : checks.filter((c) => gate === 'resume' || c.gates.includes(gate)).map((c) => c.id);
+  const policy: GatePolicy = {
+    freshnessMs: config.recovery.freshnessMinutes * 60_000,
+    approvalsRequired: config.recovery.approvalsRequired,
+    requiredChecks: gateCheckIds,
+  };
+  const approvers = createApproverDirectory(config.recovery.approvers, { client: () => app.client, logger: deps.logger });
+  // The dispatcher's own client: no hidden retries, so the outbox honours Retry-After and its own backoff.
+  const dispatchClient = new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger });
+  const dashboardOptions = { sandbox, approvalsRequired: (g: Gate) => config.recovery.approvalsRequired[g] };
+  const dispatcher = createDispatcher({
+    db,
+    client: dispatchClient,
+    logger: deps.logger,
+    metrics,
+    workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
+    render: {
+      // A finished run's dashboard and its last log entry carry the summary, computed from the events.
+      dashboard: async (run) => runDashboardMessage(run, dashboardOptions, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
+      logEntry: async (event, run) => logEntryMessage(event, run, { sandbox, ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}) }),
+    },
+  });
+  const service = createRecoveryService({
+    db,
+    policy,
+    isApprover: (u) => approvers.isApprover(u),
+    now,
+    newId,
+    onDeliveriesQueued: () => dispatcher.poke(),
+  });
+  const runGateChecks = async (gate: Gate) => {
+    const ids = new Set(gateCheckIds(gate));
+    const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
+      timeoutMs: (id) => timeoutFor(config, id),
+      onResult: (r) => metrics.recordCheck(r),
+    });
+    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, finishedAt: new Date(r.finishedAt) }));
+  };
+
   const statusDeps: StatusRunDeps = {
-    checks: deps.checks ?? ALL_CHECKS,
+    checks,
     context: deps.checkContext,
-    store: deps.reportStore ?? memoryReportStore(),
-    metrics: deps.metrics,
+    store: dbReportStore(db),
+    metrics,
     logger: deps.logger,
     timeoutMs: (id) => timeoutFor(config, id),
     updateIntervalMs: config.slack.reportUpdateIntervalMs,
-    sandbox: deps.sandbox ?? false,
-    newId: deps.newId ?? (() => randomUUID().replace(/-/g, '').slice(0, 20)),
+    sandbox,
+    newId,
   };
+  const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [];
-  subcommands.push(statusCommand(statusDeps), helpCommand(() => subcommands));
-  registerCommands(app, subcommands, { logger: deps.logger, metrics: deps.metrics });
+  subcommands.push(
+    statusCommand(statusDeps),
+    recoverCommand({ service, now }),
+    noteCommand({ service }),
+    timelineCommand({ db }),
+    helpCommand(() => subcommands),
+  );
+  registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
+  registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover: (u) => approvers.isApprover(u), sandbox });
+  registerOverrideModal(app, { ...listenerDeps, service });
+  registerAddToLog(app, { ...listenerDeps, service });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
@@ -100,13 +174,17 @@ export function createApp(deps: AppDeps): CaracalApp {
     app,
     async start(port = config.slack.port) {
       const server = (await app.start(port)) as unknown;
+      dispatcher.start();
+      void dispatcher.runNow(); // finish what an earlier process left pending
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
     async stop() {
       ready = false;
       await app.stop();
+      await dispatcher.stop();
     },
     isReady: () => ready,
+    flushDeliveries: () => dispatcher.runNow(),
   };
 }

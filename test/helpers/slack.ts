@@ -10,6 +10,8 @@ import type { CheckContext, CheckDefinition } from '../../src/checks/types.ts';
 import { testConfig } from './check-context.ts';
 import { memoryBaselines } from '../../src/checks/baselines.ts';
 import { createHttpTarget } from '../../src/checks/targets/http.ts';
+import type { Db } from '../../src/store/db.ts';
+export { testStateDb } from './state.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token-0123456789';
@@ -74,7 +76,7 @@ export function fakeContext(config: Config): CheckContext {
 }
 
 export async function startTestBot(
-  opts: { checks?: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> } = {},
+  opts: { db: Db; checks?: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> },
 ): Promise<TestBot> {
   const config = testConfig(
     { slack: { reportUpdateIntervalMs: 50 }, ...opts.file },
@@ -90,9 +92,11 @@ export async function startTestBot(
     config,
     logger,
     metrics: createMetrics(),
+    db: opts.db,
     checkContext: fakeContext(config),
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOT' },
     clientOptions: { retryConfig: { retries: 0 } },
+    workerId: 'test-worker',
     ...(opts.checks ? { checks: opts.checks } : {}),
     ...opts.deps,
   });

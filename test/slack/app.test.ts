@@ -1,8 +1,9 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckDefinition, CheckOutcome } from '../../src/checks/types.ts';
 import { ACTION } from '../../src/blocks/ids.ts';
-import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, waitFor, type TestBot } from '../helpers/slack.ts';
+import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
+import type { Db } from '../../src/store/db.ts';
 
 function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, delayMs = 0): CheckDefinition {
   return {
@@ -28,9 +29,16 @@ describe('Slack app over signed HTTP', () => {
     }, 150),
   ];
 
+  let state: { db: Db; drop(): Promise<void> };
+  beforeAll(async () => {
+    state = await testStateDb();
+  });
+  afterAll(async () => {
+    await state.drop();
+  });
   beforeEach(async () => {
     runs = 0;
-    bot = await startTestBot({ checks });
+    bot = await startTestBot({ db: state.db, checks });
   });
   afterEach(async () => {
     await bot.stop();

@@ -1,0 +1,28 @@
+// The "Add to incident log" message shortcut: the message's text becomes a note of the channel's active run.
+import type { App, MessageShortcut } from '@slack/bolt';
+import { SHORTCUT } from '../blocks/ids.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import { MAX_NOTE } from '../commands/note.ts';
+import { answerError } from '../slack/error-handler.ts';
+import { tell } from '../slack/listeners.ts';
+import { UserFacingError } from '../errors.ts';
+
+export function registerAddToLog(app: App, deps: { service: RecoveryService; logger: Logger; metrics: Metrics }): void {
+  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT.addToIncidentLog, type: 'message_action' }, async ({ ack, shortcut, respond }) => {
+    await ack();
+    deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
+    const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
+    try {
+      const text = (shortcut.message.text ?? '').slice(0, MAX_NOTE);
+      if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
+      const author = shortcut.message.user ?? shortcut.message.bot_id ?? 'unknown';
+      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', { text, from: author, messageTs: shortcut.message.ts });
+      if (!result.ok) throw new UserFacingError('not_found', result.reason);
+      await tell(respond, 'Added to the incident log.');
+    } catch (err) {
+      await answerError(err, { respond, logger });
+    }
+  });
+}

@@ -1,0 +1,79 @@
+// The run dashboard's buttons. Every rule is enforced by the service (the machine), never by hiding buttons;
+// a refusal is answered ephemerally (and logged as an event by the service when it is a denial).
+import type { App, ButtonAction, CheckboxesAction } from '@slack/bolt';
+import type { Gate } from '../checks/types.ts';
+import { ACTION } from '../blocks/ids.ts';
+import { overrideModal } from '../blocks/override-modal.ts';
+import { decodePayload, gateButtonPayload, overrideButtonPayload } from '../blocks/payloads.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Command } from '../recovery/machine.ts';
+import type { FreezeItem, GateCheck } from '../recovery/model.ts';
+import { FREEZE_CHECKLIST } from '../recovery/model.ts';
+import type { ActResult, RecoveryService } from '../recovery/service.ts';
+import { onAction, tell } from '../slack/listeners.ts';
+
+export interface GateActionDeps {
+  service: RecoveryService;
+  runGateChecks(gate: Gate): Promise<GateCheck[]>;
+  isApprover(userId: string): Promise<boolean>;
+  sandbox: boolean;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+async function answer(result: ActResult, respond: (text: string) => Promise<void>): Promise<void> {
+  if (!result.ok) await respond(result.reason);
+}
+
+export function registerGateActions(app: App, deps: GateActionDeps): void {
+  const simple: [string, Command][] = [
+    [ACTION.gateClaim, { type: 'claim' }],
+    [ACTION.gateConfirm, { type: 'confirm' }],
+  ];
+  for (const [actionId, command] of simple) {
+    onAction<ButtonAction>(app, actionId, deps, async ({ body, action, respond }) => {
+      const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+      await answer(await deps.service.act(runId, gate, command, body.user.id), (t) => tell(respond, t));
+    });
+  }
+
+  onAction<ButtonAction>(app, ACTION.gateRunChecks, deps, async ({ body, action, respond }) => {
+    const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    const results = await deps.runGateChecks(gate);
+    await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id), (t) => tell(respond, t));
+  });
+
+  for (const actionId of [ACTION.overrideApprove, ACTION.overrideReject]) {
+    onAction<ButtonAction>(app, actionId, deps, async ({ body, action, respond }) => {
+      const { runId, gate, overrideId } = decodePayload(overrideButtonPayload, action.value);
+      const type = actionId === ACTION.overrideApprove ? 'approve_override' : 'reject_override';
+      await answer(await deps.service.act(runId, gate, { type, overrideId }, body.user.id), (t) => tell(respond, t));
+    });
+  }
+
+  onAction<ButtonAction>(app, ACTION.gateOverride, deps, async ({ body, action, client, respond }) => {
+    const payload = decodePayload(gateButtonPayload, action.value);
+    // Checked again on submit; asking first spares a non-approver from writing a reason for nothing.
+    if (!(await deps.isApprover(body.user.id))) {
+      return tell(respond, 'Only configured approvers can request an override.');
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) });
+  });
+
+  onAction<CheckboxesAction>(app, ACTION.freezeChecklist, deps, async ({ body, action, respond }) => {
+    // Checkboxes carry no value: the payload rides in the block id after the version ("gate_freeze|v3|{...}").
+    const json = action.block_id.split('|').slice(2).join('|');
+    const { runId, gate } = decodePayload(gateButtonPayload, json);
+    const run = await deps.service.load(runId);
+    if (!run) return tell(respond, 'This recovery run no longer exists.');
+    const ticked = new Set(action.selected_options.map((o) => o.value));
+    const current = run.gates.find((g) => g.gate === gate)?.checklist ?? {};
+    for (const item of Object.keys(FREEZE_CHECKLIST) as FreezeItem[]) {
+      const want = ticked.has(item);
+      if (want === Boolean(current[item])) continue;
+      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id);
+      if (!result.ok) return tell(respond, result.reason);
+    }
+  });
+}

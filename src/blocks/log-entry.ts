@@ -1,0 +1,72 @@
+// One incident-log thread reply per event: who, what, when, and the evidence summary.
+import type { KnownBlock } from '@slack/types';
+import { FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '../recovery/model.ts';
+import type { StoredEvent } from '../store/events.ts';
+import { formatDuration, summarize } from '../recovery/summary.ts';
+import { LIMITS, sections } from './limits.ts';
+import { escapeMrkdwn, truncate } from './mrkdwn.ts';
+import { runLabel } from './run-dashboard.ts';
+import { userMention } from './users.ts';
+
+const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+
+export function describeEvent(e: StoredEvent): string {
+  const who = userMention(e.actor);
+  const d = e.data;
+  switch (e.type) {
+    case 'run_started':
+      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(String(d.title ?? ''))}*.`;
+    case 'note':
+      return `:memo: ${who}: ${escapeMrkdwn(truncate(String(d.text ?? ''), 2500))}`;
+    case 'gate_claimed':
+      return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(String(d.previous))})` : ''}.`;
+    case 'checks_recorded': {
+      const failing = list(d.failing);
+      const total = Number(d.total ?? 0);
+      return `:mag: ${who} ran the ${gateName(e)} checks: ${total - failing.length} of ${total} pass${failing.length ? `; not passing: ${escapeMrkdwn(failing.join(', '))}` : ''}.`;
+    }
+    case 'checklist_ticked':
+      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(String(d.item))}".`;
+    case 'confirm_vote':
+      return `:heavy_check_mark: ${who} approved ${gateName(e)} (${list(d.votes).length} of ${String(d.required)} approvals).`;
+    case 'gate_confirmed': {
+      const checks = Array.isArray(d.checks) ? (d.checks as { status: string }[]) : [];
+      const evidence = checks.length ? `; evidence: ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks passed` : '';
+      return `:white_check_mark: ${gateName(e)} confirmed (approvers: ${list(d.approvers).map(userMention).join(', ')}${evidence}).`;
+    }
+    case 'override_requested':
+      return `:warning: ${who} requested an override of ${gateName(e)}: _${escapeMrkdwn(String(d.reason ?? ''))}_`;
+    case 'override_approved':
+      return `:warning: ${who} approved the override of ${gateName(e)} requested by ${userMention(String(d.requestedBy))}: _${escapeMrkdwn(String(d.reason ?? ''))}_`;
+    case 'override_rejected':
+      return `:no_entry_sign: ${who} rejected the override of ${gateName(e)} requested by ${userMention(String(d.requestedBy))}.`;
+    case 'gate_opened':
+      return `:arrow_forward: ${gateName(e)} is open.`;
+    case 'run_resumed':
+      return `:tada: ${who} completed Resume: the run is over.`;
+    case 'denied':
+      return `:no_entry: ${who} was refused (${escapeMrkdwn(String(d.command ?? ''))} on ${gateName(e)}): ${escapeMrkdwn(String(d.reason ?? ''))}`;
+    default:
+      return `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
+  }
+}
+
+/** The end-of-run summary: time to recover, time per gate, approvers, overrides. */
+export function summaryText(events: readonly StoredEvent[]): string {
+  const s = summarize(events);
+  const perGate = s.gates.map((g) => `• ${GATE_TITLES[g.gate]}: ${formatDuration(g.durationMs)}${g.how === 'overridden' ? ' (overridden)' : ''}`).join('\n');
+  const overrides = s.overrides.map((o) => `\n• ${GATE_TITLES[o.gate]}: ${userMention(o.requestedBy)} → ${userMention(o.approvedBy)}: _${escapeMrkdwn(truncate(o.reason, 300))}_`).join('');
+  return `*Time to recover:* ${formatDuration(s.timeToRecoverMs)}\n${perGate}\n*Approvers:* ${s.approvers.map(userMention).join(', ') || '—'}\n*Overrides:* ${s.overrides.length}${overrides}`;
+}
+
+function utcTime(at: Date): string {
+  return `${at.toISOString().slice(11, 19)}Z`;
+}
+
+export function logEntryMessage(e: StoredEvent, run: RunState, opts: { sandbox: boolean; events?: readonly StoredEvent[] }): { text: string; blocks: KnownBlock[] } {
+  const body = `\`${utcTime(e.at)}\` ${describeEvent(e)}`;
+  const blocks: KnownBlock[] = sections(body);
+  if (e.type === 'run_resumed' && opts.events) blocks.push(...sections(summaryText(opts.events)));
+  return { text: truncate(`${runLabel(run, opts.sandbox)}${body}`, LIMITS.fallbackText), blocks };
+}

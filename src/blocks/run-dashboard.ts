@@ -1,0 +1,117 @@
+// The run dashboard: one message per run, rebuilt from the database on every change.
+import type { ActionsBlock, Button, Checkboxes, KnownBlock, SectionBlock } from '@slack/types';
+import { FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, type FreezeItem, type GateState, type RunState } from '../recovery/model.ts';
+import { ACTION, BLOCK } from './ids.ts';
+import { LIMITS, sections } from './limits.ts';
+import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
+import { encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
+import { STATUS_EMOJI } from './status-report.ts';
+import { userMention } from './users.ts';
+
+export interface DashboardOptions {
+  sandbox: boolean;
+  approvalsRequired: (gate: GateState['gate']) => number;
+}
+
+const GATE_EMOJI: Record<GateState['status'], string> = {
+  locked: ':lock:',
+  open: ':arrow_forward:',
+  confirmed: ':white_check_mark:',
+  overridden: ':warning:',
+};
+
+export function runLabel(run: Pick<RunState, 'kind'>, sandbox: boolean): string {
+  return `${sandbox ? '[SANDBOX] ' : ''}${run.kind === 'drill' ? '[DRILL] ' : ''}`;
+}
+
+/** Freeze checklist block id: carries the payload (checkboxes have no value) and the run version (fresh id per update). */
+export function checklistBlockId(run: RunState): string {
+  return `${BLOCK.gate}_freeze|v${run.version}|${encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' })}`;
+}
+
+function gateText(g: GateState, index: number, opts: DashboardOptions): string {
+  const lines = [`${GATE_EMOJI[g.status]} *${index + 1}. ${GATE_TITLES[g.gate]}* · ${g.status}`];
+  if (g.claimedBy && g.status === 'open') lines.push(`Claimed by ${userMention(g.claimedBy)}`);
+  if (g.doneBy && g.doneAt) lines.push(`${g.status === 'overridden' ? 'Overridden' : 'Confirmed'} by ${userMention(g.doneBy)} ${slackDate(g.doneAt.toISOString(), '{ago}')}`);
+  const required = opts.approvalsRequired(g.gate);
+  if (g.status === 'open' && required > 1) {
+    lines.push(`Approvals: ${g.confirmVotes.length} of ${required}${g.confirmVotes.length ? ` (${g.confirmVotes.map(userMention).join(', ')})` : ''}`);
+  }
+  if (g.override) {
+    lines.push(`:hourglass: Override requested by ${userMention(g.override.requestedBy)}: _${escapeMrkdwn(truncate(g.override.reason, 500))}_. Waiting for a second approver.`);
+  }
+  for (const c of g.checks) {
+    lines.push(`${STATUS_EMOJI[c.status]} \`${c.checkId}\` ${slackDate(c.finishedAt.toISOString(), '{ago}')}${c.status === 'pass' ? '' : `: ${escapeMrkdwn(truncate(c.summary, 200))}`}`);
+  }
+  if (g.gate !== 'freeze' && g.checks.length === 0 && g.status !== 'locked') lines.push('_No checks run yet._');
+  return lines.join('\n');
+}
+
+function button(actionId: string, text: string, value: string, extra: Partial<Button> = {}): Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...extra };
+}
+
+function gateActions(run: RunState, g: GateState): KnownBlock[] {
+  const value = encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: g.gate });
+  const blocks: KnownBlock[] = [];
+  const elements: (Button | Checkboxes)[] = [];
+  if (g.gate === 'freeze') {
+    const options = (Object.keys(FREEZE_CHECKLIST) as FreezeItem[]).map((item) => ({
+      text: { type: 'mrkdwn' as const, text: FREEZE_CHECKLIST[item] },
+      value: item,
+    }));
+    const ticked = options.filter((o) => g.checklist[o.value]);
+    blocks.push({
+      type: 'section',
+      block_id: checklistBlockId(run),
+      text: { type: 'mrkdwn', text: '*Freeze checklist* (anyone can tick; an approver confirms)' },
+      accessory: { type: 'checkboxes', action_id: ACTION.freezeChecklist, options, ...(ticked.length ? { initial_options: ticked } : {}) },
+    });
+  } else {
+    elements.push(button(ACTION.gateRunChecks, 'Run checks', value));
+  }
+  elements.push(button(ACTION.gateClaim, 'Claim', value));
+  elements.push(
+    button(ACTION.gateConfirm, `Confirm ${g.gate}`, value, {
+      style: 'primary',
+      confirm: {
+        title: { type: 'plain_text', text: `Confirm ${g.gate}?` },
+        text: { type: 'plain_text', text: truncate(`You confirm: ${GATE_TITLES[g.gate]}. This is logged with your name and the evidence.`, 300) },
+        confirm: { type: 'plain_text', text: 'Confirm' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+      },
+    }),
+  );
+  if (g.override) {
+    const ov = encodePayload(overrideButtonPayload, { v: 1, runId: run.id, gate: g.gate, overrideId: g.override.id });
+    elements.push(button(ACTION.overrideApprove, 'Approve override', ov, { style: 'danger' }), button(ACTION.overrideReject, 'Reject override', ov));
+  } else if (g.gate !== 'resume') {
+    elements.push(button(ACTION.gateOverride, 'Override…', value, { style: 'danger' }));
+  }
+  const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
+  blocks.push(actions);
+  return blocks;
+}
+
+export function runDashboardMessage(run: RunState, opts: DashboardOptions, summaryText?: string): { text: string; blocks: KnownBlock[] } {
+  const label = runLabel(run, opts.sandbox);
+  const open = run.gates.find((g) => g.status === 'open');
+  const state = run.status === 'active' ? `current gate: ${open ? GATE_TITLES[open.gate] : 'none'}` : run.status;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${label}Recovery: ${run.title}`, LIMITS.headerText) } },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
+    },
+  ];
+  GATE_ORDER.forEach((gate, i) => {
+    const g = run.gates.find((x) => x.gate === gate);
+    if (!g) return;
+    const section: SectionBlock[] = sections(gateText(g, i, opts), `${BLOCK.gate}_${gate}_v${run.version}`);
+    blocks.push(...section);
+    if (run.status === 'active' && g.status === 'open') blocks.push(...gateActions(run, g));
+  });
+  if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':thread: Incident log in the thread below. `/caracal note <text>` adds to it.' }] });
+  return { text: truncate(`${label}Recovery run "${run.title}": ${state}`, LIMITS.fallbackText), blocks };
+}

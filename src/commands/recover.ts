@@ -1,0 +1,23 @@
+// `/caracal recover [title]`: start a recovery run here: a dashboard message and the incident log under it.
+import { UserFacingError } from '../errors.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import type { Subcommand } from './types.ts';
+
+export const MAX_TITLE = 150;
+
+export function defaultTitle(now: Date): string {
+  return `Caracal recovery ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function recoverCommand(deps: { service: RecoveryService; now: () => Date }): Subcommand {
+  return {
+    name: 'recover',
+    usage: '/caracal recover [title]',
+    description: 'start a recovery run in this channel: Freeze → Storage → Services → Evidence → Safety → Resume.',
+    async handle({ command, args }) {
+      const title = args.slice(0, MAX_TITLE) || defaultTitle(deps.now());
+      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id });
+      if (!result.ok) throw new UserFacingError('conflict', result.reason);
+    },
+  };
+}

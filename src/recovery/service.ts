@@ -1,0 +1,112 @@
+// Applies commands to recovery runs: load, decide (pure), then one transaction with the new state,
+// its events and its pending Slack deliveries. A concurrent change makes us re-read and decide again.
+import type { Gate } from '../checks/types.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { enqueueDelivery } from '../store/deliveries.ts';
+import { appendEvent } from '../store/events.ts';
+import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
+import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
+import { GATE_ORDER, type RunState } from './model.ts';
+
+export interface RecoveryDeps {
+  db: Db;
+  policy: GatePolicy;
+  isApprover(userId: string): Promise<boolean>;
+  now(): Date;
+  newId(): string;
+  /** Called after each commit that queued deliveries, so the dispatcher can run now rather than at its next tick. */
+  onDeliveriesQueued?(): void;
+}
+
+export type ActResult =
+  | { ok: true; run: RunState }
+  | { ok: false; kind: 'conflict' | 'denied' | 'not_found'; reason: string };
+
+/** Events shown on the dashboard only: the thread already says it in the entry before. */
+const NOT_IN_THREAD = new Set(['gate_opened']);
+const MAX_ATTEMPTS = 8;
+
+export async function recordEvents(q: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean): Promise<void> {
+  for (const e of events) {
+    const id = await appendEvent(q, { runId, at, actor: e.actor, type: e.type, gate: e.gate, data: e.data });
+    if (!NOT_IN_THREAD.has(e.type)) await enqueueDelivery(q, runId, 'thread', id);
+  }
+  if (dashboard) await enqueueDelivery(q, runId, 'dashboard');
+}
+
+export function createRecoveryService(deps: RecoveryDeps) {
+  const queued = () => deps.onDeliveriesQueued?.();
+
+  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string }): Promise<ActResult> {
+    const now = deps.now();
+    const run: RunState = {
+      id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
+      status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1,
+      gates: GATE_ORDER.map((gate, i) => ({
+        gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
+        openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
+      })),
+    };
+    try {
+      await deps.db.transaction(async (tx) => {
+        const active = await findRunId(tx, input.channelId, 'active');
+        if (active) throw new VersionConflict(active);
+        await insertRun(tx, run);
+        await recordEvents(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
+      });
+    } catch (err) {
+      // The unique index on active runs settles two simultaneous starts in one channel.
+      if (err instanceof VersionConflict || (err as { code?: string }).code === '23505') {
+        return { ok: false, kind: 'conflict', reason: 'A recovery run is already active in this channel: use its dashboard, or `/caracal timeline`.' };
+      }
+      throw err;
+    }
+    queued();
+    return { ok: true, run };
+  }
+
+  async function act(runId: string, gate: Gate, command: Command, userId: string): Promise<ActResult> {
+    const isApprover = await deps.isApprover(userId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const before = await loadRun(deps.db, runId);
+      if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+      const now = deps.now();
+      const decision = decide(before, gate, command, { userId, isApprover }, deps.policy, now);
+      if (!decision.ok) {
+        if (decision.kind === 'denied') {
+          await deps.db.transaction((tx) =>
+            recordEvents(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
+          );
+          queued();
+        }
+        return decision;
+      }
+      try {
+        await deps.db.transaction(async (tx) => {
+          await saveRun(tx, before, decision.run, now, userId);
+          await recordEvents(tx, runId, now, decision.events, true);
+        });
+      } catch (err) {
+        if (err instanceof VersionConflict) continue; // someone else changed the run: decide again on fresh state
+        throw err;
+      }
+      queued();
+      return { ok: true, run: decision.run };
+    }
+    return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
+  }
+
+  /** A note (or any event outside the gate machine) on the channel's active run. */
+  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown>): Promise<ActResult> {
+    const runId = await findRunId(deps.db, channelId, 'active');
+    if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
+    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
+    queued();
+    const run = await loadRun(deps.db, runId);
+    return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+  }
+
+  return { startRun, act, addEvent, load: (runId: string) => loadRun(deps.db, runId) };
+}
+
+export type RecoveryService = ReturnType<typeof createRecoveryService>;

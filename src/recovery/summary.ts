@@ -1,0 +1,62 @@
+// What a finished (or running) run took: time per gate, time to recover, approvers, overrides — from its events.
+import type { Gate } from '../checks/types.ts';
+import type { StoredEvent } from '../store/events.ts';
+import { GATE_ORDER } from './model.ts';
+
+export interface GateTiming {
+  gate: Gate;
+  openedAt: Date | undefined;
+  doneAt: Date | undefined;
+  durationMs: number | undefined;
+  how: 'confirmed' | 'overridden' | undefined;
+  by: string[];
+}
+
+export interface RunSummary {
+  startedAt: Date | undefined;
+  resumedAt: Date | undefined;
+  timeToRecoverMs: number | undefined;
+  gates: GateTiming[];
+  approvers: string[];
+  overrides: { gate: Gate; requestedBy: string; approvedBy: string; reason: string }[];
+  denials: number;
+}
+
+export function summarize(events: readonly StoredEvent[]): RunSummary {
+  const started = events.find((e) => e.type === 'run_started')?.at;
+  const resumed = events.find((e) => e.type === 'run_resumed')?.at;
+  const gates = GATE_ORDER.map((gate): GateTiming => {
+    const opened = gate === 'freeze' ? started : events.find((e) => e.type === 'gate_opened' && e.gate === gate)?.at;
+    const done = events.find((e) => (e.type === 'gate_confirmed' || e.type === 'override_approved') && e.gate === gate);
+    const by = done ? (done.type === 'gate_confirmed' ? ((done.data.approvers as string[] | undefined) ?? [done.actor]) : [String(done.data.requestedBy), done.actor]) : [];
+    return {
+      gate,
+      openedAt: opened,
+      doneAt: done?.at,
+      durationMs: opened && done ? done.at.getTime() - opened.getTime() : undefined,
+      how: done ? (done.type === 'gate_confirmed' ? 'confirmed' : 'overridden') : undefined,
+      by,
+    };
+  });
+  const overrides = events
+    .filter((e) => e.type === 'override_approved')
+    .map((e) => ({ gate: e.gate!, requestedBy: String(e.data.requestedBy), approvedBy: e.actor, reason: String(e.data.reason) }));
+  return {
+    startedAt: started,
+    resumedAt: resumed,
+    timeToRecoverMs: started && resumed ? resumed.getTime() - started.getTime() : undefined,
+    gates,
+    approvers: [...new Set(gates.flatMap((g) => g.by))],
+    overrides,
+    denials: events.filter((e) => e.type === 'denied').length,
+  };
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}

@@ -1,0 +1,40 @@
+// Registering a block action the same way everywhere: ack first, count it, then the handler; any throw is
+// answered ephemerally by the one error handler.
+import type { App, BlockAction, BlockElementAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { answerError } from './error-handler.ts';
+
+export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
+  body: BlockAction<A>;
+  action: A;
+  client: WebClient;
+  respond: RespondFn;
+  logger: Logger;
+}
+
+export function onAction<A extends BlockElementAction>(
+  app: App,
+  actionId: string,
+  deps: { logger: Logger; metrics: Metrics },
+  handler: (args: ActionArgs<A>) => Promise<void>,
+): void {
+  app.action<BlockAction<A>>(actionId, async ({ ack, body, client, respond }) => {
+    await ack();
+    deps.metrics.actions.inc({ action: actionId });
+    const logger = deps.logger.child({ action: actionId, userId: body.user.id });
+    try {
+      const action = body.actions[0];
+      if (!action) throw new Error('block_actions payload without an action');
+      await handler({ body, action, client, respond, logger });
+    } catch (err) {
+      await answerError(err, { respond, logger });
+    }
+  });
+}
+
+/** An ephemeral answer to the person who clicked, leaving the message they clicked on untouched. */
+export async function tell(respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: false, text });
+}

@@ -1,0 +1,39 @@
+// The append-only event log of each run. The incident log thread and the timeline are rendered from it.
+import type { Gate } from '../checks/types.ts';
+import type { Queryable } from './db.ts';
+
+export interface StoredEvent {
+  id: number;
+  runId: string;
+  at: Date;
+  actor: string;
+  type: string;
+  gate: Gate | undefined;
+  data: Record<string, unknown>;
+}
+
+type EventRow = { id: string; run_id: string; at: Date; actor: string; type: string; gate: Gate | null; data: Record<string, unknown> };
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  id: Number(r.id), runId: r.run_id, at: r.at, actor: r.actor, type: r.type, gate: r.gate ?? undefined, data: r.data,
+});
+
+export async function appendEvent(
+  q: Queryable,
+  e: { runId: string; at: Date; actor: string; type: string; gate?: Gate | undefined; data?: Record<string, unknown> },
+): Promise<number> {
+  const res = await q.query<{ id: string }>(
+    'INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id',
+    [e.runId, e.at, e.actor, e.type, e.gate ?? null, JSON.stringify(e.data ?? {})],
+  );
+  return Number(res.rows[0]!.id);
+}
+
+export async function listEvents(q: Queryable, runId: string): Promise<StoredEvent[]> {
+  return (await q.query<EventRow>('SELECT * FROM events WHERE run_id = $1 ORDER BY id', [runId])).rows.map(toEvent);
+}
+
+export async function getEvent(q: Queryable, id: number): Promise<StoredEvent | undefined> {
+  const [row] = (await q.query<EventRow>('SELECT * FROM events WHERE id = $1', [id])).rows;
+  return row ? toEvent(row) : undefined;
+}

@@ -1,0 +1,20 @@
+// Opens the state database named by the configuration and brings its schema up to date.
+import { mkdirSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { pgliteDb, postgresDb, type Db } from './db.ts';
+import { migrate } from './migrate.ts';
+
+export async function openStateDb(config: Config, logger: Logger): Promise<Db> {
+  const url = config.secrets.stateDatabaseUrl;
+  let db: Db;
+  if (url) {
+    db = postgresDb(url);
+  } else {
+    mkdirSync(config.state.dataDir, { recursive: true });
+    db = await pgliteDb(config.state.dataDir);
+  }
+  const applied = await migrate(db);
+  logger.info({ kind: db.kind, applied }, 'state database ready');
+  return db;
+}

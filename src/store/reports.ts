@@ -1,0 +1,23 @@
+// Status reports in the state database, so Re-run and Details work on any replica and after a restart.
+import type { StatusReportView } from '../blocks/status-report.ts';
+import type { ReportStore, StoredReport } from '../reports/report-store.ts';
+import type { Queryable } from './db.ts';
+
+type Row = { id: string; channel_id: string; message_ts: string | null; view: StatusReportView; complete: boolean };
+
+export function dbReportStore(q: Queryable): ReportStore {
+  return {
+    async save(report) {
+      await q.query(
+        `INSERT INTO reports (id, channel_id, message_ts, view, complete) VALUES ($1, $2, $3, $4::jsonb, $5)
+         ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete`,
+        [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete],
+      );
+    },
+    async get(id): Promise<StoredReport | undefined> {
+      const [row] = (await q.query<Row>('SELECT * FROM reports WHERE id = $1', [id])).rows;
+      if (!row) return undefined;
+      return { view: row.view, channelId: row.channel_id, complete: row.complete, ...(row.message_ts ? { messageTs: row.message_ts } : {}) };
+    },
+  };
+}

@@ -1,0 +1,141 @@
+// Loading and saving recovery runs. SQL lives here, in small named functions; the machine stays pure.
+import type { CheckStatus, Gate } from '../checks/types.ts';
+import { GATE_ORDER, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
+import type { Queryable } from './db.ts';
+
+/** Another transaction changed the run between our read and our write (double click, second replica). */
+export class VersionConflict extends Error {
+  override name = 'VersionConflict';
+}
+
+type RunRow = {
+  id: string; channel_id: string; title: string; kind: 'recovery' | 'drill'; scenario: string | null;
+  status: RunState['status']; started_by: string; started_at: Date; ended_at: Date | null; dashboard_ts: string | null; version: number;
+};
+type GateRow = {
+  gate: Gate; status: GateStatus; claimed_by: string | null; done_by: string | null; done_at: Date | null;
+  opened_at: Date | null; checklist: Partial<Record<FreezeItem, string>>;
+};
+type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; finished_at: Date };
+type ApprovalRow = { id: string; gate: Gate; kind: 'confirm' | 'override'; requested_by: string; reason: string | null; status: string; created_at: Date };
+
+export async function insertRun(q: Queryable, run: RunState): Promise<void> {
+  await q.query(
+    `INSERT INTO runs (id, channel_id, title, kind, scenario, status, started_by, started_at, version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [run.id, run.channelId, run.title, run.kind, run.scenario ?? null, run.status, run.startedBy, run.startedAt, run.version],
+  );
+  for (const [position, g] of run.gates.entries()) {
+    await q.query(
+      `INSERT INTO gates (run_id, gate, position, status, opened_at) VALUES ($1, $2, $3, $4, $5)`,
+      [run.id, g.gate, position, g.status, g.openedAt ?? null],
+    );
+  }
+}
+
+export async function loadRun(q: Queryable, runId: string): Promise<RunState | undefined> {
+  const [row] = (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows;
+  if (!row) return undefined;
+  const gates = (await q.query<GateRow>('SELECT * FROM gates WHERE run_id = $1 ORDER BY position', [runId])).rows;
+  const checks = (await q.query<CheckRow>('SELECT * FROM gate_checks WHERE run_id = $1 ORDER BY check_id', [runId])).rows;
+  const approvals = (
+    await q.query<ApprovalRow>(
+      `SELECT * FROM approvals WHERE run_id = $1 AND (kind = 'confirm' OR status = 'pending') ORDER BY created_at, id`,
+      [runId],
+    )
+  ).rows;
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    title: row.title,
+    kind: row.kind,
+    scenario: row.scenario ?? undefined,
+    status: row.status,
+    startedBy: row.started_by,
+    startedAt: row.started_at,
+    endedAt: row.ended_at ?? undefined,
+    dashboardTs: row.dashboard_ts ?? undefined,
+    version: row.version,
+    gates: gates.map((g): GateState => {
+      const pending = approvals.find((a) => a.gate === g.gate && a.kind === 'override');
+      return {
+        gate: g.gate,
+        status: g.status,
+        claimedBy: g.claimed_by ?? undefined,
+        doneBy: g.done_by ?? undefined,
+        doneAt: g.done_at ?? undefined,
+        openedAt: g.opened_at ?? undefined,
+        checklist: g.checklist,
+        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({ checkId: c.check_id, status: c.status, summary: c.summary, finishedAt: c.finished_at })),
+        confirmVotes: approvals.filter((a) => a.gate === g.gate && a.kind === 'confirm').map((a) => a.requested_by),
+        override: pending ? { id: pending.id, requestedBy: pending.requested_by, reason: pending.reason ?? '', at: pending.created_at } : undefined,
+      };
+    }),
+  };
+}
+
+export async function findRunId(q: Queryable, channelId: string, which: 'active' | 'latest'): Promise<string | undefined> {
+  const sql =
+    which === 'active'
+      ? `SELECT id FROM runs WHERE channel_id = $1 AND status = 'active'`
+      : `SELECT id FROM runs WHERE channel_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`;
+  return (await q.query<{ id: string }>(sql, [channelId])).rows[0]?.id;
+}
+
+export async function setDashboardTs(q: Queryable, runId: string, ts: string | null): Promise<void> {
+  await q.query('UPDATE runs SET dashboard_ts = $2 WHERE id = $1', [runId, ts]);
+}
+
+/** Write `after` over `before`: the run row guarded by its version, then whatever changed in each gate. */
+export async function saveRun(q: Queryable, before: RunState, after: RunState, now: Date, actor: string): Promise<void> {
+  const bumped = await q.query(
+    'UPDATE runs SET status = $3, ended_at = $4, version = version + 1 WHERE id = $1 AND version = $2',
+    [after.id, before.version, after.status, after.endedAt ?? null],
+  );
+  if (bumped.rowCount !== 1) throw new VersionConflict(`run ${after.id} changed since version ${before.version}`);
+  for (const gate of GATE_ORDER) {
+    const a = after.gates.find((g) => g.gate === gate);
+    const b = before.gates.find((g) => g.gate === gate);
+    if (!a || !b || a === b) continue;
+    await q.query(
+      `UPDATE gates SET status = $3, claimed_by = $4, claimed_at = CASE WHEN claimed_by IS DISTINCT FROM $4 THEN $8::timestamptz ELSE claimed_at END,
+              done_by = $5, done_at = $6, opened_at = $7, checklist = $9::jsonb, version = version + 1
+       WHERE run_id = $1 AND gate = $2`,
+      [after.id, gate, a.status, a.claimedBy ?? null, a.doneBy ?? null, a.doneAt ?? null, a.openedAt ?? null, now, JSON.stringify(a.checklist)],
+    );
+    if (a.checks !== b.checks) await saveGateChecks(q, after.id, a);
+    await saveApprovals(q, after.id, b, a, now, actor);
+  }
+}
+
+async function saveGateChecks(q: Queryable, runId: string, g: GateState): Promise<void> {
+  await q.query('DELETE FROM gate_checks WHERE run_id = $1 AND gate = $2', [runId, g.gate]);
+  for (const c of g.checks) {
+    await q.query(
+      'INSERT INTO gate_checks (run_id, gate, check_id, status, summary, finished_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [runId, g.gate, c.checkId, c.status, c.summary, c.finishedAt],
+    );
+  }
+}
+
+async function saveApprovals(q: Queryable, runId: string, b: GateState, a: GateState, now: Date, actor: string): Promise<void> {
+  for (const voter of a.confirmVotes.filter((v) => !b.confirmVotes.includes(v))) {
+    await q.query(
+      `INSERT INTO approvals (id, run_id, gate, kind, requested_by, status, created_at) VALUES ($1, $2, $3, 'confirm', $4, 'counted', $5)`,
+      [`${runId}:${a.gate}:${voter}`, runId, a.gate, voter, now],
+    );
+  }
+  if (a.override && a.override.id !== b.override?.id) {
+    await q.query(
+      `INSERT INTO approvals (id, run_id, gate, kind, requested_by, reason, status, created_at) VALUES ($1, $2, $3, 'override', $4, $5, 'pending', $6)`,
+      [a.override.id, runId, a.gate, a.override.requestedBy, a.override.reason, now],
+    );
+  }
+  if (b.override && a.override?.id !== b.override.id) {
+    const status = a.status === 'overridden' ? 'approved' : 'rejected';
+    await q.query(
+      `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'pending'`,
+      [b.override.id, status, actor, now],
+    );
+  }
+}
