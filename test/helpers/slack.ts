@@ -1,7 +1,6 @@
 // Signed Slack requests against a real HTTP receiver, and a capture of the Web API calls made through nock.
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import nock from 'nock';
 import { createApp, type AppDeps, type CaracalApp } from '../../src/slack/app.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -12,6 +11,7 @@ import { memoryBaselines } from '../../src/checks/baselines.ts';
 import { createHttpTarget } from '../../src/checks/targets/http.ts';
 import type { Db } from '../../src/store/db.ts';
 export { testStateDb } from './state.ts';
+export { blocksOf, captureSlackApi, type SlackCall } from './slack-api.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token-0123456789';
@@ -19,37 +19,6 @@ export const BOT_TOKEN = 'xoxb-test-token-0123456789';
 export function signedHeaders(rawBody: string, secret = SIGNING_SECRET, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
   const sig = 'v0=' + createHmac('sha256', secret).update(`v0:${ts}:${rawBody}`).digest('hex');
   return { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
-}
-
-export interface SlackCall {
-  method: string;
-  body: Record<string, unknown>;
-  raw: string;
-}
-
-/** Intercept every Web API method; record calls; answer ok with increasing ts unless `answer` says otherwise. */
-export function captureSlackApi(answer?: (call: SlackCall) => [number, Record<string, unknown>] | undefined): SlackCall[] {
-  const calls: SlackCall[] = [];
-  let seq = 0;
-  nock('https://slack.com')
-    .persist()
-    .post(/\/api\/.*/)
-    .reply(function (uri, body) {
-      const raw = typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString();
-      const parsed = Object.fromEntries(new URLSearchParams(raw)) as Record<string, unknown>;
-      const call = { method: uri.replace('/api/', ''), body: parsed, raw };
-      calls.push(call);
-      const custom = answer?.(call);
-      if (custom) return custom;
-      seq++;
-      const ts = typeof parsed.ts === 'string' ? parsed.ts : `1764320000.${String(seq).padStart(6, '0')}`;
-      return [200, { ok: true, channel: parsed.channel, ts }];
-    });
-  return calls;
-}
-
-export function blocksOf(call: SlackCall): Record<string, unknown>[] {
-  return JSON.parse(String(call.body.blocks ?? '[]')) as Record<string, unknown>[];
 }
 
 export interface TestBot {

@@ -1,0 +1,196 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { redisStreams } from '../../../src/checks/redis/streams.ts';
+import { buildContext, runOne, type TestContext } from '../../helpers/check-context.ts';
+import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
+import {
+  AUDIT_STREAM,
+  SERVICE_GROUPS,
+  addDeadLetters,
+  addEntries,
+  addPending,
+  drain,
+  gatewayGroup,
+  makeLagUnknown,
+  provisionCaracalStreams,
+  touchConsumer,
+} from '../../fixtures/caracal-redis.ts';
+
+let lease: LeasedRedis;
+let tc: TestContext | undefined;
+
+const service = (group: string) => SERVICE_GROUPS.find((g) => g.group === group)!;
+
+function context(thresholds: Record<string, number> = {}): TestContext {
+  tc = buildContext({ caracal: { redis: { url: lease.url } }, thresholds });
+  return tc;
+}
+
+beforeAll(async () => {
+  lease = await leaseRedisDb();
+});
+afterAll(async () => {
+  await lease.release();
+});
+beforeEach(async () => {
+  await lease.client.flushdb();
+});
+afterEach(async () => {
+  await tc?.close();
+  tc = undefined;
+});
+
+describe('redis.streams', () => {
+  it('passes on a healthy provisioned deployment and reports every group', async () => {
+    await provisionCaracalStreams(lease.client, { gatewayHosts: ['gw-a', 'gw-b'], sdkGroups: true });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('pass');
+    expect(result.summary).toMatch(/All required consumer groups present/);
+    expect(result.metrics['caracal.audit.events/audit-ingestor.pending']).toBe(0);
+    expect(result.metrics['caracal.audit.events/audit-ingestor.lag']).toBe(0);
+    expect(result.metrics['caracal.sessions.revoke/gateway-revocation:gw-b.lag']).toBe(0);
+    expect(result.metrics['caracal.sessions.revoke.dead.length']).toBe(0);
+    expect(result.evidence).toContain('caracal.audit.events/siem-export [informational]: consumers 0, pending 0, lag 0.');
+    expect(result.evidence.some((l) => l.startsWith('caracal.sessions.revoke/gateway-revocation:gw-a [judged]'))).toBe(true);
+    expect(result.matrix).toEqual([]);
+  });
+
+  it('passes on a Helm install where the provisioner never ran', async () => {
+    await provisionCaracalStreams(lease.client, { provisioner: false });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('pass');
+    expect(result.evidence).toContain('caracal.invocations.lifecycle: stream does not exist.');
+  });
+
+  it('fails when audit-ingestor is missing, and says restarting Audit leaves an evidence gap', async () => {
+    await provisionCaracalStreams(lease.client, { omitGroups: ['audit-ingestor'] });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('required group audit-ingestor (Audit) missing on caracal.audit.events');
+    expect(result.remedy).toMatch(/Restart Audit/);
+    expect(result.remedy).toMatch(/evidence gap/);
+    expect(result.matrix).toEqual(['redis']);
+  });
+
+  it('fails when a required group and its stream are both absent', async () => {
+    await provisionCaracalStreams(lease.client, { omitGroups: ['sts-keys'] });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('required group sts-keys (STS) missing on caracal.keys.invalidate, stream absent');
+    expect(result.remedy).toMatch(/Restart STS/);
+  });
+
+  it('fails when no Gateway pod has a revocation group', async () => {
+    await provisionCaracalStreams(lease.client, { gatewayHosts: [] });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('no gateway-revocation:<host> group on caracal.sessions.revoke');
+  });
+
+  it('keeps passing when a provisioned-only group lags by 5000', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addEntries(lease.client, AUDIT_STREAM, 5000);
+    expect(await drain(lease.client, service('audit-ingestor'))).toBe(5000);
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('pass');
+    expect(result.metrics['caracal.audit.events/siem-export.lag']).toBe(5000);
+    expect(result.metrics['caracal.audit.events/audit-ingestor.lag']).toBe(0);
+  });
+
+  it('does not judge leftover Gateway groups (no consumer) however far behind', async () => {
+    await provisionCaracalStreams(lease.client, { gatewayHosts: ['gw-live'], leftoverGatewayHosts: ['gw-gone'], sdkGroups: true });
+    await addEntries(lease.client, 'caracal.sessions.revoke', 50);
+    for (const g of [service('sts-revocation'), gatewayGroup('gw-live')]) await drain(lease.client, g);
+    const result = await runOne(redisStreams, context({ streamLagMax: 10 }).ctx);
+    expect(result.status).toBe('pass');
+    expect(result.metrics['caracal.sessions.revoke/gateway-revocation:gw-gone.lag']).toBe(50);
+    expect(result.metrics['caracal.sessions.revoke/resource-revocation.lag']).toBe(50);
+    expect(result.evidence.some((l) => l.includes('gateway-revocation:gw-gone [leftover: no consumer]'))).toBe(true);
+  });
+
+  it('treats Gateway groups whose consumers stopped polling as leftovers, and warns when none polls', async () => {
+    await provisionCaracalStreams(lease.client, { gatewayHosts: ['gw-a', 'gw-b'] });
+    await new Promise((r) => setTimeout(r, 1200));
+    await touchConsumer(lease.client, gatewayGroup('gw-a'));
+    const ctx = context({ streamPendingIdleSeconds: 1 }).ctx;
+    const one = await runOne(redisStreams, ctx);
+    expect(one.status).toBe('pass');
+    expect(one.evidence.some((l) => /gateway-revocation:gw-b \[leftover: no consumer active for \d+ s\]/.test(l))).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 1200));
+    const none = await runOne(redisStreams, ctx);
+    expect(none.status).toBe('warn');
+    expect(none.summary).toContain('none of the 2 gateway-revocation:* groups has a consumer active in the last 1 s');
+  });
+
+  it('fails when pending entries exceed streamPendingMax, naming who holds them', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addPending(lease.client, service('sts-revocation'), 5);
+    const result = await runOne(redisStreams, context({ streamPendingMax: 3 }).ctx);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('caracal.sessions.revoke/sts-revocation pending 5 > 3');
+    expect(result.metrics['caracal.sessions.revoke/sts-revocation.pending']).toBe(5);
+    expect(result.evidence.some((l) => l.includes('held by sts-sts-0-1-revocations=5'))).toBe(true);
+    expect(result.remedy).toMatch(/STS reclaims idle entries only at startup/);
+    expect(result.matrix).toEqual(['redis']);
+  });
+
+  it('passes with pending entries under the thresholds', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addPending(lease.client, service('audit-ingestor'), 2);
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('pass');
+    expect(result.metrics['caracal.audit.events/audit-ingestor.pending']).toBe(2);
+    expect(result.metrics['caracal.audit.events/audit-ingestor.oldestPendingIdleSeconds']).toBe(0);
+  });
+
+  it('fails when a judged group lags beyond streamLagMax', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addEntries(lease.client, 'caracal.policy.invalidate', 20);
+    const result = await runOne(redisStreams, context({ streamLagMax: 10 }).ctx);
+    expect(result.status).toBe('fail');
+    expect(result.summary).toContain('caracal.policy.invalidate/opa-engine lag 20 > 10');
+    expect(result.metrics['caracal.policy.invalidate/opa-engine.lag']).toBe(20);
+  });
+
+  it('warns when the oldest pending entry has been idle too long', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addPending(lease.client, service('coordinator-relay'), 2, { idleMs: 300_000 });
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('warn');
+    expect(result.summary).toMatch(/caracal.agents.lifecycle\/coordinator-relay oldest pending entry idle 30\d s > 120 s/);
+    expect(result.metrics['caracal.agents.lifecycle/coordinator-relay.oldestPendingIdleSeconds']).toBeGreaterThanOrEqual(300);
+    expect(result.matrix).toEqual([]);
+  });
+
+  it('warns when a dead-letter stream holds messages', async () => {
+    await provisionCaracalStreams(lease.client);
+    await addDeadLetters(lease.client, 'caracal.sessions.revoke', 2);
+    await drain(lease.client, service('sts-revocation'));
+    await drain(lease.client, gatewayGroup('gateway-0'));
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('warn');
+    expect(result.summary).toContain('caracal.sessions.revoke.dead holds 2 dead-lettered messages');
+    expect(result.metrics['caracal.sessions.revoke.dead.length']).toBe(2);
+    expect(result.remedy).toMatch(/never retried/);
+  });
+
+  it('warns, not passes, when Redis cannot report a judged group\'s lag', async () => {
+    await provisionCaracalStreams(lease.client);
+    await makeLagUnknown(lease.client, 'caracal.keys.invalidate');
+    const result = await runOne(redisStreams, context().ctx);
+    expect(result.status).toBe('warn');
+    expect(result.metrics['caracal.keys.invalidate/sts-keys.lag']).toBeNull();
+    expect(result.summary).toContain('caracal.keys.invalidate/sts-keys lag unknown');
+    expect(result.evidence.some((l) => l.includes('sts-keys [judged]: consumers 1, pending 0, lag unknown'))).toBe(true);
+  });
+
+  it('reports groups it does not know without judging them', async () => {
+    await provisionCaracalStreams(lease.client);
+    await lease.client.xgroup('CREATE', AUDIT_STREAM, 'custom-siem', '0');
+    await addEntries(lease.client, AUDIT_STREAM, 3);
+    await drain(lease.client, service('audit-ingestor'));
+    const result = await runOne(redisStreams, context({ streamLagMax: 1 }).ctx);
+    expect(result.status).toBe('pass');
+    expect(result.evidence.some((l) => l.startsWith('caracal.audit.events/custom-siem [unknown, informational]'))).toBe(true);
+  });
+});
