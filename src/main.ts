@@ -1,5 +1,6 @@
 // `npm start`: load the configuration, build the clients, start the bot; stop cleanly on SIGTERM/SIGINT.
 import { createCheckTargets } from './checks/context.ts';
+import { ALL_CHECKS } from './checks/registry.ts';
 import { loadConfig, secretValues } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './logger.ts';
@@ -37,7 +38,7 @@ const logger = createLogger({ level: config.logLevel, secrets: secretValues(conf
 const metrics = createMetrics({ defaultMetrics: true });
 const db = await openStateDb(config, logger);
 const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
-const bot = createApp({ config, logger, metrics, db, checkContext: targets.context });
+const bot = createApp({ config, logger, metrics, db, checks: ALL_CHECKS, checkContext: targets.context });
 await bot.start();
 logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
 

@@ -1,4 +1,5 @@
-// The one `/caracal` command: ack first, then route to the subcommand's file. Unknown → usage, ephemerally.
+// The one `/caracal` command: ack first, then route to the subcommand's file.
+// `help` and unknown subcommands are answered in the ack itself: usage, ephemerally, at once.
 import type { App } from '@slack/bolt';
 import { helpMessage } from '../blocks/help.ts';
 import type { Logger } from '../logger.ts';
@@ -9,12 +10,14 @@ import type { Subcommand } from './types.ts';
 
 export function registerCommands(app: App, subcommands: readonly Subcommand[], deps: { logger: Logger; metrics: Metrics }): void {
   const byName = new Map(subcommands.map((s) => [s.name, s]));
+  const usage = [...subcommands, { usage: '/caracal help', description: 'this help.' }];
   app.command('/caracal', async ({ command, ack, respond, client }) => {
     const { subcommand, args } = parseCommandText(command.text);
     const sub = byName.get(subcommand);
     if (!sub) {
-      await ack({ response_type: 'ephemeral', ...helpMessage(subcommands, subcommand) });
-      deps.metrics.commands.inc({ subcommand: 'unknown' });
+      const isHelp = subcommand === 'help';
+      await ack({ response_type: 'ephemeral', ...helpMessage(usage, isHelp ? undefined : subcommand) });
+      deps.metrics.commands.inc({ subcommand: isHelp ? 'help' : 'unknown' });
       return;
     }
     await ack();

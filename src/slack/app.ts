@@ -11,10 +11,8 @@ import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
 import { runDashboardMessage } from '../blocks/run-dashboard.ts';
 import { runChecks } from '../checks/executor.ts';
-import { ALL_CHECKS } from '../checks/registry.ts';
 import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
 import { registerCommands } from '../commands/index.ts';
-import { helpCommand } from '../commands/help.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -41,7 +39,8 @@ export interface AppDeps {
   /** The bot's own state database (migrated). */
   db: Db;
   checkContext: CheckContext;
-  checks?: readonly CheckDefinition[];
+  /** The reconciliation checks (the registry's ALL_CHECKS in production). */
+  checks: readonly CheckDefinition[];
   /** Web API options: `slackApiUrl` for the local sandbox, `retryConfig` for tests. */
   clientOptions?: WebClientOptions;
   /** Known bot identity skips Bolt's auth.test at construction (tests, sandbox). */
@@ -81,7 +80,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const now = deps.now ?? (() => new Date());
   const newId = deps.newId ?? shortId;
   const sandbox = deps.sandbox ?? false;
-  const checks = deps.checks ?? ALL_CHECKS;
+  const { checks } = deps;
   let ready = false;
   const routes = operationalRoutes({ metrics, isReady: () => ready });
   const logger = boltLogger(deps.logger);
@@ -151,14 +150,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     newId,
   };
   const listenerDeps = { logger: deps.logger, metrics };
-  const subcommands: Subcommand[] = [];
-  subcommands.push(
-    statusCommand(statusDeps),
-    recoverCommand({ service, now }),
-    noteCommand({ service }),
-    timelineCommand({ db }),
-    helpCommand(() => subcommands),
-  );
+  const subcommands: Subcommand[] = [statusCommand(statusDeps), recoverCommand({ service, now }), noteCommand({ service }), timelineCommand({ db })];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });

@@ -45,7 +45,7 @@ export function fakeContext(config: Config): CheckContext {
 }
 
 export async function startTestBot(
-  opts: { db: Db; checks?: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> },
+  opts: { db: Db; checks: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> },
 ): Promise<TestBot> {
   const config = testConfig(
     { slack: { reportUpdateIntervalMs: 50 }, ...opts.file },
@@ -66,7 +66,7 @@ export async function startTestBot(
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOT' },
     clientOptions: { retryConfig: { retries: 0 } },
     workerId: 'test-worker',
-    ...(opts.checks ? { checks: opts.checks } : {}),
+    checks: opts.checks,
     ...opts.deps,
   });
   const server = await bot.start(0);

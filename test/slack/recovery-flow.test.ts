@@ -1,0 +1,114 @@
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION } from '../../src/blocks/ids.ts';
+import type { CheckDefinition, Gate } from '../../src/checks/types.ts';
+import type { Db } from '../../src/store/db.ts';
+import { listEvents } from '../../src/store/events.ts';
+import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, waitFor, type SlackCall, type TestBot } from '../helpers/slack.ts';
+
+const greenCheck = (id: string, gates: Gate[]): CheckDefinition => ({
+  id, title: id, gates, reads: '-', run: () => Promise.resolve({ status: 'pass', summary: `${id} ok` }),
+});
+const CHECKS = [
+  greenCheck('postgres.reachable', ['storage']),
+  greenCheck('services.ready', ['services']),
+  greenCheck('audit.dlq', ['evidence']),
+  greenCheck('gateway.revocation', ['safety']),
+];
+
+type Element = { action_id: string; value?: string; type: string };
+type Block = { type: string; block_id?: string; elements?: Element[]; accessory?: Element & { options: { value: string }[] } };
+
+describe('a whole recovery run through signed Slack requests', () => {
+  let state: { db: Db; drop(): Promise<void> };
+  let bot: TestBot;
+  let calls: SlackCall[];
+  const ephemeral: string[] = [];
+
+  beforeAll(async () => {
+    state = await testStateDb();
+    bot = await startTestBot({ db: state.db, checks: CHECKS, file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] } } } });
+    calls = captureSlackApi();
+    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
+  });
+  afterAll(async () => {
+    await bot.stop();
+    nock.cleanAll();
+    await state.drop();
+  });
+
+  const dashboardTs = () => calls.find((c) => c.method === 'chat.postMessage' && !c.body.thread_ts)!.reply.ts as string;
+  function dashboard(): Block[] {
+    const last = calls.filter((c) => (c.method === 'chat.update' && c.body.ts === dashboardTs()) || (c.method === 'chat.postMessage' && !c.body.thread_ts)).at(-1)!;
+    return blocksOf(last) as Block[];
+  }
+  function element(actionId: string): Element & { block_id: string } {
+    for (const b of dashboard()) {
+      const found = (b.elements ?? []).find((e) => e.action_id === actionId) ?? (b.accessory?.action_id === actionId ? b.accessory : undefined);
+      if (found) return { ...found, block_id: b.block_id! };
+    }
+    throw new Error(`no ${actionId} on the dashboard`);
+  }
+  async function click(actionId: string, user: string): Promise<void> {
+    const e = element(actionId);
+    const payload = buttonClick(actionId, e.value ?? '', { user, messageTs: dashboardTs() });
+    (payload.actions as Record<string, unknown>[])[0]!.block_id = e.block_id;
+    expect((await bot.action(payload)).status).toBe(200);
+    await settle();
+  }
+  async function settle(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 30));
+    await bot.bot.flushDeliveries();
+  }
+  const threadTexts = () => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
+
+  it('starts, walks every gate in order with approvers, resumes with two, and exports a matching timeline', async () => {
+    expect((await bot.command('recover Redis outage <!channel>')).status).toBe(200);
+    await waitFor(() => calls.some((c) => c.method === 'chat.postMessage'));
+    await settle();
+    expect(JSON.stringify(dashboard())).toContain('Recovery: Redis outage <!channel>'); // plain_text header: shown literally, never a mention
+
+    // Freeze: anyone ticks the checklist; a non-approver cannot confirm; an approver can.
+    const box = element(ACTION.freezeChecklist);
+    const tick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE', messageTs: dashboardTs() });
+    (tick.actions as Record<string, unknown>[])[0] = { type: 'checkboxes', action_id: box.action_id, block_id: box.block_id, selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })), action_ts: '1' };
+    expect((await bot.action(tick)).status).toBe(200);
+    await settle();
+    await click(ACTION.gateConfirm, 'UEVE');
+    await waitFor(() => ephemeral.some((t) => t.includes('Only configured approvers')));
+    await click(ACTION.gateConfirm, 'UALICE');
+
+    for (const gate of ['storage', 'services', 'evidence', 'safety'] as const) {
+      expect(JSON.stringify(dashboard())).toContain(`gate_actions_${gate}`);
+      await click(ACTION.gateConfirm, 'UALICE'); // no checks yet: refused (fail closed)
+      await click(ACTION.gateClaim, 'UEVE');
+      await click(ACTION.gateRunChecks, 'UEVE');
+      await click(ACTION.gateConfirm, 'UALICE');
+    }
+    expect(ephemeral.filter((t) => t.includes('has not run'))).toHaveLength(4);
+
+    await click(ACTION.gateRunChecks, 'UEVE');
+    await click(ACTION.gateConfirm, 'UALICE');
+    await click(ACTION.gateConfirm, 'UALICE');
+    await waitFor(() => ephemeral.some((t) => t.includes('already approved')));
+    await click(ACTION.gateConfirm, 'UBOB');
+    expect(JSON.stringify(dashboard())).toContain('Time to recover');
+
+    const runId = (await state.db.query<{ id: string; status: string }>('SELECT id, status FROM runs')).rows[0]!;
+    expect(runId.status).toBe('resumed');
+    const events = await listEvents(state.db, runId.id);
+    // The thread holds one reply per logged event (gate_opened shows on the dashboard only).
+    const logged = events.filter((e) => e.type !== 'gate_opened');
+    expect(threadTexts()).toHaveLength(logged.length);
+    expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE', 'UALICE', 'UALICE', 'UALICE', 'UALICE', 'UALICE']);
+
+    expect((await bot.command('timeline')).status).toBe(200);
+    await waitFor(() => calls.some((c) => c.method === 'chat.postEphemeral'));
+    const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
+    expect(markdown).toContain('# Recovery run: Redis outage &lt;!channel&gt;');
+    expect(markdown).toMatch(/Time to recover: \d+s/);
+    expect(markdown).toContain('Approvers: @UALICE, @UBOB');
+    for (const e of events) expect(markdown).toContain(e.at.toISOString().replace('.000Z', 'Z').slice(0, 19));
+    expect(markdown.match(/^- 20\d\d-/gm)!.length).toBe(events.length);
+  });
+});
