@@ -1,0 +1,34 @@
+// A minimal Slack Web API on localhost for benchmarks: every method answers ok; calls are counted.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeSlack {
+  url: string;
+  calls: { method: string; body: URLSearchParams }[];
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: FakeSlack['calls'] = [];
+  let seq = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+      const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      calls.push({ method, body });
+      seq++;
+      const ts = body.get('ts') ?? `1764320000.${String(seq).padStart(6, '0')}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts, users: [] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
