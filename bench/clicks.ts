@@ -18,7 +18,7 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < items.length) out.push(await fn(items[next++]!));
+      while (next < items.length) out.push(await fn(items[next++]));
     }),
   );
   return out;
@@ -33,7 +33,7 @@ await bench.bot.flushDeliveries();
 const runs = (await bench.db.query<{ id: string; channel_id: string; dashboard_ts: string }>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
 
 // 1. Burst: 20 different people claim the same gate at once.
-const target = runs[0]!;
+const target = runs[0];
 const value = encodePayload(gateButtonPayload, { v: 1, runId: target.id, gate: 'freeze' });
 const updatesBefore = slack.calls.filter((c) => c.method === 'chat.update' && c.body.get('ts') === target.dashboard_ts).length;
 await Promise.all(approvers.map((u) => timedPost(bench.url, actionBody(ACTION.gateClaim, value, { user: u, channel: target.channel_id, ts: target.dashboard_ts }), SECRET)));
@@ -45,7 +45,7 @@ const burstUpdates = slack.calls.filter((c) => c.method === 'chat.update' && c.b
 
 // 2. Click-to-ack latency with 10 active runs, against a bare Bolt app given the same clicks.
 const clicks = Array.from({ length: CLICKS }, (_, i) => {
-  const run = runs[i % runs.length]!;
+  const run = runs[i % runs.length];
   const v = encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' });
   return actionBody(ACTION.gateClaim, v, { user: `UC${i}`, channel: run.channel_id, ts: run.dashboard_ts });
 });

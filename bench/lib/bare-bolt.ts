@@ -12,5 +12,10 @@ export async function startBareBolt(secret: string): Promise<{ url: string; stop
     await ack();
   });
   const server = (await app.start(0)) as { address(): AddressInfo };
-  return { url: `http://127.0.0.1:${server.address().port}/slack/events`, stop: () => app.stop() };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/slack/events`,
+    stop: async () => {
+      await app.stop();
+    },
+  };
 }

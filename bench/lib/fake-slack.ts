@@ -15,7 +15,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0]!;
+      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
       const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       calls.push({ method, body });
       seq++;
