@@ -17,7 +17,8 @@ export function registerAddToLog(app: App, deps: { service: RecoveryService; log
     try {
       const text = (shortcut.message.text ?? '').slice(0, MAX_NOTE);
       if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
-      const author = shortcut.message.user ?? shortcut.message.bot_id ?? 'unknown';
+      const message = shortcut.message as { user?: string; bot_id?: string };
+      const author = message.user ?? message.bot_id ?? 'unknown';
       const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', { text, from: author, messageTs: shortcut.message.ts });
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
       await tell(respond, 'Added to the incident log.');

@@ -6,7 +6,7 @@ import { decodePayload, gateButtonPayload } from '../blocks/payloads.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
-import { UserFacingError } from '../errors.ts';
+import type { UserFacingError } from '../errors.ts';
 
 export function registerOverrideModal(app: App, deps: { service: RecoveryService; logger: Logger; metrics: Metrics }): void {
   app.view(VIEW.overrideModal, async ({ ack, body, view }) => {

@@ -44,7 +44,7 @@ export function packGroups(
   const kept: KnownBlock[] = [];
   let i = 0;
   for (; i < groups.length; i++) {
-    const g = groups[i]!;
+    const g = groups[i];
     if (kept.length + g.length > room - 1) break; // keep one slot for the notice
     kept.push(...g);
   }

@@ -9,44 +9,49 @@ import { runLabel } from './run-dashboard.ts';
 import { userMention } from './users.ts';
 
 const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
+/** Event data is JSON from our own writes; anything unexpected is shown as JSON rather than "[object Object]". */
+function str(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
 
 export function describeEvent(e: StoredEvent): string {
   const who = userMention(e.actor);
   const d = e.data;
   switch (e.type) {
     case 'run_started':
-      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(String(d.title ?? ''))}*.`;
+      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*.`;
     case 'note':
-      return `:memo: ${who}: ${escapeMrkdwn(truncate(String(d.text ?? ''), 2500))}`;
+      return `:memo: ${who}: ${escapeMrkdwn(truncate(str(d.text), 2500))}`;
     case 'gate_claimed':
-      return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(String(d.previous))})` : ''}.`;
+      return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(str(d.previous))})` : ''}.`;
     case 'checks_recorded': {
       const failing = list(d.failing);
       const total = Number(d.total ?? 0);
       return `:mag: ${who} ran the ${gateName(e)} checks: ${total - failing.length} of ${total} pass${failing.length ? `; not passing: ${escapeMrkdwn(failing.join(', '))}` : ''}.`;
     }
     case 'checklist_ticked':
-      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(String(d.item))}".`;
+      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(str(d.item))}".`;
     case 'confirm_vote':
-      return `:heavy_check_mark: ${who} approved ${gateName(e)} (${list(d.votes).length} of ${String(d.required)} approvals).`;
+      return `:heavy_check_mark: ${who} approved ${gateName(e)} (${list(d.votes).length} of ${str(d.required)} approvals).`;
     case 'gate_confirmed': {
       const checks = Array.isArray(d.checks) ? (d.checks as { status: string }[]) : [];
       const evidence = checks.length ? `; evidence: ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks passed` : '';
       return `:white_check_mark: ${gateName(e)} confirmed (approvers: ${list(d.approvers).map(userMention).join(', ')}${evidence}).`;
     }
     case 'override_requested':
-      return `:warning: ${who} requested an override of ${gateName(e)}: _${escapeMrkdwn(String(d.reason ?? ''))}_`;
+      return `:warning: ${who} requested an override of ${gateName(e)}: _${escapeMrkdwn(str(d.reason))}_`;
     case 'override_approved':
-      return `:warning: ${who} approved the override of ${gateName(e)} requested by ${userMention(String(d.requestedBy))}: _${escapeMrkdwn(String(d.reason ?? ''))}_`;
+      return `:warning: ${who} approved the override of ${gateName(e)} requested by ${userMention(str(d.requestedBy))}: _${escapeMrkdwn(str(d.reason))}_`;
     case 'override_rejected':
-      return `:no_entry_sign: ${who} rejected the override of ${gateName(e)} requested by ${userMention(String(d.requestedBy))}.`;
+      return `:no_entry_sign: ${who} rejected the override of ${gateName(e)} requested by ${userMention(str(d.requestedBy))}.`;
     case 'gate_opened':
       return `:arrow_forward: ${gateName(e)} is open.`;
     case 'run_resumed':
       return `:tada: ${who} completed Resume: the run is over.`;
     case 'denied':
-      return `:no_entry: ${who} was refused (${escapeMrkdwn(String(d.command ?? ''))} on ${gateName(e)}): ${escapeMrkdwn(String(d.reason ?? ''))}`;
+      return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
     default:
       return `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
   }

@@ -106,9 +106,9 @@ export async function runChecks(
     s.status === 'fulfilled'
       ? s.value
       : {
-          id: checks[i]!.id,
-          title: checks[i]!.title,
-          gates: checks[i]!.gates,
+          id: checks[i].id,
+          title: checks[i].title,
+          gates: checks[i].gates,
           status: 'error' as const,
           summary: 'The check could not be run.',
           metrics: {},

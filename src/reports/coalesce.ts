@@ -4,8 +4,8 @@
 export interface Coalescer {
   /** Something changed; flush soon (at most once per interval). */
   poke(): void;
-  /** Wait for any flush in flight, then flush the final state once. */
-  finish(): Promise<void>;
+  /** Stop scheduling, wait for any flush in flight, run `before` (if given), then flush the final state once. */
+  finish(before?: () => Promise<void>): Promise<void>;
   /** Number of flushes made so far. */
   flushes(): number;
 }
@@ -46,11 +46,12 @@ export function coalesce(intervalMs: number, flush: () => Promise<void>, onError
       dirty = true;
       schedule();
     },
-    async finish() {
+    async finish(before) {
       finished = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       while (inflight) await inflight;
+      await before?.();
       await run();
     },
     flushes: () => count,

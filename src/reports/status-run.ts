@@ -3,7 +3,7 @@
 import type { WebClient } from '@slack/web-api';
 import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
 import { overflowMessages } from '../blocks/status-details.ts';
-import { runChecks } from '../checks/executor.ts';
+import { runChecks, worstStatus } from '../checks/executor.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -89,15 +89,17 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
       updater.poke();
     },
   });
-  await updater.finish();
-  stored.complete = true;
-  await deps.store.save(stored);
+  // Saved complete before the final update shows, so a Details click on the finished report always works.
+  await updater.finish(async () => {
+    stored.complete = true;
+    await deps.store.save(stored);
+  });
 
   for (const reply of overflowMessages(statusReportMessage(view).overflow, deps.sandbox)) {
     await slackCall(deps.metrics, 'chat.postMessage', () =>
       client.chat.postMessage({ channel: channelId, thread_ts: messageTs, text: reply.text, blocks: reply.blocks }),
     );
   }
-  log.info({ verdict: statusReportMessage(view).text.slice(0, 120), updates: updater.flushes() }, 'status report complete');
+  log.info({ verdict: worstStatus(results.map((r) => r.status)), updates: updater.flushes() }, 'status report complete');
   return stored;
 }

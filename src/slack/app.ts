@@ -60,6 +60,8 @@ export interface CaracalApp {
   isReady(): boolean;
   /** Deliver every due Slack message now (tests, shutdown). */
   flushDeliveries(): Promise<void>;
+  /** Resolves once no listener is still working after its ack (tests, graceful shutdown). */
+  idle(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -97,6 +99,20 @@ export function createApp(deps: AppDeps): CaracalApp {
     clientOptions,
     ...(deps.botIdentity ?? {}),
   });
+
+  // Work continues after ack(); count it so shutdown (and tests) can wait for it to finish.
+  let inflight = 0;
+  app.use(async ({ next }) => {
+    inflight++;
+    try {
+      await next();
+    } finally {
+      inflight--;
+    }
+  });
+  const idle = async (): Promise<void> => {
+    while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
+  };
 
   const gateCheckIds = (gate: Gate) =>
     gate === 'freeze' ? [] : checks.filter((c) => gate === 'resume' || c.gates.includes(gate)).map((c) => c.id);
@@ -174,9 +190,11 @@ export function createApp(deps: AppDeps): CaracalApp {
     async stop() {
       ready = false;
       await app.stop();
+      await idle();
       await dispatcher.stop();
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
+    idle,
   };
 }

@@ -26,7 +26,7 @@ export async function appendEvent(
     'INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id',
     [e.runId, e.at, e.actor, e.type, e.gate ?? null, JSON.stringify(e.data ?? {})],
   );
-  return Number(res.rows[0]!.id);
+  return Number(res.rows[0].id);
 }
 
 export async function listEvents(q: Queryable, runId: string): Promise<StoredEvent[]> {

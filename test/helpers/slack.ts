@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type AppDeps, type CaracalApp } from '../../src/slack/app.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createLogger } from '../../src/logger.ts';
-import type { Config } from '../../src/config.ts';
+import { secretValues, type Config } from '../../src/config.ts';
 import type { CheckContext, CheckDefinition } from '../../src/checks/types.ts';
 import { testConfig } from './check-context.ts';
 import { memoryBaselines } from '../../src/checks/baselines.ts';
 import { createHttpTarget } from '../../src/checks/targets/http.ts';
+import { createCheckTargets } from '../../src/checks/context.ts';
 import type { Db } from '../../src/store/db.ts';
 export { testStateDb } from './state.ts';
 export { blocksOf, captureSlackApi, type SlackCall } from './slack-api.ts';
@@ -45,7 +46,15 @@ export function fakeContext(config: Config): CheckContext {
 }
 
 export async function startTestBot(
-  opts: { db: Db; checks: readonly CheckDefinition[]; file?: Record<string, unknown>; env?: Record<string, string>; deps?: Partial<AppDeps> },
+  opts: {
+    db: Db;
+    checks: readonly CheckDefinition[];
+    file?: Record<string, unknown>;
+    env?: Record<string, string>;
+    deps?: Partial<AppDeps>;
+    /** Read real targets (Postgres, Redis, HTTP) from the configuration instead of an empty context. */
+    realTargets?: boolean;
+  },
 ): Promise<TestBot> {
   const config = testConfig(
     { slack: { reportUpdateIntervalMs: 50 }, ...opts.file },
@@ -54,15 +63,16 @@ export async function startTestBot(
   const logLines: string[] = [];
   const logger = createLogger({
     level: 'debug',
-    secrets: Object.values(config.secrets).filter((v): v is string => typeof v === 'string'),
+    secrets: secretValues(config),
     destination: { write: (line: string) => void logLines.push(line) },
   });
+  const targets = opts.realTargets ? createCheckTargets(config, { logger }) : undefined;
   const bot = createApp({
     config,
     logger,
     metrics: createMetrics(),
     db: opts.db,
-    checkContext: fakeContext(config),
+    checkContext: targets?.context ?? fakeContext(config),
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOT' },
     clientOptions: { retryConfig: { retries: 0 } },
     workerId: 'test-worker',
@@ -74,7 +84,7 @@ export async function startTestBot(
   const post = (body: string) =>
     fetch(`${url}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body) },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body, config.secrets.slackSigningSecret) },
       body,
     });
   return {
@@ -91,7 +101,10 @@ export async function startTestBot(
         }).toString(),
       ),
     action: (payload) => post(`payload=${encodeURIComponent(JSON.stringify(payload))}`),
-    stop: () => bot.stop(),
+    stop: async () => {
+      await bot.stop();
+      await targets?.close();
+    },
   };
 }
 

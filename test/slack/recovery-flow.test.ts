@@ -57,7 +57,7 @@ describe('a whole recovery run through signed Slack requests', () => {
     await settle();
   }
   async function settle(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 30));
+    await bot.bot.idle();
     await bot.bot.flushDeliveries();
   }
   const threadTexts = () => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
@@ -99,11 +99,11 @@ describe('a whole recovery run through signed Slack requests', () => {
     const events = await listEvents(state.db, runId.id);
     // The thread holds one reply per logged event (gate_opened shows on the dashboard only).
     const logged = events.filter((e) => e.type !== 'gate_opened');
-    expect(threadTexts()).toHaveLength(logged.length);
+    expect(threadTexts().length, JSON.stringify({ texts: threadTexts(), types: logged.map((e) => e.type) }, null, 1)).toBe(logged.length);
     expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE', 'UALICE', 'UALICE', 'UALICE', 'UALICE', 'UALICE']);
 
     expect((await bot.command('timeline')).status).toBe(200);
-    await waitFor(() => calls.some((c) => c.method === 'chat.postEphemeral'));
+    await bot.bot.idle();
     const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
     expect(markdown).toContain('# Recovery run: Redis outage &lt;!channel&gt;');
     expect(markdown).toMatch(/Time to recover: \d+s/);

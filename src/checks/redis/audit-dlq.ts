@@ -1,0 +1,123 @@
+// audit.dlq: audit events Audit could not ingest (caracal-ops.md §5.2). Every entry is missing evidence, so any
+// entry fails; the detail that matters is which ones the replay endpoint will take back and which must never be.
+import type { RedisTarget } from '../targets/redis.ts';
+import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
+import { AUDIT_DLQ } from './caracal-streams.ts';
+import * as info from './stream-info.ts';
+
+/** As many entries as we classify; the replay endpoint also reads from the start, so the head is what matters. */
+const SCAN = 1000;
+
+type EntryClass = 'replayable' | 'integrity' | 'other';
+
+const INTEGRITY = new Set(['hmac_verify_failed', 'tamper_on_replay', 'json_parse_error', 'missing_data_field']);
+const REPLAYABLE = new Set(['transient_exceeded_max_deliveries', 'pg_permanent_error']);
+
+/** The reason without its error text (`pg_permanent_error:<err>` → `pg_permanent_error`). */
+function reasonKind(reason: string | undefined): string {
+  return reason === undefined || reason === '' ? '(no reason)' : reason.split(':')[0];
+}
+
+/** The replay endpoint's own rule: a replayable reason and the original payload to send back. */
+function classify(entry: info.StreamEntry): { cls: EntryClass; label: string } {
+  const kind = reasonKind(entry.fields.reason);
+  if (INTEGRITY.has(kind)) return { cls: 'integrity', label: kind };
+  if (!REPLAYABLE.has(kind)) return { cls: 'other', label: kind };
+  return entry.fields.src_data === undefined ? { cls: 'other', label: `${kind} (no src_data)` } : { cls: 'replayable', label: kind };
+}
+
+function countLine(counts: Map<string, number>): string {
+  return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcome> {
+  const length = Number(await redis.command('XLEN', AUDIT_DLQ));
+  if (length === 0) {
+    return {
+      status: 'pass',
+      summary: `${AUDIT_DLQ} is empty: no audit event is waiting for replay.`,
+      metrics: { 'dlq.length': 0 },
+      evidence: [`XLEN ${AUDIT_DLQ} = 0.`],
+    };
+  }
+  const entries = info.parseEntries(await redis.command('XRANGE', AUDIT_DLQ, '-', '+', 'COUNT', SCAN));
+  const classes = new Map<EntryClass, number>([['replayable', 0], ['integrity', 0], ['other', 0]]);
+  const reasons = new Map<string, number>();
+  for (const entry of entries) {
+    const { cls, label } = classify(entry);
+    classes.set(cls, classes.get(cls)! + 1);
+    reasons.set(label, (reasons.get(label) ?? 0) + 1);
+  }
+  // Replay scans the first N entries every run, so non-replayable entries at the head use up the limit.
+  const firstReplayable = entries.findIndex((e) => classify(e).cls === 'replayable');
+  const head = firstReplayable === -1 ? entries.length : firstReplayable;
+  const oldest = entries[0];
+  const oldestAgeSeconds = oldest ? Math.max(0, Math.round((ctx.now().getTime() - info.entryIdMs(oldest.id)) / 1000)) : null;
+  const partial = length > entries.length;
+  const scope = partial ? ` (classification covers the first ${entries.length} of ${length})` : '';
+  const [replayable, integrity, other] = [classes.get('replayable')!, classes.get('integrity')!, classes.get('other')!];
+
+  const remedy: string[] = [];
+  if (replayable > 0) {
+    remedy.push(
+      `Replay the ${replayable} replayable entries with POST /api/audit/dlq/replay?limit=N on Audit (Audit admin ` +
+        'token); it re-adds {data, sig} to caracal.audit.events and deletes each replayed entry.',
+    );
+  }
+  if (replayable > 0 && head > 0) {
+    remedy.push(
+      `Each run scans the first N entries from the start and skips what it cannot replay; ${head} non-replayable ` +
+        `entries come first, so N must exceed ${head} or the replay does nothing.`,
+    );
+  } else if (replayable === 0 && partial) {
+    remedy.push(`None of the first ${entries.length} entries is replayable: a replay needs limit > ${entries.length}.`);
+  }
+  if (integrity > 0) {
+    remedy.push(
+      `The ${integrity} integrity failures (hmac_verify_failed, tamper_on_replay, json_parse_error, ` +
+        'missing_data_field) must be investigated, never replayed: the payload may be forged or tampered with. ' +
+        'Keep them as evidence and check the tamper chain.',
+    );
+  }
+  if (other > 0) {
+    remedy.push(`Inspect the ${other} other entries by hand (GET /api/audit/dlq on Audit): replay skips them.`);
+  }
+
+  return {
+    status: 'fail',
+    summary:
+      `${length} audit events in the DLQ${scope}: ${replayable} replayable, ${integrity} integrity failures, ` +
+      `${other} other; oldest ${oldestAgeSeconds ?? '?'} s old.`,
+    metrics: {
+      'dlq.length': length,
+      'dlq.scanned': entries.length,
+      'dlq.replayable': replayable,
+      'dlq.integrity': integrity,
+      'dlq.other': other,
+      'dlq.nonReplayableHead': head,
+      'dlq.oldestAgeSeconds': oldestAgeSeconds,
+    },
+    evidence: [
+      `XLEN ${AUDIT_DLQ} = ${length}; XRANGE - + COUNT ${SCAN} read ${entries.length}.`,
+      `By reason: ${countLine(reasons)}.`,
+      ...(oldest ? [`Oldest entry ${oldest.id}, reason ${oldest.fields.reason ?? 'none'}.`] : []),
+    ],
+    remedy: remedy.join(' '),
+    matrix: ['audit'],
+  };
+}
+
+export const auditDlq: CheckDefinition = {
+  id: 'audit.dlq',
+  title: 'Audit dead-letter queue',
+  gates: ['evidence'],
+  reads: `XLEN and XRANGE (first ${SCAN}) of ${AUDIT_DLQ}, classified by reason`,
+  async run(ctx) {
+    if (!ctx.redis) return info.redisNotConfigured();
+    try {
+      return await check(ctx, ctx.redis);
+    } catch (err) {
+      return info.redisUnavailable(err);
+    }
+  },
+};
