@@ -1,0 +1,89 @@
+// audit.tamper: Audit's tamper sweep counters (caracal-ops.md §5.3, §14.1-§14.3). They only grow while the Audit
+// process lives and one broken row is re-counted by up to 4 hourly sweeps, so "counter = 0" cannot be the test:
+// we judge the rise since a remembered baseline, and whether a sweep has finished since the last rise.
+import { z } from 'zod';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+import { combine, type Finding } from './findings.ts';
+import { count, notConfigured, podLabel, readMetricsJson } from './metrics-json.ts';
+
+const metrics = z.object({
+  tamper_mismatch_total: count,
+  tamper_chain_breaks: count,
+  tamper_hmac_failures: count,
+  tamper_last_sweep_unix: count,
+  tamper_last_full_unix: count,
+});
+type Counters = z.infer<typeof metrics>;
+
+// Per Audit URL: the counters' sum (at = when it last changed, bot clock); the Audit's own last-sweep time when
+// it last changed (so "a sweep finished since" compares Audit's clock with itself); the last full sweep (restarts).
+const keys = (base: string) => ({ sum: `audit.tamper.sum:${base}`, sweep: `audit.tamper.sweep:${base}`, full: `audit.tamper.full:${base}` });
+
+const INCIDENT =
+  'Treat this as a security incident: audit rows no longer match their hash chain. Preserve the database and the ' +
+  'Audit logs, scope the blast radius (which zones and rows: recompute the chain over /api/audit/search or SQL, ' +
+  'caracal-ops.md §5.3), and restore the affected rows from a trusted backup.';
+const LINGERING =
+  'The counters stay non-zero until the Audit pod restarts; once the findings are handled, restart Audit: its start ' +
+  'runs a full sweep over the retention window and this check starts a new baseline.';
+
+async function judge(ctx: CheckContext, label: string, base: string, m: Counters): Promise<Finding> {
+  const k = keys(base);
+  const sum = m.tamper_mismatch_total + m.tamper_chain_breaks + m.tamper_hmac_failures;
+  const counts = `mismatches ${m.tamper_mismatch_total}, chain breaks ${m.tamper_chain_breaks}, HMAC failures ${m.tamper_hmac_failures}`;
+  const [before, marker, full] = await Promise.all([ctx.baselines.get(k.sum), ctx.baselines.get(k.sweep), ctx.baselines.get(k.full)]);
+  // Smaller counters or a new full-sweep time mean Audit restarted: its counters began again from zero.
+  const restarted = (before !== undefined && sum < before.value) || (full !== undefined && full.value !== m.tamper_last_full_unix);
+  const fresh = before === undefined || marker === undefined || restarted;
+  const now = ctx.now();
+  if (fresh || sum !== before.value) {
+    await ctx.baselines.set(k.sum, sum, now);
+    await ctx.baselines.set(k.sweep, m.tamper_last_sweep_unix, now);
+  }
+  await ctx.baselines.set(k.full, m.tamper_last_full_unix, now);
+  if (sum === 0) return { status: 'pass', line: `${label}: no tamper findings${restarted ? ' (Audit restarted: new baseline)' : ''}` };
+  const fail = (why: string): Finding => ({ status: 'fail', line: `${label}: ${counts}; ${why}`, remedy: INCIDENT, matrix: ['audit'] });
+  if (fresh) return fail(restarted ? 'found since Audit restarted' : 'no earlier reading to tell old findings from new');
+  if (sum > before.value) return fail(`up from ${before.value} since ${before.at.toISOString()}`);
+  if (m.tamper_last_sweep_unix <= marker.value) return fail(`no sweep has finished since they last rose (${before.at.toISOString()})`);
+  return {
+    status: 'warn',
+    line: `${label}: ${counts}, unchanged since ${before.at.toISOString()}: a later sweep found nothing new`,
+    remedy: LINGERING,
+    matrix: ['audit'],
+  };
+}
+
+/** The sweep runs hourly and records its time when it finishes, so the age nears 1 h before each run (§14.2). */
+function sweepAge(ctx: CheckContext, label: string, m: Counters): Finding | undefined {
+  const max = ctx.thresholds.tamperSweepMaxAgeSeconds;
+  const remedy = 'Check the Audit logs for failing sweeps (a failed sweep records nothing); restarting Audit runs a full sweep.';
+  if (m.tamper_last_sweep_unix === 0) return { status: 'warn', line: `${label}: no tamper sweep has finished`, remedy, matrix: ['audit'] };
+  const age = Math.round(ctx.now().getTime() / 1000 - m.tamper_last_sweep_unix);
+  if (age <= max) return undefined;
+  return { status: 'warn', line: `${label}: last tamper sweep ${age} s ago (limit ${max} s)`, remedy, matrix: ['audit'] };
+}
+
+async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
+  const label = podLabel('audit', base);
+  const read = await readMetricsJson(ctx, base, metrics, signal);
+  if (!read.ok) return [{ status: 'fail', line: `${label}: tamper counters unknown: ${read.problem}`, matrix: ['audit'] }];
+  const stale = sweepAge(ctx, label, read.value);
+  return [await judge(ctx, label, base, read.value), ...(stale ? [stale] : [])];
+}
+
+export const auditTamper: CheckDefinition = {
+  id: 'audit.tamper',
+  title: 'Audit tamper sweep',
+  gates: ['safety'],
+  reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix',
+  async run(ctx, signal) {
+    const urls = ctx.caracal.services.audit;
+    const findings = urls.length === 0 ? [notConfigured('audit')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
+    return combine(
+      findings,
+      { pass: `No tamper findings and a recent sweep on all ${urls.length} Audit pods.`, lead: 'Audit tamper sweep' },
+      { 'pods.checked': urls.length },
+    );
+  },
+};

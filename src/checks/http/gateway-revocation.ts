@@ -1,0 +1,74 @@
+// gateway.revocation: each Gateway pod keeps its own in-memory revocation snapshot, reloaded from Postgres every
+// 30 s; older than 70 s, the pod fails every proxied request closed with 503 (caracal-ops.md §6, §14.1).
+import { z } from 'zod';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+import { combine, type Finding } from './findings.ts';
+import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
+
+const metrics = z.object({
+  revocation_snapshot_fresh: z.union([z.literal(0), z.literal(1)]),
+  revocation_snapshot_age_seconds: seconds,
+  revocation_reload_errors: count,
+  // Shown only; the verdict does not depend on it.
+  revocation_reloads: count.optional(),
+});
+
+/** Reload errors only grow while the pod lives, so the bot remembers the last value it saw per pod. */
+const baselineKey = (base: string) => `gateway.revocation.reload_errors:${base}`;
+
+async function reloadErrors(ctx: CheckContext, base: string, label: string, current: number): Promise<Finding | undefined> {
+  const key = baselineKey(base);
+  const before = await ctx.baselines.get(key);
+  await ctx.baselines.set(key, current, ctx.now());
+  // A lower value means the pod restarted: the new value is simply the new baseline.
+  if (!before || current <= before.value) return undefined;
+  return {
+    status: 'warn',
+    line: `${label}: revocation reload errors rose from ${before.value} to ${current} since ${before.at.toISOString()}`,
+    remedy: `${label}: snapshot reloads from Postgres are failing: check Postgres and this pod's pool.`,
+    matrix: ['gateway', 'postgres'],
+  };
+}
+
+async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
+  const label = podLabel('gateway', base);
+  const read = await readMetricsJson(ctx, base, metrics, signal);
+  if (!read.ok) return [{ status: 'fail', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }];
+  const m = read.value;
+  const max = ctx.thresholds.revocationSnapshotMaxAgeSeconds;
+  const state =
+    `fresh=${m.revocation_snapshot_fresh}, age ${m.revocation_snapshot_age_seconds} s (limit ${max} s), ` +
+    `reload errors ${m.revocation_reload_errors}${m.revocation_reloads === undefined ? '' : `, reloads ${m.revocation_reloads}`}`;
+  const findings: Finding[] = [];
+  if (m.revocation_snapshot_fresh !== 1 || m.revocation_snapshot_age_seconds > max) {
+    findings.push({
+      status: 'fail',
+      line: `${label}: revocation snapshot stale (${state}): every proxied request fails closed with 503`,
+      remedy:
+        'Stale snapshots come from Postgres trouble: restore Postgres (see postgres.reachable); each pod then reloads ' +
+        'within 30 s. To force it, POST /internal/revocations/reload with Bearer CARACAL_ADMIN_TOKEN on every stale ' +
+        'pod URL directly (not through the Service): it reloads only the pod that receives it.',
+      matrix: ['gateway', 'postgres'],
+    });
+  }
+  const rising = await reloadErrors(ctx, base, label, m.revocation_reload_errors);
+  if (rising) findings.push(rising);
+  if (findings.length === 0) findings.push({ status: 'pass', line: `${label}: ${state}` });
+  return findings;
+}
+
+export const gatewayRevocation: CheckDefinition = {
+  id: 'gateway.revocation',
+  title: 'Gateway revocation snapshot',
+  gates: ['safety'],
+  reads: "every Gateway pod's /metrics.json: revocation snapshot fresh/age and reload errors",
+  async run(ctx, signal) {
+    const urls = ctx.caracal.services.gateway;
+    const findings = urls.length === 0 ? [notConfigured('gateway')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
+    return combine(
+      findings,
+      { pass: `All ${urls.length} Gateway pods hold a fresh revocation snapshot.`, lead: 'Revocation state is not fresh everywhere' },
+      { 'pods.checked': urls.length },
+    );
+  },
+};

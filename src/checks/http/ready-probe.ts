@@ -1,0 +1,113 @@
+// One pod's GET /ready, judged against the exact bodies of caracal-ops.md §1.2-§1.6 and §14.4.
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import type { ServiceName } from '../../config.ts';
+import { TargetError } from '../../errors.ts';
+import type { MatrixRow } from '../failure-matrix.ts';
+import type { CheckContext } from '../types.ts';
+import type { Finding } from './findings.ts';
+import { endpoint, podLabel, snippet } from './metrics-json.ts';
+import { dependencyRow, READY_ADVICE, UNKNOWN_ADVICE } from './ready-reasons.ts';
+
+/** Success bodies differ per service: Audit has no `ok`, API and Coordinator have no `ready` (§13.2). */
+export const READY_BODY: Record<ServiceName, Record<string, boolean>> = {
+  sts: { ok: true, ready: true },
+  gateway: { ok: true, ready: true },
+  audit: { ready: true },
+  api: { ok: true },
+  coordinator: { ok: true },
+};
+
+/**
+ * The runbook's failure matrix has no API row; Control runs inside the API (caracal-ops.md §8), so an API pod
+ * that is not ready is, in the runbook's terms, Control unavailable (plus whatever store it names).
+ */
+export const SERVICE_ROW: Record<ServiceName, MatrixRow> = {
+  sts: 'sts',
+  gateway: 'gateway',
+  audit: 'audit',
+  api: 'control',
+  coordinator: 'coordinator',
+};
+
+// Every field optional: a failure body only has to tell us why; what it lacks we show as unknown.
+const failureBody = z.object({
+  reason: z.string().optional(),
+  error: z.string().optional(),
+  error_description: z.string().optional(),
+  draining: z.boolean().optional(),
+  deadCount: z.number().optional(),
+  limit: z.number().optional(),
+  dependency: z.string().optional(),
+});
+type FailureBody = z.infer<typeof failureBody>;
+
+function parseFailure(text: string): FailureBody | undefined {
+  try {
+    const parsed = failureBody.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(body: FailureBody): string {
+  const parts: string[] = [];
+  if (body.reason !== undefined) parts.push(`reason=${body.reason}`);
+  if (body.error !== undefined) parts.push(`error=${body.error}`);
+  if (body.draining === true) parts.push('draining');
+  if (body.deadCount !== undefined) parts.push(`deadCount=${body.deadCount}`);
+  if (body.limit !== undefined) parts.push(`limit=${body.limit}`);
+  if (body.dependency !== undefined) parts.push(`dependency=${body.dependency}`);
+  if (body.error_description !== undefined) parts.push(`(${snippet(body.error_description, 160)})`);
+  return parts.join(' ');
+}
+
+function notReady(service: ServiceName, label: string, status: number, text: string): Finding {
+  const body = parseFailure(text);
+  const key = body?.reason ?? body?.error ?? (body?.draining === true ? 'draining' : status === 429 ? 'rate_limited' : undefined);
+  const advice = (key !== undefined ? READY_ADVICE[key] : undefined) ?? UNKNOWN_ADVICE;
+  const shown = body && describe(body) !== '' ? describe(body) : snippet(text);
+  // A 429 says nothing about the pod, only that we could not ask it: fail, but implicate no row.
+  const matrix = key === 'rate_limited' ? [] : [SERVICE_ROW[service], ...advice.matrix, ...dependencyRow(body?.dependency)];
+  return {
+    status: 'fail',
+    line: `${label}: not ready (HTTP ${status}) ${shown}`,
+    remedy: `${label}: ${advice.remedy}`,
+    matrix: [...new Set(matrix)],
+  };
+}
+
+export async function probeReady(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal): Promise<Finding> {
+  const label = podLabel(service, base);
+  let status: number;
+  let text: string;
+  try {
+    ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal }));
+  } catch (err) {
+    if (!(err instanceof TargetError)) throw err;
+    return {
+      status: 'fail',
+      line: `${label}: no answer: ${err.message}`,
+      remedy:
+        `${label}: check the pod is running and that the bot may reach it (the Helm NetworkPolicy admits only ` +
+        'Caracal pods plus networkPolicy.extraIngress).',
+      matrix: [SERVICE_ROW[service]],
+    };
+  }
+  if (status !== 200) return notReady(service, label, status, text);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  const expected = READY_BODY[service];
+  if (isDeepStrictEqual(body, expected)) return { status: 'pass', line: `${label}: ready (200 ${JSON.stringify(expected)})` };
+  // A 200 we cannot read is not a pass: the URL may point at another service, or a proxy answered for it.
+  return {
+    status: 'fail',
+    line: `${label}: unexpected body (200 ${snippet(text)}; expected ${JSON.stringify(expected)})`,
+    remedy: `${label}: check that caracal.services.${service} points at ${service} pods themselves, not a proxy or another service.`,
+  };
+}

@@ -1,0 +1,74 @@
+// sts.jwks: every STS pod serves a usable public key for every configured zone (caracal-ops.md §7.2). Gateway,
+// Coordinator and Control verify tokens against it, so a zone without keys locks its agents out.
+import { z } from 'zod';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+import { combine, type Finding } from './findings.ts';
+import { endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+
+// Only `kid` is needed to tell keys apart; the rest of each JWK is the verifiers' business.
+const jwks = z.object({ keys: z.array(z.looseObject({ kid: z.string() })) });
+
+const NO_KEY_REMEDY =
+  'create or rotate the zone signing key with POST /internal/zones/{zoneID}/signing-key/rotate on STS ' +
+  '(Bearer STS_ADMIN_TOKEN), or check that caracal.zones lists real zone IDs.';
+const KEK_REMEDY =
+  "check the STS's SECRET_STORE_KEK (and SECRET_STORE_KEK_PREVIOUS during a rotation) matches the key envelopes; " +
+  'restore the right KEK, never regenerate a lost one.';
+
+async function probe(ctx: CheckContext, base: string, zone: string, signal: AbortSignal): Promise<Finding> {
+  const where = `${podLabel('sts', base)} zone ${zone}`;
+  const url = endpoint(base, `/.well-known/jwks.json?zone_id=${encodeURIComponent(zone)}`);
+  const read = await readJson(ctx, url, jwks, { bearer: undefined, signal, authHint: 'JWKS is public: something in front of STS demands auth' });
+  if (read.ok) {
+    const { keys } = read.value;
+    if (keys.length > 0) return { status: 'pass', line: `${where}: ${keys.length} key(s), kid ${keys.map((k) => k.kid).join(', ')}` };
+    return {
+      status: 'fail',
+      line: `${where}: JWKS has no keys (every key failed to decrypt or parse; see caracal_sts_jwks_invalid_keys_total)`,
+      remedy: `Zone ${zone}: ${KEK_REMEDY}`,
+      matrix: ['sts'],
+    };
+  }
+  if (read.status === 404) {
+    return { status: 'fail', line: `${where}: no signing key (HTTP 404)`, remedy: `Zone ${zone}: ${NO_KEY_REMEDY}`, matrix: ['sts'] };
+  }
+  if (read.status === 500) {
+    return { status: 'fail', line: `${where}: no key decrypts (HTTP 500)`, remedy: `Zone ${zone}: ${KEK_REMEDY}`, matrix: ['sts'] };
+  }
+  return {
+    status: 'fail',
+    line: `${where}: ${read.problem}`,
+    remedy: `${podLabel('sts', base)}: JWKS could not be verified; see services.ready for this pod.`,
+    matrix: ['sts'],
+  };
+}
+
+export const stsJwks: CheckDefinition = {
+  id: 'sts.jwks',
+  title: 'STS JWKS per zone',
+  gates: ['services'],
+  reads: 'GET /.well-known/jwks.json?zone_id= on every STS pod for every configured zone',
+  async run(ctx, signal) {
+    const zones = ctx.caracal.zones;
+    if (zones.length === 0) {
+      return {
+        status: 'warn',
+        summary: 'JWKS not checked: set caracal.zones to the zone IDs whose tokens must verify.',
+        remedy: 'List the zone IDs under caracal.zones in the config file.',
+      };
+    }
+    const urls = ctx.caracal.services.sts;
+    const findings = urls.length === 0
+      ? [notConfigured('sts')]
+      : await Promise.all(zones.flatMap((zone) => urls.map((base) => probe(ctx, base, zone, signal))));
+    const good = findings.filter((f) => f.status === 'pass').length;
+    return combine(
+      findings,
+      {
+        pass: `Every STS pod serves keys for all ${zones.length} configured zones.`,
+        lead: `${findings.length - good} of ${zones.length * Math.max(urls.length, 1)} zone/pod JWKS reads failed`,
+      },
+      { 'zones.checked': zones.length, 'jwks.ok': good },
+    );
+  },
+};
