@@ -27,7 +27,7 @@ const deps = {
   checks: ALL_CHECKS, context: targets.context, store: memoryReportStore(), metrics: createMetrics(), logger: createLogger({ level: 'silent' }),
   timeoutMs: (id: string) => timeoutFor(config, id), updateIntervalMs: 1000, sandbox: false, newId: () => Math.random().toString(36).slice(2),
 };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function timeReport(): Promise<number> {
   const start = performance.now();
@@ -41,14 +41,14 @@ async function timeSlowestAlone(): Promise<number> {
 }
 
 await timeReport(); // warm-up: connections, JIT
-for (const g of green.fake.state.gateways) g.behaviour = `slow:${SLOW_MS}`;
+for (const g of green.fake.state.gateway) g.delayMs = SLOW_MS;
 const full: number[] = [];
 const alone: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   full.push(await timeReport());
   alone.push(await timeSlowestAlone());
 }
-green.fake.state.gateways[0]!.behaviour = 'hang';
+green.fake.state.gateway[0].fault = 'hang';
 const hung = await timeReport();
 
 const rows = [

@@ -21,7 +21,7 @@ describe('logger', () => {
     const bolt = boltLogger(createLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(l) } }));
     bolt.setName('bolt-app');
     bolt.warn('hello', { a: 1 }, new Error('bad'));
-    const entry = JSON.parse(lines[0]!) as { msg: string; component: string; level: number };
+    const entry = JSON.parse(lines[0]) as { msg: string; component: string; level: number };
     expect(entry.component).toBe('bolt-app');
     expect(entry.msg).toContain('hello {"a":1} Error: bad');
     expect(entry.level).toBe(40);

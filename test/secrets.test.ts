@@ -25,7 +25,7 @@ describe('secrets never leave the bot', () => {
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     const echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
     const caracal = green.file.caracal as Record<string, unknown> & { services: Record<string, string[]> };
-    const file = { ...green.file, caracal: { ...caracal, services: { ...caracal.services, audit: [...caracal.services.audit!, echoUrl], coordinator: [echoUrl] } } };
+    const file = { ...green.file, caracal: { ...caracal, services: { ...caracal.services, audit: [...caracal.services.audit, echoUrl], coordinator: [echoUrl] } } };
     calls = captureSlackApi();
     bot = await startTestBot({ db: state.db, checks: ALL_CHECKS, file, env: { ...green.env, ...SLACK_SENTINELS }, realTargets: true });
   });

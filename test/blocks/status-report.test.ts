@@ -48,7 +48,7 @@ describe('statusReportMessage', () => {
     expect(msg.text).toContain('1 failing, 1 warning of 3 checks');
     const actions = (msg.blocks as Block[]).find((b) => b.type === 'actions')!;
     expect(actions.elements!.map((e) => e.action_id)).toEqual(['status_rerun', 'status_details', 'status_start_recovery']);
-    expect(JSON.parse(actions.elements![0]!.value!)).toEqual({ v: 1, reportId: 'r1' });
+    expect(JSON.parse(actions.elements![0].value!)).toEqual({ v: 1, reportId: 'r1' });
   });
 
   it('holds Slack limits when every check fails with long text, moving the rest to the thread', () => {

@@ -43,15 +43,15 @@ describe('runChecks', () => {
       { timeoutMs: (id) => (id === 'silent' ? 100 : 1000) },
     );
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
-    expect(byId.down!.status).toBe('fail');
-    expect(byId.down!.summary).toContain('connection refused');
-    expect(byId.bug!.status).toBe('error');
-    expect(byId.bug!.error).toEqual({ name: 'TypeError', message: "Cannot read properties of undefined (reading 'x')" });
-    expect(byId.bug!.summary).toContain('bug in caracal-chatops');
-    expect(byId.silent!.status).toBe('fail');
-    expect(byId.silent!.summary).toContain('No answer within 100 ms');
+    expect(byId.down.status).toBe('fail');
+    expect(byId.down.summary).toContain('connection refused');
+    expect(byId.bug.status).toBe('error');
+    expect(byId.bug.error).toEqual({ name: 'TypeError', message: "Cannot read properties of undefined (reading 'x')" });
+    expect(byId.bug.summary).toContain('bug in caracal-chatops');
+    expect(byId.silent.status).toBe('fail');
+    expect(byId.silent.summary).toContain('No answer within 100 ms');
     expect(aborted).toBe(true);
-    expect(byId['throws-sync']!.status).toBe('error');
+    expect(byId['throws-sync'].status).toBe('error');
     expect(worstStatus(results.map((r) => r.status))).toBe('fail');
   });
 

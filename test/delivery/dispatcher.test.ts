@@ -53,8 +53,8 @@ describe('delivery dispatcher', () => {
     const d = dispatcher(state.db, 'w1');
     await d.runNow();
     await d.runNow();
-    expect(calls[0]!.method).toBe('chat.postMessage');
-    expect(calls[0]!.body.thread_ts).toBeUndefined();
+    expect(calls[0].method).toBe('chat.postMessage');
+    expect(calls[0].body.thread_ts).toBeUndefined();
     expect(entries(calls).map((t) => t.split(' #')[0])).toEqual(['entry run_started', 'entry gate_claimed', 'entry note']);
     const threadTs = calls.find((c) => c.body.thread_ts)!.body.thread_ts;
     expect(threadTs).toBe('1764320000.000001');
@@ -86,8 +86,8 @@ describe('delivery dispatcher', () => {
     expect(calls).toHaveLength(1);
     const due = await state.db.query<{ next: Date; err: string }>(
       `SELECT min(next_attempt_at) AS next, max(last_error) AS err FROM deliveries WHERE run_id = $1 AND status = 'pending'`, [runId]);
-    expect(due.rows[0]!.err).toBe('slack_webapi_rate_limited_error');
-    expect(new Date(due.rows[0]!.next).getTime()).toBeGreaterThan(Date.now() + 300);
+    expect(due.rows[0].err).toBe('slack_webapi_rate_limited_error');
+    expect(new Date(due.rows[0].next).getTime()).toBeGreaterThan(Date.now() + 300);
     await d.runNow();
     expect(calls).toHaveLength(1); // not before Retry-After
     await new Promise((res) => setTimeout(res, 1100));
@@ -131,6 +131,6 @@ describe('delivery dispatcher', () => {
     await d.runNow();
     expect(calls.map((c) => c.method)).toEqual(['chat.update', 'chat.postMessage', 'chat.postMessage']);
     const run = await s.load(runId);
-    expect(run!.dashboardTs).toBe(calls[1]!.reply.ts);
+    expect(run!.dashboardTs).toBe(calls[1].reply.ts);
   });
 });

@@ -23,13 +23,13 @@ export function buildContext(
 ): TestContext {
   const config = testConfig(file, env);
   const targets = createCheckTargets(config, opts.now ? { now: opts.now } : {});
-  return { ctx: targets.context, config, close: targets.close };
+  return { ctx: targets.context, config, close: () => targets.close() };
 }
 
 /** Run one check through the real executor (timeouts and error classification included). */
 export async function runOne(check: CheckDefinition, ctx: CheckContext, timeoutMs = 5000): Promise<CheckResult> {
   const [result] = await runChecks([check], ctx, { timeoutMs: () => timeoutMs });
-  return result!;
+  return result;
 }
 
 export type { CheckOutcome };

@@ -1,6 +1,6 @@
 // A whole green Caracal deployment on this machine: Caracal-shaped Postgres (a temp database), provisioned
 // streams in a leased Redis database, and the simulated HTTP services, with the configuration that points at it.
-import { healthyState, startFakeCaracal, activationStatus, type FakeCaracal } from '../../src/sandbox/fake-caracal.ts';
+import { activationBody, startFakeCaracal, type FakeCaracal } from '../../src/sandbox/fake-caracal.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
 import { provisionCaracalStreams } from '../fixtures/caracal-redis.ts';
 import { createTempDatabase, type TempDatabase } from './pg.ts';
@@ -34,11 +34,12 @@ export async function startGreenCaracal(opts: { gatewayPods?: number } = {}): Pr
   const redis = await leaseRedisDb();
   const hosts = Array.from({ length: opts.gatewayPods ?? 2 }, (_, i) => `gateway-${i}`);
   await provisionCaracalStreams(redis.client, { gatewayHosts: hosts });
-  const state = healthyState(Date.now(), hosts.length);
-  state.tokens = { metricsBearer: SENTINELS.CARACAL_METRICS_BEARER, adminToken: SENTINELS.CARACAL_ADMIN_TOKEN, coordinatorToken: SENTINELS.CARACAL_COORDINATOR_TOKEN, auditAdminToken: SENTINELS.CARACAL_AUDIT_ADMIN_TOKEN };
-  state.sts.jwksKeys[ZONE] = 2;
-  state.api.activation[`${ZONE}/${POLICY_SET}`] = activationStatus(ZONE, POLICY_SET);
-  const fake = await startFakeCaracal(state);
+  const fake = await startFakeCaracal({
+    pods: { gateway: hosts.length },
+    tokens: { metricsBearer: SENTINELS.CARACAL_METRICS_BEARER, adminToken: SENTINELS.CARACAL_ADMIN_TOKEN },
+  });
+  for (const sts of fake.state.sts) sts.jwks[ZONE] = 2;
+  fake.state.policySets[`${ZONE}/${POLICY_SET}`] = activationBody(ZONE, POLICY_SET);
   const file = {
     caracal: {
       postgres: { url: db.url, statementTimeoutMs: 2000 },

@@ -37,5 +37,6 @@ export function captureSlackApi(answer?: (call: SlackCall) => Answer | undefined
 }
 
 export function blocksOf(call: SlackCall): Record<string, unknown>[] {
-  return JSON.parse(String(call.body.blocks ?? '[]')) as Record<string, unknown>[];
+  const blocks = call.body.blocks;
+  return JSON.parse(typeof blocks === 'string' ? blocks : '[]') as Record<string, unknown>[];
 }

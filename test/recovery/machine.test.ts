@@ -101,7 +101,7 @@ describe('guards', () => {
     if (d.ok) {
       expect(d.run.status).toBe('resumed');
       expect(d.events.map((e) => e.type)).toEqual(['gate_confirmed', 'run_resumed']);
-      expect(d.events[0]!.data.approvers).toEqual(['UALICE', 'UBOB']);
+      expect(d.events[0].data.approvers).toEqual(['UALICE', 'UBOB']);
     }
   });
 
@@ -109,7 +109,7 @@ describe('guards', () => {
     const run = runAt('storage');
     const missing = decide(run, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!missing.ok && missing.reason).toContain('postgres.reachable has not run');
-    const failing = apply(run, 'storage', { type: 'record_checks', results: [{ ...green('storage')[0]!, status: 'fail' }, green('storage')[1]!] }, eve);
+    const failing = apply(run, 'storage', { type: 'record_checks', results: [{ ...green('storage')[0], status: 'fail' }, green('storage')[1]] }, eve);
     const f = decide(failing, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!f.ok && f.reason).toContain('postgres.reachable is fail');
     const stale = apply(run, 'storage', { type: 'record_checks', results: green('storage', new Date(NOW.getTime() - 6 * 60_000)) }, eve);
@@ -165,7 +165,7 @@ describe('guards', () => {
     let run = apply(runAt('storage'), 'storage', { type: 'claim' }, eve);
     expect(decide(run, 'storage', { type: 'claim' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
     const d = decide(run, 'storage', { type: 'claim' }, bob, policy, NOW);
-    expect(d.ok && d.events[0]!.data).toEqual({ previous: 'UEVE' });
+    expect(d.ok && d.events[0].data).toEqual({ previous: 'UEVE' });
     run = apply(run, 'services', { type: 'claim' }, bob);
     expect(run.gates.find((g) => g.gate === 'services')!.claimedBy).toBe('UBOB');
   });

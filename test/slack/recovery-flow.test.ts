@@ -52,7 +52,7 @@ describe('a whole recovery run through signed Slack requests', () => {
   async function click(actionId: string, user: string): Promise<void> {
     const e = element(actionId);
     const payload = buttonClick(actionId, e.value ?? '', { user, messageTs: dashboardTs() });
-    (payload.actions as Record<string, unknown>[])[0]!.block_id = e.block_id;
+    (payload.actions as Record<string, unknown>[])[0].block_id = e.block_id;
     expect((await bot.action(payload)).status).toBe(200);
     await settle();
   }
@@ -94,7 +94,7 @@ describe('a whole recovery run through signed Slack requests', () => {
     await click(ACTION.gateConfirm, 'UBOB');
     expect(JSON.stringify(dashboard())).toContain('Time to recover');
 
-    const runId = (await state.db.query<{ id: string; status: string }>('SELECT id, status FROM runs')).rows[0]!;
+    const runId = (await state.db.query<{ id: string; status: string }>('SELECT id, status FROM runs')).rows[0];
     expect(runId.status).toBe('resumed');
     const events = await listEvents(state.db, runId.id);
     // The thread holds one reply per logged event (gate_opened shows on the dashboard only).

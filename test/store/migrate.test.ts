@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteDb, postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate, migrationFiles } from '../../src/store/migrate.ts';
@@ -30,9 +33,6 @@ describe('migrations', () => {
   });
 
   it('run the same SQL on embedded PGlite, persisting in its data directory', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'pglite-'));
     const lite = await pgliteDb(dir);
     expect(await migrate(lite)).toEqual(migrationFiles().map((f) => f.version));
@@ -40,7 +40,7 @@ describe('migrations', () => {
     await lite.close();
     const again = await pgliteDb(dir);
     expect(await migrate(again)).toEqual([]);
-    expect((await again.query<{ n: number }>('SELECT count(*)::int AS n FROM baselines')).rows[0]!.n).toBe(1);
+    expect((await again.query<{ n: number }>('SELECT count(*)::int AS n FROM baselines')).rows[0].n).toBe(1);
     expect(await tables(again)).toEqual(expect.arrayContaining(TABLES));
     await again.close();
   }, 60_000);

@@ -66,7 +66,8 @@ function describe(body: FailureBody): string {
 function notReady(service: ServiceName, label: string, status: number, text: string): Finding {
   const body = parseFailure(text);
   const key = body?.reason ?? body?.error ?? (body?.draining === true ? 'draining' : status === 429 ? 'rate_limited' : undefined);
-  const advice = (key !== undefined ? READY_ADVICE[key] : undefined) ?? UNKNOWN_ADVICE;
+  // Own keys only: a reason such as "constructor" must not reach Object.prototype.
+  const advice = key !== undefined && Object.hasOwn(READY_ADVICE, key) ? READY_ADVICE[key] : UNKNOWN_ADVICE;
   const shown = body && describe(body) !== '' ? describe(body) : snippet(text);
   // A 429 says nothing about the pod, only that we could not ask it: fail, but implicate no row.
   const matrix = key === 'rate_limited' ? [] : [SERVICE_ROW[service], ...advice.matrix, ...dependencyRow(body?.dependency)];

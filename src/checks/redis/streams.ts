@@ -69,7 +69,7 @@ async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
     for (const g of groups ?? []) {
       const key = `${stream}/${g.name}`;
       const isGateway = stream === catalogue.REVOKE && g.name.startsWith(catalogue.GATEWAY);
-      const service = isGateway ? 'Gateway' : catalogue.REQUIRED[stream][g.name];
+      const service: string | undefined = isGateway ? 'Gateway' : catalogue.REQUIRED[stream]?.[g.name];
       let role = service ? 'judged' : catalogue.INFORMATIONAL.has(g.name) ? 'informational' : 'unknown, informational';
       if (isGateway) {
         gateways++;

@@ -1,0 +1,110 @@
+// audit.chain: recompute every zone's tamper chain in audit_events, end to end. Caracal's own sweep only
+// covers an ingested_at window and ignores chain_seq gaps (caracal-ops.md §5.3, §13.7); this reads it all.
+import { POSTGRES_NOT_CONFIGURED, sqlState } from '../checks/postgres/shared.ts';
+import type { CheckDefinition, CheckOutcome } from '../checks/types.ts';
+import { parseHmacKey } from './chain.ts';
+import { sqlAuditSource } from './sql-source.ts';
+import { NO_KEY_NOTE, verifyAuditChains, type BreakKind, type VerifyReport, type ZoneReport } from './verify.ts';
+
+/** What each kind most likely means, for the person reading the summary. */
+const MEANING: Record<BreakKind, string> = {
+  content_mismatch: 'a field was changed after insert',
+  broken_link: 'prev_content_sha256 does not match the row before it (rows deleted, inserted or reordered)',
+  hmac_mismatch:
+    'chain_hmac does not authenticate the stored hashes (hashes recomputed without the key, or Audit wrote with another key or none)',
+  seq_gap: 'chain_seq skips or repeats (a row deleted, inserted or moved)',
+};
+
+// Enough to act on in a Slack thread; the counts say how many more there are.
+const MAX_ZONE_LINES = 10;
+
+function zoneLine(z: ZoneReport): string {
+  const head = `zone ${z.zoneId}: ${z.rowsChecked} rows from chain_seq ${z.firstSeq ?? '-'}`;
+  if (!z.firstBreak) return `${head}, intact`;
+  const b = z.firstBreak;
+  return `${head}, ${z.brokenRows} broken; first at id=${b.id} chain_seq=${b.chainSeq}: ${b.kinds.join(' + ')}`;
+}
+
+function outcomeOf(report: VerifyReport, noKey: string): CheckOutcome {
+  const broken = report.zones.filter((z) => z.firstBreak !== null);
+  const truncated = report.zones.filter((z) => z.firstSeq !== null && z.firstSeq !== '1');
+  const metrics = {
+    rowsChecked: report.rowsChecked,
+    zones: report.zones.length,
+    brokenZones: broken.length,
+    brokenRows: broken.reduce((n, z) => n + z.brokenRows, 0),
+    durationMs: report.durationMs,
+    rowsPerSecond: report.durationMs > 0 ? Math.round((report.rowsChecked * 1000) / report.durationMs) : null,
+    hmacChecked: report.hmacChecked,
+  };
+  const shown = [...broken, ...report.zones.filter((z) => !z.firstBreak)].slice(0, MAX_ZONE_LINES);
+  const evidence = [
+    `read ${report.rowsChecked} rows of public.audit_events in ${report.zones.length} zones in ${report.durationMs} ms`,
+    ...shown.map(zoneLine),
+    ...(report.zones.length > shown.length ? [`(${report.zones.length - shown.length} more zones not shown)`] : []),
+    ...(truncated.length > 0
+      ? [`${truncated.length} zone(s) start after chain_seq 1: older rows were dropped by retention or deleted; ` +
+          'the link into their oldest row cannot be checked']
+      : []),
+    ...report.notes,
+  ];
+  const first = broken[0];
+  if (first?.firstBreak) {
+    const b = first.firstBreak;
+    return {
+      status: 'fail',
+      summary:
+        `Audit chain broken in ${broken.length} of ${report.zones.length} zones: zone ${first.zoneId}, ` +
+        `row id=${b.id} (chain_seq ${b.chainSeq}), ${b.kind}: ${MEANING[b.kind]}.${noKey}`,
+      metrics,
+      evidence,
+      remedy:
+        'Treat the evidence as tampered: do not resume. Copy the affected audit_events partitions (pg_dump) before ' +
+        'anything writes to them, compare the rows with the Parquet export or a backup, and escalate to security.',
+      matrix: ['audit'],
+    };
+  }
+  if (report.rowsChecked === 0) {
+    return { status: 'warn', summary: `audit_events has no rows, so there is no chain to verify.${noKey}`, metrics, evidence };
+  }
+  const what = report.hmacChecked ? 'content hashes, links, chain_seq and chain_hmac' : 'content hashes, links and chain_seq';
+  return {
+    status: 'pass',
+    summary: `All ${report.rowsChecked} audit rows in ${report.zones.length} zones verify (${what}).${noKey}`,
+    metrics,
+    evidence,
+  };
+}
+
+export const auditChainDeep: CheckDefinition = {
+  id: 'audit.chain',
+  title: 'Audit chain (deep verification)',
+  gates: ['safety'],
+  reads: 'public.audit_events: every row of every zone in chain_seq order (content hash, link, chain_seq, chain_hmac)',
+  async run(ctx, signal) {
+    const pg = ctx.postgres;
+    if (!pg) return POSTGRES_NOT_CONFIGURED;
+    const keyHex = ctx.secrets.auditHmacKey;
+    try {
+      if (keyHex) parseHmacKey(keyHex);
+    } catch {
+      return {
+        status: 'fail',
+        summary: 'CARACAL_AUDIT_HMAC_KEY is not valid hex, so the audit chain cannot be checked against it.',
+        remedy: "Set CARACAL_AUDIT_HMAC_KEY to Audit's AUDIT_HMAC_KEY exactly (hex, as Caracal requires), then re-run.",
+      };
+    }
+    try {
+      const report = await verifyAuditChains(sqlAuditSource(pg), { hmacKeyHex: keyHex, signal });
+      return outcomeOf(report, keyHex ? '' : ` ${NO_KEY_NOTE}`);
+    } catch (err) {
+      if (sqlState(err) !== '42P01') throw err;
+      return {
+        status: 'fail',
+        summary: 'public.audit_events does not exist, so the audit chain cannot be checked.',
+        remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
+        matrix: ['postgres'],
+      };
+    }
+  },
+};
