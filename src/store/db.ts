@@ -12,6 +12,8 @@ export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Run `fn` in one transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Run several reads on one consistent snapshot (a run and its gates, votes and checks as of one instant). */
+  snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -30,22 +32,25 @@ export function postgresDb(url: string, options: { max?: number } = {}): Db {
   return {
     kind: 'postgres',
     ...wrap(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) => inTransaction('BEGIN', fn),
+    snapshot: (fn) => inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn),
     close: () => pool.end(),
   };
+
+  async function inTransaction<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query(begin);
+      const result = await fn(wrap(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
 }
 
 export async function pgliteDb(dataDir?: string): Promise<Db> {
@@ -64,6 +69,8 @@ export async function pgliteDb(dataDir?: string): Promise<Db> {
     kind: 'pglite',
     ...wrap(db),
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    // PGlite has one connection and runs transactions one at a time: every transaction is a consistent snapshot.
+    snapshot: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   };
 }

@@ -1,7 +1,7 @@
 // Loading and saving recovery runs. SQL lives here, in small named functions; the machine stays pure.
 import type { CheckStatus, Gate } from '../checks/types.ts';
 import { GATE_ORDER, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
-import type { Queryable } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 /** Another transaction changed the run between our read and our write (double click, second replica). */
 export class VersionConflict extends Error {
@@ -33,7 +33,12 @@ export async function insertRun(q: Queryable, run: RunState): Promise<void> {
   }
 }
 
-export async function loadRun(q: Queryable, runId: string): Promise<RunState | undefined> {
+/** The run as of one instant; `db.snapshot` gives the consistency (several SELECTs must not straddle a commit). */
+export function loadRun(db: Db, runId: string): Promise<RunState | undefined> {
+  return db.snapshot((q) => readRun(q, runId));
+}
+
+async function readRun(q: Queryable, runId: string): Promise<RunState | undefined> {
   const [row] = (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows;
   if (!row) return undefined;
   const gates = (await q.query<GateRow>('SELECT * FROM gates WHERE run_id = $1 ORDER BY position', [runId])).rows;

@@ -32,6 +32,8 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+let botCount = 0;
+
 export function fakeContext(config: Config): CheckContext {
   return {
     caracal: config.caracal,
@@ -75,7 +77,7 @@ export async function startTestBot(
     checkContext: targets?.context ?? fakeContext(config),
     botIdentity: { botId: 'B0TEST', botUserId: 'U0BOT' },
     clientOptions: { retryConfig: { retries: 0 } },
-    workerId: 'test-worker',
+    workerId: `test-worker-${++botCount}`,
     checks: opts.checks,
     ...opts.deps,
   });
