@@ -153,3 +153,21 @@ describe('Slack app over signed HTTP', () => {
     expect(metrics).toContain('caracal_chatops_slack_api_errors_total{method="chat.postMessage",error="not_in_channel"} 1');
   });
 });
+
+describe('Socket Mode', () => {
+  it('is chosen when an app token is configured: no HTTP signing secret needed, nothing connects until start', async () => {
+    const { createApp } = await import('../../src/slack/app.ts');
+    const { SocketModeReceiver } = await import('@slack/bolt');
+    const { createMetrics } = await import('../../src/metrics.ts');
+    const { createLogger } = await import('../../src/logger.ts');
+    const { testConfig } = await import('../helpers/check-context.ts');
+    const { fakeContext } = await import('../helpers/slack.ts');
+    const config = testConfig({}, { SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-1-x' });
+    const bot = createApp({
+      config, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), db: {} as Db, checks: [],
+      checkContext: fakeContext(config), botIdentity: { botId: 'B1', botUserId: 'U1' },
+    });
+    expect((bot.app as unknown as { receiver: unknown }).receiver).toBeInstanceOf(SocketModeReceiver);
+    expect(bot.isReady()).toBe(false);
+  });
+});
