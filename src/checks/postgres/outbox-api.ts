@@ -1,7 +1,7 @@
 // outbox.api: is the API's event_outbox draining to Redis, and has anything died in it?
 // event_outbox has no status column; state is derived from dispatched_at and available_at (caracal-ops.md §4.1).
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED, sqlState } from './shared.ts';
+import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
 
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
 const COUNTS_SQL = `
@@ -43,18 +43,9 @@ export const outboxApi: CheckDefinition = {
   async run(ctx) {
     const pg = ctx.postgres;
     if (!pg) return POSTGRES_NOT_CONFIGURED;
-    let counts: Counts | undefined;
-    try {
-      [counts] = await pg.query<Counts>(COUNTS_SQL);
-    } catch (err) {
-      if (sqlState(err) !== '42P01') throw err;
-      return {
-        status: 'fail',
-        summary: 'public.event_outbox does not exist, so the API outbox cannot be checked.',
-        remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
-        matrix: ['postgres'],
-      };
-    }
+    const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.event_outbox', 'the API outbox');
+    if (!Array.isArray(rows)) return rows;
+    const [counts] = rows;
     // An aggregate always returns one row; the fallback only satisfies the type.
     const zero: Counts = { pending: 0, dead: 0, oldest_pending_seconds: 0 };
     const { pending, dead, oldest_pending_seconds: oldest } = counts ?? zero;

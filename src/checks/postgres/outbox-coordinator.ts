@@ -1,7 +1,7 @@
 // outbox.coordinator: is the Coordinator's caracal_outbox draining, and has anything died in it?
 // Rows die after 10 attempts (about a minute of Redis failure) and then fail Coordinator /ready (caracal-ops.md §4.2).
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED, sqlState } from './shared.ts';
+import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
 
 // Only producer 'coordinator' rows are published by the Coordinator; 'api' rows are not its backlog.
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
@@ -43,18 +43,9 @@ export const outboxCoordinator: CheckDefinition = {
   async run(ctx) {
     const pg = ctx.postgres;
     if (!pg) return POSTGRES_NOT_CONFIGURED;
-    let counts: Counts | undefined;
-    try {
-      [counts] = await pg.query<Counts>(COUNTS_SQL);
-    } catch (err) {
-      if (sqlState(err) !== '42P01') throw err;
-      return {
-        status: 'fail',
-        summary: 'public.caracal_outbox does not exist, so the Coordinator outbox cannot be checked.',
-        remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
-        matrix: ['postgres'],
-      };
-    }
+    const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.caracal_outbox', 'the Coordinator outbox');
+    if (!Array.isArray(rows)) return rows;
+    const [counts] = rows;
     // An aggregate always returns one row; the fallback only satisfies the type.
     const zero: Counts = { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
     const { pending, published, dead, oldest_pending_seconds: oldest } = counts ?? zero;

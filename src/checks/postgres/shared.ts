@@ -1,5 +1,6 @@
 // What the Postgres checks share: the not-configured outcome and reading a SQLSTATE off a TargetError.
 import { TargetError } from '../../errors.ts';
+import type { PostgresTarget } from '../targets/postgres.ts';
 import type { CheckOutcome } from '../types.ts';
 
 /**
@@ -17,4 +18,27 @@ export function sqlState(err: unknown): string | undefined {
   if (!(err instanceof TargetError)) return undefined;
   const code = (err.cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Run one query against a Caracal table; a missing table (SQLSTATE 42P01) becomes a fail outcome naming it,
+ * any other error goes to the executor (target down).
+ */
+export async function queryTable<R extends Record<string, unknown>>(
+  pg: PostgresTarget,
+  sql: string,
+  table: string,
+  what: string,
+): Promise<R[] | CheckOutcome> {
+  try {
+    return await pg.query<R>(sql);
+  } catch (err) {
+    if (sqlState(err) !== '42P01') throw err;
+    return {
+      status: 'fail',
+      summary: `${table} does not exist, so ${what} cannot be checked.`,
+      remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
+      matrix: ['postgres'],
+    };
+  }
 }
