@@ -7,6 +7,10 @@ import type { CheckDefinition } from '../checks/types.ts';
 import { loadConfig, timeoutFor } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { resultsTable } from './table.ts';
+import { auditChainDeep } from '../audit/deep-check.ts';
+
+/** About 40k rows/s here: an hour covers tens of millions of audit rows. */
+const DEEP_TIMEOUT_MS = 60 * 60_000;
 
 export const EXIT = { pass: 0, warn: 1, fail: 2 } as const;
 
@@ -19,11 +23,11 @@ export interface CliIo {
 export async function checkCommand(argv: string[], io: CliIo, checks: readonly CheckDefinition[] = ALL_CHECKS): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: { json: { type: 'boolean', default: false }, deep: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
     allowPositionals: false,
   });
   if (values.help) {
-    io.out('usage: caracal-chatops check [--json] [--config FILE]\nexit code: 0 pass, 1 warn, 2 fail');
+    io.out('usage: caracal-chatops check [--json] [--deep] [--config FILE]\n--deep also recomputes every zone\'s audit chain over audit_events\nexit code: 0 pass, 1 warn, 2 fail');
     return 0;
   }
   let config;
@@ -38,7 +42,10 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
   }
   const targets = createCheckTargets(config);
   try {
-    const results = await runChecks(checks, targets.context, { timeoutMs: (id) => timeoutFor(config, id) });
+    // The deep chain walk reads every audit row: it gets its own, much longer, timeout unless one is configured.
+    const list = values.deep ? [...checks, auditChainDeep] : checks;
+    const timeoutMs = (id: string) => (id === auditChainDeep.id && !config.checks.timeouts[id] ? DEEP_TIMEOUT_MS : timeoutFor(config, id));
+    const results = await runChecks(list, targets.context, { timeoutMs });
     const verdict = worstStatus(results.map((r) => r.status));
     io.out(values.json ? JSON.stringify({ verdict, results }, null, 2) : `${resultsTable(results)}\n\nverdict: ${verdict}`);
     return EXIT[verdict];

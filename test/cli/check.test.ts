@@ -55,3 +55,15 @@ describe('caracal-chatops check', () => {
     for (const id of ['services.ready', 'audit.replay', 'gateway.revocation', 'audit.tamper']) expect([id, byId[id]]).toEqual([id, 'fail']);
   }, 30_000);
 });
+
+describe('caracal-chatops check --deep', () => {
+  it('adds the deep audit-chain verification to the checks', async () => {
+    const t = io();
+    await checkCommand(['--json', '--deep'], t.io, [fixed('a.b', 'pass')]);
+    const parsed = JSON.parse(t.out.join('')) as { verdict: string; results: { id: string; status: string; summary: string }[] };
+    expect(parsed.results.map((r) => r.id)).toEqual(['a.b', 'audit.chain']);
+    // No Postgres is configured in this environment: the chain cannot be read, so it fails closed.
+    expect(parsed.results[1]).toMatchObject({ status: 'fail' });
+    expect(parsed.verdict).toBe('fail');
+  });
+});
