@@ -75,6 +75,9 @@ export function missingSlackCredentials(config: Config): string[] {
 
 const shortId = () => randomUUID().replace(/-/g, '').slice(0, 20);
 
+/** Request bodies above this are refused with 413 before any parsing or signature work. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
 export function createApp(deps: AppDeps): CaracalApp {
   const { config, db, metrics } = deps;
   const missing = missingSlackCredentials(config);
@@ -89,7 +92,15 @@ export function createApp(deps: AppDeps): CaracalApp {
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.secrets.slackAppToken!, customRoutes: routes, installerOptions: { port: config.slack.port }, logger })
-    : new HTTPReceiver({ signingSecret: config.secrets.slackSigningSecret!, customRoutes: routes, logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 2500 });
+    : new HTTPReceiver({
+        signingSecret: config.secrets.slackSigningSecret!,
+        customRoutes: routes,
+        logger,
+        processBeforeResponse: false,
+        unhandledRequestTimeoutMillis: 2500,
+        // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
+        bodyLimit: MAX_REQUEST_BYTES,
+      });
   const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
   const app = new App({
     token: config.secrets.slackBotToken!,
