@@ -11,6 +11,7 @@ export const ACTION = {
   overrideApprove: 'override_approve',
   overrideReject: 'override_reject',
   freezeChecklist: 'freeze_checklist',
+  gateRemediate: 'gate_remediate',
 } as const;
 
 export const BLOCK = {

@@ -50,6 +50,10 @@ export function describeEvent(e: StoredEvent): string {
       return `:arrow_forward: ${gateName(e)} is open.`;
     case 'run_resumed':
       return `:tada: ${who} completed Resume: the run is over.`;
+    case 'action_run': {
+      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
+      return `${d.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(str(d.title))}*: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
+    }
     case 'denied':
       return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
     default:

@@ -14,6 +14,10 @@ const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'res
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
+/** A remediation action button on a gate. */
+export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/) }).strict();
+export type ActionButtonPayload = z.infer<typeof actionButtonPayload>;
+
 export const overrideButtonPayload = z.object({ v: z.literal(1), runId: id, gate, overrideId: id }).strict();
 export type OverrideButtonPayload = z.infer<typeof overrideButtonPayload>;
 

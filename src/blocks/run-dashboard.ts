@@ -4,7 +4,8 @@ import { FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, type FreezeItem, type GateSt
 import { ACTION, BLOCK } from './ids.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
-import { encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
+import { actionButtonPayload, encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
+import { actionsForGate } from '../remediation/registry.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 
@@ -90,6 +91,17 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   }
   const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
   blocks.push(actions);
+  const remedies = actionsForGate(g.gate).map((a) =>
+    button(ACTION.gateRemediate, truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id }), {
+      confirm: {
+        title: { type: 'plain_text', text: 'Run this action?' },
+        text: { type: 'plain_text', text: truncate(a.confirmText, 300) },
+        confirm: { type: 'plain_text', text: 'Run it' },
+        deny: { type: 'plain_text', text: 'Cancel' },
+      },
+    }),
+  );
+  if (remedies.length > 0) blocks.push({ type: 'actions', block_id: `remediate_${g.gate}_v${run.version}`, elements: remedies });
   return blocks;
 }
 

@@ -48,6 +48,7 @@ export interface GatePolicy {
 export type EventType =
   | 'run_started'
   | 'note'
+  | 'action_run'
   | 'gate_claimed'
   | 'checks_recorded'
   | 'checklist_ticked'

@@ -106,7 +106,29 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
   }
 
-  return { startRun, act, addEvent, load: (runId: string) => loadRun(deps.db, runId) };
+  /**
+   * Remediation actions: only approvers, only on an active run. A refusal is logged like any denial.
+   * The caller runs the action only after this says yes, then records its outcome with `recordOutcome`.
+   */
+  async function authorizeAction(runId: string, gate: Gate, userId: string, actionId: string): Promise<ActResult> {
+    const run = await loadRun(deps.db, runId);
+    if (!run) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+    if (run.status !== 'active') return { ok: false, kind: 'conflict', reason: `This run has already ended (${run.status}).` };
+    if (!(await deps.isApprover(userId))) {
+      const reason = 'Only configured approvers can run remediation actions.';
+      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
+      queued();
+      return { ok: false, kind: 'denied', reason };
+    }
+    return { ok: true, run };
+  }
+
+  async function recordOutcome(runId: string, gate: Gate, userId: string, data: Record<string, unknown>): Promise<void> {
+    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
+    queued();
+  }
+
+  return { startRun, act, addEvent, authorizeAction, recordOutcome, load: (runId: string) => loadRun(deps.db, runId) };
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;

@@ -8,6 +8,7 @@ import { registerGateActions } from '../actions/gate-buttons.ts';
 import { registerOverrideModal } from '../actions/override-modal.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
+import { registerRemediation } from '../actions/remediate.ts';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
 import { runDashboardMessage } from '../blocks/run-dashboard.ts';
 import { runChecks } from '../checks/executor.ts';
@@ -184,6 +185,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover: (u) => approvers.isApprover(u), sandbox });
   registerOverrideModal(app, { ...listenerDeps, service });
   registerAddToLog(app, { ...listenerDeps, service });
+  registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();

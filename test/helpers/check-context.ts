@@ -13,7 +13,7 @@ export function testConfig(file: Record<string, unknown> = {}, env: Record<strin
 export interface TestContext {
   ctx: CheckContext;
   config: Config;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export function buildContext(

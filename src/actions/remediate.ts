@@ -1,0 +1,28 @@
+// A remediation button on a gate: approver check (server side, logged when refused), the Caracal call, and
+// an incident-log entry that records the endpoint's answer.
+import type { App, ButtonAction } from '@slack/bolt';
+import { ACTION } from '../blocks/ids.ts';
+import { actionButtonPayload, decodePayload } from '../blocks/payloads.ts';
+import type { CheckContext } from '../checks/types.ts';
+import { UserFacingError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import { findAction } from '../remediation/registry.ts';
+import { onAction, tell } from '../slack/listeners.ts';
+
+/** An action may call every pod in turn; it gets a longer budget than a check, but never an unbounded one. */
+const ACTION_TIMEOUT_MS = 60_000;
+
+export function registerRemediation(app: App, deps: { service: RecoveryService; context: CheckContext; logger: Logger; metrics: Metrics }): void {
+  onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
+    const payload = decodePayload(actionButtonPayload, action.value);
+    const remedy = findAction(payload.action);
+    if (!remedy || remedy.gate !== payload.gate) throw new UserFacingError('bad_request', 'This action is not offered on that gate.');
+    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
+    if (!allowed.ok) return tell(respond, allowed.reason);
+    await tell(respond, `Running: ${remedy.title}…`);
+    const outcome = await remedy.run(deps.context, AbortSignal.timeout(ACTION_TIMEOUT_MS));
+    await deps.service.recordOutcome(payload.runId, payload.gate, body.user.id, { action: remedy.id, title: remedy.title, ...outcome });
+  });
+}

@@ -1,0 +1,35 @@
+// Requeue every dead Coordinator outbox row, one call per row with its zone
+// (POST /zones/{zoneId}/outbox/{id}/requeue, operator token). The rows are read, never written, by the bot.
+import type { RemediationAction } from './types.ts';
+import { postAdmin } from './call.ts';
+
+const DEAD_ROWS_SQL = `SELECT id, payload_json->>'zone_id' AS zone_id FROM public.caracal_outbox
+  WHERE producer = 'coordinator' AND status = 'dead' ORDER BY created_at, id LIMIT 500`;
+
+export const coordinatorRequeue: RemediationAction = {
+  id: 'coordinator.requeue',
+  title: 'Requeue dead Coordinator outbox rows',
+  gate: 'evidence',
+  confirmText: 'Reads dead caracal_outbox rows (producer coordinator), then calls POST /zones/{zone}/outbox/{id}/requeue on the Coordinator for each, with the operator token.',
+  async run(ctx, signal) {
+    const base = ctx.caracal.services.coordinator[0];
+    if (!base) return { ok: false, lines: [], summary: 'No Coordinator URL is configured (caracal.services.coordinator).' };
+    if (!ctx.postgres) return { ok: false, lines: [], summary: "Caracal's Postgres is not configured: the dead rows cannot be listed." };
+    const rows = await ctx.postgres.query<{ id: string; zone_id: string | null }>(DEAD_ROWS_SQL);
+    if (rows.length === 0) return { ok: true, lines: [], summary: 'No dead Coordinator outbox rows: nothing to requeue.' };
+    const lines: string[] = [];
+    let done = 0;
+    // One at a time, in order: the endpoint takes one row per call, and the log shows progress row by row.
+    for (const row of rows) {
+      if (!row.zone_id) {
+        lines.push(`row ${row.id}: no payload zone_id, the requeue endpoint cannot reach it (break-glass SQL needed)`);
+        continue;
+      }
+      const url = `${base.replace(/\/+$/, '')}/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`;
+      const r = await postAdmin(ctx, url, ctx.secrets.coordinatorToken, 'CARACAL_COORDINATOR_TOKEN', signal);
+      lines.push(r.line);
+      if (r.ok) done++;
+    }
+    return { ok: done === rows.length, lines, summary: `Requeued ${done} of ${rows.length} dead Coordinator outbox row(s).` };
+  },
+};

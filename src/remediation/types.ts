@@ -1,0 +1,21 @@
+// Button-approved remediation actions (product.md §5): each calls one Caracal endpoint with the narrowest token
+// it needs, and reports the endpoint's answer so the incident log can record it. The bot never writes Caracal's
+// tables itself; where Caracal has no endpoint, the action is break-glass guidance recorded as "done by".
+import type { Gate } from '../checks/types.ts';
+import type { CheckContext } from '../checks/types.ts';
+
+export interface ActionOutcome {
+  ok: boolean;
+  /** One line per call: which endpoint, what it answered (secrets never included). */
+  lines: string[];
+  summary: string;
+}
+
+export interface RemediationAction {
+  id: string;
+  title: string;
+  gate: Gate;
+  /** Shown in the confirm dialog: exactly what will be called. */
+  confirmText: string;
+  run(ctx: CheckContext, signal: AbortSignal): Promise<ActionOutcome>;
+}

@@ -1,0 +1,101 @@
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditDlqReplay } from '../../src/remediation/audit-dlq-replay.ts';
+import { coordinatorRequeue } from '../../src/remediation/coordinator-requeue.ts';
+import { gatewayReload } from '../../src/remediation/gateway-reload.ts';
+import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
+import { blackHole } from '../helpers/faults.ts';
+import { buildContext } from '../helpers/check-context.ts';
+import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';
+
+const GW = ['http://gateway-0.caracal.test:8081', 'http://gateway-1.caracal.test:8081'];
+const AUDIT = 'http://audit.caracal.test:9090';
+const COORD = 'http://coordinator.caracal.test:4000';
+const ENV = { CARACAL_ADMIN_TOKEN: 'admin-tok-1234', CARACAL_AUDIT_ADMIN_TOKEN: 'audit-tok-1234', CARACAL_COORDINATOR_TOKEN: 'coord-tok-1234' };
+const signal = () => new AbortController().signal;
+
+describe('remediation actions against Caracal endpoints', () => {
+  let db: TempDatabase;
+  beforeAll(async () => {
+    db = await createTempDatabase('remedy');
+    await loadCaracalSchema(db);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+  afterEach(() => nock.cleanAll());
+
+  const ctxFor = (env: Record<string, string> = ENV, extra: Record<string, unknown> = {}) =>
+    buildContext({ caracal: { postgres: { url: db.url }, services: { gateway: GW, audit: [AUDIT], coordinator: [COORD] } }, ...extra }, env);
+
+  it('reloads every Gateway pod with the admin token and reports each answer', async () => {
+    nock(GW[0]).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-tok-1234').reply(200, { ok: true, revocations: 7 });
+    nock(GW[1]).post('/internal/revocations/reload').reply(503, { ok: false, reason: 'revocation_reload_failed' });
+    const { ctx, close } = ctxFor();
+    const out = await gatewayReload.run(ctx, signal());
+    await close();
+    expect(out.ok).toBe(false);
+    expect(out.summary).toBe('Revocation snapshot reloaded on 1 of 2 Gateway pod(s).');
+    expect(out.lines[0]).toContain('200');
+    expect(out.lines[0]).toContain('"revocations":7');
+    expect(out.lines[1]).toContain('503');
+    expect(out.lines[1]).toContain('revocation_reload_failed');
+    expect(out.lines.join()).not.toContain('admin-tok-1234');
+  });
+
+  it.each([
+    [401, 'token rejected'],
+    [403, 'scope'],
+    [404, 'admin token is unset or wrong'],
+    [500, 'server error'],
+  ])('reports a %i from the DLQ replay plainly', async (status, hint) => {
+    nock(AUDIT).post('/api/audit/dlq/replay').query({ limit: 1000 }).reply(status, { error: 'x' });
+    const { ctx, close } = ctxFor();
+    const out = await auditDlqReplay.run(ctx, signal());
+    await close();
+    expect(out.ok).toBe(false);
+    expect(out.lines[0]).toContain(String(status));
+    expect(out.lines[0]).toContain(hint);
+    expect(out.summary).toContain('nothing was replayed');
+  });
+
+  it('replays the DLQ and reports scanned, replayed and skipped', async () => {
+    nock(AUDIT).post('/api/audit/dlq/replay').query({ limit: 1000 }).matchHeader('authorization', 'Bearer audit-tok-1234').reply(200, { scanned: 5, replayed: 3, skipped: 2 });
+    const { ctx, close } = ctxFor();
+    const out = await auditDlqReplay.run(ctx, signal());
+    await close();
+    expect(out).toMatchObject({ ok: true, summary: 'DLQ replay: 3 replayed, 2 skipped (not replayable) of 5 scanned.' });
+  });
+
+  it('requeues each dead Coordinator row with its zone, reporting partial failures', async () => {
+    await db.exec(`INSERT INTO caracal_outbox (id, producer, topic, dedupe_key, payload_json, status, attempts)
+      VALUES ('0190a000-0000-7000-8000-000000000001', 'coordinator', 'caracal.sessions.revoke', 'k1', '{"zone_id":"11111111-1111-4111-8111-111111111111"}', 'dead', 10),
+             ('0190a000-0000-7000-8000-000000000002', 'coordinator', 'caracal.agents.lifecycle', 'k2', '{"zone_id":"11111111-1111-4111-8111-111111111111"}', 'dead', 10),
+             ('0190a000-0000-7000-8000-000000000003', 'coordinator', 'caracal.agents.lifecycle', 'k3', '{}', 'dead', 10),
+             ('0190a000-0000-7000-8000-000000000004', 'api', 'caracal.agents.lifecycle', 'k4', '{"zone_id":"z"}', 'dead', 10)`);
+    nock(COORD).post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000001/requeue').matchHeader('authorization', 'Bearer coord-tok-1234').reply(200, { id: '0190a000-0000-7000-8000-000000000001', status: 'pending' });
+    nock(COORD).post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000002/requeue').reply(404, { error: 'dead_outbox_not_found' });
+    const { ctx, close } = ctxFor();
+    const out = await coordinatorRequeue.run(ctx, signal());
+    await close();
+    expect(out.summary).toBe('Requeued 1 of 3 dead Coordinator outbox row(s).');
+    expect(out.lines).toHaveLength(3);
+    expect(out.lines[1]).toContain('dead_outbox_not_found');
+    expect(out.lines[2]).toContain('no payload zone_id');
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('does not call an endpoint without its token, and a silent target times out as a failure', async () => {
+    const { ctx, close } = ctxFor({});
+    const out = await gatewayReload.run(ctx, signal());
+    await close();
+    expect(out.lines.every((l) => l.includes('CARACAL_ADMIN_TOKEN is not set'))).toBe(true);
+    const hole = await blackHole();
+    const slow = buildContext({ caracal: { services: { gateway: [hole.url] } }, checks: { httpTimeoutMs: 200 } }, ENV);
+    const timedOut = await gatewayReload.run(slow.ctx, signal());
+    await slow.close();
+    await hole.close();
+    expect(timedOut.ok).toBe(false);
+    expect(timedOut.lines[0]).toContain('no answer within 200 ms');
+  });
+});
