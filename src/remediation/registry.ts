@@ -3,9 +3,10 @@ import type { Gate } from '../checks/types.ts';
 import { auditDlqReplay } from './audit-dlq-replay.ts';
 import { coordinatorRequeue } from './coordinator-requeue.ts';
 import { gatewayReload } from './gateway-reload.ts';
+import { verifyChain } from './verify-chain.ts';
 import type { RemediationAction } from './types.ts';
 
-export const ALL_ACTIONS: readonly RemediationAction[] = [coordinatorRequeue, auditDlqReplay, gatewayReload];
+export const ALL_ACTIONS: readonly RemediationAction[] = [coordinatorRequeue, auditDlqReplay, gatewayReload, verifyChain];
 
 export const actionsForGate = (gate: Gate): RemediationAction[] => ALL_ACTIONS.filter((a) => a.gate === gate);
 export const findAction = (id: string): RemediationAction | undefined => ALL_ACTIONS.find((a) => a.id === id);

@@ -15,6 +15,8 @@ export interface RemediationAction {
   id: string;
   title: string;
   gate: Gate;
+  /** Reads only (no Caracal state changes): anyone in the channel may run it, as with checks. */
+  readOnly?: boolean;
   /** Shown in the confirm dialog: exactly what will be called. */
   confirmText: string;
   run(ctx: CheckContext, signal: AbortSignal): Promise<ActionOutcome>;

@@ -99,3 +99,25 @@ describe('remediation actions against Caracal endpoints', () => {
     expect(timedOut.lines[0]).toContain('no answer within 200 ms');
   });
 });
+
+describe('the "Verify audit chain" action', () => {
+  it('walks the chains and reports a tampered row, without needing an approver', async () => {
+    const { verifyChain } = await import('../../src/remediation/verify-chain.ts');
+    const { insertVectors, SCHEMA_NOW } = await import('../audit/vectors.ts');
+    const { TEST_KEY_HEX } = await import('../audit/caracal-writer.ts');
+    const db = await createTempDatabase('chainact');
+    await loadCaracalSchema(db, SCHEMA_NOW);
+    await insertVectors(db, TEST_KEY_HEX);
+    const { ctx, close } = buildContext({ caracal: { postgres: { url: db.url } } }, { CARACAL_AUDIT_HMAC_KEY: TEST_KEY_HEX });
+    expect(verifyChain.readOnly).toBe(true);
+    const clean = await verifyChain.run(ctx, signal());
+    expect(clean.ok).toBe(true);
+    await db.exec(`UPDATE audit_events SET decision = 'allow' || decision WHERE zone_id = 'zone-b' AND chain_seq = 5`);
+    const broken = await verifyChain.run(ctx, signal());
+    await close();
+    await db.drop();
+    expect(broken.ok).toBe(false);
+    expect(broken.summary).toContain('zone-b');
+    expect(broken.summary).toContain('content_mismatch');
+  });
+});

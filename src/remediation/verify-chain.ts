@@ -1,0 +1,22 @@
+// "Verify audit chain" on the Safety gate: the deep verification, run on demand, its report logged.
+// Read-only, so anyone in the channel may run it (like checks).
+import { auditChainDeep } from '../audit/deep-check.ts';
+import { TargetError } from '../errors.ts';
+import type { RemediationAction } from './types.ts';
+
+export const verifyChain: RemediationAction = {
+  id: 'audit.verify_chain',
+  title: 'Verify audit chain (deep)',
+  gate: 'safety',
+  readOnly: true,
+  confirmText: 'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
+  async run(ctx, signal) {
+    try {
+      const r = await auditChainDeep.run(ctx, signal);
+      return { ok: r.status !== 'fail', lines: r.evidence ?? [], summary: r.summary };
+    } catch (err) {
+      if (!(err instanceof TargetError)) throw err;
+      return { ok: false, lines: [], summary: `The audit chain could not be read: ${err.message}` };
+    }
+  },
+};
