@@ -12,6 +12,7 @@ export const ACTION = {
   overrideReject: 'override_reject',
   freezeChecklist: 'freeze_checklist',
   gateRemediate: 'gate_remediate',
+  breakGlassDone: 'break_glass_done',
 } as const;
 
 export const BLOCK = {

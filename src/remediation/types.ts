@@ -15,6 +15,8 @@ export interface RemediationAction {
   id: string;
   title: string;
   gate: Gate;
+  /** No endpoint exists: `run` only works out the manual step, and a person records doing it ("Done by me"). */
+  breakGlass?: boolean;
   /** Reads only (no Caracal state changes): anyone in the channel may run it, as with checks. */
   readOnly?: boolean;
   /** Shown in the confirm dialog: exactly what will be called. */

@@ -64,3 +64,39 @@ describe('remediation actions from the run dashboard', () => {
     expect(entry).not.toContain('admin-token-5678');
   });
 });
+
+describe('break-glass steps', () => {
+  it('shows the exact SQL for dead API outbox rows ephemerally, and "Done by me" records who did it', async () => {
+    const { loadCaracalSchema } = await import('../fixtures/caracal-db.ts');
+    const { createTempDatabase } = await import('../helpers/pg.ts');
+    const caracal = await createTempDatabase('bg');
+    await loadCaracalSchema(caracal);
+    await caracal.exec(`INSERT INTO event_outbox (id, stream_name, payload_json, attempts, available_at, last_error) VALUES ('0190b000-0000-7000-8000-0000000000aa', 'caracal.audit.events', '{}', 100, 'infinity', 'redis down')`);
+    const state = await testStateDb();
+    const bot = await startTestBot({ db: state.db, checks: [], realTargets: true, file: { caracal: { postgres: { url: caracal.url } }, recovery: { approvers: { users: ['UALICE'] } } } });
+    captureSlackApi();
+    const answers: { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] }[] = [];
+    nock('https://hooks.slack.com').persist().post(/.*/, (b: (typeof answers)[number]) => { answers.push(b); return true; }).reply(200, 'ok');
+    await bot.command('recover outbox', { channel_id: 'CBG' });
+    await bot.bot.idle();
+    const runId = (await findRunId(state.db, 'CBG', 'active'))!;
+    const value = JSON.stringify({ v: 1, runId, gate: 'evidence', action: 'api.outbox_reset' });
+    await bot.action(buttonClick(ACTION.gateRemediate, value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    const guidance = answers.at(-1)!;
+    expect(JSON.stringify(guidance.blocks)).toContain("UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL WHERE id IN ('0190b000-0000-7000-8000-0000000000aa')");
+    const done = guidance.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.breakGlassDone)!;
+    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UEVE' }));
+    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    const events = await listEvents(state.db, runId);
+    expect(events.find((e) => e.type === 'action_run')).toMatchObject({ actor: 'UALICE', data: { breakGlass: true, action: 'api.outbox_reset' } });
+    expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE']);
+    // The bot itself never wrote Caracal's table: the row is still dead.
+    expect((await caracal.exec(`SELECT 1 FROM event_outbox WHERE available_at = 'infinity'`)).rowCount).toBe(1);
+    await bot.stop();
+    nock.cleanAll();
+    await state.drop();
+    await caracal.drop();
+  });
+});

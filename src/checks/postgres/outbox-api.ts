@@ -28,7 +28,7 @@ const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const clip = (s: string, n = 160): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The break-glass reset, guarded so it touches only rows that are still dead. */
-function resetSql(ids: string[]): string {
+export function resetSql(ids: string[]): string {
   return (
     "UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL " +
     `WHERE id IN (${ids.map(quote).join(', ')}) AND dispatched_at IS NULL AND available_at = 'infinity';`
