@@ -4,7 +4,7 @@ import type { App, ButtonAction, CheckboxesAction } from '@slack/bolt';
 import type { Gate } from '../checks/types.ts';
 import { ACTION } from '../blocks/ids.ts';
 import { overrideModal } from '../blocks/override-modal.ts';
-import { decodePayload, gateButtonPayload, overrideButtonPayload } from '../blocks/payloads.ts';
+import { decodePayload, drillButtonPayload, gateButtonPayload, overrideButtonPayload } from '../blocks/payloads.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Command } from '../recovery/machine.ts';
@@ -59,6 +59,11 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
       return tell(respond, 'Only configured approvers can request an override.');
     }
     await client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) });
+  });
+
+  onAction<ButtonAction>(app, ACTION.drillMark, deps, async ({ body, action, respond }) => {
+    const { runId, marker } = decodePayload(drillButtonPayload, action.value);
+    await answer(await deps.service.markDrill(runId, body.user.id, marker), (t) => tell(respond, t));
   });
 
   onAction<CheckboxesAction>(app, ACTION.freezeChecklist, deps, async ({ body, action, respond }) => {

@@ -13,6 +13,7 @@ export const ACTION = {
   freezeChecklist: 'freeze_checklist',
   gateRemediate: 'gate_remediate',
   breakGlassDone: 'break_glass_done',
+  drillMark: 'drill_mark',
 } as const;
 
 export const BLOCK = {

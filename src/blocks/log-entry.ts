@@ -54,6 +54,10 @@ export function describeEvent(e: StoredEvent): string {
       const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
       return `${d.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(str(d.title))}*: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
     }
+    case 'drill_marker': {
+      const label = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' }[str(d.marker)] ?? escapeMrkdwn(str(d.marker));
+      return `:stopwatch: [DRILL] ${who} recorded: ${label}.`;
+    }
     case 'denied':
       return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
     default:
@@ -66,7 +70,8 @@ export function summaryText(events: readonly StoredEvent[]): string {
   const s = summarize(events);
   const perGate = s.gates.map((g) => `• ${GATE_TITLES[g.gate]}: ${formatDuration(g.durationMs)}${g.how === 'overridden' ? ' (overridden)' : ''}`).join('\n');
   const overrides = s.overrides.map((o) => `\n• ${GATE_TITLES[o.gate]}: ${userMention(o.requestedBy)} → ${userMention(o.approvedBy)}: _${escapeMrkdwn(truncate(o.reason, 300))}_`).join('');
-  return `*Time to recover:* ${formatDuration(s.timeToRecoverMs)}\n${perGate}\n*Approvers:* ${s.approvers.map(userMention).join(', ') || '—'}\n*Overrides:* ${s.overrides.length}${overrides}`;
+  const drill = s.drill.injectedAt ? `\n*Drill:* time to detect ${formatDuration(s.drill.timeToDetectMs)}, time to recover ${formatDuration(s.drill.timeToRecoverMs)} (from fault injected)` : '';
+  return `*Time to recover:* ${formatDuration(s.timeToRecoverMs)}${drill}\n${perGate}\n*Approvers:* ${s.approvers.map(userMention).join(', ') || '—'}\n*Overrides:* ${s.overrides.length}${overrides}`;
 }
 
 function utcTime(at: Date): string {

@@ -14,6 +14,9 @@ const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'res
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
+/** A drill's timing button: fault injected, alert fired, recovered. */
+export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
+
 /** A remediation action button on a gate. */
 export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/) }).strict();
 export type ActionButtonPayload = z.infer<typeof actionButtonPayload>;

@@ -8,6 +8,7 @@ import { actionButtonPayload, encodePayload, gateButtonPayload, overrideButtonPa
 import { actionsForGate } from '../remediation/registry.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
+import { drillCard } from './drill-card.ts';
 
 export interface DashboardOptions {
   sandbox: boolean;
@@ -116,6 +117,7 @@ export function runDashboardMessage(run: RunState, opts: DashboardOptions, summa
       elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
     },
   ];
+  blocks.push(...drillCard(run));
   GATE_ORDER.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;

@@ -49,6 +49,7 @@ export type EventType =
   | 'run_started'
   | 'note'
   | 'action_run'
+  | 'drill_marker'
   | 'gate_claimed'
   | 'checks_recorded'
   | 'checklist_ticked'

@@ -52,6 +52,9 @@ export interface GateState {
   override: PendingOverride | undefined;
 }
 
+export const DRILL_MARKERS = ['injected', 'alert_fired', 'recovered'] as const;
+export type DrillMarker = (typeof DRILL_MARKERS)[number];
+
 export interface RunState {
   id: string;
   channelId: string;
@@ -65,6 +68,8 @@ export interface RunState {
   dashboardTs: string | undefined;
   version: number;
   gates: GateState[];
+  /** Drill runs only: when each marker was recorded (fault injected = t0, alert fired = detection, recovered). */
+  drillMarks: Partial<Record<DrillMarker, Date>>;
 }
 
 export function currentGate(run: RunState): GateState | undefined {

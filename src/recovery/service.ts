@@ -6,7 +6,7 @@ import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
-import { GATE_ORDER, type RunState } from './model.ts';
+import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -41,7 +41,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
-      status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1,
+      status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
       gates: GATE_ORDER.map((gate, i) => ({
         gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
         openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
@@ -128,7 +128,24 @@ export function createRecoveryService(deps: RecoveryDeps) {
     queued();
   }
 
-  return { startRun, act, addEvent, authorizeAction, recordOutcome, load: (runId: string) => loadRun(deps.db, runId) };
+  /** A drill's timing marks, in order: fault injected (t0), then alert fired (detection) and recovered. */
+  async function markDrill(runId: string, userId: string, marker: DrillMarker): Promise<ActResult> {
+    const run = await loadRun(deps.db, runId);
+    if (!run) return { ok: false, kind: 'not_found', reason: 'This run no longer exists.' };
+    if (run.kind !== 'drill') return { ok: false, kind: 'denied', reason: 'Only drill runs have drill marks.' };
+    if (run.drillMarks[marker]) return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
+    if (marker !== 'injected' && !run.drillMarks.injected) return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
+    try {
+      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') return { ok: false, kind: 'conflict', reason: 'Someone recorded it a moment ago.' };
+      throw err;
+    }
+    queued();
+    return { ok: true, run };
+  }
+
+  return { startRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId) };
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;

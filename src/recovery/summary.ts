@@ -20,6 +20,8 @@ export interface RunSummary {
   approvers: string[];
   overrides: { gate: Gate; requestedBy: string; approvedBy: string; reason: string }[];
   denials: number;
+  /** Drill runs: time to detect (alert fired - fault injected) and to recover (recovered - fault injected). */
+  drill: { injectedAt: Date | undefined; timeToDetectMs: number | undefined; timeToRecoverMs: number | undefined };
 }
 
 export function summarize(events: readonly StoredEvent[]): RunSummary {
@@ -49,7 +51,15 @@ export function summarize(events: readonly StoredEvent[]): RunSummary {
     approvers: [...new Set(gates.flatMap((g) => g.by))],
     overrides,
     denials: events.filter((e) => e.type === 'denied').length,
+    drill: drillTimes(events),
   };
+}
+
+function drillTimes(events: readonly StoredEvent[]): RunSummary['drill'] {
+  const mark = (m: string) => events.find((e) => e.type === 'drill_marker' && e.data.marker === m)?.at;
+  const t0 = mark('injected');
+  const since = (d: Date | undefined) => (t0 && d ? d.getTime() - t0.getTime() : undefined);
+  return { injectedAt: t0, timeToDetectMs: since(mark('alert_fired')), timeToRecoverMs: since(mark('recovered')) };
 }
 
 export function formatDuration(ms: number | undefined): string {

@@ -27,6 +27,9 @@ export function timelineMarkdown(run: RunState, events: readonly StoredEvent[], 
     `- Approvers: ${s.approvers.map((a) => `@${a}`).join(', ') || '—'}`,
     `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by @${o.requestedBy}, approved by @${o.approvedBy}: ${o.reason}`).join('')}`,
     `- Denied actions: ${s.denials}`,
+    ...(run.kind === 'drill'
+      ? [`- Drill: ${run.scenario ?? '?'}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}`]
+      : []),
     '',
     '## Time per gate',
     '',

@@ -16,6 +16,7 @@ import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
 import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
+import { drillCommand } from '../commands/drill.ts';
 import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
@@ -178,7 +179,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     newId,
   };
   const listenerDeps = { logger: deps.logger, metrics };
-  const subcommands: Subcommand[] = [statusCommand(statusDeps), recoverCommand({ service, now }), noteCommand({ service }), timelineCommand({ db })];
+  const subcommands: Subcommand[] = [
+    statusCommand(statusDeps),
+    recoverCommand({ service, now }),
+    drillCommand({ service, now }),
+    noteCommand({ service }),
+    timelineCommand({ db }),
+  ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });

@@ -1,6 +1,6 @@
 // Loading and saving recovery runs. SQL lives here, in small named functions; the machine stays pure.
 import type { CheckStatus, Gate } from '../checks/types.ts';
-import { GATE_ORDER, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
+import { GATE_ORDER, type DrillMarker, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
 import type { Db, Queryable } from './db.ts';
 
 /** Another transaction changed the run between our read and our write (double click, second replica). */
@@ -49,7 +49,12 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
       [runId],
     )
   ).rows;
+  const marks = (await q.query<{ marker: DrillMarker; at: Date }>(
+    `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
+    [runId],
+  )).rows;
   return {
+    drillMarks: Object.fromEntries(marks.map((m) => [m.marker, new Date(m.at)])),
     id: row.id,
     channelId: row.channel_id,
     title: row.title,

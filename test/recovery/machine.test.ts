@@ -31,7 +31,7 @@ function runAt(openGate: Gate): RunState {
   const i = GATE_ORDER.indexOf(openGate);
   return {
     id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE',
-    startedAt: NOW, endedAt: undefined, dashboardTs: undefined, version: 1,
+    startedAt: NOW, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
     gates: GATE_ORDER.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
   };
 }

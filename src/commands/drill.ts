@@ -1,0 +1,29 @@
+// `/caracal drill [scenario]`: alone, the catalog; with a scenario, a drill run (labelled DRILL everywhere).
+import { sections } from '../blocks/limits.ts';
+import { DRILLS, findDrill } from '../drills/catalog.ts';
+import { UserFacingError } from '../errors.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import type { Subcommand } from './types.ts';
+
+function catalogText(): string {
+  return ['*Drill catalog* (run against a non-production cluster, or the sandbox):', ...DRILLS.map((d) => `\`/caracal drill ${d.id}\`: ${d.title}. ${d.inject}`)].join('\n');
+}
+
+export function drillCommand(deps: { service: RecoveryService; now: () => Date }): Subcommand {
+  return {
+    name: 'drill',
+    usage: '/caracal drill [scenario]',
+    description: 'list the drill catalog, or start a drill run that records time to detect and time to recover.',
+    async handle({ command, args, respond }) {
+      if (!args) {
+        await respond({ response_type: 'ephemeral', text: 'Drill catalog', blocks: sections(catalogText()) });
+        return;
+      }
+      const drill = findDrill(args.split(/\s+/)[0]);
+      if (!drill) throw new UserFacingError('not_found', `There is no drill "${args.slice(0, 40)}". ${catalogText()}`);
+      const title = `${drill.title} drill ${deps.now().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id, kind: 'drill', scenario: drill.id });
+      if (!result.ok) throw new UserFacingError('conflict', result.reason);
+    },
+  };
+}
