@@ -14,6 +14,7 @@ export const ACTION = {
   gateRemediate: 'gate_remediate',
   breakGlassDone: 'break_glass_done',
   drillMark: 'drill_mark',
+  troubleshootRun: 'troubleshoot_run',
 } as const;
 
 export const BLOCK = {

@@ -14,6 +14,8 @@ const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'res
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
+export const symptomButtonPayload = z.object({ v: z.literal(1), symptom: z.enum(['fail-closed', 'duplicates', 'rollback']) }).strict();
+
 /** A drill's timing button: fault injected, alert fired, recovered. */
 export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
 

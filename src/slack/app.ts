@@ -17,6 +17,8 @@ import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
+import { troubleshootCommand } from '../commands/troubleshoot.ts';
+import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
@@ -183,11 +185,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     statusCommand(statusDeps),
     recoverCommand({ service, now }),
     drillCommand({ service, now }),
+    troubleshootCommand(),
     noteCommand({ service }),
     timelineCommand({ db }),
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
+  registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover: (u) => approvers.isApprover(u), sandbox });
   registerOverrideModal(app, { ...listenerDeps, service });

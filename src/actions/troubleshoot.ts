@@ -1,0 +1,19 @@
+// "Run these checks" on a troubleshooting symptom: a status report of just those checks, in the channel.
+import type { App, ButtonAction } from '@slack/bolt';
+import { ACTION } from '../blocks/ids.ts';
+import { decodePayload, symptomButtonPayload } from '../blocks/payloads.ts';
+import type { Metrics } from '../metrics.ts';
+import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
+import { onAction } from '../slack/listeners.ts';
+import { findSymptom } from '../troubleshoot/symptoms.ts';
+import { UserFacingError } from '../errors.ts';
+
+export function registerTroubleshoot(app: App, deps: StatusRunDeps & { metrics: Metrics }): void {
+  onAction<ButtonAction>(app, ACTION.troubleshootRun, deps, async ({ body, action, client }) => {
+    const symptom = findSymptom(decodePayload(symptomButtonPayload, action.value).symptom);
+    const channelId = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
+    if (!symptom || !channelId) throw new UserFacingError('bad_request', 'This troubleshooting button is no longer valid.');
+    const checks = deps.checks.filter((c) => symptom.checks.includes(c.id));
+    await runStatusReport({ ...deps, checks }, { client, channelId, requestedBy: body.user.id });
+  });
+}

@@ -1,0 +1,39 @@
+// The runbook's troubleshooting table (caracal-ops.md §12, last rows): each symptom, what is going on in
+// Caracal's code, and the checks (and actions) that tell which cause it is.
+
+export interface Symptom {
+  id: string;
+  title: string;
+  explanation: string;
+  checks: string[];
+  actions: string[];
+}
+
+export const SYMPTOMS: readonly Symptom[] = [
+  {
+    id: 'fail-closed',
+    title: 'Requests fail closed after an outage',
+    explanation:
+      'Caracal stays closed until evidence, revocation and policy freshness are back. Usual causes: a stale Gateway revocation snapshot (503 "revocation state unavailable" on every proxied request), an open Gateway to STS circuit (sts_unreachable), Redis down for the JTI replay check, or the audit evidence-loss latch (audit_evidence_lost: replace the pod).',
+    checks: ['gateway.revocation', 'services.ready', 'redis.reachable', 'sts.policy', 'audit.replay'],
+    actions: ['gateway.reload', 'replay.restart_pods'],
+  },
+  {
+    id: 'duplicates',
+    title: 'Events appear duplicated',
+    explanation:
+      'Consumers are idempotent: audit rows are keyed (id, occurred_at) and a replay with different content becomes tamper_on_replay in the DLQ; Coordinator outbox rows are UNIQUE (producer, topic, dedupe_key); the lifecycle relay skips outbox_ids seen in the last hour (coordinator:relay_dedupe). Duplicates after a replay are expected on the stream, not in the stores. A content mismatch is the thing to look for.',
+    checks: ['audit.dlq', 'audit.tamper', 'outbox.coordinator', 'outbox.api'],
+    actions: ['audit.verify_chain'],
+  },
+  {
+    id: 'rollback',
+    title: 'Rollback does not restore service',
+    explanation:
+      'Migrations are forward-only: Helm rollback does not reverse them, and an older Coordinator refuses to start on a newer schema (it checks columns of sessions). Compare schema_migrations with the app version and roll forward instead.',
+    checks: ['postgres.migrations', 'postgres.tables', 'services.ready'],
+    actions: [],
+  },
+];
+
+export const findSymptom = (id: string): Symptom | undefined => SYMPTOMS.find((s) => s.id === id.toLowerCase());
