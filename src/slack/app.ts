@@ -9,10 +9,7 @@ import { registerOverrideModal } from '../actions/override-modal.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
-import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
-import { runDashboardMessage } from '../blocks/run-dashboard.ts';
-import { runChecks } from '../checks/executor.ts';
-import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
+import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
@@ -23,17 +20,13 @@ import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
 import { timeoutFor, type Config } from '../config.ts';
-import { createDispatcher } from '../delivery/dispatcher.ts';
 import { ConfigError } from '../errors.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { createApproverDirectory } from '../recovery/approvers.ts';
-import type { GatePolicy } from '../recovery/machine.ts';
-import { createRecoveryService } from '../recovery/service.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import type { Db } from '../store/db.ts';
-import { listEvents } from '../store/events.ts';
 import { dbReportStore } from '../store/reports.ts';
+import { createRecovery } from './recovery-wiring.ts';
 import { operationalRoutes } from './routes.ts';
 
 export interface AppDeps {
@@ -129,45 +122,14 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
-  const gateCheckIds = (gate: Gate) =>
-    gate === 'freeze' ? [] : checks.filter((c) => gate === 'resume' || c.gates.includes(gate)).map((c) => c.id);
-  const policy: GatePolicy = {
-    freshnessMs: config.recovery.freshnessMinutes * 60_000,
-    approvalsRequired: config.recovery.approvalsRequired,
-    requiredChecks: gateCheckIds,
-  };
-  const approvers = createApproverDirectory(config.recovery.approvers, { client: () => app.client, logger: deps.logger });
-  // The dispatcher's own client: no hidden retries, so the outbox honours Retry-After and its own backoff.
-  const dispatchClient = new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger });
-  const dashboardOptions = { sandbox, approvalsRequired: (g: Gate) => config.recovery.approvalsRequired[g] };
-  const dispatcher = createDispatcher({
-    db,
-    client: dispatchClient,
+  const { service, dispatcher, runGateChecks, isApprover } = createRecovery({
+    config, db, metrics, checks, now, newId, sandbox,
     logger: deps.logger,
-    metrics,
+    checkContext: deps.checkContext,
+    slackClient: () => app.client,
+    dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
-    render: {
-      // A finished run's dashboard and its last log entry carry the summary, computed from the events.
-      dashboard: async (run) => runDashboardMessage(run, dashboardOptions, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
-      logEntry: async (event, run) => logEntryMessage(event, run, { sandbox, ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}) }),
-    },
   });
-  const service = createRecoveryService({
-    db,
-    policy,
-    isApprover: (u) => approvers.isApprover(u),
-    now,
-    newId,
-    onDeliveriesQueued: () => dispatcher.poke(),
-  });
-  const runGateChecks = async (gate: Gate) => {
-    const ids = new Set(gateCheckIds(gate));
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
-      timeoutMs: (id) => timeoutFor(config, id),
-      onResult: (r) => metrics.recordCheck(r),
-    });
-    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, finishedAt: new Date(r.finishedAt) }));
-  };
 
   const statusDeps: StatusRunDeps = {
     checks,
@@ -193,7 +155,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover: (u) => approvers.isApprover(u), sandbox });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
