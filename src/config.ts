@@ -94,6 +94,8 @@ const fileSchema = z
     slack: z
       .object({
         port: z.number().int().min(0).max(65535).default(3000),
+        /** Web API base URL, for Slack GovSlack (https://slack-gov.com/api/) or an egress proxy; default Slack's. */
+        apiUrl: z.url({ protocol: /^https?$/ }).optional(),
         reportUpdateIntervalMs: z.number().int().min(0).default(1000),
       })
       .strict()

@@ -38,7 +38,10 @@ const logger = createLogger({ level: config.logLevel, secrets: secretValues(conf
 const metrics = createMetrics({ defaultMetrics: true });
 const db = await openStateDb(config, logger);
 const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
-const bot = createApp({ config, logger, metrics, db, checks: ALL_CHECKS, checkContext: targets.context });
+const bot = createApp({
+  config, logger, metrics, db, checks: ALL_CHECKS, checkContext: targets.context,
+  ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
+});
 await bot.start();
 logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
 
