@@ -84,7 +84,11 @@ export function createApp(deps: AppDeps): CaracalApp {
   const sandbox = deps.sandbox ?? false;
   const { checks } = deps;
   let ready = false;
-  const routes = operationalRoutes({ metrics, isReady: () => ready });
+  const stateDbAnswers = async (): Promise<boolean> => {
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
+    return Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
+  };
+  const routes = operationalRoutes({ metrics, isReady: async () => ready && (await stateDbAnswers()) });
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode

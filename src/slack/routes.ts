@@ -2,7 +2,11 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { Metrics } from '../metrics.ts';
 
-export function operationalRoutes(deps: { metrics: Metrics; isReady: () => boolean }): CustomRoute[] {
+/**
+ * /readyz is ready only when the app has started AND its state database answers: without it no click can be
+ * recorded, so a load balancer should send traffic to another replica.
+ */
+export function operationalRoutes(deps: { metrics: Metrics; isReady: () => Promise<boolean> }): CustomRoute[] {
   return [
     {
       path: '/healthz',
@@ -16,9 +20,16 @@ export function operationalRoutes(deps: { metrics: Metrics; isReady: () => boole
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) => {
-        const ready = deps.isReady();
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
-        res.end(ready ? 'ready' : 'not ready');
+        deps.isReady().then(
+          (ready) => {
+            res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
+            res.end(ready ? 'ready' : 'not ready');
+          },
+          () => {
+            res.writeHead(503, { 'content-type': 'text/plain' });
+            res.end('not ready');
+          },
+        );
       },
     },
     {

@@ -10,7 +10,7 @@ export async function testStateDb(): Promise<{ db: Db; drop(): Promise<void> }> 
   return {
     db,
     drop: async () => {
-      await db.close();
+      await db.close().catch(() => undefined); // a test may have closed it on purpose
       await temp.drop();
     },
   };

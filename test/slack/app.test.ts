@@ -171,3 +171,16 @@ describe('Socket Mode', () => {
     expect(bot.isReady()).toBe(false);
   });
 });
+
+describe('readiness', () => {
+  it('/readyz says not ready when the state database does not answer', async () => {
+    const { db, drop } = await testStateDb();
+    const bot = await startTestBot({ db, checks: [] });
+    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
+    await db.close();
+    expect((await fetch(`${bot.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+    await bot.stop();
+    await drop();
+  });
+});
