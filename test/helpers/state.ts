@@ -3,7 +3,7 @@ import { postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTempDatabase } from './pg.ts';
 
-export async function testStateDb(): Promise<{ db: Db; drop(): Promise<void> }> {
+export async function testStateDb(): Promise<{ db: Db; drop: () => Promise<void> }> {
   const temp = await createTempDatabase('state');
   const db = postgresDb(temp.url);
   await migrate(db);
