@@ -27,4 +27,17 @@ export default tseslint.config(
   },
   { files: ['eslint.config.js', 'scripts/**', 'bin/**'], ...tseslint.configs.disableTypeChecked },
   { files: ['scripts/**', 'bin/**'], languageOptions: { globals: { console: 'readonly', process: 'readonly' } } },
+  // The sandbox page's scripts: plain browser JS served as-is (no build step), so no type information.
+  {
+    files: ['src/sandbox/ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly',
+        fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', Element: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly',
+      },
+    },
+  },
 );

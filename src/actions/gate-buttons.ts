@@ -2,7 +2,7 @@
 // a refusal is answered ephemerally (and logged as an event by the service when it is a denial).
 import type { App, ButtonAction, CheckboxesAction } from '@slack/bolt';
 import type { Gate } from '../checks/types.ts';
-import { ACTION } from '../blocks/ids.ts';
+import { ACTION, type ActionId } from '../blocks/ids.ts';
 import { overrideModal } from '../blocks/override-modal.ts';
 import { decodePayload, drillButtonPayload, gateButtonPayload, overrideButtonPayload } from '../blocks/payloads.ts';
 import type { Logger } from '../logger.ts';
@@ -27,7 +27,7 @@ async function answer(result: ActResult, respond: (text: string) => Promise<void
 }
 
 export function registerGateActions(app: App, deps: GateActionDeps): void {
-  const simple: [string, Command][] = [
+  const simple: [ActionId, Command][] = [
     [ACTION.gateClaim, { type: 'claim' }],
     [ACTION.gateConfirm, { type: 'confirm' }],
   ];

@@ -2,7 +2,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { findDrill } from '../drills/catalog.ts';
 import { DRILL_MARKERS, type DrillMarker, type RunState } from '../recovery/model.ts';
-import { ACTION } from './ids.ts';
+import { ACTION, uniqueActionId } from './ids.ts';
 import { sections } from './limits.ts';
 import { slackDate } from './mrkdwn.ts';
 import { drillButtonPayload, encodePayload } from './payloads.ts';
@@ -24,7 +24,7 @@ export function drillCard(run: RunState): KnownBlock[] {
   const next = DRILL_MARKERS.filter((m) => !run.drillMarks[m] && (m === 'injected' || run.drillMarks.injected));
   const buttons: Button[] = next.map((marker) => ({
     type: 'button',
-    action_id: ACTION.drillMark,
+    action_id: uniqueActionId(ACTION.drillMark, marker),
     text: { type: 'plain_text', text: LABEL[marker] },
     value: encodePayload(drillButtonPayload, { v: 1, runId: run.id, marker }),
   }));

@@ -40,3 +40,15 @@ export const SHORTCUT = {
 } as const;
 
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];
+
+/**
+ * Slack wants action ids unique within a block, so buttons of one kind in one block get a suffix after `:`
+ * (their payload is in the value); listeners match the base id with or without one.
+ */
+export function uniqueActionId(base: ActionId, suffix: string): string {
+  return `${base}:${suffix}`;
+}
+
+export function actionIdPattern(base: ActionId): RegExp {
+  return new RegExp(`^${base}(?::[\\w.-]+)?$`);
+}

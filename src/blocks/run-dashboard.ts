@@ -1,7 +1,7 @@
 // The run dashboard: one message per run, rebuilt from the database on every change.
 import type { ActionsBlock, Button, Checkboxes, KnownBlock, SectionBlock } from '@slack/types';
 import { FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, type FreezeItem, type GateState, type RunState } from '../recovery/model.ts';
-import { ACTION, BLOCK } from './ids.ts';
+import { ACTION, BLOCK, uniqueActionId } from './ids.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
 import { actionButtonPayload, encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
@@ -93,7 +93,7 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
   blocks.push(actions);
   const remedies = actionsForGate(g.gate).map((a) =>
-    button(ACTION.gateRemediate, truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id }), {
+    button(uniqueActionId(ACTION.gateRemediate, a.id), truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id }), {
       confirm: {
         title: { type: 'plain_text', text: 'Run this action?' },
         text: { type: 'plain_text', text: truncate(a.confirmText, 300) },

@@ -16,7 +16,7 @@ export const GATE_TITLES: Record<Gate, string> = {
 export const FREEZE_CHECKLIST = {
   rollouts: 'Risky rollouts paused (deploys, Helm upgrades, migrations)',
   policies: 'Policy activations frozen',
-  control: 'Control automation frozen (CONTROL_GATE_FILE removed, or control.enabled=false)',
+  control: 'Control automation frozen (CONTROL_GATE_FILE gone or control.enabled=false)',
 } as const;
 export type FreezeItem = keyof typeof FREEZE_CHECKLIST;
 

@@ -4,6 +4,7 @@ import type { App, BlockAction, BlockElementAction, RespondFn } from '@slack/bol
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { actionIdPattern, type ActionId } from '../blocks/ids.ts';
 import { answerError } from './error-handler.ts';
 
 export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
@@ -16,11 +17,11 @@ export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
 
 export function onAction<A extends BlockElementAction>(
   app: App,
-  actionId: string,
+  actionId: ActionId,
   deps: { logger: Logger; metrics: Metrics },
   handler: (args: ActionArgs<A>) => Promise<void>,
 ): void {
-  app.action<BlockAction<A>>(actionId, async ({ ack, body, client, respond }) => {
+  app.action<BlockAction<A>>(actionIdPattern(actionId), async ({ ack, body, client, respond }) => {
     await ack();
     deps.metrics.actions.inc({ action: actionId });
     const logger = deps.logger.child({ action: actionId, userId: body.user.id });

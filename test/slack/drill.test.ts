@@ -30,7 +30,7 @@ describe('a drill run end to end', () => {
   };
   const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && (c.method === 'chat.update' || c.method === 'chat.postMessage')).at(-1)!);
   const drillButton = (label: string) =>
-    dashboard().flatMap((b) => (b.elements as { action_id: string; value: string; text: { text: string } }[] | undefined) ?? []).find((e) => e.action_id === ACTION.drillMark && e.text.text === label);
+    dashboard().flatMap((b) => (b.elements as { action_id: string; value: string; text: { text: string } }[] | undefined) ?? []).find((e) => String(e.action_id).startsWith(`${ACTION.drillMark}:`) && e.text.text === label);
 
   it('lists the catalog, runs the drill through the gates, and exports time to detect and to recover', async () => {
     await bot.command('drill');

@@ -43,15 +43,15 @@ describe('remediation actions from the run dashboard', () => {
     await bot.bot.flushDeliveries();
     const dashboard = calls.filter((c) => c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)).at(-1)!;
     type El = { action_id: string; value: string; confirm?: { text: { text: string } } };
-    const button = blocksOf(dashboard).flatMap((b) => (b.elements as El[] | undefined) ?? []).find((e) => e.action_id === ACTION.gateRemediate)!;
+    const button = blocksOf(dashboard).flatMap((b) => (b.elements as El[] | undefined) ?? []).find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`))!;
     expect(button.confirm!.text.text).toContain('/internal/revocations/reload');
 
-    await bot.action(buttonClick(ACTION.gateRemediate, button.value, { user: 'UEVE' }));
+    await bot.action(buttonClick(button.action_id, button.value, { user: 'UEVE' }));
     await bot.bot.idle();
     expect(ephemeral.at(-1)).toContain('Only configured approvers');
 
     nock(GW).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-token-5678').reply(200, { ok: true, revocations: 4 });
-    await bot.action(buttonClick(ACTION.gateRemediate, button.value, { user: 'UALICE' }));
+    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
     const events = await listEvents(state.db, runId);

@@ -1,0 +1,137 @@
+// Faults of the stores and services themselves: Redis and Postgres cut at the sandbox's TCP proxies, STS
+// unreachable, a Gateway pod whose revocation snapshot went stale (caracal-ops.md §1.2-§1.6, §6, §10.1 drills 1-3).
+import type { FaultDef } from './fault-types.ts';
+import { RELOAD_INTERVAL_MS, type Sim } from './sim.ts';
+
+/** Fast-forward: the Gateway fails closed only after 70 s without Postgres; the sandbox shows it at once (§6). */
+const STALE_AFTER_MS = 71_000;
+
+function reloadAll(sim: Sim): void {
+  // Postgres is back: every pod's next periodic reload (due within 30 s) happens on the next sync.
+  for (const mem of sim.memory.gateways) mem.nextReloadAt = sim.now();
+}
+
+export const redisOutage: FaultDef = {
+  id: 'redis_outage',
+  title: 'Redis outage',
+  drill: 'redis-outage',
+  injects: 'Cuts every connection to Redis at the sandbox proxy and refuses new ones, as when Redis is unreachable.',
+  clears: 'Lets Redis traffic through again; the consumers poll and the groups catch up.',
+  requiresRedis: true,
+  shows: [
+    { check: 'redis.reachable', status: 'fail', contains: ["Could not read Caracal's Redis"] },
+    { check: 'redis.streams', status: 'fail', contains: ["Could not read Caracal's Redis"] },
+    { check: 'audit.dlq', status: 'fail', contains: ["Could not read Caracal's Redis"] },
+    {
+      // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic (§14.4).
+      check: 'services.ready',
+      status: 'fail',
+      contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy', 'HTTP 500', 'error=internal_error'],
+    },
+  ],
+  apply: (sim) => sim.proxies.redis.down(),
+  revert: (sim) => sim.proxies.redis.up(),
+};
+
+export const postgresOutage: FaultDef = {
+  id: 'postgres_outage',
+  title: 'Postgres outage',
+  drill: 'postgres-outage',
+  injects:
+    'Cuts every connection to Postgres at the sandbox proxy and refuses new ones; the Gateway pods are fast-forwarded ' +
+    'past the 70 s their revocation snapshot stays fresh, with two failed reloads each.',
+  clears: 'Lets Postgres traffic through again; every Gateway pod reloads its snapshot at once.',
+  requiresRedis: false,
+  shows: [
+    { check: 'postgres.reachable', status: 'fail', contains: ['Postgres is unreachable'] },
+    { check: 'postgres.migrations', status: 'fail', contains: ['Postgres:'] },
+    { check: 'postgres.tables', status: 'fail', contains: ['Postgres:'] },
+    { check: 'outbox.api', status: 'fail', contains: ['Postgres:'] },
+    { check: 'outbox.coordinator', status: 'fail', contains: ['Postgres:'] },
+    { check: 'audit.chain', status: 'fail', contains: ['Postgres:'] },
+    {
+      check: 'services.ready',
+      status: 'fail',
+      contains: ['reason=postgres_unreachable', 'error=postgres_unreachable', 'reason=revocation_snapshot_stale'],
+    },
+    { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+  ],
+  async apply(sim) {
+    await sim.proxies.postgres.down();
+    const now = sim.now();
+    sim.fake.state.gateway.forEach((pod, i) => {
+      const mem = sim.memory.gateways[i];
+      if (!mem) return;
+      mem.lastReloadAt = Math.min(mem.lastReloadAt, now - STALE_AFTER_MS);
+      mem.nextReloadAt = now + RELOAD_INTERVAL_MS;
+      pod.reloadErrors += 2;
+    });
+  },
+  async revert(sim) {
+    await sim.proxies.postgres.up();
+    reloadAll(sim);
+  },
+};
+
+export const stsDown: FaultDef = {
+  id: 'sts_down',
+  title: 'STS unreachable',
+  drill: 'sts-unreachable',
+  injects: 'Every STS pod accepts connections and never answers (a black-holed path); the Gateway reports sts_unreachable.',
+  clears: 'STS answers again; the Gateway finds it on its next readiness probe.',
+  requiresRedis: false,
+  shows: [
+    { check: 'services.ready', status: 'fail', contains: ['STS', 'no answer', 'reason=sts_unreachable'] },
+    { check: 'sts.jwks', status: 'fail', contains: ['zone/pod JWKS reads failed'] },
+    { check: 'sts.policy', status: 'fail', contains: ['compile errors unknown'] },
+    { check: 'audit.replay', status: 'fail', contains: ['replay backlog unknown'] },
+  ],
+  apply(sim) {
+    for (const pod of sim.fake.state.sts) pod.fault = 'hang';
+    sim.memory.stsDown = true;
+    return Promise.resolve();
+  },
+  revert(sim) {
+    for (const pod of sim.fake.state.sts) pod.fault = 'none';
+    sim.memory.stsDown = false;
+    return Promise.resolve();
+  },
+};
+
+/** The last Gateway pod: the other keeps serving, as when one pod's reload loop wedges. */
+const stalePod = (sim: Sim) => sim.memory.gateways.length - 1;
+
+export const staleRevocationSnapshot: FaultDef = {
+  id: 'stale_revocation_snapshot',
+  title: 'Stale revocation snapshot on one Gateway pod',
+  drill: 'postgres-outage',
+  injects:
+    "The last Gateway pod's periodic snapshot reload stalls: its snapshot is 95 s old (limit 70 s) and every reload " +
+    'fails, so the pod fails every proxied request closed.',
+  clears: 'The pod reloads its snapshot. A forced reload (the bot\'s "Reload snapshot" action) fixes it too.',
+  requiresRedis: false,
+  shows: [
+    { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+    { check: 'services.ready', status: 'fail', contains: ['reason=revocation_snapshot_stale'] },
+  ],
+  apply(sim) {
+    const i = stalePod(sim);
+    const mem = sim.memory.gateways[i];
+    const pod = sim.fake.state.gateway[i];
+    if (mem && pod) {
+      mem.stuck = true;
+      mem.lastReloadAt = sim.now() - 95_000;
+      pod.reloadErrors += 3;
+    }
+    return Promise.resolve();
+  },
+  revert(sim) {
+    const mem = sim.memory.gateways[stalePod(sim)];
+    if (mem) {
+      mem.stuck = false;
+      mem.nextReloadAt = sim.now();
+    }
+    return Promise.resolve();
+  },
+  resolved: (sim) => Promise.resolve(!sim.memory.gateways.some((g) => g.stuck)),
+};

@@ -1,0 +1,147 @@
+// The simulated Caracal of the local sandbox: Postgres (PGlite when none is configured) and Redis holding a healthy
+// v1.0 deployment behind TCP proxies, the simulated HTTP services, and the fault catalog. Returns the bot's
+// configuration (file + secret env) pointing at it. Used by `npm start` in sandbox mode and by tests.
+import { createHash, randomBytes } from 'node:crypto';
+import { activationBody, startFakeCaracal, type FakeCaracal } from '../fake-caracal.ts';
+import { createFaultControl, resetPersistent, type FaultControl } from './faults.ts';
+import { botPostgresUrl, startCaracalPostgres } from './postgres.ts';
+import { startTcpProxy } from './proxy.ts';
+import { botRedisUrl, GATEWAY_HOSTS, startCaracalRedis } from './redis.ts';
+import { seedDeployment } from './seed.ts';
+import { freshMemory, type Sim } from './sim.ts';
+
+export type { FaultControl, FaultInfo, Expectation } from './faults.ts';
+export { FAULTS, FaultError } from './faults.ts';
+
+/** The sandbox deployment's one zone and policy set (UUIDs, as Caracal's routes require). */
+export const SANDBOX_ZONE = 'c0ffee00-5a4d-4b0c-8000-000000000001';
+export const SANDBOX_POLICY_SET = 'c0ffee00-5a4d-4b0c-8000-0000000000a1';
+
+export interface SimulatedCaracalOptions {
+  /** The Redis to provision in (default redis://127.0.0.1:6379); unreachable means "Redis down", not an error. */
+  redisUrl?: string;
+  /** The logical database reserved for the sandbox (default 9, or the URL's); it is flushed at start. */
+  redisDb?: number;
+  /** A Postgres database dedicated to the simulated Caracal; absent: an embedded PGlite. */
+  postgresUrl?: string;
+  /** How often the services' state is re-derived from the stores (default 2000 ms; 0: only on inject/clear). */
+  syncIntervalMs?: number;
+  onSyncError?: (err: unknown) => void;
+}
+
+/** The part of the bot's YAML configuration that points at the simulated deployment. */
+export interface SimulatedCaracalFile {
+  caracal: {
+    postgres: { url: string };
+    redis: { url: string };
+    services: FakeCaracal['urls'];
+    zones: string[];
+    policySets: { zoneId: string; policySetId: string }[];
+  };
+}
+
+export interface SimulatedCaracal {
+  file: SimulatedCaracalFile;
+  /** Secret environment variables for the bot, matching what the simulated services expect. */
+  env: Record<string, string>;
+  faults: FaultControl;
+  redisAvailable: boolean;
+  /** Why Redis is down from the start, when it is. */
+  redisProblem: string | undefined;
+  postgresKind: 'pglite' | 'postgres';
+  /** The simulated HTTP services (their state and the requests they saw), for tests and the UI. */
+  fake: FakeCaracal;
+  close(): Promise<void>;
+}
+
+const token = (name: string) => `sandbox-${name}-${randomBytes(12).toString('hex')}`;
+
+/**
+ * The deployment's AUDIT_HMAC_KEY. Fixed, unlike the tokens: the audit chain in a configured Postgres outlives the
+ * sandbox process, and a new key would make every kept row fail its chain HMAC. It guards simulated evidence only.
+ */
+export const SANDBOX_AUDIT_HMAC_KEY = createHash('sha256').update('caracal-chatops sandbox AUDIT_HMAC_KEY').digest('hex');
+
+export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {}): Promise<SimulatedCaracal> {
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    // Last opened, first closed: the services before the proxies before the stores they point at.
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const now = new Date();
+    const postgres = await startCaracalPostgres({ url: options.postgresUrl, now });
+    closers.push(() => postgres.close());
+    const redis = await startCaracalRedis({ url: options.redisUrl, db: options.redisDb });
+    closers.push(() => redis.close());
+    const pgProxy = await startTcpProxy(postgres.target);
+    closers.push(() => pgProxy.close());
+    // Without Redis the proxy stays shut: the bot sees "connection refused", exactly as in an outage.
+    const redisProxy = await startTcpProxy(redis.target, redis.available ? {} : { startDown: 'refuse' });
+    closers.push(() => redisProxy.close());
+    const secrets = { metricsBearer: token('metrics'), adminToken: token('admin'), coordinator: token('coordinator'), auditAdmin: token('audit-admin') };
+    const fake = await startFakeCaracal({
+      pods: { gateway: GATEWAY_HOSTS.length },
+      tokens: { metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken },
+    });
+    closers.push(() => fake.close());
+
+    const ids = { zoneId: SANDBOX_ZONE, policySetId: SANDBOX_POLICY_SET, auditKeyHex: SANDBOX_AUDIT_HMAC_KEY };
+    for (const sts of fake.state.sts) sts.jwks[ids.zoneId] = 2;
+    fake.state.policySets[`${ids.zoneId}/${ids.policySetId}`] = activationBody(ids.zoneId, ids.policySetId);
+    const sim: Sim = {
+      fake, postgres, redis, ids,
+      proxies: { postgres: pgProxy, redis: redisProxy },
+      memory: freshMemory(fake.state.gateway.length, now.getTime()),
+      now: () => Date.now(),
+    };
+    fake.state.gateway.forEach((pod, i) => {
+      const mem = sim.memory.gateways[i];
+      if (mem) mem.seenReloads = pod.reloads;
+    });
+    await seedDeployment(postgres, ids, now);
+    // A kept database may still hold a previous run's dead rows or tampered row: start green.
+    if (postgres.kind === 'postgres') await resetPersistent(sim);
+    const faults = createFaultControl(sim);
+    await faults.sync();
+    const interval = options.syncIntervalMs ?? 2000;
+    const timer = interval > 0 ? setInterval(() => void faults.sync().catch((err: unknown) => options.onSyncError?.(err)), interval) : undefined;
+    timer?.unref();
+    closers.push(async () => {
+      clearInterval(timer);
+      // Let a running inject, clear or sync finish before its stores go away.
+      await faults.idle();
+    });
+
+    const env: Record<string, string> = {
+      CARACAL_METRICS_BEARER: secrets.metricsBearer,
+      CARACAL_ADMIN_TOKEN: secrets.adminToken,
+      CARACAL_COORDINATOR_TOKEN: secrets.coordinator,
+      CARACAL_AUDIT_ADMIN_TOKEN: secrets.auditAdmin,
+      CARACAL_AUDIT_HMAC_KEY: ids.auditKeyHex,
+      ...(postgres.password ? { CARACAL_POSTGRES_PASSWORD: postgres.password } : {}),
+      ...(redis.password ? { CARACAL_REDIS_PASSWORD: redis.password } : {}),
+    };
+    return {
+      file: {
+        caracal: {
+          postgres: { url: botPostgresUrl(postgres, pgProxy) },
+          redis: { url: botRedisUrl(redis, redisProxy) },
+          services: fake.urls,
+          zones: [ids.zoneId],
+          policySets: [{ zoneId: ids.zoneId, policySetId: ids.policySetId }],
+        },
+      },
+      env,
+      faults,
+      redisAvailable: redis.available,
+      redisProblem: redis.problem,
+      postgresKind: postgres.kind,
+      fake,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

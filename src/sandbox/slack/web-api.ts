@@ -1,0 +1,78 @@
+// `POST /api/<method>`: the Slack Web API as the bot's @slack/web-api client calls it (form body, nested JSON
+// as strings, token in the Authorization header), answering with Slack's shapes and Slack's error codes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fail, type ApiContext, type ApiMethod } from './api-context.ts';
+import { CHAT_METHODS } from './api-chat.ts';
+import { VIEW_METHODS } from './api-views.ts';
+import { BodyTooLarge, parseArguments, readBody, sendJson } from './http.ts';
+import { str, type JsonObject } from './json.ts';
+import { SANDBOX_BOT } from './people.ts';
+
+export type { ApiContext } from './api-context.ts';
+
+export interface WebApiOptions extends ApiContext {
+  botToken: string;
+}
+
+const OTHER_METHODS: Record<string, ApiMethod> = {
+  'auth.test': (_args, { baseUrl }) => ({
+    ok: true,
+    url: `${baseUrl()}/`,
+    team: 'Caracal Sandbox',
+    user: SANDBOX_BOT.name,
+    team_id: SANDBOX_BOT.teamId,
+    user_id: SANDBOX_BOT.botUserId,
+    bot_id: SANDBOX_BOT.botId,
+    is_enterprise_install: false,
+  }),
+  'conversations.info': (args, { workspace }) => {
+    const channel = workspace.channel(str(args.channel) ?? '');
+    if (!channel) return fail('channel_not_found');
+    return {
+      ok: true,
+      channel: { id: channel.id, name: channel.name, is_channel: true, is_group: false, is_im: false, is_private: false, is_archived: false, is_member: true, created: 1764320000, context_team_id: SANDBOX_BOT.teamId },
+    };
+  },
+  'usergroups.users.list': (args, { usergroups }) => {
+    const members = usergroups[str(args.usergroup) ?? ''];
+    return members ? { ok: true, users: [...members] } : fail('no_such_subteam');
+  },
+  'users.info': (args, { workspace }) => {
+    const user = workspace.user(str(args.user) ?? '');
+    if (!user) return fail('user_not_found');
+    return { ok: true, user: { id: user.id, team_id: SANDBOX_BOT.teamId, name: user.name, real_name: user.realName, is_bot: false, deleted: false, profile: { display_name: user.name, real_name: user.realName } } };
+  },
+};
+
+export const WEB_API_METHODS: Readonly<Record<string, ApiMethod>> = { ...CHAT_METHODS, ...VIEW_METHODS, ...OTHER_METHODS };
+
+export interface ApiAnswer {
+  status: number;
+  body: JsonObject;
+}
+
+/** One call, without HTTP: unknown method first (404, as Slack), then the token, then the method itself. */
+export function callWebApi(options: WebApiOptions, method: string, args: JsonObject, authorization: string | undefined): ApiAnswer {
+  const handler = Object.hasOwn(WEB_API_METHODS, method) ? WEB_API_METHODS[method] : undefined;
+  if (!handler) return { status: 404, body: fail('unknown_method') };
+  const token = authorization?.replace(/^Bearer\s+/i, '') || str(args.token);
+  if (!token) return { status: 200, body: fail('not_authed') };
+  if (token !== options.botToken) return { status: 200, body: fail('invalid_auth') };
+  return { status: 200, body: handler(args, options) };
+}
+
+export function webApiHandler(options: WebApiOptions): (req: IncomingMessage, res: ServerResponse, method: string) => Promise<void> {
+  return async (req, res, method) => {
+    try {
+      if (req.method !== 'POST' && req.method !== 'GET') return sendJson(res, 405, fail('method_not_allowed'));
+      const raw = await readBody(req);
+      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://sandbox').searchParams);
+      const args = { ...query, ...parseArguments(req.headers['content-type'], raw) };
+      const answer = callWebApi(options, method, args, req.headers.authorization);
+      sendJson(res, answer.status, answer.body);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, fail('request_too_large'));
+      sendJson(res, 500, fail('internal_error'));
+    }
+  };
+}
