@@ -13,7 +13,7 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {
@@ -36,7 +36,7 @@ export default tseslint.config(
       globals: {
         window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly',
         fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', Element: 'readonly',
-        setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly',
+        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', console: 'readonly',
       },
     },
   },

@@ -43,6 +43,11 @@ const fileSchema = z
         redis: z
           .object({
             url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+            /**
+             * Caracal requires appendonly yes (caracal-ops.md §3.1). false only where losing stream entries on a
+             * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
+             */
+            requireAppendonly: z.boolean().default(true),
           })
           .strict()
           .prefault({}),
@@ -129,7 +134,7 @@ export interface Config extends FileConfig {
   configPath: string | undefined;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function readSecrets(env: Env, problems: string[]): Secrets {
   const secrets: Secrets = {};
@@ -156,7 +161,6 @@ export function formatIssues(error: z.ZodError): string[] {
 
 /** Parse a YAML text and an environment into a frozen Config, or throw ConfigError listing every problem. */
 export function parseConfig(yamlText: string | undefined, env: Env, configPath?: string): Config {
-  const problems: string[] = [];
   let raw: unknown = {};
   if (yamlText !== undefined) {
     try {
@@ -165,6 +169,12 @@ export function parseConfig(yamlText: string | undefined, env: Env, configPath?:
       throw new ConfigError([`${configPath ?? 'config'}: not valid YAML: ${(err as Error).message}`]);
     }
   }
+  return configFromObject(raw, env, configPath);
+}
+
+/** Validate an already-parsed file object (the YAML's, or one the sandbox builds) with the environment's secrets. */
+export function configFromObject(raw: unknown, env: Env, configPath?: string): Config {
+  const problems: string[] = [];
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error));
   const secrets = readSecrets(env, problems);

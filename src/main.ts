@@ -1,10 +1,12 @@
 // `npm start`: load the configuration, build the clients, start the bot; stop cleanly on SIGTERM/SIGINT.
+// Without any Slack credentials it opens the local sandbox instead (src/sandbox/start.ts).
 import { createCheckTargets } from './checks/context.ts';
 import { ALL_CHECKS } from './checks/registry.ts';
-import { loadConfig, secretValues } from './config.ts';
+import { loadConfig, secretValues, type Config } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { startSandbox } from './sandbox/start.ts';
 import { createApp, missingSlackCredentials } from './slack/app.ts';
 import { dbBaselines } from './store/baselines.ts';
 import { openStateDb } from './store/open.ts';
@@ -14,7 +16,45 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let config;
+async function startSlack(config: Config): Promise<{ logger: Logger; stop: () => Promise<void> }> {
+  const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
+  const db = await openStateDb(config, logger);
+  const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
+  const bot = createApp({
+    config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context,
+    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
+  });
+  await bot.start();
+  logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
+  return {
+    logger,
+    stop: async () => {
+      await bot.stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
+      await targets.close();
+      await db.close();
+    },
+  };
+}
+
+async function startLocalSandbox(config: Config): Promise<{ logger: Logger; stop: () => Promise<void> }> {
+  const port = process.env.SANDBOX_PORT === undefined ? undefined : Number(process.env.SANDBOX_PORT);
+  const sandbox = await startSandbox({ base: config, env: process.env, port, redisUrl: process.env.SANDBOX_REDIS_URL, caracalPostgresUrl: process.env.SANDBOX_CARACAL_POSTGRES_URL });
+  const { caracal } = sandbox;
+  sandbox.logger.info({ url: sandbox.url, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up' }, 'sandbox started');
+  console.log(
+    [
+      '',
+      `  SANDBOX: no Slack credentials, so caracal-chatops runs against a local Slack workspace and a simulated Caracal.`,
+      `  Open ${sandbox.url}/ and type /caracal status. Inject faults from the sidebar.`,
+      `  Caracal's Postgres: ${caracal.postgresKind === 'pglite' ? 'embedded PGlite' : 'configured Postgres'}; Redis: ${caracal.redisProblem ? `down (${caracal.redisProblem})` : 'up (database 9)'}.`,
+      `  To use a real workspace set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).`,
+      '',
+    ].join('\n'),
+  );
+  return { logger: sandbox.logger, stop: () => sandbox.close() };
+}
+
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -23,36 +63,24 @@ try {
 }
 
 const missing = missingSlackCredentials(config);
-if (missing.length > 0) {
+const noSlackAtAll = !config.secrets.slackBotToken && !config.secrets.slackSigningSecret && !config.secrets.slackAppToken;
+if (missing.length > 0 && !noSlackAtAll) {
   fail(
     [
-      'caracal-chatops needs Slack credentials to start.',
-      `Set ${missing.join(' and ')} (or ${missing.map((m) => `${m}_FILE`).join(' / ')}) in the environment;`,
-      'for Socket Mode set SLACK_APP_TOKEN and SLACK_BOT_TOKEN instead.',
-      'Copy .env.example for the full list, and config.example.yml (CARACAL_CHATOPS_CONFIG) for the Caracal targets.',
+      `caracal-chatops has only part of its Slack credentials: set ${missing.join(' and ')} (or ${missing.map((m) => `${m}_FILE`).join(' / ')}).`,
+      'For Socket Mode set SLACK_APP_TOKEN and SLACK_BOT_TOKEN. Unset them all to open the local sandbox instead.',
     ].join('\n'),
   );
 }
 
-const logger = createLogger({ level: config.logLevel, secrets: secretValues(config) });
-const metrics = createMetrics({ defaultMetrics: true });
-const db = await openStateDb(config, logger);
-const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
-const bot = createApp({
-  config, logger, metrics, db, checks: ALL_CHECKS, checkContext: targets.context,
-  ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
-});
-await bot.start();
-logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
+const running = noSlackAtAll ? await startLocalSandbox(config) : await startSlack(config);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await bot.stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
-  await targets.close();
-  await db.close();
+  running.logger.info({ signal }, 'shutting down');
+  await running.stop();
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -5,11 +5,14 @@ import type { Logger } from '../logger.ts';
 import { pgliteDb, postgresDb, type Db } from './db.ts';
 import { migrate } from './migrate.ts';
 
-export async function openStateDb(config: Config, logger: Logger): Promise<Db> {
+/** `ephemeral`: without STATE_DATABASE_URL, an in-memory database that ends with the process (the sandbox). */
+export async function openStateDb(config: Config, logger: Logger, options: { ephemeral?: boolean } = {}): Promise<Db> {
   const url = config.secrets.stateDatabaseUrl;
   let db: Db;
   if (url) {
     db = postgresDb(url);
+  } else if (options.ephemeral) {
+    db = await pgliteDb();
   } else {
     mkdirSync(config.state.dataDir, { recursive: true });
     db = await pgliteDb(config.state.dataDir);

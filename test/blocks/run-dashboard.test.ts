@@ -41,3 +41,12 @@ describe('run dashboard', () => {
     }
   });
 });
+
+describe('the sandbox validator', () => {
+  it('refuses two elements with one action id in one block, as Slack does', () => {
+    const button = { type: 'button', action_id: 'same', text: { type: 'plain_text', text: 'x' } };
+    const invalid = checkBlocks([{ type: 'actions', elements: [button, button] }], 'message');
+    expect(invalid?.error).toBe('invalid_blocks');
+    expect(invalid?.errors.join()).toContain('duplicate action_id "same"');
+  });
+});

@@ -31,7 +31,7 @@ async function configGet(redis: RedisTarget, name: string): Promise<string | und
   }
 }
 
-async function check(redis: RedisTarget): Promise<CheckOutcome> {
+async function check(redis: RedisTarget, requireAppendonly: boolean): Promise<CheckOutcome> {
   const started = performance.now();
   const pong = await redis.command('PING');
   const pingMs = Math.round(performance.now() - started);
@@ -58,7 +58,9 @@ async function check(redis: RedisTarget): Promise<CheckOutcome> {
     warnings.push(`maxmemory-policy is ${policy}, not noeviction: under memory pressure Redis evicts keys, and stream entries (revocations, audit events) can be dropped`);
   }
   if (appendonly === undefined) unverified.push('appendonly');
-  else if (appendonly !== 'yes') {
+  else if (appendonly !== 'yes' && !requireAppendonly) {
+    evidence.push(`appendonly ${appendonly} accepted: caracal.redis.requireAppendonly is false.`);
+  } else if (appendonly !== 'yes') {
     warnings.push('appendonly is not yes: a Redis restart loses every stream entry and pending entry written since the last snapshot');
   }
   const major = Number(info?.redis_version?.split('.')[0]);
@@ -77,7 +79,7 @@ async function check(redis: RedisTarget): Promise<CheckOutcome> {
     appendonly: appendonly ?? null,
   };
   if (warnings.length === 0) {
-    return { status: 'pass', summary: 'Redis answers; maxmemory-policy noeviction, appendonly yes.', metrics, evidence };
+    return { status: 'pass', summary: `Redis answers; maxmemory-policy noeviction, appendonly ${appendonly ?? '?'}.`, metrics, evidence };
   }
   return {
     status: 'warn',
@@ -99,7 +101,7 @@ export const redisReachable: CheckDefinition = {
   async run(ctx) {
     if (!ctx.redis) return redisNotConfigured();
     try {
-      return await check(ctx.redis);
+      return await check(ctx.redis, ctx.caracal.redis.requireAppendonly);
     } catch (err) {
       return redisUnavailable(err);
     }

@@ -35,8 +35,16 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
     retryStrategy: (times) => Math.min(times * 200, 2000),
     connectionName: 'caracal-chatops',
   });
+  // The connection's last error: with no retries, a command only says "max retries reached", not why.
+  let lastConnectionError: string | undefined;
+  client.on('ready', () => {
+    lastConnectionError = undefined;
+  });
   // Without a listener ioredis reports every reconnect failure as an unhandled error event.
-  client.on('error', (err: Error) => options.logger?.debug({ err: { message: err.message } }, 'caracal redis error'));
+  client.on('error', (err: Error) => {
+    lastConnectionError = transportText(err.message);
+    options.logger?.debug({ err: { message: err.message } }, 'caracal redis error');
+  });
   return {
     async command(name, ...args) {
       try {
@@ -44,7 +52,8 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
         return await client.call(name, ...args);
       } catch (err) {
         const message = (err as Error).message ?? String(err);
-        const text = /ECONNREFUSED/.test(message) ? 'connection refused' : message;
+        const retriesSpent = (err as { name?: string }).name === 'MaxRetriesPerRequestError';
+        const text = retriesSpent ? `connection lost (${lastConnectionError ?? 'closed by the server or the network'})` : transportText(message);
         throw new TargetError('redis', `Redis ${name}: ${text}`, { cause: err });
       }
     },
@@ -54,6 +63,14 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
       await Promise.resolve();
     },
   };
+}
+
+/** A socket error in words an on-call engineer reads at a glance; anything else as it came. */
+function transportText(message: string): string {
+  if (/ECONNREFUSED/.test(message)) return 'connection refused';
+  if (/ECONNRESET/.test(message)) return 'connection reset';
+  if (/ETIMEDOUT|timed? ?out/i.test(message)) return 'timed out';
+  return message;
 }
 
 /** Turn a flat RESP2 [k1, v1, k2, v2, ...] reply into an object. */

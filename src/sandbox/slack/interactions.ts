@@ -77,7 +77,9 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       const ephemeral = message ? undefined : workspace.ephemeral(messageTs);
       if (!message && (!ephemeral || ephemeral.user !== user.id)) return refused('message_not_found');
       const blocks = (message ?? ephemeral)!.blocks;
-      const match = findElement(blocks, { actionId, ...options });
+      // A click on a render the bot has just replaced (block ids carry the run's version): Slack still delivers it,
+      // so the element is looked up again without its old block id rather than refused.
+      const match = findElement(blocks, { actionId, ...options }) ?? findElement(blocks, { actionId, ...options, blockId: undefined });
       if (!match) return refused('element_not_found');
       const threadTs = (message ?? ephemeral)!.threadTs;
       const responseUrl = responses.issue(user.id, channel.id, message ? { kind: 'message', ts: messageTs } : { kind: 'ephemeral', ts: messageTs }, threadTs);

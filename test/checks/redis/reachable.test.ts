@@ -55,8 +55,8 @@ async function startRedis(args: string[]): Promise<OwnRedis> {
 let tc: TestContext | undefined;
 let own: OwnRedis | undefined;
 
-async function check(url: string) {
-  tc = buildContext({ caracal: { redis: { url } } });
+async function check(url: string, redis: Record<string, unknown> = {}) {
+  tc = buildContext({ caracal: { redis: { url, ...redis } } });
   return runOne(redisReachable, tc.ctx);
 }
 
@@ -94,6 +94,18 @@ describe('redis.reachable', () => {
     expect(result.status).toBe('warn');
     expect(result.summary).toContain('appendonly is not yes');
     expect(result.metrics.appendonly).toBe('no');
+  });
+
+  it('passes with AOF off only when requireAppendonly is false, and says so in the evidence', async () => {
+    own = await startRedis(['--maxmemory-policy', 'noeviction', '--appendonly', 'no']);
+    const result = await check(own.url, { requireAppendonly: false });
+    expect(result.status).toBe('pass');
+    expect(result.summary).toContain('appendonly no');
+    expect(result.evidence).toContain('appendonly no accepted: caracal.redis.requireAppendonly is false.');
+    await tc?.close();
+    await own.stop();
+    own = await startRedis(['--maxmemory-policy', 'allkeys-lru', '--appendonly', 'no']);
+    expect((await check(own.url, { requireAppendonly: false })).status).toBe('warn');
   });
 
   it('still verifies both settings through INFO when CONFIG is renamed away', async () => {
