@@ -9,12 +9,13 @@ import { drillButtonPayload, encodePayload } from './payloads.ts';
 
 const LABEL: Record<DrillMarker, string> = { injected: 'Fault injected', alert_fired: 'Alert fired', recovered: 'Recovered' };
 
-export function drillCard(run: RunState): KnownBlock[] {
+export function drillCard(run: RunState, sandbox = false): KnownBlock[] {
   const drill = run.scenario ? findDrill(run.scenario) : undefined;
   if (run.kind !== 'drill' || !drill) return [];
   const text = [
     `:test_tube: *DRILL: ${drill.title}*`,
     `*Inject:* ${drill.inject}`,
+    ...(sandbox ? ['_SANDBOX: inject and clear it from the *Simulated Caracal* panel in the sidebar._'] : []),
     `*Expected alerts:* ${drill.expectedAlerts.join(', ')}`,
     `*Expected behaviour:* ${drill.expectedBehaviour}`,
     `*Recover:* ${drill.recover}`,

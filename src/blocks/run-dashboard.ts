@@ -117,7 +117,7 @@ export function runDashboardMessage(run: RunState, opts: DashboardOptions, summa
       elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
     },
   ];
-  blocks.push(...drillCard(run));
+  blocks.push(...drillCard(run, opts.sandbox));
   GATE_ORDER.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;

@@ -29,6 +29,7 @@ describe('run dashboard', () => {
     const message = runDashboardMessage(runAt(gate, kind, override), { sandbox: true, approvalsRequired: (g) => (g === 'resume' ? 2 : 1) });
     expect(checkBlocks(message.blocks as unknown as JsonObject[], 'message')).toBeUndefined();
     expect(message.text).toContain('[SANDBOX]');
+    if (kind === 'drill') expect(JSON.stringify(message.blocks)).toContain('Simulated Caracal* panel');
   });
 
   it('gives each remediation and drill button its own action id within its block', () => {

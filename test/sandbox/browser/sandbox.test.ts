@@ -120,4 +120,49 @@ describe('the sandbox in a browser', () => {
     expect(events.rows.filter((e) => e.type === 'gate_confirmed').map((e) => e.actor)).toEqual(['U0ALICE', 'U0ALICE', 'U0ALICE', 'U0ALICE', 'U0ALICE', 'U0BOB']);
     expect(events.rows.some((e) => e.type === 'denied' && e.actor === 'U0EVE')).toBe(true);
   }, 180_000);
+
+  it('runs a Redis outage drill: inject from the panel, detect it in the gate checks, recover, export TTD and TTR', async () => {
+    await ui.switchUser('U0ALICE');
+    await page.locator('button[data-channel="C0DRILLS"]').click();
+    await page.locator('#channel-title').getByText('# drills').waitFor(WAIT);
+    await ui.command('/caracal drill redis-outage');
+    const dashboard = ui.botMessage('[DRILL]');
+    await dashboard.getByText('Simulated Caracal').waitFor(WAIT);
+
+    const fault = page.getByTestId('fault-redis_outage');
+    await fault.getByRole('button', { name: 'Inject' }).click();
+    await page.locator('[data-testid="fault-redis_outage"][data-active="true"]').waitFor(WAIT);
+    await ui.clickButton(dashboard, 'drill_mark', 'Fault injected');
+    await dashboard.getByRole('button', { name: 'Alert fired' }).waitFor(WAIT);
+
+    const boxes = dashboard.locator('[data-element="checkboxes"] input[type="checkbox"]');
+    for (let i = 0; i < 3; i++) {
+      await boxes.nth(i).check();
+      await expect.poll(() => dashboard.locator('[data-element="checkboxes"] input[checked]').count(), WAIT).toBe(i + 1);
+    }
+    await ui.clickButton(dashboard, 'gate_confirm');
+    await ui.gateSection(dashboard, 'freeze').getByText(/· confirmed/).waitFor(WAIT);
+
+    // Storage's checks see the outage: Confirm is refused with the reason, and the alert is marked.
+    await ui.clickButton(dashboard, 'gate_run_checks');
+    await ui.gateSection(dashboard, 'storage').getByText(/redis\.reachable.*Could not read Caracal's Redis/).waitFor(WAIT);
+    await ui.clickButton(dashboard, 'drill_mark', 'Alert fired');
+    await ui.clickButton(dashboard, 'gate_confirm');
+    await ui.ephemeral(/cannot be confirmed: redis\.reachable is fail/).waitFor(WAIT);
+    await screenshot(page, 'sandbox-drill-detected');
+
+    await fault.getByRole('button', { name: 'Clear' }).click();
+    await page.locator('[data-testid="fault-redis_outage"][data-active="false"]').waitFor(WAIT);
+    await ui.clickButton(dashboard, 'gate_run_checks');
+    await expect.poll(async () => (await ui.gateSection(dashboard, 'storage').innerText()).includes('Could not read'), WAIT).toBe(false);
+    await ui.clickButton(dashboard, 'gate_confirm');
+    await ui.gateSection(dashboard, 'storage').getByText(/· confirmed/).waitFor(WAIT);
+    await ui.clickButton(dashboard, 'drill_mark', 'Recovered');
+    await dashboard.getByText(/Recovered/).first().waitFor(WAIT);
+
+    await ui.command('/caracal timeline');
+    const timeline = ui.ephemeral('time to detect (TTD)');
+    await timeline.waitFor(WAIT);
+    expect(await timeline.innerText()).toMatch(/time to detect \(TTD\): \S+; time to recover \(TTR\): \S+/);
+  }, 180_000);
 });
