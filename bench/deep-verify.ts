@@ -1,9 +1,10 @@
-// Deep audit-chain verification over 1,000,000 rows: rows/s against a raw read of the same rows and columns
-// (COPY ... TO STDOUT, bytes only) from the same server in the same run, and peak RSS growth while verifying.
+// Deep audit-chain verification over 1,000,000 rows, as the audit.chain check runs it (copy-verify.ts): rows/s
+// against a raw read of the same rows and columns (COPY ... TO STDOUT, bytes only) through the same client
+// from the same server in the same run, and peak RSS growth while verifying.
 // Goals: verify ≥ 0.5 × raw, RSS growth < 100 MB (flat memory whatever the chain's length).
 import pg from 'pg';
-import { sqlAuditSource } from '../src/audit/sql-source.ts';
-import { verifyAuditChains, type AuditSource } from '../src/audit/verify.ts';
+import { pgCopyClient } from '../src/audit/copy-client.ts';
+import { DEFAULT_PAGE_SIZE, verifyAuditChainsCopy, type CopyReader } from '../src/audit/copy-verify.ts';
 import { createPostgresTarget } from '../src/checks/targets/postgres.ts';
 import { loadCaracalSchema } from '../test/fixtures/caracal-db.ts';
 import { createTempDatabase } from '../test/helpers/pg.ts';
@@ -61,15 +62,13 @@ async function rawRead(url: string): Promise<{ rows: number; ms: number }> {
   }
 }
 
-/** Wrap a source to sample RSS once per batch: the peak is reached while batches are alive. */
-function sampled(source: AuditSource, onSample: () => void): AuditSource {
+/** Wrap a reader to sample RSS after every page (a timer samples during pages, between socket reads). */
+function sampled(reader: CopyReader, onSample: () => void): CopyReader {
   return {
-    zones: (signal) => source.zones(signal),
-    async *batches(zoneId, signal) {
-      for await (const batch of source.batches(zoneId, signal)) {
-        onSample();
-        yield batch;
-      }
+    async copy(sql, onRow) {
+      const rows = await reader.copy(sql, onRow);
+      onSample();
+      return rows;
     },
   };
 }
@@ -88,16 +87,21 @@ try {
   await rawRead(db.url); // warm the caches, so neither measured read pays for a cold start
   const raw = await rawRead(db.url);
 
-  const target = createPostgresTarget({ url: db.url, statementTimeoutMs: 60_000 });
+  // The check's own settings: a 2 s statement timeout, which each page must stay well inside.
+  const target = createPostgresTarget({ url: db.url, statementTimeoutMs: 2000 });
+  const reader = pgCopyClient({ url: db.url, statementTimeoutMs: 2000 });
   let peakRss = 0;
   const sample = (): void => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   };
   let report;
   const baseRss = process.memoryUsage().rss;
+  const timer = setInterval(sample, 10);
   try {
-    report = await verifyAuditChains(sampled(sqlAuditSource(target), sample), { hmacKeyHex: TEST_KEY_HEX });
+    report = await verifyAuditChainsCopy(target, sampled(reader, sample), { hmacKeyHex: TEST_KEY_HEX });
   } finally {
+    clearInterval(timer);
+    await reader.end();
     await target.end();
   }
   sample();
@@ -111,6 +115,7 @@ try {
   console.table([
     {
       rows: ROWS,
+      'page rows': DEFAULT_PAGE_SIZE,
       'verify rows/s': Math.round(verifyRate),
       'raw COPY rows/s': Math.round(rawRate),
       ratio: Number((verifyRate / rawRate).toFixed(2)),

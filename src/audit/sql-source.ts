@@ -13,7 +13,7 @@ export const DEFAULT_BATCH_SIZE = 1000;
 // - occurred_at as an exact integer of Unix microseconds. extract(epoch ...) is numeric on PostgreSQL >= 14,
 //   so × 1e6 is exact by construction, not by float rounding luck (a float8 epoch loses µs after ~2242);
 // - COALESCE where Caracal's own sweep does, because these chain columns were added nullable by a migration.
-const COLUMNS = `
+export const COLUMNS = `
   id, zone_id, event_type, request_id, decision, policy_set_id, policy_set_version_id, manifest_sha,
   evaluation_status, determining_policies_json::text AS determining_policies_json,
   diagnostics_json::text AS diagnostics_json, metadata_json::text AS metadata_json,
@@ -30,7 +30,7 @@ const FIRST_PAGE_SQL = `SELECT ${COLUMNS} FROM public.audit_events e
   WHERE e.zone_id = $1 AND e.chain_seq IS NOT NULL ORDER BY e.chain_seq, e.id LIMIT $2`;
 const NEXT_PAGE_SQL = `SELECT ${COLUMNS} FROM public.audit_events e
   WHERE e.zone_id = $1 AND e.chain_seq >= $2 AND (e.chain_seq, e.id) > ($2, $3) ORDER BY e.chain_seq, e.id LIMIT $4`;
-const ZONES_SQL = 'SELECT DISTINCT zone_id FROM public.audit_events ORDER BY zone_id';
+export const ZONES_SQL = 'SELECT DISTINCT zone_id FROM public.audit_events ORDER BY zone_id';
 
 type Wire = Omit<AuditRow, 'occurredAtMicros' | 'chain_seq'> & { occurred_at_micros: string; chain_seq: string };
 

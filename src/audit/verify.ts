@@ -1,6 +1,7 @@
 // Deep verification of Caracal's per-zone audit chains: every row of every zone, in chain order, in constant
 // memory (one batch per zone at a time). Unlike Caracal's own sweep it walks the whole table, not an
 // ingested_at window, and it also checks chain_seq continuity (caracal-ops.md §5.3, §13.7).
+// This is the reference: the audit.chain check runs copy-verify.ts, which tests hold to the same reports.
 import { chainHmacWithKey, contentHash, parseHmacKey, type AuditRow, type HmacKey } from './chain.ts';
 
 /** Where rows come from (SQL, or Audit's search API): zones, then each zone's rows in chain order, batched. */

@@ -11,6 +11,7 @@ import type { Db } from '../store/db.ts';
 import { claimRuns, enqueueDelivery, markDelivered, releaseRun, reschedule, takeDue, type Delivery } from '../store/deliveries.ts';
 import { getEvent, type StoredEvent } from '../store/events.ts';
 import { loadRun, setDashboardTs } from '../store/runs.ts';
+import { logEntryMetadata, postedEntries } from './readback.ts';
 
 type Rendered = { text: string; blocks: KnownBlock[] };
 
@@ -36,6 +37,12 @@ const GONE = new Set(['message_not_found', 'cant_update_message']);
 /** Nothing we retry will fix these; the events stay in the database and in the timeline. */
 const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'invalid_blocks', 'msg_too_long']);
 const MAX_ATTEMPTS = 50;
+
+/** Slack answered (an error or a 429), so the call did not post anything. */
+function answeredBySlack(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'slack_webapi_platform_error' || code === 'slack_webapi_rate_limited_error';
+}
 
 function retryAfterMs(err: unknown): number | undefined {
   const e = err as { code?: string; retryAfter?: number };
@@ -71,12 +78,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  async function deliverThread(run: RunState, d: Delivery): Promise<string | undefined> {
+  async function deliverThread(run: RunState, d: Delivery, earlier: () => Promise<Map<number, string>>): Promise<string | undefined> {
     const event = d.eventId === undefined ? undefined : await getEvent(db, d.eventId);
     if (!event) return undefined;
+    const already = d.maybePosted ? (await earlier()).get(event.id) : undefined;
+    if (already) {
+      log.info({ runId: run.id, eventId: event.id }, 'log entry already in the thread from an earlier attempt; not posting it again');
+      return already;
+    }
     const msg = await deps.render.logEntry(event, run);
     const posted = await slackCall(metrics, 'chat.postMessage', () =>
-      client.chat.postMessage({ channel: run.channelId, thread_ts: run.dashboardTs!, ...msg }),
+      client.chat.postMessage({ channel: run.channelId, thread_ts: run.dashboardTs!, ...msg, metadata: logEntryMetadata(event.id) }),
     );
     return posted.ts;
   }
@@ -88,6 +100,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (!run) return reschedule(db, due.map((d) => d.id), 0, 'run not found', true);
     const dashboards = due.filter((d) => d.kind === 'dashboard');
     let remaining = due;
+    let thread: Promise<Map<number, string>> | undefined; // read from Slack at most once per pass, and only if needed
+    const earlier = () => (thread ??= postedEntries(client, metrics, log, run.channelId, run.dashboardTs!));
+    let posting: Delivery | undefined;
     try {
       // The thread needs its parent: post the dashboard first when it does not exist yet.
       if (dashboards.length > 0 || !run.dashboardTs) {
@@ -100,8 +115,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (latest && latest.version !== renderedVersion) await enqueueDelivery(db, runId, 'dashboard');
       }
       for (const d of [...remaining]) {
-        const ts = await deliverThread(run, d);
+        posting = d;
+        const ts = await deliverThread(run, d, earlier);
         await markDelivered(db, [d.id], ts);
+        posting = undefined;
         remaining = remaining.filter((x) => x.id !== d.id);
       }
     } catch (err) {
@@ -111,7 +128,9 @@ export function createDispatcher(deps: DispatcherDeps) {
       const giveUp = wait === undefined && (PERMANENT.has(code) || attempts >= MAX_ATTEMPTS);
       const delay = wait ?? Math.min(60_000, 250 * 2 ** Math.min(attempts, 8));
       log.warn({ runId, code, delay, giveUp, pending: remaining.length }, 'delivery failed; will retry');
-      await reschedule(db, remaining.map((d) => d.id), delay, code, giveUp);
+      // Still possibly in Slack: the entry whose call got no clear answer, and marked ones not looked up yet.
+      const unclear = posting && !answeredBySlack(err) ? [posting.id] : [];
+      await reschedule(db, remaining.map((d) => d.id), delay, code, giveUp, [...unclear, ...remaining.filter((d) => d.maybePosted).map((d) => d.id)]);
     }
   }
 

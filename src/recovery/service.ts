@@ -3,7 +3,7 @@
 import type { Gate } from '../checks/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
-import { appendEvent } from '../store/events.ts';
+import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
@@ -27,6 +27,7 @@ const NOT_IN_THREAD = new Set(['gate_opened']);
 const MAX_ATTEMPTS = 8;
 
 export async function recordEvents(q: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean): Promise<void> {
+  await lockRunLog(q, runId); // a run's events commit in id order, so its thread is posted in order
   for (const e of events) {
     const id = await appendEvent(q, { runId, at, actor: e.actor, type: e.type, gate: e.gate, data: e.data });
     if (!NOT_IN_THREAD.has(e.type)) await enqueueDelivery(q, runId, 'thread', id);

@@ -8,9 +8,11 @@ export interface Delivery {
   kind: 'dashboard' | 'thread';
   eventId: number | undefined;
   attempts: number;
+  /** An earlier attempt may have reached Slack unrecorded: look for it before posting again. */
+  maybePosted: boolean;
 }
 
-type DeliveryRow = { id: string; run_id: string; kind: 'dashboard' | 'thread'; event_id: string | null; attempts: number };
+type DeliveryRow = { id: string; run_id: string; kind: 'dashboard' | 'thread'; event_id: string | null; attempts: number; maybe_posted: boolean };
 
 export async function enqueueDelivery(q: Queryable, runId: string, kind: 'dashboard' | 'thread', eventId?: number): Promise<void> {
   await q.query('INSERT INTO deliveries (run_id, kind, event_id) VALUES ($1, $2, $3)', [runId, kind, eventId ?? null]);
@@ -37,35 +39,45 @@ export async function releaseRun(q: Queryable, runId: string, workerId: string):
   await q.query('UPDATE runs SET delivery_locked_by = NULL, delivery_locked_until = NULL WHERE id = $1 AND delivery_locked_by = $2', [runId, workerId]);
 }
 
-/** The run's due deliveries, oldest first; each counted as an attempt. Only the lease holder calls this. */
+/**
+ * The run's due deliveries, oldest first; each counted as an attempt and marked as possibly posted until the attempt
+ * is recorded (markDelivered or reschedule), so a crash in between leaves the mark. Only the lease holder calls this.
+ */
 export async function takeDue(q: Queryable, runId: string): Promise<Delivery[]> {
   const rows = (
     await q.query<DeliveryRow>(
-      `UPDATE deliveries SET attempts = attempts + 1
-       WHERE run_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-       RETURNING id, run_id, kind, event_id, attempts`,
+      `WITH due AS (
+         SELECT id, maybe_posted FROM deliveries WHERE run_id = $1 AND status = 'pending' AND next_attempt_at <= now() FOR UPDATE
+       )
+       UPDATE deliveries d SET attempts = d.attempts + 1, maybe_posted = true FROM due WHERE d.id = due.id
+       RETURNING d.id, d.run_id, d.kind, d.event_id, d.attempts, due.maybe_posted`,
       [runId],
     )
   ).rows;
   return rows
-    .map((r) => ({ id: Number(r.id), runId: r.run_id, kind: r.kind, eventId: r.event_id === null ? undefined : Number(r.event_id), attempts: r.attempts }))
+    .map((r) => ({
+      id: Number(r.id), runId: r.run_id, kind: r.kind, eventId: r.event_id === null ? undefined : Number(r.event_id), attempts: r.attempts, maybePosted: r.maybe_posted,
+    }))
     .sort((a, b) => a.id - b.id);
 }
 
 export async function markDelivered(q: Queryable, ids: number[], messageTs?: string): Promise<void> {
   await q.query(
-    `UPDATE deliveries SET status = 'done', delivered_at = now(), message_ts = COALESCE($2, message_ts) WHERE id = ANY($1::bigint[])`,
+    `UPDATE deliveries SET status = 'done', delivered_at = now(), message_ts = COALESCE($2, message_ts), maybe_posted = false WHERE id = ANY($1::bigint[])`,
     [ids, messageTs ?? null],
   );
 }
 
-/** Give rows back to the queue after `delayMs` (429 Retry-After, or backoff after an error); `giveUp` marks them failed. */
-export async function reschedule(q: Queryable, ids: number[], delayMs: number, error: string, giveUp: boolean): Promise<void> {
+/**
+ * Give rows back to the queue after `delayMs` (429 Retry-After, or backoff after an error); `giveUp` marks them failed.
+ * `maybePosted`: rows that may be in Slack already (a call that got no clear answer, a thread not yet looked at).
+ */
+export async function reschedule(q: Queryable, ids: number[], delayMs: number, error: string, giveUp: boolean, maybePosted: number[] = []): Promise<void> {
   await q.query(
     `UPDATE deliveries SET last_error = $3, status = CASE WHEN $4 THEN 'failed' ELSE status END,
-            next_attempt_at = now() + ($2::int * interval '1 millisecond')
+            next_attempt_at = now() + ($2::int * interval '1 millisecond'), maybe_posted = COALESCE(id = ANY($5::bigint[]), false)
      WHERE id = ANY($1::bigint[])`,
-    [ids, delayMs, error, giveUp],
+    [ids, delayMs, error, giveUp, maybePosted],
   );
 }
 

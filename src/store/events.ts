@@ -18,6 +18,15 @@ const toEvent = (r: EventRow): StoredEvent => ({
   id: Number(r.id), runId: r.run_id, at: r.at, actor: r.actor, type: r.type, gate: r.gate ?? undefined, data: r.data,
 });
 
+/**
+ * Take the run's row lock for the rest of the transaction before appending to its log. Transactions that only
+ * append (notes, denials) would otherwise draw ids and commit in a different order than a concurrent transition,
+ * and the dispatcher, which delivers what has committed, would post a later log entry before an earlier one.
+ */
+export async function lockRunLog(q: Queryable, runId: string): Promise<void> {
+  await q.query('SELECT 1 FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
+}
+
 export async function appendEvent(
   q: Queryable,
   e: { runId: string; at: Date; actor: string; type: string; gate?: Gate | undefined; data?: Record<string, unknown> },

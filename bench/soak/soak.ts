@@ -1,0 +1,120 @@
+// The multi-replica soak: two bot processes on one throwaway state database behind a round-robin proxy, 20 people
+// working 10 recovery runs for `durationMs`, replicas SIGKILLed and restarted meanwhile; then every invariant checked.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { postgresDb } from '../../src/store/db.ts';
+import { createTempDatabase } from '../../test/helpers/pg.ts';
+import { readReplicaLogs } from './logs.ts';
+import { startProxy } from './proxy.ts';
+import { createReplica } from './replicas.ts';
+import { createSender } from './sender.ts';
+import { summarize, type SoakFigures } from './summary.ts';
+import { runUser, startRun, type Click, type DriverContext } from './users.ts';
+import { verifyAll } from './verify.ts';
+import { watchEvents } from './watch.ts';
+import { SOAK_CHANNELS, SOAK_SECRET, SOAK_USERS, startSoakSlack } from './workspace.ts';
+
+export interface SoakOptions {
+  durationMs: number;
+  /** SIGKILL + restart cycles, spread over the run (alternating replicas). Default: one per minute, at least one. */
+  kills?: number;
+  /** How long a killed replica stays down before it is started again. */
+  downMs?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface SoakReport {
+  problems: string[];
+  figures: SoakFigures;
+  /** Config files and each replica process's log (kept when there are problems). */
+  dir: string;
+}
+
+/** mulberry32: the same seed gives the same choices (timing still varies). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
+  const log = opts.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'caracal-soak-'));
+  const temp = await createTempDatabase('soak');
+  const slack = await startSoakSlack();
+  const replicas = await Promise.all(['A', 'B'].map((name) => createReplica({ name, dir, stateDatabaseUrl: temp.url, slackApiUrl: slack.sandbox.apiUrl })));
+  const pool = new pg.Pool({ connectionString: temp.url, max: 3 });
+  pool.on('error', () => undefined);
+  const db = postgresDb(temp.url, { max: 3 });
+  const killed = new Set<string>();
+  let restarts = 0;
+  try {
+    await Promise.all(replicas.map((r) => r.start())); // both migrate at once: the advisory lock must serialize them
+    const proxy = await startProxy(replicas);
+    const watch = watchEvents(pool);
+    const sender = createSender(proxy.url, SOAK_SECRET);
+    const ctx: DriverContext = { slack, sender, watch, clicks: [] as Click[], random: seeded(opts.seed ?? 20260512) };
+    log(`replicas up (${replicas.map((r) => r.tag()).join(', ')}); starting 10 runs`);
+    await Promise.all(SOAK_CHANNELS.map((c, i) => startRun(ctx, SOAK_USERS[i * 2], c)));
+
+    const started = Date.now();
+    const endAt = started + opts.durationMs;
+    const users = Promise.all(SOAK_USERS.map((u) => runUser(ctx, u, endAt)));
+    const kills = opts.kills ?? Math.max(1, Math.floor(opts.durationMs / 60_000));
+    for (let k = 0; k < kills; k++) {
+      await sleep(started + ((k + 1) * opts.durationMs) / (kills + 1) - Date.now());
+      const victim = replicas[k % replicas.length];
+      killed.add(victim.tag());
+      await victim.kill();
+      log(`SIGKILL ${victim.tag()} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await sleep(opts.downMs ?? 1500);
+      await victim.start();
+      restarts++;
+      log(`restarted as ${victim.tag()} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    await users;
+    log(`${ctx.clicks.length} requests sent; waiting for the outbox to drain`);
+    const drained = await drain(pool);
+    await watch.stop();
+    await Promise.all(replicas.map((r) => r.stop()));
+    await proxy.close();
+    const verdict = await verifyAll(db, slack, ctx.clicks, killed);
+    const problems = [...(drained ? [] : ['the outbox did not drain within 90 s']), ...verdict.problems];
+    const logs = readReplicaLogs(dir);
+    const figures = summarize({ clicks: ctx.clicks, sender: sender.stats, failovers: proxy.failovers, restarts, threadLookups: slack.threadLookups.calls, logs, durationMs: opts.durationMs, verdict });
+    return { problems, figures, dir };
+  } finally {
+    await Promise.all(replicas.map((r) => r.kill()));
+    await slack.sandbox.close();
+    await pool.end();
+    await db.close();
+    await temp.drop();
+  }
+}
+
+/** Until no delivery is pending (a killed replica's leases run out after 30 s), for one second in a row. */
+async function drain(pool: pg.Pool): Promise<boolean> {
+  const end = Date.now() + 90_000;
+  let quietSince = 0;
+  while (Date.now() < end) {
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`);
+    if (rows[0].n > 0) quietSince = 0;
+    else if (quietSince === 0) quietSince = Date.now();
+    else if (Date.now() - quietSince > 1000) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+export function removeSoakDir(report: SoakReport): void {
+  if (report.problems.length === 0) rmSync(report.dir, { recursive: true, force: true });
+}
