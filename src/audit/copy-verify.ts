@@ -8,7 +8,7 @@ import type { RowHandler } from './copy-rows.ts';
 import { sqlLiteral } from './copy-text.ts';
 import { RowChecker } from './row-check.ts';
 import { COLUMNS, ZONES_SQL } from './sql-source.ts';
-import { NO_KEY_NOTE, type VerifyOptions, type VerifyReport, type ZoneReport } from './verify.ts';
+import { chainReport, type VerifyOptions, type VerifyReport, type ZoneReport } from './verify.ts';
 
 // Rows per COPY statement. Each page is its own statement, so statement_timeout bounds a page (~30 ms here),
 // not a zone, and memory does not grow with it: rows are checked as they arrive. Measured over 1M rows,
@@ -61,12 +61,5 @@ export async function verifyAuditChainsCopy(
     }
     zones.push(report);
   }
-  return {
-    ok: zones.every((z) => z.firstBreak === null),
-    zones,
-    rowsChecked: zones.reduce((n, z) => n + z.rowsChecked, 0),
-    hmacChecked: key !== undefined,
-    notes: key ? [] : [NO_KEY_NOTE],
-    durationMs: Math.round(performance.now() - started),
-  };
+  return chainReport(zones, key !== undefined, started);
 }

@@ -121,12 +121,17 @@ export async function verifyAuditChains(source: AuditSource, options: VerifyOpti
     options.signal?.throwIfAborted();
     zones.push(await verifyZone(source, zoneId, key, options.signal));
   }
+  return chainReport(zones, key !== undefined, started);
+}
+
+/** The whole report from its zones: shared by the cursor reference and the COPY reader. */
+export function chainReport(zones: ZoneReport[], hmacChecked: boolean, started: number): VerifyReport {
   return {
     ok: zones.every((z) => z.firstBreak === null),
     zones,
     rowsChecked: zones.reduce((n, z) => n + z.rowsChecked, 0),
-    hmacChecked: key !== undefined,
-    notes: key ? [] : [NO_KEY_NOTE],
+    hmacChecked,
+    notes: hmacChecked ? [] : [NO_KEY_NOTE],
     durationMs: Math.round(performance.now() - started),
   };
 }
