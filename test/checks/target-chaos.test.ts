@@ -7,6 +7,7 @@ import { timeoutFor } from '../../src/config.ts';
 import { startGreenCaracal, type GreenCaracal } from '../helpers/green-caracal.ts';
 import { testConfig } from '../helpers/check-context.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
+import { REDIS_HOST_PORT } from '../helpers/redis.ts';
 
 describe('target chaos: Postgres and Redis go away and come back, HTTP targets stall, during status reports', () => {
   let green: GreenCaracal;
@@ -19,7 +20,7 @@ describe('target chaos: Postgres and Redis go away and come back, HTTP targets s
     process.on('unhandledRejection', onUnhandled);
     green = await startGreenCaracal();
     pgProxy = await startTcpProxy(5432);
-    redisProxy = await startTcpProxy(6379);
+    redisProxy = await startTcpProxy(REDIS_HOST_PORT);
   });
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
@@ -33,7 +34,7 @@ describe('target chaos: Postgres and Redis go away and come back, HTTP targets s
     const caracal = green.file.caracal as { postgres: { url: string }; redis: { url: string } };
     const file = {
       ...green.file,
-      caracal: { ...caracal, postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: 800 }, redis: { url: caracal.redis.url.replace(':6379/', `:${redisProxy.port}/`) } },
+      caracal: { ...caracal, postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: 800 }, redis: { url: caracal.redis.url.replace(`:${REDIS_HOST_PORT}/`, `:${redisProxy.port}/`) } },
       checks: { defaultTimeoutMs: 1500, httpTimeoutMs: 700 },
     };
     const config = testConfig(file, green.env);

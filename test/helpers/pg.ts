@@ -1,8 +1,10 @@
-// A throwaway database per test file on the real local Postgres, so files can run in parallel.
+// A throwaway database per test file on the real local Postgres, so files can run in parallel. TEST_PG_URL names a
+// role that may CREATE DATABASE (default: postgres on 127.0.0.1:5432); every database made here has a unique name
+// and is dropped, so nothing that exists there is touched.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TempDatabase {
   url: string;

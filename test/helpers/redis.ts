@@ -1,7 +1,14 @@
-// A leased logical Redis database per test file on the real local Redis (db 1..15), flushed on lease and release.
+// A leased logical Redis database per test file (db 1..15) on the suite's own redis-server (test/global-setup.ts),
+// flushed on lease and release. TEST_REDIS_URL may name another Redis, whose databases 1 to 15 are then flushed.
 import { Redis } from 'ioredis';
 
-export const REDIS_HOST_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+function redisHostUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is unset: run the tests through vitest, whose global setup starts a Redis');
+  return url;
+}
+export const REDIS_HOST_URL = redisHostUrl();
+export const REDIS_HOST_PORT = Number(new URL(REDIS_HOST_URL).port || 6379);
 
 export interface LeasedRedis {
   url: string;

@@ -1,55 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisReachable } from '../../../src/checks/redis/reachable.ts';
 import { buildContext, runOne, type TestContext } from '../../helpers/check-context.ts';
-import { closedPort } from '../../helpers/faults.ts';
 import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
-
-/** A private redis-server with the settings under test; the shared one's settings are not ours to change. */
-interface OwnRedis {
-  url: string;
-  stop(): Promise<void>;
-}
+import { startRedisServer, type OwnRedis } from '../../helpers/redis-server.ts';
 
 async function startRedis(args: string[]): Promise<OwnRedis> {
-  const port = await closedPort();
-  const dir = await mkdtemp(join(tmpdir(), 'cc-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-  probe.on('error', () => undefined); // refusals while the server starts are expected; connect() reports them
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch (err) {
-        probe.disconnect();
-        if (i > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  } finally {
-    probe.disconnect();
-  }
-  return { url: `redis://127.0.0.1:${port}/0`, stop };
+  const own = await startRedisServer(args);
+  return { ...own, url: `${own.url}/0` };
 }
 
 let tc: TestContext | undefined;
