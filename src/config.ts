@@ -86,6 +86,10 @@ const fileSchema = z
           })
           .strict()
           .prefault({}),
+        /** Who may start recovery runs and drills: approvers only, or anyone in the channel. */
+        startRuns: z.enum(['approvers', 'anyone']).default('approvers'),
+        /** Channels (IDs) where drills may run; none means no drills, so a rehearsal never blocks an incident channel. */
+        drillChannels: z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel ID (C… or G…)')).default([]),
       })
       .strict()
       .prefault({}),

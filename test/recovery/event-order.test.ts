@@ -23,7 +23,7 @@ describe('event order within a run', () => {
   });
 
   it('a note waits for a transition of the same run still in flight, so its event commits after it', async () => {
-    const service = createRecoveryService({
+    const service = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
       db, policy: { freshnessMs: 60_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
       isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `run${Date.now().toString(36)}`,
     });
