@@ -48,6 +48,8 @@ const fileSchema = z
              * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
              */
             requireAppendonly: z.boolean().default(true),
+            /** CA bundle for a rediss:// URL (default: the system's CAs). */
+            caFile: z.string().min(1).optional(),
           })
           .strict()
           .prefault({}),
@@ -126,6 +128,7 @@ export const SECRET_ENV = {
   adminToken: 'CARACAL_ADMIN_TOKEN',
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
+  stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

@@ -45,7 +45,7 @@ export interface Sandbox {
 }
 
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
-export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
+export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
   const { secrets: _secrets, configPath: _path, ...file } = base;
   return configFromObject(
@@ -55,8 +55,8 @@ export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal,
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
       recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
     },
-    // Only the state database may come from outside; every Caracal and Slack secret is the sandbox's own.
-    { STATE_DATABASE_URL: env.STATE_DATABASE_URL, ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
+    // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
+    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
   );
 }
 
