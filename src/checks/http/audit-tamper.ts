@@ -21,8 +21,8 @@ const keys = (base: string) => ({ sum: `audit.tamper.sum:${base}`, sweep: `audit
 
 const INCIDENT =
   'Treat this as a security incident: audit rows no longer match their hash chain. Preserve the database and the ' +
-  'Audit logs, scope the blast radius (which zones and rows: recompute the chain over /api/audit/search or SQL, ' +
-  'caracal-ops.md §5.3), and restore the affected rows from a trusted backup.';
+  'Audit logs, scope the blast radius (which zones and rows: run the bot\'s "Verify audit chain (deep)" on the Safety ' +
+  'gate, which recomputes every row\'s hash, link and HMAC), and restore the affected rows from a trusted backup.';
 const LINGERING =
   'The counters stay non-zero until the Audit pod restarts; once the findings are handled, restart Audit: its start ' +
   'runs a full sweep over the retention window and this check starts a new baseline.';

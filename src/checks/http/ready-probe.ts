@@ -18,15 +18,12 @@ export const READY_BODY: Record<ServiceName, Record<string, boolean>> = {
   coordinator: { ok: true },
 };
 
-/**
- * The runbook's failure matrix has no API row; Control runs inside the API (caracal-ops.md §8), so an API pod
- * that is not ready is, in the runbook's terms, Control unavailable (plus whatever store it names).
- */
+/** Each service's own row; an API pod that is not ready is the API row, never Control (the Console needs the API). */
 export const SERVICE_ROW: Record<ServiceName, MatrixRow> = {
   sts: 'sts',
   gateway: 'gateway',
   audit: 'audit',
-  api: 'control',
+  api: 'api',
   coordinator: 'coordinator',
 };
 

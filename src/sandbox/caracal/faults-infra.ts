@@ -23,11 +23,14 @@ export const redisOutage: FaultDef = {
     { check: 'redis.streams', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     { check: 'audit.dlq', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     {
-      // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic (§14.4).
+      // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic, but only
+      // after their Redis clients give up (0.5 to 21 s): a probe with a shorter timeout sees no answer (§15.1.1).
       check: 'services.ready',
       status: 'fail',
-      contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy', 'HTTP 500', 'error=internal_error'],
+      contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy'],
     },
+    // The API's /v1 routes pass the same Redis-backed limiter: activation status cannot be read.
+    { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -55,6 +58,12 @@ export const postgresOutage: FaultDef = {
       contains: ['reason=postgres_unreachable', 'error=postgres_unreachable', 'reason=revocation_snapshot_stale'],
     },
     { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+    // STS answers 404 when its key query fails: not a missing key (§15.2.7).
+    { check: 'sts.jwks', status: 'fail', contains: ['not a missing key'] },
+    // The API checks admin tokens in Postgres, so activation status cannot be read.
+    { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
+    // Audit's sweep reads Postgres: its counters say nothing new while it cannot.
+    { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
   ],
   async apply(sim) {
     await sim.proxies.postgres.down();
