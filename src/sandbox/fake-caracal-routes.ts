@@ -223,6 +223,14 @@ export function apiService(env: PodEnv, p: s.ApiPod): ServiceDef {
           return body ? json(200, body) : json(404, { error: 'policy_set_binding_not_found' });
         },
       },
+      {
+        // Control (§8): absent unless enabled; its file gate is checked before the token, and both deny.
+        method: 'POST', path: '/v1/control/invoke', handle: (c) => {
+          if (state.control === 'absent') return fastify404(c);
+          if (state.control === 'closed') return json(503, { ok: false, error: { code: 'control_disabled', message: 'the control endpoint is disabled on this deployment' } });
+          return json(401, { ok: false, error: { code: 'unauthorized', message: 'missing or invalid control token' } });
+        },
+      },
     ],
   };
 }

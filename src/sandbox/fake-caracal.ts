@@ -124,6 +124,7 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
       coordinatorToken: FAKE_COORDINATOR_TOKEN, auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN, ...options.tokens,
     },
     limits: { readyPerMinute: 120, coordinatorPerMinute: 600 },
+    control: 'absent',
     redisErrorDelayMs: { ...DEFAULT_REDIS_ERROR_DELAY_MS, ...options.redisErrorDelayMs },
     coordinatorJobs: {
       ttl_sweeper: { runs: 40, failures: 0 },
