@@ -150,7 +150,7 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     const key = `${service}/${i}`;
     const known = defs.get(key);
     if (known && known.pod === pod) return known.def;
-    const def = (SERVICE_DEFS[service] as (e: PodEnv, p: typeof pod) => ServiceDef)(env, pod);
+    const def = (SERVICE_DEFS[service])(env, pod);
     defs.set(key, { pod, def });
     return def;
   };

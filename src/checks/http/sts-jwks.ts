@@ -24,10 +24,15 @@ function doubts(ctx: CheckContext, signal: AbortSignal): Doubt {
   const ready = (base: string) => {
     const known = sts.get(base);
     if (known) return known;
-    const p = ctx.http.request(endpoint(base, '/ready'), { signal }).then(
-      (r) => (r.status === 200 ? undefined : `STS /ready answered ${r.status} ${r.text.slice(0, 80).trim()}`),
-      (err: unknown) => (err instanceof TargetError ? `STS /ready: ${err.message}` : Promise.reject(err)),
-    );
+    const p = (async () => {
+      try {
+        const r = await ctx.http.request(endpoint(base, '/ready'), { signal });
+        return r.status === 200 ? undefined : `STS /ready answered ${r.status} ${r.text.slice(0, 80).trim()}`;
+      } catch (err) {
+        if (err instanceof TargetError) return `STS /ready: ${err.message}`;
+        throw err;
+      }
+    })();
     sts.set(base, p);
     return p;
   };

@@ -19,6 +19,12 @@ const PER_ROLE_SQL = `
 const LIMITS_SQL = `SELECT current_setting('max_connections')::int AS max,
   current_setting('superuser_reserved_connections')::int AS reserved`;
 
+/** How close the server is to refusing connections. */
+export function connectionVerdict(total: number, usable: number): 'pass' | 'warn' | 'fail' {
+  const share = total / Math.max(1, usable);
+  return share >= CONNECTIONS_FAIL ? 'fail' : share >= CONNECTIONS_WARN ? 'warn' : 'pass';
+}
+
 async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   const pg = ctx.postgres;
   if (!pg) return [{ status: 'fail', line: "Caracal's Postgres is not configured (caracal.postgres.url)", remedy: 'Set caracal.postgres.url.' }];
@@ -31,9 +37,10 @@ async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   const share = total / usable;
   const perRole = roles.map((r) => `${r.role} ${r.n}`).join(', ') || 'none';
   const line = `pg_stat_activity: ${total} client connections of ${usable} usable (max_connections ${limits?.max ?? '?'}); per role: ${perRole}`;
-  if (share < CONNECTIONS_WARN) return [{ status: 'pass', line }];
+  const verdict = connectionVerdict(total, usable);
+  if (verdict === 'pass') return [{ status: 'pass', line }];
   return [{
-    status: share >= CONNECTIONS_FAIL ? 'fail' : 'warn',
+    status: verdict,
     line: `${line}: ${Math.round(share * 100)}% in use`,
     remedy:
       'Postgres is close to max_connections: new Caracal pods and pool growth will fail with "too many connections". ' +
