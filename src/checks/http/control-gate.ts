@@ -35,7 +35,7 @@ export const controlGate: CheckDefinition = {
       ({ status, text } = await ctx.http.request(endpoint(base, '/v1/control/invoke'), { method: 'POST', body: {}, signal }));
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
-      return { status: 'fail', summary: `${label}: Control could not be asked: ${err.message}`, remedy: 'See services.ready for the API: Control runs inside it.', matrix: ['api', 'control'] };
+      return { status: 'fail', summary: `${label}: Control could not be asked, so it cannot serve: ${err.message}`, remedy: 'See services.ready for the API: Control runs inside it.', matrix: ['api', 'control'] };
     }
     const code = errorCode(text);
     const evidence = [`POST /v1/control/invoke without a token: HTTP ${status} ${snippet(text)}`];

@@ -29,8 +29,13 @@ export const redisOutage: FaultDef = {
       status: 'fail',
       contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy'],
     },
-    // The API's /v1 routes pass the same Redis-backed limiter: activation status cannot be read.
+    // The API's /v1 routes pass the same Redis-backed limiter: activation status cannot be read, nor Control asked.
     { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
+    { check: 'control.gate', status: 'fail', contains: ['cannot serve'] },
+    // The Coordinator's global rate limit covers /stats too.
+    { check: 'coordinator.stats', status: 'fail', contains: ['/stats unknown'] },
+    // Audit's consumer is down: its sweep counters are not evidence of "no tampering" now.
+    { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -49,6 +54,9 @@ export const postgresOutage: FaultDef = {
     { check: 'postgres.reachable', status: 'fail', contains: ['Postgres is unreachable'] },
     { check: 'postgres.migrations', status: 'fail', contains: ['Postgres:'] },
     { check: 'postgres.tables', status: 'fail', contains: ['Postgres:'] },
+    { check: 'postgres.connections', status: 'fail', contains: ['Postgres:'] },
+    { check: 'audit.ingest_alerts', status: 'fail', contains: ['Postgres:'] },
+    { check: 'coordinator.stats', status: 'fail', contains: ['/stats unknown'] },
     { check: 'outbox.api', status: 'fail', contains: ['Postgres:'] },
     { check: 'outbox.coordinator', status: 'fail', contains: ['Postgres:'] },
     { check: 'audit.chain', status: 'fail', contains: ['Postgres:'] },
