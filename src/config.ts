@@ -126,6 +126,8 @@ export const SECRET_ENV = {
   coordinatorToken: 'CARACAL_COORDINATOR_TOKEN',
   auditAdminToken: 'CARACAL_AUDIT_ADMIN_TOKEN',
   adminToken: 'CARACAL_ADMIN_TOKEN',
+  /** A read-only, capability-scoped API admin token for activation status; never the global write token. */
+  apiReadToken: 'CARACAL_API_READ_TOKEN',
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
   stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
