@@ -54,7 +54,7 @@ try {
     let slowest = 0;
     for (const check of ALL_CHECKS) {
       const [result] = await runChecks([check], targets.context, { timeoutMs: () => 10_000 });
-      slowest = Math.max(slowest, result!.durationMs);
+      slowest = Math.max(slowest, result.durationMs);
     }
     samples.slowest.push(slowest);
   }
