@@ -37,6 +37,8 @@ export interface ZoneReport {
   firstBreak: ChainBreak | null;
   /** The chain_seq of the zone's oldest row; above 1 means older rows are gone (retention drops, or deletion). */
   firstSeq: string | null;
+  /** Every kind of break found in the zone, in the order first seen. */
+  kindsSeen: BreakKind[];
 }
 
 export interface VerifyReport {
@@ -89,7 +91,7 @@ async function verifyZone(
   key: HmacKey | undefined,
   signal: AbortSignal | undefined,
 ): Promise<ZoneReport> {
-  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null };
+  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, kindsSeen: [] };
   let previous: Previous | undefined;
   for await (const batch of source.batches(zoneId, signal)) {
     signal?.throwIfAborted();
@@ -99,6 +101,7 @@ async function verifyZone(
       report.rowsChecked++;
       if (kinds.length > 0) {
         report.brokenRows++;
+        for (const k of kinds) if (!report.kindsSeen.includes(k)) report.kindsSeen.push(k);
         report.firstBreak ??= { id: row.id, chainSeq: row.chain_seq.toString(), kind: kinds[0], kinds };
       }
       // Reused rather than reallocated: one object per zone instead of one per row.
