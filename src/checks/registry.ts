@@ -14,6 +14,14 @@ import { auditReplay } from './http/audit-replay.ts';
 import { gatewayRevocation } from './http/gateway-revocation.ts';
 import { stsPolicy } from './http/sts-policy.ts';
 import { auditTamper } from './http/audit-tamper.ts';
+import { adminAuth, adminConfig } from './http/admin-auth.ts';
+import { backlogMetrics } from './http/backlog-metrics.ts';
+import { clockSkew } from './http/clock-skew.ts';
+import { servicesLive } from './http/liveness.ts';
+import { stsEvaluation } from './http/sts-evaluation.ts';
+import { zonesCheck } from './http/zones.ts';
+import { tlsCertificates } from './preflight/certificates.ts';
+import { deploymentSettings } from './preflight/settings.ts';
 
 export const ALL_CHECKS: readonly CheckDefinition[] = [
   postgresReachable,
@@ -30,6 +38,16 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   gatewayRevocation,
   stsPolicy,
   auditTamper,
+  // What Caracal's own diagnostics check (issue 19), each on its runbook gate.
+  servicesLive,
+  clockSkew,
+  adminConfig,
+  adminAuth,
+  deploymentSettings,
+  tlsCertificates,
+  backlogMetrics,
+  stsEvaluation,
+  zonesCheck,
 ];
 
 export function checksForGate(gate: Gate): CheckDefinition[] {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServiceName } from '../config.ts';
 import * as s from './fake-caracal-state.ts';
+import { adminApiRoute, coordinatorStatsRoute } from './fake-caracal-admin.ts';
 
 export * from './fake-caracal-state.ts';
 
@@ -119,6 +120,8 @@ function apiRoute(state: s.FakeCaracalState, p: s.ApiPod): Route {
   return (req, url) => {
     if (url.pathname === '/health') return json(200, { ok: true });
     if (url.pathname === '/ready') return s.apiReady(state.deployment, p);
+    const admin = adminApiRoute(state, req, url);
+    if (admin) return admin;
     const m = ACTIVATION.exec(url.pathname);
     if (!m) return undefined;
     if (state.tokens.adminToken === null || req.headers.authorization !== `Bearer ${state.tokens.adminToken}`) return json(401, { error: 'unauthorized' });
@@ -128,10 +131,10 @@ function apiRoute(state: s.FakeCaracalState, p: s.ApiPod): Route {
 }
 
 function coordinatorRoute(state: s.FakeCaracalState, p: s.CoordinatorPod): Route {
-  return (_req, url) => {
+  return (req, url) => {
     if (url.pathname === '/health') return json(200, { ok: true });
     if (url.pathname === '/ready') return s.coordinatorReady(state.deployment, p);
-    return undefined;
+    return coordinatorStatsRoute(state, req, url);
   };
 }
 

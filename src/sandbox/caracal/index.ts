@@ -3,6 +3,7 @@
 // configuration (file + secret env) pointing at it. Used by `npm start` in sandbox mode and by tests.
 import { createHash, randomBytes } from 'node:crypto';
 import { activationBody, startFakeCaracal, type FakeCaracal } from '../fake-caracal.ts';
+import { fakeAdmin } from '../fake-caracal-admin.ts';
 import { createFaultControl, resetPersistent, type FaultControl } from './faults.ts';
 import { botPostgresUrl, startCaracalPostgres } from './postgres.ts';
 import { startTcpProxy } from './proxy.ts';
@@ -85,6 +86,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
       tokens: { metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken },
     });
     closers.push(() => fake.close());
+    fakeAdmin(fake.state).coordinatorToken = secrets.coordinator;
 
     const ids = { zoneId: SANDBOX_ZONE, policySetId: SANDBOX_POLICY_SET, auditKeyHex: SANDBOX_AUDIT_HMAC_KEY };
     for (const sts of fake.state.sts) sts.jwks[ids.zoneId] = 2;
