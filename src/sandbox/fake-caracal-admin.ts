@@ -77,11 +77,12 @@ export function adminApiRoute(state: FakeCaracalState, req: IncomingMessage, url
   if ((!list && !m) || req.method !== 'GET') return undefined;
   if (state.deployment.redisDown) return INTERNAL;
   if (state.tokens.adminToken === null || req.headers.authorization !== `Bearer ${state.tokens.adminToken}`) return json(401, { error: 'invalid_admin_token' });
+  // Every one of these reads queries Postgres (zones, resources, policy_sets, audit_events).
+  if (state.deployment.postgresDown) return INTERNAL;
   const zones = zonesOf(state);
   if (!m) return page(zones.map((z) => ({ id: z.id, name: z.name, slug: z.id.slice(0, 8), dcr_enabled: false, created_at: CREATED_AT, updated_at: CREATED_AT })), url);
   const zone = zones.find((z) => z.id === decodeURIComponent(m[1]));
   if (!zone) return json(404, { error: 'zone_not_found' });
-  if (state.deployment.postgresDown) return INTERNAL;
   switch (m[2]) {
     case undefined:
       return json(200, { id: zone.id, name: zone.name, slug: zone.id.slice(0, 8), dcr_enabled: false, created_at: CREATED_AT, updated_at: CREATED_AT });

@@ -28,6 +28,11 @@ export const redisOutage: FaultDef = {
       status: 'fail',
       contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy', 'HTTP 500', 'error=internal_error'],
     },
+    // Audit's /health is 503 while its consumer is unhealthy; every /v1 and /stats call meets the Redis-backed hook.
+    { check: 'services.live', status: 'fail', contains: ['Audit', 'stream consumer unhealthy'] },
+    { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call', 'internal_error'] },
+    { check: 'backlog.metrics', status: 'fail', contains: ['outbox counts unknown', 'HTTP 500'] },
+    { check: 'zones', status: 'fail', contains: ['could not be fully read', 'HTTP 500'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -55,6 +60,9 @@ export const postgresOutage: FaultDef = {
       contains: ['reason=postgres_unreachable', 'error=postgres_unreachable', 'reason=revocation_snapshot_stale'],
     },
     { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+    // The admin reads all query Postgres.
+    { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call', 'internal_error'] },
+    { check: 'zones', status: 'fail', contains: ['could not be fully read', 'HTTP 500'] },
   ],
   async apply(sim) {
     await sim.proxies.postgres.down();
@@ -85,6 +93,8 @@ export const stsDown: FaultDef = {
     { check: 'sts.jwks', status: 'fail', contains: ['zone/pod JWKS reads failed'] },
     { check: 'sts.policy', status: 'fail', contains: ['compile errors unknown'] },
     { check: 'audit.replay', status: 'fail', contains: ['replay backlog unknown'] },
+    { check: 'services.live', status: 'fail', contains: ['STS', 'process down or unreachable'] },
+    { check: 'sts.evaluation', status: 'fail', contains: ['evaluation errors unknown'] },
   ],
   apply(sim) {
     for (const pod of sim.fake.state.sts) pod.fault = 'hang';

@@ -13,6 +13,10 @@ const REDIS_DOWN = [
   { check: 'redis.streams', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'audit.dlq', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'services.ready', status: 'fail' as const, contains: ['reason=redis_unreachable', 'error=internal_error', 'reason=consumer_unhealthy'] },
+  { check: 'services.live', status: 'fail' as const, contains: ['Audit', 'stream consumer unhealthy'] },
+  { check: 'admin.auth', status: 'fail' as const, contains: ['did not accept an admin call', 'internal_error'] },
+  { check: 'backlog.metrics', status: 'fail' as const, contains: ['outbox counts unknown', 'HTTP 500'] },
+  { check: 'zones', status: 'fail' as const, contains: ['could not be fully read', 'HTTP 500'] },
 ];
 
 describe('simulated Caracal without Redis', () => {
