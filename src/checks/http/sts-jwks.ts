@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+import { discoverZones } from '../discovery/zones.ts';
 
 // Only `kid` is needed to tell keys apart; the rest of each JWK is the verifiers' business.
 const jwks = z.object({ keys: z.array(z.looseObject({ kid: z.string() })) });
@@ -49,12 +50,14 @@ export const stsJwks: CheckDefinition = {
   gates: ['services'],
   reads: 'GET /.well-known/jwks.json?zone_id= on every STS pod for every configured zone',
   async run(ctx, signal) {
-    const zones = ctx.caracal.zones;
+    // caracal.zones when set, otherwise every zone the admin token lists (issue 19).
+    const found = await discoverZones(ctx, signal);
+    const zones = found.ok ? found.items.map((z) => z.id) : [];
     if (zones.length === 0) {
       return {
         status: 'warn',
-        summary: 'JWKS not checked: set caracal.zones to the zone IDs whose tokens must verify.',
-        remedy: 'List the zone IDs under caracal.zones in the config file.',
+        summary: `JWKS not checked: ${found.ok ? 'no zone is visible to the admin token' : found.problem}.`,
+        remedy: 'Set CARACAL_ADMIN_TOKEN so the zones are listed, or list the zone IDs under caracal.zones.',
       };
     }
     const urls = ctx.caracal.services.sts;
