@@ -42,7 +42,7 @@ export async function startFakeIngress(options: FakeIngressOptions): Promise<Fak
     failNext: { count: 0, status: 502 },
     delayFor: () => 0,
     seen: 0,
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 
   const pass = (req: IncomingMessage, res: ServerResponse) => {

@@ -7,7 +7,10 @@ const inFlight = new WeakMap<CheckContext, Map<string, Promise<unknown>>>();
 
 export function shared<T>(ctx: CheckContext, key: string, signal: AbortSignal, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
   let reads = inFlight.get(ctx);
-  if (!reads) inFlight.set(ctx, (reads = new Map()));
+  if (!reads) {
+    reads = new Map<string, Promise<unknown>>();
+    inFlight.set(ctx, reads);
+  }
   let pending = reads.get(key) as Promise<T> | undefined;
   if (!pending) {
     // Not the first caller's signal: its check timing out must not cancel the read for the others. The HTTP

@@ -2,6 +2,7 @@
 // token can see (GET /v1/zones) and every policy set with an active version in them, as Caracal's own diagnostics
 // do (packages/engine/src/doctor.ts). A zone added after the config was written is then checked too.
 // Reads started while the same read is in flight are shared, so the checks of one run list the zones once.
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { CheckContext } from '../types.ts';
 import { endpoint, readJson, type JsonRead } from '../http/metrics-json.ts';
@@ -20,6 +21,12 @@ export interface PolicySetRef {
 }
 
 export type Discovered<T> = { ok: true; items: T[]; source: 'config' | 'admin' } | { ok: false; problem: string; status?: number };
+
+/**
+ * Zones read at once. Each zone costs a few /v1 reads, and the API allows 600 per minute per IP with the same
+ * Postgres pool serving everyone else: a bounded crowd, not one request per zone at the same instant.
+ */
+export const ZONE_CONCURRENCY = 8;
 
 /** Caracal's lists are keyset pages of at most 500 (apps/api/src/routes/list-pagination.ts). */
 const PAGE_LIMIT = 500;
@@ -96,7 +103,10 @@ export async function discoverPolicySets(ctx: CheckContext, signal: AbortSignal)
   }
   const zones = await discoverZones(ctx, signal);
   if (!zones.ok) return zones;
-  const reads = await Promise.all(zones.items.map((zone) => zonePolicySets(ctx, zone.id, signal)));
+  const limit = pLimit(ZONE_CONCURRENCY);
+  // Queued zones are dropped once the check has timed out: no reads after the verdict.
+  const cancelled: JsonRead<PolicySetRef[]> = { ok: false, problem: 'not read before the check timed out' };
+  const reads = await Promise.all(zones.items.map((zone) => limit(() => (signal.aborted ? cancelled : zonePolicySets(ctx, zone.id, signal)))));
   const items: PolicySetRef[] = [];
   for (const [i, read] of reads.entries()) {
     if (!read.ok) return { ok: false, problem: `policy sets of zone ${zones.items[i].id} could not be listed: ${read.problem}` };

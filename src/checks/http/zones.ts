@@ -2,9 +2,10 @@
 // make (packages/engine/src/doctor.ts): the zone itself, its resources, its policy sets with their active
 // versions, and one audit query. The runbook's last step is "canary allow/deny plus locate audit evidence": a zone
 // whose policy sets or audit trail cannot be read cannot be proven safe.
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
-import { discoverZones, firstApi, zonePolicySets, type PolicySetRef, type ZoneRef } from '../discovery/zones.ts';
+import { discoverZones, firstApi, ZONE_CONCURRENCY, zonePolicySets, type PolicySetRef, type ZoneRef } from '../discovery/zones.ts';
 import { combine, type Finding } from './findings.ts';
 import type { JsonRead } from './metrics-json.ts';
 
@@ -25,6 +26,8 @@ function policyText(sets: PolicySetRef[]): string {
 }
 
 async function zoneFinding(ctx: CheckContext, zone: ZoneRef, signal: AbortSignal): Promise<Finding> {
+  // Queued behind the concurrency limit when the check timed out: no reads after the verdict.
+  if (signal.aborted) return { status: 'fail', line: `zone ${zone.id}: not read before the check timed out` };
   const id = encodeURIComponent(zone.id);
   const lookup = await firstApi(ctx, `/v1/zones/${id}`, zoneBody, signal);
   if (!lookup.ok) {
@@ -86,7 +89,8 @@ export const zonesCheck: CheckDefinition = {
         metrics: { 'zones.visible': 0 },
       };
     }
-    const findings = await Promise.all(zones.items.map((zone) => zoneFinding(ctx, zone, signal)));
+    const limit = pLimit(ZONE_CONCURRENCY);
+    const findings = await Promise.all(zones.items.map((zone) => limit(() => zoneFinding(ctx, zone, signal))));
     const good = findings.filter((f) => f.status === 'pass').length;
     const from = zones.source === 'config' ? 'configured' : 'visible';
     return combine(

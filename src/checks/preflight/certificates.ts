@@ -38,7 +38,7 @@ function handshake(url: URL, ca: string | undefined, signal: AbortSignal): Promi
       if (!peer.raw) return reject(new Error('the server sent no certificate'));
       resolve({ cert: new X509Certificate(peer.raw), authorized: socket.authorized, authorizationError: socket.authorizationError?.message });
     });
-    socket.once('error', (err) => {
+    socket.once('error', (err: Error) => {
       done();
       reject(err);
     });

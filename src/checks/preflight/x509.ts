@@ -1,5 +1,5 @@
 // Judging one certificate's validity window, for a service's served certificate and for TLS_CERT_FILE alike.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { Verdict } from '../types.ts';
 
 const DAY_MS = 24 * 3600_000;
