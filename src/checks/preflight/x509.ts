@@ -17,7 +17,8 @@ export function judgeCertificate(cert: X509Certificate, now: Date, warnDays: num
   const subject = cert.subject.replace(/\n/g, ', ') || '(no subject)';
   const until = `valid until ${notAfter.toISOString()}`;
   if (notAfter.getTime() <= now.getTime()) {
-    return { status: 'fail', daysLeft, text: `${subject}: expired ${-daysLeft} day(s) ago (${until})` };
+    const daysAgo = Math.floor((now.getTime() - notAfter.getTime()) / DAY_MS);
+    return { status: 'fail', daysLeft, text: `${subject}: expired ${daysAgo === 0 ? 'today' : `${daysAgo} day(s) ago`} (${until})` };
   }
   if (notBefore.getTime() > now.getTime()) {
     return { status: 'fail', daysLeft, text: `${subject}: not valid before ${notBefore.toISOString()} (check the clocks)` };
