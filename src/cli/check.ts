@@ -23,11 +23,22 @@ export interface CliIo {
 export async function checkCommand(argv: string[], io: CliIo, checks: readonly CheckDefinition[] = ALL_CHECKS): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean', default: false }, deep: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      deep: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      'helm-values': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
     allowPositionals: false,
   });
   if (values.help) {
-    io.out('usage: caracal-chatops check [--json] [--deep] [--config FILE]\n--deep also recomputes every zone\'s audit chain over audit_events\nexit code: 0 pass, 1 warn, 2 fail');
+    io.out(
+      'usage: caracal-chatops check [--json] [--deep] [--config FILE] [--helm-values FILE]\n' +
+        '--deep also recomputes every zone\'s audit chain over audit_events\n' +
+        '--helm-values reads the deployment\'s Helm values for the settings preflight (mode, key lengths)\n' +
+        'exit code: 0 pass, 1 warn, 2 fail',
+    );
     return 0;
   }
   let config;
@@ -40,6 +51,8 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
     }
     throw err;
   }
+  const helmValues = values['helm-values'];
+  if (helmValues) config = { ...config, caracal: { ...config.caracal, preflight: { ...config.caracal.preflight, helmValues } } };
   const targets = createCheckTargets(config);
   try {
     // The deep chain walk reads every audit row: it gets its own, much longer, timeout unless one is configured.

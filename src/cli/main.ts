@@ -7,6 +7,6 @@ const io = { out: (t: string) => console.log(t), err: (t: string) => console.err
 if (sub === 'check') {
   process.exitCode = await checkCommand(rest, io);
 } else {
-  io.err('usage: caracal-chatops check [--json] [--deep] [--config FILE]');
+  io.err('usage: caracal-chatops check [--json] [--deep] [--config FILE] [--helm-values FILE]');
   process.exitCode = sub === undefined || sub === 'help' || sub === '--help' ? 0 : 2;
 }

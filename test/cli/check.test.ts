@@ -36,6 +36,20 @@ describe('caracal-chatops check', () => {
     expect(parsed.results[0]).toMatchObject({ id: 'a.b', status: 'warn' });
   });
 
+  it('--helm-values feeds the settings preflight', async () => {
+    const t = io();
+    const seen: (string | undefined)[] = [];
+    const probe: CheckDefinition = {
+      ...fixed('p.p', 'pass'),
+      run: (ctx) => {
+        seen.push(ctx.caracal.preflight.helmValues);
+        return Promise.resolve({ status: 'pass', summary: 'read' });
+      },
+    };
+    expect(await checkCommand(['--helm-values', 'deploy/values.yaml'], t.io, [probe])).toBe(EXIT.pass);
+    expect(seen).toEqual(['deploy/values.yaml']);
+  });
+
   it('fails with the list of problems on an invalid config file', async () => {
     const t = io();
     expect(await checkCommand(['--config', '/nonexistent.yml'], t.io, [])).toBe(EXIT.fail);
