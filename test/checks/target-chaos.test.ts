@@ -35,7 +35,7 @@ describe('target chaos: Postgres and Redis go away and come back, HTTP targets s
     const file = {
       ...green.file,
       caracal: { ...caracal, postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: 800 }, redis: { url: caracal.redis.url.replace(`:${REDIS_HOST_PORT}/`, `:${redisProxy.port}/`) } },
-      checks: { defaultTimeoutMs: 1500, httpTimeoutMs: 700 },
+      checks: { defaultTimeoutMs: 1500, httpTimeoutMs: 1000 },
     };
     const config = testConfig(file, green.env);
     const targets = createCheckTargets(config);
@@ -46,7 +46,7 @@ describe('target chaos: Postgres and Redis go away and come back, HTTP targets s
     };
 
     // Warm first: the first report opens every connection and compiles every checker, which on a loaded 2-CPU
-    // machine can take longer than the 700 ms HTTP timeout this test uses; the baseline is the steady state.
+    // machine can take longer than the HTTP timeout this test uses; the baseline is the steady state.
     await report();
     const baseline = await report();
     expect(baseline.results.filter((r) => r.status === 'fail' || r.status === 'error')).toEqual([]);

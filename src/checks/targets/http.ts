@@ -1,6 +1,7 @@
 // HTTP reads of Caracal services: bounded in time and size; transport failures become TargetError.
 // A GET that meets a connection reset or an ingress's 502/503 is tried again with backoff, but only within the
 // request's own time budget and the caller's signal: a retry never makes a check late, and a 4xx is never retried.
+// Identical GETs in flight at the same time are sent once (see join).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../errors.ts';
 
@@ -94,73 +95,113 @@ export function displayUrl(url: string): string {
 
 type Attempt = { ok: true; status: number; text: string; headers: Headers } | { ok: false; err: unknown };
 
+interface SharedRead {
+  promise: Promise<HttpResponse>;
+  controller: AbortController;
+  waiting: number;
+}
+
+/**
+ * Several checks of one run read the same URL (an STS pod's /metrics.json serves audit.replay, sts.policy and
+ * sts.evaluation): a GET already in flight with the same URL and bearer is joined, not sent again. It is cancelled
+ * only when every caller has given up; nothing is kept once it settles.
+ */
+function join(shared: SharedRead, signal: AbortSignal | undefined): Promise<HttpResponse> {
+  shared.waiting++;
+  if (!signal) return shared.promise;
+  const onAbort = () => {
+    if (--shared.waiting === 0) shared.controller.abort();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const detach = () => signal.removeEventListener('abort', onAbort);
+  return shared.promise.finally(detach);
+}
+
 export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
+  const inFlight = new Map<string, SharedRead>();
+  const send = createSender(options);
+  return {
+    request(url, opts = {}) {
+      if ((opts.method ?? 'GET') !== 'GET' || opts.body !== undefined) return send(url, opts, opts.signal);
+      const key = `${url}\n${opts.bearer ?? ''}`;
+      let shared = inFlight.get(key);
+      if (!shared) {
+        const controller = new AbortController();
+        const promise = send(url, opts, controller.signal).finally(() => inFlight.delete(key));
+        shared = { promise, controller, waiting: 0 };
+        inFlight.set(key, shared);
+      }
+      return join(shared, opts.signal);
+    },
+  };
+}
+
+function createSender(options: HttpTargetOptions) {
   const doFetch = options.fetch ?? globalThis.fetch;
   const baseMs = options.retryBaseMs ?? 100;
   const maxAttempts = options.maxAttempts ?? 4;
-  return {
-    async request(url, opts = {}) {
-      const method = opts.method ?? 'GET';
-      const started = performance.now();
-      // One budget for every attempt together: retrying must not stretch a request past its timeout.
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const where = `${method} ${displayUrl(url)}`;
-      const once = async (): Promise<Attempt> => {
+  return async (url: string, opts: HttpRequestOptions, cancel: AbortSignal | undefined): Promise<HttpResponse> => {
+    const method = opts.method ?? 'GET';
+    const started = performance.now();
+    // One budget for every attempt together: retrying must not stretch a request past its timeout.
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const where = `${method} ${displayUrl(url)}`;
+    const once = async (): Promise<Attempt> => {
+      try {
+        const res = await doFetch(url, {
+          method,
+          headers,
+          signal,
+          ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+        });
+        return { ok: true, status: res.status, text: await readLimited(res), headers: res.headers };
+      } catch (err) {
+        return { ok: false, err };
+      }
+    };
+    // Only reads are retried: a POST that reached Caracal before the reset may have acted already.
+    const retryable = (a: Attempt) =>
+      method === 'GET' && (a.ok ? isIngressError(a.status, a.text) : !signal.aborted && RESET_CODES.has(causeCode(a.err) ?? ''));
+    let attempt = await once();
+    let attempts = 1;
+    while (attempts < maxAttempts && retryable(attempt)) {
+      const wait = baseMs * 2 ** (attempts - 1);
+      // Leave room for the next attempt to answer; otherwise the last answer stands.
+      if (performance.now() - started + 2 * wait > options.timeoutMs) break;
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        break;
+      }
+      attempt = await once();
+      attempts++;
+    }
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    if (!attempt.ok) {
+      const err = attempt.err;
+      if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms${tries}`, { cause: err });
+      if (cancel?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
+      throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });
+    }
+    const { status, text, headers: got } = attempt;
+    return {
+      url,
+      status,
+      text,
+      attempts,
+      header: (name) => got.get(name) ?? undefined,
+      json() {
         try {
-          const res = await doFetch(url, {
-            method,
-            headers,
-            signal,
-            ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-          });
-          return { ok: true, status: res.status, text: await readLimited(res), headers: res.headers };
+          return JSON.parse(text) as unknown;
         } catch (err) {
-          return { ok: false, err };
+          throw new TargetError(where, `${where}: answered ${status} with a body that is not JSON${tries}`, { cause: err });
         }
-      };
-      // Only reads are retried: a POST that reached Caracal before the reset may have acted already.
-      const retryable = (a: Attempt) =>
-        method === 'GET' && (a.ok ? isIngressError(a.status, a.text) : !signal.aborted && RESET_CODES.has(causeCode(a.err) ?? ''));
-      let attempt = await once();
-      let attempts = 1;
-      while (attempts < maxAttempts && retryable(attempt)) {
-        const wait = baseMs * 2 ** (attempts - 1);
-        // Leave room for the next attempt to answer; otherwise the last answer stands.
-        if (performance.now() - started + 2 * wait > options.timeoutMs) break;
-        try {
-          await sleep(wait, undefined, { signal });
-        } catch {
-          break;
-        }
-        attempt = await once();
-        attempts++;
-      }
-      const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-      if (!attempt.ok) {
-        const err = attempt.err;
-        if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms${tries}`, { cause: err });
-        if (opts.signal?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
-        throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });
-      }
-      const { status, text, headers: got } = attempt;
-      return {
-        url,
-        status,
-        text,
-        attempts,
-        header: (name) => got.get(name) ?? undefined,
-        json() {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch (err) {
-            throw new TargetError(where, `${where}: answered ${status} with a body that is not JSON${tries}`, { cause: err });
-          }
-        },
-      };
-    },
+      },
+    };
   };
 }

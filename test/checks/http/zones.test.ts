@@ -17,14 +17,15 @@ describe('zones', () => {
   });
 
   it('discovers every zone the token sees (50 here) and reads each: zone, resources, policy sets, audit', async () => {
-    h = await startHarness();
+    // Generous timeouts: this is about coverage, not speed (bench/doctor.ts measures that).
+    h = await startHarness({ httpTimeoutMs: 10_000 });
     fakeAdmin(h.fake.state).zones = Array.from({ length: 50 }, (_, i) => ({
       id: zoneId(i),
       name: `zone ${i}`,
       resources: i % 3,
       policySets: [{ id: `ps-${i}`, name: 'main', active_version_id: i === 7 ? null : `v-${i}` }],
     }));
-    const r = await h.run(zonesCheck);
+    const r = await h.run(zonesCheck, 60_000);
     expect(r.status, r.summary).toBe('pass');
     expect(r.metrics).toMatchObject({ 'zones.source': 'admin', 'zones.checked': 50, 'zones.ok': 50 });
     expect(r.evidence).toHaveLength(50);

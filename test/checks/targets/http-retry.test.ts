@@ -90,6 +90,28 @@ describe('HTTP target retries through an ingress', () => {
     expect({ status: res.status, attempts: res.attempts, seen: ingress.seen }).toEqual({ status: 503, attempts: 1, seen: 1 });
   });
 
+  it('sends identical GETs in flight at the same time once; one caller giving up does not cancel the others', async () => {
+    const slow = await startFakeIngress({ target: fake.urls.api[0] });
+    try {
+      slow.delayFor = () => 200;
+      const quitter = new AbortController();
+      const reads = Promise.all([
+        http.request(`${slow.url}/health`, { bearer: 'a' }),
+        http.request(`${slow.url}/health`, { bearer: 'a', signal: quitter.signal }),
+        http.request(`${slow.url}/health`, { bearer: 'b' }),
+      ]);
+      quitter.abort();
+      const answers = await reads;
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+      // Same URL and bearer: one request; another bearer: its own.
+      expect(slow.seen).toBe(2);
+      await http.request(`${slow.url}/health`, { bearer: 'a' });
+      expect(slow.seen).toBe(3);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('reports a reset that outlasts every attempt as a TargetError naming the attempts', async () => {
     ingress.resetNext = 10;
     const err = await createHttpTarget({ timeoutMs: 3000, retryBaseMs: 10, maxAttempts: 3 }).request(`${ingress.url}/ready`).catch((e: unknown) => e);
