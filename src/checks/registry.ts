@@ -14,6 +14,11 @@ import { auditReplay } from './http/audit-replay.ts';
 import { gatewayRevocation } from './http/gateway-revocation.ts';
 import { stsPolicy } from './http/sts-policy.ts';
 import { auditTamper } from './http/audit-tamper.ts';
+import { postgresConnections } from './postgres/connections.ts';
+import { gatewaySts } from './http/gateway-sts.ts';
+import { coordinatorStats } from './http/coordinator-stats.ts';
+import { controlGate } from './http/control-gate.ts';
+import { auditIngestAlerts } from './postgres/ingest-alerts.ts';
 import { adminAuth, adminConfig } from './http/admin-auth.ts';
 import { backlogMetrics } from './http/backlog-metrics.ts';
 import { clockSkew } from './http/clock-skew.ts';
@@ -27,10 +32,14 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   postgresReachable,
   postgresMigrations,
   postgresTables,
+  postgresConnections,
   redisReachable,
   redisStreams,
   servicesReady,
   stsJwks,
+  gatewaySts,
+  coordinatorStats,
+  controlGate,
   outboxApi,
   outboxCoordinator,
   auditDlq,
@@ -38,6 +47,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   gatewayRevocation,
   stsPolicy,
   auditTamper,
+  auditIngestAlerts,
   // What Caracal's own diagnostics check (issue 19), each on its runbook gate.
   servicesLive,
   clockSkew,

@@ -1,7 +1,7 @@
 // The simulated API's admin reads that Caracal's diagnostics use (apps/api/src/routes/zones.ts, resources.ts,
-// policy-sets.ts, zone-events.ts), and the Coordinator's /stats (§1.6, §15.1.4): keyset pages of
-// {items, next_cursor}, 401 {"error":"invalid_admin_token"}, 404 {"error":"zone_not_found"}, and the 500
-// internal_error every /v1 route answers while Redis is down (the /v1 rate-limit hook runs first, §14.4).
+// policy-sets.ts, zone-events.ts): keyset pages of {items, next_cursor}, 401 {"error":"invalid_admin_token"},
+// 404 {"error":"zone_not_found"}, 500 while Postgres is down. The API's Redis-backed /v1 limiter runs before these
+// (fake-caracal-routes.ts), so a Redis outage answers there.
 // Zones default to those the state already knows (policy sets, JWKS); a test may list its own.
 import type { IncomingMessage } from 'node:http';
 import type { Answer, FakeCaracalState } from './fake-caracal-state.ts';
@@ -17,19 +17,14 @@ export interface FakeZone {
 export interface FakeAdmin {
   /** undefined: every zone named in state.policySets or an STS pod's JWKS. */
   zones: FakeZone[] | undefined;
-  /** The Coordinator operator token (/stats); null: unset on the Coordinator, every token is invalid. */
-  coordinatorToken: string | null;
-  outbox: { pending: number; published: number; dead: number };
 }
-
-export const FAKE_COORDINATOR_TOKEN = 'fake-coordinator-token-51aa';
 
 const admins = new WeakMap<FakeCaracalState, FakeAdmin>();
 
 /** The admin data of one simulated deployment, created on first use. */
 export function fakeAdmin(state: FakeCaracalState): FakeAdmin {
   let admin = admins.get(state);
-  if (!admin) admins.set(state, (admin = { zones: undefined, coordinatorToken: FAKE_COORDINATOR_TOKEN, outbox: { pending: 0, published: 1200, dead: 0 } }));
+  if (!admin) admins.set(state, (admin = { zones: undefined }));
   return admin;
 }
 
@@ -75,10 +70,10 @@ export function adminApiRoute(state: FakeCaracalState, req: IncomingMessage, url
   const list = url.pathname === '/v1/zones';
   const m = ZONE.exec(url.pathname);
   if ((!list && !m) || req.method !== 'GET') return undefined;
-  if (state.deployment.redisDown) return INTERNAL;
-  if (state.tokens.adminToken === null || req.headers.authorization !== `Bearer ${state.tokens.adminToken}`) return json(401, { error: 'invalid_admin_token' });
-  // Every one of these reads queries Postgres (zones, resources, policy_sets, audit_events).
+  // Admin tokens are rows in Postgres, and every one of these reads queries it too.
   if (state.deployment.postgresDown) return INTERNAL;
+  const known = [state.tokens.adminToken, state.tokens.apiReadToken].filter((t): t is string => t !== null);
+  if (!known.some((t) => req.headers.authorization === `Bearer ${t}`)) return json(401, { error: 'invalid_admin_token' });
   const zones = zonesOf(state);
   if (!m) return page(zones.map((z) => ({ id: z.id, name: z.name, slug: z.id.slice(0, 8), dcr_enabled: false, created_at: CREATED_AT, updated_at: CREATED_AT })), url);
   const zone = zones.find((z) => z.id === decodeURIComponent(m[1]));
@@ -93,22 +88,4 @@ export function adminApiRoute(state: FakeCaracalState, req: IncomingMessage, url
     default:
       return page([{ id: `${zone.id.slice(0, 8)}-evt-1`, zone_id: zone.id, event_type: 'token.exchange', decision: 'allow', occurred_at: CREATED_AT, ingested_at: CREATED_AT }], url);
   }
-}
-
-/** The Coordinator's GET /stats: operator token first (auth runs before routing), then the Redis-backed limit hook. */
-export function coordinatorStatsRoute(state: FakeCaracalState, req: IncomingMessage, url: URL): Answer | undefined {
-  if (url.pathname !== '/stats') return undefined;
-  const admin = fakeAdmin(state);
-  const auth = req.headers.authorization;
-  if (!auth) return json(401, { error: 'missing_token' });
-  if (admin.coordinatorToken === null || auth !== `Bearer ${admin.coordinatorToken}`) return json(401, { error: 'invalid_token' });
-  if (state.deployment.redisDown) return INTERNAL;
-  return json(200, {
-    invocations: { running: 0, completed: 42 },
-    outbox: { ...admin.outbox },
-    idempotency: { rows: 12, oldestSeconds: 3600, outcomes: {} },
-    ttl_sweeper: { runs: 30 },
-    service_lease_sweeper: { runs: 30 },
-    retention_cleaner: { runs: 2 },
-  });
 }

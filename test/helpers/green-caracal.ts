@@ -1,7 +1,6 @@
 // A whole green Caracal deployment on this machine: Caracal-shaped Postgres (a temp database), provisioned
 // streams in a leased Redis database, and the simulated HTTP services, with the configuration that points at it.
 import { activationBody, startFakeCaracal, type FakeCaracal } from '../../src/sandbox/fake-caracal.ts';
-import { fakeAdmin } from '../../src/sandbox/fake-caracal-admin.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
 import { provisionCaracalStreams } from '../fixtures/caracal-redis.ts';
 import { createTempDatabase, type TempDatabase } from './pg.ts';
@@ -40,7 +39,6 @@ export async function startGreenCaracal(opts: { gatewayPods?: number } = {}): Pr
     tokens: { metricsBearer: SENTINELS.CARACAL_METRICS_BEARER, adminToken: SENTINELS.CARACAL_ADMIN_TOKEN },
   });
   for (const sts of fake.state.sts) sts.jwks[ZONE] = 2;
-  fakeAdmin(fake.state).coordinatorToken = SENTINELS.CARACAL_COORDINATOR_TOKEN;
   fake.state.policySets[`${ZONE}/${POLICY_SET}`] = activationBody(ZONE, POLICY_SET);
   const file = {
     caracal: {

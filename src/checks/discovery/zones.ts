@@ -37,7 +37,12 @@ const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 const zoneItem = z.looseObject({ id: z.string().min(1), name: z.string().nullish() });
 const policySetItem = z.looseObject({ id: z.string().min(1), name: z.string().nullish(), active_version_id: z.string().nullish() });
 
-export const ADMIN_AUTH_HINT = 'admin token missing or rejected: set CARACAL_ADMIN_TOKEN to a token that may read zones';
+export const ADMIN_AUTH_HINT = 'admin token missing or rejected: set CARACAL_API_READ_TOKEN (or CARACAL_ADMIN_TOKEN) to a token that may read zones';
+
+/** Reads go with the read-only API token when there is one; the global admin token also reloads Gateways. */
+export function readToken(ctx: CheckContext): string | undefined {
+  return ctx.secrets.apiReadToken ?? ctx.secrets.adminToken;
+}
 
 /** GET a list on the first API pod that answers over HTTP (they share one database), following next_cursor. */
 export async function listAll<T extends z.ZodType>(
@@ -62,7 +67,7 @@ export async function listAll<T extends z.ZodType>(
 export async function firstApi<S extends z.ZodType>(ctx: CheckContext, path: string, schema: S, signal: AbortSignal): Promise<JsonRead<z.infer<S>>> {
   let last: JsonRead<z.infer<S>> = { ok: false, problem: 'no API URL configured (caracal.services.api)' };
   for (const base of ctx.caracal.services.api) {
-    last = await readJson(ctx, endpoint(base, path), schema, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
+    last = await readJson(ctx, endpoint(base, path), schema, { bearer: readToken(ctx), signal, authHint: ADMIN_AUTH_HINT });
     if (last.ok || last.status !== undefined) return last;
   }
   return last;
@@ -73,8 +78,8 @@ export function discoverZones(ctx: CheckContext, signal: AbortSignal): Promise<D
   if (ctx.caracal.zones.length > 0) {
     return Promise.resolve({ ok: true, source: 'config', items: ctx.caracal.zones.map((id) => ({ id, name: undefined })) });
   }
-  if (!ctx.secrets.adminToken) {
-    return Promise.resolve({ ok: false, problem: 'caracal.zones is empty and CARACAL_ADMIN_TOKEN is not set, so no zone can be listed' });
+  if (!readToken(ctx)) {
+    return Promise.resolve({ ok: false, problem: 'caracal.zones is empty and neither CARACAL_API_READ_TOKEN nor CARACAL_ADMIN_TOKEN is set, so no zone can be listed' });
   }
   return shared(ctx, 'zones', signal, async (own) => {
     const read = await listAll(ctx, '/v1/zones', zoneItem, own);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
-import { activationFinding } from './policy-activation.ts';
+import { activationFinding, MISSING_READ_TOKEN } from './policy-activation.ts';
 import { discoverPolicySets } from '../discovery/zones.ts';
 
 const metrics = z.object({
@@ -65,11 +65,12 @@ async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promi
       findings: [{
         status: 'warn',
         line: `Policy activation not checked: ${found.ok ? 'no active policy set found' : found.problem}`,
-        remedy: 'Set CARACAL_ADMIN_TOKEN so active policy sets are listed, or list zoneId/policySetId pairs under caracal.policySets.',
+        remedy: 'Set CARACAL_API_READ_TOKEN so active policy sets are listed, or list zoneId/policySetId pairs under caracal.policySets.',
       }],
     };
   }
   if (ctx.caracal.services.api.length === 0) return { sets: sets.length, findings: [notConfigured('api')] };
+  if (!ctx.secrets.apiReadToken) return { sets: sets.length, findings: [MISSING_READ_TOKEN] };
   return { sets: sets.length, findings: await Promise.all(sets.map((set) => activationFinding(ctx, set, signal))) };
 }
 
@@ -77,7 +78,7 @@ export const stsPolicy: CheckDefinition = {
   id: 'sts.policy',
   title: 'STS policy freshness',
   gates: ['safety'],
-  reads: 'API activation-status of each configured policy set; every STS pod /metrics.json opa.compile_errors',
+  reads: 'API activation-status of each configured policy set (CARACAL_API_READ_TOKEN); every STS pod /metrics.json opa.compile_errors',
   async run(ctx, signal) {
     const stsUrls = ctx.caracal.services.sts;
     const [activation, compile] = await Promise.all([

@@ -77,7 +77,7 @@ export const zonesCheck: CheckDefinition = {
       return {
         status: 'fail',
         summary: `Zones not checked: ${zones.problem}`,
-        remedy: 'Set CARACAL_ADMIN_TOKEN (a read-only token is enough), or list the zones under caracal.zones; see admin.auth.',
+        remedy: 'Set CARACAL_API_READ_TOKEN (a read-only API admin token), or list the zones under caracal.zones; see admin.auth.',
         matrix: ['control'],
       };
     }

@@ -2,10 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backlogMetrics } from '../../../src/checks/http/backlog-metrics.ts';
 import { stsEvaluation } from '../../../src/checks/http/sts-evaluation.ts';
-import { FAKE_COORDINATOR_TOKEN, fakeAdmin } from '../../../src/sandbox/fake-caracal-admin.ts';
+import { FAKE_COORDINATOR_TOKEN, type FakeCaracal } from '../../../src/sandbox/fake-caracal.ts';
 import { allText, startHarness, TOKENS_ENV, type Harness } from './harness.ts';
 
 const ENV = { ...TOKENS_ENV, CARACAL_COORDINATOR_TOKEN: FAKE_COORDINATOR_TOKEN };
+
+function pendingRows(fake: FakeCaracal, n: number): void {
+  for (let i = 0; i < n; i++) fake.stores.coordinatorOutbox.push({ id: `row-${i}`, zoneId: 'zone-1', status: 'pending' });
+}
 
 function setEvalErrors(h: Harness, n: number): void {
   h.fake.state.sts[0].transform = (path, body) =>
@@ -64,7 +68,7 @@ describe('backlog.metrics', () => {
   it('warns on Audit consumer lag above 1000 and Coordinator pending rows above 500', async () => {
     h = await startHarness({ env: ENV, pods: { audit: 2 } });
     h.fake.state.audit[1].consumerLag = 1500;
-    fakeAdmin(h.fake.state).outbox.pending = 501;
+    pendingRows(h.fake, 501);
     const r = await h.run(backlogMetrics);
     expect(r.status).toBe('warn');
     expect(r.summary).toMatch(/consumer_lag=1500.*above 1000, CaracalAuditConsumerLagHigh/);
@@ -76,7 +80,7 @@ describe('backlog.metrics', () => {
   it('follows configured thresholds', async () => {
     h = await startHarness({ env: ENV, thresholds: { auditConsumerLagMax: 5000, coordinatorPendingMax: 2000 } });
     h.fake.state.audit[0].consumerLag = 1500;
-    fakeAdmin(h.fake.state).outbox.pending = 1999;
+    pendingRows(h.fake, 1999);
     expect((await h.run(backlogMetrics)).status).toBe('pass');
   });
 
