@@ -38,8 +38,9 @@ describe('admin.config and admin.auth', () => {
   });
 
   it('an API that cannot serve the call is not blamed on the token', async () => {
+    // Postgres down: admin tokens are rows there, so the API answers 500 internal_error at once.
     h = await startHarness();
-    h.fake.state.deployment.redisDown = true;
+    h.fake.state.deployment.postgresDown = true;
     const r = await h.run(adminAuth);
     expect(r.status).toBe('fail');
     expect(r.summary).toContain('the admin call did not answer');

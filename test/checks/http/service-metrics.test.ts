@@ -91,7 +91,8 @@ describe('backlog.metrics', () => {
     expect(wrong.summary).toContain('HTTP 401: Coordinator operator token missing or rejected');
     expect(allText(wrong)).not.toContain('not-the-operator-token-77');
     await h.close();
-    h = await startHarness();
+    const { CARACAL_COORDINATOR_TOKEN: _unset, ...withoutOperator } = ENV;
+    h = await startHarness({ env: withoutOperator });
     const unset = await h.run(backlogMetrics);
     expect(unset.status).toBe('warn');
     expect(unset.summary).toContain('CARACAL_COORDINATOR_TOKEN is not set');

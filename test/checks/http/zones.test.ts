@@ -66,7 +66,7 @@ describe('zones', () => {
     h = await startHarness({ env: {} });
     const r = await h.run(zonesCheck);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain('CARACAL_ADMIN_TOKEN is not set');
+    expect(r.summary).toContain('neither CARACAL_API_READ_TOKEN nor CARACAL_ADMIN_TOKEN is set');
   });
 
   it('sts.jwks and sts.policy check the discovered zones and their active policy sets', async () => {
