@@ -77,8 +77,9 @@ export const postgresOutage: FaultDef = {
     { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
     // Audit's sweep reads Postgres: its counters say nothing new while it cannot.
     { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
-    // The admin reads all query Postgres.
+    // The admin reads all query Postgres, and so does the Coordinator's /stats.
     { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call', 'internal_error'] },
+    { check: 'backlog.metrics', status: 'fail', contains: ['outbox counts unknown'] },
     { check: 'zones', status: 'fail', contains: ['could not be fully read', 'HTTP 500'] },
   ],
   async apply(sim) {
