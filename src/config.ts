@@ -24,6 +24,12 @@ const thresholdsSchema = z
     streamPendingIdleSeconds: z.number().positive().default(120),
     tamperSweepMaxAgeSeconds: z.number().positive().default(7200),
     postgresLatencyWarnMs: z.number().positive().default(500),
+    // Caracal's own diagnostics (packages/engine/src/doctor.ts): clock skew, backlog warnings; cert expiry per issue 19.
+    clockSkewWarnSeconds: z.number().positive().default(2),
+    clockSkewFailSeconds: z.number().positive().default(30),
+    certificateExpiryWarnDays: z.number().positive().default(14),
+    auditConsumerLagMax: z.number().int().nonnegative().default(1000),
+    coordinatorPendingMax: z.number().int().nonnegative().default(500),
   })
   .strict()
   .prefault({});
@@ -60,6 +66,17 @@ const fileSchema = z
         zones: z.array(z.string().min(1)).default([]),
         policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
         expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
+        /** The deployment's own settings, where the bot can see them (deployment.settings, tls.certificates). */
+        preflight: z
+          .object({
+            envFile: z.string().min(1).optional(),
+            secretDir: z.string().min(1).optional(),
+            helmValues: z.string().min(1).optional(),
+            /** PEM bundle that signs the services' certificates, when it is not in the system store. */
+            caFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -19,6 +19,14 @@ import { gatewaySts } from './http/gateway-sts.ts';
 import { coordinatorStats } from './http/coordinator-stats.ts';
 import { controlGate } from './http/control-gate.ts';
 import { auditIngestAlerts } from './postgres/ingest-alerts.ts';
+import { adminAuth, adminConfig } from './http/admin-auth.ts';
+import { backlogMetrics } from './http/backlog-metrics.ts';
+import { clockSkew } from './http/clock-skew.ts';
+import { servicesLive } from './http/liveness.ts';
+import { stsEvaluation } from './http/sts-evaluation.ts';
+import { zonesCheck } from './http/zones.ts';
+import { tlsCertificates } from './preflight/certificates.ts';
+import { deploymentSettings } from './preflight/settings.ts';
 
 export const ALL_CHECKS: readonly CheckDefinition[] = [
   postgresReachable,
@@ -40,6 +48,16 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   stsPolicy,
   auditTamper,
   auditIngestAlerts,
+  // What Caracal's own diagnostics check (issue 19), each on its runbook gate.
+  servicesLive,
+  clockSkew,
+  adminConfig,
+  adminAuth,
+  deploymentSettings,
+  tlsCertificates,
+  backlogMetrics,
+  stsEvaluation,
+  zonesCheck,
 ];
 
 export function checksForGate(gate: Gate): CheckDefinition[] {

@@ -17,7 +17,7 @@ export { EXIT };
 const DEEP_TIMEOUT_MS = 60 * 60_000;
 const FORMATS = ['table', 'json', 'junit'] as const;
 
-export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep]
+export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep] [--helm-values FILE]
 
   --config FILE   the YAML configuration (default: $CARACAL_CHATOPS_CONFIG); secrets come from the environment
   --sandbox       check the running local sandbox (reads the config it writes under $TMPDIR/caracal-chatops-sandbox)
@@ -25,6 +25,7 @@ export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sand
   --gate GATE     only the checks of one gate: ${GATES.join(', ')}
   --format F      table (default), json or junit; --json is short for --format json
   --deep          also recompute every zone's audit chain over audit_events (audit.chain)
+  --helm-values FILE  the deployment's Helm values, for the settings preflight (deployment.settings)
 
 exit codes: 0 pass, 1 warn, 2 fail, 64 usage, 78 configuration`;
 
@@ -80,6 +81,7 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
       format: { type: 'string' },
       json: { type: 'boolean' },
       deep: { type: 'boolean' },
+      'helm-values': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -91,7 +93,9 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
   const format = values.json ? 'json' : (values.format ?? 'table');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`check: unknown format "${format}" (table, json or junit)`);
   const list = await selection(values, checks);
-  const config = configFor(values, io.env);
+  let config = configFor(values, io.env);
+  const helmValues = values['helm-values'];
+  if (helmValues) config = { ...config, caracal: { ...config.caracal, preflight: { ...config.caracal.preflight, helmValues } } };
   const targets = createCheckTargets(config);
   try {
     const timeoutMs = (id: string) => (id === 'audit.chain' && !config.checks.timeouts[id] ? DEEP_TIMEOUT_MS : timeoutFor(config, id));

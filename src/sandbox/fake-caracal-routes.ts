@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ServiceName } from '../config.ts';
 import * as s from './fake-caracal-state.ts';
+import { adminApiRoute } from './fake-caracal-admin.ts';
 
 export type Reply = s.Answer | Promise<s.Answer>;
 export interface RouteContext {
@@ -223,6 +224,8 @@ export function apiService(env: PodEnv, p: s.ApiPod): ServiceDef {
           return body ? json(200, body) : json(404, { error: 'policy_set_binding_not_found' });
         },
       },
+      // Zone listing and per-zone reads of Caracal's diagnostics (issue 19).
+      { method: 'GET', path: /^\/v1\/zones(\/.*)?$/, handle: (c) => adminApiRoute(state, c.req, c.url) ?? fastify404(c) },
       {
         // Control (§8): absent unless enabled; its file gate is checked before the token, and both deny.
         method: 'POST', path: '/v1/control/invoke', handle: (c) => {

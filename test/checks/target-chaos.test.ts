@@ -54,7 +54,7 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
         postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: 800 },
         redis: { url: caracal.redis.url.replace(`:${REDIS_HOST_PORT}/`, `:${redisProxy.port}/`) },
       },
-      checks: { defaultTimeoutMs: 1500, httpTimeoutMs: 700 },
+      checks: { defaultTimeoutMs: 1500, httpTimeoutMs: 1000 },
     };
     const config = testConfig(file, green.env);
     const targets = createCheckTargets(config);

@@ -44,6 +44,20 @@ describe('caracal-chatops check', () => {
     expect(parsed.results[0]).toMatchObject({ id: 'a.b', status: 'warn' });
   });
 
+  it('--helm-values feeds the settings preflight', async () => {
+    const t = io();
+    const seen: (string | undefined)[] = [];
+    const probe: CheckDefinition = {
+      ...fixed('p.p', 'pass'),
+      run: (ctx) => {
+        seen.push(ctx.caracal.preflight.helmValues);
+        return Promise.resolve({ status: 'pass', summary: 'read' });
+      },
+    };
+    expect(await checkCommand(['--helm-values', 'deploy/values.yaml'], t.io, [probe])).toBe(EXIT.pass);
+    expect(seen).toEqual(['deploy/values.yaml']);
+  });
+
   it('exits 78 (configuration), not 2 (checks failed), on an unreadable config file', async () => {
     const t = io();
     expect(await cli(['check', '--config', '/nonexistent.yml'], t.io)).toBe(EXIT.config);

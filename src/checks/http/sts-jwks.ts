@@ -7,6 +7,7 @@ import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+import { discoverZones } from '../discovery/zones.ts';
 
 /** Why a 404 cannot be trusted as "no key" right now, or undefined when Postgres and the STS pod are healthy. */
 type Doubt = (base: string) => Promise<string | undefined>;
@@ -92,12 +93,14 @@ export const stsJwks: CheckDefinition = {
   gates: ['services'],
   reads: 'GET /.well-known/jwks.json?zone_id= on every STS pod for every configured zone; on a 404, Postgres SELECT 1 and that pod\'s /ready',
   async run(ctx, signal) {
-    const zones = ctx.caracal.zones;
+    // caracal.zones when set, otherwise every zone the admin token lists (issue 19).
+    const found = await discoverZones(ctx, signal);
+    const zones = found.ok ? found.items.map((z) => z.id) : [];
     if (zones.length === 0) {
       return {
         status: 'warn',
-        summary: 'JWKS not checked: set caracal.zones to the zone IDs whose tokens must verify.',
-        remedy: 'List the zone IDs under caracal.zones in the config file.',
+        summary: `JWKS not checked: ${found.ok ? 'no zone is visible to the admin token' : found.problem}.`,
+        remedy: 'Set CARACAL_ADMIN_TOKEN so the zones are listed, or list the zone IDs under caracal.zones.',
       };
     }
     const urls = ctx.caracal.services.sts;

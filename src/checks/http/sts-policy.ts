@@ -6,6 +6,7 @@ import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
 import { activationFinding, MISSING_READ_TOKEN } from './policy-activation.ts';
+import { discoverPolicySets } from '../discovery/zones.ts';
 
 const metrics = z.object({
   opa: z.object({ compile_errors: count, max_policy_age_seconds: seconds.optional(), poll_interval_seconds: seconds.optional() }),
@@ -54,18 +55,23 @@ async function compileFinding(ctx: CheckContext, base: string, signal: AbortSign
   };
 }
 
-async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promise<Finding[]> {
-  const sets = ctx.caracal.policySets;
+async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promise<{ findings: Finding[]; sets: number }> {
+  // caracal.policySets when set, otherwise every active policy set of the zones checked (issue 19).
+  const found = await discoverPolicySets(ctx, signal);
+  const sets = found.ok ? found.items : [];
   if (sets.length === 0) {
-    return [{
-      status: 'warn',
-      line: 'Policy activation not checked: set caracal.policySets',
-      remedy: 'List the zoneId/policySetId pairs that must be loaded under caracal.policySets.',
-    }];
+    return {
+      sets: 0,
+      findings: [{
+        status: 'warn',
+        line: `Policy activation not checked: ${found.ok ? 'no active policy set found' : found.problem}`,
+        remedy: 'Set CARACAL_API_READ_TOKEN so active policy sets are listed, or list zoneId/policySetId pairs under caracal.policySets.',
+      }],
+    };
   }
-  if (ctx.caracal.services.api.length === 0) return [notConfigured('api')];
-  if (!ctx.secrets.apiReadToken) return [MISSING_READ_TOKEN];
-  return Promise.all(sets.map((set) => activationFinding(ctx, set, signal)));
+  if (ctx.caracal.services.api.length === 0) return { sets: sets.length, findings: [notConfigured('api')] };
+  if (!ctx.secrets.apiReadToken) return { sets: sets.length, findings: [MISSING_READ_TOKEN] };
+  return { sets: sets.length, findings: await Promise.all(sets.map((set) => activationFinding(ctx, set, signal))) };
 }
 
 export const stsPolicy: CheckDefinition = {
@@ -79,10 +85,10 @@ export const stsPolicy: CheckDefinition = {
       activationFindings(ctx, signal),
       stsUrls.length === 0 ? [notConfigured('sts')] : Promise.all(stsUrls.map((u) => compileFinding(ctx, u, signal))),
     ]);
-    const sets = ctx.caracal.policySets.length;
-    const loaded = sets === 0 ? 0 : activation.filter((f) => f.status === 'pass').length;
+    const { sets } = activation;
+    const loaded = sets === 0 ? 0 : activation.findings.filter((f) => f.status === 'pass').length;
     return combine(
-      [...activation, ...compile],
+      [...activation.findings, ...compile],
       { pass: `All ${sets} policy sets are loaded and no STS pod has compile errors.`, lead: 'Policy is not confirmed fresh' },
       { 'policySets.checked': sets, 'policySets.loaded': loaded },
     );

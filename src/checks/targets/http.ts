@@ -1,10 +1,18 @@
 // HTTP reads of Caracal services: bounded in time and size; transport failures become TargetError.
+// A GET that meets a connection reset or an ingress's 502/503 is tried again with backoff, but only within the
+// request's own time budget and the caller's signal: a retry never makes a check late, and a 4xx is never retried.
+// Identical GETs in flight at the same time are sent once (see join).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../errors.ts';
 
 export interface HttpResponse {
   url: string;
   status: number;
   text: string;
+  /** How many attempts it took (1 when the first answer was taken). */
+  attempts: number;
+  /** A response header (case-insensitive), e.g. `date`. */
+  header(name: string): string | undefined;
   /** The body as JSON; throws TargetError when it is not JSON. */
   json(): unknown;
 }
@@ -20,12 +28,45 @@ export interface HttpTarget {
   request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
 }
 
+export interface HttpTargetOptions {
+  timeoutMs: number;
+  fetch?: typeof fetch;
+  /** First backoff between attempts; doubles each time (default 100 ms). */
+  retryBaseMs?: number;
+  /** Attempts at most, the first included (default 4). */
+  maxAttempts?: number;
+}
+
 const MAX_BODY_BYTES = 1_000_000;
+/** Codes of a connection the peer (or an ingress in between) dropped: the request may simply be tried again. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
 
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
+  const code = causeCode(err);
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code !== undefined && RESET_CODES.has(code)) return `connection reset (${code})`;
+  if (code) return code;
   return (err as Error).message ?? String(err);
+}
+
+/**
+ * Caracal's own 503s are JSON with a reason (§1.2-§1.6) and are the answer; an ingress's 502/503 (nginx, an
+ * Envoy, a cloud load balancer between pods) is an HTML or plain-text page about the hop, not about Caracal.
+ */
+function isIngressError(status: number, text: string): boolean {
+  if (status === 502) return true;
+  if (status !== 503) return false;
+  try {
+    const body: unknown = JSON.parse(text);
+    return typeof body !== 'object' || body === null;
+  } catch {
+    return true;
+  }
 }
 
 async function readLimited(res: Response): Promise<string> {
@@ -52,19 +93,65 @@ export function displayUrl(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-export function createHttpTarget(options: { timeoutMs: number; fetch?: typeof fetch }): HttpTarget {
-  const doFetch = options.fetch ?? globalThis.fetch;
+type Attempt = { ok: true; status: number; text: string; headers: Headers } | { ok: false; err: unknown };
+
+interface SharedRead {
+  promise: Promise<HttpResponse>;
+  controller: AbortController;
+  waiting: number;
+}
+
+/**
+ * Several checks of one run read the same URL (an STS pod's /metrics.json serves audit.replay, sts.policy and
+ * sts.evaluation): a GET already in flight with the same URL and bearer is joined, not sent again. It is cancelled
+ * only when every caller has given up; nothing is kept once it settles.
+ */
+function join(shared: SharedRead, signal: AbortSignal | undefined): Promise<HttpResponse> {
+  shared.waiting++;
+  if (!signal) return shared.promise;
+  const onAbort = () => {
+    if (--shared.waiting === 0) shared.controller.abort();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const detach = () => signal.removeEventListener('abort', onAbort);
+  return shared.promise.finally(detach);
+}
+
+export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
+  const inFlight = new Map<string, SharedRead>();
+  const send = createSender(options);
   return {
-    async request(url, opts = {}) {
-      const method = opts.method ?? 'GET';
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-      const headers: Record<string, string> = { accept: 'application/json' };
-      if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const where = `${method} ${displayUrl(url)}`;
-      let text: string;
-      let status: number;
+    request(url, opts = {}) {
+      if ((opts.method ?? 'GET') !== 'GET' || opts.body !== undefined) return send(url, opts, opts.signal);
+      const key = `${url}\n${opts.bearer ?? ''}`;
+      let shared = inFlight.get(key);
+      if (!shared) {
+        const controller = new AbortController();
+        const promise = send(url, opts, controller.signal).finally(() => inFlight.delete(key));
+        shared = { promise, controller, waiting: 0 };
+        inFlight.set(key, shared);
+      }
+      return join(shared, opts.signal);
+    },
+  };
+}
+
+function createSender(options: HttpTargetOptions) {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const baseMs = options.retryBaseMs ?? 100;
+  const maxAttempts = options.maxAttempts ?? 4;
+  return async (url: string, opts: HttpRequestOptions, cancel: AbortSignal | undefined): Promise<HttpResponse> => {
+    const method = opts.method ?? 'GET';
+    const started = performance.now();
+    // One budget for every attempt together: retrying must not stretch a request past its timeout.
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const where = `${method} ${displayUrl(url)}`;
+    const once = async (): Promise<Attempt> => {
       try {
         const res = await doFetch(url, {
           method,
@@ -72,25 +159,49 @@ export function createHttpTarget(options: { timeoutMs: number; fetch?: typeof fe
           signal,
           ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
         });
-        status = res.status;
-        text = await readLimited(res);
+        return { ok: true, status: res.status, text: await readLimited(res), headers: res.headers };
       } catch (err) {
-        if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms`, { cause: err });
-        if (opts.signal?.aborted) throw new TargetError(where, `${where}: cancelled`, { cause: err });
-        throw new TargetError(where, `${where}: ${describe(err)}`, { cause: err });
+        return { ok: false, err };
       }
-      return {
-        url,
-        status,
-        text,
-        json() {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch (err) {
-            throw new TargetError(where, `${where}: answered ${status} with a body that is not JSON`, { cause: err });
-          }
-        },
-      };
-    },
+    };
+    // Only reads are retried: a POST that reached Caracal before the reset may have acted already.
+    const retryable = (a: Attempt) =>
+      method === 'GET' && (a.ok ? isIngressError(a.status, a.text) : !signal.aborted && RESET_CODES.has(causeCode(a.err) ?? ''));
+    let attempt = await once();
+    let attempts = 1;
+    while (attempts < maxAttempts && retryable(attempt)) {
+      const wait = baseMs * 2 ** (attempts - 1);
+      // Leave room for the next attempt to answer; otherwise the last answer stands.
+      if (performance.now() - started + 2 * wait > options.timeoutMs) break;
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        break;
+      }
+      attempt = await once();
+      attempts++;
+    }
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    if (!attempt.ok) {
+      const err = attempt.err;
+      if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms${tries}`, { cause: err });
+      if (cancel?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
+      throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });
+    }
+    const { status, text, headers: got } = attempt;
+    return {
+      url,
+      status,
+      text,
+      attempts,
+      header: (name) => got.get(name) ?? undefined,
+      json() {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch (err) {
+          throw new TargetError(where, `${where}: answered ${status} with a body that is not JSON${tries}`, { cause: err });
+        }
+      },
+    };
   };
 }

@@ -36,6 +36,11 @@ export const redisOutage: FaultDef = {
     { check: 'coordinator.stats', status: 'fail', contains: ['/stats unknown'] },
     // Audit's consumer is down: its sweep counters are not evidence of "no tampering" now.
     { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
+    // Audit's /health is 503 while its consumer is unhealthy; every /v1 and /stats call waits on the Redis-backed hook.
+    { check: 'services.live', status: 'fail', contains: ['Audit', 'stream consumer unhealthy'] },
+    { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call'] },
+    { check: 'backlog.metrics', status: 'fail', contains: ['outbox counts unknown'] },
+    { check: 'zones', status: 'fail', contains: ['could not be fully read'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -72,6 +77,10 @@ export const postgresOutage: FaultDef = {
     { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
     // Audit's sweep reads Postgres: its counters say nothing new while it cannot.
     { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
+    // The admin reads all query Postgres, and so does the Coordinator's /stats.
+    { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call', 'internal_error'] },
+    { check: 'backlog.metrics', status: 'fail', contains: ['outbox counts unknown'] },
+    { check: 'zones', status: 'fail', contains: ['could not be fully read', 'HTTP 500'] },
   ],
   async apply(sim) {
     await sim.proxies.postgres.down();
@@ -102,6 +111,8 @@ export const stsDown: FaultDef = {
     { check: 'sts.jwks', status: 'fail', contains: ['zone/pod JWKS reads failed'] },
     { check: 'sts.policy', status: 'fail', contains: ['compile errors unknown'] },
     { check: 'audit.replay', status: 'fail', contains: ['replay backlog unknown'] },
+    { check: 'services.live', status: 'fail', contains: ['STS', 'process down or unreachable'] },
+    { check: 'sts.evaluation', status: 'fail', contains: ['evaluation errors unknown'] },
   ],
   apply(sim) {
     for (const pod of sim.fake.state.sts) pod.fault = 'hang';

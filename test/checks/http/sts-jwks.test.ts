@@ -79,11 +79,11 @@ describe('sts.jwks', () => {
     expect(r.summary).toContain('cannot be verified');
   });
 
-  it('warns when no zone is configured', async () => {
+  it('warns when no zone is configured and the admin token sees none', async () => {
     const { run } = await start({});
     const r = await run(stsJwks);
     expect(r.status).toBe('warn');
-    expect(r.summary).toBe('JWKS not checked: set caracal.zones to the zone IDs whose tokens must verify.');
+    expect(r.summary).toBe('JWKS not checked: no zone is visible to the admin token.');
   });
 
   it('fails when zones are configured but no STS URL is', async () => {

@@ -1,3 +1,4 @@
+import { fakeAdmin } from '../../../src/sandbox/fake-caracal-admin.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stsPolicy } from '../../../src/checks/http/sts-policy.ts';
 import { closedPort } from '../../helpers/faults.ts';
@@ -124,11 +125,12 @@ describe('sts.policy', () => {
     expect(r2.summary).toContain('activation status unknown: connection refused');
   });
 
-  it('warns when no policy set is configured, but still judges compile errors', async () => {
+  it('warns when no policy set is configured and none is active, but still judges compile errors', async () => {
     const { fake, run } = await start({ caracal: { policySets: [] } });
+    fakeAdmin(fake.state).zones = [];
     let r = await run(stsPolicy);
     expect(r.status).toBe('warn');
-    expect(r.summary).toContain('Policy activation not checked: set caracal.policySets');
+    expect(r.summary).toContain('Policy activation not checked: no active policy set found');
     fake.state.sts[0].compileErrors = 1;
     r = await run(stsPolicy);
     expect(r.status).toBe('fail');

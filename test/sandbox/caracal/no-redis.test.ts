@@ -18,6 +18,10 @@ const REDIS_DOWN = [
   { check: 'control.gate', status: 'fail' as const, contains: ['cannot serve'] },
   { check: 'coordinator.stats', status: 'fail' as const, contains: ['/stats unknown'] },
   { check: 'audit.tamper', status: 'warn' as const, contains: ['not ready'] },
+  { check: 'services.live', status: 'fail' as const, contains: ['Audit', 'stream consumer unhealthy'] },
+  { check: 'admin.auth', status: 'fail' as const, contains: ['did not accept an admin call'] },
+  { check: 'backlog.metrics', status: 'fail' as const, contains: ['outbox counts unknown'] },
+  { check: 'zones', status: 'fail' as const, contains: ['could not be fully read'] },
 ];
 
 describe('simulated Caracal without Redis', () => {
