@@ -28,6 +28,8 @@ export interface RecoveryWiringDeps {
   /** The outbox's own client: no hidden retries, so the outbox honours Retry-After and its own backoff. */
   dispatchClient: WebClient;
   workerId: string;
+  /** The bot's bot_id when known: read-back trusts only its own messages. */
+  botId?: string;
   sandbox: boolean;
   now: () => Date;
   newId: () => string;
@@ -50,6 +52,8 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     logger: deps.logger,
     metrics,
     workerId: deps.workerId,
+    postIntervalMs: config.slack.postIntervalMs,
+    ...(deps.botId ? { botId: deps.botId } : {}),
     render: {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
       dashboard: async (run) => runDashboardMessage(run, dashboardOptions, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
