@@ -82,7 +82,7 @@ export async function takeDue(q: Queryable, lease: Lease, limit: number): Promis
          AND (d.kind = 'dashboard' OR d.id IN (
            SELECT t.id FROM deliveries t WHERE t.run_id = $1 AND t.status = 'pending' AND t.kind = 'thread' AND t.next_attempt_at <= now() ORDER BY t.id LIMIT $4))
          AND EXISTS (SELECT 1 FROM runs r WHERE r.id = $1 AND r.delivery_locked_by = $2 AND r.delivery_fence = $3)
-       ORDER BY d.id LIMIT $4`,
+       ORDER BY d.id`,
       [lease.runId, lease.workerId, lease.fence, limit],
     )
   ).rows;
