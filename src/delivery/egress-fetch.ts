@@ -3,10 +3,11 @@
 // message-carrying field is scrubbed of secrets and made to fit Slack's limits here, whoever built it, so a
 // message is neither refused for its size nor able to carry a token into a channel.
 import type { KnownBlock } from '@slack/types';
+import type { FetchFunction } from '@slack/web-api';
 import { fitMessage } from '../blocks/limits.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 
-type Fetch = typeof globalThis.fetch;
+type Fetch = FetchFunction;
 
 /** Fields that carry content; ids, tokens, channels and timestamps are never touched. */
 const TEXT_FIELDS = ['text', 'markdown_text', 'alt_text', 'title', 'initial_comment'] as const;
@@ -60,11 +61,11 @@ export function egressFetch(scrub: Scrub, base: Fetch = (i, init) => globalThis.
   return (input, init) => {
     const body = init?.body;
     if (typeof body !== 'string') return base(input, init); // file uploads (FormData) and GETs pass as they are
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = typeof input === 'string' ? input : input.href;
     const method = methodOf(url);
-    const headers = new Headers(init?.headers);
+    const contentType = Object.entries(init?.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
     let cleaned: string;
-    if (headers.get('content-type')?.includes('application/json')) {
+    if (contentType.includes('application/json')) {
       // respond() to a response_url: always a message.
       cleaned = JSON.stringify(cleanArguments(JSON.parse(body) as Fields, scrub, method === undefined || MESSAGE_METHODS.has(method)));
     } else {

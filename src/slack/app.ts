@@ -19,7 +19,12 @@ import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
-import { timeoutFor, type Config } from '../config.ts';
+import { secretValues, timeoutFor, type Config } from '../config.ts';
+import { egressFetch } from '../delivery/egress-fetch.ts';
+import { createRetention } from '../delivery/retention.ts';
+import { scrubber } from '../redact.ts';
+import { deliveryStats } from '../store/deliveries.ts';
+import { pausedChannels } from '../store/slack-channels.ts';
 import { ConfigError } from '../errors.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -27,7 +32,7 @@ import type { StatusRunDeps } from '../reports/status-run.ts';
 import type { Db } from '../store/db.ts';
 import { dbReportStore } from '../store/reports.ts';
 import { createRecovery } from './recovery-wiring.ts';
-import { operationalRoutes } from './routes.ts';
+import { metricsServer, operationalRoutes, type RouteDeps } from './routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -88,7 +93,15 @@ export function createApp(deps: AppDeps): CaracalApp {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
     return Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
   };
-  const routes = operationalRoutes({ metrics, isReady: async () => ready && (await stateDbAnswers()) });
+  metrics.observeDeliveries(async () => ({ ...(await deliveryStats(db)), pausedChannels: (await pausedChannels(db)).length }));
+  const routeDeps: RouteDeps = {
+    metrics,
+    isReady: async () => ready && (await stateDbAnswers()),
+    detail: async () => (await pausedChannels(db)).map((p) => `slack channel ${p.channelId} paused since ${p.since.toISOString()}: ${p.error} (deliveries kept, probing)`),
+    ...(config.secrets.botMetricsToken ? { metricsToken: config.secrets.botMetricsToken } : {}),
+    metricsElsewhere: config.slack.metricsPort !== undefined,
+  };
+  const routes = operationalRoutes(routeDeps);
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
@@ -102,7 +115,11 @@ export function createApp(deps: AppDeps): CaracalApp {
         // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
         bodyLimit: MAX_REQUEST_BYTES,
       });
-  const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
+  // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
+  const scrub = scrubber(secretValues(config));
+  const clientOptions: WebClientOptions = {
+    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions, fetch: egressFetch(scrub, deps.clientOptions?.fetch),
+  };
   const app = new App({
     token: config.secrets.slackBotToken!,
     receiver,
@@ -133,7 +150,10 @@ export function createApp(deps: AppDeps): CaracalApp {
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
+  const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
+  let metricsHttp: import('node:http').Server | undefined;
 
   const statusDeps: StatusRunDeps = {
     checks,
@@ -172,16 +192,28 @@ export function createApp(deps: AppDeps): CaracalApp {
     app,
     async start(port = config.slack.port) {
       const server = (await app.start(port)) as unknown;
+      if (config.slack.metricsPort !== undefined) {
+        metricsHttp = metricsServer(routeDeps);
+        await new Promise<void>((r) => metricsHttp!.listen(config.slack.metricsPort, r));
+      }
       dispatcher.start();
       void dispatcher.runNow(); // finish what an earlier process left pending
+      retention.start();
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
+    /** Bounded: listeners and the delivery pass get `slack.shutdownMs`; what is left waits for the next replica. */
     async stop() {
       ready = false;
+      const deadline = Date.now() + config.slack.shutdownMs;
+      retention.stop();
       await app.stop();
-      await idle();
-      await dispatcher.stop();
+      let t: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
+      if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
+      clearTimeout(t);
+      await dispatcher.stop(Math.max(0, deadline - Date.now()));
+      if (metricsHttp) await new Promise((r) => metricsHttp!.close(r));
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),

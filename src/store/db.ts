@@ -17,9 +17,11 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-export function postgresDb(url: string, options: { max?: number } = {}): Db {
+export function postgresDb(url: string, options: { max?: number; onError?: (err: Error) => void } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
-  pool.on('error', () => undefined); // an idle client's error surfaces on the next query
+  // An idle client's error (the server restarted, a network cut) must not crash the process; it is logged, and
+  // the next query gets a fresh connection.
+  pool.on('error', (err) => options.onError?.(err));
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
       const res = await c.query<R>(sql, params);

@@ -21,3 +21,12 @@ export function dbReportStore(q: Queryable): ReportStore {
     },
   };
 }
+
+/** Retention: delete reports older than `days`, `batch` at a time (index on created_at). */
+export async function pruneReports(q: Queryable, days: number, batch = 5000): Promise<number> {
+  const res = await q.query(
+    `DELETE FROM reports WHERE id IN (SELECT id FROM reports WHERE created_at < now() - ($1::int * interval '1 day') ORDER BY created_at LIMIT $2)`,
+    [days, batch],
+  );
+  return res.rowCount;
+}
