@@ -49,6 +49,8 @@ export type EventType =
   | 'run_started'
   | 'note'
   | 'action_run'
+  | 'action_started'
+  | 'action_finished'
   | 'drill_marker'
   | 'gate_claimed'
   | 'checks_recorded'

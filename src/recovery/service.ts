@@ -7,6 +7,7 @@ import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
+import { scrubDeep, type Scrub } from '../redact.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface RecoveryDeps {
   newId(): string;
   /** Called after each commit that queued deliveries, so the dispatcher can run now rather than at its next tick. */
   onDeliveriesQueued?(): void;
+  /** The one scrubber: every stored event payload passes it (a pasted token, an echoed header). */
+  scrub?: Scrub;
 }
 
 export type ActResult =
@@ -37,6 +40,8 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
 
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
+  const record = (tx: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean) =>
+    recordEvents(tx, runId, at, deps.scrub ? events.map((e) => ({ ...e, data: scrubDeep(e.data, deps.scrub!) })) : events, dashboard);
 
   async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string }): Promise<ActResult> {
     const now = deps.now();
@@ -53,7 +58,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await recordEvents(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
+        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
@@ -76,7 +81,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       if (!decision.ok) {
         if (decision.kind === 'denied') {
           await deps.db.transaction((tx) =>
-            recordEvents(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
+            record(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
           );
           queued();
         }
@@ -85,7 +90,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       try {
         await deps.db.transaction(async (tx) => {
           await saveRun(tx, before, decision.run, now, userId);
-          await recordEvents(tx, runId, now, decision.events, true);
+          await record(tx, runId, now, decision.events, true);
         });
       } catch (err) {
         if (err instanceof VersionConflict) continue; // someone else changed the run: decide again on fresh state
@@ -101,7 +106,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown>): Promise<ActResult> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
     queued();
     const run = await loadRun(deps.db, runId);
     return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
@@ -117,7 +122,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (run.status !== 'active') return { ok: false, kind: 'conflict', reason: `This run has already ended (${run.status}).` };
     if (!readOnly && !(await deps.isApprover(userId))) {
       const reason = 'Only configured approvers can run remediation actions.';
-      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
+      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
       queued();
       return { ok: false, kind: 'denied', reason };
     }
@@ -125,7 +130,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   async function recordOutcome(runId: string, gate: Gate, userId: string, data: Record<string, unknown>): Promise<void> {
-    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
     queued();
   }
 
@@ -137,7 +142,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (run.drillMarks[marker]) return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
     if (marker !== 'injected' && !run.drillMarks.injected) return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
     try {
-      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
+      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
     } catch (err) {
       if ((err as { code?: string }).code === '23505') return { ok: false, kind: 'conflict', reason: 'Someone recorded it a moment ago.' };
       throw err;

@@ -143,8 +143,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
-  const { service, dispatcher, runGateChecks, isApprover } = createRecovery({
-    config, db, metrics, checks, now, newId, sandbox,
+  const { service, journal, dispatcher, runGateChecks, isApprover } = createRecovery({
+    config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
     checkContext: deps.checkContext,
     slackClient: () => app.client,
@@ -153,7 +153,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
   const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
-  let metricsHttp: import('node:http').Server | undefined;
+  let metricsHttp: Server | undefined;
 
   const statusDeps: StatusRunDeps = {
     checks,
@@ -182,7 +182,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service });
   registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();

@@ -14,7 +14,7 @@ import { captureSlackApi, type SlackCall } from '../helpers/slack-api.ts';
 
 const render: RunRenderer = {
   dashboard: (run) => Promise.resolve({ text: `dashboard v${run.version}`, blocks: [] }),
-  logEntry: (event) => Promise.resolve({ text: `entry ${event.type} ${String(event.data.text ?? '')}`, blocks: [] }),
+  logEntry: (event) => Promise.resolve({ text: `entry ${event.type} ${typeof event.data.text === 'string' ? event.data.text : ''}`, blocks: [] }),
 };
 let n = 0;
 
@@ -131,7 +131,7 @@ describe('one Slack egress: per-message outcomes', () => {
     const stalled = new Promise<void>((r) => (release = r));
     let stalledOnce = false;
     const slowRender: RunRenderer = {
-      dashboard: render.dashboard,
+      dashboard: (run) => render.dashboard(run),
       logEntry: async (e, run) => {
         if (String(e.data.text) === 'slow' && !stalledOnce) {
           stalledOnce = true;
