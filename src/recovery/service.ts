@@ -5,7 +5,7 @@ import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
-import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
+import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 
@@ -72,7 +72,8 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   async function act(runId: string, gate: Gate, command: Command, userId: string): Promise<ActResult> {
-    const isApprover = await deps.isApprover(userId);
+    // Only approver-only commands look membership up (Slack may be slow or down; Claim and Run checks never wait).
+    const isApprover = APPROVER_COMMANDS.includes(command.type) ? await deps.isApprover(userId) : false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await loadRun(deps.db, runId);
       if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
