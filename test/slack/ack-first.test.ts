@@ -1,7 +1,7 @@
 // Issue 14 item 7: view submissions ack before any network call; the approver lookup has a maximum stale age
 // after which approver-only actions are refused with a clear message, and only approver-only actions look it up.
 import nock from 'nock';
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK, ELEMENT, VIEW } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
