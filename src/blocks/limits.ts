@@ -137,6 +137,17 @@ function splitLongSections(blocks: readonly KnownBlock[]): KnownBlock[] {
   });
 }
 
+/** Slack refuses a message with two blocks of one block_id: later ones get a numbered suffix (deterministic). */
+function uniqueBlockIds(blocks: readonly KnownBlock[]): KnownBlock[] {
+  const seen = new Map<string, number>();
+  return blocks.map((b) => {
+    if (!b.block_id) return b;
+    const n = (seen.get(b.block_id) ?? 0) + 1;
+    seen.set(b.block_id, n);
+    return n === 1 ? b : { ...b, block_id: `${b.block_id.slice(0, ID_MAX - 6)}~${n}` };
+  });
+}
+
 function notice(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
@@ -148,7 +159,7 @@ function notice(text: string): KnownBlock {
 export function fitMessage(msg: Message, moreAt = '`/caracal timeline`'): Message {
   const text = truncate(msg.text, MAX_MESSAGE_TEXT);
   if (!msg.blocks) return { text };
-  let blocks = splitLongSections(msg.blocks).map(fitBlock);
+  let blocks = uniqueBlockIds(splitLongSections(msg.blocks).map(fitBlock));
   if (blocks.length > LIMITS.blocksPerMessage) {
     const hidden = blocks.length - (LIMITS.blocksPerMessage - 1);
     blocks = [...blocks.slice(0, LIMITS.blocksPerMessage - 1), notice(`… ${hidden} more blocks do not fit in one Slack message; see ${moreAt}.`)];
@@ -165,7 +176,7 @@ export function splitMessage(msg: Message): Message[] {
     const pieces = splitText(msg.text, TEXT_ONLY_PIECE).slice(0, MAX_CONTINUATIONS);
     return pieces.map((text, i) => ({ text: i === 0 ? text : `(continued ${i + 1}/${pieces.length}) ${text}` }));
   }
-  const blocks = splitLongSections(msg.blocks).map(fitBlock);
+  const blocks = uniqueBlockIds(splitLongSections(msg.blocks).map(fitBlock));
   const per = LIMITS.blocksPerMessage - 1; // one slot for the "continued" notice
   if (blocks.length <= LIMITS.blocksPerMessage) return [{ text: truncate(msg.text, LIMITS.fallbackText), blocks }];
   const chunks: KnownBlock[][] = [];

@@ -111,6 +111,30 @@ describe('remediation actions from the run dashboard', () => {
     const dashboard = calls.filter((c) => c.method === 'chat.update' && c.body.channel === 'CREMEDY2').at(-1)!;
     expect(JSON.stringify(blocksOf(dashboard))).toContain('no outcome recorded');
   });
+
+  it('never lets a secret out: an endpoint that echoes every header (and a cut-off token) reaches neither Slack, nor the event log, nor the logs', async () => {
+    const { runId, button } = await safetyRun('CREMEDY3');
+    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    const value = runItButton(answers.at(-1)!).value;
+    const from = answers.length;
+    const before = calls.length;
+    nock(GW).post('/internal/revocations/reload').reply(function () {
+      const auth = String(this.req.headers.authorization);
+      return [500, { error: 'denied', echoed: this.req.headers, cut: auth.slice(7, 7 + 12), text: `seen ${auth}` }];
+    });
+    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    await bot.bot.flushDeliveries();
+    const outgoing = [...calls.slice(before).map((c) => decodeURIComponent(c.raw.replace(/\+/g, ' '))), ...answers.slice(from).map((a) => JSON.stringify(a))].join('\n');
+    const stored = JSON.stringify((await listEvents(state.db, runId)).map((e) => e.data));
+    expect(outgoing).toContain('REDACTED'); // the echo did come back: the scrubber, not luck, keeps it out
+    expect(answers.at(-1)!.text).toMatch(/^:x: Failed/);
+    for (const where of [outgoing, stored, bot.logLines.join('\n')]) {
+      expect(where).not.toContain('admin-token-5678');
+      expect(where).not.toContain('admin-token');
+    }
+  });
 });
 
 describe('break-glass steps', () => {
