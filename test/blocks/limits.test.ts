@@ -1,6 +1,7 @@
 // Issue 14 item 5: every message is made to fit Slack's limits at the boundary, deterministically, instead of
 // being refused. The oracle is the sandbox's validator (Slack's documented limits).
 import type { KnownBlock } from '@slack/types';
+import type { FetchFunction } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { fitMessage, splitMessage } from '../../src/blocks/limits.ts';
 import { logEntryMessage } from '../../src/blocks/log-entry.ts';
@@ -70,11 +71,11 @@ describe('block limits at the boundary', () => {
 
   it('the egress fetch fits and scrubs what any caller sends (Web API form body and response_url JSON)', async () => {
     const seen: string[] = [];
-    const base = (_url: string | URL, init?: { body?: string | FormData }) => {
-      seen.push(String(init?.body));
+    const base: FetchFunction = (_url, init) => {
+      seen.push(typeof init?.body === 'string' ? init.body : '');
       return Promise.resolve(new Response('{"ok":true}'));
     };
-    const f = egressFetch(scrubber(['xoxb-secret-token-1234']), base as never);
+    const f = egressFetch(scrubber(['xoxb-secret-token-1234']), base);
     const blocks = Array.from({ length: 60 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'Authorization: Bearer abcdefghijkl xoxb-secret-token-1234' } }));
     await f('https://slack.com/api/chat.postMessage', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: 'xoxb-secret-token-1234', channel: 'C1', text: 'hi', blocks: JSON.stringify(blocks) }).toString() });
     await f('https://hooks.slack.com/actions/T/1/x', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'token xoxb-secret-token-1234', blocks }) });
