@@ -25,3 +25,10 @@ CREATE INDEX reports_created_at ON reports (created_at);
 
 -- A run whose first dashboard post may have reached Slack unrecorded: read the channel back before posting again.
 ALTER TABLE runs ADD COLUMN dashboard_pending boolean NOT NULL DEFAULT false;
+
+-- A status report whose final update has not reached Slack yet ("Checking…" would stay for good): retried by the
+-- report sweeper of any replica until Slack shows it.
+ALTER TABLE reports ADD COLUMN shown boolean NOT NULL DEFAULT true;
+ALTER TABLE reports ADD COLUMN show_attempts integer NOT NULL DEFAULT 0;
+ALTER TABLE reports ADD COLUMN next_show_at timestamptz;
+CREATE INDEX reports_unshown ON reports (next_show_at) WHERE NOT shown;

@@ -23,6 +23,7 @@ import { secretValues, timeoutFor, type Config } from '../config.ts';
 import { egressFetch } from '../delivery/egress-fetch.ts';
 import { createRetention } from '../delivery/retention.ts';
 import { scrubber } from '../redact.ts';
+import { createReportSweeper } from '../reports/report-sweeper.ts';
 import { deliveryStats } from '../store/deliveries.ts';
 import { pausedChannels } from '../store/slack-channels.ts';
 import { ConfigError } from '../errors.ts';
@@ -64,6 +65,8 @@ export interface CaracalApp {
   flushDeliveries(): Promise<void>;
   /** Resolves once no listener is still working after its ack (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** Show now the final state of reports whose last update failed (tests; it also runs every few seconds). */
+  sweepReports(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -166,6 +169,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     sandbox,
     newId,
   };
+  const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
     statusCommand(statusDeps),
@@ -199,6 +203,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       dispatcher.start();
       void dispatcher.runNow(); // finish what an earlier process left pending
       retention.start();
+      reportSweeper.start();
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
@@ -207,6 +212,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       ready = false;
       const deadline = Date.now() + config.slack.shutdownMs;
       retention.stop();
+      await reportSweeper.stop();
       await app.stop();
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
@@ -217,6 +223,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
+    sweepReports: () => reportSweeper.run(),
     idle,
   };
 }
