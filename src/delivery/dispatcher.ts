@@ -43,6 +43,8 @@ export interface DispatcherDeps {
   settleMs?: number;
   /** Deliveries per run per pass: the lease is renewed while it works, and the rest waits for the next pass. */
   batch?: number;
+  /** Runs leased per pass and delivered side by side (each run's own messages stay in order). */
+  runsPerPass?: number;
   /** Between two posts in one channel (Slack: about 1 per second sustained); 0 in unit tests. */
   postIntervalMs?: number;
   /** First probe of a paused channel after this long, then backing off up to 5 minutes. */
@@ -91,8 +93,16 @@ export function createDispatcher(deps: DispatcherDeps) {
   const backoff = (attempts: number) => jitter(Math.min(60_000, 250 * 2 ** Math.min(attempts, 8)));
   const probeDelay = (refusals: number) => jitter(Math.min(MAX_PROBE_MS, (deps.pauseProbeMs ?? 5000) * 2 ** Math.min(refusals - 1, 8)));
 
+  const renewedAt = new WeakMap<Lease, number>();
+  /**
+   * Before each Slack call: still ours, with at least two thirds of the lease ahead (a Slack call is bounded by the
+   * client's timeout, well under a third of it). Renewed in the database only when a third has gone by.
+   */
   async function hold(lease: Lease): Promise<void> {
-    if (stopping || !(await renewLease(db, lease, leaseMs))) throw new LeaseLost(stopping ? 'shutting down' : 'lease lost');
+    if (stopping) throw new LeaseLost('shutting down');
+    if (now() - (renewedAt.get(lease) ?? 0) < leaseMs / 3) return;
+    if (!(await renewLease(db, lease, leaseMs))) throw new LeaseLost('lease lost');
+    renewedAt.set(lease, now());
   }
 
   /** Turn a failed call into when to come back; a channel-wide refusal pauses the channel. */
@@ -266,7 +276,9 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function tick(): Promise<void> {
-    const leases = await claimRuns(db, workerId, 20, leaseMs);
+    const claimedAt = now();
+    const leases = await claimRuns(db, workerId, deps.runsPerPass ?? 50, leaseMs);
+    for (const lease of leases) renewedAt.set(lease, claimedAt);
     let more = false;
     await Promise.all(
       leases.map(async (lease) => {

@@ -141,9 +141,12 @@ describe('one Slack egress: per-message outcomes', () => {
       },
     };
     const calls = captureSlackApi();
-    const a = dispatcher(state.db, 'replica-a', { render: slowRender });
+    const clock = { t: Date.now() };
+    const a = dispatcher(state.db, 'replica-a', { render: slowRender, now: () => clock.t });
     const passA = a.runNow();
     while (!stalledOnce) await new Promise((r) => setTimeout(r, 5));
+    // A's stall outlasts its lease (30 s, on its own clock and in the database).
+    clock.t += 31_000;
     await state.db.query(`UPDATE runs SET delivery_locked_until = now() - interval '1 s' WHERE id = $1`, [runId]);
     await dispatcher(state.db, 'replica-b').runNow();
     release();
