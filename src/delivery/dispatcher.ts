@@ -45,6 +45,11 @@ export interface DispatcherDeps {
   batch?: number;
   /** Runs leased per pass and delivered side by side (each run's own messages stay in order). */
   runsPerPass?: number;
+  /**
+   * Time one run's pass may spend posting paced thread entries before it yields, so the dashboard (updated first
+   * in every pass) stays current while a long thread drains at Slack's pace.
+   */
+  passBudgetMs?: number;
   /** Between two posts in one channel (Slack: about 1 per second sustained); 0 in unit tests. */
   postIntervalMs?: number;
   /** First probe of a paused channel after this long, then backing off up to 5 minutes. */
@@ -255,9 +260,15 @@ export function createDispatcher(deps: DispatcherDeps) {
       stop = await deliverDashboard(run, lease, rows);
       if (!stop) for (const d of rows) done.add(d.id);
     }
+    const deadline = now() + (deps.passBudgetMs ?? 2000);
+    let yielded = false;
     for (const d of due) {
       if (stop) break;
       if (d.kind !== 'thread') continue;
+      if (now() > deadline) {
+        yielded = true;
+        break;
+      }
       stop = await deliverEntry(run, lease, d, earlier);
       if (!stop) done.add(d.id);
     }
@@ -272,7 +283,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const was = await resumeChannel(db, run.channelId);
       if (was) log.info({ channel: run.channelId, was }, 'Slack accepts the channel again: its deliveries resume');
     }
-    return !stop && due.filter((d) => d.kind === 'thread').length === batch;
+    return !stop && (yielded || due.filter((d) => d.kind === 'thread').length === batch);
   }
 
   async function tick(): Promise<void> {

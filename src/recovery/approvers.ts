@@ -16,7 +16,7 @@ export interface ApproverConfig {
 export function createApproverDirectory(
   config: ApproverConfig,
   deps: { client: () => WebClient; logger: Logger; cacheMs?: number; now?: () => number },
-): { isApprover(userId: string): Promise<boolean> } {
+): { isApprover(userId: string): Promise<boolean>; knownApprover(userId: string): boolean | undefined } {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? 60_000;
   const maxStaleMs = (config.maxStaleMinutes ?? 10) * 60_000;
@@ -45,6 +45,17 @@ export function createApproverDirectory(
   }
 
   return {
+    /** Without any network call: true/false when the configuration or a fresh cache says, undefined otherwise. */
+    knownApprover(userId) {
+      if (config.users.includes(userId)) return true;
+      let unknown = false;
+      for (const group of config.userGroups) {
+        const hit = cache.get(group);
+        if (!hit || now() - hit.at >= cacheMs) unknown = true;
+        else if (hit.members.has(userId)) return true;
+      }
+      return unknown ? undefined : false;
+    },
     async isApprover(userId) {
       if (config.users.includes(userId)) return true;
       for (const group of config.userGroups) if ((await members(group)).has(userId)) return true;

@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
-  const { service, journal, dispatcher, runGateChecks, isApprover } = createRecovery({
+  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
     config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
     checkContext: deps.checkContext,
@@ -184,7 +184,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
-  registerOverrideModal(app, { ...listenerDeps, service });
+  registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
   app.error(async (err) => {

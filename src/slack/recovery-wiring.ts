@@ -81,5 +81,5 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     });
     return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, finishedAt: new Date(r.finishedAt) }));
   };
-  return { service, journal, dispatcher, runGateChecks, isApprover };
+  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
 }
