@@ -25,7 +25,7 @@ async function scenario(latencyMs: number, postIntervalMs: number, channels: num
   await migrate(db);
   const slack = await startFakeSlack({ latencyMs });
   let n = 0;
-  const svc = createRecoveryService({ db, policy: POLICY, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `b${++n}x${Date.now().toString(36)}` });
+  const svc = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy: POLICY, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `b${++n}x${Date.now().toString(36)}` });
   const client = new WebClient('xoxb-bench', { slackApiUrl: slack.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
   const d = createDispatcher({ db, client, render, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: 'bench', postIntervalMs, settleMs: 5 });
   for (let c = 0; c < channels; c++) await svc.startRun({ channelId: `CB${c}`, title: 'bench', userId: 'U1' });

@@ -14,6 +14,9 @@ import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
+import { cancelCommand } from '../commands/cancel.ts';
+import { handoffCommand } from '../commands/handoff.ts';
+import { summaryCommand } from '../commands/summary.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -177,6 +180,9 @@ export function createApp(deps: AppDeps): CaracalApp {
     drillCommand({ service, now }),
     troubleshootCommand(),
     noteCommand({ service }),
+    cancelCommand({ service }),
+    handoffCommand({ service }),
+    summaryCommand({ service, now }),
     timelineCommand({ db }),
   ];
   registerCommands(app, subcommands, listenerDeps);

@@ -24,10 +24,10 @@ function worstRun(): RunState {
     gate: g, status: j === 0 ? 'open' : 'overridden', claimedBy: 'U0ALICE', doneBy: 'U0BOB', doneAt: NOW, openedAt: NOW,
     checklist: { rollouts: 'U0EVE', policies: 'U0EVE', control: 'U0EVE' },
     checks: ALL_CHECKS.filter((c) => g === 'resume' || c.gates.includes(g)).map((c) => ({
-      checkId: c.id, status: 'fail', finishedAt: NOW,
+      checkId: c.id, status: 'fail', startedAt: NOW, finishedAt: NOW,
       summary: `${c.id} failed: ${'a long finding with evidence <and> & details, row 0190b000-0000-7000-8000-0000000000aa '.repeat(60)}`,
     })),
-    confirmVotes: ['U0BOB'], override: { id: `o${j}`, requestedBy: 'U0BOB', reason: 'r'.repeat(2000), at: NOW },
+    confirmVotes: [{ userId: 'U0BOB', at: NOW }], override: { id: `o${j}`, requestedBy: 'U0BOB', reason: 'r'.repeat(2000), at: NOW },
   }));
   return { id: 'r1', channelId: 'C1', title: 't'.repeat(500), kind: 'drill', scenario: 'redis-outage', status: 'active', startedBy: 'U0ALICE', startedAt: NOW, endedAt: undefined, dashboardTs: '1.2', version: 9, drillMarks: { injected: NOW }, gates };
 }

@@ -24,7 +24,7 @@ function dispatcher(db: Db, workerId: string, extra: Partial<Parameters<typeof c
 }
 
 function svc(db: Db): RecoveryService {
-  return createRecoveryService({
+  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
     db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `e${++n}${Date.now().toString(36)}`,
     policy: { freshnessMs: 300_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
   });

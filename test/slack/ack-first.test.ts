@@ -80,7 +80,7 @@ describe('approver lookup', () => {
   it('only approver-only commands look membership up: Claim works while the lookup fails', async () => {
     const state = await testStateDb();
     let lookups = 0;
-    const s = createRecoveryService({
+    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
       db: state.db, now: () => new Date(), newId: () => `ack${Date.now().toString(36)}`,
       isApprover: () => {
         lookups++;

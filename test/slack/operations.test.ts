@@ -43,7 +43,7 @@ describe('operations', () => {
   });
 
   it('deletes reports and delivered rows older than the retention, and keeps the rest', async () => {
-    const s = createRecoveryService({ db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `op${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
+    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `op${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
     const r = await s.startRun({ channelId: 'CRET', title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
     await state.db.query(`UPDATE deliveries SET status = 'done', delivered_at = now() - interval '40 days' WHERE run_id = $1 AND kind = 'thread'`, [runId]);
@@ -57,7 +57,7 @@ describe('operations', () => {
   });
 
   it('a bounded stop leaves a stuck delivery pass behind; the next replica delivers its rows', async () => {
-    const s = createRecoveryService({ db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `sd${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
+    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `sd${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
     const r = await s.startRun({ channelId: 'CSTOP', title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
     const calls = captureSlackApi();
