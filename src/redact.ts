@@ -26,7 +26,8 @@ function forms(secret: string): string[] {
 
 /** Replace every occurrence of `secret`, and of any prefix of it of at least MIN_PREFIX characters. */
 function scrubValue(text: string, secret: string): string {
-  if (secret.length < MIN_PREFIX) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
+  // URL-shaped secrets (database URLs) begin with ordinary words ("postgres://"): matched whole only.
+  if (secret.length < MIN_PREFIX || secret.includes('://')) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
   const head = secret.slice(0, MIN_PREFIX);
   let out = '';
   let from = 0;
