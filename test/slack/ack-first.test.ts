@@ -19,7 +19,7 @@ describe('ack first', () => {
   let bot: TestBot;
   beforeAll(async () => {
     state = await testStateDb();
-    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] } } } });
+    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] }, startRuns: 'anyone' } } });
   });
   afterAll(async () => {
     await bot.stop();
