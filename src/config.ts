@@ -102,6 +102,8 @@ const fileSchema = z
           .object({
             users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U… or W…)')).default([]),
             userGroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group ID (S…)')).default([]),
+            /** A group membership older than this (Slack unreachable) no longer grants approver-only actions. */
+            maxStaleMinutes: z.number().positive().default(10),
           })
           .strict()
           .prefault({}),
@@ -116,6 +118,8 @@ const fileSchema = z
       .object({
         /** Where the embedded state database lives when STATE_DATABASE_URL is not set. */
         dataDir: z.string().min(1).default('.data/state'),
+        /** Status reports and delivered (or failed) Slack deliveries older than this are deleted. */
+        retentionDays: z.number().int().min(1).default(30),
       })
       .strict()
       .prefault({}),
@@ -125,6 +129,12 @@ const fileSchema = z
         /** Web API base URL, for Slack GovSlack (https://slack-gov.com/api/) or an egress proxy; default Slack's. */
         apiUrl: z.url({ protocol: /^https?$/ }).optional(),
         reportUpdateIntervalMs: z.number().int().min(0).default(1000),
+        /** Between two posts in one channel, across replicas: Slack allows about one message per second sustained. */
+        postIntervalMs: z.number().int().min(0).default(1000),
+        /** Graceful shutdown budget; then in-flight work is left for the next replica. */
+        shutdownMs: z.number().int().min(0).default(20_000),
+        /** Serve /metrics on its own port (bound like the main one) instead of the public events port. */
+        metricsPort: z.number().int().min(0).max(65535).optional(),
       })
       .strict()
       .prefault({}),
@@ -140,6 +150,8 @@ export const SECRET_ENV = {
   postgresPassword: 'CARACAL_POSTGRES_PASSWORD',
   redisPassword: 'CARACAL_REDIS_PASSWORD',
   metricsBearer: 'CARACAL_METRICS_BEARER',
+  /** The bot's own /metrics: required as a bearer when set (not Caracal's metrics bearer). */
+  botMetricsToken: 'CHATOPS_METRICS_TOKEN',
   coordinatorToken: 'CARACAL_COORDINATOR_TOKEN',
   auditAdminToken: 'CARACAL_AUDIT_ADMIN_TOKEN',
   adminToken: 'CARACAL_ADMIN_TOKEN',

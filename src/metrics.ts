@@ -1,5 +1,5 @@
 // Prometheus metrics for the bot itself, on a registry passed in (no global default registry).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CheckResult } from './checks/types.ts';
 
 export interface Metrics {
@@ -9,7 +9,18 @@ export interface Metrics {
   checkDuration: Histogram<'check'>;
   checkOutcomes: Counter<'check' | 'status'>;
   slackApiErrors: Counter<'method' | 'error'>;
+  /** Deliveries marked failed (each replaced by a placeholder), by Slack's error. */
+  deliveriesFailed: Counter<'reason'>;
+  /** Read the outbox's state when /metrics is scraped (queued, failed, oldest queued age, paused channels). */
+  observeDeliveries(source: () => Promise<DeliveryGauges>): void;
   recordCheck(result: CheckResult): void;
+}
+
+export interface DeliveryGauges {
+  queued: number;
+  failed: number;
+  oldestQueuedSeconds: number;
+  pausedChannels: number;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -46,8 +57,32 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['method', 'error'] as const,
     registers: [registry],
   });
+  const deliveriesFailed = new Counter({
+    name: 'caracal_chatops_deliveries_failed_total',
+    help: 'Slack messages refused and replaced by a placeholder, by error',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  let source: (() => Promise<DeliveryGauges>) | undefined;
+  let last: Promise<DeliveryGauges | undefined> | undefined;
+  // One read of the outbox per scrape, shared by the four gauges.
+  const read = (key: keyof DeliveryGauges) => async function (this: Gauge) {
+    last ??= (source?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 0));
+    const s = await last;
+    if (s) this.set(s[key]);
+  };
+  const gauge = (name: string, help: string, key: keyof DeliveryGauges) =>
+    new Gauge({ name, help, registers: [registry], collect: read(key) });
+  gauge('caracal_chatops_deliveries_queued', 'Slack deliveries waiting in the outbox', 'queued');
+  gauge('caracal_chatops_deliveries_failed', 'Slack deliveries marked failed (replaced by a placeholder), still retained', 'failed');
+  gauge('caracal_chatops_deliveries_oldest_queued_seconds', 'Age of the oldest queued Slack delivery', 'oldestQueuedSeconds');
+  gauge('caracal_chatops_slack_channels_paused', 'Channels whose deliveries are paused because Slack refuses the channel or workspace', 'pausedChannels');
   return {
     registry,
+    deliveriesFailed,
+    observeDeliveries(fn) {
+      source = fn;
+    },
     commands,
     actions,
     checkDuration,

@@ -1,20 +1,67 @@
-// Value-based scrubbing of secrets: catches them wherever they appear (messages, error text, URLs),
-// which path-based redaction cannot.
+// The one scrubber of secrets: every text that leaves for Slack, every stored event payload, every log line and
+// every check result passes it. Value-based (catches a configured secret wherever it appears: messages, error
+// text, URLs, JSON) plus pattern-based for credentials the bot never configured but a target may echo back
+// (an `Authorization: Bearer …` header in an error page, a Slack token).
 
 export const REDACTED = '[REDACTED]';
 
 /** Secrets shorter than this are not scrubbed (they would match ordinary text); config rejects nothing shorter in practice. */
 const MIN_SECRET_LENGTH = 4;
+/** A secret cut short (an error body shortened by a target or a proxy) still leaks: its first characters are enough to match. */
+const MIN_PREFIX = 8;
 
-export function scrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
-  const forms = new Set<string>();
+/** Header echoes and bearer-looking credentials, whatever their value. */
+const PATTERNS: readonly RegExp[] = [
+  // `Authorization: Bearer abc`, `"authorization":"Basic abc"`, `x-api-key=abc`, `Cookie: a=b; c=d`
+  /((?:proxy-)?authorization|x-api-key|x-auth-token|api[-_]?key|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;&]+(?:;\s*[^\s"',;&]+)*/gi,
+  /\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // Slack tokens (bot, user, app, refresh, config) and signing-secret-shaped hex never belong in a message.
+  /\b()()xox[abeoprs]-[A-Za-z0-9-]{8,}/g,
+  /\b()()xapp-[A-Za-z0-9-]{8,}/g,
+];
+
+function forms(secret: string): string[] {
+  return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+}
+
+/** Replace every occurrence of `secret`, and of any prefix of it of at least MIN_PREFIX characters. */
+function scrubValue(text: string, secret: string): string {
+  // URL-shaped secrets (database URLs) begin with ordinary words ("postgres://"): matched whole only.
+  if (secret.length < MIN_PREFIX || secret.includes('://')) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
+  const head = secret.slice(0, MIN_PREFIX);
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(head, from); at !== -1; at = text.indexOf(head, from)) {
+    let end = at + MIN_PREFIX;
+    while (end - at < secret.length && text[end] === secret[end - at]) end++;
+    out += text.slice(from, at) + REDACTED;
+    from = end;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+export type Scrub = (text: string) => string;
+
+export function scrubber(secrets: readonly (string | undefined)[]): Scrub {
+  const values = new Set<string>();
   for (const s of secrets) {
     if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) continue;
-    forms.add(s);
-    forms.add(JSON.stringify(s).slice(1, -1)); // the same secret inside a JSON string (quotes, backslashes)
-    forms.add(encodeURIComponent(s)); // and inside a URL or a form body
+    for (const f of forms(s)) values.add(f);
   }
-  const list = [...forms].sort((a, b) => b.length - a.length);
-  if (list.length === 0) return (text) => text;
-  return (text) => list.reduce((out, secret) => (out.includes(secret) ? out.split(secret).join(REDACTED) : out), text);
+  const list = [...values].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = list.reduce(scrubValue, text);
+    for (const re of PATTERNS) out = out.replace(re, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
+    return out;
+  };
+}
+
+/** Every string inside a JSON-like value (blocks, views, event payloads), keys left as they are. */
+export function scrubDeep<T>(value: T, scrub: Scrub): T {
+  if (typeof value === 'string') return scrub(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v, scrub)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubDeep(v, scrub)])) as T;
+  }
+  return value;
 }

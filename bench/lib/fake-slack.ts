@@ -8,7 +8,8 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+/** `latencyMs`: each answer waits this long (a slow Slack), as a number or per call. */
+export async function startFakeSlack(options: { latencyMs?: number | (() => number) } = {}): Promise<FakeSlack> {
   const calls: FakeSlack['calls'] = [];
   let seq = 0;
   const server: Server = createServer((req, res) => {
@@ -20,8 +21,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       calls.push({ method, body });
       seq++;
       const ts = body.get('ts') ?? `1764320000.${String(seq).padStart(6, '0')}`;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts, users: [] }));
+      const latency = typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0);
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts, users: [] }));
+      }, latency);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -13,6 +13,9 @@ export const ACTION = {
   freezeChecklist: 'freeze_checklist',
   gateRemediate: 'gate_remediate',
   breakGlassDone: 'break_glass_done',
+  /** On the clicker's ephemeral action card: run it, or dismiss the card. */
+  remediateRun: 'remediate_run',
+  remediateCancel: 'remediate_cancel',
   drillMark: 'drill_mark',
   troubleshootRun: 'troubleshoot_run',
 } as const;

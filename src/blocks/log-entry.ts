@@ -23,7 +23,7 @@ export function describeEvent(e: StoredEvent): string {
     case 'run_started':
       return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*.`;
     case 'note':
-      return `:memo: ${who}: ${escapeKeepingUserMentions(truncate(str(d.text), 2500))}`;
+      return `:memo: ${who}: ${escapeKeepingUserMentions(str(d.text))}`; // long notes are split at the egress, never cut
     case 'gate_claimed':
       return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(str(d.previous))})` : ''}.`;
     case 'gate_handed_off':
@@ -58,6 +58,13 @@ export function describeEvent(e: StoredEvent): string {
       const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
       return `${d.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(str(d.title))}*: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
     }
+    case 'action_started':
+      return `:hourglass_flowing_sand: ${who} started *${escapeMrkdwn(str(d.title))}* (${escapeMrkdwn(str(d.target))}).`;
+    case 'action_finished': {
+      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
+      const icon = d.result === 'success' ? ':white_check_mark:' : d.result === 'partial' ? ':warning:' : ':x:';
+      return `${icon} *${escapeMrkdwn(str(d.title))}* (run by ${who}) ${RESULT_WORD[str(d.result)] ?? 'finished'}: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
+    }
     case 'drill_marker': {
       const label = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' }[str(d.marker)] ?? escapeMrkdwn(str(d.marker));
       return `:stopwatch: [DRILL] ${who} recorded: ${label}.`;
@@ -68,6 +75,8 @@ export function describeEvent(e: StoredEvent): string {
       return `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
   }
 }
+
+const RESULT_WORD: Record<string, string> = { success: 'succeeded', partial: 'partly succeeded', failure: 'failed' };
 
 /** The end-of-run summary: time to recover, time per gate, approvers, overrides. */
 export function summaryText(events: readonly StoredEvent[]): string {

@@ -9,6 +9,22 @@ import { actionsForGate } from '../remediation/registry.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
+import type { LastAction } from '../recovery/actions.ts';
+import type { Gate } from '../checks/types.ts';
+
+const ACTION_STATE: Record<LastAction['state'], string> = {
+  success: ':white_check_mark: succeeded',
+  partial: ':warning: partly succeeded',
+  failure: ':x: failed',
+  running: ':hourglass_flowing_sand: running',
+  unknown: ':grey_question: started, no outcome recorded (the bot stopped during the call): check Caracal before running it again',
+};
+
+/** The gate's last remediation action and its result, under the gate. */
+function lastActionBlock(a: LastAction): KnownBlock {
+  const summary = a.summary ? `: ${escapeMrkdwn(truncate(a.summary, 300))}` : '';
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: `Last action: *${escapeMrkdwn(a.title)}* by ${userMention(a.actor)} ${slackDate(a.at.toISOString())} — ${ACTION_STATE[a.state]}${summary}` }] };
+}
 
 export interface DashboardOptions {
   sandbox: boolean;
@@ -92,21 +108,21 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   }
   const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
   blocks.push(actions);
+  // No confirm dialog here: the click answers with an ephemeral card that says exactly what will be called and
+  // carries "Run it", so the clicker's own card can then show "Running…" and be replaced by the outcome.
   const remedies = actionsForGate(g.gate).map((a) =>
-    button(uniqueActionId(ACTION.gateRemediate, a.id), truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id }), {
-      confirm: {
-        title: { type: 'plain_text', text: 'Run this action?' },
-        text: { type: 'plain_text', text: truncate(a.confirmText, 300) },
-        confirm: { type: 'plain_text', text: 'Run it' },
-        deny: { type: 'plain_text', text: 'Cancel' },
-      },
-    }),
+    button(uniqueActionId(ACTION.gateRemediate, a.id), truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id })),
   );
   if (remedies.length > 0) blocks.push({ type: 'actions', block_id: `remediate_${g.gate}_v${run.version}`, elements: remedies });
   return blocks;
 }
 
-export function runDashboardMessage(run: RunState, opts: DashboardOptions, summaryText?: string): { text: string; blocks: KnownBlock[] } {
+export function runDashboardMessage(
+  run: RunState,
+  opts: DashboardOptions,
+  summaryText?: string,
+  actions?: ReadonlyMap<Gate, LastAction>,
+): { text: string; blocks: KnownBlock[] } {
   const label = runLabel(run, opts.sandbox);
   const open = run.gates.find((g) => g.status === 'open');
   const state = run.status === 'active' ? `current gate: ${open ? GATE_TITLES[open.gate] : 'none'}` : run.status;
@@ -123,6 +139,8 @@ export function runDashboardMessage(run: RunState, opts: DashboardOptions, summa
     if (!g) return;
     const section: SectionBlock[] = sections(gateText(g, i, opts), `${BLOCK.gate}_${gate}_v${run.version}`);
     blocks.push(...section);
+    const last = actions?.get(gate);
+    if (last) blocks.push(lastActionBlock(last));
     if (run.status === 'active' && g.status === 'open') blocks.push(...gateActions(run, g));
   });
   if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));

@@ -8,9 +8,13 @@ import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 
 export const LOG_ENTRY_EVENT = 'caracal_log_entry';
 
-export function logEntryMetadata(eventId: number): { event_type: string; event_payload: { event_id: number } } {
-  return { event_type: LOG_ENTRY_EVENT, event_payload: { event_id: eventId } };
+/** `part`: a long entry is posted as several messages (continuations); each is found again on its own. */
+export function logEntryMetadata(eventId: number, part = 0): { event_type: string; event_payload: { event_id: number; part: number } } {
+  return { event_type: LOG_ENTRY_EVENT, event_payload: { event_id: eventId, part } };
 }
+
+/** The key of one posted part of one entry in the map `postedEntries` returns. */
+export const partKey = (eventId: number, part: number): string => `${eventId}:${part}`;
 
 /** Worth retrying later: the look-up may work then (rate limit, network, Slack's 5xx). */
 function transient(err: unknown): boolean {
@@ -19,12 +23,13 @@ function transient(err: unknown): boolean {
 }
 
 /**
- * The log entries already in the thread under `threadTs`: event id -> message ts. A transient failure throws (the
+ * The log entries already in the thread under `threadTs`, posted by this bot: `partKey(event id, part)` -> message ts.
+ * Only the bot's own messages count (`botId`), so another app cannot make the bot skip an entry. A transient failure throws (the
  * delivery is retried later, still marked); a lasting one (no history scope, a Slack without this method) returns
  * nothing, and the entry is posted again: a duplicate is better than a lost entry.
  */
-export async function postedEntries(client: WebClient, metrics: Metrics, log: Logger, channel: string, threadTs: string): Promise<Map<number, string>> {
-  const found = new Map<number, string>();
+export async function postedEntries(client: WebClient, metrics: Metrics, log: Logger, channel: string, threadTs: string, botId?: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
   try {
     let cursor: string | undefined;
     do {
@@ -32,9 +37,11 @@ export async function postedEntries(client: WebClient, metrics: Metrics, log: Lo
         client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) }),
       );
       for (const m of page.messages ?? []) {
-        const payload: { event_id?: unknown } | undefined = m.metadata?.event_type === LOG_ENTRY_EVENT ? m.metadata.event_payload : undefined;
+        if (botId && m.bot_id !== botId) continue;
+        const payload: { event_id?: unknown; part?: unknown } | undefined = m.metadata?.event_type === LOG_ENTRY_EVENT ? m.metadata.event_payload : undefined;
         const id = Number(payload?.event_id);
-        if (m.ts && Number.isInteger(id)) found.set(id, m.ts);
+        const part = Number(payload?.part ?? 0);
+        if (m.ts && Number.isInteger(id) && Number.isInteger(part)) found.set(partKey(id, part), m.ts);
       }
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);

@@ -1,19 +1,25 @@
 // Who may confirm, override, approve and run actions: configured Slack user IDs, or members of user groups.
-// Group membership is read from Slack (usergroups.users.list) and cached briefly.
+// Group membership is read from Slack (usergroups.users.list) and cached. When Slack cannot answer, a cached
+// membership is used only up to a maximum age; after that, approver-only actions are refused (fail closed) with
+// a message that says why, rather than trusting a membership of any age.
 import type { WebClient } from '@slack/web-api';
+import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ApproverConfig {
   users: readonly string[];
   userGroups: readonly string[];
+  /** Oldest cached group membership still trusted when Slack cannot be asked (default 10 minutes). */
+  maxStaleMinutes?: number;
 }
 
 export function createApproverDirectory(
   config: ApproverConfig,
   deps: { client: () => WebClient; logger: Logger; cacheMs?: number; now?: () => number },
-): { isApprover(userId: string): Promise<boolean> } {
+): { isApprover(userId: string): Promise<boolean>; knownApprover(userId: string): boolean | undefined } {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? 60_000;
+  const maxStaleMs = (config.maxStaleMinutes ?? 10) * 60_000;
   const cache = new Map<string, { members: Set<string>; at: number }>();
 
   async function members(group: string): Promise<Set<string>> {
@@ -25,13 +31,31 @@ export function createApproverDirectory(
       cache.set(group, { members: set, at: now() });
       return set;
     } catch (err) {
-      // Fail closed: if Slack cannot tell us, the group grants nothing (a stale cache still counts).
-      deps.logger.warn({ err, group }, 'cannot read user group members');
-      return hit?.members ?? new Set();
+      if (hit && now() - hit.at < maxStaleMs) {
+        deps.logger.warn({ err, group, ageMs: now() - hit.at }, 'cannot read user group members; using the cached membership');
+        return hit.members;
+      }
+      deps.logger.error({ err, group }, 'cannot read user group members and no recent membership is cached: approver-only actions are refused');
+      throw new UserFacingError(
+        'target_unavailable',
+        `I cannot check who the approvers are right now (Slack does not answer for user group ${group}${hit ? `; what I know is ${Math.round((now() - hit.at) / 60_000)} minutes old` : ''}). Approver-only actions are refused until it answers; try again in a minute.`,
+        { cause: err },
+      );
     }
   }
 
   return {
+    /** Without any network call: true/false when the configuration or a fresh cache says, undefined otherwise. */
+    knownApprover(userId) {
+      if (config.users.includes(userId)) return true;
+      let unknown = false;
+      for (const group of config.userGroups) {
+        const hit = cache.get(group);
+        if (!hit || now() - hit.at >= cacheMs) unknown = true;
+        else if (hit.members.has(userId)) return true;
+      }
+      return unknown ? undefined : false;
+    },
     async isApprover(userId) {
       if (config.users.includes(userId)) return true;
       for (const group of config.userGroups) if ((await members(group)).has(userId)) return true;

@@ -56,6 +56,8 @@ export type EventType =
   | 'run_started'
   | 'note'
   | 'action_run'
+  | 'action_started'
+  | 'action_finished'
   | 'drill_marker'
   | 'gate_claimed'
   | 'gate_handed_off'
@@ -184,6 +186,9 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence });
 }
 
+/** Commands only approvers may give: the only ones for which approver membership is looked up. */
+export const APPROVER_COMMANDS: readonly CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override'];
+
 export function decide(run: RunState, gate: Gate, command: Command, actor: Actor, policy: GatePolicy, now: Date): Decision {
   if (run.status !== 'active') return conflict(`This run has already ended (${run.status}).`);
   const g = gateOf(run, gate);
@@ -191,8 +196,7 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
     if (g.status === 'confirmed' || g.status === 'overridden') return conflict(`${GATE_TITLES[gate]} was already ${g.status} by ${who(g.doneBy)}.`);
     return denied(`${GATE_TITLES[gate]} is locked: confirm the gates before it first, in order.`);
   }
-  const needsApprover: CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override'];
-  if (needsApprover.includes(command.type) && !actor.isApprover) {
+  if (APPROVER_COMMANDS.includes(command.type) && !actor.isApprover) {
     return denied('Only configured approvers can confirm, override or approve. Anyone can run checks, claim and add notes.');
   }
   switch (command.type) {

@@ -5,8 +5,9 @@ import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
-import { decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
+import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
+import { scrubDeep, type Scrub } from '../redact.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -18,6 +19,8 @@ export interface RecoveryDeps {
   startPolicy: StartPolicy;
   /** Called after each commit that queued deliveries, so the dispatcher can run now rather than at its next tick. */
   onDeliveriesQueued?(): void;
+  /** The one scrubber: every stored event payload passes it (a pasted token, an echoed header). */
+  scrub?: Scrub;
 }
 
 export interface StartPolicy {
@@ -59,6 +62,8 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
 
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
+  const record = (tx: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean) =>
+    recordEvents(tx, runId, at, deps.scrub ? events.map((e) => ({ ...e, data: scrubDeep(e.data, deps.scrub!) })) : events, dashboard);
 
   async function mayStart(input: { channelId: string; userId: string; kind: 'recovery' | 'drill' }): Promise<string | undefined> {
     if (input.kind === 'drill' && !deps.startPolicy.drillChannels.includes(input.channelId)) {
@@ -87,7 +92,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await recordEvents(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
+        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
@@ -112,7 +117,8 @@ export function createRecoveryService(deps: RecoveryDeps) {
    * channel (and dashboard) is refused without a word about the run, and not logged in it.
    */
   async function act(runId: string, gate: Gate, command: Command, userId: string, origin?: ClickOrigin): Promise<ActResult> {
-    const isApprover = await deps.isApprover(userId);
+    // Only approver-only commands look membership up (Slack may be slow or down; Claim and Run checks never wait).
+    const isApprover = APPROVER_COMMANDS.includes(command.type) ? await deps.isApprover(userId) : false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await loadRun(deps.db, runId);
       if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
@@ -122,7 +128,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       if (!decision.ok) {
         if (decision.kind === 'denied') {
           await deps.db.transaction((tx) =>
-            recordEvents(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
+            record(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
           );
           queued();
         }
@@ -131,7 +137,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       try {
         await deps.db.transaction(async (tx) => {
           await saveRun(tx, before, decision.run, now, userId);
-          await recordEvents(tx, runId, now, decision.events, true);
+          await record(tx, runId, now, decision.events, true);
         });
       } catch (err) {
         if (err instanceof VersionConflict) continue; // someone else changed the run: decide again on fresh state
@@ -147,7 +153,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown>): Promise<ActResult> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
     queued();
     const run = await loadRun(deps.db, runId);
     return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
@@ -163,7 +169,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (run.status !== 'active') return { ok: false, kind: 'conflict', reason: `This run has already ended (${run.status}).` };
     if (!readOnly && !(await deps.isApprover(userId))) {
       const reason = 'Only configured approvers can run remediation actions.';
-      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
+      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
       queued();
       return { ok: false, kind: 'denied', reason };
     }
@@ -171,7 +177,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   async function recordOutcome(runId: string, gate: Gate, userId: string, data: Record<string, unknown>): Promise<void> {
-    await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
     queued();
   }
 
@@ -184,7 +190,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (run.drillMarks[marker]) return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
     if (marker !== 'injected' && !run.drillMarks.injected) return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
     try {
-      await deps.db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
+      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
     } catch (err) {
       if ((err as { code?: string }).code === '23505') return { ok: false, kind: 'conflict', reason: 'Someone recorded it a moment ago.' };
       throw err;

@@ -2,6 +2,7 @@
 import { TargetError } from '../errors.ts';
 import type { CheckContext } from '../checks/types.ts';
 import { displayUrl } from '../checks/targets/http.ts';
+import { scrubber, scrubDeep } from '../redact.ts';
 
 export interface CallResult {
   ok: boolean;
@@ -21,20 +22,23 @@ const HINT: Record<number, string> = {
 
 export async function postAdmin(ctx: CheckContext, url: string, bearer: string | undefined, tokenName: string, signal: AbortSignal): Promise<CallResult> {
   const where = `POST ${displayUrl(url)}`;
+  // Scrubbed before anything is shortened: an endpoint that echoes the request (Authorization included) must not
+  // put a token, or the first characters of one, into the log or the thread.
+  const scrub = scrubber(Object.values(ctx.secrets));
   if (!bearer) return { ok: false, status: undefined, body: undefined, line: `${where}: not called, ${tokenName} is not set` };
   try {
     const res = await ctx.http.request(url, { method: 'POST', bearer, signal });
     let body: unknown;
     try {
-      body = res.json();
+      body = scrubDeep(res.json(), scrub);
     } catch {
-      body = res.text.slice(0, 200);
+      body = scrub(res.text).slice(0, 200);
     }
     const ok = res.status >= 200 && res.status < 300;
     const shown = typeof body === 'string' ? body : JSON.stringify(body);
     return { ok, status: res.status, body, line: `${where}: ${res.status}${ok ? '' : ` (${HINT[res.status] ?? 'failed'})`} ${shown.slice(0, 300)}` };
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
-    return { ok: false, status: undefined, body: undefined, line: `${where}: ${err.message}` };
+    return { ok: false, status: undefined, body: undefined, line: `${where}: ${scrub(err.message)}` };
   }
 }

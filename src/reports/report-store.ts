@@ -7,11 +7,17 @@ export interface StoredReport {
   /** The report message's ts, once posted. */
   messageTs?: string;
   complete: boolean;
+  /** The final state is in Slack (false: the last update failed, the sweeper retries it). */
+  shown?: boolean;
 }
 
 export interface ReportStore {
   save(report: StoredReport): Promise<void>;
   get(reportId: string): Promise<StoredReport | undefined>;
+  /** Complete reports whose final update has not reached Slack and is due again. */
+  unshown?(limit: number): Promise<StoredReport[]>;
+  /** The final update went through (true), or failed and is retried after `retryMs`. */
+  setShown?(reportId: string, shown: boolean, retryMs?: number): Promise<void>;
 }
 
 /** Bounded in-memory store: the oldest reports are forgotten first. */

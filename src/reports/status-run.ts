@@ -71,13 +71,16 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   await deps.store.save(stored);
 
   const log = deps.logger.child({ reportId: view.reportId, channelId });
+  let lastUpdateOk = true;
   const updater = coalesce(
     deps.updateIntervalMs,
     async () => {
       const msg = statusReportMessage(view);
+      lastUpdateOk = false;
       await slackCall(deps.metrics, 'chat.update', () =>
         client.chat.update({ channel: channelId, ts: messageTs, text: msg.text, blocks: msg.blocks }),
       );
+      lastUpdateOk = true;
     },
     (err) => log.warn({ err: { message: (err as Error).message, code: slackErrorCode(err) } }, 'report update failed'),
   );
@@ -90,10 +93,20 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     },
   });
   // Saved complete before the final update shows, so a Details click on the finished report always works.
+  // Saved as not shown yet: if the final update fails (Slack down, 429, a crash), the report sweeper of any replica
+  // shows it later, so "Checking…" never stays in the channel.
   await updater.finish(async () => {
     stored.complete = true;
+    stored.shown = false;
     await deps.store.save(stored);
   });
+  if (lastUpdateOk) {
+    stored.shown = true;
+    await deps.store.setShown?.(view.reportId, true);
+  } else {
+    log.warn('final report update failed; the report sweeper will show it');
+    await deps.store.setShown?.(view.reportId, false, 2000);
+  }
 
   for (const reply of overflowMessages(statusReportMessage(view).overflow, deps.sandbox)) {
     await slackCall(deps.metrics, 'chat.postMessage', () =>

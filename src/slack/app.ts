@@ -22,7 +22,13 @@ import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
-import { timeoutFor, type Config } from '../config.ts';
+import { secretValues, timeoutFor, type Config } from '../config.ts';
+import { egressFetch } from '../delivery/egress-fetch.ts';
+import { createRetention } from '../delivery/retention.ts';
+import { scrubber } from '../redact.ts';
+import { createReportSweeper } from '../reports/report-sweeper.ts';
+import { deliveryStats } from '../store/deliveries.ts';
+import { pausedChannels } from '../store/slack-channels.ts';
 import { ConfigError } from '../errors.ts';
 import { boltLogger, type Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -30,7 +36,7 @@ import type { StatusRunDeps } from '../reports/status-run.ts';
 import type { Db } from '../store/db.ts';
 import { dbReportStore } from '../store/reports.ts';
 import { createRecovery } from './recovery-wiring.ts';
-import { operationalRoutes } from './routes.ts';
+import { metricsServer, operationalRoutes, type RouteDeps } from './routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +68,8 @@ export interface CaracalApp {
   flushDeliveries(): Promise<void>;
   /** Resolves once no listener is still working after its ack (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** Show now the final state of reports whose last update failed (tests; it also runs every few seconds). */
+  sweepReports(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -91,7 +99,15 @@ export function createApp(deps: AppDeps): CaracalApp {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
     return Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
   };
-  const routes = operationalRoutes({ metrics, isReady: async () => ready && (await stateDbAnswers()) });
+  metrics.observeDeliveries(async () => ({ ...(await deliveryStats(db)), pausedChannels: (await pausedChannels(db)).length }));
+  const routeDeps: RouteDeps = {
+    metrics,
+    isReady: async () => ready && (await stateDbAnswers()),
+    detail: async () => (await pausedChannels(db)).map((p) => `slack channel ${p.channelId} paused since ${p.since.toISOString()}: ${p.error} (deliveries kept, probing)`),
+    ...(config.secrets.botMetricsToken ? { metricsToken: config.secrets.botMetricsToken } : {}),
+    metricsElsewhere: config.slack.metricsPort !== undefined,
+  };
+  const routes = operationalRoutes(routeDeps);
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
@@ -105,7 +121,11 @@ export function createApp(deps: AppDeps): CaracalApp {
         // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
         bodyLimit: MAX_REQUEST_BYTES,
       });
-  const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
+  // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
+  const scrub = scrubber(secretValues(config));
+  const clientOptions: WebClientOptions = {
+    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions, fetch: egressFetch(scrub, deps.clientOptions?.fetch),
+  };
   const app = new App({
     token: config.secrets.slackBotToken!,
     receiver,
@@ -129,14 +149,17 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
-  const { service, dispatcher, runGateChecks, isApprover } = createRecovery({
-    config, db, metrics, checks, now, newId, sandbox,
+  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
+    config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
     checkContext: deps.checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
+  const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
+  let metricsHttp: Server | undefined;
 
   const statusDeps: StatusRunDeps = {
     checks,
@@ -149,6 +172,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     sandbox,
     newId,
   };
+  const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
     statusCommand(statusDeps),
@@ -166,9 +190,9 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
-  registerOverrideModal(app, { ...listenerDeps, service });
+  registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
@@ -178,19 +202,34 @@ export function createApp(deps: AppDeps): CaracalApp {
     app,
     async start(port = config.slack.port) {
       const server = (await app.start(port)) as unknown;
+      if (config.slack.metricsPort !== undefined) {
+        metricsHttp = metricsServer(routeDeps);
+        await new Promise<void>((r) => metricsHttp!.listen(config.slack.metricsPort, r));
+      }
       dispatcher.start();
       void dispatcher.runNow(); // finish what an earlier process left pending
+      retention.start();
+      reportSweeper.start();
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
+    /** Bounded: listeners and the delivery pass get `slack.shutdownMs`; what is left waits for the next replica. */
     async stop() {
       ready = false;
+      const deadline = Date.now() + config.slack.shutdownMs;
+      retention.stop();
+      await reportSweeper.stop();
       await app.stop();
-      await idle();
-      await dispatcher.stop();
+      let t: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
+      if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
+      clearTimeout(t);
+      await dispatcher.stop(Math.max(0, deadline - Date.now()));
+      if (metricsHttp) await new Promise((r) => metricsHttp!.close(r));
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
+    sweepReports: () => reportSweeper.run(),
     idle,
   };
 }

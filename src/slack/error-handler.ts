@@ -13,7 +13,9 @@ export async function answerError(err: unknown, on: { respond: RespondFn; logger
     // A correlation id lets on-call find the stack in the logs without showing it in the channel.
     const ref = randomBytes(4).toString('hex');
     on.logger.error({ err, ref }, 'handler failed');
-    text = `:boom: Something went wrong on my side (ref \`${ref}\`). Nothing was changed by this click; try again, or run \`caracal-chatops check\` from a terminal.`;
+    // Never "nothing was changed": the failure may come after a write or a call. Actions with side effects on
+    // Caracal answer their own outcome (src/actions/remediate.ts).
+    text = `:boom: Something went wrong on my side (ref \`${ref}\`). Check the dashboard and the thread to see whether your click was recorded before trying again, or run \`caracal-chatops check\` from a terminal.`;
   }
   try {
     await on.respond({ response_type: 'ephemeral', replace_original: false, text });

@@ -13,6 +13,9 @@ import { createApproverDirectory } from '../recovery/approvers.ts';
 import type { GatePolicy } from '../recovery/machine.ts';
 import type { GateCheck } from '../recovery/model.ts';
 import { createRecoveryService } from '../recovery/service.ts';
+import { createActionJournal, lastActions } from '../recovery/actions.ts';
+import { ACTION_TIMEOUT_MS } from '../actions/remediate.ts';
+import type { Scrub } from '../redact.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 
@@ -28,7 +31,11 @@ export interface RecoveryWiringDeps {
   /** The outbox's own client: no hidden retries, so the outbox honours Retry-After and its own backoff. */
   dispatchClient: WebClient;
   workerId: string;
+  /** The bot's bot_id when known: read-back trusts only its own messages. */
+  botId?: string;
   sandbox: boolean;
+  /** The one scrubber of secrets, for stored event payloads. */
+  scrub: Scrub;
   now: () => Date;
   newId: () => string;
 }
@@ -50,15 +57,25 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     logger: deps.logger,
     metrics,
     workerId: deps.workerId,
+    postIntervalMs: config.slack.postIntervalMs,
+    ...(deps.botId ? { botId: deps.botId } : {}),
     render: {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
-      dashboard: async (run) => runDashboardMessage(run, dashboardOptions, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
+      dashboard: async (run) =>
+        runDashboardMessage(
+          run, dashboardOptions,
+          run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id)),
+          await lastActions(db, run.id, deps.now(), ACTION_TIMEOUT_MS),
+        ),
       logEntry: async (event, run) => logEntryMessage(event, run, { sandbox: deps.sandbox, ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}) }),
     },
   });
   const isApprover = (userId: string) => approvers.isApprover(userId);
   const startPolicy = { who: config.recovery.startRuns, drillChannels: config.recovery.drillChannels };
-  const service = createRecoveryService({ db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke() });
+  const service = createRecoveryService({
+    db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke(), scrub: deps.scrub,
+  });
+  const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => dispatcher.poke() });
   const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
     const startedAt = deps.now();
@@ -68,5 +85,5 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     });
     return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
   };
-  return { service, dispatcher, runGateChecks, isApprover };
+  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
 }

@@ -19,10 +19,12 @@ export interface Db extends Queryable {
 }
 
 /** `password` (STATE_DATABASE_PASSWORD) wins over the URL's; `sslmode` / `sslrootcert` in the URL set TLS. */
-export function postgresDb(url: string, options: { max?: number; password?: string | undefined } = {}): Db {
+export function postgresDb(url: string, options: { max?: number; password?: string | undefined; onError?: (err: Error) => void } = {}): Db {
   const settings = pgConnectionConfig({ url, password: options.password });
   const pool = new pg.Pool({ ...settings, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
-  pool.on('error', () => undefined); // an idle client's error surfaces on the next query
+  // An idle client's error (the server restarted, a network cut) must not crash the process; it is logged, and
+  // the next query gets a fresh connection.
+  pool.on('error', (err) => options.onError?.(err));
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
       const res = await c.query<R>(sql, params);

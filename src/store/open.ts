@@ -10,7 +10,10 @@ export async function openStateDb(config: Config, logger: Logger, options: { eph
   const url = config.secrets.stateDatabaseUrl;
   let db: Db;
   if (url) {
-    db = postgresDb(url, { password: config.secrets.stateDatabasePassword });
+    db = postgresDb(url, {
+      password: config.secrets.stateDatabasePassword,
+      onError: (err) => logger.error({ err }, 'state database connection failed while idle; the next query reconnects'),
+    });
   } else if (options.ephemeral) {
     db = await pgliteDb();
   } else {

@@ -24,7 +24,7 @@ let n = 0;
 
 function dispatcher(db: Db, workerId: string) {
   const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-  return createDispatcher({ db, client, render, logger, metrics: createMetrics(), workerId, settleMs: 5 });
+  return createDispatcher({ db, client, render, logger, metrics: createMetrics(), workerId, settleMs: 5, postIntervalMs: 0 });
 }
 
 function svc(db: Db): RecoveryService {

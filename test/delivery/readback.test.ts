@@ -8,7 +8,7 @@ import { createRecoveryService } from '../../src/recovery/service.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import type { Db } from '../../src/store/db.ts';
-import { takeDue } from '../../src/store/deliveries.ts';
+import { beginAttempt, takeDue, type Lease } from '../../src/store/deliveries.ts';
 import { testStateDb } from '../helpers/state.ts';
 import { captureSlackApi, type SlackCall } from '../helpers/slack-api.ts';
 
@@ -20,7 +20,7 @@ const render = {
 
 function dispatcher(db: Db) {
   const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-  return createDispatcher({ db, client, render, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: `w${++n}`, settleMs: 5 });
+  return createDispatcher({ db, client, render, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: `w${++n}`, settleMs: 5, postIntervalMs: 0 });
 }
 
 const thread = (eventId: number | undefined): SlackCall['reply'] => ({
@@ -48,7 +48,13 @@ describe('delivery after an attempt that may have reached Slack', () => {
     await dispatcher(state.db).runNow();
     nock.cleanAll();
     await s.addEvent(channelId, 'U2', 'note', { text: 'x' });
-    const [taken] = await takeDue(state.db, runId); // the replica then dies: its attempt is never recorded
+    // A replica takes the note and calls Slack, then dies: its attempt is never recorded and its lease lapses.
+    const [row] = (await state.db.query<{ fence: string }>(
+      `UPDATE runs SET delivery_locked_by = 'dying', delivery_locked_until = now() + interval '30 s', delivery_fence = delivery_fence + 1 WHERE id = $1 RETURNING delivery_fence AS fence`, [runId])).rows;
+    const lease: Lease = { runId, channelId, workerId: 'dying', fence: Number(row.fence) };
+    const [taken] = await takeDue(state.db, lease, 10);
+    await beginAttempt(state.db, lease, [taken.id]);
+    await state.db.query(`UPDATE runs SET delivery_locked_until = now() - interval '1 s' WHERE id = $1`, [runId]);
     return { eventId: taken.eventId! };
   }
 
@@ -67,7 +73,7 @@ describe('delivery after an attempt that may have reached Slack', () => {
     const calls = captureSlackApi((c) => (c.method === 'conversations.replies' ? [200, thread(undefined)] : undefined));
     await dispatcher(state.db).runNow();
     expect(calls.map((c) => c.method)).toEqual(['conversations.replies', 'chat.postMessage']);
-    expect(JSON.parse(String(calls[1].body.metadata))).toEqual({ event_type: 'caracal_log_entry', event_payload: { event_id: eventId } });
+    expect(JSON.parse(String(calls[1].body.metadata))).toEqual({ event_type: 'caracal_log_entry', event_payload: { event_id: eventId, part: 0 } });
   });
 
   it('posts it anyway when the thread cannot be read (no history scope): a duplicate rather than a lost entry', async () => {

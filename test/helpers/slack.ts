@@ -59,7 +59,7 @@ export async function startTestBot(
   },
 ): Promise<TestBot> {
   const config = testConfig(
-    { slack: { reportUpdateIntervalMs: 50 }, ...opts.file },
+    { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, ...opts.file },
     { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...opts.env },
   );
   const logLines: string[] = [];

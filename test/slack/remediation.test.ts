@@ -24,7 +24,6 @@ describe('remediation actions from the run dashboard', () => {
       env: { CARACAL_ADMIN_TOKEN: 'admin-token-5678' },
     });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -32,36 +31,109 @@ describe('remediation actions from the run dashboard', () => {
     await state.drop();
   });
 
-  it('offers the action behind a confirm dialog; a non-approver is refused and logged; an approver runs it and the answer is logged', async () => {
-    await bot.command('recover snapshot stale', { channel_id: 'CREMEDY', user_id: 'UALICE' });
+  type Answer = { text?: string; replace_original?: boolean; delete_original?: boolean; blocks?: { elements?: { action_id: string; value: string }[] }[] };
+  const answers: Answer[] = [];
+
+  async function safetyRun(channel: string): Promise<{ runId: string; button: { action_id: string; value: string } }> {
+    await bot.command('recover snapshot stale', { channel_id: channel, user_id: 'UALICE' });
     await bot.bot.idle();
-    const runId = (await findRunId(state.db, 'CREMEDY', 'active'))!;
+    const runId = (await findRunId(state.db, channel, 'active'))!;
     // Reach the Safety gate: the earlier gates have no checks configured here, so Confirm needs only approvers.
     await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
     await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
     await bot.bot.flushDeliveries();
-    const dashboard = calls.filter((c) => c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)).at(-1)!;
-    type El = { action_id: string; value: string; confirm?: { text: { text: string } } };
+    const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
+    type El = { action_id: string; value: string };
     const button = blocksOf(dashboard).flatMap((b) => (b.elements as El[] | undefined) ?? []).find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`))!;
-    expect(button.confirm!.text.text).toContain('/internal/revocations/reload');
+    return { runId, button };
+  }
 
+  const runItButton = (a: Answer) => a.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.remediateRun)!;
+
+  it('answers the click with a card saying what will be called; a non-approver is refused and logged; the card shows Running, then the outcome', async () => {
+    nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
+    const { runId, button } = await safetyRun('CREMEDY');
     await bot.action(buttonClick(button.action_id, button.value, { user: 'UEVE' }));
     await bot.bot.idle();
     expect(ephemeral.at(-1)).toContain('Only configured approvers');
 
-    nock(GW).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-token-5678').reply(200, { ok: true, revocations: 4 });
     await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
+    const card = answers.at(-1)!;
+    expect(JSON.stringify(card.blocks)).toContain('/internal/revocations/reload');
+    expect(card.replace_original).toBe(false);
+
+    nock(GW).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-token-5678').reply(200, { ok: true, revocations: 4 });
+    const before = answers.length;
+    await bot.action(buttonClick(ACTION.remediateRun, runItButton(card).value, { user: 'UALICE' }));
+    await bot.bot.idle();
     await bot.bot.flushDeliveries();
+    // The clicker's own card: "Running…", then replaced by the outcome.
+    const replaced = answers.slice(before);
+    expect(replaced.map((a) => a.replace_original)).toEqual([true, true]);
+    expect(replaced[0].text).toContain('Running');
+    expect(replaced[1].text).toMatch(/^:white_check_mark: Succeeded: Reload/);
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE']);
-    const ran = events.find((e) => e.type === 'action_run')!;
-    expect(ran).toMatchObject({ actor: 'UALICE', gate: 'safety', data: { action: 'gateway.reload', ok: true } });
+    const startedAt = events.findIndex((e) => e.type === 'action_started');
+    const finishedAt = events.findIndex((e) => e.type === 'action_finished');
+    expect(startedAt).toBeGreaterThan(-1);
+    expect(finishedAt).toBeGreaterThan(startedAt);
+    expect(events[startedAt]).toMatchObject({ actor: 'UALICE', gate: 'safety', data: { action: 'gateway.reload' } });
+    expect(events[finishedAt]).toMatchObject({ actor: 'UALICE', gate: 'safety', data: { action: 'gateway.reload', ok: true, result: 'success', startedEventId: String(events[startedAt].id) } });
     const entry = calls.filter((c) => c.body.thread_ts).map((c) => String(c.body.text)).join('\n');
     expect(entry).toContain('Revocation snapshot reloaded on 1 of 1 Gateway pod(s).');
     expect(entry).toContain('"revocations":4');
     expect(entry).not.toContain('admin-token-5678');
+    // The dashboard shows the gate's last action with its result.
+    const dashboard = calls.filter((c) => c.method === 'chat.update' && c.body.channel === 'CREMEDY').at(-1)!;
+    expect(JSON.stringify(blocksOf(dashboard))).toMatch(/Last action: \*Reload[^"]*succeeded/);
+  });
+
+  it('records the start before the call: a second click while it runs is refused, and a crash leaves "no outcome" on the dashboard', async () => {
+    const { runId, button } = await safetyRun('CREMEDY2');
+    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    const value = runItButton(answers.at(-1)!).value;
+    // A start with no outcome: another replica is mid-call, or died during it.
+    await state.db.query(`INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, now(), 'UBOB', 'action_started', 'safety', '{"action":"gateway.reload","title":"Reload the revocation snapshot on every Gateway pod","target":"x"}')`, [runId]);
+    const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
+    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    expect(answers.at(-1)!.text).toMatch(/<@UBOB> started .* has not finished: not running it twice/);
+    expect(reloads.isDone()).toBe(false); // Caracal was not called
+    nock.removeInterceptor({ hostname: 'gateway-0.caracal.test', port: 8081, method: 'POST', path: '/internal/revocations/reload' });
+    // Long after, with no outcome: the dashboard says the outcome is unknown.
+    await state.db.query(`UPDATE events SET at = now() - interval '1 hour' WHERE run_id = $1 AND type = 'action_started'`, [runId]);
+    await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
+    await bot.bot.flushDeliveries();
+    const dashboard = calls.filter((c) => c.method === 'chat.update' && c.body.channel === 'CREMEDY2').at(-1)!;
+    expect(JSON.stringify(blocksOf(dashboard))).toContain('no outcome recorded');
+  });
+
+  it('never lets a secret out: an endpoint that echoes every header (and a cut-off token) reaches neither Slack, nor the event log, nor the logs', async () => {
+    const { runId, button } = await safetyRun('CREMEDY3');
+    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    const value = runItButton(answers.at(-1)!).value;
+    const from = answers.length;
+    const before = calls.length;
+    nock(GW).post('/internal/revocations/reload').reply(function () {
+      const auth = String(this.req.headers.authorization);
+      return [500, { error: 'denied', echoed: this.req.headers, cut: auth.slice(7, 7 + 12), text: `seen ${auth}` }];
+    });
+    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    await bot.bot.flushDeliveries();
+    const outgoing = [...calls.slice(before).map((c) => decodeURIComponent(c.raw.replace(/\+/g, ' '))), ...answers.slice(from).map((a) => JSON.stringify(a))].join('\n');
+    const stored = JSON.stringify((await listEvents(state.db, runId)).map((e) => e.data));
+    expect(outgoing).toContain('REDACTED'); // the echo did come back: the scrubber, not luck, keeps it out
+    expect(answers.at(-1)!.text).toMatch(/^:x: Failed/);
+    for (const where of [outgoing, stored, bot.logLines.join('\n')]) {
+      expect(where).not.toContain('admin-token-5678');
+      expect(where).not.toContain('admin-token');
+    }
   });
 });
 

@@ -1,0 +1,86 @@
+// The run's dashboard message: posted once, then updated in place. Posting is idempotent across a crash: the run
+// is marked "post pending" before the call, the message carries the run id in its metadata, and a run still
+// marked pending (the replica died between Slack's answer and saving the ts) is looked up in the channel first.
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { RunState } from '../recovery/model.ts';
+import { GONE_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import type { Db } from '../store/db.ts';
+import { setDashboardTs } from '../store/runs.ts';
+
+export const DASHBOARD_EVENT = 'caracal_run_dashboard';
+const LOOKBACK = 100;
+
+type Rendered = { text: string; blocks: KnownBlock[] };
+
+export function dashboardMetadata(runId: string): { event_type: string; event_payload: { run_id: string } } {
+  return { event_type: DASHBOARD_EVENT, event_payload: { run_id: runId } };
+}
+
+export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; botId?: string }) {
+  const { db, client, metrics, logger } = deps;
+
+  async function findPosted(run: RunState): Promise<string | undefined> {
+    const oldest = String(Math.floor(run.startedAt.getTime() / 1000) - 60);
+    const page = await slackCall(metrics, 'conversations.history', () =>
+      client.conversations.history({ channel: run.channelId, oldest, include_all_metadata: true, limit: LOOKBACK }),
+    );
+    const mine = (page.messages ?? []).find((m) => {
+      const payload = m.metadata?.event_type === DASHBOARD_EVENT ? (m.metadata.event_payload as { run_id?: unknown }) : undefined;
+      return payload?.run_id === run.id && (!deps.botId || m.bot_id === deps.botId);
+    });
+    return mine?.ts;
+  }
+
+  async function post(run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> {
+    const [row] = (
+      await db.query<{ pending: boolean }>(
+        `WITH old AS (SELECT dashboard_pending FROM runs WHERE id = $1 FOR UPDATE)
+         UPDATE runs SET dashboard_pending = true FROM old WHERE runs.id = $1 RETURNING old.dashboard_pending AS pending`,
+        [run.id],
+      )
+    ).rows;
+    if (row?.pending) {
+      const found = await findPosted(run).catch((err: unknown) => {
+        logger.warn({ runId: run.id, code: slackErrorCode(err) }, 'cannot look for an earlier dashboard post; posting it');
+        return undefined;
+      });
+      if (found) {
+        logger.info({ runId: run.id, ts: found }, 'dashboard already posted by an earlier attempt; updating it instead of posting again');
+        await saveTs(run, found);
+        return update(run, msg, hold);
+      }
+    }
+    await hold();
+    const posted = await slackCall(metrics, 'chat.postMessage', () =>
+      client.chat.postMessage({ channel: run.channelId, ...msg, metadata: dashboardMetadata(run.id) }),
+    );
+    if (!posted.ts) throw new Error('chat.postMessage returned no ts');
+    await saveTs(run, posted.ts);
+  }
+
+  async function saveTs(run: RunState, ts: string): Promise<void> {
+    await setDashboardTs(db, run.id, ts);
+    await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]);
+    run.dashboardTs = ts;
+  }
+
+  async function update(run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> {
+    await hold();
+    try {
+      await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: run.channelId, ts: run.dashboardTs!, ...msg }));
+    } catch (err) {
+      if (!GONE_ERRORS.has(slackErrorCode(err))) throw err;
+      logger.warn({ runId: run.id }, 'dashboard message was deleted; posting it again');
+      await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]); // the old one is gone: do not find it
+      await post(run, msg, hold);
+    }
+  }
+
+  return {
+    /** Post the dashboard if the run has none yet, else update it in place (posting again if it was deleted). */
+    deliver: (run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> => (run.dashboardTs ? update(run, msg, hold) : post(run, msg, hold)),
+  };
+}
