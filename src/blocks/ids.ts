@@ -15,6 +15,10 @@ export const ACTION = {
   breakGlassDone: 'break_glass_done',
   drillMark: 'drill_mark',
   troubleshootRun: 'troubleshoot_run',
+  alertRunChecks: 'alert_run_checks',
+  alertStartRecovery: 'alert_start_recovery',
+  alertSample: 'alert_sample',
+  resumeAcknowledge: 'resume_acknowledge_alerts',
 } as const;
 
 export const BLOCK = {

@@ -9,10 +9,13 @@ import { actionsForGate } from '../remediation/registry.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
+import { runAlertBlocks, type FiringAlert } from './alert-run.ts';
 
 export interface DashboardOptions {
   sandbox: boolean;
   approvalsRequired: (gate: GateState['gate']) => number;
+  /** Caracal alerts firing in the run's channel. */
+  alerts?: readonly FiringAlert[];
 }
 
 const GATE_EMOJI: Record<GateState['status'], string> = {
@@ -118,6 +121,7 @@ export function runDashboardMessage(run: RunState, opts: DashboardOptions, summa
     },
   ];
   blocks.push(...drillCard(run, opts.sandbox));
+  blocks.push(...runAlertBlocks(run, opts.alerts ?? []));
   GATE_ORDER.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;

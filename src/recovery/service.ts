@@ -16,6 +16,8 @@ export interface RecoveryDeps {
   newId(): string;
   /** Called after each commit that queued deliveries, so the dispatcher can run now rather than at its next tick. */
   onDeliveriesQueued?(): void;
+  /** Caracal alerts of severity critical firing in a channel: Resume needs each approver to acknowledge them. */
+  criticalAlerts?(channelId: string): Promise<string[]>;
 }
 
 export type ActResult =
@@ -38,7 +40,7 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
 
-  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string }): Promise<ActResult> {
+  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown> }): Promise<ActResult> {
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
@@ -53,7 +55,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await recordEvents(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
+        await recordEvents(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, ...input.origin } }], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
@@ -72,7 +74,8 @@ export function createRecoveryService(deps: RecoveryDeps) {
       const before = await loadRun(deps.db, runId);
       if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
       const now = deps.now();
-      const decision = decide(before, gate, command, { userId, isApprover }, deps.policy, now);
+      const checked = command.type === 'confirm' && gate === 'resume' && deps.criticalAlerts ? { ...command, firingCritical: await deps.criticalAlerts(before.channelId) } : command;
+      const decision = decide(before, gate, checked, { userId, isApprover }, deps.policy, now);
       if (!decision.ok) {
         if (decision.kind === 'denied') {
           await deps.db.transaction((tx) =>

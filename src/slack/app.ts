@@ -28,6 +28,8 @@ import type { Db } from '../store/db.ts';
 import { dbReportStore } from '../store/reports.ts';
 import { createRecovery } from './recovery-wiring.ts';
 import { operationalRoutes } from './routes.ts';
+import { createAlerts } from '../alerts/wiring.ts';
+import { registerAlertButtons } from '../actions/alert-buttons.ts';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +61,8 @@ export interface CaracalApp {
   flushDeliveries(): Promise<void>;
   /** Resolves once no listener is still working after its ack (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** Bring every alert group's message up to date now (tests, shutdown). */
+  flushAlerts(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -88,7 +92,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
     return Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
   };
-  const routes = operationalRoutes({ metrics, isReady: async () => ready && (await stateDbAnswers()) });
+  const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
+  const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
+  const alerts = createAlerts({
+    config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions,
+    onRunChanged: () => dispatcher.poke(),
+  });
+  const routes = [...operationalRoutes({ metrics, isReady: async () => ready && (await stateDbAnswers()) }), alerts.route];
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
@@ -102,7 +112,6 @@ export function createApp(deps: AppDeps): CaracalApp {
         // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
         bodyLimit: MAX_REQUEST_BYTES,
       });
-  const clientOptions: WebClientOptions = { retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions };
   const app = new App({
     token: config.secrets.slackBotToken!,
     receiver,
@@ -132,7 +141,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     checkContext: deps.checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
-    workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
+    workerId,
   });
 
   const statusDeps: StatusRunDeps = {
@@ -163,6 +172,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerOverrideModal(app, { ...listenerDeps, service });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
+  registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
@@ -174,6 +184,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       const server = (await app.start(port)) as unknown;
       dispatcher.start();
       void dispatcher.runNow(); // finish what an earlier process left pending
+      alerts.delivery.start();
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
@@ -181,10 +192,12 @@ export function createApp(deps: AppDeps): CaracalApp {
       ready = false;
       await app.stop();
       await idle();
+      await alerts.delivery.stop();
       await dispatcher.stop();
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
+    flushAlerts: () => alerts.delivery.flush(),
     idle,
   };
 }

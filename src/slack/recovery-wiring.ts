@@ -15,6 +15,8 @@ import type { GateCheck } from '../recovery/model.ts';
 import { createRecoveryService } from '../recovery/service.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
+import { firingAlerts } from '../alerts/store.ts';
+import { criticalNames } from '../blocks/alert-run.ts';
 
 export interface RecoveryWiringDeps {
   config: Config;
@@ -52,12 +54,14 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     workerId: deps.workerId,
     render: {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
-      dashboard: async (run) => runDashboardMessage(run, dashboardOptions, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
+      dashboard: async (run) => runDashboardMessage(run, { ...dashboardOptions, alerts: await firingAlerts(db, run.channelId) }, run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id))),
       logEntry: async (event, run) => logEntryMessage(event, run, { sandbox: deps.sandbox, ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}) }),
     },
   });
   const isApprover = (userId: string) => approvers.isApprover(userId);
-  const service = createRecoveryService({ db, policy, isApprover, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke() });
+  const service = createRecoveryService({ db, policy, isApprover, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke(),
+    criticalAlerts: async (channelId) => criticalNames(await firingAlerts(db, channelId)),
+  });
   const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
     const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
