@@ -34,7 +34,19 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   let posted = 0;
   let updated = 0;
 
-  async function deliver(groupKey: string): Promise<void> {
+  /** One delivery per group at a time in this process (the lease only keeps other replicas out). */
+  const running = new Map<string, Promise<void>>();
+  function deliver(groupKey: string): Promise<void> {
+    const previous = running.get(groupKey) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => deliverOnce(groupKey));
+    running.set(groupKey, next);
+    void next.finally(() => {
+      if (running.get(groupKey) === next) running.delete(groupKey);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async function deliverOnce(groupKey: string): Promise<void> {
     if (!(await claimGroup(db, groupKey, deps.workerId, deps.leaseMs ?? 30_000))) return; // another replica has it
     let group: Awaited<ReturnType<typeof loadGroup>>;
     try {
