@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServiceName } from '../config.ts';
 import * as s from './fake-caracal-state.ts';
+import { withPrometheus } from './caracal/prometheus.ts';
 
 export * from './fake-caracal-state.ts';
 
@@ -190,12 +191,13 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     coordinator: many('coordinator', () => ({ fault: 'none', notReady: null })),
   };
   const requests: RecordedRequest[] = [];
+  // Each pod also answers Prometheus /metrics, derived from its /metrics.json (src/sandbox/caracal/prometheus.ts).
   const routes: Record<ServiceName, (i: number) => Route> = {
-    sts: (i) => stsRoute(state, state.sts[i]),
-    gateway: (i) => gatewayRoute(state, state.gateway[i]),
-    audit: (i) => auditRoute(state, state.audit[i]),
-    api: (i) => apiRoute(state, state.api[i]),
-    coordinator: (i) => coordinatorRoute(state, state.coordinator[i]),
+    sts: (i) => withPrometheus(state, 'sts', i, stsRoute(state, state.sts[i])),
+    gateway: (i) => withPrometheus(state, 'gateway', i, gatewayRoute(state, state.gateway[i])),
+    audit: (i) => withPrometheus(state, 'audit', i, auditRoute(state, state.audit[i])),
+    api: (i) => withPrometheus(state, 'api', i, apiRoute(state, state.api[i])),
+    coordinator: (i) => withPrometheus(state, 'coordinator', i, coordinatorRoute(state, state.coordinator[i])),
   };
   const services = Object.keys(routes) as ServiceName[];
   const servers = await Promise.all(
