@@ -11,7 +11,7 @@ import type { Db } from '../store/db.ts';
 import { channelFor } from './routing.ts';
 import { recordAlertsInRun } from './runs.ts';
 import { applyNotification } from './store.ts';
-import { webhookPayload } from './webhook.ts';
+import { webhookPayload, type WebhookPayload } from './webhook.ts';
 
 export interface AlertReceiverDeps {
   db: Db;
@@ -87,16 +87,22 @@ export async function handleNotification(deps: AlertReceiverDeps, req: IncomingM
     log.error({ receiver: p.receiver }, 'no channel for this Alertmanager notification: set alerts.channel or a route');
     return reply(res, 503, { ok: false, error: 'no channel configured for these alerts (alerts.channel)' });
   }
+  const changes = await applyPayload(deps, p, channel);
+  reply(res, 200, { ok: true, changes });
+}
+
+/** Store a validated notification with the run's events in one transaction, then wake the deliveries. */
+export async function applyPayload(deps: AlertReceiverDeps, p: WebhookPayload, channel: string): Promise<number> {
   const now = deps.now();
   const result = await deps.db.transaction(async (tx) => {
     const applied = await applyNotification(tx, p, channel, now);
     const runId = await recordAlertsInRun(tx, applied.channelId, applied.changes, now);
     return { ...applied, runId };
   });
-  reply(res, 200, { ok: true, changes: result.changes.length });
-  log.info({ groupKey: p.groupKey, alerts: p.alerts.length, changes: result.changes.length, runId: result.runId }, 'Alertmanager notification applied');
+  deps.logger.info({ groupKey: p.groupKey, alerts: p.alerts.length, changes: result.changes.length, runId: result.runId }, 'Alertmanager notification applied');
   if (result.dirty) deps.onGroupChanged(p.groupKey);
   if (result.runId) deps.onRunChanged(result.runId);
+  return result.changes.length;
 }
 
 export function alertmanagerRoute(deps: AlertReceiverDeps): CustomRoute {

@@ -14,6 +14,7 @@ import type { Db } from '../store/db.ts';
 import { openStateDb } from '../store/open.ts';
 import { startSimulatedCaracal, type SimulatedCaracal } from './caracal/index.ts';
 import { mountFaultRoutes } from './fault-routes.ts';
+import { SANDBOX_ALERT_CHANNEL, startSandboxAlerting } from './alerting/sandbox.ts';
 import { SANDBOX_APPROVERS, SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from './slack/server.ts';
 
 export interface SandboxOptions {
@@ -29,6 +30,8 @@ export interface SandboxOptions {
   /** Log lines go here (default stdout). */
   logDestination?: { write(line: string): void };
   syncIntervalMs?: number;
+  /** Start Prometheus and Alertmanager when installed (default: yes, unless SANDBOX_ALERTING=off). */
+  alerting?: boolean;
 }
 
 export interface Sandbox {
@@ -53,9 +56,10 @@ export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal,
       // The simulated deployment's Redis is the developer's own, which rarely runs with AOF: not a sandbox fault.
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
       recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] } },
+      alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
     },
     // Only the state database may come from outside; every Caracal and Slack secret is the sandbox's own.
-    { STATE_DATABASE_URL: env.STATE_DATABASE_URL, ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
+    { STATE_DATABASE_URL: env.STATE_DATABASE_URL, ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
   );
 }
 
@@ -93,7 +97,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     const server = await bot.start(0);
     closers.push(() => bot.stop());
-    slack.setBotUrl(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`);
+    const botUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    slack.setBotUrl(botUrl);
+    if (options.alerting ?? options.env.SANDBOX_ALERTING !== 'off') {
+      const stack = await startSandboxAlerting({ config, caracal, botUrl, slackApiUrl: slack.apiUrl, logger });
+      if (stack) closers.push(() => stack.close());
+    }
     return { url: slack.url, config, logger, slack, caracal, bot, db, close };
   } catch (err) {
     await close();

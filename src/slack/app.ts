@@ -30,6 +30,7 @@ import { createRecovery } from './recovery-wiring.ts';
 import { operationalRoutes } from './routes.ts';
 import { createAlerts } from '../alerts/wiring.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
+import { registerAlertSample } from '../sandbox/alerting/sample.ts';
 
 export interface AppDeps {
   config: Config;
@@ -173,6 +174,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, context: deps.checkContext });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
+  if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
