@@ -15,6 +15,7 @@ import { openStateDb } from '../store/open.ts';
 import { startSimulatedCaracal, type SimulatedCaracal } from './caracal/index.ts';
 import { mountFaultRoutes } from './fault-routes.ts';
 import { SANDBOX_ALERT_CHANNEL, startSandboxAlerting } from './alerting/sandbox.ts';
+import type { AlertingStack } from './alerting/stack.ts';
 import { SANDBOX_APPROVERS, SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from './slack/server.ts';
 
 export interface SandboxOptions {
@@ -43,6 +44,8 @@ export interface Sandbox {
   caracal: SimulatedCaracal;
   bot: CaracalApp;
   db: Db;
+  /** Prometheus and Alertmanager, once started (undefined when not installed or turned off). */
+  alerting: Promise<AlertingStack | undefined>;
   close(): Promise<void>;
 }
 
@@ -99,11 +102,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     closers.push(() => bot.stop());
     const botUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     slack.setBotUrl(botUrl);
-    if (options.alerting ?? options.env.SANDBOX_ALERTING !== 'off') {
-      const stack = await startSandboxAlerting({ config, caracal, botUrl, slackApiUrl: slack.apiUrl, logger });
-      if (stack) closers.push(() => stack.close());
-    }
-    return { url: slack.url, config, logger, slack, caracal, bot, db, close };
+    // In the background: the page is usable at once, alerts start flowing when Prometheus and Alertmanager are up.
+    const alerting = options.alerting ?? options.env.SANDBOX_ALERTING !== 'off'
+      ? startSandboxAlerting({ config, caracal, botUrl, slackApiUrl: slack.apiUrl, logger }).catch((err: unknown) => {
+          logger.warn({ err }, 'sandbox alerting did not start');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+    closers.push(async () => (await alerting)?.close());
+    return { url: slack.url, config, logger, slack, caracal, bot, db, alerting, close };
   } catch (err) {
     await close();
     throw err;

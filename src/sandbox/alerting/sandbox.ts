@@ -10,9 +10,19 @@ import { INSTALL_HINT, findAlertingBinaries, startAlerting, type AlertingStack }
 /** The sandbox workspace's incident channel (src/sandbox/slack/people.ts). */
 export const SANDBOX_ALERT_CHANNEL = 'C0INCIDENT';
 
-export async function startSandboxAlerting(deps: { config: Config; caracal: SimulatedCaracal; botUrl: string; slackApiUrl: string; logger: Logger }): Promise<AlertingStack | undefined> {
+export interface SandboxAlertingDeps {
+  config: Config;
+  caracal: SimulatedCaracal;
+  botUrl: string;
+  slackApiUrl: string;
+  logger: Logger;
+  /** Where the binaries are (tests pass one that finds none). */
+  find?: typeof findAlertingBinaries;
+}
+
+export async function startSandboxAlerting(deps: SandboxAlertingDeps): Promise<AlertingStack | undefined> {
   const token = deps.config.secrets.alertmanagerToken;
-  if (findAlertingBinaries() && token) {
+  if ((deps.find ?? findAlertingBinaries)() && token) {
     try {
       return await startAlerting({
         targets: deps.caracal.fake.urls, metricsBearer: deps.caracal.env.CARACAL_METRICS_BEARER,
