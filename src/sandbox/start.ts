@@ -17,6 +17,7 @@ import { mountFaultRoutes } from './fault-routes.ts';
 import { SANDBOX_ALERT_CHANNEL, startSandboxAlerting } from './alerting/sandbox.ts';
 import type { AlertingStack } from './alerting/stack.ts';
 import { SANDBOX_APPROVERS, SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from './slack/server.ts';
+import { SANDBOX_CHANNELS } from './slack/people.ts';
 
 export interface SandboxOptions {
   /** The operator's configuration: thresholds, timeouts and recovery rules are kept; Caracal and Slack are replaced. */
@@ -50,7 +51,7 @@ export interface Sandbox {
 }
 
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
-export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
+export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
   const { secrets: _secrets, configPath: _path, ...file } = base;
   return configFromObject(
@@ -58,11 +59,11 @@ export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal,
       ...file,
       // The simulated deployment's Redis is the developer's own, which rarely runs with AOF: not a sandbox fault.
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
-      recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] } },
+      recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
       alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
     },
-    // Only the state database may come from outside; every Caracal and Slack secret is the sandbox's own.
-    { STATE_DATABASE_URL: env.STATE_DATABASE_URL, ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
+    // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
+    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
   );
 }
 

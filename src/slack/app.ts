@@ -14,6 +14,7 @@ import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
+import { cancelCommand } from '../commands/cancel.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -163,6 +164,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     drillCommand({ service, now }),
     troubleshootCommand(),
     noteCommand({ service }),
+    cancelCommand({ service }),
     timelineCommand({ db }),
   ];
   registerCommands(app, subcommands, listenerDeps);

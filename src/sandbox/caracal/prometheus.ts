@@ -1,11 +1,10 @@
 // Prometheus text exposition (/metrics) of the simulated services, with the metric names Caracal's alert rules use
 // (caracal-ops.md §9). Values come from the same state as each pod's /metrics.json (after a fault's transform), so a
 // fault injected from the panel moves both. Simulated where the JSON has no twin (said per metric below).
-import type { IncomingMessage } from 'node:http';
 import type { ServiceName } from '../../config.ts';
-import type { Answer, FakeCaracalState } from '../fake-caracal-state.ts';
+import type { RouteContext, RouteDef, ServiceDef } from '../fake-caracal-routes.ts';
+import type { FakeCaracalState } from '../fake-caracal-state.ts';
 
-type Route = (req: IncomingMessage, url: URL) => Answer | undefined;
 type Json = Record<string, unknown>;
 type Sample = [name: string, type: 'counter' | 'gauge', value: number, labels?: Record<string, string>];
 
@@ -77,29 +76,46 @@ export function exposition(samples: readonly Sample[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The handler of a service's own GET route for `path`, called directly (no hooks: a scrape is not a client). */
+function routeHandler(def: ServiceDef, path: string): RouteDef['handle'] | undefined {
+  return def.routes.find((r) => r.path === path && (r.method === 'GET' || r.method === 'ANY'))?.handle;
+}
+
 /**
- * Wrap a pod's route so that GET /metrics answers Prometheus text. The JSON twin is read through the route (and the
- * metrics bearer) and the pod's fault transform, exactly as /metrics.json would be answered.
+ * Add GET /metrics (Prometheus text) to a pod's service. The JSON twin is read through the service's own
+ * /metrics.json route and the pod's fault transform, exactly as /metrics.json is answered; the metrics bearer is
+ * required as Caracal requires it. Readiness for kube_pod_container_status_ready is read without the rate limiter.
  */
-export function withPrometheus(state: FakeCaracalState, service: ServiceName, index: number, route: Route): Route {
-  return (req, url) => {
-    if (url.pathname !== '/metrics') return route(req, url);
-    const pod = state[service][index];
-    const jsonUrl = new URL('/metrics.json', url);
-    const raw = route(req, jsonUrl);
-    if (raw && raw.status !== 200) return raw; // 401 without the bearer, as Caracal answers
-    if (service !== 'api' && service !== 'coordinator' && !raw) return undefined;
-    if (state.tokens.metricsBearer !== null && req.headers.authorization !== `Bearer ${state.tokens.metricsBearer}`) return { status: 401, body: 'unauthorized\n' };
-    const body = obj(raw && pod.transform ? pod.transform('/metrics.json', raw.body) : raw?.body);
-    const ready = route(req, new URL('/ready', url));
-    const samples: Sample[] = [
-      ...(service === 'sts' ? stsSamples(body) : []),
-      ...(service === 'gateway' ? gatewaySamples(state, state.gateway[index], body) : []),
-      ...(service === 'audit' ? auditSamples(body) : []),
-      ...(service === 'api' ? apiSamples(state.api[index]) : []),
-      // kube-state-metrics' series, which CaracalReadinessFlapping reads; the sandbox has no Kubernetes.
-      ['kube_pod_container_status_ready', 'gauge', ready?.status === 200 ? 1 : 0, { pod: `caracal-${service}-${index}`, container: service }],
-    ];
-    return { status: 200, body: exposition(samples) };
+export function withPrometheus(state: FakeCaracalState, service: ServiceName, index: number, def: ServiceDef): ServiceDef {
+  const metrics: RouteDef = {
+    method: 'GET',
+    path: '/metrics',
+    handle: async (c) => {
+      const bearer = state.tokens.metricsBearer;
+      if (bearer !== null && c.req.headers.authorization !== `Bearer ${bearer}`) return { status: 401, body: 'unauthorized\n' };
+      const pod = state[service][index];
+      const jsonRoute = routeHandler(def, '/metrics.json');
+      const raw = jsonRoute ? await jsonRoute({ ...c, url: new URL('/metrics.json', c.url), params: [] }) : undefined;
+      if (raw && raw.status !== 200) return raw;
+      const body = obj(raw && pod.transform ? pod.transform('/metrics.json', raw.body) : raw?.body);
+      const readyRoute = routeHandler(def, '/ready');
+      const ready = readyRoute ? await readyRoute({ ...c, url: new URL('/ready', c.url), params: [] }) : undefined;
+      const samples: Sample[] = [
+        ...(service === 'sts' ? stsSamples(body) : []),
+        ...(service === 'gateway' ? gatewaySamples(state, state.gateway[index], body) : []),
+        ...(service === 'audit' ? auditSamples(body) : []),
+        ...(service === 'api' ? apiSamples(state.api[index]) : []),
+        // kube-state-metrics' series, which CaracalReadinessFlapping reads; the sandbox has no Kubernetes.
+        ['kube_pod_container_status_ready', 'gauge', ready?.status === 200 ? 1 : 0, { pod: `caracal-${service}-${index}`, container: service }],
+      ];
+      return { status: 200, body: exposition(samples) };
+    },
+  };
+  const before = def.before;
+  return {
+    ...def,
+    // The service's hooks (rate limits, the Coordinator's auth) are for its API, not for the scrape.
+    ...(before ? { before: (c: RouteContext) => (c.url.pathname === '/metrics' ? undefined : before(c)) } : {}),
+    routes: [metrics, ...def.routes],
   };
 }
