@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
 import { onAction, tell } from '../slack/listeners.ts';
+import { originOf } from './gate-buttons.ts';
 
 export interface AlertButtonDeps {
   service: RecoveryService;
@@ -60,7 +61,7 @@ export function registerAlertButtons(app: App, deps: AlertButtonDeps): void {
 
   onAction<ButtonAction>(app, ACTION.resumeAcknowledge, deps, async ({ body, action, respond }) => {
     const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
-    const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id);
+    const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
     if (!result.ok) await tell(respond, result.reason);
   });
 }

@@ -11,7 +11,7 @@ import { INSTALL_HINT, findAlertingBinaries, startAlerting, type AlertingStack }
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, waitFor, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { blocksOf, captureSlackApi, runClick, startTestBot, testStateDb, waitFor, type SlackCall, type TestBot } from '../helpers/slack.ts';
 import { ALERT_TOKEN } from './notifications.ts';
 
 type Element = { action_id?: string; value: string; text: { text: string } };
@@ -31,7 +31,7 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
     bot = await startTestBot({
       db: state.db, checks: [],
-      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 100 }, caracal: { services: fake.urls } },
+      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 100 }, caracal: { services: fake.urls }, recovery: { approvers: { users: ['U0ALICE'] }, drillChannels: ['C0OPS'] } },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
     stack = await startAlerting({
@@ -68,7 +68,7 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     const runId = (await findRunId(state.db, 'C0OPS', 'active'))!;
     const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && String(c.body.text).includes('Recovery run')).at(-1)!);
     const inject = dashboard().flatMap((b) => (b.elements as Element[] | undefined) ?? []).find((e) => e.action_id?.startsWith(ACTION.drillMark) && e.text.text === 'Fault injected')!;
-    await bot.action(buttonClick(ACTION.drillMark, inject.value, { user: 'UEVE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.drillMark, inject.value, { user: 'UEVE' }));
     await settle();
 
     fake.state.audit[0].dlqSize = 3; // the fault: entries in the audit dead-letter queue

@@ -7,7 +7,7 @@ import { summarize } from '../../src/recovery/summary.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 import { ALERT_TOKEN, notification, postNotification } from './notifications.ts';
 
 type Element = { action_id: string; value: string; text: { text: string } };
@@ -26,7 +26,7 @@ describe('runs know their alerts', () => {
     nock('https://hooks.slack.com').persist().post(/.*/, (b: unknown) => { answers.push(JSON.stringify(b)); return true; }).reply(200, 'ok');
     bot = await startTestBot({
       db: state.db, checks: [],
-      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 }, recovery: { approvers: { users: ['UALICE', 'UBOB'] } } },
+      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 }, recovery: { approvers: { users: ['UALICE', 'UBOB', 'U0ALICE'] }, drillChannels: ['C0OPS'] } },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
   });
@@ -44,8 +44,10 @@ describe('runs know their alerts', () => {
     await bot.bot.flushDeliveries();
   };
   const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && (c.method === 'chat.update' || c.method === 'chat.postMessage') && String(c.body.text).includes('Recovery run')).at(-1)!);
+  /** A click on the alert group message (messageTs) or on the channel's run dashboard. */
   const click = async (actionId: string, value: string, user = 'UALICE', messageTs?: string) => {
-    await bot.action(buttonClick(actionId, value, { user, ...(messageTs ? { messageTs } : {}) }));
+    const runId = await findRunId(state.db, 'C0OPS', 'active');
+    await bot.action(messageTs || !runId ? buttonClick(actionId, value, { user, ...(messageTs ? { messageTs } : {}) }) : await runClick(state.db, runId, actionId, value, { user }));
     await settle();
   };
 
@@ -58,25 +60,28 @@ describe('runs know their alerts', () => {
     const injectedAt = (await listEvents(state.db, runId)).find((e) => e.type === 'drill_marker')!.at;
     const startsAt = new Date(injectedAt.getTime() + 42_000).toISOString();
 
-    await postNotification(bot.url, notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt }], { groupKey: 'g-lag' }));
-    await postNotification(bot.url, notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt }], { groupKey: 'g-lag' })); // a repeat
+    // An alert the drill does not expect (Redis loss does not raise consumer lag, §15.2.10) detects nothing.
+    await postNotification(bot.url, notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt: new Date(injectedAt.getTime() + 10_000).toISOString() }], { groupKey: 'g-other' }));
+    await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt }], { groupKey: 'g-lag' }));
+    await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt }], { groupKey: 'g-lag' })); // a repeat
     await settle();
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'drill_marker').map((e) => [e.data.marker, e.actor])).toEqual([['injected', 'UEVE'], ['alert_fired', 'Alertmanager']]);
     expect(summarize(events).drill.timeToDetectMs).toBe(42_000);
-    expect(events.filter((e) => e.type === 'alert_firing')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'alert_firing')).toHaveLength(2);
     const card = JSON.stringify(dashboard());
     expect(card).toContain('Firing Caracal alerts');
-    expect(card).toContain('CaracalAuditConsumerLagHigh');
+    expect(card).toContain('CaracalGatewayAuditReplayBacklogOld');
 
-    await postNotification(bot.url, notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt, status: 'resolved', endsAt: new Date(Date.parse(startsAt) + 60_000).toISOString() }], { groupKey: 'g-lag' }));
+    await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt, status: 'resolved', endsAt: new Date(Date.parse(startsAt) + 60_000).toISOString() }], { groupKey: 'g-lag' }));
     await settle();
-    expect(JSON.stringify(dashboard())).not.toContain('Firing Caracal alerts');
+    expect(JSON.stringify(dashboard())).not.toContain('CaracalGatewayAuditReplayBacklogOld');
+    expect(JSON.stringify(dashboard())).toContain('CaracalAuditConsumerLagHigh');
     await bot.command('timeline');
     await bot.bot.idle();
     const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
-    expect(markdown).toContain(`Alert *CaracalAuditConsumerLagHigh* (warning) firing since ${startsAt.slice(0, 19).replace('T', ' ')} UTC`);
-    expect(markdown).toContain('Alert *CaracalAuditConsumerLagHigh* (warning) resolved at');
+    expect(markdown).toContain(`Alert *CaracalGatewayAuditReplayBacklogOld* (warning) firing since ${startsAt.slice(0, 19).replace('T', ' ')} UTC`);
+    expect(markdown).toContain('Alert *CaracalGatewayAuditReplayBacklogOld* (warning) resolved at');
     expect(markdown).toContain('time to detect (TTD): 42s');
   });
 
@@ -86,7 +91,7 @@ describe('runs know their alerts', () => {
     const runId = (await findRunId(state.db, 'C0OPS', 'active'))!;
     const value = (gate: string) => encodePayload(gateButtonPayload, { v: 1, runId, gate: gate as 'resume' });
     for (const item of ['rollouts', 'policies', 'control']) {
-      const tick = buttonClick(ACTION.freezeChecklist, '', { user: 'UALICE' });
+      const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UALICE' });
       (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_freeze|v1|${value('freeze')}`, action_ts: '1', selected_options: ['rollouts', 'policies', 'control'].slice(0, ['rollouts', 'policies', 'control'].indexOf(item) + 1).map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })) };
       await bot.action(tick);
       await settle();
