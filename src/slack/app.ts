@@ -15,6 +15,8 @@ import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
 import { cancelCommand } from '../commands/cancel.ts';
+import { handoffCommand } from '../commands/handoff.ts';
+import { summaryCommand } from '../commands/summary.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -165,6 +167,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     troubleshootCommand(),
     noteCommand({ service }),
     cancelCommand({ service }),
+    handoffCommand({ service }),
+    summaryCommand({ service, now }),
     timelineCommand({ db }),
   ];
   registerCommands(app, subcommands, listenerDeps);
