@@ -108,7 +108,12 @@ export function withPrometheus(state: FakeCaracalState, service: ServiceName, in
         // kube-state-metrics' series, which CaracalReadinessFlapping reads; the sandbox has no Kubernetes.
         ['kube_pod_container_status_ready', 'gauge', ready?.status === 200 ? 1 : 0, { pod: `caracal-${service}-${index}`, container: service }],
       ];
-      return { status: 200, body: exposition(samples) };
+      // A service that already answers /metrics (the Gateway's pool gauge) keeps its own series; ours fill the rest.
+      const ownRoute = def.routes.find((r) => r.path === '/metrics' && r !== metrics)?.handle;
+      const own = ownRoute ? await ownRoute(c) : undefined;
+      const ownText = own?.status === 200 && typeof own.body === 'string' ? own.body : '';
+      const names = new Set([...ownText.matchAll(/^([a-z_:][a-z0-9_:]*)[{ ]/gm)].map((m) => m[1]));
+      return { status: 200, body: ownText + exposition(samples.filter(([name]) => !names.has(name))) };
     },
   };
   const before = def.before;
