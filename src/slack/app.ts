@@ -33,7 +33,7 @@ import { createRecovery } from './recovery-wiring.ts';
 import { operationalRoutes } from './routes.ts';
 import { createAlerts } from '../alerts/wiring.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
-import { registerAlertSample } from '../sandbox/alerting/sample.ts';
+import { registerAlertSample } from '../alerts/sample.ts';
 
 export interface AppDeps {
   config: Config;

@@ -4,7 +4,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { SimulatedCaracal } from '../caracal/index.ts';
-import { noAlertingMessage } from './sample.ts';
+import { noAlertingMessage } from '../../alerts/sample.ts';
 import { INSTALL_HINT, findAlertingBinaries, startAlerting, type AlertingStack } from './stack.ts';
 
 /** The sandbox workspace's incident channel (src/sandbox/slack/people.ts). */

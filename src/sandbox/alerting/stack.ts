@@ -12,7 +12,8 @@ import type { ServiceName } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import { SANDBOX_RULES_FILE } from './rules.ts';
 
-export const INSTALL_HINT = 'apt-get install prometheus prometheus-alertmanager (Debian/Ubuntu)';
+export { INSTALL_HINT } from '../../alerts/sample.ts';
+import { INSTALL_HINT } from '../../alerts/sample.ts';
 
 function which(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter).concat(['/usr/bin', '/usr/local/bin'])) {

@@ -1,16 +1,19 @@
-// Without Prometheus and Alertmanager the sandbox can still show what an alert looks like: a button that applies a
+// Kept outside src/sandbox so that production never loads the sandbox. Without Prometheus and Alertmanager the
+// sandbox can still show what an alert looks like: a button that applies a
 // sample notification (Caracal's CaracalAuditDLQNonEmpty, as Alertmanager 0.25 would send it) through the same code
 // as POST /alertmanager.
 import type { App, ButtonAction } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { caracalAlert, runbookUrl } from '../../alerts/catalog.ts';
-import { applyPayload, type AlertReceiverDeps } from '../../alerts/receiver.ts';
-import { webhookPayload, type WebhookPayload } from '../../alerts/webhook.ts';
-import { ACTION } from '../../blocks/ids.ts';
-import type { Logger } from '../../logger.ts';
-import type { Metrics } from '../../metrics.ts';
-import { onAction } from '../../slack/listeners.ts';
-import { INSTALL_HINT } from './stack.ts';
+import { caracalAlert, runbookUrl } from './catalog.ts';
+import { applyPayload, type AlertReceiverDeps } from './receiver.ts';
+import { webhookPayload, type WebhookPayload } from './webhook.ts';
+import { ACTION } from '../blocks/ids.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { onAction } from '../slack/listeners.ts';
+
+/** How to get the alerting binaries (the sandbox says it when they are missing). */
+export const INSTALL_HINT = 'apt-get install prometheus prometheus-alertmanager (Debian/Ubuntu)';
 
 const SAMPLE_ALERT = 'CaracalAuditDLQNonEmpty';
 
