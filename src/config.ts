@@ -14,6 +14,7 @@ export const CARACAL_V1_MIGRATIONS = ['0001_baseline', '0002_approval_hardening'
 
 const url = z.url({ protocol: /^https?$/ });
 const urlList = z.array(url).default([]);
+const slackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,30}$/, 'must be a Slack channel ID (C…)');
 
 const thresholdsSchema = z
   .object({
@@ -138,6 +139,26 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /** Alertmanager notifications (POST /alertmanager, bearer ALERTMANAGER_WEBHOOK_TOKEN): where each group's message goes. */
+    alerts: z
+      .object({
+        /** The default incident channel; without it (and without a matching route) notifications are refused. */
+        channel: slackChannel.optional(),
+        /** First match wins: by Alertmanager receiver, or by the group's common `component` / `severity` label. */
+        routes: z
+          .array(
+            z
+              .object({ receiver: z.string().min(1).optional(), component: z.string().min(1).optional(), severity: z.string().min(1).optional(), channel: slackChannel })
+              .strict()
+              .refine((r) => r.receiver ?? r.component ?? r.severity, 'a route needs receiver, component or severity'),
+          )
+          .default([]),
+        maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(512 * 1024),
+        /** At most one chat.update per group per interval, however many notifications arrive. */
+        updateIntervalMs: z.number().int().min(0).default(1000),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .strict();
@@ -160,6 +181,7 @@ export const SECRET_ENV = {
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
   stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
+  alertmanagerToken: 'ALERTMANAGER_WEBHOOK_TOKEN',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

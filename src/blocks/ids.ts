@@ -18,6 +18,10 @@ export const ACTION = {
   remediateCancel: 'remediate_cancel',
   drillMark: 'drill_mark',
   troubleshootRun: 'troubleshoot_run',
+  alertRunChecks: 'alert_run_checks',
+  alertStartRecovery: 'alert_start_recovery',
+  alertSample: 'alert_sample',
+  resumeAcknowledge: 'resume_acknowledge_alerts',
 } as const;
 
 export const BLOCK = {

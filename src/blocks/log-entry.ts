@@ -7,6 +7,7 @@ import { LIMITS, sections } from './limits.ts';
 import { escapeKeepingUserMentions, escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { runLabel } from './run-dashboard.ts';
 import { userMention } from './users.ts';
+import { describeAlertEvent } from './alert-event.ts';
 
 const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
@@ -21,7 +22,10 @@ export function describeEvent(e: StoredEvent): string {
   const d = e.data;
   switch (e.type) {
     case 'run_started':
-      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*.`;
+      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*${typeof d.alertMessage === 'string' ? ` from <${escapeMrkdwn(d.alertMessage)}|the alert message>` : ''}.`;
+    case 'alert_firing':
+    case 'alert_resolved':
+      return describeAlertEvent(e);
     case 'note':
       return `:memo: ${who}: ${escapeKeepingUserMentions(str(d.text))}`; // long notes are split at the egress, never cut
     case 'gate_claimed':

@@ -49,3 +49,10 @@ export function decodePayload<T>(schema: z.ZodType<T>, raw: string | undefined):
   }
   return parsed.data;
 }
+
+/** Alert group buttons: the Caracal alert names of the group (the checks and the run title come from the mapping). */
+export const alertButtonPayload = z.object({ v: z.literal(1), alerts: z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21) }).strict();
+export type AlertButtonPayload = z.infer<typeof alertButtonPayload>;
+
+/** Resume's "Acknowledge alerts and confirm": the critical alerts the approver saw firing. */
+export const resumeAckPayload = z.object({ v: z.literal(1), runId: id, alerts: z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21) }).strict();

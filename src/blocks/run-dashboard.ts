@@ -25,10 +25,13 @@ function lastActionBlock(a: LastAction): KnownBlock {
   const summary = a.summary ? `: ${escapeMrkdwn(truncate(a.summary, 300))}` : '';
   return { type: 'context', elements: [{ type: 'mrkdwn', text: `Last action: *${escapeMrkdwn(a.title)}* by ${userMention(a.actor)} ${slackDate(a.at.toISOString())} — ${ACTION_STATE[a.state]}${summary}` }] };
 }
+import { runAlertBlocks, type FiringAlert } from './alert-run.ts';
 
 export interface DashboardOptions {
   sandbox: boolean;
   approvalsRequired: (gate: GateState['gate']) => number;
+  /** Caracal alerts firing in the run's channel. */
+  alerts?: readonly FiringAlert[];
 }
 
 const GATE_EMOJI: Record<GateState['status'], string> = {
@@ -134,6 +137,7 @@ export function runDashboardMessage(
     },
   ];
   blocks.push(...drillCard(run, opts.sandbox));
+  blocks.push(...runAlertBlocks(run, opts.alerts ?? []));
   GATE_ORDER.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;

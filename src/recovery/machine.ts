@@ -19,7 +19,8 @@ export type Command =
   | { type: 'handoff'; to: string; note: string }
   | { type: 'record_checks'; results: GateCheck[] }
   | { type: 'tick'; item: FreezeItem; checked: boolean }
-  | { type: 'confirm' }
+  /** Resume: `firingCritical` (filled by the service) must all be in `acknowledgedAlerts`, for each approver. */
+  | { type: 'confirm'; firingCritical?: readonly string[]; acknowledgedAlerts?: readonly string[] }
   | { type: 'request_override'; reason: string; overrideId: string }
   | { type: 'approve_override'; overrideId: string }
   | { type: 'reject_override'; overrideId: string };
@@ -71,7 +72,9 @@ export type EventType =
   | 'gate_opened'
   | 'run_resumed'
   | 'run_cancelled'
-  | 'denied';
+  | 'denied'
+  | 'alert_firing'
+  | 'alert_resolved';
 
 export interface EventDraft {
   type: EventType;
@@ -158,7 +161,7 @@ function recordChecks(run: RunState, g: GateState, results: readonly GateCheck[]
   ]);
 }
 
-function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, now: Date): Decision {
+function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, now: Date, command: Extract<Command, { type: 'confirm' }>): Decision {
   if (g.gate === 'freeze') {
     const missing = (Object.keys(FREEZE_CHECKLIST) as FreezeItem[]).filter((item) => !g.checklist[item]);
     if (missing.length > 0) return denied(`Tick every Freeze item first: ${missing.map((m) => FREEZE_CHECKLIST[m]).join('; ')}.`);
@@ -172,6 +175,12 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   if (g.confirmVotes.some((v) => v.userId === actor.userId && standing(v))) {
     return denied(`You already approved ${g.gate}; it needs another approver.`);
   }
+  const acknowledged = command.acknowledgedAlerts ?? [];
+  const unacknowledged = g.gate === 'resume' ? (command.firingCritical ?? []).filter((a) => !acknowledged.includes(a)) : [];
+  if (unacknowledged.length > 0) {
+    return denied(`Critical Caracal alerts are still firing: ${unacknowledged.join(', ')}. Each Resume approver must acknowledge them: use "Acknowledge alerts and confirm Resume" on the dashboard.`);
+  }
+  const ack = g.gate === 'resume' && acknowledged.length > 0 ? { acknowledgedAlerts: [...acknowledged] } : {};
   const kept = g.confirmVotes.filter((v) => v.userId !== actor.userId && standing(v));
   const dropped = g.confirmVotes.filter((v) => v.userId !== actor.userId && !standing(v)).map((v) => v.userId);
   const votes = [...kept, { userId: actor.userId, at: now }];
@@ -180,10 +189,10 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   const evidence = g.checks.map((c) => ({ id: c.checkId, status: c.status, finishedAt: c.finishedAt.toISOString() }));
   if (votes.length < required) {
     return ok(withGate(run, g.gate, { confirmVotes: votes }), [
-      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}) } },
+      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}), ...ack } },
     ]);
   }
-  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence });
+  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence, ...ack });
 }
 
 /** Commands only approvers may give: the only ones for which approver membership is looked up. */
@@ -229,7 +238,7 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
       ]);
     }
     case 'confirm':
-      return confirm(run, g, actor, policy, now);
+      return confirm(run, g, actor, policy, now, command);
     case 'request_override': {
       if (gate === 'resume') return denied('Resume cannot be overridden: it needs a fresh all-green run and its approvers.');
       if (g.override) return conflict(`An override is already pending, requested by ${who(g.override.requestedBy)}.`);

@@ -21,6 +21,8 @@ export interface RecoveryDeps {
   onDeliveriesQueued?(): void;
   /** The one scrubber: every stored event payload passes it (a pasted token, an echoed header). */
   scrub?: Scrub;
+  /** Caracal alerts of severity critical firing in a channel: Resume needs each approver to acknowledge them. */
+  criticalAlerts?(channelId: string): Promise<string[]>;
 }
 
 export interface StartPolicy {
@@ -75,7 +77,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return undefined;
   }
 
-  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string }): Promise<ActResult> {
+  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown> }): Promise<ActResult> {
     const refusal = await mayStart({ channelId: input.channelId, userId: input.userId, kind: input.kind ?? 'recovery' });
     if (refusal) return { ok: false, kind: 'denied', reason: refusal };
     const now = deps.now();
@@ -92,7 +94,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null } }], true);
+        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, ...input.origin } }], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
@@ -124,7 +126,8 @@ export function createRecoveryService(deps: RecoveryDeps) {
       if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
       const now = deps.now();
       const currentApprovers = command.type === 'confirm' ? await approversAmongVoters(before, gate) : undefined;
-      const decision = decide(before, gate, command, { userId, isApprover, ...(currentApprovers ? { currentApprovers } : {}) }, deps.policy, now);
+      const checked = command.type === 'confirm' && gate === 'resume' && deps.criticalAlerts ? { ...command, firingCritical: await deps.criticalAlerts(before.channelId) } : command;
+      const decision = decide(before, gate, checked, { userId, isApprover, ...(currentApprovers ? { currentApprovers } : {}) }, deps.policy, now);
       if (!decision.ok) {
         if (decision.kind === 'denied') {
           await deps.db.transaction((tx) =>

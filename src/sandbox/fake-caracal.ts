@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { ServiceName } from '../config.ts';
 import { memoryBackend, type MemoryStores } from './fake-caracal-backend.ts';
 import { SERVICE_DEFS, type PodEnv, type RouteContext, type ServiceDef } from './fake-caracal-routes.ts';
+import { withPrometheus } from './caracal/prometheus.ts';
 import * as s from './fake-caracal-state.ts';
 
 export * from './fake-caracal-state.ts';
@@ -150,7 +151,8 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     const key = `${service}/${i}`;
     const known = defs.get(key);
     if (known && known.pod === pod) return known.def;
-    const def = (SERVICE_DEFS[service])(env, pod);
+    // Each pod also answers Prometheus /metrics, derived from its /metrics.json (src/sandbox/caracal/prometheus.ts).
+    const def = withPrometheus(state, service, i, (SERVICE_DEFS[service])(env, pod));
     defs.set(key, { pod, def });
     return def;
   };

@@ -14,6 +14,8 @@ import type { Db } from '../store/db.ts';
 import { openStateDb } from '../store/open.ts';
 import { startSimulatedCaracal, type SimulatedCaracal } from './caracal/index.ts';
 import { mountFaultRoutes } from './fault-routes.ts';
+import { SANDBOX_ALERT_CHANNEL, startSandboxAlerting } from './alerting/sandbox.ts';
+import type { AlertingStack } from './alerting/stack.ts';
 import { SANDBOX_APPROVERS, SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from './slack/server.ts';
 import { SANDBOX_CHANNELS } from './slack/people.ts';
 
@@ -30,6 +32,8 @@ export interface SandboxOptions {
   /** Log lines go here (default stdout). */
   logDestination?: { write(line: string): void };
   syncIntervalMs?: number;
+  /** Start Prometheus and Alertmanager when installed (default: yes, unless SANDBOX_ALERTING=off). */
+  alerting?: boolean;
 }
 
 export interface Sandbox {
@@ -41,6 +45,8 @@ export interface Sandbox {
   caracal: SimulatedCaracal;
   bot: CaracalApp;
   db: Db;
+  /** Prometheus and Alertmanager, once started (undefined when not installed or turned off). */
+  alerting: Promise<AlertingStack | undefined>;
   close(): Promise<void>;
 }
 
@@ -54,9 +60,10 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       // The simulated deployment's Redis is the developer's own, which rarely runs with AOF: not a sandbox fault.
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
       recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
+      alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
     },
     // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
-    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
+    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
   );
 }
 
@@ -94,8 +101,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     const server = await bot.start(0);
     closers.push(() => bot.stop());
-    slack.setBotUrl(`http://127.0.0.1:${(server!.address() as AddressInfo).port}`);
-    return { url: slack.url, config, logger, slack, caracal, bot, db, close };
+    const botUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    slack.setBotUrl(botUrl);
+    // In the background: the page is usable at once, alerts start flowing when Prometheus and Alertmanager are up.
+    const alerting = options.alerting ?? options.env.SANDBOX_ALERTING !== 'off'
+      ? startSandboxAlerting({ config, caracal, botUrl, slackApiUrl: slack.apiUrl, logger }).catch((err: unknown) => {
+          logger.warn({ err }, 'sandbox alerting did not start');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+    closers.push(async () => (await alerting)?.close());
+    return { url: slack.url, config, logger, slack, caracal, bot, db, alerting, close };
   } catch (err) {
     await close();
     throw err;

@@ -37,6 +37,9 @@ import type { Db } from '../store/db.ts';
 import { dbReportStore } from '../store/reports.ts';
 import { createRecovery } from './recovery-wiring.ts';
 import { metricsServer, operationalRoutes, type RouteDeps } from './routes.ts';
+import { createAlerts } from '../alerts/wiring.ts';
+import { registerAlertButtons } from '../actions/alert-buttons.ts';
+import { registerAlertSample } from '../alerts/sample.ts';
 
 export interface AppDeps {
   config: Config;
@@ -70,6 +73,8 @@ export interface CaracalApp {
   idle(): Promise<void>;
   /** Show now the final state of reports whose last update failed (tests; it also runs every few seconds). */
   sweepReports(): Promise<void>;
+  /** Bring every alert group's message up to date now (tests, shutdown). */
+  flushAlerts(): Promise<void>;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -107,7 +112,17 @@ export function createApp(deps: AppDeps): CaracalApp {
     ...(config.secrets.botMetricsToken ? { metricsToken: config.secrets.botMetricsToken } : {}),
     metricsElsewhere: config.slack.metricsPort !== undefined,
   };
-  const routes = operationalRoutes(routeDeps);
+  // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
+  const scrub = scrubber(secretValues(config));
+  const clientOptions: WebClientOptions = {
+    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions, fetch: egressFetch(scrub, deps.clientOptions?.fetch),
+  };
+  const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
+  const alerts = createAlerts({
+    config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions,
+    onRunChanged: () => dispatcher.poke(),
+  });
+  const routes = [...operationalRoutes(routeDeps), alerts.route];
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
@@ -121,11 +136,6 @@ export function createApp(deps: AppDeps): CaracalApp {
         // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
         bodyLimit: MAX_REQUEST_BYTES,
       });
-  // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
-  const scrub = scrubber(secretValues(config));
-  const clientOptions: WebClientOptions = {
-    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions, fetch: egressFetch(scrub, deps.clientOptions?.fetch),
-  };
   const app = new App({
     token: config.secrets.slackBotToken!,
     receiver,
@@ -155,7 +165,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     checkContext: deps.checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
-    workerId: deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`,
+    workerId,
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
   const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
@@ -193,6 +203,8 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
+  registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
+  if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
@@ -210,6 +222,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       void dispatcher.runNow(); // finish what an earlier process left pending
       retention.start();
       reportSweeper.start();
+      alerts.delivery.start();
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
@@ -224,12 +237,14 @@ export function createApp(deps: AppDeps): CaracalApp {
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
       if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
       clearTimeout(t);
+      await alerts.delivery.stop();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
       if (metricsHttp) await new Promise((r) => metricsHttp!.close(r));
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
     sweepReports: () => reportSweeper.run(),
+    flushAlerts: () => alerts.delivery.flush(),
     idle,
   };
 }

@@ -18,6 +18,8 @@ import { ACTION_TIMEOUT_MS } from '../actions/remediate.ts';
 import type { Scrub } from '../redact.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
+import { firingAlerts } from '../alerts/store.ts';
+import { criticalNames } from '../blocks/alert-run.ts';
 
 export interface RecoveryWiringDeps {
   config: Config;
@@ -63,7 +65,7 @@ export function createRecovery(deps: RecoveryWiringDeps) {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
       dashboard: async (run) =>
         runDashboardMessage(
-          run, dashboardOptions,
+          run, { ...dashboardOptions, alerts: await firingAlerts(db, run.channelId) },
           run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id)),
           await lastActions(db, run.id, deps.now(), ACTION_TIMEOUT_MS),
         ),
@@ -74,6 +76,7 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   const startPolicy = { who: config.recovery.startRuns, drillChannels: config.recovery.drillChannels };
   const service = createRecoveryService({
     db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke(), scrub: deps.scrub,
+    criticalAlerts: async (channelId) => criticalNames(await firingAlerts(db, channelId)),
   });
   const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => dispatcher.poke() });
   const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {

@@ -1,0 +1,100 @@
+// Issue 16: p99 from Alertmanager's POST to the group's message posted in Slack, with 50 groups firing at once and a
+// Slack that takes 200 ms per call (goal: under 1 s). Reference, in the same run and under the same machine load: a
+// bare HTTP server that parses the same POST and posts one message to the same Slack at once (no state, no checks).
+import { createServer, type IncomingMessage } from 'node:http';
+import { WebClient } from '@slack/web-api';
+import type { AddressInfo } from 'node:net';
+import { parseConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/metrics.ts';
+import { createApp } from '../src/slack/app.ts';
+import { postgresDb } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { memoryBaselines } from '../src/checks/baselines.ts';
+import { createHttpTarget } from '../src/checks/targets/http.ts';
+import { createTempDatabase } from '../test/helpers/pg.ts';
+import { notification } from '../test/alerts/notifications.ts';
+import { CARACAL_ALERT_NAMES } from '../src/alerts/catalog.ts';
+import { emit, percentile } from './lib/stats.ts';
+
+const SLACK_MS = 200;
+const GROUPS = 50;
+const ROUNDS = 3;
+const TOKEN = 'bench-alertmanager-token';
+
+/** A Slack Web API that answers every call after SLACK_MS; records when each group's first post was answered. */
+const postedAt = new Map<string, number>();
+let seq = 0;
+const slack = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const ts = body.get('ts') ?? `1764320000.${String(++seq).padStart(6, '0')}`;
+    setTimeout(() => {
+      const group = /bench-group-\d+-\d+/.exec(body.get('text') ?? '')?.[0];
+      if (group && (req.url ?? '').includes('chat.postMessage') && !postedAt.has(group)) postedAt.set(group, performance.now());
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts }));
+    }, SLACK_MS);
+  });
+});
+await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
+const slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`;
+
+const temp = await createTempDatabase('bench_alerts');
+const db = postgresDb(temp.url, { max: 20 });
+await migrate(db);
+const config = parseConfig(JSON.stringify({ alerts: { channel: 'C0ALERTS', updateIntervalMs: 1000 } }), { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: 'bench', ALERTMANAGER_WEBHOOK_TOKEN: TOKEN });
+const bot = createApp({
+  config, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), db, checks: [],
+  checkContext: { caracal: config.caracal, thresholds: config.thresholds, secrets: config.secrets, postgres: undefined, redis: undefined, http: createHttpTarget({ timeoutMs: 1000 }), baselines: memoryBaselines(), now: () => new Date() },
+  botIdentity: { botId: 'B0', botUserId: 'U0BOT' }, clientOptions: { slackApiUrl: slackUrl, retryConfig: { retries: 0 } },
+});
+const server = await bot.start(0);
+const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}/alertmanager`;
+
+/** The reference: receive, parse, post to Slack, answer. */
+const bareClient = new WebClient('xoxb-bench', { slackApiUrl: slackUrl, retryConfig: { retries: 0 } });
+const bare = createServer((req: IncomingMessage, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const p = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { groupKey: string };
+    res.writeHead(200).end('{}');
+    void bareClient.chat.postMessage({ channel: 'C0ALERTS', text: p.groupKey });
+  });
+});
+await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/alertmanager`;
+
+async function measure(target: string, prefix: string): Promise<number[]> {
+  const latencies: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const sent = new Map<string, number>();
+  await Promise.all(Array.from({ length: GROUPS }, async (_, i) => {
+    const group = `bench-group-${prefix}${round}-${i}`;
+    // The group's name rides in a label so the fallback text (first alert names) carries it to the fake Slack.
+    const body = notification([{ name: `${group} ${CARACAL_ALERT_NAMES[i % CARACAL_ALERT_NAMES.length]}`, labels: { pod: `p${i}` } }], { groupKey: group });
+    sent.set(group, performance.now());
+    const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`POST answered ${res.status}`);
+  }));
+  for (let i = 0; i < 200 && [...sent.keys()].some((g) => !postedAt.has(g)); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const [group, t0] of sent) latencies.push((postedAt.get(group) ?? Infinity) - t0);
+}
+  return latencies;
+}
+
+await measure(bareUrl, '9'); // warm-up of both paths
+await measure(url, '8');
+const p99Bare = percentile(await measure(bareUrl, '1'), 99);
+const p99 = percentile(await measure(url, '2'), 99);
+emit([
+  { bench: `alerts: p99 POST to message posted, ${GROUPS} groups at once (${ROUNDS} rounds)`, measured: `${p99.toFixed(0)} ms`, reference: `bare receiver ${p99Bare.toFixed(0)} ms (Slack ${SLACK_MS} ms)`, ratio: p99 / p99Bare, goal: '< 1000 ms', ok: p99 < 1000 },
+]);
+await bot.stop();
+await db.close();
+await temp.drop();
+await new Promise<void>((r) => bare.close(() => r()));
+await new Promise<void>((r) => slack.close(() => r()));

@@ -1,0 +1,67 @@
+// The alert group message's buttons: "Run these checks" (a status report limited to the checks that confirm the
+// alerts) and "Start recovery run" (titled after the alerts, its first log entry linking to the group message).
+import type { App, ButtonAction } from '@slack/bolt';
+import { CARACAL_ALERTS, type CaracalAlertName } from '../alerts/catalog.ts';
+import { ACTION } from '../blocks/ids.ts';
+import { alertButtonPayload, decodePayload, resumeAckPayload } from '../blocks/payloads.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
+import { onAction, tell } from '../slack/listeners.ts';
+import { originOf } from './gate-buttons.ts';
+
+export interface AlertButtonDeps {
+  service: RecoveryService;
+  statusDeps: StatusRunDeps;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+function alertNames(value: string | undefined): CaracalAlertName[] {
+  const { alerts } = decodePayload(alertButtonPayload, value);
+  return alerts.filter((a): a is CaracalAlertName => Object.hasOwn(CARACAL_ALERTS, a));
+}
+
+/** The check ids that confirm these alerts, in the registry's order. */
+export function checksForAlerts(names: readonly CaracalAlertName[]): Set<string> {
+  return new Set(names.flatMap((n) => CARACAL_ALERTS[n].checks));
+}
+
+export function recoveryTitle(names: readonly string[]): string {
+  const head = names.slice(0, 2).join(', ');
+  return `Alert: ${head}${names.length > 2 ? ` and ${names.length - 2} more` : ''}`;
+}
+
+/** A link to a message: Slack's archive URL form, which opens the message in the client. */
+export function messageLink(teamDomain: string | undefined, channelId: string, ts: string): string {
+  return `https://${teamDomain ?? 'app'}.slack.com/archives/${channelId}/p${ts.replace('.', '')}`;
+}
+
+export function registerAlertButtons(app: App, deps: AlertButtonDeps): void {
+  onAction<ButtonAction>(app, ACTION.alertRunChecks, deps, async ({ body, action, client, respond }) => {
+    const ids = checksForAlerts(alertNames(action.value));
+    const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
+    const channelId = body.channel?.id;
+    if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
+    await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id });
+  });
+
+  onAction<ButtonAction>(app, ACTION.alertStartRecovery, deps, async ({ body, action, respond }) => {
+    const names = alertNames(action.value);
+    const channelId = body.channel?.id;
+    const ts = body.container.message_ts as string | undefined;
+    if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
+    const result = await deps.service.startRun({
+      channelId, title: recoveryTitle(names), userId: body.user.id,
+      ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
+    });
+    if (!result.ok) await tell(respond, result.reason);
+  });
+
+  onAction<ButtonAction>(app, ACTION.resumeAcknowledge, deps, async ({ body, action, respond }) => {
+    const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
+    const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
+    if (!result.ok) await tell(respond, result.reason);
+  });
+}
