@@ -155,7 +155,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     drillCommand({ service, now }),
     troubleshootCommand(),
     noteCommand({ service }),
-    timelineCommand({ db }),
+    timelineCommand({ db, logger: deps.logger }),
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
