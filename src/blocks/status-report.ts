@@ -66,15 +66,13 @@ export function problemText(r: CheckResult): string {
   return lines.join('\n');
 }
 
-const CONSEQUENCE_SUMMARY_CHARS = 300;
-
 /** A root cause with what it explains: its own problem text, then one line per consequence, then new advice once. */
 export function findingText(f: Finding): string {
   const lines = [problemText(f.result)];
   if (f.consequences.length === 0) return lines[0];
   lines.push(`*Explains ${f.consequences.length} more finding(s) below; they should clear once this is fixed:*`);
   for (const c of f.consequences) {
-    lines.push(`• ${STATUS_EMOJI[c.status]} *${escapeMrkdwn(c.title)}* \`${c.id}\`: ${escapeMrkdwn(truncate(c.summary, CONSEQUENCE_SUMMARY_CHARS))}`);
+    lines.push(`• ${STATUS_EMOJI[c.status]} *${escapeMrkdwn(c.title)}* \`${c.id}\`: ${escapeMrkdwn(c.summary)}`);
   }
   if (f.extraRemedies.length > 0) lines.push(`*Also:* ${escapeMrkdwn(f.extraRemedies.join(' '))}`);
   return lines.join('\n');
