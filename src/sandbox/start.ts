@@ -124,7 +124,8 @@ function proxyOperationalRoutes(slack: SandboxSlack, botUrl: () => string): void
 /** The bot's configuration as a file for the CLI, and the secrets it needs beside it (both 0600). */
 async function writeCliConfig(dir: string, config: Config, caracal: SimulatedCaracal): Promise<Sandbox['cliConfig']> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = { caracal: caracal.file.caracal, thresholds: config.thresholds };
+  // The same judgement as the bot's: the developer's Redis without AOF is not a sandbox fault (sandboxConfig).
+  const file = { caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } }, thresholds: config.thresholds };
   const paths = { dir, config: join(dir, 'config.yml'), env: join(dir, 'env.json') };
   const header = '# Written by the caracal-chatops sandbox for `caracal-chatops check`; removed when it stops.\n';
   await writeFile(paths.config, header + stringify(file), { mode: 0o600 });
@@ -165,8 +166,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     closers.push(() => db.close());
     const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
     closers.push(() => targets.close());
-    // Warm the checks' pool before anyone asks for a report: its first connection and query are the slowest.
-    await targets.context.postgres?.query('SELECT 1').catch(() => undefined);
     const bot = createApp({
       config, logger, db, metrics: createMetrics(), checks: ALL_CHECKS, checkContext: targets.context, sandbox: true,
       clientOptions: { slackApiUrl: slack.apiUrl }, botIdentity: { botId: SANDBOX_BOT.botId, botUserId: SANDBOX_BOT.botUserId },
