@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'test-artifacts/**', 'coverage/**', 'scratch/**', '.data/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'test-artifacts/**', 'coverage/**', 'scratch/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -25,8 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js', 'scripts/**', 'bin/**'], ...tseslint.configs.disableTypeChecked },
-  { files: ['scripts/**', 'bin/**'], languageOptions: { globals: { console: 'readonly', process: 'readonly' } } },
+  { files: ['eslint.config.js', 'scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
   // The sandbox page's scripts: plain browser JS served as-is (no build step), so no type information.
   {
     files: ['src/sandbox/ui/**/*.js'],

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (no build step) through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (npm run build). Plain JavaScript: no TypeScript loader, no install step at start.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  console.error('caracal-chatops: dist/ is missing: run `npm run build` first (npm start builds it by itself)');
+  process.exit(78);
+}
+await import(entry.href);

@@ -48,6 +48,8 @@ const fileSchema = z
              * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
              */
             requireAppendonly: z.boolean().default(true),
+            /** CA bundle for a rediss:// URL (default: the system's CAs). */
+            caFile: z.string().min(1).optional(),
           })
           .strict()
           .prefault({}),
@@ -86,6 +88,10 @@ const fileSchema = z
           })
           .strict()
           .prefault({}),
+        /** Who may start recovery runs and drills: approvers only, or anyone in the channel. */
+        startRuns: z.enum(['approvers', 'anyone']).default('approvers'),
+        /** Channels (IDs) where drills may run; none means no drills, so a rehearsal never blocks an incident channel. */
+        drillChannels: z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel ID (C… or G…)')).default([]),
       })
       .strict()
       .prefault({}),
@@ -120,8 +126,11 @@ export const SECRET_ENV = {
   coordinatorToken: 'CARACAL_COORDINATOR_TOKEN',
   auditAdminToken: 'CARACAL_AUDIT_ADMIN_TOKEN',
   adminToken: 'CARACAL_ADMIN_TOKEN',
+  /** A read-only, capability-scoped API admin token for activation status; never the global write token. */
+  apiReadToken: 'CARACAL_API_READ_TOKEN',
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
+  stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV;
 export type Secrets = Partial<Record<SecretName, string>>;

@@ -33,7 +33,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = scrubber(options.secrets ?? []);
   const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   // Value-based scrubbing catches secrets that path-based redaction cannot know about (e.g. inside an error message).
-  const scrubbed: DestinationStream = { write: (line: string) => destination.write(scrub(line)) };
+  // flush is forwarded so that logger.flush() (flushLogger) reaches the asynchronous destination before an exit.
+  const flushable = destination as DestinationStream & { flush?: (cb: (err?: Error) => void) => void; flushSync?: () => void };
+  const scrubbed: DestinationStream & { flush: (cb: (err?: Error) => void) => void } = {
+    write: (line: string) => destination.write(scrub(line)),
+    flush: (cb) => {
+      try {
+        flushable.flushSync?.(); // sonic-boom: writes what is buffered now, even a write already in progress
+      } catch {
+        // not open yet, or EAGAIN on a full pipe: the asynchronous flush below still runs
+      }
+      if (flushable.flush) flushable.flush(cb);
+      else cb();
+    },
+  };
   return pino(
     {
       level: options.level ?? 'info',
@@ -43,6 +56,26 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     scrubbed,
   );
+}
+
+/**
+ * Writes out every buffered line (the default destination is asynchronous): call it before process.exit, or the
+ * last lines, often the reason for the exit, are lost. Resolves even if flushing fails or hangs (bounded).
+ */
+export async function flushLogger(logger: Logger, boundMs = 2000): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    timer.unref();
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
 }
 
 function render(parts: unknown[]): string {

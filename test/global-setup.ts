@@ -1,10 +1,13 @@
-// Starts the Redis that the whole suite uses (unless TEST_REDIS_URL names one the tests may flush).
+// Starts the Redis that the whole suite uses (unless TEST_REDIS_URL names one the tests may flush), and builds dist/
+// when it is stale (the CLI and entry tests run the compiled JavaScript, as production does).
 // Postgres is shared, but every test creates and drops databases with unique names (test/helpers/pg.ts).
+import { execFileSync } from 'node:child_process';
 import { startRedisServer, type OwnRedis } from './helpers/redis-server.ts';
 
 let redis: OwnRedis | undefined;
 
 export async function setup(): Promise<void> {
+  execFileSync(process.execPath, ['scripts/ensure-build.mjs'], { stdio: 'inherit', cwd: new URL('..', import.meta.url).pathname });
   if (process.env.TEST_REDIS_URL) return;
   redis = await startRedisServer();
   // Forked test workers inherit this environment.

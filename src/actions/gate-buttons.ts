@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Command } from '../recovery/machine.ts';
 import type { FreezeItem, GateCheck } from '../recovery/model.ts';
 import { FREEZE_CHECKLIST } from '../recovery/model.ts';
-import type { ActResult, RecoveryService } from '../recovery/service.ts';
+import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOrigin, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 
 export interface GateActionDeps {
@@ -20,6 +20,11 @@ export interface GateActionDeps {
   sandbox: boolean;
   logger: Logger;
   metrics: Metrics;
+}
+
+/** The run's dashboard is where every gate button lives: its channel and message are the click's origin. */
+export function originOf(body: { channel?: { id: string }; message?: { ts: string } }): ClickOrigin {
+  return { channelId: body.channel?.id, messageTs: body.message?.ts };
 }
 
 async function answer(result: ActResult, respond: (text: string) => Promise<void>): Promise<void> {
@@ -34,26 +39,31 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
   for (const [actionId, command] of simple) {
     onAction<ButtonAction>(app, actionId, deps, async ({ body, action, respond }) => {
       const { runId, gate } = decodePayload(gateButtonPayload, action.value);
-      await answer(await deps.service.act(runId, gate, command, body.user.id), (t) => tell(respond, t));
+      await answer(await deps.service.act(runId, gate, command, body.user.id, originOf(body)), (t) => tell(respond, t));
     });
   }
 
   onAction<ButtonAction>(app, ACTION.gateRunChecks, deps, async ({ body, action, respond }) => {
     const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
+    const run = await deps.service.load(runId);
+    if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
     const results = await deps.runGateChecks(gate);
-    await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id), (t) => tell(respond, t));
+    await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)), (t) => tell(respond, t));
   });
 
   for (const actionId of [ACTION.overrideApprove, ACTION.overrideReject]) {
     onAction<ButtonAction>(app, actionId, deps, async ({ body, action, respond }) => {
       const { runId, gate, overrideId } = decodePayload(overrideButtonPayload, action.value);
       const type = actionId === ACTION.overrideApprove ? 'approve_override' : 'reject_override';
-      await answer(await deps.service.act(runId, gate, { type, overrideId }, body.user.id), (t) => tell(respond, t));
+      await answer(await deps.service.act(runId, gate, { type, overrideId }, body.user.id, originOf(body)), (t) => tell(respond, t));
     });
   }
 
   onAction<ButtonAction>(app, ACTION.gateOverride, deps, async ({ body, action, client, respond }) => {
     const payload = decodePayload(gateButtonPayload, action.value);
+    const run = await deps.service.load(payload.runId);
+    if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
     // Checked again on submit; asking first spares a non-approver from writing a reason for nothing.
     if (!(await deps.isApprover(body.user.id))) {
       return tell(respond, 'Only configured approvers can request an override.');
@@ -63,7 +73,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
 
   onAction<ButtonAction>(app, ACTION.drillMark, deps, async ({ body, action, respond }) => {
     const { runId, marker } = decodePayload(drillButtonPayload, action.value);
-    await answer(await deps.service.markDrill(runId, body.user.id, marker), (t) => tell(respond, t));
+    await answer(await deps.service.markDrill(runId, body.user.id, marker, originOf(body)), (t) => tell(respond, t));
   });
 
   onAction<CheckboxesAction>(app, ACTION.freezeChecklist, deps, async ({ body, action, respond }) => {
@@ -71,13 +81,13 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     const json = action.block_id.split('|').slice(2).join('|');
     const { runId, gate } = decodePayload(gateButtonPayload, json);
     const run = await deps.service.load(runId);
-    if (!run) return tell(respond, 'This recovery run no longer exists.');
+    if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
     const ticked = new Set(action.selected_options.map((o) => o.value));
     const current = run.gates.find((g) => g.gate === gate)?.checklist ?? {};
     for (const item of Object.keys(FREEZE_CHECKLIST) as FreezeItem[]) {
       const want = ticked.has(item);
       if (want === Boolean(current[item])) continue;
-      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id);
+      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, originOf(body));
       if (!result.ok) return tell(respond, result.reason);
     }
   });

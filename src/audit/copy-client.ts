@@ -2,6 +2,7 @@
 // client's protocol, so the deep check opens one connection with the target's settings for its sweep.
 import pg from 'pg';
 import { TargetError } from '../errors.ts';
+import { describePgError, describeSettingsError, pgConnectionConfig } from '../pg-connection.ts';
 import { CopyRows, type RowHandler } from './copy-rows.ts';
 import type { CopyReader } from './copy-verify.ts';
 
@@ -16,22 +17,19 @@ export interface CopyClient extends CopyReader {
   end(): Promise<void>;
 }
 
-// As the target words them (checks/targets/postgres.ts), so a failure reads the same from either.
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  if (e.code === 'ECONNREFUSED') return 'connection refused';
-  if (e.code === '57014') return 'statement timed out';
-  return e.code ? `${e.message ?? 'error'} (${e.code})` : (e.message ?? String(err));
-}
-
 /** Connects on the first copy; end() closes it (and is safe to call when it never connected). */
 export function pgCopyClient(options: CopyClientOptions): CopyClient {
   // The target's connection settings: timeouts per statement (so per page), and Caracal's zone RLS opened
   // to every zone with caracal.zone_id = '*' (caracal-ops.md §2.2).
+  let settings: pg.ClientConfig = {};
+  let settingsProblem: string | undefined;
+  try {
+    settings = pgConnectionConfig({ url: options.url, password: options.password, ssl: options.ssl });
+  } catch (err) {
+    settingsProblem = describeSettingsError(err);
+  }
   const client = new pg.Client({
-    connectionString: options.url,
-    ...(options.password ? { password: options.password } : {}),
-    ...(options.ssl ? { ssl: true } : {}),
+    ...settings,
     connectionTimeoutMillis: options.statementTimeoutMs,
     statement_timeout: options.statementTimeoutMs,
     query_timeout: options.statementTimeoutMs + 500,
@@ -44,11 +42,12 @@ export function pgCopyClient(options: CopyClientOptions): CopyClient {
   let open = false;
   return {
     async copy(sql: string, onRow: RowHandler): Promise<number> {
+      if (settingsProblem) throw new TargetError('postgres', `Postgres: ${settingsProblem}`);
       try {
         await (connecting ??= client.connect().then(() => void (open = true)));
         return await client.query(new CopyRows(sql, onRow)).done;
       } catch (err) {
-        throw new TargetError('postgres', `Postgres: ${describe(err)}`, { cause: err });
+        throw new TargetError('postgres', `Postgres: ${describePgError(err, 'CARACAL_POSTGRES_PASSWORD')}`, { cause: err });
       }
     },
     async end(): Promise<void> {

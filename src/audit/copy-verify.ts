@@ -7,8 +7,8 @@ import { parseHmacKey } from './chain.ts';
 import type { RowHandler } from './copy-rows.ts';
 import { sqlLiteral } from './copy-text.ts';
 import { RowChecker } from './row-check.ts';
-import { COLUMNS, ZONES_SQL } from './sql-source.ts';
-import { chainReport, type VerifyOptions, type VerifyReport, type ZoneReport } from './verify.ts';
+import { COLUMNS, unchainedRows, ZONES_SQL } from './sql-source.ts';
+import { addUnchained, chainReport, type VerifyOptions, type VerifyReport, type ZoneReport } from './verify.ts';
 
 // Rows per COPY statement. Each page is its own statement, so statement_timeout bounds a page (~30 ms here),
 // not a zone, and memory does not grow with it: rows are checked as they arrive. Measured over 1M rows,
@@ -52,13 +52,14 @@ export async function verifyAuditChainsCopy(
   const checker = new RowChecker(key);
   const zones: ZoneReport[] = [];
   for (const { zone_id: zoneId } of await pg.query<{ zone_id: string }>(ZONES_SQL)) {
-    const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null };
+    const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
     checker.beginZone(report);
     for (;;) {
       signal?.throwIfAborted();
       const rows = await reader.copy(pageSql(zoneId, checker.lastKey(), pageSize), checker.row);
       if (rows < pageSize) break;
     }
+    addUnchained(report, await unchainedRows(pg, zoneId));
     zones.push(report);
   }
   return chainReport(zones, key !== undefined, started);

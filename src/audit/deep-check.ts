@@ -15,13 +15,15 @@ const MEANING: Record<BreakKind, string> = {
   hmac_mismatch:
     'chain_hmac does not authenticate the stored hashes (hashes recomputed without the key, or Audit wrote with another key or none)',
   seq_gap: 'chain_seq skips or repeats (a row deleted, inserted or moved)',
+  missing_chain: 'the row has no chain_seq: written outside the chain (by hand, or by an Audit that did not chain it); Caracal counts it as a mismatch',
 };
 
 // Enough to act on in a Slack thread; the counts say how many more there are.
 const MAX_ZONE_LINES = 10;
 
 function zoneLine(z: ZoneReport): string {
-  const head = `zone ${z.zoneId}: ${z.rowsChecked} rows from chain_seq ${z.firstSeq ?? '-'}`;
+  const unchained = z.unchainedRows > 0 ? ` and ${z.unchainedRows} without chain_seq` : '';
+  const head = `zone ${z.zoneId}: ${z.rowsChecked} rows from chain_seq ${z.firstSeq ?? '-'}${unchained}`;
   if (!z.firstBreak) return `${head}, intact`;
   const b = z.firstBreak;
   return `${head}, ${z.brokenRows} broken; first at id=${b.id} chain_seq=${b.chainSeq}: ${b.kinds.join(' + ')}`;

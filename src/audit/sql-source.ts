@@ -2,7 +2,7 @@
 // PostgresTarget is a pool, so consecutive statements may run on different connections).
 import type { PostgresTarget } from '../checks/targets/postgres.ts';
 import type { AuditRow } from './chain.ts';
-import type { AuditSource } from './verify.ts';
+import type { AuditSource, Unchained } from './verify.ts';
 
 // Rows per page. Throughput is flat from 500 to 10,000 (per-row costs dominate), while peak RSS grows with
 // the page: two pages are alive at once (one hashed, one prefetched). bench/deep-verify.ts measures both.
@@ -31,6 +31,14 @@ const FIRST_PAGE_SQL = `SELECT ${COLUMNS} FROM public.audit_events e
 const NEXT_PAGE_SQL = `SELECT ${COLUMNS} FROM public.audit_events e
   WHERE e.zone_id = $1 AND e.chain_seq >= $2 AND (e.chain_seq, e.id) > ($2, $3) ORDER BY e.chain_seq, e.id LIMIT $4`;
 export const ZONES_SQL = 'SELECT DISTINCT zone_id FROM public.audit_events ORDER BY zone_id';
+// Rows outside every chain (chain_seq NULL): the keyset pages above never see them.
+export const UNCHAINED_SQL = `SELECT count(*)::int AS count, min(id::text) AS first_id
+  FROM public.audit_events WHERE zone_id = $1 AND chain_seq IS NULL`;
+
+export async function unchainedRows(pg: Pick<PostgresTarget, 'query'>, zoneId: string): Promise<Unchained> {
+  const [row] = await pg.query<{ count: number; first_id: string | null }>(UNCHAINED_SQL, [zoneId]);
+  return { count: row?.count ?? 0, firstId: row?.first_id ?? null };
+}
 
 type Wire = Omit<AuditRow, 'occurredAtMicros' | 'chain_seq'> & { occurred_at_micros: string; chain_seq: string };
 
@@ -83,6 +91,7 @@ export function sqlAuditSource(pg: Pick<PostgresTarget, 'query'>, options: SqlSo
     async zones() {
       return (await pg.query<{ zone_id: string }>(ZONES_SQL)).map((r) => r.zone_id);
     },
+    unchained: (zoneId) => unchainedRows(pg, zoneId),
     async *batches(zoneId, signal) {
       let next = prefetch(zoneId, undefined);
       for (;;) {

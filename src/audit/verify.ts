@@ -9,6 +9,13 @@ export interface AuditSource {
   zones(signal?: AbortSignal): Promise<string[]>;
   /** The zone's rows ordered by chain_seq (then id); each batch may be dropped once the next is asked for. */
   batches(zoneId: string, signal?: AbortSignal): AsyncIterable<readonly AuditRow[]>;
+  /** The zone's rows whose chain_seq is NULL (outside every chain): how many, and the first by id. */
+  unchained(zoneId: string, signal?: AbortSignal): Promise<Unchained>;
+}
+
+export interface Unchained {
+  count: number;
+  firstId: string | null;
 }
 
 /**
@@ -16,8 +23,10 @@ export interface AuditSource {
  * broken_link: prev_content_sha256 is not the previous row's content_sha256 (NULL expected at chain_seq 1).
  * hmac_mismatch: chain_hmac does not authenticate (content_sha256, prev_content_sha256) under the key.
  * seq_gap: chain_seq is not the previous row's + 1 (a row deleted, inserted or moved).
+ * missing_chain: chain_seq is NULL. Caracal's sweep reads it as COALESCE(chain_seq, 0), so the row is a mismatch that
+ *   sorts before the chain's first row, never a row to skip (caracal-ops.md §15.2.2).
  */
-export const BREAK_KINDS = ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'] as const;
+export const BREAK_KINDS = ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap', 'missing_chain'] as const;
 export type BreakKind = (typeof BREAK_KINDS)[number];
 
 export interface ChainBreak {
@@ -37,6 +46,16 @@ export interface ZoneReport {
   firstBreak: ChainBreak | null;
   /** The chain_seq of the zone's oldest row; above 1 means older rows are gone (retention drops, or deletion). */
   firstSeq: string | null;
+  /** Rows with a NULL chain_seq: each counted in brokenRows, and the first of them is the zone's first break. */
+  unchainedRows: number;
+}
+
+/** Count a zone's unchained rows into its report: they come first in Caracal's order (chain_seq 0). */
+export function addUnchained(report: ZoneReport, unchained: Unchained): void {
+  report.unchainedRows = unchained.count;
+  if (unchained.count === 0) return;
+  report.brokenRows += unchained.count;
+  report.firstBreak = { id: unchained.firstId ?? '?', chainSeq: 'NULL', kind: 'missing_chain', kinds: ['missing_chain'] };
 }
 
 export interface VerifyReport {
@@ -89,7 +108,7 @@ async function verifyZone(
   key: HmacKey | undefined,
   signal: AbortSignal | undefined,
 ): Promise<ZoneReport> {
-  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null };
+  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
   let previous: Previous | undefined;
   for await (const batch of source.batches(zoneId, signal)) {
     signal?.throwIfAborted();
@@ -108,6 +127,7 @@ async function verifyZone(
       } else previous = { content: row.content_sha256, seq: row.chain_seq };
     }
   }
+  addUnchained(report, await source.unchained(zoneId, signal));
   return report;
 }
 

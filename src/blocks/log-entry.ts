@@ -50,6 +50,8 @@ export function describeEvent(e: StoredEvent): string {
       return `:arrow_forward: ${gateName(e)} is open.`;
     case 'run_resumed':
       return `:tada: ${who} completed Resume: the run is over.`;
+    case 'run_cancelled':
+      return `:octagonal_sign: ${who} cancelled the run${str(d.reason) ? `: _${escapeMrkdwn(str(d.reason))}_` : ' (no reason given)'}.`;
     case 'action_run': {
       const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
       return `${d.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(str(d.title))}*: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;

@@ -37,7 +37,7 @@ function gateText(g: GateState, index: number, opts: DashboardOptions): string {
   if (g.doneBy && g.doneAt) lines.push(`${g.status === 'overridden' ? 'Overridden' : 'Confirmed'} by ${userMention(g.doneBy)} ${slackDate(g.doneAt.toISOString(), '{ago}')}`);
   const required = opts.approvalsRequired(g.gate);
   if (g.status === 'open' && required > 1) {
-    lines.push(`Approvals: ${g.confirmVotes.length} of ${required}${g.confirmVotes.length ? ` (${g.confirmVotes.map(userMention).join(', ')})` : ''}`);
+    lines.push(`Approvals: ${g.confirmVotes.length} of ${required}${g.confirmVotes.length ? ` (${g.confirmVotes.map((v) => userMention(v.userId)).join(', ')})` : ''}`);
   }
   if (g.override) {
     lines.push(`:hourglass: Override requested by ${userMention(g.override.requestedBy)}: _${escapeMrkdwn(truncate(g.override.reason, 500))}_. Waiting for a second approver.`);
@@ -127,5 +127,5 @@ export function runDashboardMessage(run: RunState, opts: DashboardOptions, summa
   });
   if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':thread: Incident log in the thread below. `/caracal note <text>` adds to it.' }] });
-  return { text: truncate(`${label}Recovery run "${run.title}": ${state}`, LIMITS.fallbackText), blocks };
+  return { text: truncate(`${label}Recovery run "${escapeMrkdwn(run.title)}": ${state}`, LIMITS.fallbackText), blocks };
 }

@@ -30,6 +30,7 @@ export function createCheckTargets(
     ? createRedisTarget({
         url: config.caracal.redis.url,
         password: config.secrets.redisPassword,
+        caFile: config.caracal.redis.caFile,
         connectTimeoutMs: config.checks.httpTimeoutMs,
         ...(deps.logger ? { logger: deps.logger } : {}),
       })

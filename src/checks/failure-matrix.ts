@@ -1,4 +1,5 @@
-// The runbook's failure matrix ("Recover from Failures", caracal-ops.md §10): user impact and recovery per row.
+// The runbook's failure matrix ("Recover from Failures", caracal-ops.md §10): user impact and recovery per row. The
+// runbook has no API row; one is added here, since the Console that the Control row falls back to goes through the API.
 
 export const FAILURE_MATRIX = {
   postgres: {
@@ -36,10 +37,17 @@ export const FAILURE_MATRIX = {
     impact: 'Agent and delegation views and lifecycle management fail.',
     recovery: 'Restore Coordinator readiness, token, DB, Redis and sweeper health.',
   },
+  api: {
+    failure: 'API unhealthy',
+    impact:
+      'Admin API and Console down (the Console goes through the API); revocations and policy invalidations the API ' +
+      'enqueues are not published.',
+    recovery: 'Restore API readiness (Postgres, Redis, dead event_outbox rows), then confirm revocations and policy activations propagate.',
+  },
   control: {
     failure: 'Control unhealthy',
     impact: 'Automation dispatch unavailable.',
-    recovery: 'Use the Console or Admin SDK directly if appropriate; restore the Control gate, token, JWKS, Redis and API reachability.',
+    recovery: 'Use the Console or Admin SDK directly if the API is ready; restore the Control gate, token, JWKS, Redis and API reachability.',
   },
 } as const;
 

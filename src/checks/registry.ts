@@ -14,15 +14,24 @@ import { auditReplay } from './http/audit-replay.ts';
 import { gatewayRevocation } from './http/gateway-revocation.ts';
 import { stsPolicy } from './http/sts-policy.ts';
 import { auditTamper } from './http/audit-tamper.ts';
+import { postgresConnections } from './postgres/connections.ts';
+import { gatewaySts } from './http/gateway-sts.ts';
+import { coordinatorStats } from './http/coordinator-stats.ts';
+import { controlGate } from './http/control-gate.ts';
+import { auditIngestAlerts } from './postgres/ingest-alerts.ts';
 
 export const ALL_CHECKS: readonly CheckDefinition[] = [
   postgresReachable,
   postgresMigrations,
   postgresTables,
+  postgresConnections,
   redisReachable,
   redisStreams,
   servicesReady,
   stsJwks,
+  gatewaySts,
+  coordinatorStats,
+  controlGate,
   outboxApi,
   outboxCoordinator,
   auditDlq,
@@ -30,6 +39,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   gatewayRevocation,
   stsPolicy,
   auditTamper,
+  auditIngestAlerts,
 ];
 
 export function checksForGate(gate: Gate): CheckDefinition[] {

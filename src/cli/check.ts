@@ -1,53 +1,105 @@
 // `caracal-chatops check`: the same checks as `/caracal status`, for a terminal (Slack may be down too).
-import { parseArgs } from 'node:util';
+// Loads only what a check run needs: no Bolt, no state database, no simulator (test/cli/lazy-imports.test.ts).
 import { createCheckTargets } from '../checks/context.ts';
 import { runChecks, worstStatus } from '../checks/executor.ts';
 import { ALL_CHECKS } from '../checks/registry.ts';
-import type { CheckDefinition } from '../checks/types.ts';
-import { loadConfig, timeoutFor } from '../config.ts';
+import { GATES, type CheckDefinition, type Gate } from '../checks/types.ts';
+import { loadConfig, timeoutFor, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { parseFlags } from './args.ts';
+import { EXIT, SetupError, UsageError } from './exit-codes.ts';
+import { loadSandboxConfig } from './sandbox-target.ts';
 import { resultsTable } from './table.ts';
-import { auditChainDeep } from '../audit/deep-check.ts';
+
+export { EXIT };
 
 /** About 40k rows/s here: an hour covers tens of millions of audit rows. */
 const DEEP_TIMEOUT_MS = 60 * 60_000;
+const FORMATS = ['table', 'json', 'junit'] as const;
 
-export const EXIT = { pass: 0, warn: 1, fail: 2 } as const;
+export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep]
+
+  --config FILE   the YAML configuration (default: $CARACAL_CHATOPS_CONFIG); secrets come from the environment
+  --sandbox       check the running local sandbox (reads the config it writes under $TMPDIR/caracal-chatops-sandbox)
+  --only IDS      only these checks, comma-separated (e.g. postgres.reachable,redis.streams)
+  --gate GATE     only the checks of one gate: ${GATES.join(', ')}
+  --format F      table (default), json or junit; --json is short for --format json
+  --deep          also recompute every zone's audit chain over audit_events (audit.chain)
+
+exit codes: 0 pass, 1 warn, 2 fail, 64 usage, 78 configuration`;
 
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
-  env: Record<string, string | undefined>;
+  env: Env;
+}
+
+function configFor(values: { config?: string | undefined; sandbox?: boolean | undefined }, env: Env): Config {
+  if (values.sandbox && values.config) throw new UsageError('check: --sandbox and --config exclude each other');
+  try {
+    if (values.sandbox) return loadSandboxConfig(env);
+    if (!values.config && !env.CARACAL_CHATOPS_CONFIG) {
+      throw new SetupError(
+        'check: no configuration: pass --config FILE or set CARACAL_CHATOPS_CONFIG (start from config.example.yml), or use --sandbox for the running sandbox',
+      );
+    }
+    return loadConfig(env, values.config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new SetupError(`check: invalid configuration${values.config ? ` in ${values.config}` : ''}: ${err.problems.join('; ')}`);
+    throw err;
+  }
+}
+
+async function selection(values: { only?: string[] | undefined; gate?: string | undefined; deep?: boolean | undefined }, checks: readonly CheckDefinition[]): Promise<CheckDefinition[]> {
+  // The deep chain walk is loaded only when asked for (it brings the COPY client and the verifiers).
+  const wantsDeep = values.deep || values.only?.some((list) => list.split(',').includes('audit.chain'));
+  const available = wantsDeep ? [...checks, (await import('../audit/deep-check.ts')).auditChainDeep] : [...checks];
+  let list = available;
+  if (values.gate !== undefined) {
+    if (!(GATES as readonly string[]).includes(values.gate)) throw new UsageError(`check: unknown gate "${values.gate}" (one of ${GATES.join(', ')})`);
+    list = list.filter((c) => c.gates.includes(values.gate as Gate));
+  }
+  if (values.only) {
+    const ids = values.only.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+    const unknown = ids.filter((id) => !available.some((c) => c.id === id));
+    if (unknown.length > 0) throw new UsageError(`check: unknown check ${unknown.join(', ')} (known: ${available.map((c) => c.id).join(', ')})`);
+    list = list.filter((c) => ids.includes(c.id));
+  }
+  if (list.length === 0) throw new UsageError('check: --only and --gate leave no check to run');
+  return list;
 }
 
 export async function checkCommand(argv: string[], io: CliIo, checks: readonly CheckDefinition[] = ALL_CHECKS): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags('check', {
     args: argv,
-    options: { json: { type: 'boolean', default: false }, deep: { type: 'boolean', default: false }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: {
+      config: { type: 'string' },
+      sandbox: { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      gate: { type: 'string' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      deep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: false,
   });
   if (values.help) {
-    io.out('usage: caracal-chatops check [--json] [--deep] [--config FILE]\n--deep also recomputes every zone\'s audit chain over audit_events\nexit code: 0 pass, 1 warn, 2 fail');
-    return 0;
+    io.out(CHECK_USAGE);
+    return EXIT.pass;
   }
-  let config;
-  try {
-    config = loadConfig(io.env, values.config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(err.message);
-      return EXIT.fail;
-    }
-    throw err;
-  }
+  const format = values.json ? 'json' : (values.format ?? 'table');
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`check: unknown format "${format}" (table, json or junit)`);
+  const list = await selection(values, checks);
+  const config = configFor(values, io.env);
   const targets = createCheckTargets(config);
   try {
-    // The deep chain walk reads every audit row: it gets its own, much longer, timeout unless one is configured.
-    const list = values.deep ? [...checks, auditChainDeep] : checks;
-    const timeoutMs = (id: string) => (id === auditChainDeep.id && !config.checks.timeouts[id] ? DEEP_TIMEOUT_MS : timeoutFor(config, id));
+    const timeoutMs = (id: string) => (id === 'audit.chain' && !config.checks.timeouts[id] ? DEEP_TIMEOUT_MS : timeoutFor(config, id));
     const results = await runChecks(list, targets.context, { timeoutMs });
     const verdict = worstStatus(results.map((r) => r.status));
-    io.out(values.json ? JSON.stringify({ verdict, results }, null, 2) : `${resultsTable(results)}\n\nverdict: ${verdict}`);
+    if (format === 'json') io.out(JSON.stringify({ verdict, results }, null, 2));
+    else if (format === 'junit') io.out((await import('./junit.ts')).resultsJunit(results));
+    else io.out(`${resultsTable(results)}\n\nverdict: ${verdict}`);
     return EXIT[verdict];
   } finally {
     await targets.close();

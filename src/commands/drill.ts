@@ -1,5 +1,6 @@
 // `/caracal drill [scenario]`: alone, the catalog; with a scenario, a drill run (labelled DRILL everywhere).
 import { sections } from '../blocks/limits.ts';
+import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import { DRILLS, findDrill } from '../drills/catalog.ts';
 import { UserFacingError } from '../errors.ts';
 import type { RecoveryService } from '../recovery/service.ts';
@@ -20,7 +21,7 @@ export function drillCommand(deps: { service: RecoveryService; now: () => Date }
         return;
       }
       const drill = findDrill(args.split(/\s+/)[0]);
-      if (!drill) throw new UserFacingError('not_found', `There is no drill "${args.slice(0, 40)}". ${catalogText()}`);
+      if (!drill) throw new UserFacingError('not_found', `There is no drill "${escapeMrkdwn(args.slice(0, 40))}". ${catalogText()}`);
       const title = `${drill.title} drill ${deps.now().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
       const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id, kind: 'drill', scenario: drill.id });
       if (!result.ok) throw new UserFacingError('conflict', result.reason);

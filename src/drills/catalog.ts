@@ -16,18 +16,18 @@ export const DRILLS: readonly Drill[] = [
   {
     id: 'redis-outage', title: 'Redis outage',
     inject: 'Make managed Redis unavailable, or block the Redis egress port.',
-    expectedAlerts: ['CaracalAuditConsumerLagHigh', 'CaracalGatewayAuditReplayBacklogOld', 'CaracalSTSAuditReplayBacklogOld'],
+    expectedAlerts: ['CaracalGatewayAuditReplayBacklogOld', 'CaracalSTSAuditReplayBacklogOld'],
     expectedBehaviour: 'Streams, revocation refresh and audit ingestion lag; STS and Gateway write audit to the replay volumes; readiness degrades.',
     recover: 'Restore Redis, verify streams and groups, drain the replay backlog and DLQ, confirm the snapshot is fresh before resuming.',
-    caveat: 'The snapshot reloads from Postgres, so SnapshotStale/ReloadErrors do not fire from Redis loss alone. Replay alerts need >300 s plus 5 min. Replay files drain only when pods restart. Coordinator outbox rows die after ~1 min.',
+    caveat: 'CaracalAuditConsumerLagHigh need not fire: Audit cannot poll its lag without Redis and keeps the last value. The snapshot reloads from Postgres, so SnapshotStale/ReloadErrors do not fire from Redis loss alone. Replay alerts need >300 s plus 5 min. Replay files drain only when pods restart. Coordinator outbox rows die after ~1 min (10 attempts); API and Coordinator /ready take up to 21 s to answer 500.',
   },
   {
     id: 'postgres-outage', title: 'Postgres outage',
     inject: 'Fail over or block the managed Postgres endpoint.',
-    expectedAlerts: ['CaracalPostgresPoolSaturation', 'CaracalAPIOutboxPendingOldest', 'CaracalReadinessFlapping', 'CaracalGatewayRevocationSnapshotStale'],
-    expectedBehaviour: 'API, STS, Gateway, Audit and Coordinator readiness fail or degrade; outbox delivery stalls; after 70 s the Gateway fails closed (503).',
+    expectedAlerts: ['CaracalPostgresPoolSaturation', 'CaracalAPIOutboxPendingOldest', 'CaracalReadinessFlapping', 'CaracalGatewayRevocationSnapshotStale', 'CaracalGatewayRevocationReloadErrors'],
+    expectedBehaviour: 'API, STS, Gateway, Audit and Coordinator readiness fail or degrade; outbox delivery stalls; every 30 s Gateway revocation reload fails (revocation_reload_errors grows); after 70 s the Gateway fails closed (503); STS JWKS answers 404.',
     recover: 'Restore Postgres, confirm migrations, check pools, replay outboxes, confirm readiness stabilises.',
-    caveat: 'Pool metrics exist only on the Gateway. API outbox metrics need Postgres, so PendingOldest fires after it returns.',
+    caveat: 'Pool metrics exist only on the Gateway. API outbox metrics need Postgres, so PendingOldest fires after it returns. A JWKS 404 meanwhile is the failed key query, not a missing key.',
   },
   {
     id: 'sts-unreachable', title: 'STS unreachable from Gateway',
@@ -51,7 +51,7 @@ export const DRILLS: readonly Drill[] = [
     expectedAlerts: ['CaracalSTSOPACompileErrors'],
     expectedBehaviour: 'STS rejects it and keeps the last good policy; access is not widened.',
     recover: 'Roll forward to a valid version; the alert clears.',
-    caveat: 'Module validation failures install deny-all instead of keeping the last good bundle.',
+    caveat: 'Activation status shows waiting_for_sts with STS loaded on the old version, not failed. Module validation failures install deny-all instead of keeping the last good bundle.',
   },
   {
     id: 'provider-refresh', title: 'Provider credential refresh failure',

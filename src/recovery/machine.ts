@@ -7,6 +7,7 @@ import {
   GATE_TITLES,
   gateOf,
   type FreezeItem,
+  type ConfirmVote,
   type GateCheck,
   type GateState,
   type GateStatus,
@@ -34,6 +35,11 @@ export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
 export interface Actor {
   userId: string;
   isApprover: boolean;
+  /**
+   * Which of the gate's earlier voters are approvers now (looked up by the caller when a Confirm may complete a
+   * gate). A voter missing from it no longer counts: approvers removed from the config lose their votes.
+   */
+  currentApprovers?: ReadonlySet<string>;
 }
 
 export interface GatePolicy {
@@ -60,6 +66,7 @@ export type EventType =
   | 'override_rejected'
   | 'gate_opened'
   | 'run_resumed'
+  | 'run_cancelled'
   | 'denied';
 
 export interface EventDraft {
@@ -126,28 +133,62 @@ function complete(run: RunState, g: GateState, status: 'confirmed' | 'overridden
   return ok(next, events);
 }
 
+/**
+ * Merge a check run into the gate's results: per check, the result whose run started later stands, so a slow passing
+ * run that started before a newer failure cannot overwrite it. Returns the ids that were ignored as older.
+ */
+export function mergeCheckResults(current: readonly GateCheck[], incoming: readonly GateCheck[]): { checks: GateCheck[]; older: string[] } {
+  const byId = new Map(current.map((c) => [c.checkId, c]));
+  const older: string[] = [];
+  for (const r of incoming) {
+    const existing = byId.get(r.checkId);
+    if (existing && existing.startedAt.getTime() > r.startedAt.getTime()) older.push(r.checkId);
+    else byId.set(r.checkId, r);
+  }
+  return { checks: [...byId.values()].sort((a, b) => a.checkId.localeCompare(b.checkId)), older };
+}
+
+function recordChecks(run: RunState, g: GateState, results: readonly GateCheck[], actor: Actor, policy: GatePolicy): Decision {
+  const { checks, older } = mergeCheckResults(g.checks, results);
+  const required = new Set(policy.requiredChecks(g.gate));
+  const red = checks.some((c) => required.has(c.checkId) && c.status !== 'pass');
+  // A vote was given on green evidence; once that evidence turns red it no longer stands.
+  const votesCleared = red ? g.confirmVotes.map((v) => v.userId) : [];
+  const failing = results.filter((r) => r.status !== 'pass').map((r) => `${r.checkId} (${r.status})`);
+  const data: Record<string, unknown> = { total: results.length, failing };
+  if (older.length > 0) data.ignoredAsOlder = older;
+  if (votesCleared.length > 0) data.votesCleared = votesCleared;
+  return ok(withGate(run, g.gate, { checks, ...(votesCleared.length > 0 ? { confirmVotes: [] } : {}) }), [
+    { type: 'checks_recorded', gate: g.gate, actor: actor.userId, data },
+  ]);
+}
+
 function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, now: Date): Decision {
   if (g.gate === 'freeze') {
     const missing = (Object.keys(FREEZE_CHECKLIST) as FreezeItem[]).filter((item) => !g.checklist[item]);
     if (missing.length > 0) return denied(`Tick every Freeze item first: ${missing.map((m) => FREEZE_CHECKLIST[m]).join('; ')}.`);
   } else {
     const blocking = checksBlockingConfirm(g, policy, now);
-    // Resume has no Override (request_override refuses it), so it is not offered there.
-    const way = g.gate === 'resume' ? 'Run checks and fix what fails.' : 'Run checks, fix what fails, or request an override.';
-    if (blocking) return denied(`${GATE_TITLES[g.gate]} cannot be confirmed: ${blocking}. ${way}`);
+    const overridable = g.gate !== 'resume' ? ', or request an override' : '';
+    if (blocking) return denied(`${GATE_TITLES[g.gate]} cannot be confirmed: ${blocking}. Run checks and fix what fails${overridable}.`);
   }
-  if (g.confirmVotes.includes(actor.userId)) {
+  // Votes expire with the freshness window, and count only while their voter is still an approver.
+  const standing = (v: ConfirmVote) => now.getTime() - v.at.getTime() <= policy.freshnessMs && (actor.currentApprovers?.has(v.userId) ?? false);
+  if (g.confirmVotes.some((v) => v.userId === actor.userId && standing(v))) {
     return denied(`You already approved ${g.gate}; it needs another approver.`);
   }
-  const votes = [...g.confirmVotes, actor.userId];
+  const kept = g.confirmVotes.filter((v) => v.userId !== actor.userId && standing(v));
+  const dropped = g.confirmVotes.filter((v) => v.userId !== actor.userId && !standing(v)).map((v) => v.userId);
+  const votes = [...kept, { userId: actor.userId, at: now }];
+  const voters = votes.map((v) => v.userId);
   const required = policy.approvalsRequired[g.gate];
   const evidence = g.checks.map((c) => ({ id: c.checkId, status: c.status, finishedAt: c.finishedAt.toISOString() }));
   if (votes.length < required) {
     return ok(withGate(run, g.gate, { confirmVotes: votes }), [
-      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes, required } },
+      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}) } },
     ]);
   }
-  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: votes, checks: evidence });
+  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence });
 }
 
 export function decide(run: RunState, gate: Gate, command: Command, actor: Actor, policy: GatePolicy, now: Date): Decision {
@@ -167,12 +208,8 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
       return ok(withGate(run, gate, { claimedBy: actor.userId }), [
         { type: 'gate_claimed', gate, actor: actor.userId, data: g.claimedBy ? { previous: g.claimedBy } : {} },
       ]);
-    case 'record_checks': {
-      const failing = command.results.filter((r) => r.status !== 'pass').map((r) => `${r.checkId} (${r.status})`);
-      return ok(withGate(run, gate, { checks: command.results }), [
-        { type: 'checks_recorded', gate, actor: actor.userId, data: { total: command.results.length, failing } },
-      ]);
-    }
+    case 'record_checks':
+      return recordChecks(run, g, command.results, actor, policy);
     case 'tick': {
       if (gate !== 'freeze') return denied('Only the Freeze gate has a checklist.');
       const checklist = { ...g.checklist };

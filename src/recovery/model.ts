@@ -27,7 +27,15 @@ export interface GateCheck {
   checkId: string;
   status: CheckStatus;
   summary: string;
+  /** When the check run began: of two results for one check, the later-started one stands, whichever finished last. */
+  startedAt: Date;
   finishedAt: Date;
+}
+
+/** An approver's Confirm vote: it counts only while fresh and while the gate's checks stay green. */
+export interface ConfirmVote {
+  userId: string;
+  at: Date;
 }
 
 export interface PendingOverride {
@@ -48,7 +56,7 @@ export interface GateState {
   checklist: Partial<Record<FreezeItem, string>>;
   checks: GateCheck[];
   /** Distinct approvers who confirmed so far (gates that need more than one). */
-  confirmVotes: string[];
+  confirmVotes: ConfirmVote[];
   override: PendingOverride | undefined;
 }
 

@@ -14,8 +14,30 @@ export interface RecoveryDeps {
   isApprover(userId: string): Promise<boolean>;
   now(): Date;
   newId(): string;
+  /** Who may start runs, and where drills may run (issue 18: anyone must not be able to block an incident channel). */
+  startPolicy: StartPolicy;
   /** Called after each commit that queued deliveries, so the dispatcher can run now rather than at its next tick. */
   onDeliveriesQueued?(): void;
+}
+
+export interface StartPolicy {
+  who: 'approvers' | 'anyone';
+  /** Channels where drills may run; none means no drills anywhere. */
+  drillChannels: readonly string[];
+}
+
+/** Where a click came from: the run's own channel and, for dashboard buttons, the run's own dashboard message. */
+export interface ClickOrigin {
+  channelId: string | undefined;
+  messageTs?: string | undefined;
+}
+
+/** Said to a click from elsewhere; it reveals nothing about the run (not even that it exists). */
+export const NOT_THIS_CHANNELS_RUN = 'This button does not belong to a run of this channel.';
+
+export function clickBelongsToRun(run: Pick<RunState, 'channelId' | 'dashboardTs'>, origin: ClickOrigin): boolean {
+  if (origin.channelId !== run.channelId) return false;
+  return origin.messageTs === undefined || run.dashboardTs === undefined || origin.messageTs === run.dashboardTs;
 }
 
 export type ActResult =
@@ -38,7 +60,19 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
 
+  async function mayStart(input: { channelId: string; userId: string; kind: 'recovery' | 'drill' }): Promise<string | undefined> {
+    if (input.kind === 'drill' && !deps.startPolicy.drillChannels.includes(input.channelId)) {
+      return 'Drills run only in the channels listed in `recovery.drillChannels` of the configuration, so that a rehearsal never blocks an incident channel.';
+    }
+    if (deps.startPolicy.who === 'approvers' && !(await deps.isApprover(input.userId))) {
+      return `Only configured approvers can start a ${input.kind === 'drill' ? 'drill' : 'recovery run'}. Ask one of them, or use \`/caracal status\` to look.`;
+    }
+    return undefined;
+  }
+
   async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string }): Promise<ActResult> {
+    const refusal = await mayStart({ channelId: input.channelId, userId: input.userId, kind: input.kind ?? 'recovery' });
+    if (refusal) return { ok: false, kind: 'denied', reason: refusal };
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
@@ -66,13 +100,25 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: true, run };
   }
 
-  async function act(runId: string, gate: Gate, command: Command, userId: string): Promise<ActResult> {
+  /** Earlier voters are looked up again when a Confirm may complete the gate: a removed approver's vote lapses. */
+  async function approversAmongVoters(run: RunState, gate: Gate): Promise<Set<string>> {
+    const voters = run.gates.find((g) => g.gate === gate)?.confirmVotes.map((v) => v.userId) ?? [];
+    const still = await Promise.all(voters.map(async (v) => ((await deps.isApprover(v)) ? v : undefined)));
+    return new Set(still.filter((v): v is string => v !== undefined));
+  }
+
+  /**
+   * Apply a gate command. `origin` is the click's channel and message: a click that does not come from the run's own
+   * channel (and dashboard) is refused without a word about the run, and not logged in it.
+   */
+  async function act(runId: string, gate: Gate, command: Command, userId: string, origin?: ClickOrigin): Promise<ActResult> {
     const isApprover = await deps.isApprover(userId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await loadRun(deps.db, runId);
-      if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+      if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
       const now = deps.now();
-      const decision = decide(before, gate, command, { userId, isApprover }, deps.policy, now);
+      const currentApprovers = command.type === 'confirm' ? await approversAmongVoters(before, gate) : undefined;
+      const decision = decide(before, gate, command, { userId, isApprover, ...(currentApprovers ? { currentApprovers } : {}) }, deps.policy, now);
       if (!decision.ok) {
         if (decision.kind === 'denied') {
           await deps.db.transaction((tx) =>
@@ -132,9 +178,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   /** A drill's timing marks, in order: fault injected (t0), then alert fired (detection) and recovered. */
-  async function markDrill(runId: string, userId: string, marker: DrillMarker): Promise<ActResult> {
+  async function markDrill(runId: string, userId: string, marker: DrillMarker, origin: ClickOrigin): Promise<ActResult> {
     const run = await loadRun(deps.db, runId);
     if (!run) return { ok: false, kind: 'not_found', reason: 'This run no longer exists.' };
+    if (!clickBelongsToRun(run, origin)) return { ok: false, kind: 'not_found', reason: NOT_THIS_CHANNELS_RUN };
     if (run.kind !== 'drill') return { ok: false, kind: 'denied', reason: 'Only drill runs have drill marks.' };
     if (run.drillMarks[marker]) return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
     if (marker !== 'injected' && !run.drillMarks.injected) return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
@@ -148,7 +195,36 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: true, run };
   }
 
-  return { startRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId) };
+  /** `/caracal cancel [reason]`: an approver ends the channel's active run; the reason goes into the log. */
+  async function cancelRun(channelId: string, userId: string, reason: string): Promise<ActResult> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const runId = await findRunId(deps.db, channelId, 'active');
+      const before = runId ? await loadRun(deps.db, runId) : undefined;
+      if (!runId || !before) return { ok: false, kind: 'not_found', reason: 'There is no active run in this channel.' };
+      const now = deps.now();
+      if (!(await deps.isApprover(userId))) {
+        const refusal = 'Only configured approvers can cancel a run.';
+        await deps.db.transaction((tx) => recordEvents(tx, runId, now, [{ type: 'denied', gate: undefined, actor: userId, data: { command: 'cancel', reason: refusal } }], false));
+        queued();
+        return { ok: false, kind: 'denied', reason: refusal };
+      }
+      const after: RunState = { ...before, status: 'cancelled', endedAt: now };
+      try {
+        await deps.db.transaction(async (tx) => {
+          await saveRun(tx, before, after, now, userId);
+          await recordEvents(tx, runId, now, [{ type: 'run_cancelled', gate: undefined, actor: userId, data: { reason } }], true);
+        });
+      } catch (err) {
+        if (err instanceof VersionConflict) continue;
+        throw err;
+      }
+      queued();
+      return { ok: true, run: after };
+    }
+    return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
+  }
+
+  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId) };
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;

@@ -1,10 +1,10 @@
 // Where Caracal has no endpoint, the bot shows the exact manual step and records who did it ("Done by me").
 // It never runs the step itself: the bot never writes Caracal's tables or restarts its pods.
-import { resetSql } from '../checks/postgres/outbox-api.ts';
+import { resetTransaction } from '../checks/postgres/outbox-reset-sql.ts';
 import { displayUrl } from '../checks/targets/http.ts';
 import type { RemediationAction } from './types.ts';
 
-const DEAD_API_ROWS = `SELECT id FROM public.event_outbox WHERE dispatched_at IS NULL AND available_at = 'infinity' ORDER BY created_at, id LIMIT 100`;
+const DEAD_API_ROWS = `SELECT id FROM public.event_outbox WHERE dispatched_at IS NULL AND available_at = 'infinity' ORDER BY created_at, id LIMIT 5000`;
 
 export const apiOutboxBreakGlass: RemediationAction = {
   id: 'api.outbox_reset',
@@ -16,10 +16,13 @@ export const apiOutboxBreakGlass: RemediationAction = {
     if (!ctx.postgres) return { ok: false, lines: [], summary: "Caracal's Postgres is not configured: the dead rows cannot be listed." };
     const rows = await ctx.postgres.query<{ id: string }>(DEAD_API_ROWS);
     if (rows.length === 0) return { ok: true, lines: [], summary: 'No dead event_outbox rows: nothing to reset.' };
+    const lines = resetTransaction(rows.map((r) => r.id));
     return {
       ok: true,
-      lines: [resetSql(rows.map((r) => r.id))],
-      summary: `${rows.length} dead event_outbox row(s). Restore Redis first; then a DBA runs this as the table owner. Consumers are idempotent, so re-publishing is safe.`,
+      lines,
+      summary:
+        `${rows.length} dead event_outbox row(s), ${lines.length - 2} statement(s) in one transaction. Restore Redis first; ` +
+        `then a DBA runs it as the table owner and commits only if ${rows.length} ids come back. Consumers are idempotent, so re-publishing is safe.`,
     };
   },
 };
@@ -29,15 +32,19 @@ export const replayRestartBreakGlass: RemediationAction = {
   title: 'Break-glass: restart pods holding audit replay files',
   gate: 'evidence',
   breakGlass: true,
-  confirmText: 'Shows which STS and Gateway pods to restart: their audit replay files drain only at process start (the StatefulSet PVC keeps them). The bot does not restart anything.',
+  confirmText: 'Shows how to restart the STS and Gateway pods that hold audit replay files (they drain only at process start) without destroying them. The bot does not restart anything.',
   run(ctx) {
     const { sts, gateway } = ctx.caracal.services;
     const pods = [...sts.map((u) => `STS ${displayUrl(u)}`), ...gateway.map((u) => `Gateway ${displayUrl(u)}`)];
     return Promise.resolve({
       ok: true,
       lines: [
-        'Check audit.replay for the pods with files, then for each: kubectl -n <namespace> delete pod <release>-caracal-<sts|gateway>-<N>',
-        'Before restarting: Redis and Audit must be healthy, or the replayed events fail again and stay on disk.',
+        'Before restarting: Redis and Audit must be healthy, or the replayed events fail again and stay on disk. Check audit.replay for the pods with files.',
+        'Helm with replayPersistence.enabled=true (StatefulSets on a PVC): the files survive the pod; for each pod: kubectl -n <namespace> delete pod <release>-caracal-<sts|gateway>-<N>',
+        'Helm with replayPersistence.enabled=false (Deployments on emptyDir): deleting the pod DESTROYS its replay files. First copy them out as evidence: ' +
+          'kubectl -n <namespace> cp <pod>:/var/lib/caracal/audit-replay ./replay-<pod>; then restart only the container (the emptyDir survives a container restart), ' +
+          'or switch to persistence before the next outage. Record any files lost as an evidence gap.',
+        'Docker Compose (named volumes stsReplay and gatewayReplay keep the files): docker compose restart sts, then docker compose restart gateway',
         ...pods.map((p) => `candidate: ${p}`),
       ],
       summary: 'Replay files drain only when the STS or Gateway process starts: restart each pod that holds them, one at a time.',

@@ -2,6 +2,7 @@
 // (POST /zones/{zoneId}/outbox/{id}/requeue, operator token). The rows are read, never written, by the bot.
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
+import { callLine } from './hints.ts';
 
 const DEAD_ROWS_SQL = `SELECT id, payload_json->>'zone_id' AS zone_id FROM public.caracal_outbox
   WHERE producer = 'coordinator' AND status = 'dead' ORDER BY created_at, id LIMIT 500`;
@@ -27,7 +28,7 @@ export const coordinatorRequeue: RemediationAction = {
       }
       const url = `${base.replace(/\/+$/, '')}/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`;
       const r = await postAdmin(ctx, url, ctx.secrets.coordinatorToken, 'CARACAL_COORDINATOR_TOKEN', signal);
-      lines.push(r.line);
+      lines.push(callLine('coordinator', url, r));
       if (r.ok) done++;
     }
     return { ok: done === rows.length, lines, summary: `Requeued ${done} of ${rows.length} dead Coordinator outbox row(s).` };

@@ -2,6 +2,7 @@
 // pod that receives it, so each pod is called).
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
+import { callLine } from './hints.ts';
 
 export const gatewayReload: RemediationAction = {
   id: 'gateway.reload',
@@ -12,7 +13,11 @@ export const gatewayReload: RemediationAction = {
     const pods = ctx.caracal.services.gateway;
     if (pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
     const results = await Promise.all(
-      pods.map((base) => postAdmin(ctx, `${base.replace(/\/+$/, '')}/internal/revocations/reload`, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal)),
+      pods.map(async (base) => {
+        const url = `${base.replace(/\/+$/, '')}/internal/revocations/reload`;
+        const r = await postAdmin(ctx, url, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal);
+        return { ...r, line: callLine('gateway', url, r) };
+      }),
     );
     const done = results.filter((r) => r.ok).length;
     return {

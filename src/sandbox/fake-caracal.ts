@@ -1,9 +1,11 @@
 // A simulated Caracal deployment over real local HTTP: one server per pod (127.0.0.1, port 0) for STS, Gateway,
-// Audit, API and Coordinator, answering /health, /ready, /metrics.json, JWKS, activation-status and the Gateway
-// reload with the exact shapes of caracal-ops.md. Tests and the sandbox change `state` to inject faults.
+// Audit, API and Coordinator. The routes (fake-caracal-routes.ts) answer with the exact shapes of caracal-ops.md;
+// tests and the sandbox change `state` to inject faults, and `backend` to give the routes real stores.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ServiceName } from '../config.ts';
+import { memoryBackend, type MemoryStores } from './fake-caracal-backend.ts';
+import { SERVICE_DEFS, type PodEnv, type RouteContext, type ServiceDef } from './fake-caracal-routes.ts';
 import * as s from './fake-caracal-state.ts';
 
 export * from './fake-caracal-state.ts';
@@ -21,128 +23,60 @@ export interface FakeCaracal {
   urls: Record<ServiceName, string[]>;
   state: s.FakeCaracalState;
   requests: RecordedRequest[];
+  /** The in-memory stores behind the routes that act, unless `backend` was replaced. */
+  stores: MemoryStores;
+  /** What the requeue, DLQ replay and /stats routes act on; the sandbox points it at its real stores. */
+  backend: s.FakeBackend;
   close(): Promise<void>;
 }
 
 export interface FakeCaracalOptions {
   pods?: Partial<Record<ServiceName, number>>;
   tokens?: Partial<s.FakeCaracalState['tokens']>;
+  redisErrorDelayMs?: Partial<s.RedisErrorDelays>;
   now?: () => number;
 }
 
 export const FAKE_METRICS_BEARER = 'fake-metrics-bearer-6b1e';
 export const FAKE_ADMIN_TOKEN = 'fake-admin-token-93cd';
+export const FAKE_API_READ_TOKEN = 'fake-api-read-token-41ab';
+export const FAKE_COORDINATOR_TOKEN = 'fake-coordinator-token-77e0';
+export const FAKE_AUDIT_ADMIN_TOKEN = 'fake-audit-admin-token-c5d2';
 
-type Route = (req: IncomingMessage, url: URL) => s.Answer | undefined;
+/** The real ioredis retry time is 0.5 to 21 s (§15.1.1); the Coordinator's was about 20 s every time. */
+export const DEFAULT_REDIS_ERROR_DELAY_MS: s.RedisErrorDelays = { api: 2_000, coordinator: 20_000 };
+
 const json = (status: number, body: unknown): s.Answer => ({ status, body });
 
-function metricsGate(state: s.FakeCaracalState, req: IncomingMessage): s.Answer | undefined {
-  const bearer = state.tokens.metricsBearer;
-  // With METRICS_BEARER unset the metrics are open (dev mode); set, it must match exactly (§1.1).
-  return bearer === null || req.headers.authorization === `Bearer ${bearer}` ? undefined : json(401, 'unauthorized\n');
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
-function stsRoute(state: s.FakeCaracalState, p: s.StsPod): Route {
-  return (req, url) => {
-    if (url.pathname === '/health') return json(200, '');
-    if (url.pathname === '/ready') return s.stsReady(state.deployment, p);
-    if (url.pathname === '/.well-known/jwks.json') {
-      const zone = url.searchParams.get('zone_id');
-      if (!zone) return json(400, 'zone_id required\n');
-      const answer = p.jwks[zone] ?? 'no_signing_key';
-      if (answer === 'no_signing_key') return json(404, 'not found\n');
-      if (answer === 'no_key_decrypts') return json(500, 'internal error\n');
-      const keys = Array.from({ length: answer }, (_, i) => ({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: `sk-${zone}-${i}`, x: 'eA', y: 'eQ' }));
-      return json(200, { keys });
-    }
-    if (url.pathname !== '/metrics.json') return undefined;
-    return metricsGate(state, req) ?? json(200, {
-      audit_dropped: p.auditDropped,
-      opa: {
-        eval_total: 40, eval_errors: 0, eval_duration_ns: 123456, compile_total: 4, compile_errors: p.compileErrors,
-        compile_duration_ns: 98765, max_policy_age_seconds: p.maxPolicyAgeSeconds, poll_interval_seconds: p.pollIntervalSeconds,
-        decision_contract_version: 1, decision_contract_sha256: 'cd'.repeat(32),
-      },
-      sts: {
-        graph_traversals: 9, audit_dropped: p.auditDropped, audit_replay_pending: 0, audit_replay_files: p.replayFiles,
-        audit_replay_bytes: p.replayFiles * 2048, audit_replay_oldest_age_seconds: p.replayOldestSeconds, jwks_invalid_keys: 0,
-      },
-    });
-  };
+/** Hooks first, then the first route whose method and path match, else the service's own 404. */
+async function dispatch(def: ServiceDef, c: Omit<RouteContext, 'params'>): Promise<s.Answer> {
+  const early = def.before?.({ ...c, params: [] });
+  if (early) return early;
+  for (const route of def.routes) {
+    if (route.method !== 'ANY' && route.method !== c.req.method) continue;
+    const m = typeof route.path === 'string' ? (route.path === c.url.pathname ? [] : null) : route.path.exec(c.url.pathname)?.slice(1) ?? null;
+    if (m) return route.handle({ ...c, params: m });
+  }
+  return def.notFound({ ...c, params: [] });
 }
 
-function gatewayRoute(state: s.FakeCaracalState, p: s.GatewayPod): Route {
-  return (req, url) => {
-    if (url.pathname === '/health') return json(200, '');
-    if (url.pathname === '/ready') return s.gatewayReady(state.deployment, p);
-    if (url.pathname === '/internal/revocations/reload' && req.method === 'POST') {
-      if (state.tokens.adminToken === null || req.headers.authorization !== `Bearer ${state.tokens.adminToken}`) return json(404, '404 page not found\n');
-      if (state.deployment.postgresDown) {
-        p.reloadErrors++;
-        return json(503, { ok: false, ready: false, reason: 'revocation_reload_failed' });
-      }
-      p.reloads++;
-      p.snapshotAgeSeconds = 0;
-      return json(200, { ok: true, revocations: p.revocations });
-    }
-    // The Gateway answers /metrics.json on any method; JSON keys carry no _total suffix (§14.1).
-    if (url.pathname !== '/metrics.json') return undefined;
-    return metricsGate(state, req) ?? json(200, {
-      requests: 1000, requests_allowed: 990, requests_denied: 10,
-      revocation_snapshot_fresh: s.gatewayFresh(p) ? 1 : 0, revocation_snapshot_age_seconds: p.snapshotAgeSeconds ?? 0,
-      revocation_reload_errors: p.reloadErrors, revocation_reloads: p.reloads, revocation_propagation_seconds: 0.4,
-      revocations_active: p.revocations, audit_replay_files: p.replayFiles, audit_replay_bytes: p.replayFiles * 2048,
-      audit_replay_oldest_age_seconds: p.replayOldestSeconds, audit_dropped: p.auditDropped,
-    });
-  };
-}
-
-function auditRoute(state: s.FakeCaracalState, p: s.AuditPod): Route {
-  return (req, url) => {
-    const ready = s.auditReady(state.deployment, p);
-    const consumerDown = ready.status !== 200 && (ready.body as { reason?: string }).reason === 'consumer_unhealthy';
-    if (url.pathname === '/health') return consumerDown ? json(503, 'consumer_unhealthy\n') : json(200, '');
-    if (url.pathname === '/ready') return ready;
-    if (url.pathname !== '/metrics.json') return undefined;
-    return metricsGate(state, req) ?? json(200, {
-      inserts_total: 5000, consumer_lag: p.consumerLag, consumer_pel_oldest_secs: 0, dlq_size: p.dlqSize, dlq_oldest_age_secs: 0,
-      parse_errors_total: 0, dlq_total: p.dlqSize, retries_total: 0, hmac_failures_total: 0, tamper_replay_total: 0,
-      tamper_checked_total: 4800, tamper_mismatch_total: p.tamperMismatch, tamper_chain_breaks: p.tamperChainBreaks,
-      tamper_hmac_failures: p.tamperHmacFailures, tamper_last_sweep_unix: p.lastSweepUnix, tamper_last_full_unix: p.lastFullUnix,
-    });
-  };
-}
-
-const ACTIVATION = /^\/v1\/zones\/([^/]+)\/policy-sets\/([^/]+)\/activation-status$/;
-
-function apiRoute(state: s.FakeCaracalState, p: s.ApiPod): Route {
-  return (req, url) => {
-    if (url.pathname === '/health') return json(200, { ok: true });
-    if (url.pathname === '/ready') return s.apiReady(state.deployment, p);
-    const m = ACTIVATION.exec(url.pathname);
-    if (!m) return undefined;
-    if (state.tokens.adminToken === null || req.headers.authorization !== `Bearer ${state.tokens.adminToken}`) return json(401, { error: 'unauthorized' });
-    const body = state.policySets[`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`];
-    return body ? json(200, body) : json(404, { error: 'not_found' });
-  };
-}
-
-function coordinatorRoute(state: s.FakeCaracalState, p: s.CoordinatorPod): Route {
-  return (_req, url) => {
-    if (url.pathname === '/health') return json(200, { ok: true });
-    if (url.pathname === '/ready') return s.coordinatorReady(state.deployment, p);
-    return undefined;
-  };
-}
-
-function send(res: ServerResponse, answer: s.Answer): void {
+function send(res: ServerResponse, answer: s.Answer & { raw?: string }): void {
   const isText = typeof answer.body === 'string';
-  res.writeHead(answer.status, { 'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json' });
+  res.writeHead(answer.status, { 'content-type': answer.raw ?? (isText ? 'text/plain; charset=utf-8' : 'application/json') });
   res.end(isText ? answer.body : JSON.stringify(answer.body));
 }
 
 /** `current` is read per request, so a test may replace a pod's whole state object as well as mutate it. */
-async function listen(current: () => { fault: s.Fault; transform?: s.Transform; delayMs?: number }, route: Route, record: (req: IncomingMessage, path: string) => void) {
+async function listen(current: () => { fault: s.Fault; transform?: s.Transform; delayMs?: number }, service: () => ServiceDef, record: (req: IncomingMessage, path: string) => void) {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const delay = current().delayMs ?? 0;
@@ -150,17 +84,21 @@ async function listen(current: () => { fault: s.Fault; transform?: s.Transform; 
     else respond(req, res);
   });
   function respond(req: IncomingMessage, res: ServerResponse): void {
+    void answer(req).then(
+      (a) => (res.destroyed ? undefined : send(res, a)),
+      () => res.destroy(),
+    );
+  }
+  async function answer(req: IncomingMessage): Promise<s.Answer> {
     const pod = current();
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     record(req, url.pathname);
-    if (pod.fault === 'hang') return; // accept, read, never answer
-    if (pod.fault === 'http500') return send(res, json(500, 'Internal Server Error\n'));
-    if (pod.fault === 'malformed') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":tru');
-      return;
-    }
-    const answer = pod.fault === 'rate_limited' ? json(429, { error: 'rate_limited' }) : (route(req, url) ?? json(404, '404 page not found\n'));
-    send(res, pod.transform && typeof answer.body !== 'string' ? { ...answer, body: pod.transform(url.pathname, answer.body) } : answer);
+    const body = await readBody(req);
+    if (pod.fault === 'hang') return new Promise<never>(() => undefined); // accept, read, never answer
+    if (pod.fault === 'http500') return json(500, 'Internal Server Error\n');
+    if (pod.fault === 'malformed') return { status: 200, body: '{"ok":tru', raw: 'application/json' } as s.Answer;
+    const a = pod.fault === 'rate_limited' ? json(429, { error: 'rate_limited' }) : await dispatch(service(), { req, url, body });
+    return pod.transform && typeof a.body !== 'string' ? { ...a, body: pod.transform(url.pathname, a.body) } : a;
   }
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -181,7 +119,18 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
   const many = <T>(service: ServiceName, make: () => T): T[] => Array.from({ length: n(service) }, make);
   const state: s.FakeCaracalState = {
     deployment: { postgresDown: false, redisDown: false },
-    tokens: { metricsBearer: FAKE_METRICS_BEARER, adminToken: FAKE_ADMIN_TOKEN, ...options.tokens },
+    tokens: {
+      metricsBearer: FAKE_METRICS_BEARER, adminToken: FAKE_ADMIN_TOKEN, apiReadToken: FAKE_API_READ_TOKEN,
+      coordinatorToken: FAKE_COORDINATOR_TOKEN, auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN, ...options.tokens,
+    },
+    limits: { readyPerMinute: 120, coordinatorPerMinute: 600 },
+    control: 'absent',
+    redisErrorDelayMs: { ...DEFAULT_REDIS_ERROR_DELAY_MS, ...options.redisErrorDelayMs },
+    coordinatorJobs: {
+      ttl_sweeper: { runs: 40, failures: 0 },
+      service_lease_sweeper: { runs: 80, failures: 0 },
+      retention_cleaner: { runs: 3, failures: 0 },
+    },
     policySets: {},
     sts: many('sts', s.healthySts),
     gateway: many('gateway', s.healthyGateway),
@@ -190,23 +139,31 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     coordinator: many('coordinator', () => ({ fault: 'none', notReady: null })),
   };
   const requests: RecordedRequest[] = [];
-  const routes: Record<ServiceName, (i: number) => Route> = {
-    sts: (i) => stsRoute(state, state.sts[i]),
-    gateway: (i) => gatewayRoute(state, state.gateway[i]),
-    audit: (i) => auditRoute(state, state.audit[i]),
-    api: (i) => apiRoute(state, state.api[i]),
-    coordinator: (i) => coordinatorRoute(state, state.coordinator[i]),
+  const stores: MemoryStores = { coordinatorOutbox: [], auditDlq: [], replayed: [] };
+  const fake: Omit<FakeCaracal, 'urls' | 'close'> = { state, requests, stores, backend: memoryBackend(stores) };
+  const env: PodEnv = { state, now: options.now ?? Date.now, get backend() { return fake.backend; } };
+  // One ServiceDef per pod, kept for the pod's life (its rate-limit counters live there); rebuilt if a test
+  // replaces the pod's state object.
+  const defs = new Map<string, { pod: unknown; def: ServiceDef }>();
+  const serviceOf = <K extends ServiceName>(service: K, i: number): ServiceDef => {
+    const pod = state[service][i];
+    const key = `${service}/${i}`;
+    const known = defs.get(key);
+    if (known && known.pod === pod) return known.def;
+    const def = (SERVICE_DEFS[service])(env, pod);
+    defs.set(key, { pod, def });
+    return def;
   };
-  const services = Object.keys(routes) as ServiceName[];
+  const services: ServiceName[] = ['sts', 'gateway', 'audit', 'api', 'coordinator'];
   const servers = await Promise.all(
     services.flatMap((service) =>
       state[service].map(async (_pod, i) => ({
         service,
-        ...(await listen(() => state[service][i], (req, url) => routes[service](i)(req, url), (req, path) =>
+        ...(await listen(() => state[service][i], () => serviceOf(service, i), (req, path) =>
           requests.push({ service, pod: i, method: req.method ?? 'GET', path, authorization: req.headers.authorization }))),
       })),
     ),
   );
   const urls = Object.fromEntries(services.map((sv) => [sv, servers.filter((x) => x.service === sv).map((x) => x.url)])) as Record<ServiceName, string[]>;
-  return { urls, state, requests, close: async () => void (await Promise.all(servers.map((x) => x.close()))) };
+  return Object.assign(fake, { urls, close: async () => void (await Promise.all(servers.map((x) => x.close()))) });
 }

@@ -21,6 +21,7 @@ import { DEFAULT_REDIS_DB, DEFAULT_REDIS_URL } from './caracal/redis.ts';
 import { mountFaultRoutes } from './fault-routes.ts';
 import { lockSandboxDb } from './instance-lock.ts';
 import { SANDBOX_APPROVERS, SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from './slack/server.ts';
+import { SANDBOX_CHANNELS } from './slack/people.ts';
 
 export interface SandboxOptions {
   /** The operator's configuration: thresholds, timeouts and recovery rules are kept; Caracal and Slack are replaced. */
@@ -85,7 +86,7 @@ export function sandboxThresholds(base: Thresholds, postgresKind: 'pglite' | 'po
 }
 
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
-export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
+export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
   const { secrets: _secrets, configPath: _path, ...file } = base;
   return configFromObject(
@@ -94,10 +95,10 @@ export function sandboxConfig(base: Config, env: Env, caracal: SimulatedCaracal,
       thresholds: sandboxThresholds(base.thresholds, caracal.postgresKind),
       // The simulated deployment's Redis is the developer's own, which rarely runs with AOF: not a sandbox fault.
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
-      recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] } },
+      recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
     },
-    // Only the state database may come from outside; every Caracal and Slack secret is the sandbox's own.
-    { STATE_DATABASE_URL: env.STATE_DATABASE_URL, ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
+    // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
+    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret },
   );
 }
 

@@ -15,6 +15,7 @@ import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
+import { cancelCommand } from '../commands/cancel.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -155,6 +156,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     drillCommand({ service, now }),
     troubleshootCommand(),
     noteCommand({ service }),
+    cancelCommand({ service }),
     timelineCommand({ db, logger: deps.logger }),
   ];
   registerCommands(app, subcommands, listenerDeps);

@@ -57,14 +57,16 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     },
   });
   const isApprover = (userId: string) => approvers.isApprover(userId);
-  const service = createRecoveryService({ db, policy, isApprover, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke() });
+  const startPolicy = { who: config.recovery.startRuns, drillChannels: config.recovery.drillChannels };
+  const service = createRecoveryService({ db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke() });
   const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
+    const startedAt = deps.now();
     const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
       timeoutMs: (id) => timeoutFor(config, id),
       onResult: (r) => metrics.recordCheck(r),
     });
-    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, finishedAt: new Date(r.finishedAt) }));
+    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
   };
   return { service, dispatcher, runGateChecks, isApprover };
 }

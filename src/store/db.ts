@@ -1,6 +1,7 @@
 // The bot's own state database: Postgres through `pg`, or an embedded PGlite when no URL is configured.
 // Both run the same migrations and the same SQL. Never Caracal's database.
 import pg from 'pg';
+import { pgConnectionConfig } from '../pg-connection.ts';
 
 export interface Queryable {
   query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
@@ -17,8 +18,10 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
-export function postgresDb(url: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
+/** `password` (STATE_DATABASE_PASSWORD) wins over the URL's; `sslmode` / `sslrootcert` in the URL set TLS. */
+export function postgresDb(url: string, options: { max?: number; password?: string | undefined } = {}): Db {
+  const settings = pgConnectionConfig({ url, password: options.password });
+  const pool = new pg.Pool({ ...settings, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
   pool.on('error', () => undefined); // an idle client's error surfaces on the next query
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {

@@ -10,7 +10,7 @@ export async function openStateDb(config: Config, logger: Logger, options: { eph
   const url = config.secrets.stateDatabaseUrl;
   let db: Db;
   if (url) {
-    db = postgresDb(url);
+    db = postgresDb(url, { password: config.secrets.stateDatabasePassword });
   } else if (options.ephemeral) {
     db = await pgliteDb();
   } else {

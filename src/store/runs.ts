@@ -16,7 +16,7 @@ type GateRow = {
   gate: Gate; status: GateStatus; claimed_by: string | null; done_by: string | null; done_at: Date | null;
   opened_at: Date | null; checklist: Partial<Record<FreezeItem, string>>;
 };
-type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; finished_at: Date };
+type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; started_at: Date; finished_at: Date };
 type ApprovalRow = { id: string; gate: Gate; kind: 'confirm' | 'override'; requested_by: string; reason: string | null; status: string; created_at: Date };
 
 export async function insertRun(q: Queryable, run: RunState): Promise<void> {
@@ -76,8 +76,8 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
         doneAt: g.done_at ?? undefined,
         openedAt: g.opened_at ?? undefined,
         checklist: g.checklist,
-        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({ checkId: c.check_id, status: c.status, summary: c.summary, finishedAt: c.finished_at })),
-        confirmVotes: approvals.filter((a) => a.gate === g.gate && a.kind === 'confirm').map((a) => a.requested_by),
+        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({ checkId: c.check_id, status: c.status, summary: c.summary, startedAt: c.started_at, finishedAt: c.finished_at })),
+        confirmVotes: approvals.filter((a) => a.gate === g.gate && a.kind === 'confirm').map((a) => ({ userId: a.requested_by, at: a.created_at })),
         override: pending ? { id: pending.id, requestedBy: pending.requested_by, reason: pending.reason ?? '', at: pending.created_at } : undefined,
       };
     }),
@@ -122,19 +122,28 @@ async function saveGateChecks(q: Queryable, runId: string, g: GateState): Promis
   await q.query('DELETE FROM gate_checks WHERE run_id = $1 AND gate = $2', [runId, g.gate]);
   for (const c of g.checks) {
     await q.query(
-      'INSERT INTO gate_checks (run_id, gate, check_id, status, summary, finished_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [runId, g.gate, c.checkId, c.status, c.summary, c.finishedAt],
+      'INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [runId, g.gate, c.checkId, c.status, c.summary, c.startedAt, c.finishedAt],
     );
   }
 }
 
 async function saveApprovals(q: Queryable, runId: string, b: GateState, a: GateState, now: Date, actor: string): Promise<void> {
-  for (const voter of a.confirmVotes.filter((v) => !b.confirmVotes.includes(v))) {
+  // Confirm votes: one row per voter; a renewed vote moves its time, a withdrawn or expired one is deleted
+  // (the event log keeps every vote and why it stopped counting).
+  const before = new Map(b.confirmVotes.map((v) => [v.userId, v.at.getTime()]));
+  for (const vote of a.confirmVotes) {
+    const was = before.get(vote.userId);
+    if (was === vote.at.getTime()) continue;
     await q.query(
-      `INSERT INTO approvals (id, run_id, gate, kind, requested_by, status, created_at) VALUES ($1, $2, $3, 'confirm', $4, 'counted', $5)`,
-      [`${runId}:${a.gate}:${voter}`, runId, a.gate, voter, now],
+      `INSERT INTO approvals (id, run_id, gate, kind, requested_by, status, created_at) VALUES ($1, $2, $3, 'confirm', $4, 'counted', $5)
+       ON CONFLICT (id) DO UPDATE SET created_at = EXCLUDED.created_at`,
+      [`${runId}:${a.gate}:${vote.userId}`, runId, a.gate, vote.userId, vote.at],
     );
   }
+  const kept = new Set(a.confirmVotes.map((v) => v.userId));
+  const gone = b.confirmVotes.filter((v) => !kept.has(v.userId)).map((v) => `${runId}:${a.gate}:${v.userId}`);
+  if (gone.length > 0) await q.query(`DELETE FROM approvals WHERE kind = 'confirm' AND id = ANY($1::text[])`, [gone]);
   if (a.override && a.override.id !== b.override?.id) {
     await q.query(
       `INSERT INTO approvals (id, run_id, gate, kind, requested_by, reason, status, created_at) VALUES ($1, $2, $3, 'override', $4, $5, 'pending', $6)`,

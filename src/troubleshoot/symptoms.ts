@@ -1,4 +1,4 @@
-// The runbook's troubleshooting table (caracal-ops.md §12, last rows): each symptom, what is going on in
+// The runbook's troubleshooting table (caracal-ops.md §12, last rows, corrected by §15.2.8): each symptom, what is going on in
 // Caracal's code, and the checks (and actions) that tell which cause it is.
 
 export interface Symptom {
@@ -30,7 +30,7 @@ export const SYMPTOMS: readonly Symptom[] = [
     id: 'rollback',
     title: 'Rollback does not restore service',
     explanation:
-      'Migrations are forward-only: Helm rollback does not reverse them, and an older Coordinator refuses to start on a newer schema (it checks columns of sessions). Compare schema_migrations with the app version and roll forward instead.',
+      'Migrations are forward-only: Helm rollback does not reverse them. The Coordinator refuses to start when the schema lacks columns or grants it needs (it checks columns of sessions and the DELETE grant): a newer Coordinator on an older schema, typically after restoring an older database backup. Compare schema_migrations with the app version: run the missing migrations (roll forward), or run the app version that matches the restored schema.',
     checks: ['postgres.migrations', 'postgres.tables', 'services.ready'],
     actions: [],
   },

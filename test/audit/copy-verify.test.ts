@@ -122,6 +122,18 @@ describe('verifyAuditChainsCopy agrees with verifyAuditChains', () => {
     expect(r.zones.map((z) => z.firstBreak?.kinds)).toEqual([['seq_gap'], ['hmac_mismatch'], undefined]);
   });
 
+  it('on rows whose chain columns are NULL: counted per zone, and the zone fails at that row (as Caracal sweeps them)', async () => {
+    // Caracal's audit_events declares the chain columns nullable (0001_baseline.up.sql); whatever this fixture says.
+    await sql('ALTER TABLE public.audit_events ALTER COLUMN chain_seq DROP NOT NULL');
+    await sql(set('chain_seq = NULL', `id IN ('b-4', 'b-6')`));
+    const r = await same();
+    expect(r.ok).toBe(false);
+    const zoneB = r.zones.find((z) => z.zoneId === 'zone-b')!;
+    expect(zoneB.unchainedRows).toBe(2);
+    expect(zoneB.firstBreak).toMatchObject({ id: 'b-4', chainSeq: 'NULL', kind: 'missing_chain' });
+    expect(r.zones.filter((z) => z.zoneId !== 'zone-b').every((z) => z.unchainedRows === 0 && z.firstBreak === null)).toBe(true);
+  });
+
   it('on values COPY must escape, quotes and backslashes in ids, and times at and before 1970', async () => {
     const odd = 'tab\there, new\nline, cr\r, \\ back\\slash, \b\f\v, unit\x1fsep, \\N, naïve €';
     const zone = `zo'ne\\x`;

@@ -81,11 +81,12 @@ describe('RowChecker', () => {
           batches: async function* (zoneId: string) {
             yield await Promise.resolve(zones.find((z) => z[0]?.zone_id === zoneId) ?? []);
           },
+          unchained: () => Promise.resolve({ count: 0, firstId: null }),
         };
         const reference = await verifyAuditChains(source, { hmacKeyHex: keyHex });
         const checker = new RowChecker(keyHex ? Buffer.from(keyHex, 'hex') : undefined);
         const fast = zones.map((rows) => {
-          const report: ZoneReport = { zoneId: rows[0]?.zone_id ?? '', rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null };
+          const report: ZoneReport = { zoneId: rows[0]?.zone_id ?? '', rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
           checker.beginZone(report);
           for (const r of rows) {
             const line = Buffer.from(`junk\n${copyLine(r)}more`);

@@ -12,7 +12,7 @@ function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunSt
   const gates = GATE_ORDER.map((g, j): GateState => ({
     gate: g, status: j < i ? 'confirmed' : j === i ? 'open' : 'locked', claimedBy: j === i ? 'U0ALICE' : undefined,
     doneBy: j < i ? 'U0ALICE' : undefined, doneAt: j < i ? NOW : undefined, openedAt: NOW, checklist: { rollouts: 'U0EVE' },
-    checks: [], confirmVotes: j === i && g === 'resume' ? ['U0BOB'] : [],
+    checks: [], confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
     override: override && j === i && g !== 'resume' ? { id: 'o1', requestedBy: 'U0BOB', reason: 'x'.repeat(400), at: NOW } : undefined,
   }));
   return {

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkCommand, EXIT } from '../../src/cli/check.ts';
+import { cli } from '../../src/cli/dispatch.ts';
 import type { CheckDefinition, Verdict } from '../../src/checks/types.ts';
 
 const run = promisify(execFile);
@@ -10,10 +14,14 @@ function fixed(id: string, status: Verdict): CheckDefinition {
   return { id, title: id, gates: ['storage'], reads: '-', run: () => Promise.resolve({ status, summary: `${id} is ${status}`, remedy: 'do the thing' }) };
 }
 
+// An empty config file: every default, and explicit (without one the CLI asks for --config).
+const EMPTY_CONFIG = join(mkdtempSync(join(tmpdir(), 'cc-cli-')), 'empty.yml');
+writeFileSync(EMPTY_CONFIG, '');
+
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: {} } };
+  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: { CARACAL_CHATOPS_CONFIG: EMPTY_CONFIG } } };
 }
 
 describe('caracal-chatops check', () => {
@@ -36,9 +44,9 @@ describe('caracal-chatops check', () => {
     expect(parsed.results[0]).toMatchObject({ id: 'a.b', status: 'warn' });
   });
 
-  it('fails with the list of problems on an invalid config file', async () => {
+  it('exits 78 (configuration), not 2 (checks failed), on an unreadable config file', async () => {
     const t = io();
-    expect(await checkCommand(['--config', '/nonexistent.yml'], t.io, [])).toBe(EXIT.fail);
+    expect(await cli(['check', '--config', '/nonexistent.yml'], t.io)).toBe(EXIT.config);
     expect(t.err.join('')).toContain('cannot read config file');
   });
 

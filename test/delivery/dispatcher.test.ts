@@ -28,7 +28,7 @@ function dispatcher(db: Db, workerId: string) {
 }
 
 function svc(db: Db): RecoveryService {
-  return createRecoveryService({ db, policy, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `d${++n}${Date.now().toString(36)}` });
+  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `d${++n}${Date.now().toString(36)}` });
 }
 
 const entries = (calls: SlackCall[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));

@@ -41,7 +41,7 @@ describe('delivery after an attempt that may have reached Slack', () => {
 
   /** A run with its dashboard posted and one note whose delivery a dying replica took (and maybe posted). */
   async function noteInDoubt(channelId: string): Promise<{ eventId: number }> {
-    const s = createRecoveryService({ db: state.db, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] }, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `rb${++n}${Date.now().toString(36)}` });
+    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] }, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `rb${++n}${Date.now().toString(36)}` });
     const r = await s.startRun({ channelId, title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
     captureSlackApi();

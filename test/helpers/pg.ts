@@ -24,7 +24,7 @@ export async function createTempDatabase(prefix = 'cc'): Promise<TempDatabase> {
     await admin.end();
   }
   const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'fixture' });
   // pool.end() resolves before its clients have closed, so DROP … WITH (FORCE) can terminate one mid-close (57P01).
   pool.on('error', () => undefined);
   return {

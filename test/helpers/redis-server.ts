@@ -13,7 +13,7 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -36,6 +36,8 @@ async function waitForPing(port: number, exited: () => boolean): Promise<void> {
         return;
       } catch (err) {
         probe.disconnect();
+        // A server started with --requirepass answers NOAUTH: it is up.
+        if (/NOAUTH/.test((err as Error).message)) return;
         if (exited() || i > 100) throw err;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -110,8 +110,9 @@ export async function startTestBot(
   };
 }
 
-export function buttonClick(actionId: string, value: string, opts: { user?: string; messageTs?: string } = {}): Record<string, unknown> {
+export function buttonClick(actionId: string, value: string, opts: { user?: string; messageTs?: string; channel?: string } = {}): Record<string, unknown> {
   const ts = opts.messageTs ?? '1764320000.000001';
+  const channel = opts.channel ?? 'C0OPS';
   return {
     type: 'block_actions',
     team: { id: 'T0TEST', domain: 'acme' },
@@ -119,8 +120,8 @@ export function buttonClick(actionId: string, value: string, opts: { user?: stri
     api_app_id: 'A0TEST',
     token: 'x',
     trigger_id: '1.2.3',
-    container: { type: 'message', message_ts: ts, channel_id: 'C0OPS', is_ephemeral: false },
-    channel: { id: 'C0OPS', name: 'ops' },
+    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+    channel: { id: channel, name: channel.toLowerCase() },
     message: { type: 'message', ts, text: 'report', blocks: [] },
     response_url: 'https://hooks.slack.com/actions/T0TEST/1/xyz',
     state: { values: {} },
@@ -135,4 +136,11 @@ export async function waitFor(predicate: () => boolean, ms = 5000): Promise<void
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A click on a run's dashboard as Slack sends it: from the run's channel and its dashboard message. */
+export async function runClick(db: Db, runId: string, actionId: string, value: string, opts: { user?: string } = {}): Promise<Record<string, unknown>> {
+  const [row] = (await db.query<{ channel_id: string; dashboard_ts: string | null }>('SELECT channel_id, dashboard_ts FROM runs WHERE id = $1', [runId])).rows;
+  if (!row) throw new Error(`no run ${runId}`);
+  return buttonClick(actionId, value, { ...opts, channel: row.channel_id, ...(row.dashboard_ts ? { messageTs: row.dashboard_ts } : {}) });
 }

@@ -9,6 +9,18 @@ import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';
 import { postgresDb } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
+/** Resolves once a session in this database waits on a lock; fails after 20 s of never seeing one. */
+async function waitForLockWaiter(temp: TempDatabase): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await temp.exec(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if ((rows[0] as { n: number }).n > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the note never waited for the run lock');
+}
+
 describe('event order within a run', () => {
   let temp: TempDatabase;
   let db: Db;
@@ -23,7 +35,7 @@ describe('event order within a run', () => {
   });
 
   it('a note waits for a transition of the same run still in flight, so its event commits after it', async () => {
-    const service = createRecoveryService({
+    const service = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
       db, policy: { freshnessMs: 60_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
       isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `run${Date.now().toString(36)}`,
     });
@@ -40,7 +52,8 @@ describe('event order within a run', () => {
     )).rows[0].id);
 
     const note = service.addEvent('C-ORDER', 'U3', 'note', { text: 'meanwhile' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait until the note's transaction is observably blocked on the run's lock (not for an arbitrary time).
+    await waitForLockWaiter(temp);
     // Nothing of the note may be visible while the earlier transition can still commit before it.
     expect((await listEvents(db, runId)).map((e) => e.type)).toEqual(['run_started']);
 

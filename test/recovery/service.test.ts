@@ -16,7 +16,7 @@ const APPROVERS = new Set(['UALICE', 'UBOB']);
 let seq = 0;
 
 function service(db: Db, now = () => new Date()): RecoveryService {
-  return createRecoveryService({ db, policy, isApprover: (u) => Promise.resolve(APPROVERS.has(u)), now, newId: () => `id${++seq}${Math.random().toString(36).slice(2, 8)}` });
+  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy, isApprover: (u) => Promise.resolve(APPROVERS.has(u)), now, newId: () => `id${++seq}${Math.random().toString(36).slice(2, 8)}` });
 }
 
 async function deliveries(db: Db, runId: string): Promise<{ kind: string; type: string | null }[]> {
@@ -70,12 +70,12 @@ describe('recovery service on Postgres', () => {
     const r = await s.startRun({ channelId: 'C-STALE', title: 't', userId: 'UEVE' });
     const runId = r.ok ? r.run.id : '';
     await freezeDone(s, runId);
-    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', finishedAt: clock }] }, 'UEVE');
+    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }] }, 'UEVE');
     clock = new Date(clock.getTime() + 6 * 60_000);
     const stale = await s.act(runId, 'storage', { type: 'confirm' }, 'UALICE');
     expect(stale).toMatchObject({ ok: false, kind: 'denied' });
     expect(!stale.ok && stale.reason).toContain('stale');
-    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', finishedAt: clock }] }, 'UEVE');
+    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }] }, 'UEVE');
     expect((await s.act(runId, 'storage', { type: 'confirm' }, 'UALICE')).ok).toBe(true);
     const loaded = await s.load(runId);
     expect(loaded!.gates.find((g) => g.gate === 'storage')!.status).toBe('confirmed');

@@ -43,13 +43,13 @@ describe('remediation actions against Caracal endpoints', () => {
     expect(out.lines.join()).not.toContain('admin-tok-1234');
   });
 
+  // Audit's admin routes: a wrong token is 401, an unset AUDIT_ADMIN_TOKEN turns them off (404).
   it.each([
-    [401, 'token rejected'],
-    [403, 'scope'],
-    [404, 'admin token is unset or wrong'],
-    [500, 'server error'],
-  ])('reports a %i from the DLQ replay plainly', async (status, hint) => {
-    nock(AUDIT).post('/api/audit/dlq/replay').query({ limit: 1000 }).reply(status, { error: 'x' });
+    [401, "CARACAL_AUDIT_ADMIN_TOKEN differs from Audit's AUDIT_ADMIN_TOKEN"],
+    [404, 'AUDIT_ADMIN_TOKEN is unset on Audit'],
+    [500, 'check Redis'],
+  ])('reports a %i from the DLQ replay with what it means on Audit', async (status, hint) => {
+    nock(AUDIT).post('/api/audit/dlq/replay').query({ limit: 1000 }).reply(status, 'unauthorized\n');
     const { ctx, close } = ctxFor();
     const out = await auditDlqReplay.run(ctx, signal());
     await close();
@@ -80,9 +80,37 @@ describe('remediation actions against Caracal endpoints', () => {
     await close();
     expect(out.summary).toBe('Requeued 1 of 3 dead Coordinator outbox row(s).');
     expect(out.lines).toHaveLength(3);
-    expect(out.lines[1]).toContain('dead_outbox_not_found');
+    // On the Coordinator a 404 means only that the row is no longer dead: it never blames the token.
+    expect(out.lines[1]).toContain('dead_outbox_not_found: the row is no longer dead');
+    expect(out.lines[1]).not.toMatch(/token/);
     expect(out.lines[2]).toContain('no payload zone_id');
     expect(nock.isDone()).toBe(true);
+  });
+
+  it.each([
+    [401, { error: 'missing_token' }, 'no token sent'],
+    [401, { error: 'invalid_token' }, "differs from the Coordinator's, or it is unset there"],
+    [403, { error: 'coordinator_admin_required' }, 'not the operator token'],
+    [500, { error: 'internal_error' }, 'restore Redis and Postgres first'],
+  ])('explains a Coordinator %i %j as the Coordinator means it', async (status, body, hint) => {
+    await db.exec(`DELETE FROM caracal_outbox; INSERT INTO caracal_outbox (id, producer, topic, dedupe_key, payload_json, status, attempts)
+      VALUES ('0190a000-0000-7000-8000-000000000009', 'coordinator', 'caracal.sessions.revoke', 'k9', '{"zone_id":"11111111-1111-4111-8111-111111111111"}', 'dead', 10)`);
+    nock(COORD).post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000009/requeue').reply(status, body);
+    const { ctx, close } = ctxFor();
+    const out = await coordinatorRequeue.run(ctx, signal());
+    await close();
+    await db.exec('DELETE FROM caracal_outbox');
+    expect(out.lines[0]).toContain(`: ${status} (`);
+    expect(out.lines[0]).toContain(hint);
+  });
+
+  it('explains a Gateway reload 404 as its admin token unset or different', async () => {
+    nock(GW[0]).post('/internal/revocations/reload').reply(404, '404 page not found\n');
+    nock(GW[1]).post('/internal/revocations/reload').reply(200, { ok: true, revocations: 1 });
+    const { ctx, close } = ctxFor();
+    const out = await gatewayReload.run(ctx, signal());
+    await close();
+    expect(out.lines[0]).toContain("404 (the Gateway's CARACAL_ADMIN_TOKEN is unset or differs");
   });
 
   it('does not call an endpoint without its token, and a silent target times out as a failure', async () => {

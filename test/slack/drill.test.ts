@@ -5,7 +5,7 @@ import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { blocksOf, runClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 describe('a drill run end to end', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -15,7 +15,7 @@ describe('a drill run end to end', () => {
 
   beforeAll(async () => {
     state = await testStateDb();
-    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] } } } });
+    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] }, drillChannels: ['CDRILL'] } } });
     calls = captureSlackApi();
     nock('https://hooks.slack.com').persist().post(/.*/, (b: unknown) => { answers.push(JSON.stringify(b)); return true; }).reply(200, 'ok');
   });
@@ -38,7 +38,7 @@ describe('a drill run end to end', () => {
     expect(answers.at(-1)).toContain('/caracal drill redis-outage');
     expect(answers.at(-1)).toContain('/caracal drill tamper');
 
-    await bot.command('drill redis-outage', { channel_id: 'CDRILL' });
+    await bot.command('drill redis-outage', { channel_id: 'CDRILL', user_id: 'UALICE' });
     await settle();
     const runId = (await findRunId(state.db, 'CDRILL', 'active'))!;
     const card = JSON.stringify(dashboard());
@@ -47,28 +47,28 @@ describe('a drill run end to end', () => {
     expect(card).toContain('Replay files drain only when pods restart');
     expect(drillButton('Alert fired')).toBeUndefined(); // only after the fault is injected
 
-    await bot.action(buttonClick(ACTION.drillMark, drillButton('Fault injected')!.value, { user: 'UEVE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.drillMark, drillButton('Fault injected')!.value, { user: 'UEVE' }));
     await settle();
     const alert = drillButton('Alert fired')!;
     const recovered = drillButton('Recovered')!;
-    await bot.action(buttonClick(ACTION.drillMark, alert.value, { user: 'UEVE' }));
-    await bot.action(buttonClick(ACTION.drillMark, alert.value, { user: 'UBOB' })); // double click: recorded once
+    await bot.action(await runClick(state.db, runId, ACTION.drillMark, alert.value, { user: 'UEVE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.drillMark, alert.value, { user: 'UBOB' })); // double click: recorded once
     await settle();
     expect(answers.at(-1)).toMatch(/Already recorded|a moment ago/);
 
     const items = ['rollouts', 'policies', 'control'];
     for (let n = 1; n <= items.length; n++) {
-      const tick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE' });
+      const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
       (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_freeze|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' })}`, action_ts: '1', selected_options: items.slice(0, n).map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
       await bot.action(tick);
       await settle();
     }
     for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety', 'resume', 'resume'] as const) {
       const user = gate === 'resume' && (await listEvents(state.db, runId)).some((e) => e.type === 'confirm_vote') ? 'UBOB' : 'UALICE';
-      await bot.action(buttonClick(ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user }));
+      await bot.action(await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user }));
       await settle();
     }
-    await bot.action(buttonClick(ACTION.drillMark, recovered.value, { user: 'UEVE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.drillMark, recovered.value, { user: 'UEVE' }));
     await settle();
 
     const events = await listEvents(state.db, runId);

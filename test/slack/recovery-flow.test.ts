@@ -68,7 +68,7 @@ describe('a whole recovery run through signed Slack requests', () => {
   const threadTexts = () => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
 
   it('starts, walks every gate in order with approvers, resumes with two, and exports a matching timeline', async () => {
-    expect((await bot.command('recover Redis outage <!channel>')).status).toBe(200);
+    expect((await bot.command('recover Redis outage <!channel>', { user_id: 'UALICE' })).status).toBe(200);
     await waitFor(() => calls.some((c) => c.method === 'chat.postMessage'));
     await settle();
     expect(JSON.stringify(dashboard())).toContain('Recovery: Redis outage <!channel>'); // plain_text header: shown literally, never a mention

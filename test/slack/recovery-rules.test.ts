@@ -5,7 +5,7 @@ import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 const APPROVERS = { recovery: { approvers: { users: ['UALICE', 'UBOB'], userGroups: ['SONCALL'] } } };
 
@@ -37,12 +37,15 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   }
   async function newRun(): Promise<{ runId: string; channelId: string }> {
     const channelId = `CRULE${++channel}`;
-    await a.command('recover rules', { channel_id: channelId });
+    await a.command('recover rules', { channel_id: channelId, user_id: 'UALICE' });
     await a.bot.idle();
     return { runId: (await findRunId(state.db, channelId, 'active'))!, channelId };
   }
+  /** A click from the run's own channel and dashboard (the run id is read from the payload when it parses). */
   async function click(bot: TestBot, actionId: string, value: string, user: string, extra: Record<string, unknown> = {}) {
-    const payload = { ...buttonClick(actionId, value, { user }), ...extra };
+    const runId = (() => { try { return (JSON.parse(value) as { runId?: unknown }).runId; } catch { return undefined; } })();
+    const known = typeof runId === 'string' && (await state.db.query('SELECT 1 FROM runs WHERE id = $1', [runId])).rowCount === 1;
+    const payload = { ...(known ? await runClick(state.db, runId, actionId, value, { user }) : buttonClick(actionId, value, { user })), ...extra };
     expect((await bot.action(payload)).status).toBe(200);
   }
   async function settle(): Promise<void> {
@@ -51,7 +54,7 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   const freezeValue = (runId: string) => encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' });
   async function tickAll(runId: string): Promise<void> {
     const block_id = `gate_freeze|v1|${freezeValue(runId)}`;
-    const tick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE' });
+    const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
     (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id, action_ts: '1', selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
     await a.action(tick);
     await settle();

@@ -33,7 +33,7 @@ describe('remediation actions from the run dashboard', () => {
   });
 
   it('offers the action behind a confirm dialog; a non-approver is refused and logged; an approver runs it and the answer is logged', async () => {
-    await bot.command('recover snapshot stale', { channel_id: 'CREMEDY' });
+    await bot.command('recover snapshot stale', { channel_id: 'CREMEDY', user_id: 'UALICE' });
     await bot.bot.idle();
     const runId = (await findRunId(state.db, 'CREMEDY', 'active'))!;
     // Reach the Safety gate: the earlier gates have no checks configured here, so Confirm needs only approvers.
@@ -77,7 +77,7 @@ describe('break-glass steps', () => {
     captureSlackApi();
     const answers: { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] }[] = [];
     nock('https://hooks.slack.com').persist().post(/.*/, (b: (typeof answers)[number]) => { answers.push(b); return true; }).reply(200, 'ok');
-    await bot.command('recover outbox', { channel_id: 'CBG' });
+    await bot.command('recover outbox', { channel_id: 'CBG', user_id: 'UALICE' });
     await bot.bot.idle();
     const runId = (await findRunId(state.db, 'CBG', 'active'))!;
     const value = JSON.stringify({ v: 1, runId, gate: 'evidence', action: 'api.outbox_reset' });

@@ -2,9 +2,10 @@
 // process lives and one broken row is re-counted by up to 4 hourly sweeps, so "counter = 0" cannot be the test:
 // we judge the rise since a remembered baseline, and whether a sweep has finished since the last rise.
 import { z } from 'zod';
+import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, notConfigured, podLabel, readMetricsJson } from './metrics-json.ts';
+import { count, endpoint, notConfigured, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
 
 const metrics = z.object({
   tamper_mismatch_total: count,
@@ -12,6 +13,8 @@ const metrics = z.object({
   tamper_hmac_failures: count,
   tamper_last_sweep_unix: count,
   tamper_last_full_unix: count,
+  // Replays whose content differed from the stored row: the DLQ entry can be deleted, this counter cannot.
+  tamper_replay_total: count.optional(),
 });
 type Counters = z.infer<typeof metrics>;
 
@@ -21,8 +24,8 @@ const keys = (base: string) => ({ sum: `audit.tamper.sum:${base}`, sweep: `audit
 
 const INCIDENT =
   'Treat this as a security incident: audit rows no longer match their hash chain. Preserve the database and the ' +
-  'Audit logs, scope the blast radius (which zones and rows: recompute the chain over /api/audit/search or SQL, ' +
-  'caracal-ops.md §5.3), and restore the affected rows from a trusted backup.';
+  'Audit logs, scope the blast radius (which zones and rows: run the bot\'s "Verify audit chain (deep)" on the Safety ' +
+  'gate, which recomputes every row\'s hash, link and HMAC), and restore the affected rows from a trusted backup.';
 const LINGERING =
   'The counters stay non-zero until the Audit pod restarts; once the findings are handled, restart Audit: its start ' +
   'runs a full sweep over the retention window and this check starts a new baseline.';
@@ -64,19 +67,56 @@ function sweepAge(ctx: CheckContext, label: string, m: Counters): Finding | unde
   return { status: 'warn', line: `${label}: last tamper sweep ${age} s ago (limit ${max} s)`, remedy, matrix: ['audit'] };
 }
 
+/** tamper_replay_total only grows; a rise since the last reading is new evidence of a replayed, altered event. */
+async function replayTamper(ctx: CheckContext, label: string, base: string, m: Counters): Promise<Finding | undefined> {
+  const n = m.tamper_replay_total;
+  if (n === undefined) return undefined;
+  const key = `audit.tamper.replay:${base}`;
+  const before = await ctx.baselines.get(key);
+  if (before === undefined || n !== before.value) await ctx.baselines.set(key, n, ctx.now());
+  if (n === 0) return undefined;
+  const line = `${label}: tamper_replay_total=${n} (replayed events whose content differed from the stored row)`;
+  const remedy = 'Each is recorded durably in audit_ingest_alerts (content_mismatch_on_replay): see audit.ingest_alerts. ' + INCIDENT;
+  if (before === undefined || n > before.value) return { status: 'fail', line: `${line}${before ? `, up from ${before.value}` : ''}`, remedy, matrix: ['audit'] };
+  return { status: 'warn', line: `${line}, unchanged since ${before.at.toISOString()}`, remedy: LINGERING, matrix: ['audit'] };
+}
+
+/**
+ * Audit's /metrics.json keeps answering from memory when its stores are gone, but the sweep needs Postgres:
+ * while Audit is not ready its counters describe the last sweep that worked, not the rows written since.
+ */
+async function readiness(ctx: CheckContext, label: string, base: string, signal: AbortSignal): Promise<Finding | undefined> {
+  let answer: { status: number; text: string };
+  try {
+    answer = await ctx.http.request(endpoint(base, '/ready'), { signal });
+  } catch (err) {
+    if (!(err instanceof TargetError)) throw err;
+    answer = { status: 0, text: err.message };
+  }
+  if (answer.status === 200) return undefined;
+  return {
+    status: 'warn',
+    line: `${label}: Audit not ready (${answer.status === 0 ? answer.text : `HTTP ${answer.status} ${snippet(answer.text, 100)}`}): ` +
+      'its tamper sweep may not be running, so these counters may not cover recent rows',
+    remedy: 'Restore Audit readiness (services.ready), then re-run: a finished sweep is needed before the counters mean "no tampering".',
+    matrix: ['audit'],
+  };
+}
+
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
   const label = podLabel('audit', base);
-  const read = await readMetricsJson(ctx, base, metrics, signal);
+  const [read, notReady] = await Promise.all([readMetricsJson(ctx, base, metrics, signal), readiness(ctx, label, base, signal)]);
   if (!read.ok) return [{ status: 'fail', line: `${label}: tamper counters unknown: ${read.problem}`, matrix: ['audit'] }];
   const stale = sweepAge(ctx, label, read.value);
-  return [await judge(ctx, label, base, read.value), ...(stale ? [stale] : [])];
+  const replay = await replayTamper(ctx, label, base, read.value);
+  return [await judge(ctx, label, base, read.value), ...[stale, replay, notReady].filter((f): f is Finding => f !== undefined)];
 }
 
 export const auditTamper: CheckDefinition = {
   id: 'audit.tamper',
   title: 'Audit tamper sweep',
   gates: ['safety'],
-  reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix',
+  reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix, tamper_replay_total; Audit /ready',
   async run(ctx, signal) {
     const urls = ctx.caracal.services.audit;
     const findings = urls.length === 0 ? [notConfigured('audit')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();

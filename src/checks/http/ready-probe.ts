@@ -6,7 +6,7 @@ import { TargetError } from '../../errors.ts';
 import type { MatrixRow } from '../failure-matrix.ts';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
-import { endpoint, podLabel, snippet } from './metrics-json.ts';
+import { endpoint, podLabel, SERVICE_LABEL, snippet } from './metrics-json.ts';
 import { dependencyRow, READY_ADVICE, UNKNOWN_ADVICE } from './ready-reasons.ts';
 
 /** Success bodies differ per service: Audit has no `ok`, API and Coordinator have no `ready` (§13.2). */
@@ -18,15 +18,12 @@ export const READY_BODY: Record<ServiceName, Record<string, boolean>> = {
   coordinator: { ok: true },
 };
 
-/**
- * The runbook's failure matrix has no API row; Control runs inside the API (caracal-ops.md §8), so an API pod
- * that is not ready is, in the runbook's terms, Control unavailable (plus whatever store it names).
- */
+/** Each service's own row; an API pod that is not ready is the API row, never Control (the Console needs the API). */
 export const SERVICE_ROW: Record<ServiceName, MatrixRow> = {
   sts: 'sts',
   gateway: 'gateway',
   audit: 'audit',
-  api: 'control',
+  api: 'api',
   coordinator: 'coordinator',
 };
 
@@ -87,12 +84,18 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
     ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal }));
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
+    // API and Coordinator rate-limit /ready in Redis first; with Redis gone they answer only after their client's
+    // retries, 0.5 to 21 s later (caracal-ops.md §15.1.1), so a probe that gives up sooner sees no answer.
+    const redisFirst = service === 'api' || service === 'coordinator';
     return {
       status: 'fail',
       line: `${label}: no answer: ${err.message}`,
       remedy:
-        `${label}: check the pod is running and that the bot may reach it (the Helm NetworkPolicy admits only ` +
-        'Caracal pods plus networkPolicy.extraIngress).',
+        `${label}: ` +
+        (redisFirst && err.message.includes('no answer within')
+          ? `${SERVICE_LABEL[service]} waits for Redis before answering /ready (up to 21 s when Redis is down): check redis.reachable first; ` +
+            'otherwise check the pod is running and reachable.'
+          : 'check the pod is running and that the bot may reach it (the Helm NetworkPolicy admits only Caracal pods plus networkPolicy.extraIngress).'),
       matrix: [SERVICE_ROW[service]],
     };
   }

@@ -83,7 +83,7 @@ export const READY_ADVICE: Record<string, ReadyAdvice> = {
   internal_error: {
     remedy:
       'The Redis-backed rate-limit hook runs before the readiness logic, so a 500 internal_error almost always means ' +
-      `Redis is down (caracal-ops.md §14.4). ${RESTORE_REDIS}`,
+      `Redis is down. ${RESTORE_REDIS}`,
     matrix: ['redis'],
   },
   rate_limited: {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
-import { activationFinding } from './policy-activation.ts';
+import { activationFinding, MISSING_READ_TOKEN } from './policy-activation.ts';
 
 const metrics = z.object({
   opa: z.object({ compile_errors: count, max_policy_age_seconds: seconds.optional(), poll_interval_seconds: seconds.optional() }),
@@ -64,6 +64,7 @@ async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promi
     }];
   }
   if (ctx.caracal.services.api.length === 0) return [notConfigured('api')];
+  if (!ctx.secrets.apiReadToken) return [MISSING_READ_TOKEN];
   return Promise.all(sets.map((set) => activationFinding(ctx, set, signal)));
 }
 
@@ -71,7 +72,7 @@ export const stsPolicy: CheckDefinition = {
   id: 'sts.policy',
   title: 'STS policy freshness',
   gates: ['safety'],
-  reads: 'API activation-status of each configured policy set; every STS pod /metrics.json opa.compile_errors',
+  reads: 'API activation-status of each configured policy set (CARACAL_API_READ_TOKEN); every STS pod /metrics.json opa.compile_errors',
   async run(ctx, signal) {
     const stsUrls = ctx.caracal.services.sts;
     const [activation, compile] = await Promise.all([

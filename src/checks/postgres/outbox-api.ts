@@ -1,6 +1,7 @@
 // outbox.api: is the API's event_outbox draining to Redis, and has anything died in it?
 // event_outbox has no status column; state is derived from dispatched_at and available_at (caracal-ops.md §4.1).
 import type { CheckDefinition } from '../types.ts';
+import { resetTransaction } from './outbox-reset-sql.ts';
 import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
 
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
@@ -24,16 +25,7 @@ const DEAD_SQL = `
 type Counts = { pending: number; dead: number; oldest_pending_seconds: number };
 type DeadRow = { id: string; stream_name: string; attempts: number; last_error: string | null };
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const clip = (s: string, n = 160): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
-/** The break-glass reset, guarded so it touches only rows that are still dead. */
-export function resetSql(ids: string[]): string {
-  return (
-    "UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL " +
-    `WHERE id IN (${ids.map(quote).join(', ')}) AND dispatched_at IS NULL AND available_at = 'infinity';`
-  );
-}
 
 export const outboxApi: CheckDefinition = {
   id: 'outbox.api',
@@ -73,8 +65,8 @@ export const outboxApi: CheckDefinition = {
         remedy:
           'There is no requeue endpoint for event_outbox (none in the API, Admin SDK or console). ' +
           'Restore Redis first, then, as a break-glass step, a DBA resets the rows as the table owner' +
-          `${dead > rows.length ? ` (these are the oldest ${rows.length}; repeat for the rest)` : ''}: ` +
-          `${resetSql(rows.map((r) => r.id))} ` +
+          `${dead > rows.length ? ` (these are the oldest ${rows.length}; the Evidence gate's break-glass action lists all)` : ''}: ` +
+          `${resetTransaction(rows.map((r) => r.id)).join(' ')} ` +
           'The bot never writes Caracal tables. Consumers are idempotent, so re-publishing is safe.',
         matrix: ['postgres'],
       };
@@ -89,7 +81,7 @@ export const outboxApi: CheckDefinition = {
         evidence,
         remedy:
           'Pending rows drain on their own once Postgres and Redis are reachable ' +
-          '(the API retries with backoff of up to 60 s per row). Check Redis and the API pods, ' +
+          '(the API retries with backoff of up to 60 s per attempt). Check Redis and the API pods, ' +
           'whose dispatchers publish the rows; after 100 attempts a row dies.',
         matrix: ['postgres'],
       };

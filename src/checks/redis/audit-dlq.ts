@@ -1,5 +1,6 @@
 // audit.dlq: audit events Audit could not ingest (caracal-ops.md §5.2). Every entry is missing evidence, so any
 // entry fails; the detail that matters is which ones the replay endpoint will take back and which must never be.
+import { isReplayableEntry, isReplayableReason } from '../../remediation/replay-rules.ts';
 import type { RedisTarget } from '../targets/redis.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
 import { AUDIT_DLQ } from './caracal-streams.ts';
@@ -23,7 +24,9 @@ function classify(entry: info.StreamEntry): { cls: EntryClass; label: string } {
   const kind = reasonKind(entry.fields.reason);
   if (INTEGRITY.has(kind)) return { cls: 'integrity', label: kind };
   if (!REPLAYABLE.has(kind)) return { cls: 'other', label: kind };
-  return entry.fields.src_data === undefined ? { cls: 'other', label: `${kind} (no src_data)` } : { cls: 'replayable', label: kind };
+  if (isReplayableEntry(entry.fields)) return { cls: 'replayable', label: kind };
+  // Audit's rule is strict: the prefix must be followed by a colon, and src_data must not be blank.
+  return { cls: 'other', label: isReplayableReason(entry.fields.reason) ? `${kind} (no src_data)` : `${kind} (no colon after the reason)` };
 }
 
 function countLine(counts: Map<string, number>): string {

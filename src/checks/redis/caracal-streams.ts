@@ -38,8 +38,8 @@ export const RECLAIM: Record<string, string> = {
 /** What to do about a required group that is gone; restarting is the fix, and it costs an evidence gap. */
 export function missingRemedy(service: string, stream: string): string {
   const base =
-    `Restart ${service}: a running service never re-creates a deleted group, only startup does (caracal-ops.md ` +
-    `§14.5). The new group starts at $, so every entry written to ${stream} while the group was missing is ` +
+    `Restart ${service}: a running service never re-creates a deleted group, only startup does. ` +
+    `The new group starts at $, so every entry written to ${stream} while the group was missing is ` +
     'skipped silently: an evidence gap to record in the incident log.';
   return service !== 'Audit'
     ? base

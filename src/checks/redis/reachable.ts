@@ -87,7 +87,7 @@ async function check(redis: RedisTarget, requireAppendonly: boolean): Promise<Ch
     metrics,
     evidence,
     remedy:
-      'Caracal requires maxmemory-policy noeviction and appendonly yes with appendfsync everysec (caracal-ops.md §3.1); ' +
+      'Caracal requires maxmemory-policy noeviction and appendonly yes with appendfsync everysec (https://docs.caracal.run/operations/redis/); ' +
       'services only log a warning otherwise. Fix it in redis.conf or the managed-Redis parameter group. ' +
       'If CONFIG is renamed or refused, confirm both settings with whoever operates Redis.',
   };

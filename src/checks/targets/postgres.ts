@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { TargetError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
+import { describePgError, describeSettingsError, pgConnectionConfig } from '../../pg-connection.ts';
 
 export interface PostgresTarget {
   query<R extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -18,18 +19,20 @@ export interface PostgresTargetOptions {
   logger?: Logger;
 }
 
-function describe(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  if (e.code === 'ECONNREFUSED') return 'connection refused';
-  if (e.code === '57014') return 'statement timed out';
-  return e.code ? `${e.message ?? 'error'} (${e.code})` : (e.message ?? String(err));
-}
+const PASSWORD_VARIABLE = 'CARACAL_POSTGRES_PASSWORD';
+const describe = (err: unknown) => describePgError(err, PASSWORD_VARIABLE);
 
 export function createPostgresTarget(options: PostgresTargetOptions): PostgresTarget {
+  // Settings that cannot be built (an unreadable sslrootcert) are a finding on every query, not a crash at start.
+  let settings: pg.ClientConfig = {};
+  let settingsProblem: string | undefined;
+  try {
+    settings = pgConnectionConfig({ url: options.url, password: options.password, ssl: options.ssl });
+  } catch (err) {
+    settingsProblem = describeSettingsError(err);
+  }
   const pool = new pg.Pool({
-    connectionString: options.url,
-    ...(options.password ? { password: options.password } : {}),
-    ...(options.ssl ? { ssl: true } : {}),
+    ...settings,
     max: 4,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: options.statementTimeoutMs,
@@ -43,6 +46,7 @@ export function createPostgresTarget(options: PostgresTargetOptions): PostgresTa
   pool.on('error', (err) => options.logger?.warn({ err: { message: describe(err) } }, 'caracal postgres idle client error'));
   return {
     async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
+      if (settingsProblem) throw new TargetError('postgres', `Postgres: ${settingsProblem}`);
       try {
         const result = await pool.query<R>(sql, params);
         return result.rows;

@@ -1,5 +1,6 @@
 // Caracal's Redis: a client that fails fast while Redis is away instead of queueing forever.
-import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { Redis, type RedisOptions } from 'ioredis';
 import { TargetError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 
@@ -13,7 +14,10 @@ export interface RedisTarget {
 
 export interface RedisTargetOptions {
   url: string;
+  /** CARACAL_REDIS_PASSWORD: wins over the URL's. The ACL user comes from the URL (redis://user@host). */
   password?: string | undefined;
+  /** CA bundle for rediss:// (otherwise the system's CAs). */
+  caFile?: string | undefined;
   connectTimeoutMs: number;
   logger?: Logger;
 }
@@ -24,9 +28,37 @@ export function replyError(err: unknown): string | undefined {
   return (cause as { name?: string })?.name === 'ReplyError' ? (cause as Error).message : undefined;
 }
 
+/**
+ * Host, port, database, ACL user, password and TLS from the URL and the secret. Not `new Redis(url, options)`:
+ * ioredis lets the URL's fields win, and `redis://user@host` carries an empty password that hides the secret.
+ */
+export function redisConnectionOptions(url: string, password?: string, caFile?: string): RedisOptions {
+  const u = new URL(url);
+  const username = decodeURIComponent(u.username);
+  const secret = password || decodeURIComponent(u.password);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db: Number.isInteger(db) ? db : 0,
+    ...(username ? { username } : {}),
+    ...(secret ? { password: secret } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: caFile ? { ca: readFileSync(caFile, 'utf8') } : {} } : {}),
+  };
+}
+
 export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
-  const client = new Redis(options.url, {
-    ...(options.password ? { password: options.password } : {}),
+  // Settings that cannot be built (an unreadable CA file) are a finding on every command, not a crash at start.
+  let connection: RedisOptions = {};
+  let settingsProblem: string | undefined;
+  try {
+    connection = redisConnectionOptions(options.url, options.password, options.caFile);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { path?: string };
+    settingsProblem = e.path ? `cannot read ${e.path} (${e.code ?? 'error'})` : 'invalid URL';
+  }
+  const client = new Redis({
+    ...connection,
     protocol: 2, // explicit: RESP2 replies (flat arrays), which is what the checks parse
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs,
@@ -42,18 +74,25 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
   });
   // Without a listener ioredis reports every reconnect failure as an unhandled error event.
   client.on('error', (err: Error) => {
-    lastConnectionError = transportText(err.message);
+    lastConnectionError = transportText(err.message, connection.username);
     options.logger?.debug({ err: { message: err.message } }, 'caracal redis error');
   });
   return {
     async command(name, ...args) {
+      if (settingsProblem) throw new TargetError('redis', `Redis ${name}: ${settingsProblem}`);
       try {
         if (client.status === 'wait' || client.status === 'end') await client.connect();
         return await client.call(name, ...args);
       } catch (err) {
         const message = (err as Error).message ?? String(err);
         const retriesSpent = (err as { name?: string }).name === 'MaxRetriesPerRequestError';
-        const text = retriesSpent ? `connection lost (${lastConnectionError ?? 'closed by the server or the network'})` : transportText(message);
+        // A refused AUTH closes the connection: the reason is in the connection's last error, not the command's.
+        const closedByAuth = /Connection is closed/.test(message) && lastConnectionError !== undefined;
+        const text = closedByAuth
+          ? lastConnectionError
+          : retriesSpent
+            ? `connection lost (${lastConnectionError ?? 'closed by the server or the network'})`
+            : transportText(message);
         throw new TargetError('redis', `Redis ${name}: ${text}`, { cause: err });
       }
     },
@@ -66,7 +105,9 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
 }
 
 /** A socket error in words an on-call engineer reads at a glance; anything else as it came. */
-function transportText(message: string): string {
+function transportText(message: string, username = 'default'): string {
+  if (/WRONGPASS/.test(message)) return `authentication failed for user "${username}": check CARACAL_REDIS_PASSWORD (and the user in the URL)`;
+  if (/NOAUTH/.test(message)) return 'the server requires a password and none is set: set CARACAL_REDIS_PASSWORD (or CARACAL_REDIS_PASSWORD_FILE)';
   if (/ECONNREFUSED/.test(message)) return 'connection refused';
   if (/ECONNRESET/.test(message)) return 'connection reset';
   if (/ETIMEDOUT|timed? ?out/i.test(message)) return 'timed out';

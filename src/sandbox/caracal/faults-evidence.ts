@@ -1,6 +1,7 @@
 // Faults of the evidence pipeline, written into the real stores: DLQ entries and a paused audit consumer in Redis,
 // dead outbox rows and a tampered audit row in Postgres, replay files on the producers (caracal-ops.md §4, §5).
 import { randomUUID } from 'node:crypto';
+import { resetTransaction } from '../../checks/postgres/outbox-reset-sql.ts';
 import { addDlqEntries, type DlqEntrySpec } from './audit-dlq.ts';
 import type { FaultDef } from './fault-types.ts';
 import { TAMPER_TARGET_ID } from './seed.ts';
@@ -9,6 +10,14 @@ import { addEntries, addPending, AUDIT_DLQ_STREAM, AUDIT_STREAM, SERVICE_GROUPS 
 
 /** Marks the rows the sandbox kills, so clearing touches only those (and works against a kept database). */
 const DEAD_MARK = 'sandbox-fault';
+
+/** What an operator does: POST the Audit DLQ replay route, which takes back only the replayable entries. */
+async function replayDlq(sim: Sim): Promise<void> {
+  const [base] = sim.fake.urls.audit;
+  const token = sim.fake.state.tokens.auditAdminToken;
+  if (!base || token === null) return;
+  await fetch(`${base}/api/audit/dlq/replay?limit=1000`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+}
 
 async function forget(sim: Sim, fault: string): Promise<void> {
   const client = redisClient(sim);
@@ -32,7 +41,9 @@ export const dlqEntries: FaultDef = {
   injects:
     'Adds 4 entries to caracal.audit.events.dlq: first one hmac_verify_failed (an integrity failure, never replayed), ' +
     'then 3 replayable ones (transient_exceeded_max_deliveries, pg_permanent_error).',
-  clears: 'Removes those entries, as after replaying the replayable ones and handling the integrity failure.',
+  clears:
+    "Calls Audit's DLQ replay route (the 3 replayable entries go back to the stream), then removes the integrity " +
+    'failure as the recorded break-glass step does (XRANGE into the incident log, then XDEL).',
   requiresRedis: true,
   shows: [{ check: 'audit.dlq', status: 'fail', contains: ['4 audit events in the DLQ', '3 replayable, 1 integrity failures'] }],
   apply: (sim) =>
@@ -42,7 +53,10 @@ export const dlqEntries: FaultDef = {
       { reason: 'transient_exceeded_max_deliveries:conn refused', event: { zone_id: sim.ids.zoneId } },
       { reason: 'pg_permanent_error:23502 null value in column "request_id"', event: { zone_id: sim.ids.zoneId } },
     ]),
-  revert: (sim) => forget(sim, 'dlq_entries'),
+  async revert(sim) {
+    if (sim.redis.client && !sim.proxies.redis.isDown()) await replayDlq(sim);
+    await forget(sim, 'dlq_entries');
+  },
 };
 
 export const auditBackpressure: FaultDef = {
@@ -71,6 +85,7 @@ export const auditBackpressure: FaultDef = {
   },
   async revert(sim) {
     sim.memory.pausedGroups.delete('audit-ingestor');
+    if (sim.redis.client && !sim.proxies.redis.isDown()) await replayDlq(sim);
     if (sim.redis.client) await forget(sim, 'audit_backpressure');
   },
 };
@@ -82,7 +97,9 @@ export const deadOutboxRows: FaultDef = {
   injects:
     'Writes a dead caracal_outbox row (producer coordinator, after 10 attempts) and a dead event_outbox row ' +
     "(available_at 'infinity' after 100 attempts), as a long Redis outage leaves them.",
-  clears: 'Requeues both rows (the Coordinator endpoint and the break-glass SQL do the same); they are then published.',
+  clears:
+    "Requeues the Coordinator row through the Coordinator's requeue route and resets the API row with the bot's " +
+    'break-glass SQL transaction, as an operator and a DBA would; both are then published.',
   requiresRedis: false,
   shows: [
     { check: 'outbox.coordinator', status: 'fail', contains: ['1 dead row in caracal_outbox'] },
@@ -103,10 +120,18 @@ export const deadOutboxRows: FaultDef = {
     );
   },
   async revert(sim) {
-    await sim.postgres.query(`UPDATE public.caracal_outbox SET status = 'pending', attempts = 0, available_at = now(),
-      published_at = NULL, updated_at = now() WHERE status = 'dead' AND dedupe_key LIKE '${DEAD_MARK}:%'`);
-    await sim.postgres.query(`UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL
+    // Nothing here writes the rows directly: the same two remedies as in Caracal.
+    const dead = await sim.postgres.query<{ id: string; zone_id: string }>(`SELECT id, payload_json->>'zone_id' AS zone_id
+      FROM public.caracal_outbox WHERE status = 'dead' AND dedupe_key LIKE '${DEAD_MARK}:%'`);
+    const [base] = sim.fake.urls.coordinator;
+    const token = sim.fake.state.tokens.coordinatorToken;
+    for (const row of dead) {
+      if (!base || token === null) break;
+      await fetch(`${base}/zones/${row.zone_id}/outbox/${row.id}/requeue`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    }
+    const apiDead = await sim.postgres.query<{ id: string }>(`SELECT id FROM public.event_outbox
       WHERE dispatched_at IS NULL AND available_at = 'infinity' AND request_id = '${DEAD_MARK}'`);
+    if (apiDead.length > 0) await sim.postgres.query(resetTransaction(apiDead.map((r) => r.id)).join('\n'));
   },
   async reset(sim) {
     await sim.postgres.query(`DELETE FROM public.caracal_outbox WHERE dedupe_key LIKE '${DEAD_MARK}:%'`);

@@ -23,11 +23,19 @@ export const redisOutage: FaultDef = {
     { check: 'redis.streams', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     { check: 'audit.dlq', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     {
-      // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic (§14.4).
+      // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic, but only
+      // after their Redis clients give up (0.5 to 21 s): a probe with a shorter timeout sees no answer (§15.1.1).
       check: 'services.ready',
       status: 'fail',
-      contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy', 'HTTP 500', 'error=internal_error'],
+      contains: ['reason=redis_unreachable', 'reason=consumer_unhealthy'],
     },
+    // The API's /v1 routes pass the same Redis-backed limiter: activation status cannot be read, nor Control asked.
+    { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
+    { check: 'control.gate', status: 'fail', contains: ['cannot serve'] },
+    // The Coordinator's global rate limit covers /stats too.
+    { check: 'coordinator.stats', status: 'fail', contains: ['/stats unknown'] },
+    // Audit's consumer is down: its sweep counters are not evidence of "no tampering" now.
+    { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -46,6 +54,9 @@ export const postgresOutage: FaultDef = {
     { check: 'postgres.reachable', status: 'fail', contains: ['Postgres is unreachable'] },
     { check: 'postgres.migrations', status: 'fail', contains: ['Postgres:'] },
     { check: 'postgres.tables', status: 'fail', contains: ['Postgres:'] },
+    { check: 'postgres.connections', status: 'fail', contains: ['Postgres:'] },
+    { check: 'audit.ingest_alerts', status: 'fail', contains: ['Postgres:'] },
+    { check: 'coordinator.stats', status: 'fail', contains: ['/stats unknown'] },
     { check: 'outbox.api', status: 'fail', contains: ['Postgres:'] },
     { check: 'outbox.coordinator', status: 'fail', contains: ['Postgres:'] },
     { check: 'audit.chain', status: 'fail', contains: ['Postgres:'] },
@@ -55,6 +66,12 @@ export const postgresOutage: FaultDef = {
       contains: ['reason=postgres_unreachable', 'error=postgres_unreachable', 'reason=revocation_snapshot_stale'],
     },
     { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+    // STS answers 404 when its key query fails: not a missing key (§15.2.7).
+    { check: 'sts.jwks', status: 'fail', contains: ['not a missing key'] },
+    // The API checks admin tokens in Postgres, so activation status cannot be read.
+    { check: 'sts.policy', status: 'fail', contains: ['activation status unknown'] },
+    // Audit's sweep reads Postgres: its counters say nothing new while it cannot.
+    { check: 'audit.tamper', status: 'warn', contains: ['not ready'] },
   ],
   async apply(sim) {
     await sim.proxies.postgres.down();

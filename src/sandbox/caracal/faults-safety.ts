@@ -8,14 +8,17 @@ import { addPending, gatewayGroup } from './streams.ts';
 
 const SHA = (c: string) => c.repeat(64);
 
-/** The activation-status body (§7.1) that follows from the policy faults: a compile failure wins over a wait. */
+/**
+ * The activation-status body (§7.1) that follows from the policy faults. A compile failure keeps the previous
+ * bundle, so STS reports ver-2 loaded while ver-3 is active: waiting_for_sts, not failed (§15.2.6).
+ */
 function applyPolicy(sim: Sim): void {
   const { zoneId, policySetId } = sim.ids;
   const { unloaded, compileFailed } = sim.memory.policy;
   const stsLoaded = { state: 'loaded', policy_set_version_id: 'ver-2', manifest_sha256: SHA('ab') };
   const activated = { version_id: 'ver-3', active_version_id: 'ver-3', manifest_sha256: SHA('cd') };
   sim.fake.state.policySets[`${zoneId}/${policySetId}`] = compileFailed
-    ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'failed', sts: { ...stsLoaded, state: 'failed' } })
+    ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'waiting_for_sts', sts: { ...stsLoaded, loaded: true } })
     : unloaded
       ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'waiting_for_sts', sts: { ...stsLoaded, state: 'not_loaded' } })
       : activationBody(zoneId, policySetId);
@@ -48,7 +51,7 @@ export const badPolicyActivation: FaultDef = {
   injects: 'Activates a policy version whose Rego does not compile: every STS pod counts a compile error and keeps ver-2.',
   clears: 'Activates the last known-good version and restarts STS, whose compile-error counter then starts from zero.',
   requiresRedis: false,
-  shows: [{ check: 'sts.policy', status: 'fail', contains: ['propagation_status=failed', 'opa.compile_errors=1'] }],
+  shows: [{ check: 'sts.policy', status: 'fail', contains: ['compile_rejected', 'propagation_status=waiting_for_sts', 'sts.state=loaded on ver-2', 'opa.compile_errors=1'] }],
   apply(sim) {
     sim.memory.policy.compileFailed = true;
     for (const pod of sim.fake.state.sts) pod.compileErrors += 1;

@@ -2,7 +2,8 @@
 // v1.0 deployment behind TCP proxies, the simulated HTTP services, and the fault catalog. Returns the bot's
 // configuration (file + secret env) pointing at it. Used by `npm start` in sandbox mode and by tests.
 import { createHash, randomBytes } from 'node:crypto';
-import { activationBody, startFakeCaracal, type FakeCaracal } from '../fake-caracal.ts';
+import { activationBody, startFakeCaracal, type FakeCaracal, type RedisErrorDelays } from '../fake-caracal.ts';
+import { sandboxBackend } from './backend.ts';
 import { createFaultControl, resetPersistent, type FaultControl } from './faults.ts';
 import { botPostgresUrl, startCaracalPostgres } from './postgres.ts';
 import { startTcpProxy } from './proxy.ts';
@@ -27,6 +28,13 @@ export interface SimulatedCaracalOptions {
   /** How often the services' state is re-derived from the stores (default 2000 ms; 0: only on inject/clear). */
   syncIntervalMs?: number;
   onSyncError?: (err: unknown) => void;
+  /**
+   * How long API and Coordinator take to answer 500 once Redis is gone. Real Caracal took 0.5 to 21 s (the
+   * Coordinator about 20 s every time); tests may set it short.
+   */
+  redisErrorDelayMs?: Partial<RedisErrorDelays>;
+  /** The simulated deployment's clock (epoch ms): outbox backoff and job intervals follow it. */
+  now?: () => number;
 }
 
 /** The part of the bot's YAML configuration that points at the simulated deployment. */
@@ -69,7 +77,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
-    const now = new Date();
+    const now = new Date(options.now?.() ?? Date.now());
     const postgres = await startCaracalPostgres({ url: options.postgresUrl, now });
     closers.push(() => postgres.close());
     const redis = await startCaracalRedis({ url: options.redisUrl, db: options.redisDb });
@@ -79,10 +87,19 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     // Without Redis the proxy stays shut: the bot sees "connection refused", exactly as in an outage.
     const redisProxy = await startTcpProxy(redis.target, redis.available ? {} : { startDown: 'refuse' });
     closers.push(() => redisProxy.close());
-    const secrets = { metricsBearer: token('metrics'), adminToken: token('admin'), coordinator: token('coordinator'), auditAdmin: token('audit-admin') };
+    const secrets = {
+      metricsBearer: token('metrics'), adminToken: token('admin'), apiRead: token('api-read'),
+      coordinator: token('coordinator'), auditAdmin: token('audit-admin'),
+    };
+    const clock = options.now ?? (() => Date.now());
     const fake = await startFakeCaracal({
       pods: { gateway: GATEWAY_HOSTS.length },
-      tokens: { metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken },
+      tokens: {
+        metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken, apiReadToken: secrets.apiRead,
+        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin,
+      },
+      ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
+      now: clock,
     });
     closers.push(() => fake.close());
 
@@ -93,8 +110,10 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
       fake, postgres, redis, ids,
       proxies: { postgres: pgProxy, redis: redisProxy },
       memory: freshMemory(fake.state.gateway.length, now.getTime()),
-      now: () => Date.now(),
+      now: clock,
     };
+    // The requeue, DLQ replay and /stats routes act on the sandbox's real stores.
+    fake.backend = sandboxBackend(sim);
     fake.state.gateway.forEach((pod, i) => {
       const mem = sim.memory.gateways[i];
       if (mem) mem.seenReloads = pod.reloads;
@@ -116,6 +135,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     const env: Record<string, string> = {
       CARACAL_METRICS_BEARER: secrets.metricsBearer,
       CARACAL_ADMIN_TOKEN: secrets.adminToken,
+      CARACAL_API_READ_TOKEN: secrets.apiRead,
       CARACAL_COORDINATOR_TOKEN: secrets.coordinator,
       CARACAL_AUDIT_ADMIN_TOKEN: secrets.auditAdmin,
       CARACAL_AUDIT_HMAC_KEY: ids.auditKeyHex,

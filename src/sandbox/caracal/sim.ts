@@ -1,7 +1,7 @@
 // What the simulated deployment is made of, shared by the faults (which change it) and sync() (which derives the
 // HTTP services' state from it). The stores are real (Postgres or PGlite, Redis); what only lives in a Caracal
 // process's memory (a Gateway pod's snapshot time, a paused consumer) is kept here.
-import type { FakeCaracal } from '../fake-caracal.ts';
+import type { CoordinatorJob, FakeCaracal } from '../fake-caracal.ts';
 import type { CaracalPostgres } from './postgres.ts';
 import type { TcpProxy } from './proxy.ts';
 import type { CaracalRedis } from './redis.ts';
@@ -37,6 +37,8 @@ export interface SimMemory {
   pausedGroups: Set<string>;
   /** Stream entries each fault added, by fault, so clearing one fault never removes another's. */
   entries: Map<string, AddedEntries[]>;
+  /** When each Coordinator background job runs next (epoch ms). */
+  jobsNextAt: Partial<Record<CoordinatorJob, number>>;
 }
 
 export interface Identity {
@@ -69,6 +71,7 @@ export function freshMemory(gatewayPods: number, now: number): SimMemory {
     policy: { unloaded: false, compileFailed: false },
     pausedGroups: new Set(),
     entries: new Map(),
+    jobsNextAt: {},
   };
 }
 

@@ -1,7 +1,7 @@
 // Derive what the simulated services answer from the simulated stores, where Caracal derives it: the outboxes in
 // Postgres decide API and Coordinator readiness, the Gateway snapshot ages while Postgres is away, Audit's DLQ and
 // lag come from Redis. The sandbox runs this after every fault change and every couple of seconds.
-import { gatewayFresh, type AuditPod, type GatewayPod } from '../fake-caracal.ts';
+import { gatewayFresh, type AuditPod, type CoordinatorJob, type GatewayPod } from '../fake-caracal.ts';
 import { LIVE_GROUPS } from './redis.ts';
 import { postgresDown, RELOAD_INTERVAL_MS, redisDown, type GatewayMemory, type Sim } from './sim.ts';
 import { AUDIT_DLQ_STREAM, AUDIT_STREAM, drain } from './streams.ts';
@@ -13,17 +13,33 @@ interface OutboxState {
   apiDead: number;
 }
 
+/** Caracal's attempt limits (§15.1.2): the Coordinator gives a row up after 10 attempts, the API after 100. */
+export const COORDINATOR_MAX_ATTEMPTS = 10;
+export const API_MAX_ATTEMPTS = 100;
+
 /**
  * The outboxes as the services see them. While Redis is up the simulated dispatchers publish what is due (so a
- * requeued row, or one a DBA reset by hand, drains as it would); dead rows stay dead until someone acts (§4).
+ * requeued row, or one a DBA reset by hand, drains as it would). While it is down every due row fails an attempt
+ * and backs off as Caracal's do (Coordinator (attempts+1) s, API 2^attempts s, both capped at 60 s), dying at the
+ * real attempt counts; dead rows stay dead until someone acts (§4).
  */
-async function readOutboxes(sim: Sim, publish: boolean): Promise<OutboxState> {
+async function readOutboxes(sim: Sim, redisUp: boolean): Promise<OutboxState> {
   const db = sim.postgres;
-  if (publish) {
-    await db.query(`UPDATE public.caracal_outbox SET status = 'published', published_at = now(), attempts = attempts + 1,
-      updated_at = now() WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= now()`);
-    await db.query(`UPDATE public.event_outbox SET dispatched_at = now(), attempts = attempts + 1
-      WHERE dispatched_at IS NULL AND available_at <= now()`);
+  const now = new Date(sim.now());
+  if (redisUp) {
+    await db.query(`UPDATE public.caracal_outbox SET status = 'published', published_at = $1, attempts = attempts + 1,
+      updated_at = $1 WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`, [now]);
+    await db.query(`UPDATE public.event_outbox SET dispatched_at = $1, attempts = attempts + 1
+      WHERE dispatched_at IS NULL AND available_at <= $1`, [now]);
+  } else {
+    await db.query(`UPDATE public.caracal_outbox SET attempts = attempts + 1, updated_at = $1,
+        status = CASE WHEN attempts + 1 >= ${COORDINATOR_MAX_ATTEMPTS} THEN 'dead' ELSE 'pending' END,
+        available_at = $1::timestamptz + least(attempts + 2, 60) * interval '1 second'
+      WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`, [now]);
+    await db.query(`UPDATE public.event_outbox SET attempts = attempts + 1, last_error = 'XADD: connect ECONNREFUSED',
+        available_at = CASE WHEN attempts + 1 >= ${API_MAX_ATTEMPTS} THEN 'infinity'::timestamptz
+          ELSE $1::timestamptz + least(power(2, attempts + 1), 60) * interval '1 second' END
+      WHERE dispatched_at IS NULL AND available_at <= $1`, [now]);
   }
   const [row] = await db.query<{ coordinator_dead: number; api_dead: number }>(`SELECT
     (SELECT count(*)::int FROM public.caracal_outbox WHERE producer = 'coordinator' AND status = 'dead') AS coordinator_dead,
@@ -91,6 +107,21 @@ function syncAudit(pod: AuditPod, redis: RedisState | undefined, nowUnix: number
   if (nowUnix - pod.lastSweepUnix >= 3600) pod.lastSweepUnix = nowUnix;
 }
 
+/** The Coordinator's background jobs and their intervals (apps/coordinator/src/config.ts defaults). */
+const JOB_INTERVAL_MS: Record<CoordinatorJob, number> = { ttl_sweeper: 60_000, service_lease_sweeper: 30_000, retention_cleaner: 900_000 };
+
+/** Each job runs on its interval; it needs Postgres, so each run during an outage counts a failure too. */
+function runCoordinatorJobs(sim: Sim, now: number, pgDown: boolean): void {
+  const jobs = sim.fake.state.coordinatorJobs;
+  for (const job of Object.keys(JOB_INTERVAL_MS) as CoordinatorJob[]) {
+    const next = sim.memory.jobsNextAt[job] ?? now;
+    if (now < next) continue;
+    sim.memory.jobsNextAt[job] = now + JOB_INTERVAL_MS[job];
+    jobs[job].runs++;
+    if (pgDown) jobs[job].failures++;
+  }
+}
+
 export async function sync(sim: Sim): Promise<void> {
   const now = sim.now();
   const state = sim.fake.state;
@@ -100,6 +131,7 @@ export async function sync(sim: Sim): Promise<void> {
   let redis: RedisState | undefined;
   // A store that fails the sandbox's own direct connection is down for the services too.
   if (!pgDown) outbox = await readOutboxes(sim, !rDown).catch(() => undefined);
+  runCoordinatorJobs(sim, now, pgDown || outbox === undefined);
   pgDown ||= outbox === undefined;
   if (!rDown) redis = await pollRedis(sim).catch(() => undefined);
   rDown ||= redis === undefined;

@@ -2,9 +2,15 @@
 import { buildContext, runOne } from '../../helpers/check-context.ts';
 import type { CheckDefinition, CheckResult } from '../../../src/checks/types.ts';
 import type { CheckContext } from '../../../src/checks/types.ts';
-import { FAKE_ADMIN_TOKEN, FAKE_METRICS_BEARER, startFakeCaracal, type FakeCaracal, type FakeCaracalOptions } from '../../../src/sandbox/fake-caracal.ts';
+import { FAKE_ADMIN_TOKEN, FAKE_API_READ_TOKEN, FAKE_AUDIT_ADMIN_TOKEN, FAKE_COORDINATOR_TOKEN, FAKE_METRICS_BEARER, startFakeCaracal, type FakeCaracal, type FakeCaracalOptions } from '../../../src/sandbox/fake-caracal.ts';
 
-export const TOKENS_ENV = { CARACAL_METRICS_BEARER: FAKE_METRICS_BEARER, CARACAL_ADMIN_TOKEN: FAKE_ADMIN_TOKEN };
+export const TOKENS_ENV = {
+  CARACAL_METRICS_BEARER: FAKE_METRICS_BEARER,
+  CARACAL_ADMIN_TOKEN: FAKE_ADMIN_TOKEN,
+  CARACAL_API_READ_TOKEN: FAKE_API_READ_TOKEN,
+  CARACAL_COORDINATOR_TOKEN: FAKE_COORDINATOR_TOKEN,
+  CARACAL_AUDIT_ADMIN_TOKEN: FAKE_AUDIT_ADMIN_TOKEN,
+};
 
 export interface Harness {
   fake: FakeCaracal;

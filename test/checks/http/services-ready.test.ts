@@ -94,12 +94,12 @@ describe('services.ready', () => {
   });
 
   const apiCases: [ApiNotReady, number, string, MatrixRow[], RegExp][] = [
-    ['draining', 503, 'draining', ['control'], /shutting down/],
-    ['postgres_unreachable', 503, 'error=postgres_unreachable dependency=postgres', ['control', 'postgres'], /Restore Postgres/],
-    ['redis_unreachable', 503, 'error=redis_unreachable dependency=redis', ['control', 'redis'], /Restore Redis/],
-    ['outbox_unreachable', 503, 'error=outbox_unreachable dependency=postgres', ['control', 'postgres'], /outbox health query/],
-    [{ deadCount: 3, limit: 0 }, 503, 'error=outbox_dead_messages deadCount=3 limit=0', ['control'], /no requeue endpoint.*break-glass SQL/],
-    ['internal_error', 500, 'error=internal_error (Internal Server Error)', ['control', 'redis'], /Redis is down/],
+    ['draining', 503, 'draining', ['api'], /shutting down/],
+    ['postgres_unreachable', 503, 'error=postgres_unreachable dependency=postgres', ['api', 'postgres'], /Restore Postgres/],
+    ['redis_unreachable', 503, 'error=redis_unreachable dependency=redis', ['api', 'redis'], /Restore Redis/],
+    ['outbox_unreachable', 503, 'error=outbox_unreachable dependency=postgres', ['api', 'postgres'], /outbox health query/],
+    [{ deadCount: 3, limit: 0 }, 503, 'error=outbox_dead_messages deadCount=3 limit=0', ['api'], /no requeue endpoint.*break-glass SQL/],
+    ['internal_error', 500, 'error=internal_error (Internal Server Error)', ['api', 'redis'], /Redis is down/],
   ];
   it.each(apiCases)('API not ready (%j) shows HTTP %i and `%s`', async (state, status, shown, rows, remedy) => {
     h.fake.state.api[0].notReady = state;
@@ -164,6 +164,8 @@ describe('services.ready', () => {
   });
 
   it('shows a Redis outage across the deployment: Go reasons, Audit consumer, API/Coordinator 500 internal_error', async () => {
+    // Real API and Coordinator answer only after their Redis clients give up (0.5-21 s); short here.
+    h.fake.state.redisErrorDelayMs = { api: 20, coordinator: 20 };
     h.fake.state.deployment.redisDown = true;
     const r = await h.run(servicesReady);
     expect(r.status).toBe('fail');
@@ -172,6 +174,17 @@ describe('services.ready', () => {
     expect(r.evidence.filter((l) => l.includes('(HTTP 500) error=internal_error'))).toHaveLength(2);
     expect(r.evidence.some((l) => l.includes('reason=consumer_unhealthy'))).toBe(true);
     expect(r.matrix).toContain('redis');
+  });
+
+  it('reads an API or Coordinator that does not answer in time during a Redis outage as a likely Redis outage', async () => {
+    await h.close();
+    h = await startHarness({ httpTimeoutMs: 200, redisErrorDelayMs: { api: 5_000, coordinator: 5_000 } });
+    h.fake.state.deployment.redisDown = true;
+    const r = await h.run(servicesReady);
+    const api = r.evidence.find((l) => l.startsWith('API'));
+    expect(api).toContain('no answer');
+    expect(r.remedy).toMatch(/API .*up to 21 s.*Redis/);
+    expect(r.matrix).toEqual(expect.arrayContaining(['api', 'coordinator', 'redis']));
   });
 
   it('fails a service with no configured URL, naming its config key, and still checks the others', async () => {

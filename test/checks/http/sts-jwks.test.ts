@@ -22,9 +22,22 @@ describe('sts.jwks', () => {
     const { run } = await start({ caracal: { zones: ['zone-1'] } });
     const r = await run(stsJwks);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain('zone zone-1: no signing key (HTTP 404)');
+    expect(r.summary).toContain('zone zone-1: no signing key (HTTP 404, with Postgres and STS ready)');
     expect(r.remedy).toContain('signing-key/rotate');
     expect(r.matrix).toEqual(['sts']);
+  });
+
+  it('does not call a 404 a missing key while STS is not ready (its key query fails with Postgres), and never suggests rotation', async () => {
+    const { fake, run } = await start({ caracal: { zones: ['zone-1'] } });
+    fake.state.sts[0].jwks['zone-1'] = 2;
+    fake.state.deployment.postgresDown = true;
+    const r = await run(stsJwks);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('JWKS 404 while STS /ready answered 503');
+    expect(r.summary).toContain('not a missing key');
+    expect(r.remedy).toContain('do not rotate keys now');
+    expect(r.remedy).not.toContain('signing-key/rotate');
+    expect(r.matrix).toEqual(['sts', 'postgres']);
   });
 
   it('fails on 500: no key decrypts', async () => {

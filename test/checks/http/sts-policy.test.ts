@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stsPolicy } from '../../../src/checks/http/sts-policy.ts';
 import { closedPort } from '../../helpers/faults.ts';
 import { buildContext, runOne } from '../../helpers/check-context.ts';
-import { activationBody, FAKE_ADMIN_TOKEN } from '../../../src/sandbox/fake-caracal.ts';
+import { activationBody, FAKE_ADMIN_TOKEN, FAKE_API_READ_TOKEN } from '../../../src/sandbox/fake-caracal.ts';
 import { startHarness, TOKENS_ENV, type Harness, type HarnessOptions } from './harness.ts';
 
 const Z = 'zone-1';
@@ -28,26 +28,46 @@ describe('sts.policy', () => {
     expect(r.evidence.join('\n')).toContain('max_policy_age_seconds=999999 (information only)');
     const asked = fake.requests.find((q) => q.service === 'api');
     // The slash in the policy set ID is encoded, so it stays one path segment.
-    expect(asked).toMatchObject({ path: '/v1/zones/zone-1/policy-sets/ps%2F1/activation-status', authorization: `Bearer ${FAKE_ADMIN_TOKEN}` });
+    expect(asked).toMatchObject({ path: '/v1/zones/zone-1/policy-sets/ps%2F1/activation-status', authorization: `Bearer ${FAKE_API_READ_TOKEN}` });
+    // Never the global write token that also reloads Gateways.
+    expect(fake.requests.some((q) => q.authorization === `Bearer ${FAKE_ADMIN_TOKEN}`)).toBe(false);
   });
 
+  // Each cause as Caracal v1.0 really reports it (caracal-ops.md §15.1.6, §15.2.6), with its own finding and remedy.
+  const OLD_STS = { state: 'loaded', loaded: true, policy_set_version_id: 'ver-1' };
   it.each([
-    ['waiting_for_activation', {}, /activate the intended version/],
-    ['waiting_for_outbox', { outbox: { state: 'pending', attempts: 4, last_error: 'READONLY', dispatched_at: null } }, /restore Redis/],
-    ['waiting_for_outbox', { outbox: { state: 'dead', attempts: 100, last_error: 'ECONNREFUSED', dispatched_at: null } }, /break-glass SQL/],
-    ['waiting_for_sts', { sts: { state: 'unreachable' } }, /opa-engine/],
-    ['failed', { sts: { state: 'failed' } }, /last known-good version/],
-    ['something_new', {}, /Unknown propagation_status/],
-  ])('fails on propagation_status %s, showing outbox and STS state', async (status, patch, remedy) => {
-    const { run } = await start({}, { propagation_status: status, ...patch });
+    ['not_active', { propagation_status: 'waiting_for_activation' }, /activate the intended version/],
+    ['outbox_pending', { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 4, last_error: 'READONLY' } }, /restore Redis.*gives up after 100/],
+    // The API cannot see its own dead rows: a dead event is "pending" with 100 attempts.
+    ['outbox_dead', { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 100, last_error: 'ECONNREFUSED' } }, /died in the API outbox.*break-glass SQL/],
+    // A compile error keeps the previous bundle: STS reports the old version loaded.
+    ['compile_rejected', { propagation_status: 'waiting_for_sts', sts: OLD_STS }, /previous version ver-1.*does not compile.*compile_errors/],
+    ['sts_not_loaded', { propagation_status: 'waiting_for_sts', sts: { state: 'not_loaded', loaded: false } }, /opa-engine/],
+    ['sts_status_unknown', { propagation_status: 'waiting_for_sts', sts: { state: 'unreachable', detail: 'ECONNREFUSED' } }, /GATEWAY_STS_HMAC_KEY/],
+    ['outbox_dead', { propagation_status: 'failed', outbox: { state: 'dead', attempts: 100, last_error: 'x' } }, /died in the API outbox/],
+    ['outbox_mismatch', { propagation_status: 'failed', outbox: { state: 'mismatch', attempts: 1, last_error: null } }, /belongs to another policy set or version/],
+    ['sts_status_failed', { propagation_status: 'failed', sts: { state: 'failed', detail: 'invalid signature' } }, /status call to STS failed.*GATEWAY_STS_HMAC_KEY/],
+    ['unknown', { propagation_status: 'something_new' }, /Unknown propagation_status/],
+  ])('names the cause %s with its own remedy', async (cause, patch, remedy) => {
+    const { run } = await start({}, patch);
     const r = await run(stsPolicy);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain(`policy set ${PS} in zone ${Z}: not loaded: propagation_status=${status}`);
+    expect(r.summary).toContain(`policy set ${PS} in zone ${Z}: not loaded (${cause}): propagation_status=${String(patch.propagation_status)}`);
     expect(r.summary).toMatch(/outbox\.state=\w+ attempts=\d+/);
     expect(r.summary).toMatch(/sts\.state=\w+/);
     expect(r.remedy).toMatch(remedy);
     expect(r.matrix).toEqual(['sts']);
     expect(r.metrics['policySets.loaded']).toBe(0);
+  });
+
+  it('never blames compile errors for failed, and never says the API retries a dead event', async () => {
+    const { run } = await start({}, { propagation_status: 'failed', sts: { state: 'failed' } });
+    expect((await run(stsPolicy)).remedy).not.toMatch(/compile/);
+    const h2 = await startHarness({ caracal: SETS });
+    h2.fake.state.policySets[KEY] = activationBody(Z, PS, { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 100, last_error: 'e' } });
+    const r = await h2.run(stsPolicy);
+    await h2.close();
+    expect(r.remedy).not.toMatch(/retries with backoff/);
   });
 
   it('shows last_error from a dead outbox row', async () => {
@@ -66,11 +86,20 @@ describe('sts.policy', () => {
     expect(r.summary).toContain('activation status unknown');
   });
 
-  it('fails with the admin-token hint when the token is missing', async () => {
-    const { run } = await start({ env: { ...TOKENS_ENV, CARACAL_ADMIN_TOKEN: '' } });
+  it('without the read-only token, says what is missing and never falls back to the global admin token', async () => {
+    const { fake, run } = await start({ env: { ...TOKENS_ENV, CARACAL_API_READ_TOKEN: '' } });
     const r = await run(stsPolicy);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain('HTTP 401: admin token missing or rejected: set CARACAL_ADMIN_TOKEN');
+    expect(r.summary).toContain('CARACAL_API_READ_TOKEN is not set');
+    expect(r.remedy).toContain('never reads activation status with the global CARACAL_ADMIN_TOKEN');
+    expect(fake.requests.filter((q) => q.service === 'api')).toEqual([]);
+  });
+
+  it('shows the read-token hint when the API rejects it (401 invalid_admin_token)', async () => {
+    const { run } = await start({ env: { ...TOKENS_ENV, CARACAL_API_READ_TOKEN: 'wrong' } });
+    const r = await run(stsPolicy);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('HTTP 401: API read token missing or rejected: set CARACAL_API_READ_TOKEN');
   });
 
   it('fails on a policy set the API does not know', async () => {

@@ -87,6 +87,19 @@ describe('audit.dlq', () => {
     expect(result.remedy).toContain('replay skips them');
   });
 
+  it("follows Audit's replay rule exactly: the reason needs its colon and src_data must not be blank", async () => {
+    await addDlqEntries(lease.client, [
+      { reason: 'transient_exceeded_max_deliveries' },
+      { reason: 'pg_permanent_error:23502 null value' },
+    ]);
+    // A blank src_data is what a producer that sent `data: ""` leaves behind: Audit skips it on replay.
+    await lease.client.xadd(AUDIT_DLQ_STREAM, '*', 'reason', 'transient_exceeded_max_deliveries:conn refused', 'received_at', String(NOW.getTime()), 'src_data', '  ');
+    const result = await runOne(auditDlq, context().ctx);
+    expect(result.metrics).toMatchObject({ 'dlq.replayable': 1, 'dlq.other': 2 });
+    expect(result.evidence.join('\n')).toContain('transient_exceeded_max_deliveries (no colon after the reason) 1');
+    expect(result.evidence.join('\n')).toContain('transient_exceeded_max_deliveries (no src_data) 1');
+  });
+
   it('explains that a head of non-replayable entries blocks a replay with a small limit', async () => {
     const head: DlqEntrySpec[] = Array.from({ length: 3 }, () => ({ reason: 'hmac_verify_failed', at: ago(600) }));
     await addDlqEntries(lease.client, [...head, { reason: 'transient_exceeded_max_deliveries:timeout', at: ago(500) }]);

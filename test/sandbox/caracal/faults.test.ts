@@ -16,7 +16,7 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
   beforeAll(async () => {
     // A leased logical database instead of the sandbox's default 9, so parallel test files never share one.
     redis = await leaseRedisDb();
-    sim = await startSimulatedCaracal({ redisUrl: REDIS_HOST_URL, redisDb: redis.db, syncIntervalMs: 500 });
+    sim = await startSimulatedCaracal({ redisUrl: REDIS_HOST_URL, redisDb: redis.db, syncIntervalMs: 500, redisErrorDelayMs: { api: 50, coordinator: 50 } });
     t = sandboxContext(sim);
   }, 60_000);
   afterAll(async () => {
@@ -32,7 +32,8 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
     expect(sim.file.caracal.redis.url).toMatch(new RegExp(`^redis://127\\.0\\.0\\.1:\\d+/${redis.db}$`));
     expect(sim.file.caracal.services.gateway).toHaveLength(2);
     expect(Object.keys(sim.env).sort()).toEqual([
-      'CARACAL_ADMIN_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_COORDINATOR_TOKEN', 'CARACAL_METRICS_BEARER',
+      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_COORDINATOR_TOKEN',
+      'CARACAL_METRICS_BEARER',
     ]);
   });
 
@@ -65,7 +66,7 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
     expectShows(await runAll(t.ctx), [], `${id} cleared`);
   });
 
-  it('redis_outage: API and Coordinator /ready answer 500 internal_error (their Redis rate limit runs first, §14.4)', async () => {
+  it('redis_outage: API and Coordinator /ready answer 500 internal_error (their Redis rate limit runs first, caracal-ops.md 15.1.1)', async () => {
     await sim.faults.inject('redis_outage');
     try {
       for (const base of [...sim.file.caracal.services.api, ...sim.file.caracal.services.coordinator]) {

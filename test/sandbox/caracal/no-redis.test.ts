@@ -13,6 +13,11 @@ const REDIS_DOWN = [
   { check: 'redis.streams', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'audit.dlq', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'services.ready', status: 'fail' as const, contains: ['reason=redis_unreachable', 'error=internal_error', 'reason=consumer_unhealthy'] },
+  // API /v1 and every Coordinator route pass a Redis-backed rate limit first; Audit's sweep is not trusted meanwhile.
+  { check: 'sts.policy', status: 'fail' as const, contains: ['activation status unknown'] },
+  { check: 'control.gate', status: 'fail' as const, contains: ['cannot serve'] },
+  { check: 'coordinator.stats', status: 'fail' as const, contains: ['/stats unknown'] },
+  { check: 'audit.tamper', status: 'warn' as const, contains: ['not ready'] },
 ];
 
 describe('simulated Caracal without Redis', () => {
@@ -22,7 +27,7 @@ describe('simulated Caracal without Redis', () => {
   });
 
   it('on PGlite: starts, reports Redis down, offers only the faults that need no Redis', async () => {
-    const sim = await startSimulatedCaracal({ redisUrl, syncIntervalMs: 0 });
+    const sim = await startSimulatedCaracal({ redisUrl, syncIntervalMs: 0, redisErrorDelayMs: { api: 50, coordinator: 50 } });
     const t = sandboxContext(sim);
     try {
       expect({ redis: sim.redisAvailable, postgres: sim.postgresKind }).toEqual({ redis: false, postgres: 'pglite' });
@@ -34,10 +39,15 @@ describe('simulated Caracal without Redis', () => {
       // Postgres faults still work on top of the missing Redis.
       await sim.faults.inject('dead_outbox_rows');
       expect((await runAll(t.ctx)).get('outbox.coordinator')?.summary).toContain('1 dead row in caracal_outbox');
-      // Requeued, the rows wait for Redis like any pending row: the API's, created 2 h ago, is now an old backlog.
+      // Clearing applies Caracal's remedies. The Coordinator's requeue route cannot work without Redis (its rate
+      // limit answers 500), so that row stays dead; the DBA's SQL resets the API row, which then waits for Redis
+      // like any pending row: created 2 h ago, it is an old backlog.
       await sim.faults.clear('dead_outbox_rows');
-      const stuck = { check: 'outbox.api', status: 'fail' as const, contains: ['event_outbox is not draining', 'pending rows is 7200 s old'] };
-      expectShows(await runAll(t.ctx), [...REDIS_DOWN, stuck], 'no Redis, cleared');
+      const stuck = [
+        { check: 'outbox.api', status: 'fail' as const, contains: ['event_outbox is not draining', 'pending rows is 7200 s old'] },
+        { check: 'outbox.coordinator', status: 'fail' as const, contains: ['1 dead row in caracal_outbox'] },
+      ];
+      expectShows(await runAll(t.ctx), [...REDIS_DOWN, ...stuck], 'no Redis, cleared');
     } finally {
       await t.close();
       await sim.close();
@@ -54,7 +64,7 @@ describe('simulated Caracal without Redis', () => {
     });
 
     it('loads the schema into it, and a restart against it starts green although faults were left injected', async () => {
-      const first = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0 });
+      const first = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0, redisErrorDelayMs: { api: 50, coordinator: 50 } });
       const t1 = sandboxContext(first);
       try {
         expect(first.postgresKind).toBe('postgres');
@@ -66,7 +76,7 @@ describe('simulated Caracal without Redis', () => {
         await t1.close();
         await first.close(); // without clearing: the dead rows and the tampered row stay in the database
       }
-      const second = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0 });
+      const second = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0, redisErrorDelayMs: { api: 50, coordinator: 50 } });
       const t2 = sandboxContext(second);
       try {
         expectShows(await runAll(t2.ctx), REDIS_DOWN, 'restart');

@@ -57,7 +57,7 @@ export function runState(open: GateState['gate'] = 'freeze', kind: RunState['kin
     doneAt: i < openIndex ? at : undefined,
     openedAt: i <= openIndex ? at : undefined,
     checklist: gate === 'freeze' ? { rollouts: 'U0ALICE' } : {},
-    checks: gate === 'storage' ? [{ checkId: 'postgres.reachable', status: 'fail', summary: 'connect ECONNREFUSED <x>', finishedAt: at }] : [],
+    checks: gate === 'storage' ? [{ checkId: 'postgres.reachable', status: 'fail', summary: 'connect ECONNREFUSED <x>', startedAt: at, finishedAt: at }] : [],
     confirmVotes: [],
     override: undefined,
   }));

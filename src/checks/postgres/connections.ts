@@ -1,0 +1,89 @@
+// postgres.connections: the runbook's "check pools" after a Postgres outage (caracal-ops.md §10, §15.2.11).
+// Postgres side: client connections per role in pg_stat_activity against max_connections. Service side: the
+// Gateway's caracal_db_pool_in_use_ratio (the only pool metric Caracal exports), read from every Gateway pod.
+import { combine, type Finding } from '../http/findings.ts';
+import { notConfigured, podLabel } from '../http/metrics-json.ts';
+import { readPrometheus, samples } from '../http/prometheus.ts';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+
+/** The chart's CaracalPostgresPoolSaturation threshold (alertRules.dbPoolInUseRatio, §9.1). */
+export const POOL_RATIO_MAX = 0.9;
+/** Share of usable connections (max_connections less the superuser reserve) at which new pods start failing. */
+export const CONNECTIONS_WARN = 0.8;
+export const CONNECTIONS_FAIL = 0.95;
+
+const PER_ROLE_SQL = `
+  SELECT COALESCE(usename, '(background)') AS role, count(*)::int AS n
+  FROM pg_stat_activity WHERE backend_type = 'client backend'
+  GROUP BY 1 ORDER BY 2 DESC, 1`;
+const LIMITS_SQL = `SELECT current_setting('max_connections')::int AS max,
+  current_setting('superuser_reserved_connections')::int AS reserved`;
+
+/** How close the server is to refusing connections. */
+export function connectionVerdict(total: number, usable: number): 'pass' | 'warn' | 'fail' {
+  const share = total / Math.max(1, usable);
+  return share >= CONNECTIONS_FAIL ? 'fail' : share >= CONNECTIONS_WARN ? 'warn' : 'pass';
+}
+
+async function serverSide(ctx: CheckContext): Promise<Finding[]> {
+  const pg = ctx.postgres;
+  if (!pg) return [{ status: 'fail', line: "Caracal's Postgres is not configured (caracal.postgres.url)", remedy: 'Set caracal.postgres.url.' }];
+  const [roles, [limits]] = await Promise.all([
+    pg.query<{ role: string; n: number }>(PER_ROLE_SQL),
+    pg.query<{ max: number; reserved: number }>(LIMITS_SQL),
+  ]);
+  const usable = Math.max(1, (limits?.max ?? 100) - (limits?.reserved ?? 3));
+  const total = roles.reduce((n, r) => n + r.n, 0);
+  const share = total / usable;
+  const perRole = roles.map((r) => `${r.role} ${r.n}`).join(', ') || 'none';
+  const line = `pg_stat_activity: ${total} client connections of ${usable} usable (max_connections ${limits?.max ?? '?'}); per role: ${perRole}`;
+  const verdict = connectionVerdict(total, usable);
+  if (verdict === 'pass') return [{ status: 'pass', line }];
+  return [{
+    status: verdict,
+    line: `${line}: ${Math.round(share * 100)}% in use`,
+    remedy:
+      'Postgres is close to max_connections: new Caracal pods and pool growth will fail with "too many connections". ' +
+      'Find the role holding the most (above) and its idle or long transactions; lower DB_POOL_MAX or the replicas of ' +
+      'that service, or raise max_connections.',
+    matrix: ['postgres'],
+  }];
+}
+
+async function gatewayPool(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
+  const label = podLabel('gateway', base);
+  const read = await readPrometheus(ctx, base, signal);
+  if (!read.ok) return { status: 'fail', line: `${label}: pool use unknown: ${read.problem}`, matrix: ['gateway'] };
+  const values = samples(read.value, 'caracal_db_pool_in_use_ratio');
+  if (values.length === 0) return { status: 'fail', line: `${label}: /metrics has no caracal_db_pool_in_use_ratio`, matrix: ['gateway'] };
+  const max = Math.max(...values.map((v) => v.value));
+  const line = `${label}: caracal_db_pool_in_use_ratio ${max.toFixed(2)} (limit ${POOL_RATIO_MAX})`;
+  if (max <= POOL_RATIO_MAX) return { status: 'pass', line };
+  return {
+    status: 'fail',
+    line,
+    remedy:
+      `${label}: its Postgres pool is saturated: requests wait for a connection. Check Postgres latency and locks, ` +
+      'long transactions from this pod, then the pool size or replica count.',
+    matrix: ['postgres', 'gateway'],
+  };
+}
+
+export const postgresConnections: CheckDefinition = {
+  id: 'postgres.connections',
+  title: 'Postgres connections and pools',
+  gates: ['storage'],
+  reads: 'pg_stat_activity client connections per role against max_connections; every Gateway pod /metrics caracal_db_pool_in_use_ratio',
+  async run(ctx, signal) {
+    const gateways = ctx.caracal.services.gateway;
+    const [server, pools] = await Promise.all([
+      serverSide(ctx),
+      gateways.length === 0 ? [notConfigured('gateway')] : Promise.all(gateways.map((g) => gatewayPool(ctx, g, signal))),
+    ]);
+    return combine(
+      [...server, ...pools],
+      { pass: `Postgres has connections to spare and no Gateway pool is saturated (${gateways.length} pods).`, lead: 'Postgres connections' },
+      { 'gateway.pods': gateways.length },
+    );
+  },
+};
