@@ -72,7 +72,6 @@ async function judge(
 async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
   let now: Promise<number> | undefined;
   const r: Report = { fails: [], warns: [], remedies: new Set(), evidence: [], metrics: {}, nowMs: () => (now ??= info.serverTimeMs(redis)) };
-  const version = await info.serverVersion(redis);
   let [gateways, liveGateways, judged] = [0, 0, 0];
   // One command at a time: while ioredis is still connecting, parallel commands fail with a confusing retry error.
   for (const stream of Object.keys(catalogue.REQUIRED)) {
@@ -104,6 +103,8 @@ async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
       r.evidence.push(`${line}${await judge(redis, t, stream, g, service, r)}.`);
     }
   }
+  // Read after the groups, so that a Redis that is down is reported by the command that matters (XINFO).
+  const version = await info.serverVersion(redis);
   if (gateways === 0) {
     r.fails.push(`no ${catalogue.GATEWAY}<host> group on ${catalogue.REVOKE}: no Gateway pod is consuming revocations`);
     r.remedies.add('Restart the Gateway pods: each creates its own group only at startup (at $); revocations written ' +
