@@ -10,5 +10,25 @@ cpSync('src', 'dist', {
   recursive: true,
   filter: (path) => statSync(path).isDirectory() || !/\.[cm]?ts$/.test(path),
 });
+// The CLI entry and `check` as one bundle with split chunks: a terminal check opens a handful of files instead of
+// hundreds (about half the start time). serve and sandbox stay external, unbundled tsc output: they read files
+// next to their modules (migrations, the sandbox page) and start once.
+const { build } = await import('esbuild');
+await build({
+  entryPoints: ['dist/cli/main.js'],
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outdir: 'dist/cli',
+  entryNames: '[name].bundle',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['./serve.js', './sandbox.js', 'pg-native'],
+  allowOverwrite: true,
+  logLevel: 'warning',
+  // CommonJS dependencies (pg, ioredis) call require(): give the ESM bundle one.
+  banner: { js: "import { createRequire as __ccCreateRequire } from 'node:module'; const require = __ccCreateRequire(import.meta.url);" },
+});
 // ensure-build.mjs compares this stamp with the sources.
 writeFileSync('dist/.built', new Date().toISOString());

@@ -14,7 +14,7 @@ function newest(dir) {
 }
 
 const stamp = 'dist/.built';
-const inputs = Math.max(newest('src'), statSync('tsconfig.json').mtimeMs, statSync('tsconfig.build.json').mtimeMs);
+const inputs = Math.max(newest('src'), ...['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs'].map((f) => statSync(f).mtimeMs));
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < inputs) {
   console.error('Building dist/ (npm run build)…');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });

@@ -52,7 +52,7 @@ export async function verifyAuditChainsCopy(
   const checker = new RowChecker(key);
   const zones: ZoneReport[] = [];
   for (const { zone_id: zoneId } of await pg.query<{ zone_id: string }>(ZONES_SQL)) {
-    const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
+    const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0, kindsSeen: [] };
     checker.beginZone(report);
     for (;;) {
       signal?.throwIfAborted();

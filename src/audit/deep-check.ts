@@ -5,6 +5,7 @@ import type { CheckContext, CheckDefinition, CheckOutcome } from '../checks/type
 import { parseHmacKey } from './chain.ts';
 import { pgCopyClient } from './copy-client.ts';
 import { verifyAuditChainsCopy } from './copy-verify.ts';
+import { retentionBoundary } from './retention-boundary.ts';
 import { sqlAuditSource } from './sql-source.ts';
 import { NO_KEY_NOTE, verifyAuditChains, type BreakKind, type VerifyReport, type ZoneReport } from './verify.ts';
 
@@ -49,8 +50,9 @@ async function verify(
   }
 }
 
-function outcomeOf(report: VerifyReport, noKey: string): CheckOutcome {
-  const broken = report.zones.filter((z) => z.firstBreak !== null);
+function outcomeOf(report: VerifyReport, noKey: string, boundary: ReadonlyMap<string, string> = new Map()): CheckOutcome {
+  const atBoundary = report.zones.filter((z) => z.firstBreak !== null && boundary.has(z.zoneId));
+  const broken = report.zones.filter((z) => z.firstBreak !== null && !boundary.has(z.zoneId));
   const truncated = report.zones.filter((z) => z.firstSeq !== null && z.firstSeq !== '1');
   const metrics = {
     rowsChecked: report.rowsChecked,
@@ -70,6 +72,7 @@ function outcomeOf(report: VerifyReport, noKey: string): CheckOutcome {
       ? [`${truncated.length} zone(s) start after chain_seq 1: older rows were dropped by retention or deleted; ` +
           'the link into their oldest row cannot be checked']
       : []),
+    ...atBoundary.map((z) => `zone ${z.zoneId}: ${z.brokenRows} link break(s) at the retention boundary: the first rows of the oldest retained month (${boundary.get(z.zoneId) ?? '?'}) point at rows retention dropped`),
     ...report.notes,
   ];
   const first = broken[0];
@@ -86,6 +89,20 @@ function outcomeOf(report: VerifyReport, noKey: string): CheckOutcome {
         'Treat the evidence as tampered: do not resume. Copy the affected audit_events partitions (pg_dump) before ' +
         'anything writes to them, compare the rows with the Parquet export or a backup, and escalate to security.',
       matrix: ['audit'],
+    };
+  }
+  if (atBoundary.length > 0) {
+    const z = atBoundary[0];
+    return {
+      status: 'warn',
+      summary:
+        `Audit chain breaks only at the retention boundary: ${atBoundary.length} zone(s), e.g. zone ${z?.zoneId}, where the first ` +
+        `rows of the oldest retained month (${boundary.get(z?.zoneId ?? '') ?? '?'}) link to rows dropped by retention (it drops whole months). ` +
+        `Content hashes${report.hmacChecked ? ' and chain HMACs' : ''} of those rows verify: this is not tampering.${noKey}`,
+      metrics,
+      evidence,
+      remedy: 'Confirm the retention setting (AUDIT_RETENTION_DAYS) matches the dropped months; compare with the Parquet export if one exists.',
+      matrix: [],
     };
   }
   if (report.rowsChecked === 0) {
@@ -120,7 +137,12 @@ export const auditChainDeep: CheckDefinition = {
     }
     try {
       const report = await verify(ctx, pg, keyHex, signal);
-      return outcomeOf(report, keyHex ? '' : ` ${NO_KEY_NOTE}`);
+      const boundary = new Map<string, string>();
+      for (const zone of report.zones) {
+        const month = await retentionBoundary(pg, zone);
+        if (month !== undefined) boundary.set(zone.zoneId, month);
+      }
+      return outcomeOf(report, keyHex ? '' : ` ${NO_KEY_NOTE}`, boundary);
     } catch (err) {
       if (sqlState(err) !== '42P01') throw err;
       return {

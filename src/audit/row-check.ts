@@ -94,6 +94,7 @@ export class RowChecker {
       if (!hmacOk) kinds.push('hmac_mismatch');
       if (!seqOk) kinds.push('seq_gap');
       report.brokenRows++;
+      for (const k of kinds) if (!report.kindsSeen.includes(k)) report.kindsSeen.push(k);
       report.firstBreak ??= { id: this.canonical.id(), chainSeq: String(seq), kind: kinds[0], kinds };
     }
     // An intact row's content_sha256 is the digest: keep that string rather than decode the field's bytes.

@@ -46,6 +46,8 @@ export interface ZoneReport {
   firstBreak: ChainBreak | null;
   /** The chain_seq of the zone's oldest row; above 1 means older rows are gone (retention drops, or deletion). */
   firstSeq: string | null;
+  /** Every kind of break found in the zone, in the order first seen. */
+  kindsSeen: BreakKind[];
   /** Rows with a NULL chain_seq: each counted in brokenRows, and the first of them is the zone's first break. */
   unchainedRows: number;
 }
@@ -56,6 +58,7 @@ export function addUnchained(report: ZoneReport, unchained: Unchained): void {
   if (unchained.count === 0) return;
   report.brokenRows += unchained.count;
   report.firstBreak = { id: unchained.firstId ?? '?', chainSeq: 'NULL', kind: 'missing_chain', kinds: ['missing_chain'] };
+  if (!report.kindsSeen.includes('missing_chain')) report.kindsSeen.push('missing_chain');
 }
 
 export interface VerifyReport {
@@ -108,7 +111,7 @@ async function verifyZone(
   key: HmacKey | undefined,
   signal: AbortSignal | undefined,
 ): Promise<ZoneReport> {
-  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
+  const report: ZoneReport = { zoneId, rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0, kindsSeen: [] };
   let previous: Previous | undefined;
   for await (const batch of source.batches(zoneId, signal)) {
     signal?.throwIfAborted();
@@ -118,6 +121,7 @@ async function verifyZone(
       report.rowsChecked++;
       if (kinds.length > 0) {
         report.brokenRows++;
+        for (const k of kinds) if (!report.kindsSeen.includes(k)) report.kindsSeen.push(k);
         report.firstBreak ??= { id: row.id, chainSeq: row.chain_seq.toString(), kind: kinds[0], kinds };
       }
       // Reused rather than reallocated: one object per zone instead of one per row.

@@ -4,7 +4,7 @@ import { FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '.
 import type { StoredEvent } from '../store/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from '../recovery/summary.ts';
 import { LIMITS, sections } from './limits.ts';
-import { escapeMrkdwn, truncate } from './mrkdwn.ts';
+import { escapeKeepingUserMentions, escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { runLabel } from './run-dashboard.ts';
 import { userMention } from './users.ts';
 
@@ -23,9 +23,11 @@ export function describeEvent(e: StoredEvent): string {
     case 'run_started':
       return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*.`;
     case 'note':
-      return `:memo: ${who}: ${escapeMrkdwn(truncate(str(d.text), 2500))}`;
+      return `:memo: ${who}: ${escapeKeepingUserMentions(truncate(str(d.text), 2500))}`;
     case 'gate_claimed':
       return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(str(d.previous))})` : ''}.`;
+    case 'gate_handed_off':
+      return `:handshake: ${who} handed ${gateName(e)} ${d.from ? `from ${userMention(str(d.from))} ` : ''}to ${userMention(str(d.to))}: _${escapeKeepingUserMentions(str(d.note))}_`;
     case 'checks_recorded': {
       const failing = list(d.failing);
       const total = Number(d.total ?? 0);

@@ -8,6 +8,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Escape user text but keep the user mentions Slack put in it (`<@U…>` or `<@U…|name>`, from an escaped slash
+ * command or a copied message): a note that names a person should notify them. Nothing else survives: no
+ * `<!channel>`, no `<!subteam^…>`, no links.
+ */
+export function escapeKeepingUserMentions(text: string): string {
+  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]{2,20})(?:\|[^&<>]{0,80})?&gt;/g, '<@$1>');
+}
+
 /** Cut to `max` characters with an ellipsis, for fields that are repeated in full elsewhere (fallback text, titles). */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

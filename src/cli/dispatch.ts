@@ -1,7 +1,7 @@
 // The `caracal-chatops` commands. Each is imported only when it runs, so `check` and `--help` start fast and
 // `serve` never loads the sandbox.
 import type { CliIo } from './check.ts';
-import { EXIT, SetupError, UsageError } from './exit-codes.ts';
+import { EXIT, UsageError } from './exit-codes.ts';
 import type { SignalDeps } from './lifecycle.ts';
 
 export const USAGE = `usage: caracal-chatops <command> [options]
@@ -31,6 +31,10 @@ async function run(command: string, rest: string[], io: Io): Promise<number> {
   }
 }
 
+function isError(err: unknown, name: 'UsageError' | 'SetupError'): err is Error {
+  return err instanceof Error && err.name === name;
+}
+
 /** Runs one command line; usage and configuration errors become one line on stderr and exit 64 or 78. */
 export async function cli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,12 +49,14 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   try {
     return await run(command, rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // By name, not instanceof: serve and sandbox are loaded unbundled next to the bundled CLI (scripts/build.mjs),
+    // so their copy of these classes is not the dispatcher's.
+    if (isError(err, 'UsageError')) {
       const help = COMMANDS.includes(command) ? `caracal-chatops ${command} --help` : 'caracal-chatops --help';
       io.err(`caracal-chatops: ${err.message} (see ${help})`);
       return EXIT.usage;
     }
-    if (err instanceof SetupError) {
+    if (isError(err, 'SetupError')) {
       io.err(`caracal-chatops: ${err.message}`);
       return EXIT.config;
     }

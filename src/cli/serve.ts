@@ -17,13 +17,18 @@ import { runUntilSignal, type Running, type SignalDeps } from './lifecycle.ts';
 
 export const SERVE_USAGE = `usage: caracal-chatops serve [--config FILE]
 
-Runs the Slack bot. Needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode), and
-Caracal's Postgres, Redis and service URLs in the config file. Never opens the sandbox (caracal-chatops sandbox).
+Runs the Slack bot. Needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode);
+Caracal's Postgres, Redis and service URLs come from the config file. Never opens the sandbox (caracal-chatops sandbox).
 exit codes: 0 stopped on SIGTERM/SIGINT, 70 shutdown bound passed, 64 usage, 78 configuration`;
 
-/** Every setting a production bot cannot do without, by the name the operator sets. */
+/** Every credential a production bot cannot start without, by the name the operator sets. */
 export function missingSettings(config: Config): string[] {
-  const missing = missingSlackCredentials(config);
+  return missingSlackCredentials(config);
+}
+
+/** Caracal targets left out of the config: the bot starts (its checks then fail "not configured"), but says so. */
+function unconfiguredTargets(config: Config): string[] {
+  const missing: string[] = [];
   if (!config.caracal.postgres.url) missing.push('caracal.postgres.url');
   if (!config.caracal.redis.url) missing.push('caracal.redis.url');
   for (const s of SERVICES) if (config.caracal.services[s].length === 0) missing.push(`caracal.services.${s}`);
@@ -35,6 +40,8 @@ export async function startBot(config: Config): Promise<Running> {
   const db = await openStateDb(config, logger).catch((err: unknown) => {
     throw new SetupError(`serve: state database: ${describePgError(err, 'STATE_DATABASE_PASSWORD')}`);
   });
+  const unconfigured = unconfiguredTargets(config);
+  if (unconfigured.length > 0) logger.warn({ unconfigured }, 'Caracal targets not configured: their checks will fail "not configured"');
   const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
   const bot = createApp({
     config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context,

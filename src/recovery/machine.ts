@@ -16,6 +16,7 @@ import {
 
 export type Command =
   | { type: 'claim' }
+  | { type: 'handoff'; to: string; note: string }
   | { type: 'record_checks'; results: GateCheck[] }
   | { type: 'tick'; item: FreezeItem; checked: boolean }
   | { type: 'confirm' }
@@ -27,7 +28,7 @@ export type CommandType = Command['type'];
 /** Which commands each gate state accepts. Anything else is refused before any guard runs. */
 export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -57,6 +58,7 @@ export type EventType =
   | 'action_run'
   | 'drill_marker'
   | 'gate_claimed'
+  | 'gate_handed_off'
   | 'checks_recorded'
   | 'checklist_ticked'
   | 'confirm_vote'
@@ -208,6 +210,18 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
       return ok(withGate(run, gate, { claimedBy: actor.userId }), [
         { type: 'gate_claimed', gate, actor: actor.userId, data: g.claimedBy ? { previous: g.claimedBy } : {} },
       ]);
+    case 'handoff': {
+      // The claimant passes the gate on with a written note; an approver may reassign a claim left behind.
+      if (g.claimedBy !== actor.userId && !actor.isApprover) {
+        return denied(`Only ${g.claimedBy ? who(g.claimedBy) : 'whoever claims this gate'} or an approver can hand it off. Claim it first.`);
+      }
+      if (command.to === g.claimedBy) return conflict(`${who(command.to)} already holds ${GATE_TITLES[gate]}.`);
+      const note = command.note.trim();
+      if (note.length === 0) return denied('A handoff needs a written note: what is done, what is next, what to watch.');
+      return ok(withGate(run, gate, { claimedBy: command.to }), [
+        { type: 'gate_handed_off', gate, actor: actor.userId, data: { from: g.claimedBy ?? null, to: command.to, note } },
+      ]);
+    }
     case 'record_checks':
       return recordChecks(run, g, command.results, actor, policy);
     case 'tick': {

@@ -224,7 +224,14 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }
 
-  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId) };
+  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId),
+    policy: deps.policy,
+    /** The channel's active run, if any. */
+    async activeRun(channelId: string): Promise<RunState | undefined> {
+      const runId = await findRunId(deps.db, channelId, 'active');
+      return runId ? loadRun(deps.db, runId) : undefined;
+    },
+  };
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;

@@ -16,6 +16,8 @@ import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
 import { drillCommand } from '../commands/drill.ts';
 import { cancelCommand } from '../commands/cancel.ts';
+import { handoffCommand } from '../commands/handoff.ts';
+import { summaryCommand } from '../commands/summary.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
@@ -157,6 +159,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     troubleshootCommand(),
     noteCommand({ service }),
     cancelCommand({ service }),
+    handoffCommand({ service }),
+    summaryCommand({ service, now }),
     timelineCommand({ db, logger: deps.logger }),
   ];
   registerCommands(app, subcommands, listenerDeps);

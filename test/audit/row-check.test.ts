@@ -86,7 +86,7 @@ describe('RowChecker', () => {
         const reference = await verifyAuditChains(source, { hmacKeyHex: keyHex });
         const checker = new RowChecker(keyHex ? Buffer.from(keyHex, 'hex') : undefined);
         const fast = zones.map((rows) => {
-          const report: ZoneReport = { zoneId: rows[0]?.zone_id ?? '', rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0 };
+          const report: ZoneReport = { zoneId: rows[0]?.zone_id ?? '', rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0, kindsSeen: [] };
           checker.beginZone(report);
           for (const r of rows) {
             const line = Buffer.from(`junk\n${copyLine(r)}more`);

@@ -46,7 +46,7 @@ describe('verifyAuditChains', () => {
     for (const batch of [1, 3, PER_ZONE, 5000]) {
       const r = await verify(TEST_KEY_HEX, batch);
       expect(r).toMatchObject({ ok: true, rowsChecked: ZONES.length * PER_ZONE, hmacChecked: true, notes: [] });
-      expect(r.zones).toEqual(ZONES.map((zoneId) => ({ zoneId, rowsChecked: PER_ZONE, brokenRows: 0, firstBreak: null, firstSeq: '1', unchainedRows: 0 })));
+      expect(r.zones).toEqual(ZONES.map((zoneId) => ({ zoneId, rowsChecked: PER_ZONE, brokenRows: 0, firstBreak: null, firstSeq: '1', unchainedRows: 0, kindsSeen: [] })));
       expect(r.durationMs).toBeGreaterThanOrEqual(0);
     }
   });

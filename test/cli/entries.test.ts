@@ -1,5 +1,6 @@
 // The compiled entries, run as processes the way production and a newcomer run them: what each loads, what it
-// refuses, and how it stops. dist/ is built by the global setup (scripts/ensure-build.mjs).
+// refuses, and how it stops. dist/ is built by the global setup (scripts/ensure-build.mjs). The sandbox's bound is
+// wide: PGlite's start took 50 s on a 2-CPU machine at load 16.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -40,7 +41,7 @@ describe('compiled entries', () => {
   it('check runs from dist/ without Bolt, PGlite, the state database or the simulator', async () => {
     const r = await traced(['bin/caracal-chatops.js', 'check', '--config', 'config.example.yml', '--only', 'postgres.reachable'], { PGCONNECT_TIMEOUT: '2' }, 'check');
     expect(r.code, r.stderr).toBe(2); // caracal_readonly does not exist on the local Postgres: fails closed
-    expect(r.modules.some((m) => m.includes('/dist/cli/check.js'))).toBe(true);
+    expect(r.modules.some((m) => /\/dist\/cli\/chunks\/check-\w+\.js$/.test(m))).toBe(true);
     expect(r.modules.some((m) => m.endsWith('.ts'))).toBe(false);
     for (const heavy of HEAVY) expect(r.modules.filter((m) => heavy.test(m))).toEqual([]);
   }, 60_000);
@@ -49,16 +50,16 @@ describe('compiled entries', () => {
     const r = await traced(['bin/caracal-chatops.js', '--help'], {}, 'help');
     expect(r.code).toBe(0);
     expect(r.modules.filter((m) => m.startsWith('file:') && !m.includes('/test/fixtures/')).map((m) => m.replace(/.*\/(bin|dist)\//, '$1/'))).toEqual(
-      expect.arrayContaining(['bin/caracal-chatops.js', 'dist/cli/main.js', 'dist/cli/dispatch.js']),
+      expect.arrayContaining(['bin/caracal-chatops.js', 'dist/cli/main.bundle.js']),
     );
-    expect(r.modules.filter((m) => /node_modules|\/dist\/(checks|config)/.test(m))).toEqual([]);
+    expect(r.modules.filter((m) => /node_modules|\/dist\/(checks|config)|\/chunks\/check-/.test(m))).toEqual([]);
   }, 30_000);
 
-  it('serve without credentials lists every missing setting, exits 78 and never loads the sandbox', async () => {
+  it('serve without credentials lists every missing one, exits 78 and never loads the sandbox', async () => {
     const r = await traced(['bin/caracal-chatops.js', 'serve'], {}, 'serve');
     expect(r.code).toBe(78);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    for (const s of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'caracal.postgres.url', 'caracal.redis.url', 'caracal.services.coordinator']) expect(r.stderr).toContain(s);
+    for (const s of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']) expect(r.stderr).toContain(s);
     expect(r.stdout).not.toMatch(/SANDBOX/);
     expect(r.modules.filter((m) => /\/dist\/sandbox\/|pglite/.test(m))).toEqual([]);
   }, 30_000);
@@ -82,7 +83,7 @@ describe('compiled entries', () => {
     child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
     child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
     try {
-      await expect.poll(() => /Open http:\/\/127\.0\.0\.1:\d+\//.test(output.join('')), { timeout: 60_000, interval: 100 }).toBe(true);
+      await expect.poll(() => /Open http:\/\/127\.0\.0\.1:\d+\//.test(output.join('')), { timeout: 150_000, interval: 100 }).toBe(true);
       expect(output.join('')).toContain('SANDBOX:');
       expect(output.join('')).toMatch(/"kind":"pglite"[^\n]*state database ready/);
       child.kill('SIGTERM');
@@ -93,5 +94,5 @@ describe('compiled entries', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 240_000);
 });

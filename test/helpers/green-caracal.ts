@@ -13,6 +13,7 @@ export const POLICY_SET = '00000000-0000-4000-8000-0000000000a1';
 export const SENTINELS = {
   CARACAL_METRICS_BEARER: 'SENTINEL-metrics-bearer-7f3a91',
   CARACAL_ADMIN_TOKEN: 'SENTINEL-admin-token-2c8e44',
+  CARACAL_API_READ_TOKEN: 'SENTINEL-api-read-token-6a0f13',
   CARACAL_COORDINATOR_TOKEN: 'SENTINEL-coordinator-token-9b1d07',
   CARACAL_AUDIT_ADMIN_TOKEN: 'SENTINEL-audit-admin-5e6f21',
   CARACAL_AUDIT_HMAC_KEY: 'SENTINEL0hmac0key0d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918',
@@ -36,7 +37,13 @@ export async function startGreenCaracal(opts: { gatewayPods?: number } = {}): Pr
   await provisionCaracalStreams(redis.client, { gatewayHosts: hosts });
   const fake = await startFakeCaracal({
     pods: { gateway: hosts.length },
-    tokens: { metricsBearer: SENTINELS.CARACAL_METRICS_BEARER, adminToken: SENTINELS.CARACAL_ADMIN_TOKEN },
+    tokens: {
+      metricsBearer: SENTINELS.CARACAL_METRICS_BEARER,
+      adminToken: SENTINELS.CARACAL_ADMIN_TOKEN,
+      apiReadToken: SENTINELS.CARACAL_API_READ_TOKEN,
+      coordinatorToken: SENTINELS.CARACAL_COORDINATOR_TOKEN,
+      auditAdminToken: SENTINELS.CARACAL_AUDIT_ADMIN_TOKEN,
+    },
   });
   for (const sts of fake.state.sts) sts.jwks[ZONE] = 2;
   fake.state.policySets[`${ZONE}/${POLICY_SET}`] = activationBody(ZONE, POLICY_SET);

@@ -47,6 +47,7 @@ function apply(run: RunState, g: Gate, cmd: Command, actor: Actor, now = NOW): R
 
 const sample: Record<CommandType, Command> = {
   claim: { type: 'claim' },
+  handoff: { type: 'handoff', to: 'UDAN', note: 'Redis is back; watch the DLQ' },
   record_checks: { type: 'record_checks', results: [] },
   tick: { type: 'tick', item: 'rollouts', checked: true },
   confirm: { type: 'confirm' },
@@ -60,7 +61,7 @@ const sample: Record<CommandType, Command> = {
 // records checks; everything happens on the open gate.
 const SPEC: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -266,5 +267,23 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     const d = decide(run, 'resume', { type: 'confirm' }, bobAfterAliceRemoved, policy, NOW);
     expect(d.ok && d.run.status).toBe('active');
     expect(d.ok && d.events[0].data.dropped).toEqual(['UALICE']);
+  });
+});
+
+describe('handoff (issue 17)', () => {
+  it('passes the claim with a written note; only the claimant or an approver may; the note is required', () => {
+    let run = apply(runAt('storage'), 'storage', { type: 'claim' }, eve);
+    const byStranger = decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: 'x' }, { userId: 'UMAL', isApprover: false }, policy, NOW);
+    expect(byStranger).toMatchObject({ ok: false, kind: 'denied' });
+    expect(decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: '  ' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
+    expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'n' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    const d = decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: 'Postgres is back; Redis AOF still off' }, eve, policy, NOW);
+    expect(d.ok).toBe(true);
+    if (!d.ok) return;
+    expect(d.run.gates.find((g) => g.gate === 'storage')!.claimedBy).toBe('UDAN');
+    expect(d.events[0]).toMatchObject({ type: 'gate_handed_off', actor: 'UEVE', data: { from: 'UEVE', to: 'UDAN', note: 'Postgres is back; Redis AOF still off' } });
+    run = d.run;
+    // An approver reassigns a claim its holder left behind.
+    expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'Dan went off shift' }, alice, policy, NOW).ok).toBe(true);
   });
 });

@@ -12,12 +12,12 @@ export const POOL_RATIO_MAX = 0.9;
 export const CONNECTIONS_WARN = 0.8;
 export const CONNECTIONS_FAIL = 0.95;
 
-const PER_ROLE_SQL = `
-  SELECT COALESCE(usename, '(background)') AS role, count(*)::int AS n
-  FROM pg_stat_activity WHERE backend_type = 'client backend'
-  GROUP BY 1 ORDER BY 2 DESC, 1`;
-const LIMITS_SQL = `SELECT current_setting('max_connections')::int AS max,
-  current_setting('superuser_reserved_connections')::int AS reserved`;
+// One query, so the check holds one pooled connection: the pool is small and shared by every check.
+const SQL = `
+  SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved,
+    COALESCE((SELECT json_agg(json_build_object('role', role, 'n', n) ORDER BY n DESC, role) FROM (
+      SELECT COALESCE(usename, '(background)') AS role, count(*)::int AS n
+      FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1) AS per_role), '[]'::json) AS roles`;
 
 /** How close the server is to refusing connections. */
 export function connectionVerdict(total: number, usable: number): 'pass' | 'warn' | 'fail' {
@@ -28,10 +28,8 @@ export function connectionVerdict(total: number, usable: number): 'pass' | 'warn
 async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   const pg = ctx.postgres;
   if (!pg) return [{ status: 'fail', line: "Caracal's Postgres is not configured (caracal.postgres.url)", remedy: 'Set caracal.postgres.url.' }];
-  const [roles, [limits]] = await Promise.all([
-    pg.query<{ role: string; n: number }>(PER_ROLE_SQL),
-    pg.query<{ max: number; reserved: number }>(LIMITS_SQL),
-  ]);
+  const [limits] = await pg.query<{ max: number; reserved: number; roles: { role: string; n: number }[] }>(SQL);
+  const roles = limits?.roles ?? [];
   const usable = Math.max(1, (limits?.max ?? 100) - (limits?.reserved ?? 3));
   const total = roles.reduce((n, r) => n + r.n, 0);
   const share = total / usable;

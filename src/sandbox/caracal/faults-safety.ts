@@ -1,5 +1,7 @@
 // Faults of the safety signals: policy that STS has not loaded or could not compile, a provider credential that no
 // longer refreshes, revocations that reach a Gateway late (caracal-ops.md §6, §7.1, §10.1 drills 4-7).
+import { randomUUID } from 'node:crypto';
+import { resetTransaction } from '../../checks/postgres/outbox-reset-sql.ts';
 import { activationBody } from '../fake-caracal.ts';
 import type { FaultDef } from './fault-types.ts';
 import { GATEWAY_HOSTS } from './redis.ts';
@@ -23,6 +25,83 @@ function applyPolicy(sim: Sim): void {
       ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'waiting_for_sts', sts: { ...stsLoaded, state: 'not_loaded' } })
       : activationBody(zoneId, policySetId);
 }
+
+/** The activation event the dead-activation fault writes, marked so clearing and resetting find only it. */
+const ACTIVATION_MARK = 'sandbox-dead-activation';
+
+/**
+ * What the API reports for an activation whose event sits in event_outbox (§15.1.6): its state is read from the
+ * row, and a dead row (available_at infinity) still shows as pending, because Caracal v1.0 compares the driver's
+ * number Infinity with the string 'infinity'. Once the row is dispatched, STS loads the version.
+ */
+export async function deriveActivation(sim: Sim): Promise<void> {
+  if (!sim.memory.policy.viaOutbox) return;
+  const { zoneId, policySetId } = sim.ids;
+  const [row] = await sim.postgres.query<{ id: string; attempts: number; last_error: string | null; dispatched_at: Date | null }>(
+    `SELECT id, attempts, last_error, dispatched_at FROM public.event_outbox
+     WHERE stream_name = 'caracal.policy.invalidate' AND payload_json @> $1::jsonb ORDER BY created_at DESC LIMIT 1`,
+    [JSON.stringify({ zone_id: zoneId, policy_set_id: policySetId, policy_set_version_id: 'ver-3' })],
+  );
+  const activated = { version_id: 'ver-3', active_version_id: 'ver-3', manifest_sha256: SHA('cd') };
+  const key = `${zoneId}/${policySetId}`;
+  if (row?.dispatched_at) {
+    sim.fake.state.policySets[key] = activationBody(zoneId, policySetId, {
+      ...activated,
+      outbox: { id: row.id, state: 'dispatched', attempts: row.attempts, last_error: null, dispatched_at: row.dispatched_at.toISOString() },
+      sts: { state: 'loaded', loaded: true, policy_set_version_id: 'ver-3', manifest_sha256: SHA('cd') },
+    });
+    // Published and loaded: the deployment runs ver-3 from now on, as after a real recovery.
+    sim.memory.policy.viaOutbox = false;
+    return;
+  }
+  sim.fake.state.policySets[key] = activationBody(zoneId, policySetId, {
+    ...activated,
+    propagation_status: row ? 'waiting_for_outbox' : 'failed',
+    outbox: row
+      ? { id: row.id, state: 'pending', attempts: row.attempts, last_error: row.last_error, dispatched_at: null }
+      : { id: null, state: 'missing', attempts: 0, last_error: null, dispatched_at: null },
+    sts: { state: 'loaded', loaded: true, policy_set_version_id: 'ver-2', manifest_sha256: SHA('ab') },
+  });
+}
+
+export const deadActivationEvent: FaultDef = {
+  id: 'dead_activation_event',
+  title: 'Policy activation event dead in the API outbox',
+  drill: 'stale-policy',
+  injects:
+    'Activates ver-3 while Redis was failing long enough for its caracal.policy.invalidate event to die in event_outbox ' +
+    '(100 attempts); the API still reports the event as pending, as Caracal v1.0 does.',
+  clears: "A DBA runs the bot's break-glass SQL transaction on the dead row; the API publishes it and STS loads ver-3.",
+  requiresRedis: false,
+  shows: [
+    { check: 'sts.policy', status: 'fail', contains: ['not loaded (outbox_dead)', 'outbox.state=pending attempts=100'] },
+    { check: 'outbox.api', status: 'fail', contains: ['1 dead row in event_outbox'] },
+    { check: 'services.ready', status: 'fail', contains: ['error=outbox_dead_messages deadCount=1'] },
+  ],
+  async apply(sim) {
+    const { zoneId, policySetId } = sim.ids;
+    await sim.postgres.query(
+      `INSERT INTO public.event_outbox (id, stream_name, payload_json, attempts, available_at, last_error, request_id, created_at)
+       VALUES ($1, 'caracal.policy.invalidate', $2::jsonb, 100, 'infinity', 'XADD: connect ECONNREFUSED', $3, now() - interval '2 hours')`,
+      [randomUUID(), JSON.stringify({ zone_id: zoneId, policy_set_id: policySetId, policy_set_version_id: 'ver-3' }), ACTIVATION_MARK],
+    );
+    sim.memory.policy.viaOutbox = true;
+    await deriveActivation(sim);
+  },
+  async revert(sim) {
+    const dead = await sim.postgres.query<{ id: string }>(`SELECT id FROM public.event_outbox
+      WHERE request_id = '${ACTIVATION_MARK}' AND dispatched_at IS NULL AND available_at = 'infinity'`);
+    if (dead.length > 0) await sim.postgres.query(resetTransaction(dead.map((r) => r.id)).join('\n'));
+  },
+  async resolved(sim) {
+    const [row] = await sim.postgres.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.event_outbox
+      WHERE request_id = '${ACTIVATION_MARK}' AND dispatched_at IS NULL`);
+    return Number(row?.n ?? 1) === 0;
+  },
+  async reset(sim) {
+    await sim.postgres.query(`DELETE FROM public.event_outbox WHERE request_id = '${ACTIVATION_MARK}'`);
+  },
+};
 
 export const unloadedPolicy: FaultDef = {
   id: 'unloaded_policy',

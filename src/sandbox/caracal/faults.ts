@@ -4,7 +4,7 @@
 import type { FaultDef, FaultInfo } from './fault-types.ts';
 import { auditBackpressure, deadOutboxRows, dlqEntries, replayBacklog, tamperedAuditRow } from './faults-evidence.ts';
 import { postgresOutage, redisOutage, staleRevocationSnapshot, stsDown } from './faults-infra.ts';
-import { badPolicyActivation, providerRefreshFailure, revocationPropagationLag, unloadedPolicy } from './faults-safety.ts';
+import { badPolicyActivation, deadActivationEvent, providerRefreshFailure, revocationPropagationLag, unloadedPolicy } from './faults-safety.ts';
 import type { Sim } from './sim.ts';
 import { sync } from './sync.ts';
 
@@ -22,6 +22,7 @@ export const FAULTS: readonly FaultDef[] = [
   staleRevocationSnapshot,
   revocationPropagationLag,
   unloadedPolicy,
+  deadActivationEvent,
   badPolicyActivation,
   providerRefreshFailure,
   tamperedAuditRow,

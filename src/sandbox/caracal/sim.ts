@@ -32,7 +32,7 @@ export interface SimMemory {
   /** STS pods unreachable: the Gateway's /ready then reports sts_unreachable (§1.3 step 5). */
   stsDown: boolean;
   /** The configured policy set's last activation: not yet loaded by STS, or rejected by its compiler. */
-  policy: { unloaded: boolean; compileFailed: boolean };
+  policy: { unloaded: boolean; compileFailed: boolean; viaOutbox: boolean };
   /** Consumer groups whose consumer is paused: sync() does not poll them, so their lag and pending stay. */
   pausedGroups: Set<string>;
   /** Stream entries each fault added, by fault, so clearing one fault never removes another's. */
@@ -68,7 +68,7 @@ export function freshMemory(gatewayPods: number, now: number): SimMemory {
       stuck: false,
     })),
     stsDown: false,
-    policy: { unloaded: false, compileFailed: false },
+    policy: { unloaded: false, compileFailed: false, viaOutbox: false },
     pausedGroups: new Set(),
     entries: new Map(),
     jobsNextAt: {},

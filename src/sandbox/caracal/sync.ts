@@ -2,6 +2,7 @@
 // Postgres decide API and Coordinator readiness, the Gateway snapshot ages while Postgres is away, Audit's DLQ and
 // lag come from Redis. The sandbox runs this after every fault change and every couple of seconds.
 import { gatewayFresh, type AuditPod, type CoordinatorJob, type GatewayPod } from '../fake-caracal.ts';
+import { deriveActivation } from './faults-safety.ts';
 import { LIVE_GROUPS } from './redis.ts';
 import { postgresDown, RELOAD_INTERVAL_MS, redisDown, type GatewayMemory, type Sim } from './sim.ts';
 import { AUDIT_DLQ_STREAM, AUDIT_STREAM, drain } from './streams.ts';
@@ -132,6 +133,7 @@ export async function sync(sim: Sim): Promise<void> {
   // A store that fails the sandbox's own direct connection is down for the services too.
   if (!pgDown) outbox = await readOutboxes(sim, !rDown).catch(() => undefined);
   runCoordinatorJobs(sim, now, pgDown || outbox === undefined);
+  if (outbox !== undefined) await deriveActivation(sim).catch(() => undefined);
   pgDown ||= outbox === undefined;
   if (!rDown) redis = await pollRedis(sim).catch(() => undefined);
   rDown ||= redis === undefined;

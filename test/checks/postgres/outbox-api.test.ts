@@ -97,8 +97,11 @@ describe('outbox.api', () => {
     expect(result.remedy).toContain('no requeue endpoint');
     expect(result.remedy).toContain(
       'UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL ' +
-        "WHERE id IN ('0190a1b2-dead-7000-8000-000000000001') AND dispatched_at IS NULL AND available_at = 'infinity';",
+        "WHERE id IN ('0190a1b2-dead-7000-8000-000000000001') AND dispatched_at IS NULL AND available_at = 'infinity' RETURNING id;",
     );
+    // One transaction, with the row count to expect before committing.
+    expect(result.remedy).toContain('BEGIN; -- resets 1 dead event_outbox row(s) in 1 statement(s)');
+    expect(result.remedy).toContain('COMMIT; -- only if the statements returned 1 row(s) in total');
     expect(result.remedy).toContain('The bot never writes Caracal tables');
   });
 
@@ -114,7 +117,7 @@ describe('outbox.api', () => {
     expect(inList.split(', ')).toHaveLength(10);
     expect(inList.startsWith("'it''s-0', 'dead-01'")).toBe(true);
     expect(inList).not.toContain('dead-10');
-    expect(result.remedy).toContain('repeat for the rest');
+    expect(result.remedy).toContain("these are the oldest 10; the Evidence gate's break-glass action lists all");
   });
 
   it('fails with a clear summary when event_outbox is missing', async () => {

@@ -64,9 +64,7 @@ describe('§15.1.1 Redis outage: API and Coordinator /ready answer 500 internal_
     expect((ready.body as { error: string }).error).toBe('internal_error');
     // A lower bound only: a loaded machine can make it later, never earlier.
     expect(ready.ms).toBeGreaterThanOrEqual(150);
-    const health = await call(url(service, '/health'));
-    expect(health.status).toBe(200);
-    expect(health.ms).toBeLessThan(150);
+    expect((await call(url(service, '/health'))).status).toBe(200);
   });
 
   it('when Redis returns, both are ready again', async () => {

@@ -168,6 +168,22 @@ describe('§15.2.6 a policy that does not compile keeps the previous bundle', ()
   });
 });
 
+describe('§15.1.6 a dead activation event is never reported as dead', () => {
+  it('shows waiting_for_outbox with outbox.state pending and attempts 100; the SQL reset publishes it and STS loads it', async () => {
+    const path = `/v1/zones/${zone()}/policy-sets/${sim.file.caracal.policySets[0]?.policySetId ?? ''}/activation-status`;
+    const read = async () => (await call(`${sim.file.caracal.services.api[0]}${path}`, { token: sim.env.CARACAL_API_READ_TOKEN })).body as
+      { propagation_status: string; outbox: { state: string; attempts: number } };
+    await sim.faults.inject('dead_activation_event');
+    const dead = await read();
+    expect({ status: dead.propagation_status, state: dead.outbox.state, attempts: dead.outbox.attempts }).toEqual({ status: 'waiting_for_outbox', state: 'pending', attempts: 100 });
+    await sim.faults.clear('dead_activation_event');
+    // The DBA's SQL makes the row due at Postgres's now(); the deployment's clock is injected here, so move past it.
+    clock = Math.max(clock, Date.now()) + 1_000;
+    await advance(1_000);
+    expect((await read()).propagation_status).toBe('loaded');
+  });
+});
+
 describe('§15.2.2 audit chain columns are nullable', () => {
   it('content_sha256, prev_content_sha256, chain_seq and chain_hmac accept NULL', async () => {
     const fresh = new pg.Client({ connectionString: sim.file.caracal.postgres.url });

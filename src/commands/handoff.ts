@@ -1,0 +1,36 @@
+// `/caracal handoff @user <note>`: pass the open gate's claim to someone else, with a written note, so a recovery can
+// change hands across shifts and time zones and the next person knows what was done and what is next.
+import { UserFacingError } from '../errors.ts';
+import { currentGate } from '../recovery/model.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import type { Subcommand } from './types.ts';
+
+export const MAX_HANDOFF_NOTE = 2000;
+
+/** `<@U123|name>` (an escaped mention), `<@U123>` or a bare `U123`, then the note. */
+export function parseHandoff(args: string): { to: string; note: string } | undefined {
+  const match = /^\s*(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))\s*([\s\S]*)$/.exec(args);
+  if (!match) return undefined;
+  return { to: (match[1] ?? match[2]), note: match[3].trim() };
+}
+
+export function handoffCommand(deps: { service: RecoveryService }): Subcommand {
+  return {
+    name: 'handoff',
+    usage: '/caracal handoff @user <note>',
+    description: 'pass the open gate to someone else with a note on what is done and what is next.',
+    async handle({ command, args, respond }) {
+      const parsed = parseHandoff(args);
+      if (!parsed) throw new UserFacingError('bad_request', 'Name who takes over, then the note: `/caracal handoff @dana Redis is back; the DLQ replay is next`.');
+      if (parsed.note.length > MAX_HANDOFF_NOTE) {
+        throw new UserFacingError('bad_request', `Keep the handoff note under ${MAX_HANDOFF_NOTE} characters (it was ${parsed.note.length}); put details in \`/caracal note\` first.`);
+      }
+      const run = await deps.service.activeRun(command.channel_id);
+      const gate = run && currentGate(run);
+      if (!run || !gate) throw new UserFacingError('not_found', 'There is no active run with an open gate in this channel.');
+      const result = await deps.service.act(run.id, gate.gate, { type: 'handoff', to: parsed.to, note: parsed.note }, command.user_id);
+      if (!result.ok) throw new UserFacingError(result.kind === 'denied' ? 'forbidden' : 'conflict', result.reason);
+      await respond({ response_type: 'ephemeral', text: `Handed off to <@${parsed.to}>. The note is in the incident log.` });
+    },
+  };
+}
