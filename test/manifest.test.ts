@@ -20,7 +20,7 @@ describe('manifest.yml', () => {
   });
 
   it('asks only for the bot scopes the code uses', () => {
-    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'usergroups:read']);
+    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'usergroups:read', 'users:read']);
   });
 
   it('respects the manifest schema limits', () => {

@@ -4,7 +4,7 @@ import { SHORTCUT } from '../blocks/ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
-import { MAX_NOTE } from '../commands/note.ts';
+import { addedText, noteEntries } from '../commands/note.ts';
 import { answerError } from '../slack/error-handler.ts';
 import { tell } from '../slack/listeners.ts';
 import { UserFacingError } from '../errors.ts';
@@ -15,13 +15,14 @@ export function registerAddToLog(app: App, deps: { service: RecoveryService; log
     deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
     const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
     try {
-      const text = (shortcut.message.text ?? '').slice(0, MAX_NOTE);
+      const text = shortcut.message.text ?? '';
       if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
       const message = shortcut.message as { user?: string; bot_id?: string };
       const author = message.user ?? message.bot_id ?? 'unknown';
-      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', { text, from: author, messageTs: shortcut.message.ts });
+      const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
+      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries);
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
-      await tell(respond, 'Added to the incident log.');
+      await tell(respond, addedText(entries.length));
     } catch (err) {
       await answerError(err, { respond, logger });
     }

@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import { FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '../recovery/model.ts';
 import type { StoredEvent } from '../store/events.ts';
-import { formatDuration, summarize } from '../recovery/summary.ts';
+import { drillRecoveryNote, formatDuration, summarize } from '../recovery/summary.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeKeepingUserMentions, escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { runLabel } from './run-dashboard.ts';
@@ -87,7 +87,7 @@ export function summaryText(events: readonly StoredEvent[]): string {
   const s = summarize(events);
   const perGate = s.gates.map((g) => `• ${GATE_TITLES[g.gate]}: ${formatDuration(g.durationMs)}${g.how === 'overridden' ? ' (overridden)' : ''}`).join('\n');
   const overrides = s.overrides.map((o) => `\n• ${GATE_TITLES[o.gate]}: ${userMention(o.requestedBy)} → ${userMention(o.approvedBy)}: _${escapeMrkdwn(truncate(o.reason, 300))}_`).join('');
-  const drill = s.drill.injectedAt ? `\n*Drill:* time to detect ${formatDuration(s.drill.timeToDetectMs)}, time to recover ${formatDuration(s.drill.timeToRecoverMs)} (from fault injected)` : '';
+  const drill = s.drill.injectedAt ? `\n*Drill:* time to detect ${formatDuration(s.drill.timeToDetectMs)}, time to recover ${formatDuration(s.drill.timeToRecoverMs)} (from fault injected)${drillRecoveryNote(s.drill)}` : '';
   return `*Time to recover:* ${formatDuration(s.timeToRecoverMs)}${drill}\n${perGate}\n*Approvers:* ${s.approvers.map(userMention).join(', ') || '—'}\n*Overrides:* ${s.overrides.length}${overrides}`;
 }
 

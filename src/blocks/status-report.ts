@@ -3,6 +3,7 @@ import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock } from '@slack
 import { worstStatus } from '../checks/executor.ts';
 import { FAILURE_MATRIX } from '../checks/failure-matrix.ts';
 import type { CheckResult, CheckStatus } from '../checks/types.ts';
+import { correlate, type Finding } from '../reports/correlate.ts';
 import { ACTION, BLOCK } from './ids.ts';
 import { LIMITS, packGroups, sections, type PackedMessage } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
@@ -44,17 +45,36 @@ export function reportHeadline(view: Pick<StatusReportView, 'planned' | 'results
   if (done < total) return `Checking… ${done} of ${total} done (${failing} failing so far)`;
   const verdict = worstStatus(view.results.map((r) => r.status));
   if (verdict === 'pass') return `All ${total} checks pass`;
-  return `${failing} failing, ${warning} warning of ${total} checks`;
+  const counts = `${failing} failing, ${warning} warning of ${total} checks`;
+  const root = correlate(sortedProblems(view.results)).find((f) => f.consequences.length > 0)?.result.matrix[0];
+  return root ? `${FAILURE_MATRIX[root].failure}: ${counts}` : counts;
+}
+
+function sortedProblems(results: readonly CheckResult[]): CheckResult[] {
+  return results.filter((r) => r.status !== 'pass').sort((a, b) => ORDER[a.status] - ORDER[b.status]);
 }
 
 /** One failing or warning check: what is wrong, what it means for users, what to do next. */
 export function problemText(r: CheckResult): string {
   const lines = [`${STATUS_EMOJI[r.status]} *${escapeMrkdwn(r.title)}* \`${r.id}\``, escapeMrkdwn(r.summary)];
-  for (const row of r.matrix) {
+  // A warning is not an outage: "Postgres unavailable" above a slow answer would send people the wrong way.
+  for (const row of r.status === 'warn' ? [] : r.matrix) {
     const m = FAILURE_MATRIX[row];
     lines.push(`>*${m.failure}.* Users: ${m.impact}`, `>Runbook: ${m.recovery}`);
   }
   if (r.remedy) lines.push(`*Next:* ${escapeMrkdwn(r.remedy)}`);
+  return lines.join('\n');
+}
+
+/** A root cause with what it explains: its own problem text, then one line per consequence, then new advice once. */
+export function findingText(f: Finding): string {
+  const lines = [problemText(f.result)];
+  if (f.consequences.length === 0) return lines[0];
+  lines.push(`*Explains ${f.consequences.length} more finding(s) below; they should clear once this is fixed:*`);
+  for (const c of f.consequences) {
+    lines.push(`• ${STATUS_EMOJI[c.status]} *${escapeMrkdwn(c.title)}* \`${c.id}\`: ${escapeMrkdwn(c.summary)}`);
+  }
+  if (f.extraRemedies.length > 0) lines.push(`*Also:* ${escapeMrkdwn(f.extraRemedies.join(' '))}`);
   return lines.join('\n');
 }
 
@@ -82,8 +102,9 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     ],
   };
   const byId = new Map(view.results.map((r) => [r.id, r]));
-  const problems = [...view.results].filter((r) => r.status !== 'pass').sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  const groups: KnownBlock[][] = problems.map((r) => sections(problemText(r), `${BLOCK.statusCheck}_${r.id.replace(/\./g, '-')}`));
+  const problems = sortedProblems(view.results);
+  const findings = correlate(problems);
+  const groups: KnownBlock[][] = findings.map((f) => sections(findingText(f), `${BLOCK.statusCheck}_${f.result.id.replace(/\./g, '-')}`));
   const passed = view.planned.filter((c) => byId.get(c.id)?.status === 'pass');
   const pending = view.planned.filter((c) => !byId.has(c.id));
   if (pending.length > 0) groups.push(sections(listText(STATUS_EMOJI.pending, 'Still checking', pending)));
@@ -104,7 +125,7 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     block_id: BLOCK.statusOverflow,
     elements: [{ type: 'mrkdwn', text: `:thread: ${moved} more item(s) did not fit here: see the thread under this message.` }],
   }));
-  const names = problems.map((r) => `${r.id} (${r.status})`).join(', ');
+  const names = findings.map((f) => `${f.result.id} (${f.result.status})${f.consequences.length > 0 ? ` explaining ${f.consequences.map((c) => c.id).join(', ')}` : ''}`).join(', ');
   const text = truncate(`${label(view.sandbox)}Caracal status: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
   return { text, ...packed };
 }

@@ -19,13 +19,12 @@ async function startLocalSandbox(config: Config, io: CliIo): Promise<Running> {
   const port = env.SANDBOX_PORT === undefined ? undefined : Number(env.SANDBOX_PORT);
   const sandbox = await startSandbox({ base: config, env, port, redisUrl: env.SANDBOX_REDIS_URL, caracalPostgresUrl: env.SANDBOX_CARACAL_POSTGRES_URL });
   const { caracal } = sandbox;
-  sandbox.logger.info({ url: sandbox.url, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up' }, 'sandbox started');
+  sandbox.logger.info({ urls: sandbox.urls, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up', redisDb: sandbox.redisDb?.db }, 'sandbox started');
   io.out(
     [
       '',
       `  SANDBOX: caracal-chatops runs against a local Slack workspace and a simulated Caracal (no real Slack, no real Caracal).`,
-      `  Open ${sandbox.url}/ and type /caracal status. Inject faults from the sidebar.`,
-      `  Caracal's Postgres: ${caracal.postgresKind === 'pglite' ? 'embedded PGlite' : 'configured Postgres'}; Redis: ${caracal.redisProblem ? `down (${caracal.redisProblem})` : 'up (database 9)'}.`,
+      ...sandbox.banner,
       `  To use a real workspace set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README), or run caracal-chatops serve.`,
       '',
     ].join('\n'),

@@ -1,32 +1,84 @@
-// `/caracal timeline`: the active (or last) run of this channel as Markdown, for the post-incident review.
+// `/caracal timeline`: the active (or last) run of this channel as Markdown, posted to the channel as one message
+// for the post-incident review, with people named (users.info, cached; the id kept beside the name).
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
 import { describeEvent } from '../blocks/log-entry.ts';
-import { escapeMrkdwn, splitText } from '../blocks/mrkdwn.ts';
+import { LIMITS } from '../blocks/limits.ts';
+import { escapeMrkdwn, splitText, truncate } from '../blocks/mrkdwn.ts';
 import { UserFacingError } from '../errors.ts';
-import { timelineMarkdown } from '../recovery/timeline.ts';
+import type { Logger } from '../logger.ts';
+import { timelineMarkdown, timelineUserIds, type NameOf } from '../recovery/timeline.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { findRunId, loadRun } from '../store/runs.ts';
 import type { Subcommand } from './types.ts';
 
-export async function channelTimeline(db: Db, channelId: string): Promise<string> {
+/** Slack user ids to display names, asked once per process (names rarely change during an incident). */
+export function userNames(logger?: Logger): (client: WebClient, ids: readonly string[]) => Promise<NameOf> {
+  // null: asked, and Slack had no name (deleted user, missing users:read): not asked again.
+  const cache = new Map<string, string | null>();
+  return async (client, ids) => {
+    for (const id of ids.filter((i) => !cache.has(i))) {
+      try {
+        const { user } = await client.users.info({ user: id });
+        const name = user?.profile?.display_name || user?.real_name || user?.name;
+        cache.set(id, name || null);
+      } catch (err) {
+        cache.set(id, null);
+        // Without users:read (or for a deleted user) the id alone is shown: the review still has it.
+        logger?.debug({ err: { message: (err as Error).message }, userId: id }, 'users.info failed');
+      }
+    }
+    return (id) => cache.get(id) ?? undefined;
+  };
+}
+
+export async function channelTimeline(db: Db, channelId: string, names?: (ids: readonly string[]) => Promise<NameOf>): Promise<string> {
   const runId = (await findRunId(db, channelId, 'active')) ?? (await findRunId(db, channelId, 'latest'));
   const run = runId ? await loadRun(db, runId) : undefined;
   if (!run) throw new UserFacingError('not_found', 'There is no recovery run in this channel yet.');
-  return timelineMarkdown(run, await listEvents(db, run.id), describeEvent);
+  const events = await listEvents(db, run.id);
+  const nameOf = names ? await names(timelineUserIds(run, events)) : undefined;
+  return timelineMarkdown(run, events, describeEvent, nameOf);
 }
 
-export function timelineCommand(deps: { db: Db }): Subcommand {
+/** Code-block sections under a section's limit; fence and escapes included. */
+const PIECE = LIMITS.sectionText - 20;
+
+const codeBlock = (p: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`\n${p}\n\`\`\`` } });
+
+/**
+ * The timeline as one channel message: its Markdown in code blocks, split at line breaks. A timeline beyond one
+ * message (about 140,000 characters) continues in thread replies under it, and the message says so.
+ */
+export function timelineMessage(markdown: string): { text: string; blocks: KnownBlock[]; continued: KnownBlock[][] } {
+  const pieces = splitText(escapeMrkdwn(markdown), PIECE).map(codeBlock);
+  const room = LIMITS.blocksPerMessage - 1;
+  const blocks = pieces.slice(0, room);
+  const continued: KnownBlock[][] = [];
+  for (let i = room; i < pieces.length; i += room) continued.push(pieces.slice(i, i + room));
+  if (continued.length > 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:thread: The timeline continues in ${continued.length} thread repl${continued.length === 1 ? 'y' : 'ies'} under this message.` }] });
+  }
+  const title = markdown.split('\n', 1)[0]?.replace(/^# /, '') ?? 'recovery run';
+  return { text: truncate(`Timeline for the review: ${title}`, LIMITS.fallbackText), blocks, continued };
+}
+
+export function timelineCommand(deps: { db: Db; logger?: Logger }): Subcommand {
+  const names = userNames(deps.logger);
   return {
     name: 'timeline',
     usage: '/caracal timeline',
-    description: 'export the active (or last) run’s timeline as Markdown: UTC times, time per gate, time to recover, approvers, overrides.',
-    async handle({ command, client }) {
-      const markdown = await channelTimeline(deps.db, command.channel_id);
-      // Escaped inside the code block too: nothing in a note can become a mention. postEphemeral, not respond():
-      // a long timeline needs more parts than a response_url's five uses.
-      for (const part of splitText(escapeMrkdwn(markdown), 3800)) {
-        await client.chat.postEphemeral({ channel: command.channel_id, user: command.user_id, text: `\`\`\`\n${part}\n\`\`\`` });
+    description: 'post the active (or last) run’s timeline to the channel as Markdown: UTC times, time per gate, time to recover, approvers, overrides.',
+    async handle({ command, client, respond }) {
+      const markdown = await channelTimeline(deps.db, command.channel_id, (ids) => names(client, ids));
+      // Escaped inside the code blocks too: nothing in a note can become a mention.
+      const { text, blocks, continued } = timelineMessage(markdown);
+      const posted = await client.chat.postMessage({ channel: command.channel_id, text, blocks, unfurl_links: false });
+      for (const part of continued) {
+        await client.chat.postMessage({ channel: command.channel_id, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part });
       }
+      await respond({ response_type: 'ephemeral', text: 'Posted the timeline to the channel.' });
     },
   };
 }

@@ -103,15 +103,24 @@ function who(userId: string | undefined): string {
   return userId ? `<@${userId}>` : 'someone';
 }
 
-/** Why the gate's checks do not allow Confirm, or undefined when every required check passed recently. */
+/**
+ * Why the gate's checks do not allow Confirm, or undefined when every required check passed recently. Names only
+ * what blocks: a gate whose checks never ran says so once instead of listing every check.
+ */
 export function checksBlockingConfirm(g: GateState, policy: GatePolicy, now: Date): string | undefined {
+  const required = policy.requiredChecks(g.gate);
+  const notRun = required.filter((id) => !g.checks.some((x) => x.checkId === id));
+  if (required.length > 0 && notRun.length === required.length) {
+    return `none of its ${required.length} check(s) has run yet (press Run checks)`;
+  }
   const problems: string[] = [];
-  for (const id of policy.requiredChecks(g.gate)) {
+  for (const id of required) {
     const c = g.checks.find((x) => x.checkId === id);
-    if (!c) problems.push(`${id} has not run`);
-    else if (c.status !== 'pass') problems.push(`${id} is ${c.status}`);
+    if (!c) continue;
+    if (c.status !== 'pass') problems.push(`${id} is ${c.status}`);
     else if (now.getTime() - c.finishedAt.getTime() > policy.freshnessMs) problems.push(`${id} is stale (older than ${Math.round(policy.freshnessMs / 60000)} min)`);
   }
+  if (notRun.length > 0) problems.push(`${notRun.join(', ')} ${notRun.length === 1 ? 'has' : 'have'} not run`);
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 

@@ -153,10 +153,12 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   /** A note (or any event outside the gate machine) on the channel's active run. */
-  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown>): Promise<ActResult> {
+  /** One event, or several written together (a long note's continuation entries: all or none). */
+  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown> | readonly Record<string, unknown>[]): Promise<ActResult> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type, gate: undefined, actor: userId, data }], false));
+    const drafts = (Array.isArray(data) ? data : [data]).map((d: Record<string, unknown>) => ({ type, gate: undefined, actor: userId, data: d }));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), drafts, false));
     queued();
     const run = await loadRun(deps.db, runId);
     return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };

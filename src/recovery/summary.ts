@@ -20,8 +20,11 @@ export interface RunSummary {
   approvers: string[];
   overrides: { gate: Gate; requestedBy: string; approvedBy: string; reason: string }[];
   denials: number;
-  /** Drill runs: time to detect (alert fired - fault injected) and to recover (recovered - fault injected). */
-  drill: { injectedAt: Date | undefined; timeToDetectMs: number | undefined; timeToRecoverMs: number | undefined };
+  /**
+   * Drill runs: time to detect (alert fired - fault injected) and to recover (recovered - fault injected). When
+   * nobody marked "Recovered" before Resume, Resume is the recovery time and `recoveredFrom` says so.
+   */
+  drill: { injectedAt: Date | undefined; timeToDetectMs: number | undefined; timeToRecoverMs: number | undefined; recoveredFrom: 'mark' | 'resume' | undefined };
 }
 
 export function summarize(events: readonly StoredEvent[]): RunSummary {
@@ -59,7 +62,16 @@ function drillTimes(events: readonly StoredEvent[]): RunSummary['drill'] {
   const mark = (m: string) => events.find((e) => e.type === 'drill_marker' && e.data.marker === m)?.at;
   const t0 = mark('injected');
   const since = (d: Date | undefined) => (t0 && d ? d.getTime() - t0.getTime() : undefined);
-  return { injectedAt: t0, timeToDetectMs: since(mark('alert_fired')), timeToRecoverMs: since(mark('recovered')) };
+  const marked = mark('recovered');
+  const resumed = events.find((e) => e.type === 'run_resumed')?.at;
+  const recovered = marked ?? (t0 ? resumed : undefined);
+  const recoveredFrom = marked ? 'mark' : recovered ? 'resume' : undefined;
+  return { injectedAt: t0, timeToDetectMs: since(mark('alert_fired')), timeToRecoverMs: since(recovered), recoveredFrom };
+}
+
+/** Words for where a drill's time to recover comes from, so the two "time to recover" figures never disagree unsaid. */
+export function drillRecoveryNote(d: RunSummary['drill']): string {
+  return d.recoveredFrom === 'resume' ? ' ("Recovered" was not marked: Resume time used)' : '';
 }
 
 export function formatDuration(ms: number | undefined): string {

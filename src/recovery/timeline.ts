@@ -1,13 +1,22 @@
-// `/caracal timeline`: the run's events as Markdown for the post-incident review, with UTC times.
+// `/caracal timeline`: the run's events as Markdown for the post-incident review, with UTC times and people named
+// (the Slack id kept beside the name, so the review can still search by it).
 import { GATE_TITLES, type RunState } from './model.ts';
 import type { StoredEvent } from '../store/events.ts';
-import { formatDuration, summarize } from './summary.ts';
+import { drillRecoveryNote, formatDuration, summarize } from './summary.ts';
 
-/** Slack mrkdwn to Markdown: mentions become @U…, the leading emoji goes, escapes are undone. */
-function plain(text: string): string {
+/** A user id as the review reads it: `@Alice (U0ALICE)`, or `@U0ALICE` when the name is unknown. */
+export type NameOf = (userId: string) => string | undefined;
+
+export function person(id: string, nameOf: NameOf): string {
+  const name = nameOf(id);
+  return name && name !== id ? `@${name} (${id})` : `@${id}`;
+}
+
+/** Slack mrkdwn to Markdown: mentions become names, the leading emoji goes, escapes are undone. */
+function plain(text: string, nameOf: NameOf): string {
   return text
     .replace(/^:[a-z0-9_+-]+: /, '')
-    .replace(/<@([UW][A-Z0-9]+)>/g, '@$1')
+    .replace(/<@([UW][A-Z0-9]+)>/g, (_m, id: string) => person(id, nameOf))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
@@ -15,31 +24,39 @@ function plain(text: string): string {
 
 const iso = (d: Date | undefined): string => (d ? d.toISOString().replace('.000Z', 'Z') : '—');
 
-export function timelineMarkdown(run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string): string {
+/** Every user id the timeline will show, for resolving names before rendering. */
+export function timelineUserIds(run: RunState, events: readonly StoredEvent[]): string[] {
+  const ids = new Set<string>([run.startedBy, ...events.map((e) => e.actor)]);
+  for (const e of events) for (const v of Object.values(e.data)) for (const m of JSON.stringify(v ?? '').matchAll(/\b([UW][A-Z0-9]{2,})\b/g)) ids.add(m[1]);
+  return [...ids].filter((id) => /^[UW][A-Z0-9]+$/.test(id));
+}
+
+export function timelineMarkdown(run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string, nameOf: NameOf = () => undefined): string {
   const s = summarize(events);
+  const at = (id: string) => person(id, nameOf);
   const lines = [
     `# ${run.kind === 'drill' ? 'Drill' : 'Recovery run'}: ${run.title}`,
     '',
     `- Run: ${run.id} (channel ${run.channelId}), status ${run.status}`,
-    `- Started: ${iso(s.startedAt)} by @${run.startedBy}`,
+    `- Started: ${iso(s.startedAt)} by ${at(run.startedBy)}`,
     `- Resumed: ${iso(s.resumedAt)}`,
-    `- Time to recover: ${formatDuration(s.timeToRecoverMs)}`,
-    `- Approvers: ${s.approvers.map((a) => `@${a}`).join(', ') || '—'}`,
-    `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by @${o.requestedBy}, approved by @${o.approvedBy}: ${o.reason}`).join('')}`,
+    `- Time to recover: ${formatDuration(s.timeToRecoverMs)}${run.kind === 'drill' ? ' (run start to Resume)' : ''}`,
+    `- Approvers: ${s.approvers.map(at).join(', ') || '—'}`,
+    `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by ${at(o.requestedBy)}, approved by ${at(o.approvedBy)}: ${o.reason}`).join('')}`,
     `- Denied actions: ${s.denials}`,
     ...(run.kind === 'drill'
-      ? [`- Drill: ${run.scenario ?? '?'}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}`]
+      ? [`- Drill: ${run.scenario ?? '?'}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}${drillRecoveryNote(s.drill)}`]
       : []),
     '',
     '## Time per gate',
     '',
     '| Gate | Opened (UTC) | Done (UTC) | Took | How | By |',
     '|---|---|---|---|---|---|',
-    ...s.gates.map((g) => `| ${GATE_TITLES[g.gate]} | ${iso(g.openedAt)} | ${iso(g.doneAt)} | ${formatDuration(g.durationMs)} | ${g.how ?? 'open'} | ${g.by.map((b) => `@${b}`).join(', ')} |`),
+    ...s.gates.map((g) => `| ${GATE_TITLES[g.gate]} | ${iso(g.openedAt)} | ${iso(g.doneAt)} | ${formatDuration(g.durationMs)} | ${g.how ?? 'open'} | ${g.by.map(at).join(', ')} |`),
     '',
     '## Events',
     '',
-    ...events.map((e) => `- ${iso(e.at)} ${plain(describe(e))}`),
+    ...events.map((e) => `- ${iso(e.at)} ${plain(describe(e), nameOf)}`),
   ];
   return lines.join('\n');
 }

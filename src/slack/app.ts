@@ -1,5 +1,6 @@
 // createApp(deps): the Bolt app with every listener, and nothing started or connected at import.
 import type { Server } from 'node:http';
+import type { ListenOptions } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -64,7 +65,8 @@ export interface AppDeps {
 export interface CaracalApp {
   app: App;
   /** Starts the HTTP server (returned) or the Socket Mode connection, and the delivery dispatcher. */
-  start(port?: number): Promise<Server | undefined>;
+  /** A port, or listen options (the sandbox binds its bot to loopback: `{ port: 0, host: '127.0.0.1' }`). */
+  start(port?: number | ListenOptions): Promise<Server | undefined>;
   stop(): Promise<void>;
   isReady(): boolean;
   /** Deliver every due Slack message now (tests, shutdown). */
@@ -193,7 +195,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     cancelCommand({ service }),
     handoffCommand({ service }),
     summaryCommand({ service, now }),
-    timelineCommand({ db }),
+    timelineCommand({ db, logger: deps.logger }),
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
@@ -212,7 +214,7 @@ export function createApp(deps: AppDeps): CaracalApp {
 
   return {
     app,
-    async start(port = config.slack.port) {
+    async start(port: number | ListenOptions = config.slack.port) {
       const server = (await app.start(port)) as unknown;
       if (config.slack.metricsPort !== undefined) {
         metricsHttp = metricsServer(routeDeps);

@@ -122,10 +122,25 @@ describe('guards', () => {
     }
   });
 
+  it('offers an override only where one exists: never at Resume', () => {
+    const failing = (g: Gate) => apply(runAt(g), g, { type: 'record_checks', results: green(g).map((c) => ({ ...c, status: 'fail' as const })) }, eve);
+    const resume = decide(failing('resume'), 'resume', { type: 'confirm' }, alice, policy, NOW);
+    expect(!resume.ok && resume.reason).toContain('Run checks and fix what fails.');
+    expect(!resume.ok && resume.reason).not.toContain('override');
+    const storage = decide(failing('storage'), 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(!storage.ok && storage.reason).toContain('or request an override');
+  });
+
   it('fails closed: failing, stale or missing checks refuse Confirm', () => {
     const run = runAt('storage');
     const missing = decide(run, 'storage', { type: 'confirm' }, alice, policy, NOW);
-    expect(!missing.ok && missing.reason).toContain('postgres.reachable has not run');
+    expect(!missing.ok && missing.reason).toContain('Restore Postgres and Redis cannot be confirmed');
+    expect(!missing.ok && missing.reason).toMatch(/none of its \d+ check\(s\) has run yet/);
+    expect(!missing.ok && missing.reason).not.toContain('postgres.reachable');
+    const partly = apply(run, 'storage', { type: 'record_checks', results: green('storage').slice(1) }, eve);
+    const p = decide(partly, 'storage', { type: 'confirm' }, alice, policy, NOW);
+    expect(!p.ok && p.reason).toContain(`${green('storage')[0].checkId} has not run`);
+    expect(!p.ok && p.reason).not.toContain(`${green('storage')[1].checkId}`);
     const failing = apply(run, 'storage', { type: 'record_checks', results: [{ ...green('storage')[0], status: 'fail' }, green('storage')[1]] }, eve);
     const f = decide(failing, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!f.ok && f.reason).toContain('postgres.reachable is fail');

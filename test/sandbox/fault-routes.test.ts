@@ -25,12 +25,15 @@ function memoryFaults(): FaultControl & { calls: string[] } {
   };
 }
 
+const TOKEN = 't'.repeat(32);
+const post = { method: 'POST', headers: { 'x-sandbox-token': TOKEN } };
+
 describe('fault routes', () => {
   let slack: SandboxSlack;
   const faults = memoryFaults();
   beforeAll(async () => {
     slack = await startSandboxSlack({ botToken: 'xoxb-t', signingSecret: 's' });
-    mountFaultRoutes(slack, { faults, redisProblem: 'connect ECONNREFUSED', postgresKind: 'pglite' });
+    mountFaultRoutes(slack, { faults, redisProblem: 'connect ECONNREFUSED', postgresKind: 'pglite', token: TOKEN });
   });
   afterAll(() => slack.close());
 
@@ -42,18 +45,25 @@ describe('fault routes', () => {
   });
 
   it('injects and clears, answering with the new state', async () => {
-    const injected = (await (await fetch(`${slack.url}/sandbox/faults/b/inject`, { method: 'POST' })).json()) as { faults: FaultInfo[] };
+    const injected = (await (await fetch(`${slack.url}/sandbox/faults/b/inject`, post)).json()) as { faults: FaultInfo[] };
     expect(injected.faults.find((f) => f.id === 'b')?.active).toBe(true);
-    const cleared = (await (await fetch(`${slack.url}/sandbox/faults/b/clear`, { method: 'POST' })).json()) as { faults: FaultInfo[] };
+    const cleared = (await (await fetch(`${slack.url}/sandbox/faults/b/clear`, post)).json()) as { faults: FaultInfo[] };
     expect(cleared.faults.find((f) => f.id === 'b')?.active).toBe(false);
     expect(faults.calls).toEqual(['inject b', 'clear b']);
   });
 
   it('answers an unknown fault with 400 and its message, and an unknown verb with 404', async () => {
-    const res = await fetch(`${slack.url}/sandbox/faults/zzz/inject`, { method: 'POST' });
+    const res = await fetch(`${slack.url}/sandbox/faults/zzz/inject`, post);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain('unknown fault "zzz"');
-    expect((await fetch(`${slack.url}/sandbox/faults/a/explode`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${slack.url}/sandbox/faults/a/explode`, post)).status).toBe(404);
+  });
+
+  it('refuses a POST without the token, changing nothing', async () => {
+    const res = await fetch(`${slack.url}/sandbox/faults/a/inject`, { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toContain('x-sandbox-token');
+    expect(faults.active()).toEqual([]);
   });
 
   it('serves the fault panel as the page extension module', async () => {

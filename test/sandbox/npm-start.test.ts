@@ -15,7 +15,7 @@ async function waitForUrl(child: ChildProcess, output: string[]): Promise<string
     const timer = setTimeout(() => reject(new Error(`no sandbox URL within 60 s:\n${output.join('')}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
-      const match = /Open (http:\/\/127\.0\.0\.1:\d+)\//.exec(output.join(''));
+      const match = /Page: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(output.join(''));
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -62,7 +62,7 @@ describe('npm start without Slack, Postgres or Redis', () => {
     let report: SandboxMessage | undefined;
     await expect.poll(async () => {
       const state = (await (await fetch(`${url}/sandbox/state?user=U0ALICE&channel=C0INCIDENT`)).json()) as { messages: SandboxMessage[] };
-      report = state.messages.find((m) => m.isBot && /Caracal status: \d+ failing/.test(m.text));
+      report = state.messages.find((m) => m.isBot && /Caracal status: (Redis unavailable: )?\d+ failing/.test(m.text));
       return report !== undefined;
     }, { timeout: 30_000, interval: 250 }).toBe(true);
     expect(report!.text).toMatch(/^\[SANDBOX\] /);

@@ -79,7 +79,7 @@ describe('a drill run end to end', () => {
 
     await bot.command('timeline', { channel_id: 'CDRILL' });
     await bot.bot.idle();
-    const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
+    const markdown = calls.filter((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Timeline')).map((c) => String(c.body.blocks)).join('\n');
     expect(markdown).toContain('# Drill: Redis outage drill');
     expect(markdown).toMatch(/Drill: redis-outage; fault injected 20\d\d-[^;]+; time to detect \(TTD\): \d+s; time to recover \(TTR\): \d+s/);
   });

@@ -28,7 +28,12 @@ describe('a whole recovery run through signed Slack requests', () => {
   beforeAll(async () => {
     state = await testStateDb();
     bot = await startTestBot({ db: state.db, checks: CHECKS, file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] } } } });
-    calls = captureSlackApi();
+    calls = captureSlackApi((c) => {
+      if (c.method !== 'users.info') return undefined;
+      const id = String(c.body.user);
+      const name = { UALICE: 'Alice', UBOB: 'Bob', UEVE: 'Eve' }[id];
+      return name ? [200, { ok: true, user: { id, name: name.toLowerCase(), real_name: `${name} Example`, profile: { display_name: name } } }] : [200, { ok: false, error: 'user_not_found' }];
+    });
     nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
   });
   afterAll(async () => {
@@ -85,7 +90,7 @@ describe('a whole recovery run through signed Slack requests', () => {
       await click(ACTION.gateRunChecks, 'UEVE');
       await click(ACTION.gateConfirm, 'UALICE');
     }
-    expect(ephemeral.filter((t) => t.includes('has not run'))).toHaveLength(4);
+    expect(ephemeral.filter((t) => /none of its \d+ check\(s\) has run yet/.test(t))).toHaveLength(4);
 
     await click(ACTION.gateRunChecks, 'UEVE');
     await click(ACTION.gateConfirm, 'UALICE');
@@ -104,10 +109,21 @@ describe('a whole recovery run through signed Slack requests', () => {
 
     expect((await bot.command('timeline')).status).toBe(200);
     await bot.bot.idle();
-    const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
+    // One message in the channel (not a private reply), with people named and their ids kept.
+    const posted = calls.filter((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Timeline for the review'));
+    expect(posted).toHaveLength(1);
+    expect(posted[0].body.thread_ts).toBeUndefined();
+    expect(calls.filter((c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('# Recovery run'))).toEqual([]);
+    await waitFor(() => ephemeral.some((t) => t.includes('Posted the timeline to the channel')));
+    const markdown = (JSON.parse(String(posted[0].body.blocks)) as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').join('\n');
     expect(markdown).toContain('# Recovery run: Redis outage &lt;!channel&gt;');
     expect(markdown).toMatch(/Time to recover: \d+s/);
-    expect(markdown).toContain('Approvers: @UALICE, @UBOB');
+    expect(markdown).toContain('Approvers: @Alice (UALICE), @Bob (UBOB)');
+    const asked = calls.filter((c) => c.method === 'users.info').length;
+    expect(asked).toBe(new Set(calls.filter((c) => c.method === 'users.info').map((c) => c.body.user)).size);
+    await bot.command('timeline');
+    await bot.bot.idle();
+    expect(calls.filter((c) => c.method === 'users.info').length, 'names are cached').toBe(asked);
     for (const e of events) expect(markdown).toContain(e.at.toISOString().replace('.000Z', 'Z').slice(0, 19));
     expect(markdown.match(/^- 20\d\d-/gm)!.length).toBe(events.length);
   });

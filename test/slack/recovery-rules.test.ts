@@ -153,4 +153,35 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     await settle();
     expect(ephemeral.at(-1)!.text).toContain('/caracal recover');
   });
+
+  it('never cuts a long note: 3,000 and 40,000 characters become numbered entries that hold every character', async () => {
+    capture();
+    const { runId, channelId } = await newRun();
+    const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${i}`).join(' ');
+    const medium = words(620, 'm'); // about 3,000 characters
+    expect(medium.length).toBeGreaterThan(2900);
+    await a.command(`note ${medium}`, { channel_id: channelId });
+    await settle();
+    expect(ephemeral.at(-1)!.text).toContain('Added to the incident log as 2 entries');
+    const long = words(7000, 'w').slice(0, 40_000);
+    expect(long.length).toBe(40_000);
+    const shortcut = {
+      type: 'message_action', callback_id: SHORTCUT.addToIncidentLog, trigger_id: '1.2.3', team: { id: 'T0TEST', domain: 'acme' },
+      user: { id: 'UEVE', name: 'eve' }, channel: { id: channelId, name: 'ops' }, message_ts: '1.1', response_url: 'https://hooks.slack.com/actions/x',
+      message: { type: 'message', user: 'UDBA', ts: '1764320000.6', text: long }, token: 'x', action_ts: '1',
+    };
+    expect((await a.action(shortcut)).status).toBe(200);
+    await settle();
+    const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note').map((n) => n.data);
+    const strip = (t: unknown) => String(t).replace(/^\(\d+\/\d+\) /, '');
+    const firstNote = notes.filter((n) => n.from === undefined);
+    expect(firstNote.map((n) => n.text).every((t) => String(t).length <= 2500)).toBe(true);
+    expect(firstNote.map((n) => strip(n.text)).join(' ')).toBe(medium);
+    expect(firstNote.map((n) => [n.part, n.parts])).toEqual([[1, 2], [2, 2]]);
+    const fromShortcut = notes.filter((n) => n.from === 'UDBA');
+    expect(fromShortcut.length).toBeGreaterThanOrEqual(16);
+    expect(fromShortcut.map((n) => strip(n.text)).join(' ')).toBe(long.trim());
+    expect(fromShortcut.every((n) => String(n.text).length <= 2500)).toBe(true);
+    expect(ephemeral.at(-1)!.text).toContain(`as ${fromShortcut.length} entries`);
+  });
 });

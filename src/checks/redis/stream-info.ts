@@ -16,8 +16,11 @@ export interface GroupInfo {
 export interface ConsumerInfo {
   name: string;
   pending: number;
-  /** Milliseconds since the consumer last tried to read or claim (XINFO CONSUMERS `idle`). */
+  /** Milliseconds since the consumer last read something (XINFO CONSUMERS `idle`; an empty read does not count
+   *  before Redis 7.2, see caracal-ops.md §15.3). */
   idleMs: number;
+  /** Milliseconds since the consumer last tried to read (`inactive`, Redis 7.2+; -1 = never); undefined before 7.2. */
+  inactiveMs: number | undefined;
 }
 
 export interface StreamEntry {
@@ -52,7 +55,8 @@ export function parseGroups(reply: unknown): GroupInfo[] {
 export function parseConsumers(reply: unknown): ConsumerInfo[] {
   return rows(reply).map((row) => {
     const c = pairs(row);
-    return { name: String(c.name), pending: num(c.pending), idleMs: num(c.idle) };
+    const inactiveMs = c.inactive === undefined || c.inactive === null ? undefined : num(c.inactive);
+    return { name: String(c.name), pending: num(c.pending), idleMs: num(c.idle), inactiveMs };
   });
 }
 
@@ -87,6 +91,29 @@ export function parseEntries(reply: unknown): StreamEntry[] {
 /** The creation time encoded in a stream entry ID (`<unix-ms>-<seq>`). */
 export function entryIdMs(id: string): number {
   return Number(id.split('-')[0]);
+}
+
+/** `redis_version` from INFO server, or 'unknown' when INFO is renamed or disabled (some managed Redis). */
+export async function serverVersion(redis: RedisTarget): Promise<string> {
+  try {
+    const text = String(await redis.command('INFO', 'server'));
+    return /^redis_version:(\S+)/m.exec(text)?.[1] ?? 'unknown';
+  } catch (err) {
+    if (replyError(err) !== undefined) return 'unknown';
+    throw err;
+  }
+}
+
+/** The server's clock in ms (TIME), the clock stream entry IDs are written with. */
+export async function serverTimeMs(redis: RedisTarget): Promise<number> {
+  const [s, us] = rows(await redis.command('TIME'));
+  return num(s) * 1000 + Math.floor(num(us) / 1000);
+}
+
+/** Age in ms of the first entry after the group's last-delivered-id, or undefined when nothing waits. */
+export async function oldestUndeliveredAgeMs(redis: RedisTarget, stream: string, lastDeliveredId: string, nowMs: number): Promise<number | undefined> {
+  const [first] = parseEntries(await redis.command('XRANGE', stream, `(${lastDeliveredId}`, '+', 'COUNT', 1));
+  return first === undefined ? undefined : Math.max(0, nowMs - entryIdMs(first.id));
 }
 
 /** True when a failed command means "that key/group does not exist" rather than "Redis is down". */

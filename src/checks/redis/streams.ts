@@ -5,17 +5,28 @@ import type { RedisTarget } from '../targets/redis.ts';
 import type { Thresholds } from '../../config.ts';
 import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
 import * as catalogue from './caracal-streams.ts';
+import { hasInactive, judgeActivity } from './consumer-activity.ts';
 import * as info from './stream-info.ts';
 
-/** Live when a consumer polled within the pending-idle threshold: consumers are never deleted and hostnames
- *  change with every pod restart, so groups of gone pods pile up and only grow (§3.3). */
-async function gatewayRole(redis: RedisTarget, stream: string, g: info.GroupInfo, idleMaxMs: number): Promise<string> {
+/** Live when a consumer still reads its group: consumers are never deleted and hostnames change with every pod
+ *  restart, so groups of gone pods pile up and only grow (§3.3). How "still reads" is told depends on the Redis
+ *  version (consumer-activity.ts, §15.3). */
+async function gatewayRole(redis: RedisTarget, stream: string, g: info.GroupInfo, idleMaxMs: number, r: Report): Promise<string> {
   if (g.consumers === 0) return 'leftover: no consumer';
   const consumers = info.parseConsumers(await redis.command('XINFO', 'CONSUMERS', stream, g.name));
-  const freshest = Math.min(Infinity, ...consumers.map((c) => c.idleMs));
-  if (freshest <= idleMaxMs) return 'judged';
-  if (!Number.isFinite(freshest)) return 'leftover: no consumer';
-  return `leftover: no consumer active for ${Math.round(freshest / 1000)} s`;
+  if (consumers.length > 0) r.inactiveReported = hasInactive(consumers);
+  const waiting = await info.oldestUndeliveredAgeMs(redis, stream, g.lastDeliveredId, await r.nowMs());
+  const activity = judgeActivity({ consumers, oldestUndeliveredAgeMs: waiting, thresholdMs: idleMaxMs });
+  return activity.live ? 'judged' : `leftover: ${activity.reason}`;
+}
+
+/** One sentence on what the Gateway verdict rests on, naming the Redis version. */
+function activityBasis(version: string, inactiveReported: boolean | undefined): string {
+  if (inactiveReported === undefined) return `Redis ${version}.`;
+  return inactiveReported
+    ? `Gateway consumer activity judged by XINFO CONSUMERS inactive (Redis ${version}).`
+    : `Gateway consumer activity judged by undelivered entries and idle: Redis ${version} reports no inactive ` +
+        '(added in 7.2), and idle grows on a quiet stream, so a group with nothing waiting counts as read.';
 }
 
 interface Report {
@@ -24,6 +35,10 @@ interface Report {
   remedies: Set<string>;
   evidence: string[];
   metrics: Record<string, MetricValue>;
+  /** Whether XINFO CONSUMERS reported `inactive` (Redis 7.2+); undefined until a Gateway group was read. */
+  inactiveReported?: boolean;
+  /** Redis TIME, read once per run and only when needed. */
+  nowMs: () => Promise<number>;
 }
 
 /** Judge one group a live service reads; returns what to add to its evidence line. */
@@ -55,7 +70,8 @@ async function judge(
 }
 
 async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
-  const r: Report = { fails: [], warns: [], remedies: new Set(), evidence: [], metrics: {} };
+  let now: Promise<number> | undefined;
+  const r: Report = { fails: [], warns: [], remedies: new Set(), evidence: [], metrics: {}, nowMs: () => (now ??= info.serverTimeMs(redis)) };
   let [gateways, liveGateways, judged] = [0, 0, 0];
   // One command at a time: while ioredis is still connecting, parallel commands fail with a confusing retry error.
   for (const stream of Object.keys(catalogue.REQUIRED)) {
@@ -73,7 +89,7 @@ async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
       let role = service ? 'judged' : catalogue.INFORMATIONAL.has(g.name) ? 'informational' : 'unknown, informational';
       if (isGateway) {
         gateways++;
-        role = await gatewayRole(redis, stream, g, t.streamPendingIdleSeconds * 1000);
+        role = await gatewayRole(redis, stream, g, t.streamPendingIdleSeconds * 1000, r);
       }
       r.metrics[`${key}.pending`] = g.pending;
       r.metrics[`${key}.lag`] = g.lag;
@@ -87,13 +103,15 @@ async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
       r.evidence.push(`${line}${await judge(redis, t, stream, g, service, r)}.`);
     }
   }
+  // Read after the groups, so that a Redis that is down is reported by the command that matters (XINFO).
+  const version = await info.serverVersion(redis);
   if (gateways === 0) {
     r.fails.push(`no ${catalogue.GATEWAY}<host> group on ${catalogue.REVOKE}: no Gateway pod is consuming revocations`);
     r.remedies.add('Restart the Gateway pods: each creates its own group only at startup (at $); revocations written ' +
       'meanwhile still reach them through the revocation snapshot they load from Postgres.');
   } else if (liveGateways === 0) {
     const idle = t.streamPendingIdleSeconds;
-    r.warns.push(`none of the ${gateways} ${catalogue.GATEWAY}* groups has a consumer active in the last ${idle} s`);
+    r.warns.push(`none of the ${gateways} ${catalogue.GATEWAY}* groups has a consumer active in the last ${idle} s (Redis ${version})`);
     r.remedies.add('Check that the Gateway pods are running; each pod reads its own group, named after its hostname.');
   }
 
@@ -110,12 +128,15 @@ async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
     );
   }
 
+  const basis = activityBasis(version, r.inactiveReported);
+  r.evidence.push(basis);
+  r.metrics.redisVersion = version;
   const status = r.fails.length > 0 ? 'fail' : r.warns.length > 0 ? 'warn' : 'pass';
   return {
     status,
     summary:
       status === 'pass'
-        ? `All required consumer groups present and within thresholds (${judged} judged); dead-letter streams empty.`
+        ? `All required consumer groups present and within thresholds (${judged} judged); dead-letter streams empty; Redis ${version}${r.inactiveReported === false ? ' (no inactive before 7.2: Gateway groups judged by undelivered entries)' : ''}.`
         : `${[...r.fails, ...r.warns].join('; ')}.`,
     metrics: r.metrics,
     evidence: r.evidence,

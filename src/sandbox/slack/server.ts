@@ -50,6 +50,20 @@ interface Route {
   handler: RouteHandler;
 }
 
+/**
+ * Every route answers only requests addressed to this server by name (Host 127.0.0.1 or localhost with our port:
+ * a DNS-rebinding page reaches us under its own host name) and, when a browser says where it comes from, from our
+ * own origin. Returns why a request is refused, or undefined.
+ */
+export function foreignRequest(req: IncomingMessage, baseUrl: string): string | undefined {
+  const port = new URL(baseUrl).port;
+  const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  if (!hosts.includes(req.headers.host ?? '')) return `unexpected Host ${JSON.stringify(req.headers.host ?? '')}: use ${baseUrl}/`;
+  const origin = req.headers.origin;
+  if (origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) return `cross-origin request from ${origin} refused`;
+  return undefined;
+}
+
 export async function startSandboxSlack(options: SandboxSlackOptions): Promise<SandboxSlack> {
   const now = options.now ?? Date.now;
   let baseUrl = '';
@@ -65,6 +79,8 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const streams = new Set<ServerResponse>();
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const refused = foreignRequest(req, baseUrl);
+    if (refused) return sendJson(res, 403, { ok: false, error: refused });
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const custom = extra.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === path : r.path.test(path)));

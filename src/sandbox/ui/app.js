@@ -128,14 +128,36 @@ $('user-switcher').addEventListener('change', (event) => {
   refresh().catch((err) => toast(err.message));
 });
 
+// The server's limits (page-routes.ts): text over them is refused before the box is cleared, so nothing typed is lost.
+const COMMAND_MAX = 4000;
+const MESSAGE_MAX = 40000;
+
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const input = $('composer-input');
   const text = input.value.trim();
   if (!text) return;
+  const command = text.startsWith('/');
+  const max = command ? COMMAND_MAX : MESSAGE_MAX;
+  if (text.length > max) {
+    const n = text.length.toLocaleString('en-US');
+    input.setAttribute('aria-invalid', 'true');
+    return toast(command
+      ? `Not sent: a slash command carries at most 4,000 characters (this one has ${n}). Your text is still in the box: shorten it, or post it as a message and use "Add to incident log" on it (up to 40,000).`
+      : `Not sent: a message carries at most 40,000 characters (this one has ${n}). Your text is still in the box.`);
+  }
+  input.removeAttribute('aria-invalid');
   input.value = '';
-  const body = text.startsWith('/') ? { type: 'command', channel: page.channel, text } : { type: 'message', channel: page.channel, text };
-  interact(body).catch((err) => toast(err.message));
+  const body = command ? { type: 'command', channel: page.channel, text } : { type: 'message', channel: page.channel, text };
+  interact(body)
+    .then((ack) => {
+      // Refused before reaching anyone: give the text back rather than lose it.
+      if (!ack.ok && ack.status === undefined && !input.value) input.value = text;
+    })
+    .catch((err) => {
+      if (!input.value) input.value = text;
+      toast(err.message);
+    });
 });
 
 new EventSource('/sandbox/events').onmessage = schedule;

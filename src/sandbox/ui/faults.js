@@ -2,10 +2,13 @@
 // faults (one or more per drill), each injected or cleared with one click through POST /sandbox/faults/<id>/….
 const root = document.getElementById('sandbox-panels');
 let busy = false;
+// The per-start token the fault routes require (only a page on this origin can read it from the listing).
+let token = '';
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 function render(listing) {
+  token = listing.token ?? token;
   const rows = listing.faults.map((f) => {
     const verb = f.active ? 'clear' : 'inject';
     const label = f.active ? 'Clear' : 'Inject';
@@ -16,7 +19,7 @@ function render(listing) {
     </li>`;
   });
   root.innerHTML = `<h2 class="sb-sidebar-label">Simulated Caracal</h2>
-    <div class="sb-fault-infra">Postgres: ${escape(listing.postgres)} · Redis: ${escape(listing.redis)}</div>
+    <div class="sb-fault-infra" data-testid="infra-state">Postgres: ${escape(listing.postgres)} · Redis: ${escape(listing.redis)}</div>
     <ul class="sb-fault-list" data-testid="fault-panel">${rows.join('')}</ul>`;
 }
 
@@ -31,7 +34,7 @@ root.addEventListener('click', async (event) => {
   busy = true;
   button.textContent = '…';
   try {
-    const res = await fetch(`/sandbox/faults/${encodeURIComponent(button.dataset.fault)}/${button.dataset.verb}`, { method: 'POST' });
+    const res = await fetch(`/sandbox/faults/${encodeURIComponent(button.dataset.fault)}/${button.dataset.verb}`, { method: 'POST', headers: { 'x-sandbox-token': token } });
     const body = await res.json();
     busy = false;
     if (body.ok) render(body);

@@ -45,7 +45,7 @@ describe('the sandbox in a browser', () => {
     await fault.getByRole('button', { name: 'Inject' }).click();
     await page.locator('[data-testid="fault-redis_outage"][data-active="true"]').waitFor(WAIT);
     await ui.clickButton(report, 'status_rerun');
-    await report.getByText(/Caracal status: \d+ failing/).waitFor(WAIT);
+    await report.getByText(/Caracal status: Redis unavailable: \d+ failing/).waitFor(WAIT);
     const text = await report.innerText();
     const shows = FAULTS.find((f) => f.id === 'redis_outage')!.shows;
     expect(shows.length).toBeGreaterThanOrEqual(3);
@@ -53,7 +53,7 @@ describe('the sandbox in a browser', () => {
       expect(text).toContain(e.check);
       for (const reason of e.contains) expect(text).toContain(reason);
     }
-    expect(text).toMatch(new RegExp(`Caracal status: ${shows.filter((e) => e.status === 'fail').length} failing`));
+    expect(text).toMatch(new RegExp(`Caracal status: Redis unavailable: ${shows.filter((e) => e.status === 'fail').length} failing`));
     // The reason in words, not the client library's "max retries" message.
     expect(text).toMatch(/Redis PING: connection (refused|reset|lost \(connection (refused|reset)\))/);
     expect(text).not.toContain('maxRetriesPerRequest');
@@ -161,7 +161,7 @@ describe('the sandbox in a browser', () => {
     await dashboard.getByText(/Recovered/).first().waitFor(WAIT);
 
     await ui.command('/caracal timeline');
-    const timeline = ui.ephemeral('time to detect (TTD)');
+    const timeline = ui.botMessage('time to detect (TTD)');
     await timeline.waitFor(WAIT);
     expect(await timeline.innerText()).toMatch(/time to detect \(TTD\): \S+; time to recover \(TTR\): \S+/);
   }, 180_000);

@@ -6,13 +6,15 @@ import { runChecks } from '../../../src/checks/executor.ts';
 import { ALL_CHECKS } from '../../../src/checks/registry.ts';
 import type { CheckContext, CheckResult } from '../../../src/checks/types.ts';
 import type { Expectation, SimulatedCaracal } from '../../../src/sandbox/caracal/index.ts';
-import { buildContext, type TestContext } from '../../helpers/check-context.ts';
+import { sandboxThresholds } from '../../../src/sandbox/start.ts';
+import { buildContext, testConfig, type TestContext } from '../../helpers/check-context.ts';
 
 export const CHECKS = [...ALL_CHECKS, auditChainDeep];
 
 /** The bot's own configuration for the sandbox, with short HTTP timeouts so a hung service costs 1 s. */
 export function sandboxContext(sim: SimulatedCaracal): TestContext {
-  return buildContext({ ...sim.file, checks: { httpTimeoutMs: 1000, defaultTimeoutMs: 5000 } }, sim.env);
+  const thresholds = sandboxThresholds(testConfig().thresholds, sim.postgresKind);
+  return buildContext({ ...sim.file, thresholds, checks: { httpTimeoutMs: 1000, defaultTimeoutMs: 5000 } }, sim.env);
 }
 
 export async function runAll(ctx: CheckContext): Promise<Map<string, CheckResult>> {

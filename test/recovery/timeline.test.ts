@@ -1,0 +1,48 @@
+// The review's timeline: names beside ids, and a drill's two "time to recover" figures that never disagree unsaid.
+import { describe, expect, it } from 'vitest';
+import { describeEvent } from '../../src/blocks/log-entry.ts';
+import type { RunState } from '../../src/recovery/model.ts';
+import { timelineMarkdown, timelineUserIds } from '../../src/recovery/timeline.ts';
+import type { StoredEvent } from '../../src/store/events.ts';
+
+const T0 = Date.parse('2026-11-30T03:00:00Z');
+let id = 0;
+const ev = (min: number, type: string, actor: string, data: Record<string, unknown> = {}, gate?: StoredEvent['gate']): StoredEvent => ({
+  id: ++id, runId: 'r1', at: new Date(T0 + min * 60_000), actor, type, gate, data,
+});
+const run: RunState = {
+  id: 'r1', channelId: 'C1', title: 'Redis outage drill', kind: 'drill', scenario: 'redis-outage', status: 'resumed', startedBy: 'UEVE',
+  startedAt: new Date(T0), endedAt: new Date(T0 + 30 * 60_000), dashboardTs: undefined, version: 1, gates: [], drillMarks: {},
+};
+const base = [
+  ev(0, 'run_started', 'UEVE', { title: 'Redis outage drill' }),
+  ev(2, 'drill_marker', 'UEVE', { marker: 'injected' }),
+  ev(5, 'drill_marker', 'UEVE', { marker: 'alert_fired' }),
+  ev(9, 'note', 'UBOB', { text: 'asked <@UALICE> to look' }),
+  ev(30, 'gate_confirmed', 'UBOB', { approvers: ['UALICE', 'UBOB'] }, 'resume'),
+  ev(30, 'run_resumed', 'UBOB', {}, 'resume'),
+];
+const names: Record<string, string> = { UALICE: 'Alice', UBOB: 'Bob', UEVE: 'Eve' };
+
+describe('timelineMarkdown', () => {
+  it('uses the Resume time for a drill whose "Recovered" was never marked, and says so', () => {
+    const md = timelineMarkdown(run, base, describeEvent);
+    expect(md).toContain('time to recover (TTR): 28m 0s ("Recovered" was not marked: Resume time used)');
+    expect(md).toContain('- Time to recover: 30m 0s (run start to Resume)');
+  });
+
+  it('uses the Recovered mark when there is one, without the note', () => {
+    const md = timelineMarkdown(run, [...base, ev(20, 'drill_marker', 'UEVE', { marker: 'recovered' })], describeEvent);
+    expect(md).toContain('time to recover (TTR): 18m 0s');
+    expect(md).not.toContain('was not marked');
+  });
+
+  it('names people, keeps their ids, and finds every id it will show', () => {
+    expect(timelineUserIds(run, base).sort()).toEqual(['UALICE', 'UBOB', 'UEVE']);
+    const md = timelineMarkdown(run, base, describeEvent, (u) => names[u]);
+    expect(md).toContain('Started: 2026-11-30T03:00:00Z by @Eve (UEVE)');
+    expect(md).toContain('Approvers: @Alice (UALICE), @Bob (UBOB)');
+    expect(md).toContain('@Bob (UBOB): asked <@UALICE> to look'); // typed text stays as typed
+    expect(timelineMarkdown(run, base, describeEvent)).toContain('Approvers: @UALICE, @UBOB');
+  });
+});
