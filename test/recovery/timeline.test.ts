@@ -42,7 +42,7 @@ describe('timelineMarkdown', () => {
     const md = timelineMarkdown(run, base, describeEvent, (u) => names[u]);
     expect(md).toContain('Started: 2026-11-30T03:00:00Z by @Eve (UEVE)');
     expect(md).toContain('Approvers: @Alice (UALICE), @Bob (UBOB)');
-    expect(md).toContain('@Bob (UBOB): asked <@UALICE> to look'); // typed text stays as typed
+    expect(md).toContain('@Bob (UBOB): asked @Alice (UALICE) to look');
     expect(timelineMarkdown(run, base, describeEvent)).toContain('Approvers: @UALICE, @UBOB');
   });
 });
