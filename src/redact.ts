@@ -12,8 +12,9 @@ const MIN_PREFIX = 8;
 
 /** Header echoes and bearer-looking credentials, whatever their value. */
 const PATTERNS: readonly RegExp[] = [
-  // `Authorization: Bearer abc`, `"authorization":"Basic abc"`, `x-api-key=abc`, `Cookie: a=b; c=d`
-  /((?:proxy-)?authorization|x-api-key|x-auth-token|api[-_]?key|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token)\s+)?[^\s"',;&]+(?:;\s*[^\s"',;&]+)*/gi,
+  // `Authorization: Bearer abc`, `"authorization":"Basic abc"`, `x-api-key=abc`, `Cookie: a=b; c=d`; not a shell
+  // variable reference or placeholder such as `Bearer $CARACAL_COORDINATOR_TOKEN` or `<CARACAL_COORDINATOR_TOKEN>`, which is advice, not a credential.
+  /((?:proxy-)?authorization|x-api-key|x-auth-token|api[-_]?key|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?!(?:(?:bearer|basic|token)\s+)?(?:\$\{?[A-Z][A-Z0-9_]*\}?|<[A-Z][A-Z0-9_]*>)(?=[\s"',;&).]|$))(?:(?:bearer|basic|token)\s+)?[^\s"',;&]+(?:;\s*[^\s"',;&]+)*/gi,
   /\b(bearer)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   // Slack tokens (bot, user, app, refresh, config) and signing-secret-shaped hex never belong in a message.
   /\b()()xox[abeoprs]-[A-Za-z0-9-]{8,}/g,

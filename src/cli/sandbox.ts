@@ -17,7 +17,9 @@ async function startLocalSandbox(config: Config, io: CliIo): Promise<Running> {
   const { startSandbox } = await import('../sandbox/start.ts');
   const env = io.env;
   const port = env.SANDBOX_PORT === undefined ? undefined : Number(env.SANDBOX_PORT);
-  const sandbox = await startSandbox({ base: config, env, port, redisUrl: env.SANDBOX_REDIS_URL, caracalPostgresUrl: env.SANDBOX_CARACAL_POSTGRES_URL });
+  const sandbox = await startSandbox({
+    base: config, env, port, redisUrl: env.SANDBOX_REDIS_URL, caracalPostgresUrl: env.SANDBOX_CARACAL_POSTGRES_URL, alerting: env.SANDBOX_ALERTING !== 'off',
+  });
   const { caracal } = sandbox;
   sandbox.logger.info({ urls: sandbox.urls, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up', redisDb: sandbox.redisDb?.db }, 'sandbox started');
   io.out(

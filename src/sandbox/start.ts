@@ -38,7 +38,7 @@ export interface SandboxOptions {
   /** Log lines go here (default stdout). */
   logDestination?: { write(line: string): void };
   syncIntervalMs?: number;
-  /** Start Prometheus and Alertmanager when installed (default: yes, unless SANDBOX_ALERTING=off). */
+  /** Start Prometheus and Alertmanager when installed (default no; `caracal-chatops sandbox` turns it on unless SANDBOX_ALERTING=off). */
   alerting?: boolean;
   /** Where the CLI config is written (default `$TMPDIR/caracal-chatops-sandbox`). */
   cliConfigDir?: string;
@@ -103,6 +103,8 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
       recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
       alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
+      // The local workspace has no per-channel posting limit, so the thread keeps up with every click.
+      slack: { ...base.slack, postIntervalMs: 0 },
     },
     // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
     { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
@@ -184,7 +186,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     botUrl = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
     slack.setBotUrl(botUrl);
     // In the background: the page is usable at once, alerts start flowing when Prometheus and Alertmanager are up.
-    const alerting = options.alerting ?? options.env.SANDBOX_ALERTING !== 'off'
+    const alerting = options.alerting
       ? startSandboxAlerting({ config, caracal, botUrl, slackApiUrl: slack.apiUrl, logger }).catch((err: unknown) => {
           logger.warn({ err }, 'sandbox alerting did not start');
           return undefined;

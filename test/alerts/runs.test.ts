@@ -80,7 +80,7 @@ describe('runs know their alerts', () => {
     expect(firingSection).toContain('CaracalAuditConsumerLagHigh');
     await bot.command('timeline');
     await bot.bot.idle();
-    const markdown = calls.filter((c) => c.method === 'chat.postEphemeral').map((c) => String(c.body.text)).join('\n');
+    const markdown = calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral').map((c) => `${String(c.body.text)}\n${JSON.stringify(c.body.blocks ?? '')}`).join('\n');
     expect(markdown).toContain(`Alert *CaracalGatewayAuditReplayBacklogOld* (warning) firing since ${startsAt.slice(0, 19).replace('T', ' ')} UTC`);
     expect(markdown).toContain('Alert *CaracalGatewayAuditReplayBacklogOld* (warning) resolved at');
     expect(markdown).toContain('time to detect (TTD): 42s');

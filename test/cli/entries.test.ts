@@ -74,7 +74,7 @@ describe('compiled entries', () => {
   it('sandbox ignores STATE_DATABASE_URL, says it is the sandbox, and on SIGTERM stops with exit 0 and its last log line written', async () => {
     const deadPort = String(await closedPort());
     const env = {
-      ...baseEnv(), SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      ...baseEnv(), SANDBOX_ALERTING: 'off', SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
       // An external state database that does not answer: the sandbox must not even try it.
       STATE_DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/state`,
     };

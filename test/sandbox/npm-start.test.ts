@@ -37,7 +37,7 @@ describe('npm start without Slack, Postgres or Redis', () => {
     const deadPort = String(await closedPort());
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
-      SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      SANDBOX_ALERTING: 'off', SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
       // Any stray use of a local Postgres (libpq defaults) would hit a closed port and fail.
       PGHOST: '127.0.0.1', PGPORT: deadPort,
     };

@@ -116,11 +116,16 @@ describe('the README story in the sandbox', () => {
 
     await ui.clickButton(dashboard(), 'gate_remediate', 'Replay replayable Audit DLQ entries');
     const replay = ui.ephemeral(/Replay replayable Audit DLQ entries/);
+    // The clicker's own card says what will be called; "Run it" there runs it, and the card shows the outcome.
+    await replay.waitFor(WAIT);
+    await ui.clickButton(replay, 'remediate_run');
     await expect.poll(async () => (await replay.innerText()).replace(/Running: [^\n]*/, ''), WAIT).toMatch(/replayed|succeeded|done/i);
     expect(await replay.innerText()).not.toMatch(/404|admin token/i);
 
     await ui.clickButton(dashboard(), 'gate_remediate', 'Requeue dead Coordinator outbox rows');
     const requeue = ui.ephemeral(/Requeue dead Coordinator outbox rows/);
+    await requeue.waitFor(WAIT);
+    await ui.clickButton(requeue, 'remediate_run');
     await expect.poll(async () => (await requeue.innerText()).replace(/Running: [^\n]*/, ''), WAIT).toMatch(/requeued|succeeded|done/i);
     expect(await requeue.innerText()).not.toMatch(/404/);
 
