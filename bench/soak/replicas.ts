@@ -59,7 +59,8 @@ export async function createReplica(opts: ReplicaOptions): Promise<Replica> {
   // No Caracal is configured: every check fails at once ("not configured"), as the soak wants.
   writeFileSync(
     configPath,
-    JSON.stringify({ slack: { port, apiUrl: opts.slackApiUrl }, recovery: { approvers: { users: SOAK_APPROVERS } }, logLevel: 'info' }),
+    // The soak's Slack has no posting limit, and the soak proves consistency across kills, not pacing (bench/delivery.ts).
+    JSON.stringify({ slack: { port, apiUrl: opts.slackApiUrl, postIntervalMs: 0 }, recovery: { approvers: { users: SOAK_APPROVERS } }, logLevel: 'info' }),
   );
   let incarnation = 0;
   let child: ChildProcess | undefined;

@@ -31,7 +31,7 @@ describe('alerts in the sandbox', () => {
     const query = encodeURIComponent('count_over_time(caracal_audit_tamper_mismatch_total[1m]) >= 2');
     const scraped = async () => ((await (await fetch(`${stack.prometheusUrl}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } }).data.result.length > 0;
     for (let i = 0; i < 900 && !(await scraped()); i++) await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(`${sandbox.url}/sandbox/faults/tampered_audit_row/inject`, { method: 'POST' });
+    const res = await fetch(`${sandbox.url}/sandbox/faults/tampered_audit_row/inject`, { method: 'POST', headers: { 'x-sandbox-token': sandbox.faultToken } });
     expect(res.status).toBe(200);
     await waitFor(() => withText('CaracalAuditTamperDetected').length > 0, 90_000);
     const [message] = withText('CaracalAuditTamperDetected');
