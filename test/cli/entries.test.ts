@@ -83,7 +83,7 @@ describe('compiled entries', () => {
     child.stdout.on('data', (c: Buffer) => output.push(c.toString()));
     child.stderr.on('data', (c: Buffer) => output.push(c.toString()));
     try {
-      await expect.poll(() => /Open http:\/\/127\.0\.0\.1:\d+\//.test(output.join('')), { timeout: 150_000, interval: 100 }).toBe(true);
+      await expect.poll(() => /Page: +http:\/\/127\.0\.0\.1:\d+\//.test(output.join('')), { timeout: 150_000, interval: 100 }).toBe(true);
       expect(output.join('')).toContain('SANDBOX:');
       expect(output.join('')).toMatch(/"kind":"pglite"[^\n]*state database ready/);
       child.kill('SIGTERM');
