@@ -8,7 +8,8 @@ function redisHostUrl(): string {
   return url;
 }
 export const REDIS_HOST_URL = redisHostUrl();
-export const REDIS_HOST_PORT = Number(new URL(REDIS_HOST_URL).port || 6379);
+/** The suite's own server always names its port (a free one, chosen at start). */
+export const REDIS_HOST_PORT = Number(new URL(REDIS_HOST_URL).port);
 
 export interface LeasedRedis {
   url: string;
