@@ -87,6 +87,11 @@ const fileSchema = z
         defaultTimeoutMs: z.number().int().positive().default(5000),
         timeouts: z.record(z.string(), z.number().int().positive()).default({}),
         httpTimeoutMs: z.number().int().positive().default(3000),
+        /**
+         * API and Coordinator GET /ready: with Redis down they answer 500 internal_error only after their Redis
+         * client gives up, 0.5 to 21 s later (caracal-ops.md §15.1.1); a shorter wait sees "no answer", not the 500.
+         */
+        readyAnswerTimeoutMs: z.number().int().positive().default(25_000),
       })
       .strict()
       .prefault({}),
@@ -260,6 +265,12 @@ export function secretValues(config: Pick<Config, 'secrets'>): string[] {
   return Object.values(config.secrets).filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 
+/** Checks that wait for a slow /ready answer (readyAnswerTimeoutMs) get that long plus a margin by default. */
+const WAITS_FOR_READY = new Set(['services.ready']);
+
 export function timeoutFor(config: Pick<Config, 'checks'>, checkId: string): number {
-  return config.checks.timeouts[checkId] ?? config.checks.defaultTimeoutMs;
+  const set = config.checks.timeouts[checkId];
+  if (set !== undefined) return set;
+  const base = config.checks.defaultTimeoutMs;
+  return WAITS_FOR_READY.has(checkId) ? Math.max(base, config.checks.readyAnswerTimeoutMs + 2_000) : base;
 }

@@ -72,7 +72,8 @@ export function findingText(f: Finding): string {
   if (f.consequences.length === 0) return lines[0];
   lines.push(`*Explains ${f.consequences.length} more finding(s) below; they should clear once this is fixed:*`);
   for (const c of f.consequences) {
-    lines.push(`• ${STATUS_EMOJI[c.status]} *${escapeMrkdwn(c.title)}* \`${c.id}\`: ${escapeMrkdwn(c.summary)}`);
+    const cause = f.cause ? ` _Cause: ${escapeMrkdwn(f.cause)}._` : '';
+    lines.push(`• ${STATUS_EMOJI[c.status]} *${escapeMrkdwn(c.title)}* \`${c.id}\`: ${escapeMrkdwn(c.summary)}${cause}`);
   }
   if (f.extraRemedies.length > 0) lines.push(`*Also:* ${escapeMrkdwn(f.extraRemedies.join(' '))}`);
   return lines.join('\n');

@@ -44,6 +44,7 @@ export function createCheckTargets(
     http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
     now: deps.now ?? (() => new Date()),
+    readyAnswerTimeoutMs: config.checks.readyAnswerTimeoutMs,
   };
   return {
     context,

@@ -65,6 +65,8 @@ export interface CheckContext {
   http: HttpTarget;
   baselines: BaselineStore;
   now: () => Date;
+  /** How long API and Coordinator /ready may take to answer (config checks.readyAnswerTimeoutMs; §15.1.1). */
+  readyAnswerTimeoutMs?: number;
 }
 
 export interface CheckDefinition {

@@ -8,6 +8,8 @@ export interface Finding {
   result: CheckResult;
   /** Other non-passing checks this one explains, in report order. */
   consequences: CheckResult[];
+  /** For a root that is down: the cause each consequence is shown with (e.g. "Redis is down (redis.reachable)"). */
+  cause?: string;
   /** Remedy sentences of the consequences that add something to the root's own remedy, each once. */
   extraRemedies: string[];
 }
@@ -18,18 +20,34 @@ interface Root {
   mentions: RegExp;
   /** Remedy sentences that only say "restore this dependency": said once, by the root. */
   restore: RegExp;
+  /** Checks that cannot pass while this store is down whatever their text says (a probe that saw no answer). */
+  dependents: ReadonlySet<string>;
+  cause: string;
 }
 
+/** Advice that blames the network path: wrong while the store every service waits on is down. */
+const NETWORK_ADVICE = /networkpolicy|may reach it|network path/i;
+
 // Postgres first: Gateway snapshots, outboxes and the audit chain all need it; Redis failures do not stop it.
-const ROOTS: readonly Root[] = [
-  { check: 'postgres.reachable', mentions: /postgres/i, restore: /restore postgres|see postgres\.reachable/i },
-  { check: 'redis.reachable', mentions: /redis/i, restore: /restore redis|see redis\.reachable/i },
+export const ROOTS: readonly Root[] = [
+  {
+    check: 'postgres.reachable', mentions: /postgres/i, restore: /restore postgres|see postgres\.reachable/i,
+    cause: 'Postgres is down (postgres.reachable)',
+    dependents: new Set(['postgres.migrations', 'postgres.tables', 'postgres.connections', 'outbox.api', 'outbox.coordinator', 'audit.ingest_alerts', 'gateway.revocation']),
+  },
+  {
+    // API and Coordinator pass a Redis-backed rate limit before every route but /health (§15.1.1, §15.1.4).
+    check: 'redis.reachable', mentions: /redis/i, restore: /restore redis|see redis\.reachable/i,
+    cause: 'Redis is down (redis.reachable), not the network',
+    dependents: new Set(['services.ready', 'redis.streams', 'redis.backlog', 'redis.dead-streams', 'audit.dlq', 'sts.policy', 'control.gate',
+      'coordinator.stats', 'backlog.metrics', 'admin.auth', 'zones', 'services.live', 'audit.tamper']),
+  },
 ];
 
 const isDown = (r: CheckResult | undefined): r is CheckResult => r?.status === 'fail' || r?.status === 'error';
 
 function mentions(r: CheckResult, root: Root): boolean {
-  return root.mentions.test(r.summary) || root.mentions.test(r.remedy ?? '') || r.matrix.some((m) => root.mentions.test(m));
+  return root.dependents.has(r.id) || root.mentions.test(r.summary) || root.mentions.test(r.remedy ?? '') || r.matrix.some((m) => root.mentions.test(m));
 }
 
 /** Sentences of a remedy, with a per-pod prefix ("Gateway http://host:port: ") taken off so repeats compare equal. */
@@ -57,11 +75,11 @@ export function correlate(problems: readonly CheckResult[]): Finding[] {
     const said = new Set(remedySentences(cause.remedy));
     const extraRemedies: string[] = [];
     for (const sentence of consequences.flatMap((c) => remedySentences(c.remedy))) {
-      if (root.restore.test(sentence) || said.has(sentence)) continue;
+      if (root.restore.test(sentence) || NETWORK_ADVICE.test(sentence) || said.has(sentence)) continue;
       said.add(sentence);
       extraRemedies.push(sentence);
     }
-    findings.push({ result: cause, consequences, extraRemedies });
+    findings.push({ result: cause, consequences, extraRemedies, cause: root.cause });
   }
   for (const p of problems) if (!claimed.has(p.id)) findings.push({ result: p, consequences: [], extraRemedies: [] });
   return findings;

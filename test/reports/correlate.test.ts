@@ -2,8 +2,9 @@
 // correlated: the root first, its consequences under it, each remedy once.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/checks/types.ts';
-import { correlate, remedySentences } from '../../src/reports/correlate.ts';
-import { statusReportMessage } from '../../src/blocks/status-report.ts';
+import { correlate, remedySentences, ROOTS } from '../../src/reports/correlate.ts';
+import { findingText, statusReportMessage } from '../../src/blocks/status-report.ts';
+import { ALL_CHECKS } from '../../src/checks/registry.ts';
 
 function result(id: string, status: CheckResult['status'], summary: string, remedy?: string, matrix: CheckResult['matrix'] = []): CheckResult {
   return { id, title: `Title ${id}`, gates: ['storage'], status, summary, metrics: {}, evidence: [], remedy, matrix, durationMs: 1, finishedAt: '2026-11-30T03:00:00.000Z' };
@@ -19,13 +20,14 @@ const redisOutage = [
   result('redis.streams', 'fail', "Could not read Caracal's Redis (Redis INFO: connection refused)", RESTORE_REDIS, ['redis']),
   result('redis.reachable', 'fail', "Could not read Caracal's Redis (Redis PING: connection refused)", RESTORE_REDIS, ['redis']),
   result('audit.dlq', 'fail', "Could not read Caracal's Redis (Redis XLEN: connection refused)", RESTORE_REDIS, ['redis']),
-  result('sts.policy', 'fail', 'Policy is not confirmed fresh: compile errors unknown', undefined, ['sts']),
+  // Not a Redis consequence: JWKS is served from Postgres (§15.2.7).
+  result('sts.jwks', 'fail', 'STS http://s:1: no signing key for zone z1', undefined, ['sts']),
 ];
 
 describe('correlate', () => {
   it('puts Redis down first, groups what it explains, says each remedy once', () => {
     const findings = correlate(redisOutage);
-    expect(findings.map((f) => f.result.id)).toEqual(['redis.reachable', 'sts.policy']);
+    expect(findings.map((f) => f.result.id)).toEqual(['redis.reachable', 'sts.jwks']);
     expect(findings[0].consequences.map((c) => c.id)).toEqual(['services.ready', 'redis.streams', 'audit.dlq']);
     // "Restore Redis" is the root's; the rate-limit explanation, said for API and Coordinator, appears once.
     expect(findings[0].extraRemedies).toEqual([RATE_LIMIT]);
@@ -45,6 +47,24 @@ describe('correlate', () => {
     expect(findings.map((f) => f.result.id).slice(0, 2)).toEqual(['postgres.reachable', 'redis.reachable']);
     expect(findings[0].consequences.map((c) => c.id)).toEqual(['postgres.tables']);
     expect(findings[1].consequences.map((c) => c.id)).toEqual(['services.ready', 'redis.streams', 'audit.dlq']);
+  });
+
+  it('says Redis is the cause of every dependent finding, even one that only saw no answer, and drops network advice', () => {
+    const silent = result('services.ready', 'fail', '2 of 6 pods not ready: API http://a:1: no answer: GET http://a:1/ready: no answer within 3000 ms',
+      'API http://a:1: check the pod is running and that the bot may reach it (the Helm NetworkPolicy admits only Caracal pods plus networkPolicy.extraIngress).', ['api']);
+    const stats = result('coordinator.stats', 'fail', 'Coordinator jobs: /stats unknown: no answer within 1000 ms', undefined, ['coordinator']);
+    const root = result('redis.reachable', 'fail', "Could not read Caracal's Redis (Redis PING: connection refused)", RESTORE_REDIS, ['redis']);
+    const [f] = correlate([silent, stats, root]);
+    expect(f.result.id).toBe('redis.reachable');
+    expect(f.consequences.map((c) => c.id)).toEqual(['services.ready', 'coordinator.stats']);
+    expect(f.extraRemedies.join(' ')).not.toMatch(/NetworkPolicy|reach it/);
+    const text = findingText(f);
+    expect(text.match(/Cause: Redis is down \(redis\.reachable\), not the network/g)).toHaveLength(2);
+  });
+
+  it('names only real checks as dependents of a store', () => {
+    const ids = new Set(ALL_CHECKS.map((c) => c.id));
+    for (const root of ROOTS) expect([...root.dependents].filter((id) => !ids.has(id)), root.check).toEqual([]);
   });
 
   it('splits remedies into sentences without the per-pod prefix', () => {

@@ -82,7 +82,9 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
   let status: number;
   let text: string;
   try {
-    ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal }));
+    // API and Coordinator answer only once their Redis client gives up (§15.1.1): wait long enough to hear the 500.
+    const slow = (service === 'api' || service === 'coordinator') && ctx.readyAnswerTimeoutMs !== undefined;
+    ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal, ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}) }));
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     // API and Coordinator rate-limit /ready in Redis first; with Redis gone they answer only after their client's

@@ -22,6 +22,8 @@ export interface HttpRequestOptions {
   bearer?: string | undefined;
   signal?: AbortSignal;
   body?: unknown;
+  /** This request's own budget instead of the target's (a service known to answer slowly, e.g. §15.1.1). */
+  timeoutMs?: number;
 }
 
 export interface HttpTarget {
@@ -124,7 +126,7 @@ export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
   return {
     request(url, opts = {}) {
       if ((opts.method ?? 'GET') !== 'GET' || opts.body !== undefined) return send(url, opts, opts.signal);
-      const key = `${url}\n${opts.bearer ?? ''}`;
+      const key = `${url}\n${opts.bearer ?? ''}\n${opts.timeoutMs ?? ''}`;
       let shared = inFlight.get(key);
       if (!shared) {
         const controller = new AbortController();
@@ -145,7 +147,8 @@ function createSender(options: HttpTargetOptions) {
     const method = opts.method ?? 'GET';
     const started = performance.now();
     // One budget for every attempt together: retrying must not stretch a request past its timeout.
-    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const budgetMs = opts.timeoutMs ?? options.timeoutMs;
+    const timeout = AbortSignal.timeout(budgetMs);
     const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
@@ -172,7 +175,7 @@ function createSender(options: HttpTargetOptions) {
     while (attempts < maxAttempts && retryable(attempt)) {
       const wait = baseMs * 2 ** (attempts - 1);
       // Leave room for the next attempt to answer; otherwise the last answer stands.
-      if (performance.now() - started + 2 * wait > options.timeoutMs) break;
+      if (performance.now() - started + 2 * wait > budgetMs) break;
       try {
         await sleep(wait, undefined, { signal });
       } catch {
@@ -184,7 +187,7 @@ function createSender(options: HttpTargetOptions) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     if (!attempt.ok) {
       const err = attempt.err;
-      if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms${tries}`, { cause: err });
+      if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${budgetMs} ms${tries}`, { cause: err });
       if (cancel?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
       throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });
     }

@@ -26,6 +26,8 @@ export interface HarnessOptions extends FakeCaracalOptions {
   caracal?: Record<string, unknown> & { services?: Record<string, string[]> };
   thresholds?: Record<string, unknown>;
   httpTimeoutMs?: number;
+  /** API and Coordinator /ready's own wait (checks.readyAnswerTimeoutMs); 3 s here, within run's 5 s. */
+  readyAnswerTimeoutMs?: number;
   env?: Record<string, string>;
 }
 
@@ -36,7 +38,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     {
       caracal: { ...opts.caracal, services: { ...fake.urls, ...opts.caracal?.services } },
       ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
-      checks: { httpTimeoutMs: opts.httpTimeoutMs ?? 1000 },
+      checks: { httpTimeoutMs: opts.httpTimeoutMs ?? 1000, readyAnswerTimeoutMs: opts.readyAnswerTimeoutMs ?? 3000 },
     },
     opts.env ?? TOKENS_ENV,
     { now: () => new Date(now ?? Date.now()) },

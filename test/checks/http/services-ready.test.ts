@@ -3,6 +3,8 @@ import { servicesReady } from '../../../src/checks/http/services-ready.ts';
 import type { MatrixRow } from '../../../src/checks/failure-matrix.ts';
 import type { ApiNotReady, AuditReason, CoordinatorNotReady, GatewayReason, StsReason } from '../../../src/sandbox/fake-caracal.ts';
 import { startHarness, type Harness } from './harness.ts';
+import { timeoutFor } from '../../../src/config.ts';
+import { testConfig } from '../../helpers/check-context.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -181,13 +183,34 @@ describe('services.ready', () => {
 
   it('reads an API or Coordinator that does not answer in time during a Redis outage as a likely Redis outage', async () => {
     await h.close();
-    h = await startHarness({ httpTimeoutMs: 200, redisErrorDelayMs: { api: 5_000, coordinator: 5_000 } });
+    h = await startHarness({ httpTimeoutMs: 200, readyAnswerTimeoutMs: 300, redisErrorDelayMs: { api: 5_000, coordinator: 5_000 } });
     h.fake.state.deployment.redisDown = true;
     const r = await h.run(servicesReady);
     const api = r.evidence.find((l) => l.startsWith('API'));
     expect(api).toContain('no answer');
     expect(r.remedy).toMatch(/API .*up to 21 s.*Redis/);
     expect(r.matrix).toEqual(expect.arrayContaining(['api', 'coordinator', 'redis']));
+  });
+
+  it('waits for API and Coordinator /ready longer than for other calls, so a Redis outage shows as their 500, not as no answer (§15.1.1)', async () => {
+    await h.close();
+    // Every other call gives up after 200 ms; API and Coordinator answer /ready only after 600 ms, as their Redis
+    // clients retry (compressed from 0.5-21 s).
+    h = await startHarness({ httpTimeoutMs: 200, readyAnswerTimeoutMs: 3000, redisErrorDelayMs: { api: 600, coordinator: 600 } });
+    h.fake.state.deployment.redisDown = true;
+    const r = await h.run(servicesReady);
+    expect(r.evidence.filter((l) => l.includes('(HTTP 500) error=internal_error')).map((l) => l.split(' ')[0])).toEqual(['API', 'Coordinator']);
+    expect(r.evidence.some((l) => l.includes('no answer'))).toBe(false);
+    expect(r.findings).toContain('internal_error');
+    expect(r.remedy).toMatch(/Redis is down/);
+  });
+
+  it('gives services.ready, by default, the time API and Coordinator need to answer during a Redis outage', () => {
+    const config = testConfig();
+    expect(config.checks.readyAnswerTimeoutMs).toBeGreaterThan(21_000);
+    expect(timeoutFor(config, 'services.ready')).toBeGreaterThan(config.checks.readyAnswerTimeoutMs);
+    expect(timeoutFor(config, 'sts.jwks')).toBe(config.checks.defaultTimeoutMs);
+    expect(timeoutFor(testConfig({ checks: { timeouts: { 'services.ready': 7000 } } }), 'services.ready')).toBe(7000);
   });
 
   it('fails a service with no configured URL, naming its config key, and still checks the others', async () => {

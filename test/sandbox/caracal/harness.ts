@@ -11,10 +11,13 @@ import { buildContext, testConfig, type TestContext } from '../../helpers/check-
 
 export const CHECKS = [...ALL_CHECKS, auditChainDeep];
 
-/** The bot's own configuration for the sandbox, with short HTTP timeouts so a hung service costs 1 s. */
+/**
+ * The bot's own configuration for the sandbox, with short HTTP timeouts so a hung service costs 1 s; API and
+ * Coordinator /ready get 4 s to answer their (compressed) Redis-outage 500, within runAll's 6 s per check.
+ */
 export function sandboxContext(sim: SimulatedCaracal): TestContext {
   const thresholds = sandboxThresholds(testConfig().thresholds, sim.postgresKind);
-  return buildContext({ ...sim.file, thresholds, checks: { httpTimeoutMs: 1000, defaultTimeoutMs: 5000 } }, sim.env);
+  return buildContext({ ...sim.file, thresholds, checks: { httpTimeoutMs: 1000, defaultTimeoutMs: 5000, readyAnswerTimeoutMs: 4000 } }, sim.env);
 }
 
 export async function runAll(ctx: CheckContext): Promise<Map<string, CheckResult>> {
