@@ -38,6 +38,10 @@ export interface SandboxOptions {
   /** Log lines go here (default stdout). */
   logDestination?: { write(line: string): void };
   syncIntervalMs?: number;
+  /** The simulated Caracal's clock (tests compress an outage's minutes; the order of events stays Caracal's). */
+  caracalNow?: () => number;
+  /** How long the simulated API and Coordinator take to answer 500 while Redis is down (default 2 s and 20 s). */
+  redisErrorDelayMs?: { api?: number; coordinator?: number };
   /** Start Prometheus and Alertmanager when installed (default no; `caracal-chatops sandbox` turns it on unless SANDBOX_ALERTING=off). */
   alerting?: boolean;
   /** Where the CLI config is written (default `$TMPDIR/caracal-chatops-sandbox`). */
@@ -161,6 +165,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (lock) closers.push(() => lock.release());
     const caracal = await startSimulatedCaracal({
       redisUrl: redis.base, redisDb: lock?.db ?? redis.db, postgresUrl: options.caracalPostgresUrl, syncIntervalMs: options.syncIntervalMs,
+      ...(options.caracalNow ? { now: options.caracalNow } : {}),
+      ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
     });
     closers.push(() => caracal.close());
     const credentials = { botToken: `xoxb-sandbox-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
