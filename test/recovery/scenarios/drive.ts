@@ -108,7 +108,7 @@ export class Run {
   /** The remediation button under a finding on the dashboard: its action id and value. */
   async remedyButton(action: string): Promise<{ actionId: string; value: string } | undefined> {
     const d = await this.dashboardAt(await this.version());
-    const found = elements(d.blocks as JsonObject[]).find((e) => String(e.action_id ?? '').startsWith(`gate_remediate:${action}.`));
+    const found = elements(d.blocks).find((e) => typeof e.action_id === 'string' && e.action_id.startsWith(`gate_remediate:${action}.`));
     return found ? { actionId: String(found.action_id), value: String(found.value) } : undefined;
   }
 
@@ -120,7 +120,7 @@ export class Run {
     const seen = eph().length;
     await this.s.sandbox.slack.interact.click('U0ALICE', CHANNEL, d.ts, button.actionId, { value: button.value });
     const card = await until(() => eph().slice(seen).find((e) => !e.system), `${action} card`);
-    const run = elements(card.blocks as JsonObject[]).find((e) => e.action_id === 'remediate_run');
+    const run = elements(card.blocks).find((e) => e.action_id === 'remediate_run');
     if (!run) return JSON.stringify(card.blocks);
     await this.s.sandbox.slack.interact.click('U0ALICE', CHANNEL, card.ts, 'remediate_run');
     return until(() => {
