@@ -22,7 +22,7 @@ export interface Scenario {
 
 export async function startScenario(redisUrl: string): Promise<Scenario> {
   let offset = 0;
-  const base = configFromObject({ checks: { httpTimeoutMs: 1500, readyAnswerTimeoutMs: 4000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
+  const base = configFromObject({ checks: { readyAnswerTimeoutMs: 4000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
   const sandbox = await startSandbox({
     base, env: {}, port: 0, redisUrl, syncIntervalMs: 0, logDestination: { write: () => undefined },
     caracalNow: () => Date.now() + offset, redisErrorDelayMs: { api: 500, coordinator: 1500 },
