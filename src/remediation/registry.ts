@@ -1,5 +1,5 @@
-// Every remediation action, by the gate it is offered on.
-import type { Gate } from '../checks/types.ts';
+// Every remediation action. Where each is offered (next to the finding it fixes, on the open gate) is decided by
+// placement.ts, not by the action's home gate.
 import { auditDlqReplay } from './audit-dlq-replay.ts';
 import { coordinatorRequeue } from './coordinator-requeue.ts';
 import { gatewayReload } from './gateway-reload.ts';
@@ -9,5 +9,4 @@ import type { RemediationAction } from './types.ts';
 
 export const ALL_ACTIONS: readonly RemediationAction[] = [coordinatorRequeue, auditDlqReplay, apiOutboxBreakGlass, replayRestartBreakGlass, gatewayReload, verifyChain];
 
-export const actionsForGate = (gate: Gate): RemediationAction[] => ALL_ACTIONS.filter((a) => a.gate === gate);
 export const findAction = (id: string): RemediationAction | undefined => ALL_ACTIONS.find((a) => a.id === id);

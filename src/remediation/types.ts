@@ -14,6 +14,7 @@ export interface ActionOutcome {
 export interface RemediationAction {
   id: string;
   title: string;
+  /** The runbook gate it belongs to (its log entries' home); where it is offered is placement.ts's decision. */
   gate: Gate;
   /** No endpoint exists: `run` only works out the manual step, and a person records doing it ("Done by me"). */
   breakGlass?: boolean;
