@@ -17,7 +17,7 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
   beforeAll(async () => {
     redis = await leaseRedisDb();
     s = await startScenario(redis.url);
-  }, 180_000);
+  }, 360_000);
   afterAll(async () => {
     await s?.close();
     await redis?.release();
