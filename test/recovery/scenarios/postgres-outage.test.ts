@@ -42,6 +42,9 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
         await caracal.faults.sync();
         results = await run.runChecks(gate);
       }
+      // Counters that grew during the outage (Coordinator sweeper failures) are judged against the reading before:
+      // the first run after the outage has none, so it is run again, as an operator would.
+      if ([...results.values()].some((c) => c.status === 'warn')) results = await run.runChecks(gate);
       expect([...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`), gate).toEqual([]);
     };
     for (const gate of ['storage', 'services', 'evidence', 'safety'] as const) {
