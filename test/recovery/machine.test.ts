@@ -48,6 +48,7 @@ function apply(run: RunState, g: Gate, cmd: Command, actor: Actor, now = NOW): R
 const sample: Record<CommandType, Command> = {
   claim: { type: 'claim' },
   handoff: { type: 'handoff', to: 'UDAN', note: 'Redis is back; watch the DLQ' },
+  release: { type: 'release' },
   record_checks: { type: 'record_checks', results: [] },
   tick: { type: 'tick', item: 'rollouts', checked: true },
   confirm: { type: 'confirm' },
@@ -61,7 +62,7 @@ const sample: Record<CommandType, Command> = {
 // records checks; everything happens on the open gate.
 const SPEC: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
