@@ -29,12 +29,12 @@ async function quietRuns(q: Queryable): Promise<Quiet[]> {
   return (
     await q.query<Quiet>(
       `SELECT r.id AS run_id, g.gate, g.claimed_by,
-              GREATEST(g.claimed_at, (SELECT max(e.at) FROM events e WHERE e.run_id = r.id AND NOT (e.type = ANY($1::text[]))
+              GREATEST(g.claimed_at, (SELECT max(e.at) FROM events e WHERE e.run_id = r.id AND NOT (e.type = ANY($1::text[])) AND e.actor <> $2
                                         AND (e.gate = g.gate OR e.type = 'note'))) AS gate_since,
-              GREATEST(r.started_at, (SELECT max(e.at) FROM events e WHERE e.run_id = r.id AND NOT (e.type = ANY($1::text[])))) AS run_since
+              GREATEST(r.started_at, (SELECT max(e.at) FROM events e WHERE e.run_id = r.id AND NOT (e.type = ANY($1::text[])) AND e.actor <> $2)) AS run_since
        FROM runs r LEFT JOIN gates g ON g.run_id = r.id AND g.status = 'open'
        WHERE r.status = 'active'`,
-      [NOT_ACTIVITY],
+      [NOT_ACTIVITY, SCHEDULER_ACTOR],
     )
   ).rows;
 }

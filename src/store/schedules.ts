@@ -92,13 +92,13 @@ export async function deleteSchedule(q: Queryable, kind: ScheduleKind, key: stri
 }
 
 /**
- * Every active run has a watch job and the reminder sweep exists: created here rather than at each run's start, so
+ * Every active run has a watch job (first due one interval after the run started) and the reminder sweep exists: created here rather than at each run's start, so
  * runs started before this version (or by an older replica) are watched too.
  */
 export async function ensureStandingJobs(q: Queryable, now: Date, watchFirstMs: number, sweepMs: number): Promise<void> {
   await q.query(
     `INSERT INTO schedules (kind, key, channel_id, interval_ms, next_at, created_at)
-     SELECT 'watch', r.id, r.channel_id, $2, $1::timestamptz + ($2::int * interval '1 millisecond'), $1 FROM runs r
+     SELECT 'watch', r.id, r.channel_id, $2, r.started_at + ($2::int * interval '1 millisecond'), $1 FROM runs r
      WHERE r.status = 'active' AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.kind = 'watch' AND s.key = r.id)
      ON CONFLICT DO NOTHING`,
     [now, Math.round(watchFirstMs)],
