@@ -87,3 +87,13 @@ export async function settle(...bots: TestBot[]): Promise<void> {
 export function threadPosts(calls: readonly SlackCall[], channel: string, needle: string): SlackCall[] {
   return calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts && String(c.body.text).includes(needle));
 }
+
+/** Deliver on every replica until `done` holds (a delivery lease may be held by the other replica for a moment). */
+export async function deliverUntil(done: () => boolean, ...bots: TestBot[]): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('not delivered in time');
+    for (const b of bots) await b.bot.flushDeliveries();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
