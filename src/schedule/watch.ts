@@ -38,7 +38,7 @@ export interface WatchDeps {
   scrub: Scrub;
 }
 
-export const watchState = (s: Schedule): WatchState => s.state as WatchState;
+export const watchState = (s: Schedule): WatchState => s.state;
 
 /** The statuses to compare with: the last tick's for this gate, else what the gate shows (its last recorded run). */
 function previousStatuses(state: WatchState, g: GateState): Record<string, CheckStatus> {

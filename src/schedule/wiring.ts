@@ -46,7 +46,7 @@ export function createSchedules(deps: ScheduleWiringDeps) {
   const { config, db } = deps;
   const s = config.schedules;
   const minutes = (m: number) => m * 60_000;
-  const intervalFor = (gate: Gate | string | undefined) => minutes((gate ? s.watch.gates[gate as Gate] : undefined) ?? s.watch.everyMinutes);
+  const intervalFor = (gate: string | undefined) => minutes((gate ? s.watch.gates[gate as Gate] : undefined) ?? s.watch.everyMinutes);
   const results = createGateResults({
     run: (gate: Gate): Promise<CheckResult[]> => {
       const ids = new Set(deps.policy.requiredChecks(gate));
