@@ -67,6 +67,21 @@ const SPEC: Record<GateStatus, readonly CommandType[]> = {
   overridden: ['record_checks'],
 };
 
+describe('release (issue 17: a stale claim)', () => {
+  it('lets the claimant or an approver let go of a claim, nobody else, and only a claimed gate', () => {
+    const claimed = apply(runAt('storage'), 'storage', { type: 'claim' }, { userId: 'UDAN', isApprover: false });
+    const bystander = decide(claimed, 'storage', { type: 'release' }, { userId: 'UMAL', isApprover: false }, policy, NOW);
+    expect(bystander.ok).toBe(false);
+    for (const actor of [{ userId: 'UDAN', isApprover: false }, { userId: 'UALICE', isApprover: true }]) {
+      const d = decide(claimed, 'storage', { type: 'release' }, actor, policy, NOW);
+      expect(d.ok && d.run.gates.find((g) => g.gate === 'storage')!.claimedBy).toBeUndefined();
+      expect(d.ok && d.events).toEqual([{ type: 'gate_released', gate: 'storage', actor: actor.userId, data: { previous: 'UDAN' } }]);
+    }
+    const again = decide(runAt('storage'), 'storage', { type: 'release' }, { userId: 'UALICE', isApprover: true }, policy, NOW);
+    expect(!again.ok && again.kind).toBe('conflict');
+  });
+});
+
 describe('the transition table', () => {
   it('is the specified one', () => {
     expect(Object.fromEntries(Object.entries(ALLOWED).map(([k, v]) => [k, [...v].sort()]))).toEqual(
@@ -88,8 +103,9 @@ describe('the transition table', () => {
         if (!legal) {
           expect(d.ok).toBe(false);
           if (!d.ok) expect(d.kind).toBe(status === 'locked' ? 'denied' : 'conflict');
-        } else if (type === 'tick' || type === 'request_override') {
-          // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time
+        } else if (type === 'tick' || type === 'request_override' || type === 'release') {
+          // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time;
+          // only a claimed gate can be released
           expect(d.ok).toBe(false);
         } else {
           expect(d.ok).toBe(true);
