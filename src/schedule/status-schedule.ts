@@ -10,7 +10,7 @@ import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReportStore } from '../reports/report-store.ts';
-import { slackCall } from '../slack/slack-call.ts';
+import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
@@ -18,6 +18,8 @@ import { formatInterval, hhmm } from './interval.ts';
 import type { Job } from './runner.ts';
 
 export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';
+/** Slack will not take the channel's reports any more: the schedule ends rather than failing every interval. */
+const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export interface StatusScheduleState {
   reportId?: string;
@@ -68,7 +70,7 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     })?.ts;
   }
 
-  return async (schedule, ctx) => {
+  const job: Job = async (schedule, ctx) => {
     const channel = schedule.key;
     const state = schedule.state as StatusScheduleState;
     const next = (ms = schedule.intervalMs) => new Date(ctx.now.getTime() + ms);
@@ -117,5 +119,14 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     await deps.store.save({ view, channelId: channel, ...(ts ? { messageTs: ts } : {}), complete: true, shown: true });
     const remembered: StatusScheduleState = { reportId: pending.reportId, fingerprint, ...(ts ? { messageTs: ts } : {}) };
     await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, next(), remembered as Record<string, unknown>));
+  };
+  return async (schedule, ctx) => {
+    try {
+      await job(schedule, ctx);
+    } catch (err) {
+      if (!CHANNEL_GONE.has(slackErrorCode(err))) throw err;
+      deps.logger.warn({ channel: schedule.key, code: slackErrorCode(err) }, 'scheduled status stopped: Slack no longer takes posts in this channel');
+      await ctx.commit((tx) => deleteSchedule(tx, 'status', schedule.key));
+    }
   };
 }

@@ -17,7 +17,8 @@ describe('scheduled status (issue 17)', () => {
   beforeAll(async () => {
     state = await testStateDb();
     bot = await schedulerBot(state.db, clock, probe.checks);
-    calls = captureSlackApi();
+    // The bot was removed from CGONE: Slack refuses its posts there.
+    calls = captureSlackApi((c) => (c.body.channel === 'CGONE' && c.method === 'chat.postMessage' ? [200, { ok: false, error: 'not_in_channel' }] : undefined));
   });
   afterAll(async () => {
     await bot.stop();
@@ -65,6 +66,14 @@ describe('scheduled status (issue 17)', () => {
     probe.set('redis.reachable', 'fail');
     await tick(60 * MIN);
     expect(reports('CSTOP')).toHaveLength(1);
+  });
+
+  it('ends when Slack no longer takes posts in the channel, instead of failing every interval', async () => {
+    await bot.command('status every 15m', { channel_id: 'CGONE', user_id: 'UALICE' });
+    await settle(bot);
+    await bot.bot.runSchedules();
+    expect(await getSchedule(state.db, 'status', 'CGONE')).toBeUndefined();
+    expect(bot.logLines.some((l) => l.includes('scheduled status stopped'))).toBe(true);
   });
 
   it('stops when the channel\'s run is resumed', async () => {
