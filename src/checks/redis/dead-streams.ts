@@ -21,7 +21,7 @@ async function check(redis: RedisTarget): Promise<CheckOutcome> {
     if (length > 0) warns.push(`${dead} holds ${length} dead-lettered messages`);
   }
   if (warns.length === 0) return { status: 'pass', summary: 'Dead-letter streams empty.', metrics, evidence };
-  return { status: 'warn', summary: `${warns.join('; ')}.`, metrics, evidence, remedy: DEAD_STREAMS_REMEDY };
+  return { status: 'warn', summary: `${warns.join('; ')}.`, metrics, evidence, remedy: DEAD_STREAMS_REMEDY, findings: ['dead_entries'] };
 }
 
 export const redisDeadStreams: CheckDefinition = {
