@@ -62,8 +62,17 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     return row ? new Date(row.ended_at) : undefined;
   }
 
+  /** The report an earlier attempt may have posted; a lasting refusal to read (no scope) posts again: better twice than never. */
   async function findPosted(channel: string, reportId: string): Promise<string | undefined> {
-    const page = await call('conversations.history', () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 50 }));
+    let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
+    try {
+      page = await call('conversations.history', () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 50 }));
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'slack_webapi_rate_limited_error' || code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error') throw err;
+      deps.logger.warn({ channel, code: slackErrorCode(err) }, 'cannot read the channel to look for an earlier scheduled report; posting it again');
+      return undefined;
+    }
     return (page.messages ?? []).find((m) => {
       const payload = m.metadata?.event_type === SCHEDULED_STATUS_EVENT ? (m.metadata.event_payload as { report_id?: unknown }) : undefined;
       return payload?.report_id === reportId && (!deps.botId || m.bot_id === deps.botId);

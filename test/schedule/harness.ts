@@ -1,5 +1,6 @@
 // Issue 17 scheduler tests: bots on one real Postgres state database, a clock the test moves, checks whose outcome
 // the test sets, and the Slack Web API captured through nock.
+import nock from 'nock';
 import type { CheckDefinition, Gate, Verdict } from '../../src/checks/types.ts';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
@@ -96,4 +97,9 @@ export async function deliverUntil(done: () => boolean, ...bots: TestBot[]): Pro
     for (const b of bots) await b.bot.flushDeliveries();
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The commands' ephemeral answers go to their response_url: accepted, like Slack does. */
+export function acceptResponseUrls(): void {
+  nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
 }

@@ -1,13 +1,14 @@
 // Reminders and stale gates (issue 17), end to end with a clock the test moves: a quiet claimed gate reminds its
 // claimant in the thread, then offers the channel to release the claim (a button that works), and a quiet run asks
 // the channel whether it is still active. Each reminder is an event, written once per quiet spell.
+import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { loadRun } from '../../src/store/runs.ts';
 import { blocksOf, buttonClick, captureSlackApi, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
-import { controllableChecks, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
+import { acceptResponseUrls, controllableChecks, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
 
 describe('reminders and stale gates (issue 17)', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -20,9 +21,11 @@ describe('reminders and stale gates (issue 17)', () => {
     state = await testStateDb();
     // Watch off by default here (a long interval): only reminders speak.
     bot = await schedulerBot(state.db, clock, probe.checks, { schedules: { pollSeconds: 3600, watch: { everyMinutes: 24 * 60 } } });
+    acceptResponseUrls();
     calls = captureSlackApi();
   });
   afterAll(async () => {
+    nock.cleanAll();
     await bot.stop();
     await state.drop();
   });

@@ -1,11 +1,12 @@
 // The scheduler across two replicas on one Postgres state database (issue 17): one runs the schedules at a time
 // (a lease), a replica killed in the middle of a watch tick leaves its lease to run out and the other carries on;
 // the killed one, if it wakes, cannot commit (fenced). Every change is posted once: no duplicate, none missing.
+import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { captureSlackApi, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
-import { controllableChecks, deliverUntil, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
+import { acceptResponseUrls, controllableChecks, deliverUntil, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
 
 describe('scheduler across two replicas (issue 17)', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -20,9 +21,11 @@ describe('scheduler across two replicas (issue 17)', () => {
     state = await testStateDb();
     a = await schedulerBot(state.db, clock, probe.checks);
     b = await schedulerBot(state.db, clock, probe.checks);
+    acceptResponseUrls();
     calls = captureSlackApi();
   });
   afterAll(async () => {
+    nock.cleanAll();
     await a.stop();
     await b.stop();
     await state.drop();

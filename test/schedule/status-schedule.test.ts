@@ -1,9 +1,10 @@
 // Scheduled status (issue 17), end to end with a clock the test moves: `/caracal status every 15m` posts a report,
 // then only edits its "still the same at HH:MM" line until something changes, when a new report is posted; it ends
 // with `/caracal status stop` or with the run's Resume.
+import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
-import { getSchedule } from '../../src/store/schedules.ts';
+import { getSchedule, putSchedule } from '../../src/store/schedules.ts';
 import { captureSlackApi, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 import { controllableChecks, MIN, schedulerBot, settle, testClock } from './harness.ts';
 
@@ -18,10 +19,19 @@ describe('scheduled status (issue 17)', () => {
     state = await testStateDb();
     bot = await schedulerBot(state.db, clock, probe.checks);
     // The bot was removed from CGONE: Slack refuses its posts there.
-    calls = captureSlackApi((c) => (c.body.channel === 'CGONE' && c.method === 'chat.postMessage' ? [200, { ok: false, error: 'not_in_channel' }] : undefined));
+    nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok'); // the commands' ephemeral answers
+    calls = captureSlackApi((c) => {
+      if (c.body.channel === 'CGONE' && c.method === 'chat.postMessage') return [200, { ok: false, error: 'not_in_channel' }];
+      // CPEND already shows the report a replica posted before it died (found by its metadata).
+      if (c.body.channel === 'CPEND' && c.method === 'conversations.history') {
+        return [200, { ok: true, messages: [{ ts: '1764471600.000900', bot_id: 'B0TEST', metadata: { event_type: 'caracal_scheduled_status', event_payload: { report_id: 'rPENDING' } } }] }];
+      }
+      return undefined;
+    });
   });
   afterAll(async () => {
     await bot.stop();
+    nock.cleanAll();
     await state.drop();
   });
   const tick = async (ms: number) => {
@@ -74,6 +84,19 @@ describe('scheduled status (issue 17)', () => {
     await bot.bot.runSchedules();
     expect(await getSchedule(state.db, 'status', 'CGONE')).toBeUndefined();
     expect(bot.logLines.some((l) => l.includes('scheduled status stopped'))).toBe(true);
+  });
+
+  it('does not post again a report a replica posted before it could record it', async () => {
+    probe.set('postgres.reachable', 'pass');
+    probe.set('redis.reachable', 'pass');
+    clock.advance(2 * MIN); // past the reuse window: the checks run with today's verdicts
+    // The state a replica leaves when it dies between Slack's answer and its commit: the post marked pending.
+    const pending = { reportId: 'rPENDING', fingerprint: 'postgres.reachable:pass,redis.reachable:pass' };
+    await putSchedule(state.db, { kind: 'status', key: 'CPEND', channelId: 'CPEND', intervalMs: 15 * MIN, nextAt: clock.now(), createdBy: 'UALICE', now: clock.now(), state: { pending } });
+    await bot.bot.runSchedules();
+    await settle(bot);
+    expect(calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPEND')).toEqual([]);
+    expect((await getSchedule(state.db, 'status', 'CPEND'))!.state).toMatchObject({ reportId: 'rPENDING', messageTs: '1764471600.000900' });
   });
 
   it('stops when the channel\'s run is resumed', async () => {

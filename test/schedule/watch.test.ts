@@ -1,6 +1,7 @@
 // Watch (issue 17), end to end through signed Slack requests, the real Postgres and a clock the test moves: the open
 // gate's checks run again on schedule, the thread hears only about changes (naming the claimant), and all green is
 // recorded on the gate with a notice to the claimant and approvers, after which Confirm works.
+import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
@@ -10,7 +11,7 @@ import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { loadRun } from '../../src/store/runs.ts';
 import { captureSlackApi, runClick, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
-import { controllableChecks, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
+import { acceptResponseUrls, controllableChecks, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
 
 describe('watch intervals', () => {
   it('reads on, off and bounded intervals, and says them back', () => {
@@ -35,9 +36,11 @@ describe('watch (issue 17)', () => {
   beforeAll(async () => {
     state = await testStateDb();
     bot = await schedulerBot(state.db, clock, probe.checks);
+    acceptResponseUrls();
     calls = captureSlackApi();
   });
   afterAll(async () => {
+    nock.cleanAll();
     await bot.stop();
     await state.drop();
   });
