@@ -34,8 +34,9 @@ export class CanonicalContent {
     const buf = this.scratch.ensure(this.length + bytes + 1, this.length);
     if (isNull) {
       if (bytes > 0) NULL_TEXT.copy(buf, this.length);
-    } else if (bytes < 16) {
-      // Short fields (ids, decisions) byte by byte: cheaper than a native copy call.
+    } else if (bytes < 128) {
+      // Most fields byte by byte: cheaper than a native copy call (measured: Buffer.copy was a twelfth of the
+      // sweep's CPU profile when only fields under 16 bytes were copied so).
       for (let i = 0; i < bytes; i++) buf[this.length + i] = src[start + i];
     } else {
       src.copy(buf, this.length, start, end);
