@@ -95,8 +95,10 @@ export class RowChecker {
     const pe = f[2 * PREV + 1];
     const prevNull = ps < 0;
     const contentOk = holds(buf, cs, ce, digest);
+    // A zone's oldest row: Caracal writes a NULL link exactly at chain_seq 1; a later oldest row (retention dropped
+    // the rows before it) must still point somewhere, though what it points to can no longer be checked.
     const linkOk = first
-      ? (seq === 1 || seq === 1n) === prevNull // see checkBreaks in the oracle for why the oldest row is judged so
+      ? (seq === 1 || seq === 1n) === prevNull
       : !prevNull && this.prevContent.bytes.compare(buf, ps, pe, 0, this.prevContentEnd) === 0;
     const hmacOk = this.hmac === undefined || holds(buf, f[2 * HMAC], f[2 * HMAC + 1], this.hmacHex(buf, cs, ce, ps, pe));
     const seqOk = first ? seq >= 1 : follows(this.prevSeq ?? 0, seq);
