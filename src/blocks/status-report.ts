@@ -17,6 +17,8 @@ export interface StatusReportView {
   planned: readonly { id: string; title: string }[];
   results: readonly CheckResult[];
   sandbox: boolean;
+  /** The Caracal deployment checked (config `environments`); older reports have none. */
+  environment?: string;
 }
 
 export interface SlackMessage extends PackedMessage {
@@ -90,14 +92,14 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
   const header: HeaderBlock = {
     type: 'header',
     block_id: BLOCK.statusHeader,
-    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status: ${headline}`, LIMITS.headerText), emoji: true },
+    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}`, LIMITS.headerText), emoji: true },
   };
   const context: ContextBlock = {
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
+        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.environment ? ` · environment \`${escapeMrkdwn(view.environment)}\`` : ''}${view.sandbox ? ' · *SANDBOX*' : ''}`,
       },
     ],
   };
