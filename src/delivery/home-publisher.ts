@@ -42,8 +42,11 @@ export function createHomePublisher(deps: HomePublisherDeps) {
 
   async function publishOne(claim: HomeClaimRow, snap: Awaited<ReturnType<HomeContent['snapshot']>>): Promise<void> {
     try {
+      const started = Date.now();
       const { view, page } = await deps.content.render(claim.userId, claim.page, snap);
+      const rendered = Date.now();
       await slackCall(metrics, 'views.publish', () => client.views.publish({ user_id: claim.userId, view }));
+      log.debug({ userId: claim.userId, renderMs: rendered - started, publishMs: Date.now() - rendered }, 'Home published');
       await homePublished(db, claim, workerId, page);
       published++;
     } catch (err) {

@@ -117,7 +117,12 @@ export function createHomeContent(deps: HomeContentDeps) {
     const mine = snap.heads.filter((h) => visible.has(h.channelId));
     const shown = clampPage(page, mine.length);
     const slice = mine.slice(shown * RUNS_PER_PAGE, (shown + 1) * RUNS_PER_PAGE);
-    const runs = (await Promise.all(slice.map((h) => snap.run(h.id)))).filter((r): r is RunState => r !== undefined && r.status === 'active');
+    // One at a time: a page is 20 runs, and the state database's pool is shared with every listener.
+    const runs: RunState[] = [];
+    for (const h of slice) {
+      const run = await snap.run(h.id);
+      if (run?.status === 'active') runs.push(run);
+    }
     const claims = (await openClaims(db, userId)).filter((c) => visible.has(c.channelId));
     const model: HomeModel = {
       runs: await Promise.all(runs.map((r) => homeRun(r, now))),

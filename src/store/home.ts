@@ -6,8 +6,11 @@ import type { Queryable } from './db.ts';
 export interface HomeClaimRow {
   userId: string;
   page: number;
-  /** The change this publish covers: published_at becomes this, so a change during the publish stays behind. */
-  wantedAt: Date;
+  /**
+   * The change this publish covers: published_at becomes this, so a change during the publish stays behind. Kept as
+   * Postgres's text: a JavaScript Date drops the microseconds, and the Home would look behind for ever.
+   */
+  wantedAt: string;
   attempts: number;
 }
 
@@ -27,13 +30,13 @@ export async function wantAllHomes(q: Queryable): Promise<number> {
 
 /** Up to `limit` Homes that are behind and not held (or backing off), leased to `workerId` for `leaseMs`. */
 export async function claimHomes(q: Queryable, workerId: string, limit: number, leaseMs: number): Promise<HomeClaimRow[]> {
-  const res = await q.query<{ user_id: string; page: number; wanted_at: Date; attempts: number }>(
+  const res = await q.query<{ user_id: string; page: number; wanted_at: string; attempts: number }>(
     `UPDATE home_views SET locked_by = $1, locked_until = clock_timestamp() + ($3::int * interval '1 millisecond')
      WHERE user_id IN (
        SELECT user_id FROM home_views
        WHERE (published_at IS NULL OR published_at < wanted_at) AND (locked_until IS NULL OR locked_until < clock_timestamp())
        ORDER BY wanted_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-     RETURNING user_id, page, wanted_at, attempts`,
+     RETURNING user_id, page, wanted_at::text AS wanted_at, attempts`,
     [workerId, limit, Math.round(leaseMs)],
   );
   return res.rows.map((r) => ({ userId: r.user_id, page: r.page, wantedAt: r.wanted_at, attempts: r.attempts }));
@@ -42,7 +45,7 @@ export async function claimHomes(q: Queryable, workerId: string, limit: number, 
 /** Published: covered up to the claimed change; the lease ends. Fenced by the lease holder. */
 export async function homePublished(q: Queryable, claim: HomeClaimRow, workerId: string, page: number): Promise<void> {
   await q.query(
-    `UPDATE home_views SET published_at = $3, page = $4, locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL
+    `UPDATE home_views SET published_at = $3::timestamptz, page = $4, locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL
      WHERE user_id = $1 AND locked_by = $2`,
     [claim.userId, workerId, claim.wantedAt, page],
   );
