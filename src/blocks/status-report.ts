@@ -128,6 +128,6 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     elements: [{ type: 'mrkdwn', text: `:thread: ${moved} more item(s) did not fit here: see the thread under this message.` }],
   }));
   const names = findings.map((f) => `${f.result.id} (${f.result.status})${f.consequences.length > 0 ? ` explaining ${f.consequences.map((c) => c.id).join(', ')}` : ''}`).join(', ');
-  const text = truncate(`${label(view.sandbox)}Caracal status: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
+  const text = truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
   return { text, ...packed };
 }

@@ -15,7 +15,8 @@ export function environmentPicker(config: Pick<Config, 'environments' | 'default
   const names = new Set(environmentNames(config));
   return (channelId, args) => {
     const match = /^(\S+)\s*([\s\S]*)$/.exec(args.trim());
-    const first = match?.[1]?.toLowerCase();
+    // Exact (names are lower case): a title may start with a capitalised word that happens to be a name.
+    const first = match?.[1];
     if (first && names.has(first)) return { environment: first, rest: (match?.[2] ?? '').trim(), named: true };
     return { environment: channelEnvironment(config, channelId), rest: args.trim(), named: false };
   };
