@@ -26,6 +26,8 @@ export const ACTION = {
   gateHandoff: 'gate_handoff',
   /** App Home: another page of open runs. */
   homePage: 'home_page',
+  /** On a stale claim's reminder: let go of the claim. */
+  gateRelease: 'gate_release',
 } as const;
 
 export const BLOCK = {

@@ -47,6 +47,9 @@ import { metricsServer, operationalRoutes, type RouteDeps } from './routes.ts';
 import { createAlerts } from '../alerts/wiring.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
 import { registerAlertSample } from '../alerts/sample.ts';
+import { watchCommand } from '../commands/watch.ts';
+import { createReadyMeter, meteredContext } from '../schedule/ready-budget.ts';
+import { createSchedules } from '../schedule/wiring.ts';
 
 export interface AppDeps {
   config: Config;
@@ -85,6 +88,10 @@ export interface CaracalApp {
   flushAlerts(): Promise<void>;
   /** Publish every App Home that is behind now, without waiting for the coalescing interval (tests). */
   flushHome(): Promise<void>;
+  /** Run the scheduler's due jobs now, if this replica holds its lease (tests move their clock, then call it). */
+  runSchedules(): Promise<number>;
+  /** Tests: this replica dies here, its scheduler lease left to run out. */
+  abandonSchedules(): void;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -109,8 +116,11 @@ export function createApp(deps: AppDeps): CaracalApp {
   const newId = deps.newId ?? shortId;
   const sandbox = deps.sandbox ?? false;
   const { checks } = deps;
-  // Each named environment checks its own Caracal deployment; the default one uses the context the app was given.
-  const environments = createEnvironmentContexts(config, deps.checkContext, deps.logger);
+  // Every /ready the bot sends is counted, so scheduled checks stay within Caracal's per-client limit.
+  const readyMeter = createReadyMeter(now);
+  const checkContext = meteredContext(deps.checkContext, readyMeter);
+  // Each named environment checks its own Caracal deployment; the default one uses the (metered) context above.
+  const environments = createEnvironmentContexts(config, checkContext, deps.logger);
   const pickEnvironment = environmentPicker(config);
   let ready = false;
   const stateDbAnswers = async (): Promise<boolean> => {
@@ -179,7 +189,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
     config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
-    checkContext: deps.checkContext,
+    checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId,
@@ -204,7 +214,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const reportStore = dbReportStore(db);
   const statusDeps: StatusRunDeps = {
     checks,
-    context: deps.checkContext,
+    context: checkContext,
     // A finished report changes every Home's "last status report" line.
     store: { ...reportStore, save: async (r) => {
       await reportStore.save(r);
@@ -218,10 +228,16 @@ export function createApp(deps: AppDeps): CaracalApp {
     newId,
     contextFor: (environment) => environments.contextFor(environment),
   };
+  const schedules = createSchedules({
+    config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
+    client: () => app.client, reports: statusDeps.store, now, newId, workerId, sandbox,
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+    onQueued: () => dispatcher.poke(),
+  });
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
-    statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }),
+    statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
     recoverCommand({ service, now, pickEnvironment }),
     drillCommand({ service, now, pickEnvironment }),
     troubleshootCommand(),
@@ -230,6 +246,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     handoffCommand({ service }),
     summaryCommand({ service, now }),
     timelineCommand({ db, logger: deps.logger, policy: service.policy, now }),
+    watchCommand({
+      db, service, now, defaultInterval: schedules.intervalFor,
+      onChanged: () => {
+        dispatcher.poke();
+        void schedules.scheduler.runNow();
+      },
+    }),
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
@@ -240,7 +263,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerHandoffModal(app, { ...listenerDeps, service, sandbox });
   registerAppHome(app, { ...listenerDeps, home: homePublisher });
   registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext, contextFor: (e) => environments.contextFor(e) });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e) });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
@@ -262,6 +285,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       reportSweeper.start();
       alerts.delivery.start();
       homePublisher.start();
+      schedules.scheduler.start(schedules.pollMs);
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
@@ -276,6 +300,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
       if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
       clearTimeout(t);
+      await schedules.scheduler.stop();
       await alerts.delivery.stop();
       await homePublisher.stop();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
@@ -287,6 +312,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     sweepReports: () => reportSweeper.run(),
     flushAlerts: () => alerts.delivery.flush(),
     flushHome: () => homePublisher.flush(),
+    runSchedules: () => schedules.scheduler.runNow(),
+    abandonSchedules: () => schedules.scheduler.abandon(),
     idle,
   };
 }
