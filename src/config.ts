@@ -35,52 +35,76 @@ const thresholdsSchema = z
   .strict()
   .prefault({});
 
-const fileSchema = z
+const caracalSchema = z
   .object({
-    caracal: z
+    postgres: z
       .object({
-        postgres: z
-          .object({
-            url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-            statementTimeoutMs: z.number().int().positive().default(2000),
-            ssl: z.boolean().default(false),
-          })
-          .strict()
-          .prefault({}),
-        redis: z
-          .object({
-            url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-            /**
-             * Caracal requires appendonly yes (caracal-ops.md §3.1). false only where losing stream entries on a
-             * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
-             */
-            requireAppendonly: z.boolean().default(true),
-            /** CA bundle for a rediss:// URL (default: the system's CAs). */
-            caFile: z.string().min(1).optional(),
-          })
-          .strict()
-          .prefault({}),
-        services: z
-          .object(Object.fromEntries(SERVICES.map((s) => [s, urlList])) as Record<ServiceName, typeof urlList>)
-          .strict()
-          .prefault({}),
-        zones: z.array(z.string().min(1)).default([]),
-        policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
-        expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
-        /** The deployment's own settings, where the bot can see them (deployment.settings, tls.certificates). */
-        preflight: z
-          .object({
-            envFile: z.string().min(1).optional(),
-            secretDir: z.string().min(1).optional(),
-            helmValues: z.string().min(1).optional(),
-            /** PEM bundle that signs the services' certificates, when it is not in the system store. */
-            caFile: z.string().min(1).optional(),
-          })
-          .strict()
-          .prefault({}),
+        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+        statementTimeoutMs: z.number().int().positive().default(2000),
+        ssl: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+        /**
+         * Caracal requires appendonly yes (caracal-ops.md §3.1). false only where losing stream entries on a
+         * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
+         */
+        requireAppendonly: z.boolean().default(true),
+        /** CA bundle for a rediss:// URL (default: the system's CAs). */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    services: z
+      .object(Object.fromEntries(SERVICES.map((s) => [s, urlList])) as Record<ServiceName, typeof urlList>)
+      .strict()
+      .prefault({}),
+    zones: z.array(z.string().min(1)).default([]),
+    policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
+    expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
+    /** The deployment's own settings, where the bot can see them (deployment.settings, tls.certificates). */
+    preflight: z
+      .object({
+        envFile: z.string().min(1).optional(),
+        secretDir: z.string().min(1).optional(),
+        helmValues: z.string().min(1).optional(),
+        /** PEM bundle that signs the services' certificates, when it is not in the system store. */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+/** An environment's name: what people type after a command (`/caracal status staging`). */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const environmentName = z.string().regex(ENVIRONMENT_NAME, 'must be lower case letters, digits and dashes (e.g. prod-eu)');
+
+/** One Caracal deployment the bot serves: its targets, the channels that use it by default, where its secrets are. */
+const environmentSchema = z
+  .object({
+    caracal: caracalSchema,
+    /** Channels (IDs) whose commands use this environment when none is named. */
+    channels: z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel ID (C… or G…)')).default([]),
+    /** Its secrets are read from `<prefix>CARACAL_POSTGRES_PASSWORD` and so on; default: the name in capitals and `_` (PROD_EU_). */
+    secretsPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, 'must be capitals, digits and _, ending in _').optional(),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    caracal: caracalSchema,
+    /**
+     * Named Caracal deployments besides the default one (the top-level `caracal` section). When `defaultEnvironment`
+     * names one of these, it is the default and the top-level `caracal` section must be left out.
+     */
+    environments: z.record(environmentName, environmentSchema).default({}),
+    /** The name of the environment used when a command names none and its channel has no default. */
+    defaultEnvironment: environmentName.default('default'),
     thresholds: thresholdsSchema,
     checks: z
       .object({
@@ -139,6 +163,8 @@ const fileSchema = z
         postIntervalMs: z.number().int().min(0).default(1000),
         /** Graceful shutdown budget; then in-flight work is left for the next replica. */
         shutdownMs: z.number().int().min(0).default(20_000),
+        /** App Home tabs follow run changes at most once per interval (coalesced). */
+        homeUpdateIntervalMs: z.number().int().min(0).default(3000),
         /** Serve /metrics on its own port (bound like the main one) instead of the public events port. */
         metricsPort: z.number().int().min(0).max(65535).optional(),
       })
@@ -227,14 +253,22 @@ export type Thresholds = FileConfig['thresholds'];
 export type CaracalConfig = FileConfig['caracal'];
 export interface Config extends FileConfig {
   secrets: Secrets;
+  /** Each named environment's Caracal secrets (read with its prefix); the default's are in `secrets`. */
+  environmentSecrets: Readonly<Record<string, Secrets>>;
   configPath: string | undefined;
 }
 
+/** The secrets that belong to one Caracal deployment (each environment has its own). */
+export const CARACAL_SECRETS = [
+  'postgresPassword', 'redisPassword', 'metricsBearer', 'coordinatorToken', 'auditAdminToken', 'adminToken', 'apiReadToken', 'auditHmacKey',
+] as const satisfies readonly SecretName[];
+
 export type Env = Record<string, string | undefined>;
 
-function readSecrets(env: Env, problems: string[]): Secrets {
+function readSecrets(env: Env, problems: string[], names: readonly SecretName[] = Object.keys(SECRET_ENV) as SecretName[], prefix = ''): Secrets {
   const secrets: Secrets = {};
-  for (const [name, variable] of Object.entries(SECRET_ENV) as [SecretName, string][]) {
+  for (const name of names) {
+    const variable = `${prefix}${SECRET_ENV[name]}`;
     let value = env[variable];
     const file = env[`${variable}_FILE`];
     // Like Caracal: the file wins only when the variable itself is empty.
@@ -274,8 +308,58 @@ export function configFromObject(raw: unknown, env: Env, configPath?: string): C
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error));
   const secrets = readSecrets(env, problems);
+  const environmentSecrets: Record<string, Secrets> = {};
+  if (parsed.success) {
+    const data = parsed.data;
+    const named = data.environments[data.defaultEnvironment];
+    if (named && typeof raw === 'object' && raw !== null && 'caracal' in raw) {
+      problems.push(`caracal: the default environment is environments.${data.defaultEnvironment}; leave the top-level caracal section out`);
+    }
+    const owner = new Map<string, string>();
+    for (const [name, e] of Object.entries(data.environments)) {
+      for (const channel of e.channels) {
+        const other = owner.get(channel);
+        if (other) problems.push(`environments.${name}.channels: ${channel} is already a channel of ${other}`);
+        owner.set(channel, name);
+      }
+      // The default's secrets stay the unprefixed ones, so a single-environment setup keeps working unchanged.
+      if (name === data.defaultEnvironment) continue;
+      environmentSecrets[name] = readSecrets(env, problems, CARACAL_SECRETS, e.secretsPrefix ?? secretsPrefixOf(name));
+    }
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  return Object.freeze({ ...parsed.data, secrets, configPath });
+  return Object.freeze({ ...parsed.data, secrets, environmentSecrets, configPath });
+}
+
+/** `prod-eu` -> `PROD_EU_`: where an environment's secrets are read unless it names its own prefix. */
+export function secretsPrefixOf(name: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+}
+
+/** Every environment's name, the default first. */
+export function environmentNames(config: Pick<Config, 'environments' | 'defaultEnvironment'>): string[] {
+  return [config.defaultEnvironment, ...Object.keys(config.environments).filter((n) => n !== config.defaultEnvironment).sort()];
+}
+
+/** The environment a channel's commands use when they name none. */
+export function channelEnvironment(config: Pick<Config, 'environments' | 'defaultEnvironment'>, channelId: string): string {
+  return Object.entries(config.environments).find(([, e]) => e.channels.includes(channelId))?.[0] ?? config.defaultEnvironment;
+}
+
+/**
+ * The configuration as one environment's checks see it: its own `caracal` targets and Caracal secrets (the Slack
+ * and state secrets stay), so `createCheckTargets` builds its clients unchanged.
+ */
+export function environmentConfig(config: Config, name: string): Config {
+  if (name === config.defaultEnvironment) {
+    const named = config.environments[name];
+    return named ? { ...config, caracal: named.caracal } : config;
+  }
+  const e = config.environments[name];
+  if (!e) throw new Error(`unknown environment ${name}`);
+  const secrets: Secrets = { ...config.secrets };
+  for (const k of CARACAL_SECRETS) delete secrets[k];
+  return { ...config, caracal: e.caracal, secrets: { ...secrets, ...config.environmentSecrets[name] } };
 }
 
 /** Load from CARACAL_CHATOPS_CONFIG (or an explicit path); no file means every default. */
@@ -292,8 +376,9 @@ export function loadConfig(env: Env = process.env, explicitPath?: string): Confi
 }
 
 /** Every secret value currently configured, for redaction and leak tests. */
-export function secretValues(config: Pick<Config, 'secrets'>): string[] {
-  return Object.values(config.secrets).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+export function secretValues(config: Pick<Config, 'secrets'> & { environmentSecrets?: Config['environmentSecrets'] }): string[] {
+  const all = [config.secrets, ...Object.values(config.environmentSecrets ?? {})].flatMap((s) => Object.values(s));
+  return [...new Set(all)].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 
 /** Checks that wait for a slow /ready answer (readyAnswerTimeoutMs) get that long plus a margin by default. */

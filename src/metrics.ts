@@ -6,14 +6,15 @@ export interface Metrics {
   registry: Registry;
   commands: Counter<'subcommand'>;
   actions: Counter<'action'>;
-  checkDuration: Histogram<'check'>;
-  checkOutcomes: Counter<'check' | 'status'>;
+  checkDuration: Histogram<'check' | 'environment'>;
+  checkOutcomes: Counter<'check' | 'status' | 'environment'>;
   slackApiErrors: Counter<'method' | 'error'>;
   /** Deliveries marked failed (each replaced by a placeholder), by Slack's error. */
   deliveriesFailed: Counter<'reason'>;
   /** Read the outbox's state when /metrics is scraped (queued, failed, oldest queued age, paused channels). */
   observeDeliveries(source: () => Promise<DeliveryGauges>): void;
-  recordCheck(result: CheckResult): void;
+  /** `environment`: the Caracal deployment checked (config `environments`); the default one when not given. */
+  recordCheck(result: CheckResult, environment?: string): void;
 }
 
 export interface DeliveryGauges {
@@ -41,14 +42,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const checkDuration = new Histogram({
     name: 'caracal_chatops_check_duration_seconds',
     help: 'Duration of each reconciliation check',
-    labelNames: ['check'] as const,
+    labelNames: ['check', 'environment'] as const,
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [registry],
   });
   const checkOutcomes = new Counter({
     name: 'caracal_chatops_check_outcomes_total',
     help: 'Check results by check and status (pass, warn, fail, error)',
-    labelNames: ['check', 'status'] as const,
+    labelNames: ['check', 'status', 'environment'] as const,
     registers: [registry],
   });
   const slackApiErrors = new Counter({
@@ -88,9 +89,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     checkDuration,
     checkOutcomes,
     slackApiErrors,
-    recordCheck(result) {
-      checkDuration.observe({ check: result.id }, result.durationMs / 1000);
-      checkOutcomes.inc({ check: result.id, status: result.status });
+    recordCheck(result, environment = 'default') {
+      checkDuration.observe({ check: result.id, environment }, result.durationMs / 1000);
+      checkOutcomes.inc({ check: result.id, status: result.status, environment });
     },
   };
 }

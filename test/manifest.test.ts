@@ -5,9 +5,9 @@ import { SHORTCUT } from '../src/blocks/ids.ts';
 
 type Manifest = {
   display_information: { name: string; description: string };
-  features: { bot_user: { display_name: string }; slash_commands: { command: string; description: string }[]; shortcuts: { callback_id: string; type: string; name: string }[] };
+  features: { app_home: { home_tab_enabled: boolean }; bot_user: { display_name: string }; slash_commands: { command: string; description: string }[]; shortcuts: { callback_id: string; type: string; name: string }[] };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean; event_subscriptions: { bot_events: string[] } };
 };
 
 describe('manifest.yml', () => {
@@ -20,7 +20,14 @@ describe('manifest.yml', () => {
   });
 
   it('asks only for the bot scopes the code uses', () => {
-    expect(m.oauth_config.scopes.bot.sort()).toEqual(['channels:history', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'usergroups:read', 'users:read']);
+    expect(m.oauth_config.scopes.bot.sort()).toEqual([
+      'channels:history', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'groups:read', 'usergroups:read', 'users:read',
+    ]);
+  });
+
+  it('turns on the Home tab and subscribes to app_home_opened, the one event the bot listens for', () => {
+    expect(m.features.app_home.home_tab_enabled).toBe(true);
+    expect(m.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   });
 
   it('respects the manifest schema limits', () => {

@@ -26,8 +26,17 @@ interface RemediationDeps {
   service: RecoveryService;
   journal: ActionJournal;
   context: CheckContext;
+  /** The run's environment's context: an action reaches the deployment the run recovers, never another. */
+  contextFor?: (environment: string | undefined) => CheckContext;
   logger: Logger;
   metrics: Metrics;
+}
+
+async function runContext(deps: RemediationDeps, runId: string): Promise<CheckContext> {
+  if (!deps.contextFor) return deps.context;
+  const run = await deps.service.load(runId);
+  if (!run) throw new UserFacingError('not_found', 'This recovery run no longer exists.');
+  return deps.contextFor(run.environment);
 }
 
 /** Failed with at least one call answered 2xx: some pods or rows were changed, not all. */
@@ -62,7 +71,7 @@ async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy
   await replaceCard(respond, runningCard(remedy.title)).catch((err: unknown) => logger.warn({ err }, 'could not show "Running…"'));
   let outcome: ActionOutcome;
   try {
-    outcome = await remedy.run(deps.context, AbortSignal.timeout(ACTION_TIMEOUT_MS));
+    outcome = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
   } catch (err) {
     const ref = randomBytes(4).toString('hex');
     logger.error({ err, ref, action: remedy.id }, 'remediation failed on the bot side');
@@ -87,7 +96,7 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
     const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return tell(respond, allowed.reason);
     if (remedy.breakGlass) {
-      const guidance = await remedy.run(deps.context, AbortSignal.timeout(ACTION_TIMEOUT_MS));
+      const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
       await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
       return;
     }

@@ -15,7 +15,9 @@ export function registerStartRecovery(
 ): void {
   onAction<ButtonAction>(app, ACTION.statusStartRecovery, deps, async ({ body, action, respond }) => {
     const report = await loadReport(deps.statusDeps, action.value);
-    const result = await deps.service.startRun({ channelId: report.channelId, title: defaultTitle(deps.now()), userId: body.user.id });
+    // The run recovers the environment the report checked.
+    const environment = report.view.environment;
+    const result = await deps.service.startRun({ channelId: report.channelId, title: defaultTitle(deps.now()), userId: body.user.id, ...(environment ? { environment } : {}) });
     if (!result.ok) await tell(respond, result.reason);
   });
 }

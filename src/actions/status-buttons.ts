@@ -29,7 +29,9 @@ export function registerStatusActions(app: App, deps: StatusRunDeps & { metrics:
     if (running.has(key)) return tell(respond, 'A re-run of this report is already in progress.');
     running.add(key);
     try {
-      await runStatusReport(deps, { client, channelId: report.channelId, requestedBy: body.user.id, messageTs: report.messageTs });
+      // The same environment as the report being re-run.
+      const environment = report.view.environment;
+      await runStatusReport(deps, { client, channelId: report.channelId, requestedBy: body.user.id, messageTs: report.messageTs, ...(environment ? { environment } : {}) });
     } finally {
       running.delete(key);
     }

@@ -22,6 +22,10 @@ export const ACTION = {
   alertStartRecovery: 'alert_start_recovery',
   alertSample: 'alert_sample',
   resumeAcknowledge: 'resume_acknowledge_alerts',
+  /** Opens the handoff modal (user select + note) for the open gate. */
+  gateHandoff: 'gate_handoff',
+  /** App Home: another page of open runs. */
+  homePage: 'home_page',
   /** On a stale claim's reminder: let go of the claim. */
   gateRelease: 'gate_release',
 } as const;
@@ -34,14 +38,19 @@ export const BLOCK = {
   gate: 'gate',
   gateActions: 'gate_actions',
   overrideReason: 'override_reason',
+  handoffTo: 'handoff_to',
+  handoffNote: 'handoff_note',
 } as const;
 
 export const VIEW = {
   overrideModal: 'override_modal',
+  handoffModal: 'handoff_modal',
 } as const;
 
 export const ELEMENT = {
   overrideReasonInput: 'override_reason_input',
+  handoffToSelect: 'handoff_to_select',
+  handoffNoteInput: 'handoff_note_input',
 } as const;
 
 export const SHORTCUT = {

@@ -56,3 +56,6 @@ export type AlertButtonPayload = z.infer<typeof alertButtonPayload>;
 
 /** Resume's "Acknowledge alerts and confirm": the critical alerts the approver saw firing. */
 export const resumeAckPayload = z.object({ v: z.literal(1), runId: id, alerts: z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21) }).strict();
+
+/** App Home's Previous/Next: the page to show (the person is the one who clicked). */
+export const homePagePayload = z.object({ v: z.literal(1), page: z.number().int().min(0).max(10_000) }).strict();

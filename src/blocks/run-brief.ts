@@ -14,7 +14,7 @@ export function runBriefText(brief: RunBrief, now: Date): string {
     ? brief.done.map((d) => `${GATE_TITLES[d.gate]} ${d.how}${d.by ? ` by ${userMention(d.by)}` : ''}`).join('; ')
     : 'nothing confirmed yet';
   const lines = [
-    `*${brief.kind === 'drill' ? 'Drill' : 'Recovery run'} "${escapeMrkdwn(brief.title)}"*, started ${age} ago (${brief.status})`,
+    `*${brief.kind === 'drill' ? 'Drill' : 'Recovery run'} "${escapeMrkdwn(brief.title)}"*${brief.environment ? ` on \`${escapeMrkdwn(brief.environment)}\`` : ''}, started ${age} ago (${brief.status})`,
     `*Where it stands:* ${where}`,
     `*Done:* ${done}`,
     `*Blocked by:* ${brief.blockers.length ? brief.blockers.map(escapeMrkdwn).join('; ') : 'nothing'}`,

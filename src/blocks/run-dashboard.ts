@@ -107,6 +107,7 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
     elements.push(button(ACTION.gateRunChecks, 'Run checks', value));
   }
   elements.push(button(ACTION.gateClaim, 'Claim', value));
+  elements.push(button(ACTION.gateHandoff, 'Hand off…', value));
   elements.push(
     button(ACTION.gateConfirm, `Confirm ${g.gate}`, value, {
       style: 'primary',
@@ -164,7 +165,7 @@ export function runDashboardMessage(
     { type: 'header', text: { type: 'plain_text', text: truncate(`${label}Recovery: ${run.title}`, LIMITS.headerText) } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
+      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${run.environment ? ` · environment \`${escapeMrkdwn(run.environment)}\`` : ''}${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
     },
   ];
   blocks.push(...drillCard(run, opts.sandbox));

@@ -17,6 +17,8 @@ export interface StatusReportView {
   planned: readonly { id: string; title: string }[];
   results: readonly CheckResult[];
   sandbox: boolean;
+  /** The Caracal deployment checked (config `environments`); older reports have none. */
+  environment?: string;
 }
 
 export interface SlackMessage extends PackedMessage {
@@ -91,14 +93,14 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
   const header: HeaderBlock = {
     type: 'header',
     block_id: BLOCK.statusHeader,
-    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status: ${headline}`, LIMITS.headerText), emoji: true },
+    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}`, LIMITS.headerText), emoji: true },
   };
   const context: ContextBlock = {
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
+        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.environment ? ` · environment \`${escapeMrkdwn(view.environment)}\`` : ''}${view.sandbox ? ' · *SANDBOX*' : ''}`,
       },
     ],
   };
@@ -127,6 +129,6 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     elements: [{ type: 'mrkdwn', text: `:thread: ${moved} more item(s) did not fit here: see the thread under this message.` }],
   }));
   const names = findings.map((f) => `${f.result.id} (${f.result.status})${f.consequences.length > 0 ? ` explaining ${f.consequences.map((c) => c.id).join(', ')}` : ''}`).join(', ');
-  const text = truncate(`${label(view.sandbox)}Caracal status: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
+  const text = truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
   return { text, ...packed };
 }

@@ -2,7 +2,7 @@
 // missing one and exits 78 (a replica whose Secret failed to mount must crash-loop visibly, not pretend).
 import { createCheckTargets } from '../checks/context.ts';
 import { ALL_CHECKS } from '../checks/registry.ts';
-import { loadConfig, secretValues, SERVICES, type Config } from '../config.ts';
+import { environmentConfig, loadConfig, secretValues, SERVICES, type Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
@@ -42,7 +42,8 @@ export async function startBot(config: Config): Promise<Running> {
   });
   const unconfigured = unconfiguredTargets(config);
   if (unconfigured.length > 0) logger.warn({ unconfigured }, 'Caracal targets not configured: their checks will fail "not configured"');
-  const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
+  // The default environment's targets (the top-level caracal section, or environments.<defaultEnvironment>).
+  const targets = createCheckTargets(environmentConfig(config, config.defaultEnvironment), { logger, baselines: dbBaselines(db) });
   const bot = createApp({
     config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context,
     ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),

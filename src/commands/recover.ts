@@ -1,6 +1,7 @@
 // `/caracal recover [title]`: start a recovery run here: a dashboard message and the incident log under it.
 import { UserFacingError } from '../errors.ts';
 import type { RecoveryService } from '../recovery/service.ts';
+import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
 export const MAX_TITLE = 150;
@@ -9,14 +10,16 @@ export function defaultTitle(now: Date): string {
   return `Caracal recovery ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function recoverCommand(deps: { service: RecoveryService; now: () => Date }): Subcommand {
+export function recoverCommand(deps: { service: RecoveryService; now: () => Date; pickEnvironment?: EnvironmentPicker }): Subcommand {
   return {
     name: 'recover',
-    usage: '/caracal recover [title]',
+    usage: '/caracal recover [environment] [title]',
     description: 'start a recovery run in this channel: Freeze → Storage → Services → Evidence → Safety → Resume.',
     async handle({ command, args }) {
-      const title = args.slice(0, MAX_TITLE) || defaultTitle(deps.now());
-      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id });
+      // The first word names the environment when it is one (`/caracal recover staging Redis down`).
+      const choice = deps.pickEnvironment?.(command.channel_id, args);
+      const title = (choice ? choice.rest : args).slice(0, MAX_TITLE) || defaultTitle(deps.now());
+      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id, ...(choice ? { environment: choice.environment } : {}) });
       if (!result.ok) throw new UserFacingError('conflict', result.reason);
     },
   };

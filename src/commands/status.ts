@@ -4,7 +4,9 @@
 import { UserFacingError } from '../errors.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import { runStatusReport } from '../reports/status-run.ts';
+import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.ts';
 import { formatInterval, parseInterval } from '../schedule/interval.ts';
+import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
 export interface StatusScheduleControl {
@@ -14,11 +16,14 @@ export interface StatusScheduleControl {
   stop(channelId: string): Promise<boolean>;
 }
 
-export function statusCommand(deps: StatusRunDeps, schedule?: StatusScheduleControl): Subcommand {
+export function statusCommand(
+  deps: StatusRunDeps & { pickEnvironment?: EnvironmentPicker; environments?: readonly string[] },
+  schedule?: StatusScheduleControl,
+): Subcommand {
   return {
     name: 'status',
-    usage: '/caracal status [every <interval>|stop]',
-    description: 'run every reconciliation check and post the report here (Re-run and Details buttons); `every 15m` repeats it, posting only changes.',
+    usage: '/caracal status [environment] | every <interval> | stop',
+    description: 'run every reconciliation check (of the channel’s environment, or the one named) and post the report here; `every 15m` repeats it, posting only changes.',
     async handle({ command, args, client, respond }) {
       const [word, rest] = [args.split(/\s+/)[0]?.toLowerCase() ?? '', args.split(/\s+/).slice(1).join(' ')];
       if (schedule && word === 'every') {
@@ -33,7 +38,11 @@ export function statusCommand(deps: StatusRunDeps, schedule?: StatusScheduleCont
         await respond({ response_type: 'ephemeral', text: had ? 'Scheduled status reports stopped for this channel.' : 'This channel has no scheduled status report.' });
         return;
       }
-      await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id });
+      const choice = deps.pickEnvironment?.(command.channel_id, args);
+      if (choice && choice.rest !== '') {
+        throw new UserFacingError('bad_request', `"${escapeMrkdwn(truncate(choice.rest, 40))}" is not an environment. Known: ${(deps.environments ?? []).map((e) => `\`${e}\``).join(', ')}.`);
+      }
+      await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id, ...(choice ? { environment: choice.environment } : {}) });
     },
   };
 }

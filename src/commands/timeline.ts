@@ -8,6 +8,10 @@ import { escapeMrkdwn, splitText, truncate } from '../blocks/mrkdwn.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { timelineMarkdown, timelineUserIds, type NameOf } from '../recovery/timeline.ts';
+import { runBriefText } from '../blocks/run-brief.ts';
+import { briefOf } from '../recovery/brief.ts';
+import type { GatePolicy } from '../recovery/machine.ts';
+import type { RunState } from '../recovery/model.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { findRunId, loadRun } from '../store/runs.ts';
@@ -33,13 +37,15 @@ export function userNames(logger?: Logger): (client: WebClient, ids: readonly st
   };
 }
 
-export async function channelTimeline(db: Db, channelId: string, names?: (ids: readonly string[]) => Promise<NameOf>): Promise<string> {
+export async function channelTimeline(
+  db: Db, channelId: string, names?: (ids: readonly string[]) => Promise<NameOf>, brief?: (run: RunState) => string,
+): Promise<string> {
   const runId = (await findRunId(db, channelId, 'active')) ?? (await findRunId(db, channelId, 'latest'));
   const run = runId ? await loadRun(db, runId) : undefined;
   if (!run) throw new UserFacingError('not_found', 'There is no recovery run in this channel yet.');
   const events = await listEvents(db, run.id);
   const nameOf = names ? await names(timelineUserIds(run, events)) : undefined;
-  return timelineMarkdown(run, events, describeEvent, nameOf);
+  return timelineMarkdown(run, events, describeEvent, nameOf, brief?.(run));
 }
 
 /** Code-block sections under a section's limit; fence and escapes included. */
@@ -64,14 +70,17 @@ export function timelineMessage(markdown: string): { text: string; blocks: Known
   return { text: truncate(`Timeline for the review: ${title}`, LIMITS.fallbackText), blocks, continued };
 }
 
-export function timelineCommand(deps: { db: Db; logger?: Logger }): Subcommand {
+export function timelineCommand(deps: { db: Db; logger?: Logger; policy?: GatePolicy; now?: () => Date }): Subcommand {
   const names = userNames(deps.logger);
+  const now = deps.now ?? (() => new Date());
+  // The same brief as `/caracal summary`, at the top of the export.
+  const brief = deps.policy ? (run: RunState) => runBriefText(briefOf(run, deps.policy!, now()), now()) : undefined;
   return {
     name: 'timeline',
     usage: '/caracal timeline',
     description: 'post the active (or last) run’s timeline to the channel as Markdown: UTC times, time per gate, time to recover, approvers, overrides.',
     async handle({ command, client, respond }) {
-      const markdown = await channelTimeline(deps.db, command.channel_id, (ids) => names(client, ids));
+      const markdown = await channelTimeline(deps.db, command.channel_id, (ids) => names(client, ids), brief);
       // Escaped inside the code blocks too: nothing in a note can become a mention.
       const { text, blocks, continued } = timelineMessage(markdown);
       const posted = await client.chat.postMessage({ channel: command.channel_id, text, blocks, unfurl_links: false });

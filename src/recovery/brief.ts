@@ -5,6 +5,8 @@ import { currentGate, GATE_ORDER, GATE_TITLES, isDone, type RunState } from './m
 
 export interface RunBrief {
   title: string;
+  /** The Caracal deployment the run recovers. */
+  environment: string | undefined;
   kind: RunState['kind'];
   status: RunState['status'];
   startedAt: Date;
@@ -43,6 +45,7 @@ export function briefOf(run: RunState, policy: GatePolicy, now: Date): RunBrief 
   }
   return {
     title: run.title,
+    environment: run.environment,
     kind: run.kind,
     status: run.status,
     startedAt: run.startedAt,

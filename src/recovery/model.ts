@@ -80,6 +80,8 @@ export interface RunState {
   gates: GateState[];
   /** Drill runs only: when each marker was recorded (fault injected = t0, alert fired = detection, recovered). */
   drillMarks: Partial<Record<DrillMarker, Date>>;
+  /** The Caracal deployment this run recovers (config `environments`); undefined: the default environment. */
+  environment?: string;
 }
 
 export function currentGate(run: RunState): GateState | undefined {

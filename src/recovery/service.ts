@@ -23,6 +23,8 @@ export interface RecoveryDeps {
   scrub?: Scrub;
   /** Caracal alerts of severity critical firing in a channel: Resume needs each approver to acknowledge them. */
   criticalAlerts?(channelId: string): Promise<string[]>;
+  /** The environment a run started in this channel recovers when none is named (the channel's default). */
+  environmentFor?(channelId: string): string;
 }
 
 export interface StartPolicy {
@@ -77,13 +79,18 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return undefined;
   }
 
-  async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown> }): Promise<ActResult> {
+  async function startRun(input: {
+    channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown>;
+    /** The Caracal deployment to recover; default the channel's (config `environments`). */
+    environment?: string;
+  }): Promise<ActResult> {
     const refusal = await mayStart({ channelId: input.channelId, userId: input.userId, kind: input.kind ?? 'recovery' });
     if (refusal) return { ok: false, kind: 'denied', reason: refusal };
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
       status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
+      environment: input.environment ?? deps.environmentFor?.(input.channelId) ?? 'default',
       gates: GATE_ORDER.map((gate, i) => ({
         gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
         openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
@@ -94,7 +101,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, ...input.origin } }], true);
+        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, environment: run.environment, ...input.origin } }], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.

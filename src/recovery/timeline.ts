@@ -31,13 +31,25 @@ export function timelineUserIds(run: RunState, events: readonly StoredEvent[]): 
   return [...ids].filter((id) => /^[UW][A-Z0-9]+$/.test(id));
 }
 
-export function timelineMarkdown(run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string, nameOf: NameOf = () => undefined): string {
+/** The brief's mrkdwn lines as Markdown: `*bold*` becomes `**bold**`, mentions become names. */
+function briefMarkdown(brief: string, nameOf: NameOf): string[] {
+  return brief.split('\n').map((line) => `> ${plain(line, nameOf).replace(/\*([^*\n]+)\*/g, '**$1**')}`);
+}
+
+/**
+ * `brief`: the run's summary (blocks/run-brief.ts) as mrkdwn, shown first so a reader knows in 30 seconds where the
+ * run stands before the detail.
+ */
+export function timelineMarkdown(
+  run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string, nameOf: NameOf = () => undefined, brief?: string,
+): string {
   const s = summarize(events);
   const at = (id: string) => person(id, nameOf);
   const lines = [
     `# ${run.kind === 'drill' ? 'Drill' : 'Recovery run'}: ${run.title}`,
     '',
-    `- Run: ${run.id} (channel ${run.channelId}), status ${run.status}`,
+    ...(brief ? ['## Summary', '', ...briefMarkdown(brief, nameOf), ''] : []),
+    `- Run: ${run.id} (channel ${run.channelId}), status ${run.status}${run.environment ? `, environment ${run.environment}` : ''}`,
     `- Started: ${iso(s.startedAt)} by ${at(run.startedBy)}`,
     `- Resumed: ${iso(s.resumedAt)}`,
     `- Time to recover: ${formatDuration(s.timeToRecoverMs)}${run.kind === 'drill' ? ' (run start to Resume)' : ''}`,

@@ -22,6 +22,8 @@ export interface StatusRunDeps {
   updateIntervalMs: number;
   sandbox: boolean;
   newId: () => string;
+  /** The check context of a named environment (its own Caracal targets); without it, `context` for every report. */
+  contextFor?: (environment: string) => CheckContext;
 }
 
 export interface StatusRunRequest {
@@ -30,19 +32,23 @@ export interface StatusRunRequest {
   requestedBy: string;
   /** Re-run: update this existing report message instead of posting a new one. */
   messageTs?: string;
+  /** The Caracal deployment to check (config `environments`); named in the report. */
+  environment?: string;
 }
 
 const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StoredReport> {
   const { client, channelId } = req;
+  const context = req.environment && deps.contextFor ? deps.contextFor(req.environment) : deps.context;
   const view: StatusReportView = {
     reportId: deps.newId(),
     requestedBy: req.requestedBy,
-    startedAt: deps.context.now().toISOString(),
+    startedAt: context.now().toISOString(),
     planned: deps.checks.map((c) => ({ id: c.id, title: c.title })),
     results: [],
     sandbox: deps.sandbox,
+    ...(req.environment ? { environment: req.environment } : {}),
   };
   const results = view.results as StatusReportView['results'][number][];
   const first = statusReportMessage(view);
@@ -84,11 +90,11 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     },
     (err) => log.warn({ err: { message: (err as Error).message, code: slackErrorCode(err) } }, 'report update failed'),
   );
-  await runChecks(deps.checks, deps.context, {
+  await runChecks(deps.checks, context, {
     timeoutMs: deps.timeoutMs,
     onResult: (result) => {
       results.push(result);
-      deps.metrics.recordCheck(result);
+      deps.metrics.recordCheck(result, req.environment);
       updater.poke();
     },
   });

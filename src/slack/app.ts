@@ -7,6 +7,10 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { registerAddToLog } from '../actions/add-to-log.ts';
 import { registerGateActions } from '../actions/gate-buttons.ts';
 import { registerOverrideModal } from '../actions/override-modal.ts';
+import { registerHandoffModal } from '../actions/handoff-modal.ts';
+import { registerAppHome } from '../actions/app-home.ts';
+import { createHomePublisher, type HomePublisher } from '../delivery/home-publisher.ts';
+import { createHomeContent } from '../home/home-content.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
@@ -23,7 +27,9 @@ import { registerTroubleshoot } from '../actions/troubleshoot.ts';
 import { statusCommand } from '../commands/status.ts';
 import { timelineCommand } from '../commands/timeline.ts';
 import type { Subcommand } from '../commands/types.ts';
-import { secretValues, timeoutFor, type Config } from '../config.ts';
+import { channelEnvironment, environmentNames, secretValues, timeoutFor, type Config } from '../config.ts';
+import { createEnvironmentContexts } from '../checks/environments.ts';
+import { environmentPicker } from '../commands/environment.ts';
 import { egressFetch } from '../delivery/egress-fetch.ts';
 import { createRetention } from '../delivery/retention.ts';
 import { scrubber } from '../redact.ts';
@@ -80,6 +86,8 @@ export interface CaracalApp {
   sweepReports(): Promise<void>;
   /** Bring every alert group's message up to date now (tests, shutdown). */
   flushAlerts(): Promise<void>;
+  /** Publish every App Home that is behind now, without waiting for the coalescing interval (tests). */
+  flushHome(): Promise<void>;
   /** Run the scheduler's due jobs now, if this replica holds its lease (tests move their clock, then call it). */
   runSchedules(): Promise<number>;
   /** Tests: this replica dies here, its scheduler lease left to run out. */
@@ -111,6 +119,9 @@ export function createApp(deps: AppDeps): CaracalApp {
   // Every /ready the bot sends is counted, so scheduled checks stay within Caracal's per-client limit.
   const readyMeter = createReadyMeter(now);
   const checkContext = meteredContext(deps.checkContext, readyMeter);
+  // Each named environment checks its own Caracal deployment; the default one uses the (metered) context above.
+  const environments = createEnvironmentContexts(config, checkContext, deps.logger);
+  const pickEnvironment = environmentPicker(config);
   let ready = false;
   const stateDbAnswers = async (): Promise<boolean> => {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
@@ -132,8 +143,12 @@ export function createApp(deps: AppDeps): CaracalApp {
   const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
   const alerts = createAlerts({
     config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions,
-    onRunChanged: () => dispatcher.poke(),
+    onRunChanged: () => {
+      dispatcher.poke();
+      homePublisher.poke();
+    },
   });
+
   const routes = [...operationalRoutes(routeDeps), alerts.route];
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
@@ -178,21 +193,40 @@ export function createApp(deps: AppDeps): CaracalApp {
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId,
+    onRunChanged: () => homePublisher.poke(),
+    contextFor: (environment) => environments.contextFor(environment),
+    environmentFor: (channelId) => channelEnvironment(config, channelId),
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+  });
+  // Built after the recovery wiring (it needs the gate policy); the callbacks above only run once the app serves.
+  const homePublisher: HomePublisher = createHomePublisher({
+    db, metrics, workerId, logger: deps.logger,
+    client: app.client,
+    intervalMs: config.slack.homeUpdateIntervalMs,
+    content: createHomeContent({
+      db, client: app.client, metrics, logger: deps.logger, policy: service.policy, sandbox, now,
+      environments: environmentNames(config), defaultEnvironment: config.defaultEnvironment,
+    }),
   });
   const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
   let metricsHttp: Server | undefined;
 
+  const reportStore = dbReportStore(db);
   const statusDeps: StatusRunDeps = {
     checks,
     context: checkContext,
-    store: dbReportStore(db),
+    // A finished report changes every Home's "last status report" line.
+    store: { ...reportStore, save: async (r) => {
+      await reportStore.save(r);
+      if (r.complete) homePublisher.poke();
+    } },
     metrics,
     logger: deps.logger,
     timeoutMs: (id) => timeoutFor(config, id),
     updateIntervalMs: config.slack.reportUpdateIntervalMs,
     sandbox,
     newId,
+    contextFor: (environment) => environments.contextFor(environment),
   };
   const schedules = createSchedules({
     config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
@@ -203,15 +237,15 @@ export function createApp(deps: AppDeps): CaracalApp {
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
-    statusCommand(statusDeps, schedules.statusControl),
-    recoverCommand({ service, now }),
-    drillCommand({ service, now }),
+    statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
+    recoverCommand({ service, now, pickEnvironment }),
+    drillCommand({ service, now, pickEnvironment }),
     troubleshootCommand(),
     noteCommand({ service }),
     cancelCommand({ service }),
     handoffCommand({ service }),
     summaryCommand({ service, now }),
-    timelineCommand({ db, logger: deps.logger }),
+    timelineCommand({ db, logger: deps.logger, policy: service.policy, now }),
     watchCommand({
       db, service, now, defaultInterval: schedules.intervalFor,
       onChanged: () => {
@@ -226,8 +260,10 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
+  registerHandoffModal(app, { ...listenerDeps, service, sandbox });
+  registerAppHome(app, { ...listenerDeps, home: homePublisher });
   registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e) });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
@@ -248,6 +284,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       retention.start();
       reportSweeper.start();
       alerts.delivery.start();
+      homePublisher.start();
       schedules.scheduler.start(schedules.pollMs);
       ready = true;
       return socketMode ? undefined : (server as Server);
@@ -265,13 +302,16 @@ export function createApp(deps: AppDeps): CaracalApp {
       clearTimeout(t);
       await schedules.scheduler.stop();
       await alerts.delivery.stop();
+      await homePublisher.stop();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
       if (metricsHttp) await new Promise((r) => metricsHttp!.close(r));
+      await environments.close();
     },
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
     sweepReports: () => reportSweeper.run(),
     flushAlerts: () => alerts.delivery.flush(),
+    flushHome: () => homePublisher.flush(),
     runSchedules: () => schedules.scheduler.runNow(),
     abandonSchedules: () => schedules.scheduler.abandon(),
     idle,

@@ -36,6 +36,12 @@ export interface RecoveryWiringDeps {
   /** The bot's bot_id when known: read-back trusts only its own messages. */
   botId?: string;
   sandbox: boolean;
+  /** The check context of a run's environment (its own Caracal targets). */
+  contextFor?: (environment: string | undefined) => CheckContext;
+  /** The channel's default environment, for runs started without one. */
+  environmentFor?: (channelId: string) => string;
+  /** A run changed (its deliveries were queued): App Home follows. */
+  onRunChanged?: () => void;
   /** The one scrubber of secrets, for stored event payloads. */
   scrub: Scrub;
   now: () => Date;
@@ -75,16 +81,26 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   const isApprover = (userId: string) => approvers.isApprover(userId);
   const startPolicy = { who: config.recovery.startRuns, drillChannels: config.recovery.drillChannels };
   const service = createRecoveryService({
-    db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke(), scrub: deps.scrub,
+    db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, scrub: deps.scrub,
+    onDeliveriesQueued: () => {
+      dispatcher.poke();
+      deps.onRunChanged?.();
+    },
     criticalAlerts: async (channelId) => criticalNames(await firingAlerts(db, channelId)),
+    ...(deps.environmentFor ? { environmentFor: deps.environmentFor } : {}),
   });
-  const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => dispatcher.poke() });
-  const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
+  const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => {
+    dispatcher.poke();
+    deps.onRunChanged?.();
+  } });
+  /** A gate's checks against the run's own environment. */
+  const runGateChecks = async (gate: Gate, environment?: string): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
     const startedAt = deps.now();
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
+    const context = deps.contextFor?.(environment) ?? deps.checkContext;
+    const results = await runChecks(checks.filter((c) => ids.has(c.id)), context, {
       timeoutMs: (id) => timeoutFor(config, id),
-      onResult: (r) => metrics.recordCheck(r),
+      onResult: (r) => metrics.recordCheck(r, environment),
     });
     return results.map((r) => ({
       checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),

@@ -13,9 +13,9 @@ export function dbReportStore(q: Queryable): ReportStore {
   return {
     async save(report) {
       await q.query(
-        `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown) VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+        `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown, environment) VALUES ($1, $2, $3, $4::jsonb, $5, $6, COALESCE($7, 'default'))
          ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete, shown = EXCLUDED.shown`,
-        [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete, report.shown ?? true],
+        [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete, report.shown ?? true, report.view.environment ?? null],
       );
     },
     async get(id): Promise<StoredReport | undefined> {

@@ -11,6 +11,7 @@ export class VersionConflict extends Error {
 type RunRow = {
   id: string; channel_id: string; title: string; kind: 'recovery' | 'drill'; scenario: string | null;
   status: RunState['status']; started_by: string; started_at: Date; ended_at: Date | null; dashboard_ts: string | null; version: number;
+  environment: string;
 };
 type GateRow = {
   gate: Gate; status: GateStatus; claimed_by: string | null; done_by: string | null; done_at: Date | null;
@@ -21,9 +22,9 @@ type ApprovalRow = { id: string; gate: Gate; kind: 'confirm' | 'override'; reque
 
 export async function insertRun(q: Queryable, run: RunState): Promise<void> {
   await q.query(
-    `INSERT INTO runs (id, channel_id, title, kind, scenario, status, started_by, started_at, version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [run.id, run.channelId, run.title, run.kind, run.scenario ?? null, run.status, run.startedBy, run.startedAt, run.version],
+    `INSERT INTO runs (id, channel_id, title, kind, scenario, status, started_by, started_at, version, environment)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 'default'))`,
+    [run.id, run.channelId, run.title, run.kind, run.scenario ?? null, run.status, run.startedBy, run.startedAt, run.version, run.environment ?? null],
   );
   for (const [position, g] of run.gates.entries()) {
     await q.query(
@@ -66,6 +67,7 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
     endedAt: row.ended_at ?? undefined,
     dashboardTs: row.dashboard_ts ?? undefined,
     version: row.version,
+    environment: row.environment,
     gates: gates.map((g): GateState => {
       const pending = approvals.find((a) => a.gate === g.gate && a.kind === 'override');
       return {

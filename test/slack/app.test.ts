@@ -153,7 +153,7 @@ describe('Slack app over signed HTTP', () => {
     await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
     const metrics = await (await fetch(`${bot.url}/metrics`)).text();
     expect(metrics).toContain('caracal_chatops_commands_total{subcommand="status"} 1');
-    expect(metrics).toContain('caracal_chatops_check_outcomes_total{check="fake.slow",status="fail"} 1');
+    expect(metrics).toContain('caracal_chatops_check_outcomes_total{check="fake.slow",status="fail",environment="default"} 1');
     expect(metrics).toContain('caracal_chatops_check_duration_seconds_bucket');
   });
 

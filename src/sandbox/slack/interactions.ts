@@ -7,7 +7,7 @@ import { isObject, parseJsonField, str } from './json.ts';
 import { actionOf, actionTs, commandFields, common, findElement, messageState, viewState, type Draft, type ElementQuery } from './payloads.ts';
 import { SANDBOX_BOT, SANDBOX_COMMANDS, type SandboxChannel, type SandboxUser } from './people.ts';
 import type { ResponseUrls } from './response-url.ts';
-import { formBody, payloadBody, postToBot, type AckResult } from './signing.ts';
+import { formBody, JSON_TYPE, payloadBody, postToBot, type AckResult } from './signing.ts';
 import type { Triggers } from './triggers.ts';
 import { checkView, isInvalid } from './validate.ts';
 import type { Workspace } from './workspace.ts';
@@ -35,6 +35,10 @@ export interface Interactions {
   submitView(user: string, viewId: string, values: Draft): Promise<AckResult>;
   closeView(user: string, viewId: string): Promise<AckResult>;
   shortcut(user: string, channel: string, messageTs: string, callbackId: string): Promise<AckResult>;
+  /** The person opens the app's Home tab: an `app_home_opened` event (Events API, JSON), as Slack sends it. */
+  openHome(user: string): Promise<AckResult>;
+  /** A button on the person's published Home view: block_actions from a `view` container, without a channel. */
+  clickHome(user: string, actionId: string, options?: ClickOptions): Promise<AckResult>;
 }
 
 const refused = (error: string): AckResult => ({ sent: false, status: 0, body: '', error });
@@ -134,6 +138,40 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       workspace.closeModal(user.id);
       if (stored.view.notify_on_close !== true) return { sent: false, status: 200, body: '' };
       return send(payloadBody({ type: 'view_closed', ...common(user, triggers.issue(user.id)), view: slackView(stored), is_cleared: false }));
+    },
+
+    async openHome(userId) {
+      const user = workspace.user(userId);
+      if (!user) return refused('unknown_user_or_channel');
+      const home = workspace.homeFor(user.id);
+      const event = {
+        type: 'app_home_opened', user: user.id, channel: `D0${user.id.slice(2)}`, tab: 'home', event_ts: actionTs(),
+        ...(home ? { view: slackView(home) } : {}),
+      };
+      const body = {
+        token: 'sandbox-verification-token', team_id: SANDBOX_BOT.teamId, api_app_id: SANDBOX_BOT.appId, event, type: 'event_callback',
+        event_id: `Ev0SB${Date.now().toString(36).toUpperCase()}`, event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ team_id: SANDBOX_BOT.teamId, user_id: SANDBOX_BOT.botUserId, is_bot: true }],
+      };
+      return postToBot(deps.botUrl(), deps.signingSecret, JSON.stringify(body), JSON_TYPE);
+    },
+
+    async clickHome(userId, actionId, options = {}) {
+      const user = workspace.user(userId);
+      const home = user && workspace.homeFor(user.id);
+      if (!user || !home) return refused('view_not_found');
+      const blocks = Array.isArray(home.view.blocks) ? home.view.blocks.filter(isObject) : [];
+      const match = findElement(blocks, { actionId, ...options }) ?? findElement(blocks, { actionId, ...options, blockId: undefined });
+      if (!match) return refused('element_not_found');
+      const payload = {
+        type: 'block_actions',
+        ...common(user, triggers.issue(user.id)),
+        container: { type: 'view', view_id: home.id },
+        view: slackView(home),
+        state: { values: {} },
+        actions: [actionOf(match, options.selected)],
+      };
+      return send(payloadBody(payload));
     },
 
     async shortcut(userId, channelId, messageTs, callbackId) {

@@ -27,6 +27,8 @@ const interaction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shortcut'), user, channel: z.string(), ts: z.string(), callbackId: z.string() }),
   z.object({ type: z.literal('message'), user, channel: z.string(), text: z.string().min(1).max(40_000), threadTs: z.string().optional() }),
   z.object({ type: z.literal('dismiss'), user, ts: z.string() }),
+  z.object({ type: z.literal('home'), user }),
+  z.object({ type: z.literal('homeClick'), user, actionId: z.string(), blockId: z.string().optional(), value: z.string().optional() }),
 ]);
 export type PageInteraction = z.infer<typeof interaction>;
 
@@ -45,6 +47,8 @@ export async function runInteraction(a: PageInteraction, interact: Interactions,
       workspace.post({ channel: workspace.channel(a.channel)!.id, user: a.user, text: a.text, blocks: [], ...(a.threadTs ? { threadTs: a.threadTs } : {}) });
       return done;
     }
+    case 'home': return interact.openHome(a.user);
+    case 'homeClick': return interact.clickHome(a.user, a.actionId, { blockId: a.blockId, value: a.value });
     case 'dismiss': {
       const e = workspace.ephemeral(a.ts);
       if (e?.user === a.user) workspace.deleteEphemeral(a.ts);

@@ -115,7 +115,8 @@ export function viewState(blocks: readonly JsonObject[], draft: Draft): { values
     const el = block.element;
     const actionId = String(el.action_id);
     const value = draft[blockId]?.[actionId] ?? '';
-    values[blockId] = { [actionId]: { type: el.type, value: value === '' ? null : value } };
+    // A users_select answers with the picked person's id (the page offers only the workspace's people).
+    values[blockId] = { [actionId]: el.type === 'users_select' ? { type: el.type, selected_user: value === '' ? null : value } : { type: el.type, value: value === '' ? null : value } };
     const min = typeof el.min_length === 'number' ? el.min_length : 0;
     const max = typeof el.max_length === 'number' ? el.max_length : Infinity;
     if (value.trim() === '' && block.optional !== true) errors[blockId] = 'Please complete this required field.';

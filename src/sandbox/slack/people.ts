@@ -20,6 +20,13 @@ export const SANDBOX_APPROVERS: readonly string[] = SANDBOX_USERS.filter((u) => 
 export interface SandboxChannel {
   id: string;
   name: string;
+  /** Who is in it; absent: everyone (a public channel everybody joined). Set: a private channel of these people. */
+  members?: readonly string[];
+}
+
+/** Whether `userId` is in `channel` (users.conversations answers only those). */
+export function isMember(channel: SandboxChannel, userId: string): boolean {
+  return channel.members === undefined || channel.members.includes(userId);
 }
 
 export const SANDBOX_CHANNELS: readonly SandboxChannel[] = [

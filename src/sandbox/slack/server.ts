@@ -10,9 +10,11 @@ import { ResponseUrls } from './response-url.ts';
 import { Triggers } from './triggers.ts';
 import { webApiHandler } from './web-api.ts';
 import { Workspace } from './workspace.ts';
+import type { SandboxChannel } from './people.ts';
 
 export type { AckResult, ClickOptions, Interactions } from './interactions.ts';
 export { SANDBOX_APPROVERS, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_SHORTCUTS, SANDBOX_USERS, Workspace } from './workspace.ts';
+export type { SandboxChannel } from './people.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
@@ -27,6 +29,8 @@ export interface SandboxSlackOptions {
   port?: number;
   /** Milliseconds clock for trigger expiry, response_url expiry and message ts (tests). */
   now?: () => number;
+  /** Channels besides #incident and #drills (many runs, private channels with `members`). */
+  channels?: readonly SandboxChannel[];
 }
 
 export interface SandboxSlack {
@@ -68,7 +72,7 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const now = options.now ?? Date.now;
   let baseUrl = '';
   let botUrl = options.botUrl;
-  const workspace = new Workspace(now);
+  const workspace = new Workspace(now, options.channels);
   const triggers = new Triggers(now);
   const responses = new ResponseUrls(workspace, () => baseUrl, now);
   const interact = createInteractions({ workspace, triggers, responses, signingSecret: options.signingSecret, botUrl: () => botUrl });
@@ -86,6 +90,12 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
     const custom = extra.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === path : r.path.test(path)));
     if (custom) return custom.handler(req, res, url);
     if (path.startsWith('/api/')) return webApi(req, res, decodeURIComponent(path.slice('/api/'.length)));
+    // Slack's permalink form (auth.test's url + archives/<channel>/p<ts>) opens the channel in the page.
+    const archive = /^\/archives\/([A-Z0-9]+)\/p\d+$/.exec(path);
+    if (req.method === 'GET' && archive) {
+      res.writeHead(302, { location: `/?channel=${encodeURIComponent(archive[1])}` });
+      return void res.end();
+    }
     if (path.startsWith('/response/')) return respond(req, res, path.slice('/response/'.length));
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) return page.file(res, 'index.html');
     if (req.method === 'GET' && path.startsWith('/ui/')) return page.file(res, path.slice('/ui/'.length));

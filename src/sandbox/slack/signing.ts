@@ -23,13 +23,16 @@ export function signature(secret: string, timestamp: number, body: string): stri
 /** Bolt parses form bodies only with exactly this content type (no charset). */
 const FORM = 'application/x-www-form-urlencoded';
 
-export async function postToBot(botUrl: string | undefined, secret: string, body: string): Promise<AckResult> {
+/** Events API requests (app_home_opened) come as JSON; interactivity and commands as forms. */
+export const JSON_TYPE = 'application/json';
+
+export async function postToBot(botUrl: string | undefined, secret: string, body: string, contentType: string = FORM): Promise<AckResult> {
   if (!botUrl) return { sent: false, status: 0, body: '', error: 'bot_not_connected' };
   const timestamp = Math.floor(Date.now() / 1000);
   try {
     const res = await fetch(`${botUrl.replace(/\/+$/, '')}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': FORM, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature(secret, timestamp, body) },
+      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature(secret, timestamp, body) },
       body,
       signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
     });

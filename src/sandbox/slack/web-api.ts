@@ -6,7 +6,7 @@ import { CHAT_METHODS } from './api-chat.ts';
 import { VIEW_METHODS } from './api-views.ts';
 import { BodyTooLarge, parseArguments, readBody, sendJson } from './http.ts';
 import { str, type JsonObject } from './json.ts';
-import { SANDBOX_BOT } from './people.ts';
+import { isMember, SANDBOX_BOT } from './people.ts';
 
 export type { ApiContext } from './api-context.ts';
 
@@ -31,6 +31,23 @@ const OTHER_METHODS: Record<string, ApiMethod> = {
     return {
       ok: true,
       channel: { id: channel.id, name: channel.name, is_channel: true, is_group: false, is_im: false, is_private: false, is_archived: false, is_member: true, created: 1764320000, context_team_id: SANDBOX_BOT.teamId },
+    };
+  },
+  // With a bot token and `user`: the channels that person is in (private ones only when they are a member), paged
+  // by `limit` and `cursor` like Slack's cursor pagination.
+  'users.conversations': (args, { workspace }) => {
+    const userId = str(args.user) ?? '';
+    if (!workspace.user(userId)) return fail('user_not_found');
+    const types = (str(args.types) ?? 'public_channel').split(',');
+    const visible = workspace.channels.filter((c) => isMember(c, userId) && types.includes(c.members ? 'private_channel' : 'public_channel'));
+    const limit = Math.min(Math.max(Number(str(args.limit) ?? 100) || 100, 1), 1000);
+    const start = Number(Buffer.from(str(args.cursor) ?? '', 'base64').toString().replace(/^offset:/, '')) || 0;
+    const page = visible.slice(start, start + limit);
+    const next = start + limit < visible.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
+    return {
+      ok: true,
+      channels: page.map((c) => ({ id: c.id, name: c.name, is_channel: !c.members, is_group: false, is_private: Boolean(c.members), is_archived: false, is_member: true })),
+      response_metadata: { next_cursor: next },
     };
   },
   'usergroups.users.list': (args, { usergroups }) => {

@@ -10,7 +10,7 @@ export type { EphemeralMessage, Listener, MessageContent, SandboxMessage, Stored
 
 export class Workspace {
   readonly users: readonly SandboxUser[] = SANDBOX_USERS;
-  readonly channels: readonly SandboxChannel[] = SANDBOX_CHANNELS;
+  readonly channels: readonly SandboxChannel[];
   private readonly messagesByChannel = new Map<string, SandboxMessage[]>();
   private ephemerals: EphemeralMessage[] = [];
   private readonly modals = new Map<string, StoredView>();
@@ -20,7 +20,10 @@ export class Workspace {
   private viewSeq = 0;
   version = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `extraChannels`: more channels than the two standard ones (tests with many runs, private channels). */
+  constructor(private readonly now: () => number = Date.now, extraChannels: readonly SandboxChannel[] = []) {
+    this.channels = [...SANDBOX_CHANNELS, ...extraChannels];
+  }
 
   user(id: string): SandboxUser | undefined {
     return this.users.find((u) => u.id === id);

@@ -1,7 +1,7 @@
 // The sandbox page: follows the workspace through Server-Sent Events (each ping -> re-fetch /sandbox/state for
 // the current person), renders the channel, and turns clicks, checkbox changes, modal submissions, shortcuts and
 // the composer into POST /sandbox/interact, which the sandbox sends to the bot as signed Slack requests.
-import { escapeHtml } from './blocks.js';
+import { escapeHtml, renderBlocks } from './blocks.js';
 import { confirmDialog, renderModal } from './dialogs.js';
 import { timelineHtml } from './messages.js';
 
@@ -10,6 +10,8 @@ const params = new URLSearchParams(location.search);
 const page = {
   user: params.get('user') || localStorage.getItem('sandbox.user') || 'U0ALICE',
   channel: params.get('channel') || 'C0INCIDENT',
+  /** The app's Home tab instead of a channel. */
+  home: params.get('tab') === 'home',
   state: null,
   openThreads: new Set(),
 };
@@ -49,9 +51,18 @@ function render() {
   if (!s) return;
   renderSidebar(s);
   const list = $('messages');
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.innerHTML = timelineHtml(s, page.openThreads, ctx());
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  $('home-button').classList.toggle('sb-current', page.home);
+  $('composer').hidden = page.home;
+  if (page.home) {
+    $('channel-title').textContent = 'Home · Caracal';
+    list.innerHTML = s.home
+      ? `<article class="sb-home" data-home-view="${escapeHtml(s.home.id)}">${renderBlocks(s.home.blocks, ctx())}</article>`
+      : '<p class="sb-empty">The app has not published a Home for you yet.</p>';
+  } else {
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.innerHTML = timelineHtml(s, page.openThreads, ctx());
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
   renderModal($('modal-root'), s.modal, ctx(), {
     close: (viewId) => void interact({ type: 'close', viewId }),
     submit: (viewId, values) => void interact({ type: 'submit', viewId, values }),
@@ -78,6 +89,11 @@ function schedule() {
 }
 
 async function onButton(button) {
+  if (button.closest('[data-home-view]')) {
+    const { actionId, blockId, value } = button.dataset;
+    await interact({ type: 'homeClick', actionId, blockId, ...(value !== undefined ? { value } : {}) });
+    return;
+  }
   const article = button.closest('[data-ts]');
   if (!article) return toast('Buttons inside modals are not emulated by the sandbox.');
   if (button.dataset.confirm && !(await confirmDialog($('dialog-root'), JSON.parse(button.dataset.confirm), ctx()))) return;
@@ -109,7 +125,13 @@ document.addEventListener('click', (event) => {
     else page.openThreads.add(d.threadToggle);
     return render();
   }
+  if (d.home) {
+    page.home = true;
+    history.replaceState(null, '', `?user=${encodeURIComponent(page.user)}&tab=home`);
+    return void run(interact({ type: 'home' }).then(refresh));
+  }
   if (d.channel) {
+    page.home = false;
     page.channel = d.channel;
     history.replaceState(null, '', `?user=${encodeURIComponent(page.user)}&channel=${encodeURIComponent(page.channel)}`);
     return void run(refresh());
@@ -124,6 +146,7 @@ document.addEventListener('change', (event) => {
 $('user-switcher').addEventListener('change', (event) => {
   page.user = event.target.value;
   localStorage.setItem('sandbox.user', page.user);
+  if (page.home) void interact({ type: 'home' });
   history.replaceState(null, '', `?user=${encodeURIComponent(page.user)}&channel=${encodeURIComponent(page.channel)}`);
   refresh().catch((err) => toast(err.message));
 });

@@ -50,7 +50,14 @@ function textInput(el, block, ctx) {
   return el.multiline ? `<textarea ${common} rows="4">${escapeHtml(value)}</textarea>` : `<input type="text" ${common}${attr('value', value)}>`;
 }
 
-const ELEMENTS = { button, checkboxes, plain_text_input: textInput };
+/** A users_select: the workspace's people (ctx.users), the picked id in data-element for readModalValues. */
+function usersSelect(el, block, ctx) {
+  const picked = ctx.draft?.[block.block_id]?.[el.action_id] ?? el.initial_user ?? '';
+  const options = Object.entries(ctx.users ?? {}).filter(([id]) => /^[UW]/.test(id)).map(([id, name]) => `<option${attr('value', id)}${id === picked ? ' selected' : ''}>${escapeHtml(name)}</option>`);
+  return `<select class="sb-input" data-element="users_select"${attr('id', `input-${block.block_id}`)}${attr('data-action-id', el.action_id)}${attr('data-block-id', block.block_id)}${ctx.errors?.[block.block_id] ? ' aria-invalid="true"' : ''}><option value="">${escapeHtml(el.placeholder?.text ?? 'Pick a person')}</option>${options.join('')}</select>`;
+}
+
+const ELEMENTS = { button, checkboxes, plain_text_input: textInput, users_select: usersSelect };
 
 export function renderElement(el, block, ctx = {}) {
   const render = el && Object.hasOwn(ELEMENTS, el.type) ? ELEMENTS[el.type] : undefined;

@@ -5,7 +5,7 @@ import { escapeHtml, plainText, renderBlocks, textObject } from './blocks.js';
 /** What the person typed in the modal, block_id -> action_id -> text, read from the inputs on the page. */
 export function readModalValues(root) {
   const values = {};
-  for (const input of root.querySelectorAll('[data-element="plain_text_input"]')) {
+  for (const input of root.querySelectorAll('[data-element="plain_text_input"], [data-element="users_select"]')) {
     const blockId = input.dataset.blockId;
     values[blockId] = { ...values[blockId], [input.dataset.actionId]: input.value };
   }
