@@ -8,6 +8,8 @@ import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../stor
 import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
+import { describeBaseline, type ResidueBaseline } from '../checks/residue/baseline.ts';
+import { insertRunBaseline } from '../store/run-baselines.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -23,6 +25,11 @@ export interface RecoveryDeps {
   scrub?: Scrub;
   /** Caracal alerts of severity critical firing in a channel: Resume needs each approver to acknowledge them. */
   criticalAlerts?(channelId: string): Promise<string[]>;
+  /**
+   * Reads the residue baseline (issue 12) when a run starts: what Caracal's only-growing stores already hold. Bounded
+   * in time by the caller; what it cannot read it says so in the baseline.
+   */
+  captureBaseline?(): Promise<ResidueBaseline>;
 }
 
 export interface StartPolicy {
@@ -80,6 +87,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   async function startRun(input: { channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown> }): Promise<ActResult> {
     const refusal = await mayStart({ channelId: input.channelId, userId: input.userId, kind: input.kind ?? 'recovery' });
     if (refusal) return { ok: false, kind: 'denied', reason: refusal };
+    const baseline = deps.captureBaseline ? await deps.captureBaseline() : undefined;
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
@@ -94,7 +102,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, ...input.origin } }], true);
+        const started: EventDraft = { type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, ...input.origin } };
+        if (baseline) await insertRunBaseline(tx, run.id, baseline);
+        const recorded: EventDraft[] = baseline ? [{ type: 'baseline_recorded', gate: undefined, actor: input.userId, data: { takenAt: baseline.takenAt, lines: describeBaseline(baseline) } }] : [];
+        await record(tx, run.id, now, [started, ...recorded], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.

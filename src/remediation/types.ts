@@ -3,12 +3,15 @@
 // tables itself; where Caracal has no endpoint, the action is break-glass guidance recorded as "done by".
 import type { Gate } from '../checks/types.ts';
 import type { CheckContext } from '../checks/types.ts';
+import type { ChainVerificationSummary } from '../audit/deep-check.ts';
 
 export interface ActionOutcome {
   ok: boolean;
   /** One line per call: which endpoint, what it answered (secrets never included). */
   lines: string[];
   summary: string;
+  /** The deep chain verification's result, kept by the run as evidence for Resume. */
+  verification?: ChainVerificationSummary;
 }
 
 export interface RemediationAction {
