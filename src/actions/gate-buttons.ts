@@ -15,7 +15,8 @@ import { onAction, tell } from '../slack/listeners.ts';
 
 export interface GateActionDeps {
   service: RecoveryService;
-  runGateChecks(gate: Gate): Promise<GateCheck[]>;
+  /** With the run's id: its residue baseline and deep verification judge the checks. */
+  runGateChecks(gate: Gate, runId?: string): Promise<GateCheck[]>;
   isApprover(userId: string): Promise<boolean>;
   sandbox: boolean;
   logger: Logger;
@@ -48,7 +49,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
     const run = await deps.service.load(runId);
     if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
-    const results = await deps.runGateChecks(gate);
+    const results = await deps.runGateChecks(gate, runId);
     await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)), (t) => tell(respond, t));
   });
 

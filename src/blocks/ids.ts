@@ -22,6 +22,8 @@ export const ACTION = {
   alertStartRecovery: 'alert_start_recovery',
   alertSample: 'alert_sample',
   resumeAcknowledge: 'resume_acknowledge_alerts',
+  /** Resume: acknowledge the deep verification's findings with a written reason (opens a modal). */
+  findingAcknowledge: 'finding_acknowledge',
 } as const;
 
 export const BLOCK = {
@@ -32,14 +34,17 @@ export const BLOCK = {
   gate: 'gate',
   gateActions: 'gate_actions',
   overrideReason: 'override_reason',
+  findingAckReason: 'finding_ack_reason',
 } as const;
 
 export const VIEW = {
   overrideModal: 'override_modal',
+  findingAckModal: 'finding_ack_modal',
 } as const;
 
 export const ELEMENT = {
   overrideReasonInput: 'override_reason_input',
+  findingAckReasonInput: 'finding_ack_reason_input',
 } as const;
 
 export const SHORTCUT = {

@@ -10,6 +10,7 @@ import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 import { describeBaseline, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import { insertRunBaseline } from '../store/run-baselines.ts';
+import { splitLines } from './split-lines.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -68,6 +69,9 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
   }
   if (dashboard) await enqueueDelivery(q, runId, 'dashboard');
 }
+
+/** About one Slack section of exported lines per thread entry. */
+const EXPORT_PART_CHARS = 2500;
 
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
@@ -198,6 +202,19 @@ export function createRecoveryService(deps: RecoveryDeps) {
     queued();
   }
 
+  /**
+   * Evidence exported before a break-glass removal, as thread entries written together (all or none): split into
+   * parts of whole lines so each entry stays readable; a single longer line is split by the egress, never cut.
+   */
+  async function recordExport(runId: string, gate: Gate, userId: string, data: { action: string; what: string; lines: readonly string[] }): Promise<void> {
+    const parts = splitLines(data.lines, EXPORT_PART_CHARS);
+    const drafts: EventDraft[] = parts.map((lines, i) => ({
+      type: 'residue_exported', gate, actor: userId, data: { action: data.action, what: data.what, part: i + 1, parts: parts.length, lines },
+    }));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), drafts, false));
+    queued();
+  }
+
   /** A drill's timing marks, in order: fault injected (t0), then alert fired (detection) and recovered. */
   async function markDrill(runId: string, userId: string, marker: DrillMarker, origin: ClickOrigin): Promise<ActResult> {
     const run = await loadRun(deps.db, runId);
@@ -245,7 +262,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }
 
-  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId),
+  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, recordExport, markDrill, load: (runId: string) => loadRun(deps.db, runId),
     policy: deps.policy,
     /** The channel's active run, if any. */
     async activeRun(channelId: string): Promise<RunState | undefined> {

@@ -10,6 +10,8 @@ export interface ActionOutcome {
   /** One line per call: which endpoint, what it answered (secrets never included). */
   lines: string[];
   summary: string;
+  /** Evidence to write into the incident log before a break-glass step removes it (split over several entries if long). */
+  logExport?: { what: string; lines: string[] };
   /** The deep chain verification's result, kept by the run as evidence for Resume. */
   verification?: ChainVerificationSummary;
 }

@@ -7,6 +7,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { registerAddToLog } from '../actions/add-to-log.ts';
 import { registerGateActions } from '../actions/gate-buttons.ts';
 import { registerOverrideModal } from '../actions/override-modal.ts';
+import { registerFindingAck } from '../actions/finding-ack.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
@@ -203,6 +204,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
+  registerFindingAck(app, { ...listenerDeps, service, isApprover, knownApprover, sandbox });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });

@@ -20,6 +20,9 @@ import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { firingAlerts } from '../alerts/store.ts';
 import { criticalNames } from '../blocks/alert-run.ts';
+import { BASELINE_TIMEOUT_MS, captureBaseline, type IncidentScope, type ResidueBaseline } from '../checks/residue/baseline.ts';
+import { loadRunBaseline } from '../store/run-baselines.ts';
+import { loadRun } from '../store/runs.ts';
 
 export interface RecoveryWiringDeps {
   config: Config;
@@ -40,6 +43,25 @@ export interface RecoveryWiringDeps {
   scrub: Scrub;
   now: () => Date;
   newId: () => string;
+}
+
+/** The run the gate's checks are judged for: its start, its residue baseline and its latest deep verification. */
+async function incidentScope(db: Db, runId: string): Promise<IncidentScope | undefined> {
+  const run = await loadRun(db, runId);
+  if (!run) return undefined;
+  const residue = await loadRunBaseline(db, runId);
+  const v = run.verification;
+  return { startedAt: run.startedAt, residue, ...(v ? { verification: { at: v.at, clean: v.clean, hmacChecked: v.hmacChecked, rowsChecked: v.rowsChecked, findings: v.findings } } : {}) };
+}
+
+/** A run starts even when Caracal cannot be read: what the baseline could not read it names, and a bug is logged. */
+async function boundedBaseline(ctx: CheckContext, logger: Logger): Promise<ResidueBaseline> {
+  try {
+    return await captureBaseline(ctx, AbortSignal.timeout(BASELINE_TIMEOUT_MS));
+  } catch (err) {
+    logger.error({ err }, 'could not take the residue baseline');
+    return { v: 1, takenAt: ctx.now().toISOString(), stsCompileErrors: {}, tamper: {}, unread: ['everything: the bot failed while reading (see its log)'] };
+  }
 }
 
 export function createRecovery(deps: RecoveryWiringDeps) {
@@ -77,12 +99,14 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   const service = createRecoveryService({
     db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, onDeliveriesQueued: () => dispatcher.poke(), scrub: deps.scrub,
     criticalAlerts: async (channelId) => criticalNames(await firingAlerts(db, channelId)),
+    captureBaseline: () => boundedBaseline(deps.checkContext, deps.logger),
   });
   const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => dispatcher.poke() });
-  const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
+  const runGateChecks = async (gate: Gate, runId?: string): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
+    const incident = runId ? await incidentScope(db, runId) : undefined;
     const startedAt = deps.now();
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
+    const results = await runChecks(checks.filter((c) => ids.has(c.id)), incident ? { ...deps.checkContext, incident } : deps.checkContext, {
       timeoutMs: (id) => timeoutFor(config, id),
       onResult: (r) => metrics.recordCheck(r),
     });
