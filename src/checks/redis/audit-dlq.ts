@@ -128,6 +128,7 @@ function residueOnly(ctx: CheckContext, residue: info.StreamEntry[]): CheckOutco
   return {
     status: 'pass',
     summary: `${residue.length} integrity entries in the DLQ from before the incident (${label}), none new.`,
+    findings: ['residue'],
     metrics: { 'dlq.length': residue.length, 'dlq.residue': residue.length, 'dlq.replayable': 0, 'dlq.integrity': 0, 'dlq.other': 0 },
     evidence: [
       `XLEN ${AUDIT_DLQ} = ${residue.length}, all recorded in the run's residue baseline (${label}).`,
