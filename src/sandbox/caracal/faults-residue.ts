@@ -29,7 +29,7 @@ export const historicResidue: FaultDef = {
   requiresRedis: true,
   shows: [
     { check: 'redis.dead-streams', status: 'warn', contains: ['caracal.sessions.revoke.dead holds 1 dead-lettered messages'] },
-    { check: 'audit.dlq', status: 'fail', contains: ['1 audit events in the DLQ', '0 replayable, 1 integrity failures'] },
+    { check: 'audit.dlq', status: 'fail', contains: ['1 audit event in the DLQ', '0 replayable, 1 integrity failure'] },
   ],
   async apply(sim) {
     const client = redisClient(sim);

@@ -88,7 +88,7 @@ describe('residue baseline: Audit DLQ', () => {
     await addDlqEntries(lease.client, [{ reason: 'hmac_verify_failed' }]);
     r = await runOne(auditDlq, ctx);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain('1 audit events in the DLQ');
+    expect(r.summary).toContain('1 audit event in the DLQ');
     expect(r.summary).toContain('plus 2 integrity entries from before the incident');
   });
 
