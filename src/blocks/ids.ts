@@ -22,6 +22,8 @@ export const ACTION = {
   alertStartRecovery: 'alert_start_recovery',
   alertSample: 'alert_sample',
   resumeAcknowledge: 'resume_acknowledge_alerts',
+  /** On a stale claim's reminder: let go of the claim. */
+  gateRelease: 'gate_release',
   /** Resume: acknowledge the deep verification's findings with a written reason (opens a modal). */
   findingAcknowledge: 'finding_acknowledge',
 } as const;

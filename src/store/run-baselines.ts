@@ -1,4 +1,4 @@
-// The residue baseline recorded with each recovery run (migration 0008). The JSON is validated on the way out:
+// The residue baseline recorded with each recovery run (migration 0009). The JSON is validated on the way out:
 // a row that does not parse (an older shape) counts as no baseline rather than a wrong one.
 import { residueBaselineSchema, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import type { Queryable } from './db.ts';
