@@ -15,8 +15,8 @@ import { onAction, tell } from '../slack/listeners.ts';
 
 export interface GateActionDeps {
   service: RecoveryService;
-  /** Against the run's environment (its own Caracal targets). */
-  runGateChecks(gate: Gate, environment?: string): Promise<GateCheck[]>;
+  /** Against the run's environment (its own Caracal targets), judged against its residue baseline. */
+  runGateChecks(gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]>;
   isApprover(userId: string): Promise<boolean>;
   sandbox: boolean;
   logger: Logger;
@@ -55,7 +55,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
     const run = await deps.service.load(runId);
     if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
-    const results = await deps.runGateChecks(gate, run.environment);
+    const results = await deps.runGateChecks(gate, { id: runId, environment: run.environment });
     await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)), (t) => tell(respond, t));
   });
 

@@ -97,6 +97,8 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
     if (!allowed.ok) return tell(respond, allowed.reason);
     if (remedy.breakGlass) {
       const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
+      // Evidence goes into the incident log before anyone is shown how to remove it.
+      if (guidance.logExport) await deps.service.recordExport(payload.runId, payload.gate, body.user.id, { action: remedy.id, ...guidance.logExport });
       await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
       return;
     }

@@ -1,6 +1,7 @@
 // audit.chain: recompute every zone's tamper chain in audit_events, end to end. Caracal's own sweep only
 // covers an ingested_at window and ignores chain_seq gaps (caracal-ops.md §5.3, §13.7); this reads it all.
 import { POSTGRES_NOT_CONFIGURED, sqlState } from '../checks/postgres/shared.ts';
+import type { ChainFinding } from '../checks/residue/baseline.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../checks/types.ts';
 import { parseHmacKey } from './chain.ts';
 import { pgCopyClient } from './copy-client.ts';
@@ -107,41 +108,67 @@ function outcomeOf(report: VerifyReport, noKey: string, boundary: ReadonlyMap<st
   };
 }
 
+/** What a recovery run keeps of a verification that read the chain: clean or not, and where each zone first broke. */
+export interface ChainVerificationSummary {
+  clean: boolean;
+  hmacChecked: boolean;
+  rowsChecked: number;
+  findings: ChainFinding[];
+}
+
+/** Breaks at the retention boundary are explained (not tampering), so they are not findings. */
+function summaryOf(report: VerifyReport, boundary: ReadonlyMap<string, string>): ChainVerificationSummary {
+  const findings = report.zones
+    .filter((z) => z.firstBreak !== null && !boundary.has(z.zoneId))
+    .map((z) => ({ zoneId: z.zoneId, rowId: z.firstBreak!.id, chainSeq: z.firstBreak!.chainSeq, kinds: [...z.firstBreak!.kinds] }));
+  return { clean: findings.length === 0, hmacChecked: report.hmacChecked, rowsChecked: report.rowsChecked, findings };
+}
+
+/** The check's outcome, and (when the chain could be read) the summary a run records as evidence for Resume. */
+export async function deepVerification(ctx: CheckContext, signal: AbortSignal): Promise<{ outcome: CheckOutcome; summary?: ChainVerificationSummary }> {
+  let summary: ChainVerificationSummary | undefined;
+  const outcome = await runDeep(ctx, signal, (s) => void (summary = s));
+  return summary ? { outcome, summary } : { outcome };
+}
+
 export const auditChainDeep: CheckDefinition = {
   id: 'audit.chain',
   title: 'Audit chain (deep verification)',
   gates: ['safety'],
   reads: 'public.audit_events: every row of every zone in chain_seq order (content hash, link, chain_seq, chain_hmac)',
-  async run(ctx, signal) {
-    const pg = ctx.postgres;
-    const url = ctx.caracal.postgres.url;
-    if (!pg || !url) return POSTGRES_NOT_CONFIGURED;
-    const keyHex = ctx.secrets.auditHmacKey;
-    try {
-      if (keyHex) parseHmacKey(keyHex);
-    } catch {
-      return {
-        status: 'fail',
-        summary: 'CARACAL_AUDIT_HMAC_KEY is not valid hex, so the audit chain cannot be checked against it.',
-        remedy: "Set CARACAL_AUDIT_HMAC_KEY to Audit's AUDIT_HMAC_KEY exactly (hex, as Caracal requires), then re-run.",
-      };
-    }
-    try {
-      const report = await verify(ctx, url, keyHex, signal);
-      const boundary = new Map<string, string>();
-      for (const zone of report.zones) {
-        const month = await retentionBoundary(pg, zone);
-        if (month !== undefined) boundary.set(zone.zoneId, month);
-      }
-      return outcomeOf(report, keyHex ? '' : ` ${NO_KEY_NOTE}`, boundary);
-    } catch (err) {
-      if (sqlState(err) !== '42P01') throw err;
-      return {
-        status: 'fail',
-        summary: 'public.audit_events does not exist, so the audit chain cannot be checked.',
-        remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
-        matrix: ['postgres'],
-      };
-    }
-  },
+  run: (ctx, signal) => runDeep(ctx, signal, () => undefined),
 };
+
+async function runDeep(ctx: CheckContext, signal: AbortSignal, keep: (s: ChainVerificationSummary) => void): Promise<CheckOutcome> {
+  const pg = ctx.postgres;
+  const url = ctx.caracal.postgres.url;
+  if (!pg || !url) return POSTGRES_NOT_CONFIGURED;
+  const keyHex = ctx.secrets.auditHmacKey;
+  try {
+    if (keyHex) parseHmacKey(keyHex);
+  } catch {
+    return {
+      status: 'fail',
+      summary: 'CARACAL_AUDIT_HMAC_KEY is not valid hex, so the audit chain cannot be checked against it.',
+      remedy: "Set CARACAL_AUDIT_HMAC_KEY to Audit's AUDIT_HMAC_KEY exactly (hex, as Caracal requires), then re-run.",
+    };
+  }
+  try {
+    const report = await verify(ctx, url, keyHex, signal);
+    const boundary = new Map<string, string>();
+    for (const zone of report.zones) {
+      const month = await retentionBoundary(pg, zone);
+      if (month !== undefined) boundary.set(zone.zoneId, month);
+    }
+    keep(summaryOf(report, boundary));
+    return outcomeOf(report, keyHex ? '' : ` ${NO_KEY_NOTE}`, boundary);
+  } catch (err) {
+    if (sqlState(err) !== '42P01') throw err;
+    return {
+      status: 'fail',
+      summary: 'public.audit_events does not exist, so the audit chain cannot be checked.',
+      remedy: 'Run postgres.tables and postgres.migrations: the schema is incomplete.',
+      matrix: ['postgres'],
+    };
+  }
+}

@@ -28,6 +28,8 @@ export const ACTION = {
   homePage: 'home_page',
   /** On a stale claim's reminder: let go of the claim. */
   gateRelease: 'gate_release',
+  /** Resume: acknowledge the deep verification's findings with a written reason (opens a modal). */
+  findingAcknowledge: 'finding_acknowledge',
 } as const;
 
 export const BLOCK = {
@@ -40,17 +42,20 @@ export const BLOCK = {
   overrideReason: 'override_reason',
   handoffTo: 'handoff_to',
   handoffNote: 'handoff_note',
+  findingAckReason: 'finding_ack_reason',
 } as const;
 
 export const VIEW = {
   overrideModal: 'override_modal',
   handoffModal: 'handoff_modal',
+  findingAckModal: 'finding_ack_modal',
 } as const;
 
 export const ELEMENT = {
   overrideReasonInput: 'override_reason_input',
   handoffToSelect: 'handoff_to_select',
   handoffNoteInput: 'handoff_note_input',
+  findingAckReasonInput: 'finding_ack_reason_input',
 } as const;
 
 export const SHORTCUT = {

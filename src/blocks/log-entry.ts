@@ -74,6 +74,17 @@ export function describeEvent(e: StoredEvent): string {
       const label = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' }[str(d.marker)] ?? escapeMrkdwn(str(d.marker));
       return `:stopwatch: [DRILL] ${who} recorded: ${label}.`;
     }
+    case 'baseline_recorded': {
+      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(l)}`).join('\n');
+      return `:bookmark: Residue baseline recorded at the run's start (old residue is shown, only what is new since fails)${lines ? `:\n${lines}` : '.'}`;
+    }
+    case 'residue_exported': {
+      // Evidence kept whole: a long export is split by the egress, never cut.
+      const body = list(d.lines).join('\n');
+      return `:package: ${who} exported ${escapeMrkdwn(str(d.what))} (part ${str(d.part)} of ${str(d.parts)}) before removal:${body ? `\n\`\`\`\n${escapeMrkdwn(body)}\n\`\`\`` : ''}`;
+    }
+    case 'finding_acknowledged':
+      return `:eyes: ${who} acknowledged the deep verification finding (${escapeMrkdwn(str(d.finding))}) for Resume (${str(d.acks)} of ${str(d.required)}): _${escapeMrkdwn(str(d.reason))}_`;
     case 'denied':
       return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
     default:

@@ -23,6 +23,10 @@ export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker:
 export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/) }).strict();
 export type ActionButtonPayload = z.infer<typeof actionButtonPayload>;
 
+/** Resume's "Acknowledge finding…": which recorded verification (its event id) the approver acknowledges. */
+export const findingAckPayload = z.object({ v: z.literal(1), runId: id, verificationEventId: z.number().int().positive() }).strict();
+export type FindingAckPayload = z.infer<typeof findingAckPayload>;
+
 export const overrideButtonPayload = z.object({ v: z.literal(1), runId: id, gate, overrideId: id }).strict();
 export type OverrideButtonPayload = z.infer<typeof overrideButtonPayload>;
 

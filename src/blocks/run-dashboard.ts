@@ -28,6 +28,7 @@ function lastActionBlock(a: LastAction): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: `Last action: *${escapeMrkdwn(a.title)}* by ${userMention(a.actor)} ${slackDate(a.at.toISOString())} — ${ACTION_STATE[a.state]}${summary}` }] };
 }
 import { runAlertBlocks, type FiringAlert } from './alert-run.ts';
+import { findingAckButton, verificationBlock } from './finding-ack.ts';
 
 export interface DashboardOptions {
   sandbox: boolean;
@@ -125,6 +126,8 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   } else if (g.gate !== 'resume') {
     elements.push(button(ACTION.gateOverride, 'Override…', value, { style: 'danger' }));
   }
+  const ackFinding = g.gate === 'resume' ? findingAckButton(run) : undefined;
+  if (ackFinding) elements.push(ackFinding);
   const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
   blocks.push(actions);
   return blocks;
@@ -181,6 +184,8 @@ export function runDashboardMessage(
     if (live) blocks.push(...findingBlocks(run, g, fixes));
     const last = actions?.get(gate);
     if (last) blocks.push(lastActionBlock(last));
+    // The deep verification is run at Safety and is evidence for Resume: shown under both while they matter.
+    if (run.verification && (gate === 'resume' || (gate === 'safety' && g.status === 'open'))) blocks.push(verificationBlock(run.verification));
     if (live) blocks.push(...gateActions(run, g));
   });
   if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));

@@ -4,6 +4,7 @@ import type { HttpTarget } from './targets/http.ts';
 import type { PostgresTarget } from './targets/postgres.ts';
 import type { RedisTarget } from './targets/redis.ts';
 import type { MatrixRow } from './failure-matrix.ts';
+import type { IncidentScope } from './residue/baseline.ts';
 
 /** Ordered from best to worst; `error` means the checker itself broke, and counts as a failure. */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
@@ -67,6 +68,11 @@ export interface CheckContext {
   now: () => Date;
   /** How long API and Coordinator /ready may take to answer (config checks.readyAnswerTimeoutMs; §15.1.1). */
   readyAnswerTimeoutMs?: number;
+  /**
+   * The recovery run (or CLI `--baseline`) the checks are judged for: residue recorded at its start is shown as
+   * information, only what is new since fails. Undefined for a plain status report.
+   */
+  incident?: IncidentScope | undefined;
 }
 
 export interface CheckDefinition {

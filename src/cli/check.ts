@@ -17,7 +17,7 @@ export { EXIT };
 const DEEP_TIMEOUT_MS = 60 * 60_000;
 const FORMATS = ['table', 'json', 'junit'] as const;
 
-export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep] [--helm-values FILE]
+export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep] [--helm-values FILE] [--baseline FILE]
 
   --config FILE   the YAML configuration (default: $CARACAL_CHATOPS_CONFIG); secrets come from the environment
   --sandbox       check the running local sandbox (reads the config it writes under $TMPDIR/caracal-chatops-sandbox)
@@ -26,6 +26,9 @@ export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sand
   --format F      table (default), json or junit; --json is short for --format json
   --deep          also recompute every zone's audit chain over audit_events (audit.chain)
   --helm-values FILE  the deployment's Helm values, for the settings preflight (deployment.settings)
+  --baseline FILE the residue baseline: written when FILE is absent (do it when the incident starts), judged
+                  against when present (dead streams, DLQ integrity entries, compile errors and tamper counters
+                  from before it are shown as old residue; only what is new fails)
 
 exit codes: 0 pass, 1 warn, 2 fail, 64 usage, 78 configuration`;
 
@@ -82,6 +85,7 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
       json: { type: 'boolean' },
       deep: { type: 'boolean' },
       'helm-values': { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -98,6 +102,11 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
   if (helmValues) config = { ...config, caracal: { ...config.caracal, preflight: { ...config.caracal.preflight, helmValues } } };
   const targets = createCheckTargets(config);
   try {
+    if (values.baseline) {
+      const { scope, note } = await (await import('./baseline-file.ts')).useBaselineFile(values.baseline, targets.context);
+      targets.context.incident = scope;
+      io.err(note);
+    }
     const timeoutMs = (id: string) => (id === 'audit.chain' && !config.checks.timeouts[id] ? DEEP_TIMEOUT_MS : timeoutFor(config, id));
     const results = await runChecks(list, targets.context, { timeoutMs });
     const verdict = worstStatus(results.map((r) => r.status));

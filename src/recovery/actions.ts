@@ -60,7 +60,7 @@ export function createActionJournal(deps: ActionJournalDeps) {
       deps.onQueued?.();
       return outcome;
     },
-    async finish(runId: string, gate: Gate, actor: string, startedId: number, data: { action: string; title: string; result: ActionResult; ok: boolean; summary: string; lines: string[] }): Promise<void> {
+    async finish(runId: string, gate: Gate, actor: string, startedId: number, data: { action: string; title: string; result: ActionResult; ok: boolean; summary: string; lines: string[]; verification?: unknown }): Promise<void> {
       await db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_finished', gate, actor, data: { ...data, startedEventId: String(startedId) } }], true));
       deps.onQueued?.();
     },

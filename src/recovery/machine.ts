@@ -2,6 +2,8 @@
 // decide() never does I/O; the caller persists the new state and its events in one transaction.
 import type { Gate } from '../checks/types.ts';
 import {
+  FINDING_ACKS_REQUIRED,
+  findingAckers,
   FREEZE_CHECKLIST,
   GATE_ORDER,
   GATE_TITLES,
@@ -12,6 +14,7 @@ import {
   type GateState,
   type GateStatus,
   type RunState,
+  type RunVerification,
 } from './model.ts';
 
 export type Command =
@@ -24,6 +27,8 @@ export type Command =
   /** Resume: `firingCritical` (filled by the service) must all be in `acknowledgedAlerts`, for each approver. */
   | { type: 'confirm'; firingCritical?: readonly string[]; acknowledgedAlerts?: readonly string[] }
   | { type: 'request_override'; reason: string; overrideId: string }
+  /** Resume: an approver acknowledges the findings of the run's deep verification `verificationEventId`, with a reason. */
+  | { type: 'acknowledge_finding'; verificationEventId: number; reason: string }
   | { type: 'approve_override'; overrideId: string }
   | { type: 'reject_override'; overrideId: string };
 export type CommandType = Command['type'];
@@ -31,7 +36,7 @@ export type CommandType = Command['type'];
 /** Which commands each gate state accepts. Anything else is refused before any guard runs. */
 export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -57,6 +62,9 @@ export interface GatePolicy {
 /** Every event a run's log can hold; the machine emits the gate ones, the service the others. */
 export type EventType =
   | 'run_started'
+  | 'baseline_recorded'
+  | 'residue_exported'
+  | 'finding_acknowledged'
   | 'note'
   | 'action_run'
   | 'action_started'
@@ -197,6 +205,8 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   if (unacknowledged.length > 0) {
     return denied(`Critical Caracal alerts are still firing: ${unacknowledged.join(', ')}. Each Resume approver must acknowledge them: use "Acknowledge alerts and confirm Resume" on the dashboard.`);
   }
+  const findings = g.gate === 'resume' ? unacknowledgedFindings(run) : undefined;
+  if (findings) return denied(findings);
   const ack = g.gate === 'resume' && acknowledged.length > 0 ? { acknowledgedAlerts: [...acknowledged] } : {};
   const kept = g.confirmVotes.filter((v) => v.userId !== actor.userId && standing(v));
   const dropped = g.confirmVotes.filter((v) => v.userId !== actor.userId && !standing(v)).map((v) => v.userId);
@@ -212,8 +222,39 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence, ...ack });
 }
 
+function findingText(v: RunVerification): string {
+  const first = v.findings[0];
+  const where = first ? `zone ${first.zoneId}, row id=${first.rowId} (chain_seq ${first.chainSeq}), ${first.kinds.join(' + ')}` : 'no row named';
+  return `${v.findings.length} broken zone(s), first ${where}`;
+}
+
+/** Why Resume must wait for acknowledgements of the deep verification's findings, or undefined. */
+export function unacknowledgedFindings(run: RunState): string | undefined {
+  const v = run.verification;
+  if (!v || v.clean) return undefined;
+  const ackers = findingAckers(v);
+  if (ackers.length >= FINDING_ACKS_REQUIRED) return undefined;
+  return `The deep audit-chain verification at ${v.at.toISOString().slice(11, 16)} UTC found ${findingText(v)}. ` +
+    `Resume needs ${FINDING_ACKS_REQUIRED} approvers to acknowledge it with a written reason ("Acknowledge finding…" on the dashboard); ` +
+    `${ackers.length} of ${FINDING_ACKS_REQUIRED} so far.`;
+}
+
+function acknowledgeFinding(run: RunState, gate: Gate, actor: Actor, command: Extract<Command, { type: 'acknowledge_finding' }>, now: Date): Decision {
+  if (gate !== 'resume') return denied('Deep verification findings are acknowledged on the Resume gate.');
+  const v = run.verification;
+  if (!v || v.clean || v.eventId !== command.verificationEventId) return conflict('That verification is no longer the latest one with findings: look at the dashboard again.');
+  const reason = command.reason.trim();
+  if (reason.length === 0) return denied('An acknowledgement needs a written reason.');
+  if (findingAckers(v).includes(actor.userId)) return denied('You already acknowledged this finding; it needs another approver.');
+  const acks = [...v.acks, { userId: actor.userId, reason, at: now }];
+  return ok({ ...run, verification: { ...v, acks } }, [{
+    type: 'finding_acknowledged', gate, actor: actor.userId,
+    data: { verificationEventId: String(v.eventId), finding: findingText(v), reason, acks: findingAckers({ ...v, acks }).length, required: FINDING_ACKS_REQUIRED },
+  }]);
+}
+
 /** Commands only approvers may give: the only ones for which approver membership is looked up. */
-export const APPROVER_COMMANDS: readonly CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override'];
+export const APPROVER_COMMANDS: readonly CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'];
 
 export function decide(run: RunState, gate: Gate, command: Command, actor: Actor, policy: GatePolicy, now: Date): Decision {
   if (run.status !== 'active') return conflict(`This run has already ended (${run.status}).`);
@@ -260,6 +301,8 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
     }
     case 'confirm':
       return confirm(run, g, actor, policy, now, command);
+    case 'acknowledge_finding':
+      return acknowledgeFinding(run, gate, actor, command, now);
     case 'request_override': {
       if (gate === 'resume') return denied('Resume cannot be overridden: it needs a fresh all-green run and its approvers.');
       if (g.override) return conflict(`An override is already pending, requested by ${who(g.override.requestedBy)}.`);

@@ -1,4 +1,5 @@
 // The recovery run as the gate machine sees it: plain data, loaded from and saved to the state database.
+import type { ChainFinding } from '../checks/residue/baseline.ts';
 import type { CheckStatus, Gate } from '../checks/types.ts';
 
 export const GATE_ORDER = ['freeze', 'storage', 'services', 'evidence', 'safety', 'resume'] as const satisfies readonly Gate[];
@@ -82,6 +83,35 @@ export interface RunState {
   drillMarks: Partial<Record<DrillMarker, Date>>;
   /** The Caracal deployment this run recovers (config `environments`); undefined: the default environment. */
   environment?: string;
+  /** The run's latest deep audit-chain verification (evidence for Resume), with the acknowledgements of its findings. */
+  verification?: RunVerification | undefined;
+}
+
+/** An approver's written acknowledgement of a deep verification finding, for Resume. */
+export interface FindingAck {
+  userId: string;
+  reason: string;
+  at: Date;
+}
+
+export interface RunVerification {
+  /** The `action_finished` event that recorded it: acknowledgements name it, so a later verification needs its own. */
+  eventId: number;
+  at: Date;
+  actor: string;
+  clean: boolean;
+  hmacChecked: boolean;
+  rowsChecked: number;
+  findings: ChainFinding[];
+  acks: FindingAck[];
+}
+
+/** How many distinct approvers must acknowledge a deep verification finding before Resume (issue 12). */
+export const FINDING_ACKS_REQUIRED = 2;
+
+/** Approvers who acknowledged the current verification's findings, each once. */
+export function findingAckers(v: RunVerification): string[] {
+  return [...new Set(v.acks.map((a) => a.userId))];
 }
 
 export function currentGate(run: RunState): GateState | undefined {

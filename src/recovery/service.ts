@@ -8,6 +8,9 @@ import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../stor
 import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
 import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
+import { describeBaseline, type ResidueBaseline } from '../checks/residue/baseline.ts';
+import { insertRunBaseline } from '../store/run-baselines.ts';
+import { splitLines } from './split-lines.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -25,6 +28,11 @@ export interface RecoveryDeps {
   criticalAlerts?(channelId: string): Promise<string[]>;
   /** The environment a run started in this channel recovers when none is named (the channel's default). */
   environmentFor?(channelId: string): string;
+  /**
+   * Reads the residue baseline (issue 12) when a run starts: what Caracal's only-growing stores already hold, in the
+   * run's environment. Bounded in time by the caller; what it cannot read it says so in the baseline.
+   */
+  captureBaseline?(environment: string): Promise<ResidueBaseline>;
 }
 
 export interface StartPolicy {
@@ -64,6 +72,9 @@ export async function recordEvents(q: Queryable, runId: string, at: Date, events
   if (dashboard) await enqueueDelivery(q, runId, 'dashboard');
 }
 
+/** About one Slack section of exported lines per thread entry. */
+const EXPORT_PART_CHARS = 2500;
+
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
   const record = (tx: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean) =>
@@ -86,11 +97,13 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }): Promise<ActResult> {
     const refusal = await mayStart({ channelId: input.channelId, userId: input.userId, kind: input.kind ?? 'recovery' });
     if (refusal) return { ok: false, kind: 'denied', reason: refusal };
+    const environment = input.environment ?? deps.environmentFor?.(input.channelId) ?? 'default';
+    const baseline = deps.captureBaseline ? await deps.captureBaseline(environment) : undefined;
     const now = deps.now();
     const run: RunState = {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
       status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
-      environment: input.environment ?? deps.environmentFor?.(input.channelId) ?? 'default',
+      environment,
       gates: GATE_ORDER.map((gate, i) => ({
         gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
         openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
@@ -101,7 +114,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        await record(tx, run.id, now, [{ type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, environment: run.environment, ...input.origin } }], true);
+        const started: EventDraft = { type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, environment: run.environment, ...input.origin } };
+        if (baseline) await insertRunBaseline(tx, run.id, baseline);
+        const recorded: EventDraft[] = baseline ? [{ type: 'baseline_recorded', gate: undefined, actor: input.userId, data: { takenAt: baseline.takenAt, lines: describeBaseline(baseline) } }] : [];
+        await record(tx, run.id, now, [started, ...recorded], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
@@ -194,6 +210,19 @@ export function createRecoveryService(deps: RecoveryDeps) {
     queued();
   }
 
+  /**
+   * Evidence exported before a break-glass removal, as thread entries written together (all or none): split into
+   * parts of whole lines so each entry stays readable; a single longer line is split by the egress, never cut.
+   */
+  async function recordExport(runId: string, gate: Gate, userId: string, data: { action: string; what: string; lines: readonly string[] }): Promise<void> {
+    const parts = splitLines(data.lines, EXPORT_PART_CHARS);
+    const drafts: EventDraft[] = parts.map((lines, i) => ({
+      type: 'residue_exported', gate, actor: userId, data: { action: data.action, what: data.what, part: i + 1, parts: parts.length, lines },
+    }));
+    await deps.db.transaction((tx) => record(tx, runId, deps.now(), drafts, false));
+    queued();
+  }
+
   /** A drill's timing marks, in order: fault injected (t0), then alert fired (detection) and recovered. */
   async function markDrill(runId: string, userId: string, marker: DrillMarker, origin: ClickOrigin): Promise<ActResult> {
     const run = await loadRun(deps.db, runId);
@@ -241,7 +270,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }
 
-  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, markDrill, load: (runId: string) => loadRun(deps.db, runId),
+  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, recordExport, markDrill, load: (runId: string) => loadRun(deps.db, runId),
     policy: deps.policy,
     /** The channel's active run, if any. */
     async activeRun(channelId: string): Promise<RunState | undefined> {

@@ -38,6 +38,12 @@ export const PLACEMENT: readonly Placement[] = [
   { check: 'outbox.api', finding: 'not_draining', settledAt: 'evidence', note: 'Pending rows drain by themselves once Redis and the API are back: re-run the checks.' },
   { check: 'audit.dlq', finding: 'replayable', fixes: ['audit.dlq_replay'], note: 'Replay re-adds the replayable entries to caracal.audit.events.' },
   { check: 'audit.replay', finding: 'replay_files', fixes: ['replay.restart_pods'], note: 'Replay files drain only when the STS or Gateway process starts.' },
+  // Residue Caracal never clears (§15.2.4): old entries pass as information (residue baseline) but are still evidence to
+  // keep and remove, so the export is offered whenever these checks ran; new ones fail and carry it too.
+  { check: 'redis.dead-streams', finding: 'dead_entries', fixes: ['residue.export'], note: 'Nothing removes dead entries: once handled, export them into the incident log, then XDEL them.' },
+  { check: 'redis.dead-streams', finding: 'residue', fixes: ['residue.export'], note: 'Old residue passes, but is evidence to keep: export it into the incident log, then XDEL it.' },
+  { check: 'audit.dlq', finding: 'integrity', fixes: ['residue.export'], note: 'Integrity entries are never replayed and have no delete endpoint: export them into the incident log, then XDEL them.' },
+  { check: 'audit.dlq', finding: 'residue', fixes: ['residue.export'], note: 'Old integrity entries pass, but are evidence to keep: export them into the incident log, then XDEL them.' },
   { check: 'redis.backlog', finding: ANY_FINDING, settledAt: 'evidence', note: 'Lag and pending entries drain once the services read again; a missing group needs a restart (see the remedy).' },
   // Safety.
   { check: 'gateway.revocation', finding: 'snapshot_stale', fixes: ['gateway.reload'], note: 'A reload on each stale pod makes its snapshot fresh at once.' },
@@ -48,7 +54,8 @@ export const PLACEMENT: readonly Placement[] = [
 export function placementsFor(c: Pick<GateCheck, 'checkId' | 'status' | 'findings'>): Placement[] {
   const failing = c.status !== 'pass';
   const kinds = new Set(c.findings ?? []);
-  return PLACEMENT.filter((p) => p.check === c.checkId && (p.offeredWhilePassing || (failing && (p.finding === ANY_FINDING || kinds.has(p.finding)))));
+  // A passing check may still name a kind (old residue judged against the run's baseline): only rows naming it match.
+  return PLACEMENT.filter((p) => p.check === c.checkId && (p.offeredWhilePassing || (p.finding === ANY_FINDING ? failing : kinds.has(p.finding))));
 }
 
 export interface FindingFixes {

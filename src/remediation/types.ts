@@ -3,12 +3,17 @@
 // tables itself; where Caracal has no endpoint, the action is break-glass guidance recorded as "done by".
 import type { Gate } from '../checks/types.ts';
 import type { CheckContext } from '../checks/types.ts';
+import type { ChainVerificationSummary } from '../audit/deep-check.ts';
 
 export interface ActionOutcome {
   ok: boolean;
   /** One line per call: which endpoint, what it answered (secrets never included). */
   lines: string[];
   summary: string;
+  /** Evidence to write into the incident log before a break-glass step removes it (split over several entries if long). */
+  logExport?: { what: string; lines: string[] };
+  /** The deep chain verification's result, kept by the run as evidence for Resume. */
+  verification?: ChainVerificationSummary;
 }
 
 export interface RemediationAction {

@@ -1,6 +1,6 @@
 // "Verify audit chain" on the Safety gate: the deep verification, run on demand, its report logged.
 // Read-only, so anyone in the channel may run it (like checks).
-import { auditChainDeep } from '../audit/deep-check.ts';
+import { deepVerification } from '../audit/deep-check.ts';
 import { TargetError } from '../errors.ts';
 import type { RemediationAction } from './types.ts';
 
@@ -12,8 +12,9 @@ export const verifyChain: RemediationAction = {
   confirmText: 'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
   async run(ctx, signal) {
     try {
-      const r = await auditChainDeep.run(ctx, signal);
-      return { ok: r.status !== 'fail', lines: r.evidence ?? [], summary: r.summary };
+      const { outcome: r, summary } = await deepVerification(ctx, signal);
+      // The summary is recorded with the outcome: the run shows it as evidence for Resume (issue 12).
+      return { ok: r.status !== 'fail', lines: r.evidence ?? [], summary: r.summary, ...(summary ? { verification: summary } : {}) };
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
       return { ok: false, lines: [], summary: `The audit chain could not be read: ${err.message}` };

@@ -11,6 +11,7 @@ import { registerHandoffModal } from '../actions/handoff-modal.ts';
 import { registerAppHome } from '../actions/app-home.ts';
 import { createHomePublisher, type HomePublisher } from '../delivery/home-publisher.ts';
 import { createHomeContent } from '../home/home-content.ts';
+import { registerFindingAck } from '../actions/finding-ack.ts';
 import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
@@ -262,6 +263,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerHandoffModal(app, { ...listenerDeps, service, sandbox });
   registerAppHome(app, { ...listenerDeps, home: homePublisher });
+  registerFindingAck(app, { ...listenerDeps, service, isApprover, knownApprover, sandbox });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e) });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });

@@ -20,6 +20,9 @@ import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { firingAlerts } from '../alerts/store.ts';
 import { criticalNames } from '../blocks/alert-run.ts';
+import { BASELINE_TIMEOUT_MS, captureBaseline, type IncidentScope, type ResidueBaseline } from '../checks/residue/baseline.ts';
+import { loadRunBaseline } from '../store/run-baselines.ts';
+import { loadRun } from '../store/runs.ts';
 
 export interface RecoveryWiringDeps {
   config: Config;
@@ -46,6 +49,25 @@ export interface RecoveryWiringDeps {
   scrub: Scrub;
   now: () => Date;
   newId: () => string;
+}
+
+/** The run the gate's checks are judged for: its start, its residue baseline and its latest deep verification. */
+async function incidentScope(db: Db, runId: string): Promise<IncidentScope | undefined> {
+  const run = await loadRun(db, runId);
+  if (!run) return undefined;
+  const residue = await loadRunBaseline(db, runId);
+  const v = run.verification;
+  return { startedAt: run.startedAt, residue, ...(v ? { verification: { at: v.at, clean: v.clean, hmacChecked: v.hmacChecked, rowsChecked: v.rowsChecked, findings: v.findings } } : {}) };
+}
+
+/** A run starts even when Caracal cannot be read: what the baseline could not read it names, and a bug is logged. */
+async function boundedBaseline(ctx: CheckContext, logger: Logger): Promise<ResidueBaseline> {
+  try {
+    return await captureBaseline(ctx, AbortSignal.timeout(BASELINE_TIMEOUT_MS));
+  } catch (err) {
+    logger.error({ err }, 'could not take the residue baseline');
+    return { v: 1, takenAt: ctx.now().toISOString(), stsCompileErrors: {}, tamper: {}, unread: ['everything: the bot failed while reading (see its log)'] };
+  }
 }
 
 export function createRecovery(deps: RecoveryWiringDeps) {
@@ -88,19 +110,21 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     },
     criticalAlerts: async (channelId) => criticalNames(await firingAlerts(db, channelId)),
     ...(deps.environmentFor ? { environmentFor: deps.environmentFor } : {}),
+    captureBaseline: (environment) => boundedBaseline(deps.contextFor?.(environment) ?? deps.checkContext, deps.logger),
   });
   const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => {
     dispatcher.poke();
     deps.onRunChanged?.();
   } });
-  /** A gate's checks against the run's own environment. */
-  const runGateChecks = async (gate: Gate, environment?: string): Promise<GateCheck[]> => {
+  /** A gate's checks against the run's own environment, judged against the run's residue baseline. */
+  const runGateChecks = async (gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
+    const incident = run ? await incidentScope(db, run.id) : undefined;
     const startedAt = deps.now();
-    const context = deps.contextFor?.(environment) ?? deps.checkContext;
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), context, {
+    const base = deps.contextFor?.(run?.environment) ?? deps.checkContext;
+    const results = await runChecks(checks.filter((c) => ids.has(c.id)), incident ? { ...base, incident } : base, {
       timeoutMs: (id) => timeoutFor(config, id),
-      onResult: (r) => metrics.recordCheck(r, environment),
+      onResult: (r) => metrics.recordCheck(r, run?.environment),
     });
     return results.map((r) => ({
       checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),

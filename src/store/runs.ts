@@ -2,6 +2,7 @@
 import type { CheckStatus, Gate } from '../checks/types.ts';
 import { GATE_ORDER, type DrillMarker, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
 import type { Db, Queryable } from './db.ts';
+import { loadVerification } from './verifications.ts';
 
 /** Another transaction changed the run between our read and our write (double click, second replica). */
 export class VersionConflict extends Error {
@@ -54,8 +55,10 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
     `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
     [runId],
   )).rows;
+  const verification = await loadVerification(q, runId);
   return {
     drillMarks: Object.fromEntries(marks.map((m) => [m.marker, new Date(m.at)])),
+    ...(verification ? { verification } : {}),
     id: row.id,
     channelId: row.channel_id,
     title: row.title,

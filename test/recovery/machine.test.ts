@@ -55,6 +55,7 @@ const sample: Record<CommandType, Command> = {
   request_override: { type: 'request_override', reason: 'checker broken', overrideId: 'o1' },
   approve_override: { type: 'approve_override', overrideId: 'o1' },
   reject_override: { type: 'reject_override', overrideId: 'o1' },
+  acknowledge_finding: { type: 'acknowledge_finding', verificationEventId: 1, reason: 'row restored from backup' },
 };
 
 // The rules as product.md states them, written out here rather than read from ALLOWED, so a change to the table
@@ -62,7 +63,7 @@ const sample: Record<CommandType, Command> = {
 // records checks; everything happens on the open gate.
 const SPEC: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -103,9 +104,9 @@ describe('the transition table', () => {
         if (!legal) {
           expect(d.ok).toBe(false);
           if (!d.ok) expect(d.kind).toBe(status === 'locked' ? 'denied' : 'conflict');
-        } else if (type === 'tick' || type === 'request_override' || type === 'release') {
+        } else if (type === 'tick' || type === 'request_override' || type === 'release' || type === 'acknowledge_finding') {
           // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time;
-          // only a claimed gate can be released
+          // only a claimed gate can be released; findings are acknowledged on Resume only
           expect(d.ok).toBe(false);
         } else {
           expect(d.ok).toBe(true);

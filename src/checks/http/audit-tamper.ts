@@ -6,6 +6,7 @@ import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, endpoint, notConfigured, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
+import { baselineLabel, type ChainVerificationRecord } from '../residue/baseline.ts';
 
 const metrics = z.object({
   tamper_mismatch_total: count,
@@ -44,6 +45,8 @@ async function judge(ctx: CheckContext, label: string, base: string, m: Counters
     await ctx.baselines.set(k.sweep, m.tamper_last_sweep_unix, now);
   }
   await ctx.baselines.set(k.full, m.tamper_last_full_unix, now);
+  const recorded = ctx.incident?.residue?.tamper[base];
+  if (recorded && ctx.incident?.residue) return againstRunBaseline(label, counts, sum, m, recorded, baselineLabel(ctx.incident.residue));
   if (sum === 0) return { status: 'pass', line: `${label}: no tamper findings${restarted ? ' (Audit restarted: new baseline)' : ''}` };
   const fail = (why: string): Finding => ({ status: 'fail', line: `${label}: ${counts}; ${why}`, remedy: INCIDENT, matrix: ['audit'] });
   if (fresh) return fail(restarted ? 'found since Audit restarted' : 'no earlier reading to tell old findings from new');
@@ -53,6 +56,58 @@ async function judge(ctx: CheckContext, label: string, base: string, m: Counters
     status: 'warn',
     line: `${label}: ${counts}, unchanged since ${before.at.toISOString()}: a later sweep found nothing new`,
     remedy: LINGERING,
+    matrix: ['audit'],
+  };
+}
+
+/**
+ * Judged against the run's residue baseline: counts from before the incident are old residue, shown as information.
+ * Lower counters or another full-sweep time mean Audit restarted after the baseline: its start-up sweep re-read every
+ * retained row, so whatever it counts now is a finding of this incident's window too.
+ */
+function againstRunBaseline(label: string, counts: string, sum: number, m: Counters, recorded: { sum: number; lastFullUnix: number }, when: string): Finding {
+  const restarted = sum < recorded.sum || m.tamper_last_full_unix !== recorded.lastFullUnix;
+  if (sum === 0) return { status: 'pass', line: `${label}: no tamper findings${restarted ? ' (Audit restarted since the baseline)' : ''}` };
+  const fail = (why: string): Finding => ({ status: 'fail', line: `${label}: ${counts}; ${why}`, remedy: INCIDENT, matrix: ['audit'] });
+  if (restarted) return fail(`found since Audit restarted after the ${when} (its full sweep re-read every retained row)`);
+  if (sum > recorded.sum) return fail(`up from ${recorded.sum} at the ${when}`);
+  return { status: 'pass', line: `${label}: ${counts}: ${sum} findings from before the incident (${when}), none new` };
+}
+
+const hhmm = (at: Date) => `${at.toISOString().slice(11, 16)} UTC`;
+
+function ageText(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** What the deep verification said, for the coverage line. */
+function verificationText(v: ChainVerificationRecord): string {
+  if (v.clean) return `the deep verification at ${hhmm(v.at)} found every row intact (${v.rowsChecked} rows, ${v.hmacChecked ? 'with' : 'without'} the HMAC key)`;
+  const first = v.findings[0];
+  const where = first ? `: zone ${first.zoneId}, row id=${first.rowId} (chain_seq ${first.chainSeq}), ${first.kinds.join(' + ')}` : '';
+  return `the deep verification at ${hhmm(v.at)} found ${v.findings.length} broken zone(s)${where}; Resume needs two approvers to acknowledge it with a written reason`;
+}
+
+/**
+ * What the counters cover (§15.2.3): the hourly sweep re-reads rows *ingested* in the last 4 h, and one full sweep
+ * runs at Audit start. An older row edited later moves no counter until Audit restarts, so during a run a full sweep
+ * older than the incident's start leaves older rows unchecked until the deep verification covers them.
+ */
+function coverage(ctx: CheckContext, label: string, m: Counters): Finding {
+  const full = m.tamper_last_full_unix;
+  const nowS = ctx.now().getTime() / 1000;
+  const fullText = full === 0 ? 'no full sweep recorded' : `last full sweep ${new Date(full * 1000).toISOString()} (${ageText(Math.max(0, Math.round(nowS - full)))} ago)`;
+  const line = `${label}: the sweep covers rows ingested in the last 4 h (hourly) plus one full sweep at Audit start; ${fullText}`;
+  const incident = ctx.incident;
+  if (!incident || full * 1000 >= incident.startedAt.getTime()) return { status: 'pass', line };
+  const v = incident.verification;
+  if (v && v.at.getTime() >= incident.startedAt.getTime()) return { status: 'pass', line: `${line}; older rows: ${verificationText(v)}` };
+  return {
+    status: 'warn',
+    line: `${line}, before the incident started (${incident.startedAt.toISOString()}): rows ingested earlier and edited since are not covered`,
+    remedy: 'Run "Verify audit chain (deep)" on the Safety gate: it recomputes every row of every zone; its result is recorded in the run and shown here.',
     matrix: ['audit'],
   };
 }
@@ -109,7 +164,8 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
   if (!read.ok) return [{ status: 'fail', line: `${label}: tamper counters unknown: ${read.problem}`, matrix: ['audit'] }];
   const stale = sweepAge(ctx, label, read.value);
   const replay = await replayTamper(ctx, label, base, read.value);
-  return [await judge(ctx, label, base, read.value), ...[stale, replay, notReady].filter((f): f is Finding => f !== undefined)];
+  const judged = await judge(ctx, label, base, read.value);
+  return [judged, coverage(ctx, label, read.value), ...[stale, replay, notReady].filter((f): f is Finding => f !== undefined)];
 }
 
 export const auditTamper: CheckDefinition = {
@@ -122,7 +178,10 @@ export const auditTamper: CheckDefinition = {
     const findings = urls.length === 0 ? [notConfigured('audit')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
     return combine(
       findings,
-      { pass: `No tamper findings and a recent sweep on all ${urls.length} Audit pods.`, lead: 'Audit tamper sweep' },
+      {
+        pass: `No new tamper findings and a recent sweep on all ${urls.length} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
+        lead: 'Audit tamper sweep',
+      },
       { 'pods.checked': urls.length },
     );
   },

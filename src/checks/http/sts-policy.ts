@@ -7,6 +7,7 @@ import { combine, type Finding } from './findings.ts';
 import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
 import { activationFinding, MISSING_READ_TOKEN } from './policy-activation.ts';
 import { discoverPolicySets } from '../discovery/zones.ts';
+import { baselineLabel } from '../residue/baseline.ts';
 
 const metrics = z.object({
   opa: z.object({ compile_errors: count, max_policy_age_seconds: seconds.optional(), poll_interval_seconds: seconds.optional() }),
@@ -30,6 +31,9 @@ async function compileFinding(ctx: CheckContext, base: string, signal: AbortSign
   if (!read.ok) return { status: 'fail', line: `${label}: compile errors unknown: ${read.problem}`, matrix: ['sts'] };
   const { compile_errors: now, max_policy_age_seconds: age, poll_interval_seconds: poll } = read.value.opa;
   const info = `opa.compile_errors=${now}` + (age === undefined ? '' : `, max_policy_age_seconds=${Math.round(age)} (information only)`);
+  const residue = ctx.incident?.residue;
+  const recorded = residue?.stsCompileErrors[base];
+  if (residue && recorded !== undefined) return againstRunBaseline(label, info, now, recorded, baselineLabel(residue));
   const key = baselineKey(base);
   const before = await ctx.baselines.get(key);
   const restarted = before !== undefined && now < before.value;
@@ -53,6 +57,21 @@ async function compileFinding(ctx: CheckContext, base: string, signal: AbortSign
     remedy: `${label}: old compile errors; the counter stays non-zero until the STS pod restarts. Confirm activation-status is loaded.`,
     matrix: ['sts'],
   };
+}
+
+/**
+ * Judged against the run's residue baseline: errors counted before the incident are old residue (the counter only
+ * grows while STS runs, §15.2.4); a lower value means STS restarted, so every error it now counts is new.
+ */
+function againstRunBaseline(label: string, info: string, now: number, recorded: number, when: string): Finding {
+  if (now === 0) return { status: 'pass', line: `${label}: ${info}` };
+  if (now < recorded) {
+    return { status: 'fail', line: `${label}: ${info} since STS restarted (it counted ${recorded} at the ${when}): all new`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+  }
+  if (now > recorded) {
+    return { status: 'fail', line: `${label}: ${info}, ${now - recorded} new since the ${when} (${recorded} before)`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+  }
+  return { status: 'pass', line: `${label}: ${info}: ${now} compile errors from before the incident (${when}), none new` };
 }
 
 async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promise<{ findings: Finding[]; sets: number }> {

@@ -3,21 +3,15 @@
 import { isReplayableEntry, isReplayableReason } from '../../remediation/replay-rules.ts';
 import type { RedisTarget } from '../targets/redis.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
+import { baselineLabel, idAtOrBefore, residueBoundary } from '../residue/baseline.ts';
 import { AUDIT_DLQ } from './caracal-streams.ts';
+import { INTEGRITY_REASONS as INTEGRITY, reasonKind, REPLAYABLE_REASONS as REPLAYABLE } from './dlq-reasons.ts';
 import * as info from './stream-info.ts';
 
 /** As many entries as we classify; the replay endpoint also reads from the start, so the head is what matters. */
 const SCAN = 1000;
 
 type EntryClass = 'replayable' | 'integrity' | 'other';
-
-const INTEGRITY = new Set(['hmac_verify_failed', 'tamper_on_replay', 'json_parse_error', 'missing_data_field']);
-const REPLAYABLE = new Set(['transient_exceeded_max_deliveries', 'pg_permanent_error']);
-
-/** The reason without its error text (`pg_permanent_error:<err>` → `pg_permanent_error`). */
-function reasonKind(reason: string | undefined): string {
-  return reason === undefined || reason === '' ? '(no reason)' : reason.split(':')[0];
-}
 
 /** The replay endpoint's own rule: a replayable reason and the original payload to send back. */
 function classify(entry: info.StreamEntry): { cls: EntryClass; label: string } {
@@ -48,7 +42,9 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
       evidence: [`XLEN ${AUDIT_DLQ} = 0.`],
     };
   }
-  const entries = info.parseEntries(await redis.command('XRANGE', AUDIT_DLQ, '-', '+', 'COUNT', SCAN));
+  const read = info.parseEntries(await redis.command('XRANGE', AUDIT_DLQ, '-', '+', 'COUNT', SCAN));
+  const { entries, residue } = splitResidue(ctx, read);
+  if (residue.length > 0 && entries.length === 0 && length === residue.length) return residueOnly(ctx, residue);
   const classes = new Map<EntryClass, number>([['replayable', 0], ['integrity', 0], ['other', 0]]);
   const reasons = new Map<string, number>();
   for (const entry of entries) {
@@ -57,12 +53,12 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
     reasons.set(label, (reasons.get(label) ?? 0) + 1);
   }
   // Replay scans the first N entries every run, so non-replayable entries at the head use up the limit.
-  const firstReplayable = entries.findIndex((e) => classify(e).cls === 'replayable');
-  const head = firstReplayable === -1 ? entries.length : firstReplayable;
+  const firstReplayable = read.findIndex((e) => classify(e).cls === 'replayable');
+  const head = firstReplayable === -1 ? read.length : firstReplayable;
   const oldest = entries[0];
   const oldestAgeSeconds = oldest ? Math.max(0, Math.round((ctx.now().getTime() - info.entryIdMs(oldest.id)) / 1000)) : null;
-  const partial = length > entries.length;
-  const scope = partial ? ` (classification covers the first ${entries.length} of ${length})` : '';
+  const partial = length > read.length;
+  const scope = partial ? ` (classification covers the first ${read.length} of ${length})` : '';
   const [replayable, integrity, other] = [classes.get('replayable')!, classes.get('integrity')!, classes.get('other')!];
 
   const remedy: string[] = [];
@@ -78,7 +74,7 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
         `${counted(head, 'non-replayable entry comes', 'non-replayable entries come')} first, so N must exceed ${head} or the replay does nothing.`,
     );
   } else if (replayable === 0 && partial) {
-    remedy.push(`None of the first ${entries.length} entries is replayable: a replay needs limit > ${entries.length}.`);
+    remedy.push(`None of the first ${read.length} entries is replayable: a replay needs limit > ${read.length}.`);
   }
   if (integrity > 0) {
     remedy.push(
@@ -91,13 +87,15 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
     remedy.push(`Inspect the ${counted(other, 'other entry', 'other entries')} by hand (GET /api/audit/dlq on Audit): replay skips ${other === 1 ? 'it' : 'them'}.`);
   }
 
+  const old = residue.length > 0 ? ` (plus ${counted(residue.length, 'integrity entry', 'integrity entries')} from before the incident, not judged)` : '';
   return {
     status: 'fail',
     summary:
-      `${counted(length, 'audit event')} in the DLQ${scope}: ${replayable} replayable, ${counted(integrity, 'integrity failure')}, ` +
-      `${other} other; oldest ${oldestAgeSeconds ?? '?'} s old.`,
+      `${counted(length - residue.length, 'audit event')} in the DLQ${scope}: ${replayable} replayable, ${counted(integrity, 'integrity failure')}, ` +
+      `${other} other; oldest ${oldestAgeSeconds ?? '?'} s old${old}.`,
     metrics: {
       'dlq.length': length,
+      'dlq.residue': residue.length,
       'dlq.scanned': entries.length,
       'dlq.replayable': replayable,
       'dlq.integrity': integrity,
@@ -106,13 +104,42 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
       'dlq.oldestAgeSeconds': oldestAgeSeconds,
     },
     evidence: [
-      `XLEN ${AUDIT_DLQ} = ${length}; XRANGE - + COUNT ${SCAN} read ${entries.length}.`,
+      `XLEN ${AUDIT_DLQ} = ${length}; XRANGE - + COUNT ${SCAN} read ${read.length}.`,
       `By reason: ${countLine(reasons)}.`,
       ...(oldest ? [`Oldest entry ${oldest.id}, reason ${oldest.fields.reason ?? 'none'}.`] : []),
     ],
     remedy: remedy.join(' '),
     matrix: ['audit'],
     findings: (['replayable', 'integrity', 'other'] as const).filter((c) => classes.get(c)! > 0),
+  };
+}
+
+/**
+ * With a residue baseline, integrity entries recorded before the incident are old residue (nothing in Caracal removes
+ * them, §15.2.4): shown, not judged. Replayable entries are judged whatever their age: the replay action fixes them.
+ */
+function splitResidue(ctx: CheckContext, read: info.StreamEntry[]): { entries: info.StreamEntry[]; residue: info.StreamEntry[] } {
+  const baseline = ctx.incident?.residue;
+  if (!baseline) return { entries: read, residue: [] };
+  const boundary = residueBoundary(baseline, baseline.auditDlq).id;
+  const isResidue = (e: info.StreamEntry) => classify(e).cls === 'integrity' && idAtOrBefore(e.id, boundary);
+  return { entries: read.filter((e) => !isResidue(e)), residue: read.filter(isResidue) };
+}
+
+function residueOnly(ctx: CheckContext, residue: info.StreamEntry[]): CheckOutcome {
+  const label = ctx.incident?.residue ? baselineLabel(ctx.incident.residue) : 'baseline';
+  const reasons = new Map<string, number>();
+  for (const e of residue) reasons.set(reasonKind(e.fields.reason), (reasons.get(reasonKind(e.fields.reason)) ?? 0) + 1);
+  return {
+    status: 'pass',
+    summary: `${counted(residue.length, 'integrity entry', 'integrity entries')} in the DLQ from before the incident (${label}), none new.`,
+    findings: ['residue'],
+    metrics: { 'dlq.length': residue.length, 'dlq.residue': residue.length, 'dlq.replayable': 0, 'dlq.integrity': 0, 'dlq.other': 0 },
+    evidence: [
+      `XLEN ${AUDIT_DLQ} = ${residue.length}, all recorded in the run's residue baseline (${label}).`,
+      `Old residue by reason: ${countLine(reasons)}; ids ${residue.slice(0, 5).map((e) => e.id).join(', ')}${residue.length > 5 ? ', …' : ''}.`,
+      'Caracal never replays or removes them: keep them as evidence with the break-glass step "Export and remove residue" (XRANGE into the incident log, then XDEL).',
+    ],
   };
 }
 

@@ -1,27 +1,21 @@
 // redis.dead-streams (Evidence): messages STS and Gateway dead-lettered after 5 failed handlings (caracal-ops.md
 // §3.1, §3.3). Nothing reads or removes them (§15.2.4), so each one is a revocation or invalidation to act on by hand.
+import { combine } from '../http/findings.ts';
+import { readDeadStreams } from '../residue/dead-residue.ts';
 import type { RedisTarget } from '../targets/redis.ts';
-import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
+import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
 import * as catalogue from './caracal-streams.ts';
 import * as info from './stream-info.ts';
 
-export const DEAD_STREAMS_REMEDY =
-  'Dead-lettered messages failed 5 handlings and are never retried: inspect them (XRANGE <stream>.dead - + ' +
-  'COUNT 20; fields original_id, error, values) and act on each revocation or invalidation by hand.';
+export { DEAD_REMEDY as DEAD_STREAMS_REMEDY } from '../residue/dead-residue.ts';
 
-async function check(redis: RedisTarget): Promise<CheckOutcome> {
-  const lengths = await Promise.all(catalogue.DEAD.map((d) => redis.command('XLEN', d)));
-  const metrics: Record<string, MetricValue> = {};
-  const evidence: string[] = [];
-  const warns: string[] = [];
-  for (const [i, dead] of catalogue.DEAD.entries()) {
-    const length = Number(lengths[i]);
-    metrics[`${dead}.length`] = length;
-    evidence.push(`${dead}: ${length} entries.`);
-    if (length > 0) warns.push(`${dead} holds ${length} dead-lettered messages`);
-  }
-  if (warns.length === 0) return { status: 'pass', summary: 'Dead-letter streams empty.', metrics, evidence };
-  return { status: 'warn', summary: `${warns.join('; ')}.`, metrics, evidence, remedy: DEAD_STREAMS_REMEDY, findings: ['dead_entries'] };
+/** During a run, entries recorded in its residue baseline are shown as old residue; only new ones warn (issue 12). */
+async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcome> {
+  const { findings, metrics } = await readDeadStreams(ctx, redis);
+  const outcome = combine(findings, { pass: 'Dead-letter streams empty.', lead: 'Dead-letter streams' }, metrics);
+  const residue = findings.filter((f) => f.status === 'pass' && /from before the incident/.test(f.line));
+  if (outcome.status === 'pass' && residue.length > 0) return { ...outcome, summary: `${residue.map((f) => f.line).join('; ')}.`, findings: ['residue'] };
+  return outcome.status === 'pass' ? outcome : { ...outcome, findings: ['dead_entries'] };
 }
 
 export const redisDeadStreams: CheckDefinition = {
@@ -32,7 +26,7 @@ export const redisDeadStreams: CheckDefinition = {
   async run(ctx) {
     if (!ctx.redis) return info.redisNotConfigured();
     try {
-      return await check(ctx.redis);
+      return await check(ctx, ctx.redis);
     } catch (err) {
       return info.redisUnavailable(err);
     }

@@ -4,6 +4,7 @@
 import type { FaultDef, FaultInfo } from './fault-types.ts';
 import { auditBackpressure, deadOutboxRows, dlqEntries, replayBacklog, tamperedAuditRow } from './faults-evidence.ts';
 import { postgresOutage, redisOutage, staleRevocationSnapshot, stsDown } from './faults-infra.ts';
+import { historicResidue, tamperedOldRow } from './faults-residue.ts';
 import { badPolicyActivation, deadActivationEvent, providerRefreshFailure, revocationPropagationLag, unloadedPolicy } from './faults-safety.ts';
 import type { Sim } from './sim.ts';
 import { sync } from './sync.ts';
@@ -26,6 +27,8 @@ export const FAULTS: readonly FaultDef[] = [
   badPolicyActivation,
   providerRefreshFailure,
   tamperedAuditRow,
+  historicResidue,
+  tamperedOldRow,
 ];
 
 export interface FaultControl {

@@ -10,6 +10,8 @@ const CHAIN_LENGTH = 6;
 const eventId = (n: number) => `7a3c0b55-0000-4000-8000-${String(n).padStart(12, '0')}`;
 /** The chain's 3rd event is a deny: the tamper fault flips it to allow, the change an attacker would want. */
 export const TAMPER_TARGET_ID = eventId(3);
+/** The 5th event (an allow): the old-row tamper fault edits it as if it had been ingested hours ago (§15.2.3). */
+export const OLD_TAMPER_TARGET_ID = eventId(5);
 
 interface NewEvent {
   id: string;

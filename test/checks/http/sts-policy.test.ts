@@ -164,6 +164,24 @@ describe('sts.policy', () => {
     expect((await run(stsPolicy)).status).toBe('pass');
   });
 
+  it('during a run, judges compile errors against the residue baseline: old → pass as information, rise → fail, restart → all new', async () => {
+    const { fake, ctx, run } = await start();
+    const takenAt = '2026-11-28T03:01:00.000Z';
+    fake.state.sts[0].compileErrors = 3;
+    ctx.incident = { startedAt: new Date(takenAt), residue: { v: 1, takenAt, stsCompileErrors: { [fake.urls.sts[0]]: 3 }, tamper: {}, unread: [] } };
+    let r = await run(stsPolicy);
+    expect(r.status).toBe('pass');
+    expect(r.evidence.join('\n')).toContain('3 compile errors from before the incident (baseline 03:01 UTC), none new');
+    fake.state.sts[0].compileErrors = 4;
+    r = await run(stsPolicy);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('1 new since the baseline 03:01 UTC (3 before)');
+    fake.state.sts[0].compileErrors = 1;
+    r = await run(stsPolicy);
+    expect(r.status).toBe('fail');
+    expect(r.summary).toContain('since STS restarted');
+  });
+
   it('fails closed when opa.compile_errors is missing', async () => {
     const { fake, run } = await start();
     fake.state.sts[0].transform = (_p, body) => ({ ...(body as object), opa: { eval_errors: 0 } });
