@@ -17,6 +17,8 @@ export interface StatusReportView {
   planned: readonly { id: string; title: string }[];
   results: readonly CheckResult[];
   sandbox: boolean;
+  /** Results joined from an earlier run (single-flight, issue 18): when the earliest of them started. */
+  sharedWith?: string;
 }
 
 export interface SlackMessage extends PackedMessage {
@@ -82,6 +84,12 @@ function listText(emoji: string, heading: string, items: readonly { id: string; 
   return [`*${heading}*`, ...items.map((c) => `${emoji} ${escapeMrkdwn(c.title)} \`${c.id}\``)].join('\n');
 }
 
+/** Results taken from a report that ran moments before: checks run at most once per cache window. */
+export function sharedNote(view: Pick<StatusReportView, 'sharedWith'>): string {
+  if (!view.sharedWith) return '';
+  return ` · shared with the report of ${slackDate(view.sharedWith, '{time_secs}')}`;
+}
+
 export function statusReportMessage(view: StatusReportView): SlackMessage {
   const headline = reportHeadline(view);
   const complete = view.results.length >= view.planned.length;
@@ -97,7 +105,7 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     elements: [
       {
         type: 'mrkdwn',
-        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
+        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${sharedNote(view)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
       },
     ],
   };

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { memoryBaselines } from './baselines.ts';
 import { createHttpTarget } from './targets/http.ts';
+import { createCallBudget } from './targets/call-budget.ts';
 import { createPostgresTarget } from './targets/postgres.ts';
 import { createRedisTarget } from './targets/redis.ts';
 import type { BaselineStore, CheckContext } from './types.ts';
@@ -35,15 +36,22 @@ export function createCheckTargets(
         ...(deps.logger ? { logger: deps.logger } : {}),
       })
     : undefined;
+  const now = deps.now ?? (() => new Date());
+  const budget = createCallBudget({
+    readyPerMinute: config.limits.readyPerMinute,
+    coordinatorPerMinute: config.limits.coordinatorPerMinute,
+    coordinatorBases: config.caracal.services.coordinator,
+    now,
+  });
   const context: CheckContext = {
     caracal: config.caracal,
     thresholds: config.thresholds,
     secrets: config.secrets,
     postgres,
     redis,
-    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, budget, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
-    now: deps.now ?? (() => new Date()),
+    now,
   };
   return {
     context,

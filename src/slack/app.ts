@@ -11,6 +11,8 @@ import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
+import { sharedCheckRunner } from '../checks/shared-runner.ts';
+import { createRequestLimits } from './request-limits.ts';
 import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
@@ -161,8 +163,16 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
+  // One run of each check at a time, shared by every report and gate that asks within the cache window (issue 18).
+  const runner = sharedCheckRunner({
+    context: deps.checkContext,
+    timeoutMs: (id) => timeoutFor(config, id),
+    cacheMs: config.limits.resultCacheMs,
+    onResult: (r) => metrics.recordCheck(r),
+  });
+  const limits = createRequestLimits(config.limits);
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
-    config, db, metrics, checks, now, newId, sandbox, scrub,
+    config, db, metrics, checks, now, newId, sandbox, scrub, runner,
     logger: deps.logger,
     checkContext: deps.checkContext,
     slackClient: () => app.client,
@@ -183,6 +193,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     updateIntervalMs: config.slack.reportUpdateIntervalMs,
     sandbox,
     newId,
+    runner,
+    limits,
   };
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
@@ -191,7 +203,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     recoverCommand({ service, now }),
     drillCommand({ service, now }),
     troubleshootCommand(),
-    noteCommand({ service }),
+    noteCommand({ service, limits }),
     cancelCommand({ service }),
     handoffCommand({ service }),
     summaryCommand({ service, now }),
@@ -201,9 +213,9 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox, limits });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
-  registerAddToLog(app, { ...listenerDeps, service });
+  registerAddToLog(app, { ...listenerDeps, service, limits });
   registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });

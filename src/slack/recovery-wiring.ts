@@ -3,9 +3,9 @@
 import type { WebClient } from '@slack/web-api';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
 import { runDashboardMessage } from '../blocks/run-dashboard.ts';
-import { runChecks } from '../checks/executor.ts';
+import type { CheckRunner } from '../checks/shared-runner.ts';
 import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
-import { timeoutFor, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { createDispatcher } from '../delivery/dispatcher.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -40,6 +40,8 @@ export interface RecoveryWiringDeps {
   scrub: Scrub;
   now: () => Date;
   newId: () => string;
+  /** The app's single-flight runner: a gate's Run checks joins a status report's run of the same checks. */
+  runner: CheckRunner;
 }
 
 export function createRecovery(deps: RecoveryWiringDeps) {
@@ -81,12 +83,9 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => dispatcher.poke() });
   const runGateChecks = async (gate: Gate): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
-    const startedAt = deps.now();
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), deps.checkContext, {
-      timeoutMs: (id) => timeoutFor(config, id),
-      onResult: (r) => metrics.recordCheck(r),
-    });
-    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
+    // A joined result keeps the start of the run that produced it: freshness and ordering judge that run.
+    const results = await deps.runner.run(checks.filter((c) => ids.has(c.id)));
+    return results.map(({ result: r, startedAt }) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
   };
   return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
 }

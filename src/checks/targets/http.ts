@@ -4,6 +4,7 @@
 // Identical GETs in flight at the same time are sent once (see join).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../errors.ts';
+import { CallBudgetExceeded, type CallBudget, type OwnCalls } from './call-budget.ts';
 
 export interface HttpResponse {
   url: string;
@@ -26,6 +27,8 @@ export interface HttpRequestOptions {
 
 export interface HttpTarget {
   request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+  /** With a call budget: what this replica sent this minute to the limited endpoint of `url` (to judge a 429). */
+  ownCalls?(url: string): OwnCalls | undefined;
 }
 
 export interface HttpTargetOptions {
@@ -35,6 +38,8 @@ export interface HttpTargetOptions {
   retryBaseMs?: number;
   /** Attempts at most, the first included (default 4). */
   maxAttempts?: number;
+  /** Counts every attempt against Caracal's per-minute limits and refuses to send past them (issue 18). */
+  budget?: CallBudget;
 }
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -134,11 +139,12 @@ export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
       }
       return join(shared, opts.signal);
     },
+    ...(options.budget ? { ownCalls: (url: string) => options.budget?.ownCalls(url) } : {}),
   };
 }
 
 function createSender(options: HttpTargetOptions) {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.budget ? options.budget.wrap(options.fetch ?? globalThis.fetch) : (options.fetch ?? globalThis.fetch);
   const baseMs = options.retryBaseMs ?? 100;
   const maxAttempts = options.maxAttempts ?? 4;
   return async (url: string, opts: HttpRequestOptions, cancel: AbortSignal | undefined): Promise<HttpResponse> => {
@@ -184,6 +190,7 @@ function createSender(options: HttpTargetOptions) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     if (!attempt.ok) {
       const err = attempt.err;
+      if (err instanceof CallBudgetExceeded) throw new CallBudgetExceeded(where, `${where}: ${err.message}`);
       if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${options.timeoutMs} ms${tries}`, { cause: err });
       if (cancel?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
       throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });
