@@ -22,7 +22,7 @@ export function registerAddToLog(app: App, deps: { service: RecoveryService; log
       const message = shortcut.message as { user?: string; bot_id?: string };
       const author = message.user ?? message.bot_id ?? 'unknown';
       const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
-      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries);
+      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
       await tell(respond, addedText(entries.length));
     } catch (err) {

@@ -17,6 +17,8 @@ import type { RecoveryService } from '../recovery/service.ts';
 import { findAction } from '../remediation/registry.ts';
 import type { ActionOutcome, RemediationAction } from '../remediation/types.ts';
 import { onAction, tell } from '../slack/listeners.ts';
+import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ClickOrigin } from '../recovery/service.ts';
+import { originOf } from './gate-buttons.ts';
 
 /** An action may call every pod in turn or walk the audit chain; a longer budget than a check, never unbounded. */
 export const ACTION_TIMEOUT_MS = 15 * 60_000;
@@ -44,8 +46,28 @@ function remedyFor(payload: ActionButtonPayload): RemediationAction {
   return remedy;
 }
 
-async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger): Promise<void> {
-  const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText });
+/**
+ * Issue 18: a click must come from the run's channel (and, on the dashboard, from its dashboard message); a refusal
+ * says nothing about the run. The cards are ephemeral messages of their own, so only their channel is compared.
+ */
+async function fromElsewhere(deps: RemediationDeps, runId: string, origin: ClickOrigin): Promise<string | undefined> {
+  const run = await deps.service.load(runId);
+  if (!run) return 'This recovery run no longer exists.';
+  return clickBelongsToRun(run, origin) ? undefined : NOT_THIS_CHANNELS_RUN;
+}
+
+/** The request's idempotency key: the card it came from (one per dashboard click), else the click itself. */
+function requestKeyOf(payload: ActionButtonPayload, actionTs: string): string {
+  return `${payload.action}:${payload.gate}:${payload.card ?? `click-${actionTs}`}`;
+}
+
+const newCard = (): string => randomBytes(9).toString('base64url');
+
+async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string): Promise<void> {
+  const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText }, requestKey);
+  // A repeat is answered with the first one's outcome, never a second call.
+  const first = !started.ok ? started.repeat?.finished : undefined;
+  if (first) return replaceCard(respond, outcomeCard(remedy.title, first.result, first.summary, first.lines)).then(() => undefined);
   if (!started.ok) return replaceCard(respond, { text: started.reason }).then(() => undefined);
   await replaceCard(respond, runningCard(remedy.title)).catch((err: unknown) => logger.warn({ err }, 'could not show "Running…"'));
   let outcome: ActionOutcome;
@@ -70,8 +92,10 @@ async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy
 
 export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
-    const payload = decodePayload(actionButtonPayload, action.value);
+    const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
     const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
+    if (elsewhere) return tell(respond, elsewhere);
     const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id, remedy.readOnly);
     if (!allowed.ok) return tell(respond, allowed.reason);
     if (remedy.breakGlass) {
@@ -85,9 +109,11 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.remediateRun, deps, async ({ body, action, respond, logger }) => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
     const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id, remedy.readOnly);
     if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
-    await runIt(deps, payload, remedy, body.user.id, respond, logger);
+    await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
   });
 
   onAction<ButtonAction>(app, ACTION.remediateCancel, deps, async ({ respond }) => {
@@ -99,11 +125,13 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = findAction(payload.action);
     if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return tell(respond, elsewhere);
     const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
     if (!allowed.ok) return tell(respond, allowed.reason);
-    await deps.service.recordOutcome(payload.runId, payload.gate, body.user.id, {
+    const recorded = await deps.journal.recordOnce(payload.runId, payload.gate, body.user.id, {
       action: remedy.id, title: remedy.title, ok: true, breakGlass: true, summary: 'done by hand (break-glass)', lines: [],
-    });
-    await tell(respond, 'Recorded in the incident log.');
+    }, requestKeyOf(payload, action.action_ts));
+    await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
   });
 }

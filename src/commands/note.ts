@@ -32,7 +32,8 @@ export function noteCommand(deps: { service: RecoveryService; limits?: RequestLi
       if (!args) throw new UserFacingError('bad_request', 'Write the note after the command: `/caracal note restarted gateway-0`.');
       await deps.limits?.take('notes', command.user_id, command.channel_id);
       const entries = noteEntries(args);
-      const result = await deps.service.addEvent(command.channel_id, command.user_id, 'note', entries);
+      // A replayed request (same trigger_id) is recorded once.
+      const result = await deps.service.addEvent(command.channel_id, command.user_id, 'note', entries, `note:${command.trigger_id}`);
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
       await respond({ response_type: 'ephemeral', text: addedText(entries.length) });
     },

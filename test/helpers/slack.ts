@@ -33,6 +33,7 @@ export interface TestBot {
 }
 
 let botCount = 0;
+let triggerCount = 0;
 
 export function fakeContext(config: Config): CheckContext {
   return {
@@ -99,7 +100,8 @@ export async function startTestBot(
         new URLSearchParams({
           token: 'x', team_id: 'T0TEST', team_domain: 'acme', channel_id: 'C0OPS', channel_name: 'ops',
           user_id: 'U0ALICE', user_name: 'alice', command: '/caracal', text, api_app_id: 'A0TEST',
-          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: '1.2.3', ...extra,
+          // Slack gives every invocation its own trigger_id; a replay carries the same one (pass it in `extra`).
+          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: `${++triggerCount}.2.3`, ...extra,
         }).toString(),
       ),
     action: (payload) => post(`payload=${encodeURIComponent(JSON.stringify(payload))}`),
