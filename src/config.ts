@@ -100,8 +100,8 @@ const fileSchema = z
         /** Calls per minute this replica makes to one Coordinator (every route but /health); Caracal refuses past 600. */
         coordinatorPerMinute: z.number().int().min(1).max(600).default(500),
         /** Requests that run checks or post reports (status, Run checks, troubleshoot, Details), per minute. */
-        checksPerUserPerMinute: z.number().int().min(1).default(6),
-        checksPerChannelPerMinute: z.number().int().min(1).default(20),
+        checksPerUserPerMinute: z.number().int().min(1).default(12),
+        checksPerChannelPerMinute: z.number().int().min(1).default(30),
         /** Notes (command and message shortcut) per minute. */
         notesPerUserPerMinute: z.number().int().min(1).default(10),
         notesPerChannelPerMinute: z.number().int().min(1).default(30),

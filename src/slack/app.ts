@@ -13,6 +13,7 @@ import { registerRemediation } from '../actions/remediate.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import { sharedCheckRunner } from '../checks/shared-runner.ts';
 import { createRequestLimits } from './request-limits.ts';
+import { createExclusiveRunner } from '../remediation/exclusive.ts';
 import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
@@ -216,7 +217,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox, limits });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service, limits });
-  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext, now, exclusive: createExclusiveRunner({ db, holder: workerId, now }) });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {

@@ -32,6 +32,9 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+/** Issue 18's single-flight and limits off: tests of other behaviour send many requests from one user. */
+export const UNLIMITED = { resultCacheMs: 0, checksPerUserPerMinute: 100_000, checksPerChannelPerMinute: 100_000, notesPerUserPerMinute: 100_000, notesPerChannelPerMinute: 100_000 };
+
 let botCount = 0;
 let triggerCount = 0;
 
@@ -60,7 +63,8 @@ export async function startTestBot(
   },
 ): Promise<TestBot> {
   const config = testConfig(
-    { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, ...opts.file },
+    // Each request runs its own checks and no limit applies, unless a test sets `limits` (test/slack/flood.test.ts).
+    { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, limits: UNLIMITED, ...opts.file },
     { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...opts.env },
   );
   const logLines: string[] = [];

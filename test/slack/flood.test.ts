@@ -26,7 +26,7 @@ describe('floods (issue 18)', () => {
       // A long cache makes the count exact on a loaded machine (the burst may take longer than the default 10 s).
       file: {
         caracal: { services: fake.urls },
-        limits: { resultCacheMs: 600_000 },
+        limits: { resultCacheMs: 600_000, checksPerUserPerMinute: 6, checksPerChannelPerMinute: 20, notesPerUserPerMinute: 10, notesPerChannelPerMinute: 30 },
         recovery: { approvers: { users: ['U0ALICE'] }, startRuns: 'anyone' },
       },
     });
