@@ -40,6 +40,11 @@ export interface HttpTargetOptions {
   maxAttempts?: number;
   /** Counts every attempt against Caracal's per-minute limits and refuses to send past them (issue 18). */
   budget?: CallBudget;
+  /**
+   * Scrubs every body as it arrives, before any check shortens it into a snippet (issue 18): an error page that
+   * echoes a header must not leave the first characters of a token behind a cut.
+   */
+  scrub?: (text: string) => string;
 }
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -165,7 +170,8 @@ function createSender(options: HttpTargetOptions) {
           signal,
           ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
         });
-        return { ok: true, status: res.status, text: await readLimited(res), headers: res.headers };
+        const text = await readLimited(res);
+        return { ok: true, status: res.status, text: options.scrub ? options.scrub(text) : text, headers: res.headers };
       } catch (err) {
         return { ok: false, err };
       }
