@@ -85,7 +85,9 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     const ids = new Set(gateCheckIds(gate));
     // A joined result keeps the start of the run that produced it: freshness and ordering judge that run.
     const results = await deps.runner.run(checks.filter((c) => ids.has(c.id)));
-    return results.map(({ result: r, startedAt }) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
+    return results.map(({ result: r, startedAt }) => ({
+      checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),
+    }));
   };
   return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
 }

@@ -82,6 +82,7 @@ function notReady(service: ServiceName, label: string, status: number, text: str
   return {
     status: 'fail',
     line: `${label}: not ready (HTTP ${status}) ${shown}`,
+    kind: key ?? `http_${status}`,
     remedy: `${label}: ${advice.remedy}${status === 429 ? rateLimitNote(own) : ''}`,
     matrix: [...new Set(matrix)],
   };
@@ -105,6 +106,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
     return {
       status: 'fail',
       line: `${label}: no answer: ${err.message}`,
+      kind: 'no_answer',
       remedy:
         `${label}: ` +
         (redisFirst && err.message.includes('no answer within')
@@ -127,6 +129,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
   return {
     status: 'fail',
     line: `${label}: unexpected body (200 ${snippet(text)}; expected ${JSON.stringify(expected)})`,
+    kind: 'unexpected_body',
     remedy: `${label}: check that caracal.services.${service} points at ${service} pods themselves, not a proxy or another service.`,
   };
 }
