@@ -58,6 +58,12 @@ describe('deep verification guarded (issue 18)', () => {
     const runId = (await findRunId(state.db, channel, 'active'))!;
     await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
+    // The tamper counters' latest result: the placement offers the deep verification next to it, passing or not.
+    await state.db.query(
+      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
+       VALUES ($1, 'safety', 'audit.tamper', 'pass', 'no tamper findings', now(), now(), '[]')`,
+      [runId],
+    );
     await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
     await bot.bot.flushDeliveries();
     const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
