@@ -119,6 +119,24 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /** Single-flight and budgets (issue 18): what one person, one channel and the bot itself may ask for. */
+    limits: z
+      .object({
+        /** A check finished less than this ago is handed out again instead of run again (0: share only runs in flight). */
+        resultCacheMs: z.number().int().min(0).default(10_000),
+        /** Calls per minute this replica makes to one /ready URL; Caracal refuses past 120 per client address. */
+        readyPerMinute: z.number().int().min(1).max(120).default(100),
+        /** Calls per minute this replica makes to one Coordinator (every route but /health); Caracal refuses past 600. */
+        coordinatorPerMinute: z.number().int().min(1).max(600).default(500),
+        /** Requests that run checks or post reports (status, Run checks, troubleshoot, Details), per minute. */
+        checksPerUserPerMinute: z.number().int().min(1).default(12),
+        checksPerChannelPerMinute: z.number().int().min(1).default(30),
+        /** Notes (command and message shortcut) per minute. */
+        notesPerUserPerMinute: z.number().int().min(1).default(10),
+        notesPerChannelPerMinute: z.number().int().min(1).default(30),
+      })
+      .strict()
+      .prefault({}),
     recovery: z
       .object({
         /** A check result older than this does not count for Confirm (fail closed). */

@@ -8,8 +8,9 @@ import { addedText, noteEntries } from '../commands/note.ts';
 import { answerError } from '../slack/error-handler.ts';
 import { tell } from '../slack/listeners.ts';
 import { UserFacingError } from '../errors.ts';
+import type { RequestLimits } from '../slack/request-limits.ts';
 
-export function registerAddToLog(app: App, deps: { service: RecoveryService; logger: Logger; metrics: Metrics }): void {
+export function registerAddToLog(app: App, deps: { service: RecoveryService; logger: Logger; metrics: Metrics; limits?: RequestLimits }): void {
   app.shortcut<MessageShortcut>({ callback_id: SHORTCUT.addToIncidentLog, type: 'message_action' }, async ({ ack, shortcut, respond }) => {
     await ack();
     deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
@@ -17,10 +18,11 @@ export function registerAddToLog(app: App, deps: { service: RecoveryService; log
     try {
       const text = shortcut.message.text ?? '';
       if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
+      await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
       const message = shortcut.message as { user?: string; bot_id?: string };
       const author = message.user ?? message.bot_id ?? 'unknown';
       const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
-      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries);
+      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
       await tell(respond, addedText(entries.length));
     } catch (err) {

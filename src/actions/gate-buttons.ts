@@ -12,6 +12,7 @@ import type { FreezeItem, GateCheck } from '../recovery/model.ts';
 import { FREEZE_CHECKLIST } from '../recovery/model.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOrigin, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
+import type { RequestLimits } from '../slack/request-limits.ts';
 
 export interface GateActionDeps {
   service: RecoveryService;
@@ -19,6 +20,8 @@ export interface GateActionDeps {
   runGateChecks(gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]>;
   isApprover(userId: string): Promise<boolean>;
   sandbox: boolean;
+  /** Per-person and per-channel limits on Run checks (issue 18). */
+  limits?: RequestLimits;
   logger: Logger;
   metrics: Metrics;
 }
@@ -55,6 +58,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
     const run = await deps.service.load(runId);
     if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
+    await deps.limits?.take('checks', body.user.id, run.channelId);
     const results = await deps.runGateChecks(gate, { id: runId, environment: run.environment });
     await answer(await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)), (t) => tell(respond, t));
   });

@@ -18,6 +18,9 @@ import { placementRefusal } from '../remediation/placement.ts';
 import { findAction } from '../remediation/registry.ts';
 import type { ActionOutcome, RemediationAction } from '../remediation/types.ts';
 import { onAction, tell } from '../slack/listeners.ts';
+import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ClickOrigin } from '../recovery/service.ts';
+import { originOf } from './gate-buttons.ts';
+import { heldText, JobCancelled, type ExclusiveRunner } from '../remediation/exclusive.ts';
 
 /** An action may call every pod in turn or walk the audit chain; a longer budget than a check, never unbounded. */
 export const ACTION_TIMEOUT_MS = 15 * 60_000;
@@ -30,6 +33,9 @@ interface RemediationDeps {
   contextFor?: (environment: string | undefined) => CheckContext;
   logger: Logger;
   metrics: Metrics;
+  /** One-at-a-time across replicas for `exclusive` actions (the deep verification). */
+  exclusive?: ExclusiveRunner;
+  now?: () => Date;
 }
 
 async function runContext(deps: RemediationDeps, runId: string): Promise<CheckContext> {
@@ -65,17 +71,62 @@ async function mayRun(deps: RemediationDeps, payload: ActionButtonPayload, remed
   return refusal ? { ok: false, reason: refusal } : { ok: true };
 }
 
-async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger): Promise<void> {
-  const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText });
+/**
+ * Issue 18: a click must come from the run's channel (and, on the dashboard, from its dashboard message); a refusal
+ * says nothing about the run. The cards are ephemeral messages of their own, so only their channel is compared.
+ */
+async function fromElsewhere(deps: RemediationDeps, runId: string, origin: ClickOrigin): Promise<string | undefined> {
+  const run = await deps.service.load(runId);
+  if (!run) return 'This recovery run no longer exists.';
+  return clickBelongsToRun(run, origin) ? undefined : NOT_THIS_CHANNELS_RUN;
+}
+
+/** The request's idempotency key: the card it came from (one per dashboard click), else the click itself. */
+function requestKeyOf(payload: ActionButtonPayload, actionTs: string): string {
+  return `${payload.action}:${payload.gate}:${payload.card ?? `click-${actionTs}`}`;
+}
+
+const newCard = (): string => randomBytes(9).toString('base64url');
+
+async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string): Promise<void> {
+  const { exclusive } = deps;
+  if (!remedy.exclusive || !exclusive) return runOnce(deps, payload, remedy, userId, respond, logger, requestKey, undefined);
+  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal) => runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal));
+  if (!r.ok) await replaceCard(respond, { text: heldText(remedy.title, r.held, (deps.now ?? (() => new Date()))()) });
+}
+
+function failedOnOurSide(err: unknown, remedy: RemediationAction, logger: Logger): ActionOutcome {
+  const ref = randomBytes(4).toString('hex');
+  logger.error({ err, ref, action: remedy.id }, 'remediation failed on the bot side');
+  return { ok: false, lines: [], summary: `the bot failed during the call (ref ${ref}); it may have reached Caracal` };
+}
+
+/** Answer a cancel at once: a read stalled in a query stops at its statement timeout, its signal already aborted. */
+function untilCancelled<T>(work: Promise<T>, cancel: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancel.reason instanceof Error ? cancel.reason : new Error('cancelled'));
+    if (cancel.aborted) return onAbort();
+    cancel.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => cancel.removeEventListener('abort', onAbort));
+  });
+}
+
+async function runOnce(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string, cancel: AbortSignal | undefined): Promise<void> {
+  const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText }, requestKey);
+  // A repeat is answered with the first one's outcome, never a second call.
+  const first = !started.ok ? started.repeat?.finished : undefined;
+  if (first) return replaceCard(respond, outcomeCard(remedy.title, first.result, first.summary, first.lines)).then(() => undefined);
   if (!started.ok) return replaceCard(respond, { text: started.reason }).then(() => undefined);
-  await replaceCard(respond, runningCard(remedy.title)).catch((err: unknown) => logger.warn({ err }, 'could not show "Running…"'));
+  await replaceCard(respond, runningCard(remedy.title, cancel ? payload : undefined)).catch((err: unknown) => logger.warn({ err }, 'could not show "Running…"'));
   let outcome: ActionOutcome;
   try {
-    outcome = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
+    const timeout = AbortSignal.timeout(ACTION_TIMEOUT_MS);
+    const context = await runContext(deps, payload.runId);
+    outcome = await (cancel ? untilCancelled(remedy.run(context, AbortSignal.any([timeout, cancel])), cancel) : remedy.run(context, timeout));
   } catch (err) {
-    const ref = randomBytes(4).toString('hex');
-    logger.error({ err, ref, action: remedy.id }, 'remediation failed on the bot side');
-    outcome = { ok: false, lines: [], summary: `the bot failed during the call (ref ${ref}); it may have reached Caracal` };
+    outcome = cancel?.aborted && cancel.reason instanceof JobCancelled
+      ? { ok: false, lines: [], summary: `cancelled by <@${cancel.reason.by}> before it finished: no verdict` }
+      : failedOnOurSide(err, remedy, logger);
   }
   const result = resultOf(outcome);
   try {
@@ -91,10 +142,15 @@ async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy
 
 export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
-    const payload = decodePayload(actionButtonPayload, action.value);
+    const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
     const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
+    if (elsewhere) return tell(respond, elsewhere);
     const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return tell(respond, allowed.reason);
+    // A second click while one runs (any replica) is told who started it and how far it is, before any card.
+    const held = remedy.exclusive ? await deps.exclusive?.held(remedy.id) : undefined;
+    if (held) return tell(respond, heldText(remedy.title, held, (deps.now ?? (() => new Date()))()));
     if (remedy.breakGlass) {
       const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
       // Evidence goes into the incident log before anyone is shown how to remove it.
@@ -108,9 +164,23 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.remediateRun, deps, async ({ body, action, respond, logger }) => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
     const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
-    await runIt(deps, payload, remedy, body.user.id, respond, logger);
+    await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
+  });
+
+  // Cancel a one-at-a-time action that is running (on any replica): approvers only, like running it.
+  onAction<ButtonAction>(app, ACTION.exclusiveCancel, deps, async ({ body, action, respond }) => {
+    const payload = decodePayload(actionButtonPayload, action.value);
+    const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return tell(respond, elsewhere);
+    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
+    if (!allowed.ok) return tell(respond, allowed.reason);
+    const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
+    await tell(respond, asked ? `Asked *${remedy.title}* to stop; its card and the thread will say "cancelled" within a few seconds.` : `*${remedy.title}* is not running.`);
   });
 
   onAction<ButtonAction>(app, ACTION.remediateCancel, deps, async ({ respond }) => {
@@ -122,11 +192,13 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = findAction(payload.action);
     if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return tell(respond, elsewhere);
     const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
     if (!allowed.ok) return tell(respond, allowed.reason);
-    await deps.service.recordOutcome(payload.runId, payload.gate, body.user.id, {
+    const recorded = await deps.journal.recordOnce(payload.runId, payload.gate, body.user.id, {
       action: remedy.id, title: remedy.title, ok: true, breakGlass: true, summary: 'done by hand (break-glass)', lines: [],
-    });
-    await tell(respond, 'Recorded in the incident log.');
+    }, requestKeyOf(payload, action.action_ts));
+    await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
   });
 }

@@ -37,9 +37,10 @@ export function registerStatusActions(app: App, deps: StatusRunDeps & { metrics:
     }
   });
 
-  onAction<ButtonAction>(app, ACTION.statusDetails, deps, async ({ action, client, respond }) => {
+  onAction<ButtonAction>(app, ACTION.statusDetails, deps, async ({ body, action, client, respond }) => {
     const report = await loadReport(deps, action.value);
     if (!report.complete) return tell(respond, 'Checks are still running; Details will be complete once they finish.');
+    await deps.limits?.take('checks', body.user.id, report.channelId);
     for (const message of statusDetailsMessages(report.view)) {
       await slackCall(deps.metrics, 'chat.postMessage', () =>
         client.chat.postMessage({ channel: report.channelId, thread_ts: report.messageTs, text: message.text, blocks: message.blocks }),

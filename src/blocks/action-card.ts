@@ -27,9 +27,14 @@ export function confirmCard(remedy: { title: string; confirmText: string }, payl
   };
 }
 
-export function runningCard(title: string): Card {
+/** `cancel`: the action's payload, for a Cancel button (actions that run one at a time and may take minutes). */
+export function runningCard(title: string, cancel?: ActionButtonPayload): Card {
   const text = `:hourglass_flowing_sand: Running: *${escapeMrkdwn(title)}*… This message will show the outcome.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  if (cancel) {
+    blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION.exclusiveCancel, text: { type: 'plain_text', text: 'Cancel it' }, value: encodePayload(actionButtonPayload, cancel) }] });
+  }
+  return { text, blocks };
 }
 
 const HEAD: Record<ActionResult, string> = {

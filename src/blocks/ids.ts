@@ -16,6 +16,8 @@ export const ACTION = {
   /** On the clicker's ephemeral action card: run it, or dismiss the card. */
   remediateRun: 'remediate_run',
   remediateCancel: 'remediate_cancel',
+  /** On the running card of a one-at-a-time action (deep verification): ask it to stop. */
+  exclusiveCancel: 'exclusive_cancel',
   drillMark: 'drill_mark',
   troubleshootRun: 'troubleshoot_run',
   alertRunChecks: 'alert_run_checks',

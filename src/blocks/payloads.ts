@@ -19,8 +19,11 @@ export const symptomButtonPayload = z.object({ v: z.literal(1), symptom: z.enum(
 /** A drill's timing button: fault injected, alert fired, recovered. */
 export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
 
-/** A remediation action button on a gate. */
-export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/) }).strict();
+/**
+ * A remediation action button on a gate. `card`: the clicker's own confirm or break-glass card, one per dashboard
+ * click; a repeat from that card (a double click, a replayed request) is the same request (issue 18).
+ */
+export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/), card: id.optional() }).strict();
 export type ActionButtonPayload = z.infer<typeof actionButtonPayload>;
 
 /** Resume's "Acknowledge finding…": which recorded verification (its event id) the approver acknowledges. */

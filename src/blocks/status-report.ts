@@ -19,6 +19,8 @@ export interface StatusReportView {
   sandbox: boolean;
   /** The Caracal deployment checked (config `environments`); older reports have none. */
   environment?: string;
+  /** Results joined from an earlier run (single-flight, issue 18): when the earliest of them started. */
+  sharedWith?: string;
 }
 
 export interface SlackMessage extends PackedMessage {
@@ -85,6 +87,12 @@ function listText(emoji: string, heading: string, items: readonly { id: string; 
   return [`*${heading}*`, ...items.map((c) => `${emoji} ${escapeMrkdwn(c.title)} \`${c.id}\``)].join('\n');
 }
 
+/** Results taken from a report that ran moments before: checks run at most once per cache window. */
+export function sharedNote(view: Pick<StatusReportView, 'sharedWith'>): string {
+  if (!view.sharedWith) return '';
+  return ` · shared with the report of ${slackDate(view.sharedWith, '{time_secs}')}`;
+}
+
 export function statusReportMessage(view: StatusReportView): SlackMessage {
   const headline = reportHeadline(view);
   const complete = view.results.length >= view.planned.length;
@@ -100,7 +108,7 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
     elements: [
       {
         type: 'mrkdwn',
-        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.environment ? ` · environment \`${escapeMrkdwn(view.environment)}\`` : ''}${view.sandbox ? ' · *SANDBOX*' : ''}`,
+        text: `${icon} Requested by ${userMention(view.requestedBy)} · started ${slackDate(view.startedAt)}${view.environment ? ` · environment \`${escapeMrkdwn(view.environment)}\`` : ''}${sharedNote(view)}${view.sandbox ? ' · *SANDBOX*' : ''}`,
       },
     ],
   };

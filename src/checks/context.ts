@@ -1,8 +1,10 @@
 // Builds the clients the checks read through, from the configuration. Nothing is connected until first use.
-import type { Config } from '../config.ts';
+import { secretValues, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { memoryBaselines } from './baselines.ts';
 import { createHttpTarget } from './targets/http.ts';
+import { createCallBudget } from './targets/call-budget.ts';
+import { scrubber } from '../redact.ts';
 import { createPostgresTarget } from './targets/postgres.ts';
 import { createRedisTarget } from './targets/redis.ts';
 import type { BaselineStore, CheckContext } from './types.ts';
@@ -35,15 +37,22 @@ export function createCheckTargets(
         ...(deps.logger ? { logger: deps.logger } : {}),
       })
     : undefined;
+  const now = deps.now ?? (() => new Date());
+  const budget = createCallBudget({
+    readyPerMinute: config.limits.readyPerMinute,
+    coordinatorPerMinute: config.limits.coordinatorPerMinute,
+    coordinatorBases: config.caracal.services.coordinator,
+    now,
+  });
   const context: CheckContext = {
     caracal: config.caracal,
     thresholds: config.thresholds,
     secrets: config.secrets,
     postgres,
     redis,
-    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, budget, scrub: scrubber(secretValues(config)), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
-    now: deps.now ?? (() => new Date()),
+    now,
     readyAnswerTimeoutMs: config.checks.readyAnswerTimeoutMs,
   };
   return {

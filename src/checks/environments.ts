@@ -17,6 +17,8 @@ function prefixed(store: BaselineStore, environment: string): BaselineStore {
 export interface EnvironmentContexts {
   /** undefined: the default environment. An environment no longer configured is refused, never checked elsewhere. */
   contextFor(environment: string | undefined): CheckContext;
+  /** The environment a context belongs to (also for a copy of its context, such as a recovery run's). */
+  nameOf(context: CheckContext): string;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,11 @@ export function createEnvironmentContexts(config: Config, base: CheckContext, lo
         built.set(environment, targets);
       }
       return targets.context;
+    },
+    nameOf(context) {
+      // Each environment has its own baseline store, and copies of its context (a run's incident scope) keep it.
+      for (const [name, targets] of built) if (targets.context.baselines === context.baselines) return name;
+      return config.defaultEnvironment;
     },
     async close() {
       await Promise.allSettled([...built.values()].map((t) => t.close()));

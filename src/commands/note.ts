@@ -2,6 +2,7 @@
 import { splitText } from '../blocks/mrkdwn.ts';
 import { UserFacingError } from '../errors.ts';
 import type { RecoveryService } from '../recovery/service.ts';
+import type { RequestLimits } from '../slack/request-limits.ts';
 import type { Subcommand } from './types.ts';
 
 /** The most one incident-log entry shows of a note (log-entry.ts); longer notes become continuation entries. */
@@ -22,15 +23,17 @@ export function addedText(entries: number): string {
   return `Added to the incident log as ${entries} entries: one entry shows at most ${MAX_NOTE.toLocaleString('en-US')} characters, so nothing was cut.`;
 }
 
-export function noteCommand(deps: { service: RecoveryService }): Subcommand {
+export function noteCommand(deps: { service: RecoveryService; limits?: RequestLimits }): Subcommand {
   return {
     name: 'note',
     usage: '/caracal note <text>',
     description: 'add a note to the active run’s incident log (or use the message shortcut "Add to incident log").',
     async handle({ command, args, respond }) {
       if (!args) throw new UserFacingError('bad_request', 'Write the note after the command: `/caracal note restarted gateway-0`.');
+      await deps.limits?.take('notes', command.user_id, command.channel_id);
       const entries = noteEntries(args);
-      const result = await deps.service.addEvent(command.channel_id, command.user_id, 'note', entries);
+      // A replayed request (same trigger_id) is recorded once.
+      const result = await deps.service.addEvent(command.channel_id, command.user_id, 'note', entries, `note:${command.trigger_id}`);
       if (!result.ok) throw new UserFacingError('not_found', result.reason);
       await respond({ response_type: 'ephemeral', text: addedText(entries.length) });
     },

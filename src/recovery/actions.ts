@@ -4,6 +4,7 @@
 import type { Gate } from '../checks/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { lockRunLog } from '../store/events.ts';
+import { eventWithKey, finishedOf } from '../store/request-keys.ts';
 import { recordEvents } from './service.ts';
 
 export type ActionResult = 'success' | 'partial' | 'failure';
@@ -39,26 +40,56 @@ async function running(q: Queryable, runId: string, action: string, since: Date)
   ).rows[0];
 }
 
+/** A repeat of a request already made (same idempotency key): its first outcome, or that it is still running. */
+export interface Repeat {
+  actor: string;
+  finished?: { result: ActionResult; summary: string; lines: string[] };
+}
+
+function repeatOf(actor: string, fin: Record<string, unknown> | undefined): Repeat {
+  if (!fin) return { actor };
+  const lines = Array.isArray(fin.lines) ? fin.lines.map(String) : [];
+  return { actor, finished: { result: fin.result as ActionResult, summary: typeof fin.summary === 'string' ? fin.summary : '', lines } };
+}
+
 export function createActionJournal(deps: ActionJournalDeps) {
   const { db } = deps;
   return {
     /** Record the start, or refuse when the same action is already running on this run (any replica). */
-    async start(runId: string, gate: Gate, actor: string, info: { action: string; title: string; target: string }): Promise<{ ok: true; startedId: number } | { ok: false; reason: string }> {
+    async start(runId: string, gate: Gate, actor: string, info: { action: string; title: string; target: string }, requestKey?: string): Promise<{ ok: true; startedId: number } | { ok: false; reason: string; repeat?: Repeat }> {
       const now = deps.now();
       const outcome = await db.transaction(async (tx) => {
         await lockRunLog(tx, runId); // serialises two clicks on two replicas
+        // The same request again (replayed, or a second click on the same card): never a second call.
+        const first = requestKey ? await eventWithKey(tx, runId, requestKey) : undefined;
+        if (first) return { ok: false as const, repeat: repeatOf(first.actor, await finishedOf(tx, runId, first.id)) };
         const busy = await running(tx, runId, info.action, new Date(now.getTime() - deps.runningWindowMs));
         if (busy) return { ok: false as const, busy };
-        await recordEvents(tx, runId, now, [{ type: 'action_started', gate, actor, data: { ...info } }], true);
+        await recordEvents(tx, runId, now, [{ type: 'action_started', gate, actor, data: { ...info, ...(requestKey ? { requestKey } : {}) } }], true);
         const [row] = (await tx.query<{ id: string }>(`SELECT max(id) AS id FROM events WHERE run_id = $1 AND type = 'action_started'`, [runId])).rows;
         return { ok: true as const, startedId: Number(row.id) };
       });
+      if (!outcome.ok && outcome.repeat) {
+        const state = outcome.repeat.finished ? 'has already run' : 'is still running';
+        return { ok: false, repeat: outcome.repeat, reason: `This request was already made: *${info.title}* ${state} (started by <@${outcome.repeat.actor}>). Not running it twice.` };
+      }
       if (!outcome.ok) {
         const at = new Date(outcome.busy.at).toISOString().slice(11, 19);
         return { ok: false, reason: `<@${outcome.busy.actor}> started *${info.title}* at ${at} UTC and it has not finished: not running it twice. Its outcome will appear in the thread and on the dashboard.` };
       }
       deps.onQueued?.();
       return outcome;
+    },
+    /** Record a person's manual step once per request key (a replayed "Done by me" is not logged twice). */
+    async recordOnce(runId: string, gate: Gate, actor: string, data: Record<string, unknown>, requestKey: string): Promise<boolean> {
+      const recorded = await db.transaction(async (tx) => {
+        await lockRunLog(tx, runId);
+        if (await eventWithKey(tx, runId, requestKey)) return false;
+        await recordEvents(tx, runId, deps.now(), [{ type: 'action_run', gate, actor, data: { ...data, requestKey } }], false);
+        return true;
+      });
+      if (recorded) deps.onQueued?.();
+      return recorded;
     },
     async finish(runId: string, gate: Gate, actor: string, startedId: number, data: { action: string; title: string; result: ActionResult; ok: boolean; summary: string; lines: string[]; verification?: unknown }): Promise<void> {
       await db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_finished', gate, actor, data: { ...data, startedEventId: String(startedId) } }], true));

@@ -11,6 +11,7 @@ import { scrubDeep, type Scrub } from '../redact.ts';
 import { describeBaseline, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import { insertRunBaseline } from '../store/run-baselines.ts';
 import { splitLines } from './split-lines.ts';
+import { eventWithKey } from '../store/request-keys.ts';
 
 export interface RecoveryDeps {
   db: Db;
@@ -178,11 +179,16 @@ export function createRecoveryService(deps: RecoveryDeps) {
 
   /** A note (or any event outside the gate machine) on the channel's active run. */
   /** One event, or several written together (a long note's continuation entries: all or none). */
-  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown> | readonly Record<string, unknown>[]): Promise<ActResult> {
+  /** `requestKey` (issue 18): the request's own id (a slash command's trigger_id); a replay of it is recorded once. */
+  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown> | readonly Record<string, unknown>[], requestKey?: string): Promise<ActResult> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    const drafts = (Array.isArray(data) ? data : [data]).map((d: Record<string, unknown>) => ({ type, gate: undefined, actor: userId, data: d }));
-    await deps.db.transaction((tx) => record(tx, runId, deps.now(), drafts, false));
+    const drafts = (Array.isArray(data) ? data : [data]).map((d: Record<string, unknown>, i) => ({ type, gate: undefined, actor: userId, data: requestKey && i === 0 ? { ...d, requestKey } : d }));
+    await deps.db.transaction(async (tx) => {
+      await lockRunLog(tx, runId);
+      if (requestKey && (await eventWithKey(tx, runId, requestKey))) return;
+      await record(tx, runId, deps.now(), drafts, false);
+    });
     queued();
     const run = await loadRun(deps.db, runId);
     return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };

@@ -22,6 +22,17 @@ function plain(text: string, nameOf: NameOf): string {
     .replace(/&amp;/g, '&');
 }
 
+/**
+ * User and target text as inert Markdown (issue 18): one line (a note cannot start a forged event line or a
+ * heading), and the characters that make links, images, HTML, emphasis, code and table cells escaped, so
+ * `[x](javascript:…)` and `<javascript:…>` stay text. The bot's own emphasis shows as plain asterisks.
+ */
+export function inertMarkdown(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029\v\f]/g, ' ⏎ ')
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+}
+
 const iso = (d: Date | undefined): string => (d ? d.toISOString().replace('.000Z', 'Z') : '—');
 
 /** Every user id the timeline will show, for resolving names before rendering. */
@@ -44,20 +55,20 @@ export function timelineMarkdown(
   run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string, nameOf: NameOf = () => undefined, brief?: string,
 ): string {
   const s = summarize(events);
-  const at = (id: string) => person(id, nameOf);
+  const at = (id: string) => inertMarkdown(person(id, nameOf));
   const lines = [
-    `# ${run.kind === 'drill' ? 'Drill' : 'Recovery run'}: ${run.title}`,
+    `# ${run.kind === 'drill' ? 'Drill' : 'Recovery run'}: ${inertMarkdown(run.title)}`,
     '',
     ...(brief ? ['## Summary', '', ...briefMarkdown(brief, nameOf), ''] : []),
-    `- Run: ${run.id} (channel ${run.channelId}), status ${run.status}${run.environment ? `, environment ${run.environment}` : ''}`,
+    `- Run: ${inertMarkdown(run.id)} (channel ${inertMarkdown(run.channelId)}), status ${run.status}${run.environment ? `, environment ${inertMarkdown(run.environment)}` : ''}`,
     `- Started: ${iso(s.startedAt)} by ${at(run.startedBy)}`,
     `- Resumed: ${iso(s.resumedAt)}`,
     `- Time to recover: ${formatDuration(s.timeToRecoverMs)}${run.kind === 'drill' ? ' (run start to Resume)' : ''}`,
     `- Approvers: ${s.approvers.map(at).join(', ') || '—'}`,
-    `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by ${at(o.requestedBy)}, approved by ${at(o.approvedBy)}: ${o.reason}`).join('')}`,
+    `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by ${at(o.requestedBy)}, approved by ${at(o.approvedBy)}: ${inertMarkdown(o.reason)}`).join('')}`,
     `- Denied actions: ${s.denials}`,
     ...(run.kind === 'drill'
-      ? [`- Drill: ${run.scenario ?? '?'}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}${drillRecoveryNote(s.drill)}`]
+      ? [`- Drill: ${inertMarkdown(run.scenario ?? '?')}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}${drillRecoveryNote(s.drill)}`]
       : []),
     '',
     '## Time per gate',
@@ -68,7 +79,7 @@ export function timelineMarkdown(
     '',
     '## Events',
     '',
-    ...events.map((e) => `- ${iso(e.at)} ${plain(describe(e), nameOf)}`),
+    ...events.map((e) => `- ${iso(e.at)} ${inertMarkdown(plain(describe(e), nameOf))}`),
   ];
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
 import { callLine } from './hints.ts';
+import { isUuid, isZoneId, shownId } from './ids.ts';
 
 const DEAD_ROWS_SQL = `SELECT id, payload_json->>'zone_id' AS zone_id FROM public.caracal_outbox
   WHERE producer = 'coordinator' AND status = 'dead' ORDER BY created_at, id LIMIT 500`;
@@ -23,7 +24,12 @@ export const coordinatorRequeue: RemediationAction = {
     // One at a time, in order: the endpoint takes one row per call, and the log shows progress row by row.
     for (const row of rows) {
       if (!row.zone_id) {
-        lines.push(`row ${row.id}: no payload zone_id, the requeue endpoint cannot reach it (break-glass SQL needed)`);
+        lines.push(`row ${shownId(row.id)}: no payload zone_id, the requeue endpoint cannot reach it (break-glass SQL needed)`);
+        continue;
+      }
+      // Values from the database never shape the URL (issue 18): `..` would redirect the operator-token POST.
+      if (!isUuid(row.id) || !isZoneId(row.zone_id)) {
+        lines.push(`row ${shownId(row.id)} (zone ${shownId(row.zone_id)}): not called: the ${isUuid(row.id) ? 'zone id' : 'row id'} is not a valid id; inspect the row (break-glass SQL)`);
         continue;
       }
       const url = `${base.replace(/\/+$/, '')}/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`;

@@ -25,6 +25,8 @@ export interface RemediationAction {
   breakGlass?: boolean;
   /** Reads only (no Caracal state changes): anyone in the channel may run it, as with checks. */
   readOnly?: boolean;
+  /** One at a time across every replica, cancellable (issue 18: heavy reads of Caracal's own database). */
+  exclusive?: boolean;
   /** Shown in the confirm dialog: exactly what will be called. */
   confirmText: string;
   run(ctx: CheckContext, signal: AbortSignal): Promise<ActionOutcome>;

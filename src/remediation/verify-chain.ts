@@ -1,5 +1,6 @@
 // "Verify audit chain" on the Safety gate: the deep verification, run on demand, its report logged.
-// Read-only, so anyone in the channel may run it (like checks).
+// Read-only, but it scans all of audit_events on Caracal's own Postgres: approvers only, one at a time across
+// replicas, cancellable (issue 18; the guard is in actions/remediate.ts and remediation/exclusive.ts).
 import { deepVerification } from '../audit/deep-check.ts';
 import { TargetError } from '../errors.ts';
 import type { RemediationAction } from './types.ts';
@@ -8,7 +9,7 @@ export const verifyChain: RemediationAction = {
   id: 'audit.verify_chain',
   title: 'Verify audit chain (deep)',
   gate: 'safety',
-  readOnly: true,
+  exclusive: true,
   confirmText: 'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
   async run(ctx, signal) {
     try {

@@ -4,6 +4,8 @@ import type { WebClient } from '@slack/web-api';
 import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
 import { overflowMessages } from '../blocks/status-details.ts';
 import { runChecks, worstStatus } from '../checks/executor.ts';
+import type { CheckRunner } from '../checks/shared-runner.ts';
+import type { RequestLimits } from '../slack/request-limits.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -24,6 +26,10 @@ export interface StatusRunDeps {
   newId: () => string;
   /** The check context of a named environment (its own Caracal targets); without it, `context` for every report. */
   contextFor?: (environment: string) => CheckContext;
+  /** Single-flight with a short result cache (issue 18); without it every report runs its own checks. */
+  runner?: CheckRunner;
+  /** Per-person and per-channel limits on reports (issue 18). */
+  limits?: RequestLimits;
 }
 
 export interface StatusRunRequest {
@@ -40,6 +46,8 @@ const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archive
 
 export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StoredReport> {
   const { client, channelId } = req;
+  // Refused before anything is posted or run: a flood costs neither Slack nor Caracal.
+  await deps.limits?.take('checks', req.requestedBy, channelId);
   const context = req.environment && deps.contextFor ? deps.contextFor(req.environment) : deps.context;
   const view: StatusReportView = {
     reportId: deps.newId(),
@@ -90,14 +98,23 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     },
     (err) => log.warn({ err: { message: (err as Error).message, code: slackErrorCode(err) } }, 'report update failed'),
   );
-  await runChecks(deps.checks, context, {
-    timeoutMs: deps.timeoutMs,
-    onResult: (result) => {
+  if (deps.runner) {
+    // Joined results were recorded by the run that produced them; the report says whose they are.
+    await deps.runner.run(deps.checks, ({ result, shared, startedAt }) => {
       results.push(result);
-      deps.metrics.recordCheck(result, req.environment);
+      if (shared && (!view.sharedWith || startedAt.toISOString() < view.sharedWith)) view.sharedWith = startedAt.toISOString();
       updater.poke();
-    },
-  });
+    }, context);
+  } else {
+    await runChecks(deps.checks, context, {
+      timeoutMs: deps.timeoutMs,
+      onResult: (result) => {
+        results.push(result);
+        deps.metrics.recordCheck(result, req.environment);
+        updater.poke();
+      },
+    });
+  }
   // Saved complete before the final update shows, so a Details click on the finished report always works.
   // Saved as not shown yet: if the final update fails (Slack down, 429, a crash), the report sweeper of any replica
   // shows it later, so "Checking…" never stays in the channel.

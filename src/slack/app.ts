@@ -16,6 +16,9 @@ import { registerStatusActions } from '../actions/status-buttons.ts';
 import { registerStartRecovery } from '../actions/start-recovery.ts';
 import { registerRemediation } from '../actions/remediate.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
+import { sharedCheckRunner } from '../checks/shared-runner.ts';
+import { createRequestLimits } from './request-limits.ts';
+import { createExclusiveRunner } from '../remediation/exclusive.ts';
 import { registerCommands } from '../commands/index.ts';
 import { noteCommand } from '../commands/note.ts';
 import { recoverCommand } from '../commands/recover.ts';
@@ -187,8 +190,16 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
+  // One run of each check at a time, shared by every report and gate that asks within the cache window (issue 18).
+  const runner = sharedCheckRunner({
+    context: checkContext,
+    timeoutMs: (id) => timeoutFor(config, id),
+    cacheMs: config.limits.resultCacheMs,
+    onResult: (r, context) => metrics.recordCheck(r, environments.nameOf(context)),
+  });
+  const limits = createRequestLimits(config.limits);
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
-    config, db, metrics, checks, now, newId, sandbox, scrub,
+    config, db, metrics, checks, now, newId, sandbox, scrub, runner,
     logger: deps.logger,
     checkContext,
     slackClient: () => app.client,
@@ -228,6 +239,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     sandbox,
     newId,
     contextFor: (environment) => environments.contextFor(environment),
+    runner,
+    limits,
   };
   const schedules = createSchedules({
     config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
@@ -242,7 +255,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     recoverCommand({ service, now, pickEnvironment }),
     drillCommand({ service, now, pickEnvironment }),
     troubleshootCommand(),
-    noteCommand({ service }),
+    noteCommand({ service, limits }),
     cancelCommand({ service }),
     handoffCommand({ service }),
     summaryCommand({ service, now }),
@@ -259,13 +272,16 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox, limits });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerHandoffModal(app, { ...listenerDeps, service, sandbox });
   registerAppHome(app, { ...listenerDeps, home: homePublisher });
   registerFindingAck(app, { ...listenerDeps, service, isApprover, knownApprover, sandbox });
-  registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e) });
+  registerAddToLog(app, { ...listenerDeps, service, limits });
+  registerRemediation(app, {
+    ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e), now,
+    exclusive: createExclusiveRunner({ db, holder: workerId, now }),
+  });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {

@@ -3,9 +3,9 @@
 import type { WebClient } from '@slack/web-api';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
 import { runDashboardMessage } from '../blocks/run-dashboard.ts';
-import { runChecks } from '../checks/executor.ts';
+import type { CheckRunner } from '../checks/shared-runner.ts';
 import type { CheckContext, CheckDefinition, Gate } from '../checks/types.ts';
-import { timeoutFor, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import { createDispatcher } from '../delivery/dispatcher.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -49,6 +49,8 @@ export interface RecoveryWiringDeps {
   scrub: Scrub;
   now: () => Date;
   newId: () => string;
+  /** The app's single-flight runner: a gate's Run checks joins a status report's run of the same checks. */
+  runner: CheckRunner;
 }
 
 /** The run the gate's checks are judged for: its start, its residue baseline and its latest deep verification. */
@@ -120,13 +122,11 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   const runGateChecks = async (gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
     const incident = run ? await incidentScope(db, run.id) : undefined;
-    const startedAt = deps.now();
     const base = deps.contextFor?.(run?.environment) ?? deps.checkContext;
-    const results = await runChecks(checks.filter((c) => ids.has(c.id)), incident ? { ...base, incident } : base, {
-      timeoutMs: (id) => timeoutFor(config, id),
-      onResult: (r) => metrics.recordCheck(r, run?.environment),
-    });
-    return results.map((r) => ({
+    // A joined result keeps the start of the run that produced it: freshness and ordering judge that run. A run's
+    // residue-judged context is a fresh copy, so its results are never joined with a report's or another run's.
+    const results = await deps.runner.run(checks.filter((c) => ids.has(c.id)), undefined, incident ? { ...base, incident } : base);
+    return results.map(({ result: r, startedAt }) => ({
       checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),
     }));
   };

@@ -32,7 +32,11 @@ export interface TestBot {
   stop(): Promise<void>;
 }
 
+/** Issue 18's single-flight and limits off: tests of other behaviour send many requests from one user. */
+export const UNLIMITED = { resultCacheMs: 0, checksPerUserPerMinute: 100_000, checksPerChannelPerMinute: 100_000, notesPerUserPerMinute: 100_000, notesPerChannelPerMinute: 100_000 };
+
 let botCount = 0;
+let triggerCount = 0;
 
 export function fakeContext(config: Config): CheckContext {
   return {
@@ -59,7 +63,8 @@ export async function startTestBot(
   },
 ): Promise<TestBot> {
   const config = testConfig(
-    { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, ...opts.file },
+    // Each request runs its own checks and no limit applies, unless a test sets `limits` (test/slack/flood.test.ts).
+    { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, limits: UNLIMITED, ...opts.file },
     { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, ...opts.env },
   );
   const logLines: string[] = [];
@@ -99,7 +104,8 @@ export async function startTestBot(
         new URLSearchParams({
           token: 'x', team_id: 'T0TEST', team_domain: 'acme', channel_id: 'C0OPS', channel_name: 'ops',
           user_id: 'U0ALICE', user_name: 'alice', command: '/caracal', text, api_app_id: 'A0TEST',
-          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: '1.2.3', ...extra,
+          // Slack gives every invocation its own trigger_id; a replay carries the same one (pass it in `extra`).
+          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: `${++triggerCount}.2.3`, ...extra,
         }).toString(),
       ),
     action: (payload) => post(`payload=${encodeURIComponent(JSON.stringify(payload))}`),

@@ -45,4 +45,21 @@ describe('timelineMarkdown', () => {
     expect(md).toContain('@Bob (UBOB): asked @Alice (UALICE) to look');
     expect(timelineMarkdown(run, base, describeEvent)).toContain('Approvers: @UALICE, @UBOB');
   });
+
+  it('renders user text as inert single-line Markdown: a note cannot forge event lines, headings or links (issue 18)', () => {
+    const forged = 'fixed it\n- 2026-11-30T03:40:00Z :white_check_mark: Resume confirmed by @Boss\n# Incident closed\r\n[details](javascript:alert(1)) <javascript:alert(2)> <img src=x onerror=alert(3)> | cell';
+    const hostile: RunState = { ...run, title: 'Drill\n## Injected [x](javascript:y)' };
+    const events = [...base, ev(10, 'note', 'UEVE', { text: forged })];
+    const md = timelineMarkdown(hostile, events, describeEvent, (u) => names[u]);
+    const lines = md.split('\n');
+    // One line per event, one heading per section: nothing added by the note or the title.
+    expect(lines.filter((l) => /^- 20\d\d-/.test(l))).toHaveLength(events.length);
+    expect(lines.filter((l) => l.startsWith('#')).map((l) => l.split(' ')[0])).toEqual(['#', '##', '##']);
+    expect(md).not.toMatch(/[^\\]\]\(javascript:/);
+    expect(md).not.toMatch(/[^\\]<(javascript|img)/);
+    const noteLine = lines.find((l) => l.includes('fixed it'))!;
+    expect(noteLine).toContain('fixed it ⏎ - 2026-11-30T03:40:00Z');
+    expect(noteLine).toContain('\\[details\\](javascript:alert(1))');
+    expect(noteLine).toContain('\\| cell');
+  });
 });

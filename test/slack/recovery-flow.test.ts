@@ -116,7 +116,8 @@ describe('a whole recovery run through signed Slack requests', () => {
     expect(calls.filter((c) => c.method === 'chat.postEphemeral' && String(c.body.text).includes('# Recovery run'))).toEqual([]);
     await waitFor(() => ephemeral.some((t) => t.includes('Posted the timeline to the channel')));
     const markdown = (JSON.parse(String(posted[0].body.blocks)) as { text?: { text: string } }[]).map((b) => b.text?.text ?? '').join('\n');
-    expect(markdown).toContain('# Recovery run: Redis outage &lt;!channel&gt;');
+    // Inert Markdown (issue 18), then escaped for Slack.
+    expect(markdown).toContain('# Recovery run: Redis outage \\&lt;!channel\\&gt;');
     expect(markdown).toMatch(/Time to recover: \d+s/);
     expect(markdown).toContain('Approvers: @Alice (UALICE), @Bob (UBOB)');
     const asked = calls.filter((c) => c.method === 'users.info').length;

@@ -4,7 +4,7 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 const GW = 'http://gateway-0.caracal.test:8081';
 
@@ -60,11 +60,11 @@ describe('remediation actions from the run dashboard', () => {
   it('answers the click with a card saying what will be called; a non-approver is refused and logged; the card shows Running, then the outcome', async () => {
     nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
     const { runId, button } = await safetyRun('CREMEDY');
-    await bot.action(buttonClick(button.action_id, button.value, { user: 'UEVE' }));
+    await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UEVE' }));
     await bot.bot.idle();
     expect(ephemeral.at(-1)).toContain('Only configured approvers');
 
-    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
     const card = answers.at(-1)!;
     expect(JSON.stringify(card.blocks)).toContain('/internal/revocations/reload');
@@ -72,7 +72,7 @@ describe('remediation actions from the run dashboard', () => {
 
     nock(GW).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-token-5678').reply(200, { ok: true, revocations: 4 });
     const before = answers.length;
-    await bot.action(buttonClick(ACTION.remediateRun, runItButton(card).value, { user: 'UALICE' }));
+    await bot.action(buttonClick(ACTION.remediateRun, runItButton(card).value, { user: 'UALICE', channel: 'CREMEDY' }));
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
     // The clicker's own card: "Running…", then replaced by the outcome.
@@ -99,13 +99,13 @@ describe('remediation actions from the run dashboard', () => {
 
   it('records the start before the call: a second click while it runs is refused, and a crash leaves "no outcome" on the dashboard', async () => {
     const { runId, button } = await safetyRun('CREMEDY2');
-    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
     const value = runItButton(answers.at(-1)!).value;
     // A start with no outcome: another replica is mid-call, or died during it.
     await state.db.query(`INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, now(), 'UBOB', 'action_started', 'safety', '{"action":"gateway.reload","title":"Reload the revocation snapshot on every Gateway pod","target":"x"}')`, [runId]);
     const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
-    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE' }));
+    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE', channel: 'CREMEDY2' }));
     await bot.bot.idle();
     expect(answers.at(-1)!.text).toMatch(/<@UBOB> started .* has not finished: not running it twice/);
     expect(reloads.isDone()).toBe(false); // Caracal was not called
@@ -129,7 +129,7 @@ describe('remediation actions from the run dashboard', () => {
        VALUES ($1, 'services', 'services.ready', 'fail', 'Coordinator not ready (HTTP 503) error=outbox_dead', now(), now(), '["outbox_dead"]')`,
       [runId],
     );
-    const click = (action: string) => bot.action(buttonClick(ACTION.gateRemediate, JSON.stringify({ v: 1, runId, gate: 'services', action }), { user: 'UALICE' }));
+    const click = async (action: string) => bot.action(await runClick(state.db, runId, ACTION.gateRemediate, JSON.stringify({ v: 1, runId, gate: 'services', action }), { user: 'UALICE' }));
     const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
     await click('gateway.reload');
     await bot.bot.idle();
@@ -151,7 +151,7 @@ describe('remediation actions from the run dashboard', () => {
 
   it('never lets a secret out: an endpoint that echoes every header (and a cut-off token) reaches neither Slack, nor the event log, nor the logs', async () => {
     const { runId, button } = await safetyRun('CREMEDY3');
-    await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
+    await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
     const value = runItButton(answers.at(-1)!).value;
     const from = answers.length;
@@ -160,7 +160,7 @@ describe('remediation actions from the run dashboard', () => {
       const auth = String(this.req.headers.authorization);
       return [500, { error: 'denied', echoed: this.req.headers, cut: auth.slice(7, 7 + 12), text: `seen ${auth}` }];
     });
-    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE' }));
+    await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE', channel: 'CREMEDY3' }));
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
     const outgoing = [...calls.slice(before).map((c) => decodeURIComponent(c.raw.replace(/\+/g, ' '))), ...answers.slice(from).map((a) => JSON.stringify(a))].join('\n');
@@ -191,7 +191,7 @@ describe('break-glass steps', () => {
     const runId = (await findRunId(state.db, 'CBG', 'active'))!;
     const value = JSON.stringify({ v: 1, runId, gate: 'evidence', action: 'api.outbox_reset' });
     // Evidence is not open yet: the placement refuses, and shows nothing.
-    await bot.action(buttonClick(ACTION.gateRemediate, value, { user: 'UALICE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.gateRemediate, value, { user: 'UALICE' }));
     await bot.bot.idle();
     expect(answers.at(-1)!.text).toMatch(/not offered there: that gate is not open/);
     await state.db.query(`UPDATE gates SET status = 'confirmed' WHERE run_id = $1 AND gate IN ('freeze', 'storage', 'services')`, [runId]);
@@ -201,13 +201,13 @@ describe('break-glass steps', () => {
        VALUES ($1, 'evidence', 'outbox.api', 'fail', '1 dead row', now(), now(), '["dead_rows"]')`,
       [runId],
     );
-    await bot.action(buttonClick(ACTION.gateRemediate, value, { user: 'UALICE' }));
+    await bot.action(await runClick(state.db, runId, ACTION.gateRemediate, value, { user: 'UALICE' }));
     await bot.bot.idle();
     const guidance = answers.at(-1)!;
     expect(JSON.stringify(guidance.blocks)).toContain("UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL WHERE id IN ('0190b000-0000-7000-8000-0000000000aa')");
     const done = guidance.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.breakGlassDone)!;
-    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UEVE' }));
-    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UALICE' }));
+    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UEVE', channel: 'CBG' }));
+    await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UALICE', channel: 'CBG' }));
     await bot.bot.idle();
     const events = await listEvents(state.db, runId);
     expect(events.find((e) => e.type === 'action_run')).toMatchObject({ actor: 'UALICE', data: { breakGlass: true, action: 'api.outbox_reset' } });

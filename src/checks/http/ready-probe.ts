@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { ServiceName } from '../../config.ts';
 import { TargetError } from '../../errors.ts';
+import { CallBudgetExceeded, type OwnCalls } from '../targets/call-budget.ts';
 import type { MatrixRow } from '../failure-matrix.ts';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
@@ -60,7 +61,17 @@ function describe(body: FailureBody): string {
   return parts.join(' ');
 }
 
-function notReady(service: ServiceName, label: string, status: number, text: string): Finding {
+/** Whose 429 it is: the bot's own calls this minute against Caracal's limit, as this replica counted them. */
+export function rateLimitNote(own: OwnCalls | undefined): string {
+  if (!own) return '';
+  if (own.calls > own.caracalLimit) {
+    return ` The 429 is the bot's own doing: this replica made ${own.calls} calls to ${own.endpoint} this minute, over Caracal's ${own.caracalLimit}.`;
+  }
+  return ` Not the bot alone: this replica made ${own.calls} of the ${own.caracalLimit} calls Caracal allows per minute to ${own.endpoint}; ` +
+    'the rest came from the same address (other bot replicas behind one NAT, or another poller).';
+}
+
+function notReady(service: ServiceName, label: string, status: number, text: string, own?: OwnCalls): Finding {
   const body = parseFailure(text);
   const key = body?.reason ?? body?.error ?? (body?.draining === true ? 'draining' : status === 429 ? 'rate_limited' : undefined);
   // Own keys only: a reason such as "constructor" must not reach Object.prototype.
@@ -72,7 +83,7 @@ function notReady(service: ServiceName, label: string, status: number, text: str
     status: 'fail',
     line: `${label}: not ready (HTTP ${status}) ${shown}`,
     kind: key ?? `http_${status}`,
-    remedy: `${label}: ${advice.remedy}`,
+    remedy: `${label}: ${advice.remedy}${status === 429 ? rateLimitNote(own) : ''}`,
     matrix: [...new Set(matrix)],
   };
 }
@@ -87,6 +98,10 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
     ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal, ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}) }));
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
+    // The bot's own budget stopped the call: nothing is known about the pod, and no matrix row is implicated.
+    if (err instanceof CallBudgetExceeded) {
+      return { status: 'fail', line: `${label}: ${err.message}`, remedy: `${label}: wait for the next minute and re-run (reports moments apart share one run of each check, so this takes a flood of requests).` };
+    }
     // API and Coordinator rate-limit /ready in Redis first; with Redis gone they answer only after their client's
     // retries, 0.5 to 21 s later (caracal-ops.md §15.1.1), so a probe that gives up sooner sees no answer.
     const redisFirst = service === 'api' || service === 'coordinator';
@@ -103,7 +118,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
       matrix: [SERVICE_ROW[service]],
     };
   }
-  if (status !== 200) return notReady(service, label, status, text);
+  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.ownCalls?.(endpoint(base, '/ready')) : undefined);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,10 +1,12 @@
 // The break-glass reset of dead event_outbox rows, as a DBA runs it: one transaction, RETURNING the ids it changed,
 // the expected row count said up front. A long list is split into several statements, each shown.
+import { sqlStringLiteral } from '../../remediation/ids.ts';
 
 /** Ids per UPDATE: long enough to be useful, short enough to read and paste. */
 export const IDS_PER_STATEMENT = 100;
 
-const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+// Safe whatever standard_conforming_strings is on the DBA's session (issue 18).
+const quote = sqlStringLiteral;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -4,6 +4,7 @@
 // Identical GETs in flight at the same time are sent once (see join).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../errors.ts';
+import { CallBudgetExceeded, type CallBudget, type OwnCalls } from './call-budget.ts';
 
 export interface HttpResponse {
   url: string;
@@ -28,6 +29,8 @@ export interface HttpRequestOptions {
 
 export interface HttpTarget {
   request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+  /** With a call budget: what this replica sent this minute to the limited endpoint of `url` (to judge a 429). */
+  ownCalls?(url: string): OwnCalls | undefined;
 }
 
 export interface HttpTargetOptions {
@@ -37,6 +40,13 @@ export interface HttpTargetOptions {
   retryBaseMs?: number;
   /** Attempts at most, the first included (default 4). */
   maxAttempts?: number;
+  /** Counts every attempt against Caracal's per-minute limits and refuses to send past them (issue 18). */
+  budget?: CallBudget;
+  /**
+   * Scrubs every body as it arrives, before any check shortens it into a snippet (issue 18): an error page that
+   * echoes a header must not leave the first characters of a token behind a cut.
+   */
+  scrub?: (text: string) => string;
 }
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -136,11 +146,12 @@ export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
       }
       return join(shared, opts.signal);
     },
+    ...(options.budget ? { ownCalls: (url: string) => options.budget?.ownCalls(url) } : {}),
   };
 }
 
 function createSender(options: HttpTargetOptions) {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.budget ? options.budget.wrap(options.fetch ?? globalThis.fetch) : (options.fetch ?? globalThis.fetch);
   const baseMs = options.retryBaseMs ?? 100;
   const maxAttempts = options.maxAttempts ?? 4;
   return async (url: string, opts: HttpRequestOptions, cancel: AbortSignal | undefined): Promise<HttpResponse> => {
@@ -162,7 +173,8 @@ function createSender(options: HttpTargetOptions) {
           signal,
           ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
         });
-        return { ok: true, status: res.status, text: await readLimited(res), headers: res.headers };
+        const text = await readLimited(res);
+        return { ok: true, status: res.status, text: options.scrub ? options.scrub(text) : text, headers: res.headers };
       } catch (err) {
         return { ok: false, err };
       }
@@ -187,6 +199,7 @@ function createSender(options: HttpTargetOptions) {
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
     if (!attempt.ok) {
       const err = attempt.err;
+      if (err instanceof CallBudgetExceeded) throw new CallBudgetExceeded(where, `${where}: ${err.message}`);
       if (timeout.aborted) throw new TargetError(where, `${where}: no answer within ${budgetMs} ms${tries}`, { cause: err });
       if (cancel?.aborted) throw new TargetError(where, `${where}: cancelled${tries}`, { cause: err });
       throw new TargetError(where, `${where}: ${describe(err)}${tries}`, { cause: err });

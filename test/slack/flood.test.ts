@@ -1,0 +1,89 @@
+// Issue 18, floods through signed requests against the simulated Caracal: what reaches Caracal and Slack is
+// counted (the simulated Caracal records every request; nock records every Slack call).
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servicesReady } from '../../src/checks/http/services-ready.ts';
+import { startFakeCaracal, type FakeCaracal } from '../../src/sandbox/fake-caracal.ts';
+import type { Db } from '../../src/store/db.ts';
+import { listEvents } from '../../src/store/events.ts';
+import { findRunId } from '../../src/store/runs.ts';
+import { blocksOf, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+
+// Hundreds of signed requests on a shared, loaded machine: a minute each, not the default 20 s.
+describe('floods (issue 18)', { timeout: 60_000 }, () => {
+  let state: { db: Db; drop(): Promise<void> };
+  let fake: FakeCaracal;
+  let bot: TestBot;
+  let calls: SlackCall[];
+  const answers: { text?: string }[] = [];
+
+  beforeAll(async () => {
+    state = await testStateDb();
+    fake = await startFakeCaracal();
+    bot = await startTestBot({
+      db: state.db,
+      checks: [servicesReady],
+      realTargets: true,
+      // A long cache makes the count exact on a loaded machine (the burst may take longer than the default 10 s).
+      file: {
+        caracal: { services: fake.urls },
+        limits: { resultCacheMs: 600_000, checksPerUserPerMinute: 6, checksPerChannelPerMinute: 20, notesPerUserPerMinute: 10, notesPerChannelPerMinute: 30 },
+        recovery: { approvers: { users: ['U0ALICE'] }, startRuns: 'anyone' },
+      },
+    });
+    calls = captureSlackApi();
+    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { answers.push(b); return true; }).reply(200, 'ok');
+  });
+  afterAll(async () => {
+    await bot.stop();
+    nock.cleanAll();
+    await fake.close();
+    await state.drop();
+  });
+
+  const readyCalls = (service: 'api' | 'coordinator') => fake.requests.filter((r) => r.service === service && r.path === '/ready').length;
+
+  it('130 /caracal status in a burst: one run of the checks reaches Caracal, the channel limit bounds the reports, the rest are told why', async () => {
+    const users = Array.from({ length: 13 }, (_, i) => `U0USER${i}`);
+    const responses: Response[] = [];
+    for (let wave = 0; wave < 130; wave += 65) {
+      responses.push(...(await Promise.all(Array.from({ length: 65 }, (_, i) => bot.command('status', { user_id: users[(wave + i) % users.length], channel_id: 'C0FLOOD' })))));
+    }
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    await bot.bot.idle();
+
+    expect(readyCalls('api')).toBe(1);
+    expect(readyCalls('coordinator')).toBe(1);
+    const reports = calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0FLOOD' && !c.body.thread_ts);
+    const limit = bot.config.limits.checksPerChannelPerMinute;
+    expect(reports).toHaveLength(limit);
+    const refusals = answers.filter((a) => /Slow down|This channel reached/.test(a.text ?? ''));
+    expect(refusals).toHaveLength(130 - limit);
+    expect(refusals[0]?.text).toMatch(/Try again in \d+ s/);
+    // The reports after the first say whose results they show.
+    const finals = calls.filter((c) => c.method === 'chat.update' && c.body.channel === 'C0FLOOD');
+    expect(finals.some((c) => JSON.stringify(blocksOf(c)).includes('shared with the report of'))).toBe(true);
+  });
+
+  it('300 notes in a burst: the per-person and channel limits bound the entries recorded and posted', async () => {
+    const channel = 'C0NOTES';
+    await bot.command('recover flood', { channel_id: channel, user_id: 'U0ALICE' });
+    await bot.bot.idle();
+    await bot.bot.flushDeliveries();
+    const runId = (await findRunId(state.db, channel, 'active'))!;
+    const before = calls.length;
+    const users = ['U0N1', 'U0N2', 'U0N3', 'U0N4', 'U0N5'];
+    // In waves of 50 at once: one test process opening 300 sockets together meets its own connection limits.
+    for (let wave = 0; wave < 300; wave += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => bot.command(`note spam ${wave + i}`, { user_id: users[(wave + i) % users.length], channel_id: channel })));
+    }
+    await bot.bot.idle();
+    await bot.bot.flushDeliveries();
+
+    const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note');
+    const limit = bot.config.limits.notesPerChannelPerMinute;
+    expect(notes).toHaveLength(limit);
+    const threadPosts = calls.slice(before).filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts);
+    expect(threadPosts).toHaveLength(limit);
+  });
+});
