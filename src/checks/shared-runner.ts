@@ -45,7 +45,7 @@ export function sharedCheckRunner(deps: SharedRunnerDeps): CheckRunner {
 
   function entryFor(check: CheckDefinition, context: CheckContext): { entry: Entry; shared: boolean } {
     let entries = byContext.get(context);
-    if (!entries) byContext.set(context, (entries = new Map()));
+    if (!entries) byContext.set(context, (entries = new Map<string, Entry>()));
     const existing = entries.get(check.id);
     if (existing && (existing.finishedAt === undefined || now().getTime() - existing.finishedAt < deps.cacheMs)) {
       return { entry: existing, shared: true };
