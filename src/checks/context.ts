@@ -1,7 +1,10 @@
 // Builds the clients the checks read through, from the configuration. Nothing is connected until first use.
-import type { Config } from '../config.ts';
+import * as dns from 'node:dns/promises';
+import { DISCOVERED_SERVICES, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { memoryBaselines } from './baselines.ts';
+import { createEndpointSliceLister, type EndpointSliceLister } from './discovery/endpoint-slices.ts';
+import { createPodDiscovery, type Resolver } from './discovery/pods.ts';
 import { createHttpTarget } from './targets/http.ts';
 import { createPostgresTarget } from './targets/postgres.ts';
 import { createRedisTarget } from './targets/redis.ts';
@@ -14,7 +17,7 @@ export interface CheckTargets {
 
 export function createCheckTargets(
   config: Config,
-  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch } = {},
+  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch; resolver?: Resolver; endpointSlices?: EndpointSliceLister } = {},
 ): CheckTargets {
   const pgConfig = config.caracal.postgres;
   const postgres = pgConfig.url
@@ -35,6 +38,9 @@ export function createCheckTargets(
         ...(deps.logger ? { logger: deps.logger } : {}),
       })
     : undefined;
+  const discovery = config.caracal.discovery;
+  const usesSlices = DISCOVERED_SERVICES.some((s) => discovery[s].mode === 'endpointslice');
+  const endpointSlices = deps.endpointSlices ?? (usesSlices ? createEndpointSliceLister(discovery.kubernetes, { timeoutMs: config.checks.httpTimeoutMs }) : undefined);
   const context: CheckContext = {
     caracal: config.caracal,
     thresholds: config.thresholds,
@@ -42,6 +48,7 @@ export function createCheckTargets(
     postgres,
     redis,
     http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    discovery: createPodDiscovery(config.caracal, { resolver: deps.resolver ?? dns, ...(endpointSlices ? { endpointSlices } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
     now: deps.now ?? (() => new Date()),
   };

@@ -4,6 +4,7 @@ import type { HttpTarget } from './targets/http.ts';
 import type { PostgresTarget } from './targets/postgres.ts';
 import type { RedisTarget } from './targets/redis.ts';
 import type { MatrixRow } from './failure-matrix.ts';
+import type { PodDiscovery } from './discovery/pods.ts';
 
 /** Ordered from best to worst; `error` means the checker itself broke, and counts as a failure. */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
@@ -59,6 +60,8 @@ export interface CheckContext {
   /** Undefined when Caracal's Redis is not configured. */
   redis: RedisTarget | undefined;
   http: HttpTarget;
+  /** Finds the pods of STS, Gateway and Audit (caracal.discovery); absent: the configured URLs as they are. */
+  discovery?: PodDiscovery;
   baselines: BaselineStore;
   now: () => Date;
 }
