@@ -17,11 +17,11 @@ export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: r
   if (!live.ok) {
     // Without Redis configured there is nothing to count against: said in the evidence, not judged.
     if (ctx.redis === undefined) {
-      return { status: 'pass', line: `Gateway pods: ${reached.length} answered; not counted against Redis (caracal.redis.url is not set)` };
+      return { status: 'pass', line: `Coverage of Gateway pods: ${reached.length} answered; not counted against Redis (caracal.redis.url is not set)` };
     }
     return {
       status: 'fail',
-      line: `Gateway pods: cannot tell whether every pod was checked: ${live.problem}`,
+      line: `Coverage of Gateway pods: cannot tell whether every pod was checked: ${live.problem}`,
       remedy: `Redis is the cause: restore it (redis.reachable); the live ${GATEWAY}<host> groups tell how many Gateway pods run.`,
       matrix: ['redis'],
     };
@@ -31,7 +31,7 @@ export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: r
   const unseen = names.size === reached.length ? live.hosts.filter((h) => !names.has(h)) : [];
   const groups = `${live.hosts.length} live ${GATEWAY}<host> group(s) on ${REVOKE}`;
   if (missing <= 0 && unseen.length === 0) {
-    return { status: 'pass', line: `Gateway pods: ${reached.length} answered (${set.from}), ${groups}: every running Gateway was checked` };
+    return { status: 'pass', line: `Coverage of Gateway pods: ${reached.length} answered (${set.from}), ${groups}: every running Gateway was checked` };
   }
   const count = Math.max(missing, unseen.length);
   return {

@@ -31,7 +31,7 @@ export async function eachPod<T>(ctx: CheckContext, service: ServiceName, signal
   const results = await Promise.all(set.pods.map(probe));
   const names = set.pods.map((p) => p.name ?? p.url).join(', ');
   const note: Finding | undefined =
-    set.source === 'static' ? undefined : { status: 'pass', line: `${SERVICE_LABEL[service]}: ${set.pods.length} pod(s) from ${set.from}: ${names}` };
+    set.source === 'static' ? undefined : { status: 'pass', line: `Discovery: ${SERVICE_LABEL[service]}, ${set.pods.length} pod(s) from ${set.from}: ${names}` };
   return { ok: true, set, results, note };
 }
 
