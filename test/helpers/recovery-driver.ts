@@ -47,7 +47,7 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
     return d;
   };
   const gateText = (gate: string) =>
-    dashboard().blocks.filter((b) => typeof b.block_id === 'string' && b.block_id.startsWith(`gate_${gate}_v`)).map(flat).join('\n');
+    dashboard().blocks.filter((b) => typeof b.block_id === 'string' && (b.block_id.startsWith(`gate_${gate}_v`) || b.block_id.startsWith(`gate_${gate}|`))).map(flat).join('\n');
   const driver: RecoveryDriver = {
     sandbox,
     dashboard,

@@ -69,6 +69,11 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
   it('Resume is reached with two approvers and no override; the timeline is complete', async () => {
     const text = await d.runChecks('resume');
     expect(text, text).not.toMatch(/:x:|:warning:/);
+    // Resume lists what Freeze froze, with who froze it; each item is ticked as it is restored.
+    expect(text).toContain('Unfreeze checklist');
+    expect(text).toContain('Policy activations unfrozen (frozen by <@U0ALICE>)');
+    await d.click('U0BOB', 'freeze_checklist', { selected: FREEZE_ITEMS });
+    await until('unfreeze ticked', () => (d.gateText('resume').match(/"initial_options"/) ? true : undefined));
     await d.click('U0ALICE', 'gate_confirm');
     await until('Alice\'s Resume vote', () => d.gateText('resume').includes('Approvals: 1 of 2'));
     await d.click('U0BOB', 'gate_confirm');
@@ -83,6 +88,9 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     expect(finished?.data).toMatchObject({ ok: true, result: 'success' });
     expect((finished?.data.lines as string[]).length).toBe(2);
     expect(types.at(-1)).toBe('run_resumed');
+    const confirmed = (gate: string) => rows.find((r) => r.type === 'gate_confirmed' && r.gate === gate)?.data;
+    expect(confirmed('freeze')?.frozen).toEqual(FREEZE_ITEMS.map((item) => expect.objectContaining({ item, by: 'U0ALICE' }) as unknown));
+    expect(confirmed('resume')?.unfrozen).toEqual(FREEZE_ITEMS.map((item) => expect.objectContaining({ item, by: 'U0BOB' }) as unknown));
     expect(types.indexOf('action_started')).toBeLessThan(types.indexOf('action_finished'));
   }, 120_000);
 });
