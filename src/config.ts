@@ -44,6 +44,22 @@ const discoverySchema = z
   .strict()
   .prefault({});
 
+/** One canary request through the Gateway; headers are not secret (the mandate is CARACAL_CANARY_BEARER). */
+const canaryRequest = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET'),
+    path: z.string().regex(/^\//, 'must start with /'),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
+    expectStatus: z.number().int().min(100).max(599),
+  })
+  .strict()
+  .refine((r) => !Object.keys(r.headers).some((h) => h.toLowerCase() === 'authorization'), 'no Authorization header here: the mandate comes from CARACAL_CANARY_BEARER');
+/** The Resume canary (caracal-ops.md §12 "Resume traffic"): an allow and a deny through the Gateway, found in Audit. */
+const canarySchema = z
+  .object({ zoneId: z.string().min(1), allow: canaryRequest, deny: canaryRequest, lookupTimeoutMs: z.number().int().positive().default(10_000) })
+  .strict();
+export type CanaryConfig = z.infer<typeof canarySchema>;
+
 const thresholdsSchema = z
   .object({
     outboxPendingAgeSeconds: z.number().positive().default(300),
@@ -93,6 +109,7 @@ const fileSchema = z
           .strict()
           .prefault({}),
         discovery: discoverySchema,
+        canary: canarySchema.optional(),
         zones: z.array(z.string().min(1)).default([]),
         policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
         expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
@@ -208,6 +225,8 @@ export const SECRET_ENV = {
   /** A read-only, capability-scoped API admin token for activation status; never the global write token. */
   apiReadToken: 'CARACAL_API_READ_TOKEN',
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
+  /** The mandate the Resume canary sends through the Gateway. */
+  canaryBearer: 'CARACAL_CANARY_BEARER',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
   stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
   alertmanagerToken: 'ALERTMANAGER_WEBHOOK_TOKEN',

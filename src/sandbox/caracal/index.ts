@@ -53,6 +53,12 @@ export interface SimulatedCaracalFile {
       gateway: { mode: 'endpointslice'; service: string; namespace: string };
       kubernetes: { server: string };
     };
+    /** The Resume canary: one allowed and one denied resource through the Gateway Service. */
+    canary: {
+      zoneId: string;
+      allow: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
+      deny: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
+    };
     zones: string[];
     policySets: { zoneId: string; policySetId: string }[];
   };
@@ -99,14 +105,14 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     closers.push(() => redisProxy.close());
     const secrets = {
       metricsBearer: token('metrics'), adminToken: token('admin'), apiRead: token('api-read'),
-      coordinator: token('coordinator'), auditAdmin: token('audit-admin'),
+      coordinator: token('coordinator'), auditAdmin: token('audit-admin'), canary: token('canary-mandate'),
     };
     const clock = options.now ?? (() => Date.now());
     const fake = await startFakeCaracal({
       pods: { gateway: GATEWAY_HOSTS.length },
       tokens: {
         metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken, apiReadToken: secrets.apiRead,
-        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin,
+        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin, canaryMandate: secrets.canary,
       },
       ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
       now: clock,
@@ -123,6 +129,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     closers.push(() => slices.close());
 
     const ids = { zoneId: SANDBOX_ZONE, policySetId: SANDBOX_POLICY_SET, auditKeyHex: SANDBOX_AUDIT_HMAC_KEY };
+    fake.state.gatewayPolicy = { zoneId: ids.zoneId, allowedResources: ['sandbox-canary-allowed'] };
     for (const sts of fake.state.sts) sts.jwks[ids.zoneId] = 2;
     fake.state.policySets[`${ids.zoneId}/${ids.policySetId}`] = activationBody(ids.zoneId, ids.policySetId);
     const sim: Sim = {
@@ -158,6 +165,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
       CARACAL_COORDINATOR_TOKEN: secrets.coordinator,
       CARACAL_AUDIT_ADMIN_TOKEN: secrets.auditAdmin,
       CARACAL_AUDIT_HMAC_KEY: ids.auditKeyHex,
+      CARACAL_CANARY_BEARER: secrets.canary,
       ...(postgres.password ? { CARACAL_POSTGRES_PASSWORD: postgres.password } : {}),
       ...(redis.password ? { CARACAL_REDIS_PASSWORD: redis.password } : {}),
     };
@@ -170,6 +178,11 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
           discovery: {
             gateway: { mode: 'endpointslice', service: SANDBOX_GATEWAY_SERVICE, namespace: SANDBOX_NAMESPACE },
             kubernetes: { server: slices.url },
+          },
+          canary: {
+            zoneId: ids.zoneId,
+            allow: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-allowed' }, expectStatus: 200 },
+            deny: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-denied' }, expectStatus: 403 },
           },
           zones: [ids.zoneId],
           policySets: [{ zoneId: ids.zoneId, policySetId: ids.policySetId }],

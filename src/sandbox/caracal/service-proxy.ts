@@ -20,7 +20,7 @@ export async function startServiceProxy(podUrls: readonly string[]): Promise<Ser
   let next = 0;
   const server = createServer((client) => {
     track(client);
-    const t = targets[next++ % targets.length]!;
+    const t = targets[next++ % targets.length];
     const upstream = createConnection({ host: t.hostname, port: Number(t.port) });
     track(upstream);
     client.pipe(upstream).pipe(client);

@@ -35,7 +35,7 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
     expect(sim.fake.urls.gateway).toHaveLength(2);
     expect(sim.file.caracal.discovery.gateway.mode).toBe('endpointslice');
     expect(Object.keys(sim.env).sort()).toEqual([
-      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_COORDINATOR_TOKEN',
+      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_CANARY_BEARER', 'CARACAL_COORDINATOR_TOKEN',
       'CARACAL_METRICS_BEARER',
     ]);
   });
