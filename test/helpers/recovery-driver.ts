@@ -12,7 +12,8 @@ const WAIT_MS = 60_000;
 export async function until<T>(what: string, read: () => T | undefined | Promise<T | undefined>, ms = WAIT_MS): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const value = await read();
+    // A read between two renders of a message may find nothing: that is "not yet", not a failure.
+    const value = await Promise.resolve().then(read).catch(() => undefined);
     if (value !== undefined && value !== false) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
