@@ -36,6 +36,7 @@ export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: r
   const count = Math.max(missing, unseen.length);
   return {
     status: 'fail',
+    kind: 'pods_not_checked',
     line:
       `${count} pods not checked: ${groups} but ${reached.length} Gateway pod(s) answered from ${set.from}` +
       (unseen.length > 0 ? `; not reached: ${unseen.join(', ')}` : ''),

@@ -27,6 +27,7 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
   if (!before || current <= before.value) return undefined;
   return {
     status: 'warn',
+    kind: 'reload_errors_rising',
     line: `${label}: revocation reload errors rose from ${before.value} to ${current} since ${before.at.toISOString()}`,
     remedy: `${label}: snapshot reloads from Postgres are failing: check Postgres and this pod's pool.`,
     matrix: ['gateway', 'postgres'],
@@ -37,7 +38,7 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
 async function probe(ctx: CheckContext, pod: Pod, signal: AbortSignal): Promise<{ findings: Finding[]; reached: boolean }> {
   const { url: base, label } = pod;
   const read = await readMetricsJson(ctx, base, metrics, signal);
-  if (!read.ok) return { reached: false, findings: [{ status: 'fail', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }] };
+  if (!read.ok) return { reached: false, findings: [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }] };
   const m = read.value;
   const max = ctx.thresholds.revocationSnapshotMaxAgeSeconds;
   const state =
@@ -47,6 +48,7 @@ async function probe(ctx: CheckContext, pod: Pod, signal: AbortSignal): Promise<
   if (m.revocation_snapshot_fresh !== 1 || m.revocation_snapshot_age_seconds > max) {
     findings.push({
       status: 'fail',
+      kind: 'snapshot_stale',
       line: `${label}: revocation snapshot stale (${state}): every proxied request fails closed with 503`,
       remedy:
         'Stale snapshots come from Postgres trouble: restore Postgres (see postgres.reachable); each pod then reloads ' +
