@@ -27,8 +27,6 @@ export const PLACEMENT: readonly Placement[] = [
   // Services: dead outbox rows keep Coordinator and API /ready at 503 until they are requeued or reset (§15.1.2).
   { check: 'services.ready', finding: 'outbox_dead', fixes: ['coordinator.requeue'], note: 'Coordinator /ready stays 503 until every dead caracal_outbox row is requeued.' },
   { check: 'services.ready', finding: 'outbox_dead_messages', fixes: ['api.outbox_reset'], note: 'API /ready stays 503 until the dead event_outbox rows are reset (no endpoint: break-glass SQL).' },
-  // Fewer Gateway pods reached than live revocation groups: no action fixes it, the pod discovery does (issue 12 item 4).
-  { check: 'services.ready', finding: 'pods_not_checked', settledAt: 'services', note: 'Point caracal.discovery.gateway at every pod (dns or endpointslice), then re-run.' },
   { check: 'services.ready', finding: 'revocation_snapshot_stale', fixes: ['gateway.reload'], note: 'Once Postgres answers, a reload makes the pod fresh without waiting for its 30 s timer.' },
   { check: 'services.ready', finding: 'audit_dlq_threshold', fixes: ['audit.dlq_replay'], note: 'Audit /ready fails while its DLQ is over AUDIT_READY_DLQ_MAX; replaying the replayable entries lowers it.' },
   { check: 'services.ready', finding: 'audit_lag_threshold', settledAt: 'services', note: 'Audit ingests its backlog by itself once Redis and Postgres answer: re-run the checks.' },
@@ -42,6 +40,7 @@ export const PLACEMENT: readonly Placement[] = [
   { check: 'audit.replay', finding: 'replay_files', fixes: ['replay.restart_pods'], note: 'Replay files drain only when the STS or Gateway process starts.' },
   { check: 'redis.backlog', finding: ANY_FINDING, settledAt: 'evidence', note: 'Lag and pending entries drain once the services read again; a missing group needs a restart (see the remedy).' },
   // Safety.
+  // Fewer Gateway pods reached than live revocation groups: no action fixes it, the pod discovery does (issue 12 item 4).
   { check: 'gateway.revocation', finding: 'pods_not_checked', settledAt: 'safety', note: 'Point caracal.discovery.gateway at every pod (dns or endpointslice), then re-run.' },
   { check: 'gateway.revocation', finding: 'snapshot_stale', fixes: ['gateway.reload'], note: 'A reload on each stale pod makes its snapshot fresh at once.' },
   { check: 'audit.tamper', finding: ANY_FINDING, fixes: ['audit.verify_chain'], offeredWhilePassing: true, note: 'The counters cover only recent rows; the deep verification walks the whole chain.' },

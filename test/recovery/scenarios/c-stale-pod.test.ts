@@ -47,8 +47,9 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
 
   it('at Safety, the stale pod is found behind the Service and named', async () => {
     await d.sandbox.caracal.faults.inject('stale_revocation_snapshot');
-    const text = await d.runChecks('safety');
-    expect(text).toMatch(/gateway\.revocation/);
+    await d.runChecks('safety');
+    // Results arrive check by check: wait for the Gateway's.
+    const text = await until('gateway.revocation on Safety', () => (/gateway\.revocation/.test(d.gateText('safety')) ? d.gateText('safety') : undefined));
     expect(text).toMatch(/pod gateway-1\): revocation snapshot stale/);
     expect(text).not.toMatch(/pod gateway-0\): revocation snapshot stale/);
   }, 120_000);
@@ -61,7 +62,8 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     const log = d.thread().map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`).join('\n');
     expect(log).toMatch(/pod gateway-0: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
     expect(log).toMatch(/pod gateway-1: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
-    const text = await d.runChecks('safety');
+    await d.runChecks('safety');
+    const text = await until('Safety green', () => (/:white_check_mark: `gateway\.revocation`/.test(d.gateText('safety')) ? d.gateText('safety') : undefined));
     expect(text, text).not.toMatch(/:x:|:warning:/);
     await d.confirm('safety');
   }, 120_000);
