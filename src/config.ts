@@ -8,6 +8,9 @@ import { GATES, type Gate } from './checks/types.ts';
 
 export const SERVICES = ['sts', 'gateway', 'audit', 'api', 'coordinator'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** The services whose pods hold state of their own (snapshots, counters, replay files): each pod is discovered. */
+export const DISCOVERED_SERVICES = ['sts', 'gateway', 'audit'] as const satisfies readonly ServiceName[];
+export type DiscoveredService = (typeof DISCOVERED_SERVICES)[number];
 
 /** Caracal v1.0.0 ships these three migrations (caracal-ops.md §2.1). */
 export const CARACAL_V1_MIGRATIONS = ['0001_baseline', '0002_approval_hardening', '0003_operator_run_token_usage'];
@@ -15,6 +18,47 @@ export const CARACAL_V1_MIGRATIONS = ['0001_baseline', '0002_approval_hardening'
 const url = z.url({ protocol: /^https?$/ });
 const urlList = z.array(url).default([]);
 const slackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,30}$/, 'must be a Slack channel ID (C…)');
+
+const port = z.number().int().min(1).max(65535);
+const scheme = z.enum(['http', 'https']).default('http');
+/**
+ * How one service's pods are found. static: the URLs under caracal.services (a Service URL reaches one random pod
+ * per request: caracal-ops.md §15.2.1). dns: the A/AAAA records of a headless Service (deploy/kustomize/
+ * caracal-namespace). endpointslice: the Kubernetes EndpointSlices of a Service (in-cluster credentials).
+ */
+const podDiscovery = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('static') }).strict(),
+  z.object({ mode: z.literal('dns'), name: z.string().min(1), port, scheme }).strict(),
+  z.object({ mode: z.literal('endpointslice'), service: z.string().min(1), namespace: z.string().min(1), port: port.optional(), scheme }).strict(),
+]);
+export type PodDiscoveryConfig = z.infer<typeof podDiscovery>;
+const discoverySchema = z
+  .object({
+    ...(Object.fromEntries(DISCOVERED_SERVICES.map((s) => [s, podDiscovery.default({ mode: 'static' })])) as Record<DiscoveredService, z.ZodDefault<typeof podDiscovery>>),
+    /** Where the EndpointSlice API is: a kubeconfig file, or a plain URL (kubectl proxy); neither: in-cluster. */
+    kubernetes: z
+      .object({ kubeconfig: z.string().min(1).optional(), server: z.url({ protocol: /^https?$/ }).optional() })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+/** One canary request through the Gateway; headers are not secret (the mandate is CARACAL_CANARY_BEARER). */
+const canaryRequest = z
+  .object({
+    method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'HEAD']).default('GET'),
+    path: z.string().regex(/^\//, 'must start with /'),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
+    expectStatus: z.number().int().min(100).max(599),
+  })
+  .strict()
+  .refine((r) => !Object.keys(r.headers).some((h) => h.toLowerCase() === 'authorization'), 'no Authorization header here: the mandate comes from CARACAL_CANARY_BEARER');
+/** The Resume canary (caracal-ops.md §12 "Resume traffic"): an allow and a deny through the Gateway, found in Audit. */
+const canarySchema = z
+  .object({ zoneId: z.string().min(1), allow: canaryRequest, deny: canaryRequest, lookupTimeoutMs: z.number().int().positive().default(10_000) })
+  .strict();
+export type CanaryConfig = z.infer<typeof canarySchema>;
 
 const thresholdsSchema = z
   .object({
@@ -62,6 +106,8 @@ const caracalSchema = z
       .object(Object.fromEntries(SERVICES.map((s) => [s, urlList])) as Record<ServiceName, typeof urlList>)
       .strict()
       .prefault({}),
+    discovery: discoverySchema,
+    canary: canarySchema.optional(),
     zones: z.array(z.string().min(1)).default([]),
     policySets: z.array(z.object({ zoneId: z.string().min(1), policySetId: z.string().min(1) }).strict()).default([]),
     expectedMigrations: z.array(z.string().regex(/^\d{4}_[A-Za-z0-9_]+$/)).default(CARACAL_V1_MIGRATIONS),
@@ -259,6 +305,8 @@ export const SECRET_ENV = {
   /** A read-only, capability-scoped API admin token for activation status; never the global write token. */
   apiReadToken: 'CARACAL_API_READ_TOKEN',
   auditHmacKey: 'CARACAL_AUDIT_HMAC_KEY',
+  /** The mandate the Resume canary sends through the Gateway. */
+  canaryBearer: 'CARACAL_CANARY_BEARER',
   stateDatabaseUrl: 'STATE_DATABASE_URL',
   stateDatabasePassword: 'STATE_DATABASE_PASSWORD',
   alertmanagerToken: 'ALERTMANAGER_WEBHOOK_TOKEN',

@@ -1,6 +1,6 @@
 // One incident-log thread reply per event: who, what, when, and the evidence summary.
 import type { KnownBlock } from '@slack/types';
-import { FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '../recovery/model.ts';
+import { CHECKLISTS, FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '../recovery/model.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from '../recovery/summary.ts';
 import { LIMITS, sections } from './limits.ts';
@@ -39,7 +39,7 @@ export function describeEvent(e: StoredEvent): string {
       return `:mag: ${who} ran the ${gateName(e)} checks: ${total - failing.length} of ${total} pass${failing.length ? `; not passing: ${escapeMrkdwn(failing.join(', '))}` : ''}.`;
     }
     case 'checklist_ticked':
-      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(str(d.item))}".`;
+      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${(e.gate ? CHECKLISTS[e.gate] : undefined)?.[d.item as FreezeItem] ?? FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(str(d.item))}".`;
     case 'confirm_vote':
       return `:heavy_check_mark: ${who} approved ${gateName(e)} (${list(d.votes).length} of ${str(d.required)} approvals).`;
     case 'gate_confirmed': {

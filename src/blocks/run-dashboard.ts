@@ -1,6 +1,6 @@
 // The run dashboard: one message per run, rebuilt from the database on every change.
 import type { ActionsBlock, Button, Checkboxes, KnownBlock, SectionBlock } from '@slack/types';
-import { FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, type FreezeItem, type GateState, type RunState } from '../recovery/model.ts';
+import { CHECKLIST_ITEMS, FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, UNFREEZE_CHECKLIST, type FreezeItem, type GateState, type RunState } from '../recovery/model.ts';
 import { ACTION, BLOCK, uniqueActionId } from './ids.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
@@ -48,9 +48,27 @@ export function runLabel(run: Pick<RunState, 'kind'>, sandbox: boolean): string 
   return `${sandbox ? '[SANDBOX] ' : ''}${run.kind === 'drill' ? '[DRILL] ' : ''}`;
 }
 
-/** Freeze checklist block id: carries the payload (checkboxes have no value) and the run version (fresh id per update). */
-export function checklistBlockId(run: RunState): string {
-  return `${BLOCK.gate}_freeze|v${run.version}|${encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' })}`;
+/** Checklist block id: carries the payload (checkboxes have no value) and the run version (fresh id per update). */
+export function checklistBlockId(run: RunState, gate: 'freeze' | 'resume' = 'freeze'): string {
+  return `${BLOCK.gate}_${gate}|v${run.version}|${encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate })}`;
+}
+
+/** Resume's checklist: each item Freeze recorded, who froze it, to be ticked by whoever restores it. */
+function unfreezeBlock(run: RunState, g: GateState): KnownBlock | undefined {
+  const frozen = run.gates.find((x) => x.gate === 'freeze')?.checklist ?? {};
+  const items = CHECKLIST_ITEMS.filter((item) => frozen[item] !== undefined);
+  if (items.length === 0) return undefined;
+  const options = items.map((item) => ({
+    text: { type: 'mrkdwn' as const, text: `${UNFREEZE_CHECKLIST[item]} (frozen by ${userMention(frozen[item] ?? '')})` },
+    value: item,
+  }));
+  const ticked = options.filter((o) => g.checklist[o.value]);
+  return {
+    type: 'section',
+    block_id: checklistBlockId(run, 'resume'),
+    text: { type: 'mrkdwn', text: '*Unfreeze checklist*: what Freeze recorded; tick each item once it is restored (logged with your name)' },
+    accessory: { type: 'checkboxes', action_id: ACTION.freezeChecklist, options, ...(ticked.length ? { initial_options: ticked } : {}) },
+  };
 }
 
 function checkLine(c: GateCheck): string {
@@ -105,6 +123,10 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
       accessory: { type: 'checkboxes', action_id: ACTION.freezeChecklist, options, ...(ticked.length ? { initial_options: ticked } : {}) },
     });
   } else {
+    if (g.gate === 'resume') {
+      const unfreeze = unfreezeBlock(run, g);
+      if (unfreeze) blocks.push(unfreeze);
+    }
     elements.push(button(ACTION.gateRunChecks, 'Run checks', value));
   }
   elements.push(button(ACTION.gateClaim, 'Claim', value));

@@ -1,7 +1,10 @@
 // Builds the clients the checks read through, from the configuration. Nothing is connected until first use.
-import { secretValues, type Config } from '../config.ts';
+import * as dns from 'node:dns/promises';
+import { DISCOVERED_SERVICES, secretValues, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { memoryBaselines } from './baselines.ts';
+import { createEndpointSliceLister, type EndpointSliceLister } from './discovery/endpoint-slices.ts';
+import { createPodDiscovery, type Resolver } from './discovery/pods.ts';
 import { createHttpTarget } from './targets/http.ts';
 import { createCallBudget } from './targets/call-budget.ts';
 import { scrubber } from '../redact.ts';
@@ -16,7 +19,7 @@ export interface CheckTargets {
 
 export function createCheckTargets(
   config: Config,
-  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch } = {},
+  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch; resolver?: Resolver; endpointSlices?: EndpointSliceLister } = {},
 ): CheckTargets {
   const pgConfig = config.caracal.postgres;
   const postgres = pgConfig.url
@@ -44,6 +47,9 @@ export function createCheckTargets(
     coordinatorBases: config.caracal.services.coordinator,
     now,
   });
+  const discovery = config.caracal.discovery;
+  const usesSlices = DISCOVERED_SERVICES.some((s) => discovery[s].mode === 'endpointslice');
+  const endpointSlices = deps.endpointSlices ?? (usesSlices ? createEndpointSliceLister(discovery.kubernetes, { timeoutMs: config.checks.httpTimeoutMs }) : undefined);
   const context: CheckContext = {
     caracal: config.caracal,
     thresholds: config.thresholds,
@@ -51,6 +57,7 @@ export function createCheckTargets(
     postgres,
     redis,
     http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, budget, scrub: scrubber(secretValues(config)), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    discovery: createPodDiscovery(config.caracal, { resolver: deps.resolver ?? dns, ...(endpointSlices ? { endpointSlices } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
     now,
     readyAnswerTimeoutMs: config.checks.readyAnswerTimeoutMs,

@@ -27,6 +27,7 @@ import { clockSkew } from './http/clock-skew.ts';
 import { servicesLive } from './http/liveness.ts';
 import { stsEvaluation } from './http/sts-evaluation.ts';
 import { zonesCheck } from './http/zones.ts';
+import { resumeCanary } from './http/resume-canary.ts';
 import { tlsCertificates } from './preflight/certificates.ts';
 import { deploymentSettings } from './preflight/settings.ts';
 
@@ -62,6 +63,7 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   backlogMetrics,
   stsEvaluation,
   zonesCheck,
+  resumeCanary,
 ];
 
 export function checksForGate(gate: Gate): CheckDefinition[] {

@@ -5,6 +5,7 @@ import type { PostgresTarget } from './targets/postgres.ts';
 import type { RedisTarget } from './targets/redis.ts';
 import type { MatrixRow } from './failure-matrix.ts';
 import type { IncidentScope } from './residue/baseline.ts';
+import type { PodDiscovery } from './discovery/pods.ts';
 
 /** Ordered from best to worst; `error` means the checker itself broke, and counts as a failure. */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
@@ -64,6 +65,8 @@ export interface CheckContext {
   /** Undefined when Caracal's Redis is not configured. */
   redis: RedisTarget | undefined;
   http: HttpTarget;
+  /** Finds the pods of STS, Gateway and Audit (caracal.discovery); absent: the configured URLs as they are. */
+  discovery?: PodDiscovery;
   baselines: BaselineStore;
   now: () => Date;
   /** How long API and Coordinator /ready may take to answer (config checks.readyAnswerTimeoutMs; §15.1.1). */

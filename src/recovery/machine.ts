@@ -4,6 +4,9 @@ import type { Gate } from '../checks/types.ts';
 import {
   FINDING_ACKS_REQUIRED,
   findingAckers,
+  CHECKLIST_ITEMS,
+  CHECKLISTS,
+  UNFREEZE_CHECKLIST,
   FREEZE_CHECKLIST,
   GATE_ORDER,
   GATE_TITLES,
@@ -194,6 +197,11 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
     const blocking = checksBlockingConfirm(g, policy, now);
     const overridable = g.gate !== 'resume' ? ', or request an override' : '';
     if (blocking) return denied(`${GATE_TITLES[g.gate]} cannot be confirmed: ${blocking}. Run checks and fix what fails${overridable}.`);
+    if (g.gate === 'resume') {
+      const frozen = gateOf(run, 'freeze').checklist;
+      const open = CHECKLIST_ITEMS.filter((item) => frozen[item] !== undefined && !g.checklist[item]);
+      if (open.length > 0) return denied(`Resume cannot be confirmed: unfreeze each item Freeze recorded first: ${open.map((m) => UNFREEZE_CHECKLIST[m]).join('; ')}.`);
+    }
   }
   // Votes expire with the freshness window, and count only while their voter is still an approver.
   const standing = (v: ConfirmVote) => now.getTime() - v.at.getTime() <= policy.freshnessMs && (actor.currentApprovers?.has(v.userId) ?? false);
@@ -214,12 +222,22 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   const voters = votes.map((v) => v.userId);
   const required = policy.approvalsRequired[g.gate];
   const evidence = g.checks.map((c) => ({ id: c.checkId, status: c.status, finishedAt: c.finishedAt.toISOString() }));
+  // What Freeze froze and what Resume restored, with who ticked each: the record the next incident reads.
+  const items = g.gate === 'freeze' || g.gate === 'resume' ? { [g.gate === 'freeze' ? 'frozen' : 'unfrozen']: checklistRecord(g) } : {};
   if (votes.length < required) {
     return ok(withGate(run, g.gate, { confirmVotes: votes }), [
       { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}), ...ack } },
     ]);
   }
-  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence, ...ack });
+  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence, ...ack, ...items });
+}
+
+function checklistRecord(g: GateState): { item: FreezeItem; label: string; by: string }[] {
+  const labels: Partial<Record<FreezeItem, string>> = CHECKLISTS[g.gate] ?? {};
+  return CHECKLIST_ITEMS.flatMap((item) => {
+    const by = g.checklist[item];
+    return by === undefined ? [] : [{ item, label: labels[item] ?? item, by }];
+  });
 }
 
 function findingText(v: RunVerification): string {
@@ -291,7 +309,7 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
     case 'record_checks':
       return recordChecks(run, g, command.results, actor, policy);
     case 'tick': {
-      if (gate !== 'freeze') return denied('Only the Freeze gate has a checklist.');
+      if (!CHECKLISTS[gate]) return denied('Only the Freeze and Resume gates have a checklist.');
       const checklist = { ...g.checklist };
       if (command.checked) checklist[command.item] = actor.userId;
       else delete checklist[command.item];

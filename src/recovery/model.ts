@@ -21,6 +21,17 @@ export const FREEZE_CHECKLIST = {
 } as const;
 export type FreezeItem = keyof typeof FREEZE_CHECKLIST;
 
+/** Resume undoes what Freeze recorded, item by item, each ticked by whoever restored it (issue 12 item 6). */
+export const UNFREEZE_CHECKLIST: Record<FreezeItem, string> = {
+  rollouts: 'Rollouts resumed (deploys, Helm upgrades, migrations)',
+  policies: 'Policy activations unfrozen',
+  control: 'Control automation restored (CONTROL_GATE_FILE back, or control.enabled as before the incident)',
+};
+
+/** The gates that carry a checklist, and its items. */
+export const CHECKLISTS: Partial<Record<Gate, Record<FreezeItem, string>>> = { freeze: FREEZE_CHECKLIST, resume: UNFREEZE_CHECKLIST };
+export const CHECKLIST_ITEMS = Object.keys(FREEZE_CHECKLIST) as FreezeItem[];
+
 export type GateStatus = 'locked' | 'open' | 'confirmed' | 'overridden';
 export type RunStatus = 'active' | 'resumed' | 'cancelled';
 

@@ -1,5 +1,6 @@
 // Force a revocation snapshot reload on every Gateway pod (POST /internal/revocations/reload reloads only the
-// pod that receives it, so each pod is called).
+// pod that receives it, so each discovered pod is called by its own address, never through the Service).
+import { podsOf } from '../checks/discovery/pods.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
 import { callLine } from './hints.ts';
@@ -8,22 +9,24 @@ export const gatewayReload: RemediationAction = {
   id: 'gateway.reload',
   title: 'Reload revocation snapshots (every Gateway pod)',
   gate: 'safety',
-  confirmText: 'Calls POST /internal/revocations/reload on every configured Gateway pod with the admin token.',
+  confirmText: 'Calls POST /internal/revocations/reload on every Gateway pod (caracal.discovery.gateway) with the admin token, and reports each pod.',
   async run(ctx, signal) {
-    const pods = ctx.caracal.services.gateway;
-    if (pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
+    const set = await podsOf(ctx, 'gateway', signal);
+    if (set.problem !== undefined) return { ok: false, lines: [], summary: `Gateway pods could not be discovered (${set.from}): ${set.problem}. Nothing was reloaded.` };
+    if (set.pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
     const results = await Promise.all(
-      pods.map(async (base) => {
-        const url = `${base.replace(/\/+$/, '')}/internal/revocations/reload`;
+      set.pods.map(async (pod) => {
+        const url = `${pod.url.replace(/\/+$/, '')}/internal/revocations/reload`;
         const r = await postAdmin(ctx, url, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal);
-        return { ...r, line: callLine('gateway', url, r) };
+        return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${callLine('gateway', url, r)}` };
       }),
     );
     const done = results.filter((r) => r.ok).length;
+    const from = set.source === 'static' ? '' : ` (found from ${set.from})`;
     return {
       ok: done === results.length,
       lines: results.map((r) => r.line),
-      summary: `Revocation snapshot reloaded on ${done} of ${results.length} Gateway pod(s).`,
+      summary: `Revocation snapshot reloaded on ${done} of ${results.length} Gateway pod(s)${from}.`,
     };
   },
 };

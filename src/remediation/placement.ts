@@ -46,6 +46,8 @@ export const PLACEMENT: readonly Placement[] = [
   { check: 'audit.dlq', finding: 'residue', fixes: ['residue.export'], note: 'Old integrity entries pass, but are evidence to keep: export them into the incident log, then XDEL them.' },
   { check: 'redis.backlog', finding: ANY_FINDING, settledAt: 'evidence', note: 'Lag and pending entries drain once the services read again; a missing group needs a restart (see the remedy).' },
   // Safety.
+  // Fewer Gateway pods reached than live revocation groups: no action fixes it, the pod discovery does (issue 12 item 4).
+  { check: 'gateway.revocation', finding: 'pods_not_checked', settledAt: 'safety', note: 'Point caracal.discovery.gateway at every pod (dns or endpointslice), then re-run.' },
   { check: 'gateway.revocation', finding: 'snapshot_stale', fixes: ['gateway.reload'], note: 'A reload on each stale pod makes its snapshot fresh at once.' },
   { check: 'audit.tamper', finding: ANY_FINDING, fixes: ['audit.verify_chain'], offeredWhilePassing: true, note: 'The counters cover only recent rows; the deep verification walks the whole chain.' },
 ];

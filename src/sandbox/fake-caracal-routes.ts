@@ -153,8 +153,27 @@ export function gatewayService(env: PodEnv, p: s.GatewayPod): ServiceDef {
       // The Gateway answers /metrics.json on any method; JSON keys carry no _total suffix (§14.1).
       { method: 'ANY', path: '/metrics.json', handle: ({ req }) => metricsGate(state, req) ?? json(200, gatewayMetricsJson(p)) },
       { method: 'GET', path: '/metrics', handle: ({ req }) => metricsGate(state, req) ?? { status: 200, body: gatewayPrometheus(p) } },
+      // Everything else is proxied: mandate, then the revocation and JTI checks that fail closed, then the policy
+      // decision on X-Caracal-Resource, audited with the request ID (§1.3, §6, §12).
+      { method: 'ANY', path: /^\/.+/, handle: ({ req }) => proxied(env, p, req) },
     ],
   };
+}
+
+function proxied(env: PodEnv, p: s.GatewayPod, req: IncomingMessage): s.Answer {
+  const { state } = env;
+  if (state.tokens.canaryMandate === null || bearerOf(req) !== state.tokens.canaryMandate) return json(401, { error: 'unauthorized' });
+  if (!s.gatewayFresh(p)) return json(503, 'revocation state unavailable\n');
+  if (state.deployment.redisDown) return json(503, { error: 'jti_check_unavailable' });
+  const resource = String(req.headers['x-caracal-resource'] ?? '');
+  const decision = state.gatewayPolicy.allowedResources.includes(resource) ? 'allow' : 'deny';
+  const requestId = String(req.headers['x-request-id'] ?? `gw-${env.now()}`);
+  state.auditEvents.push({
+    id: `evt-${state.auditEvents.length + 1}`, zone_id: state.gatewayPolicy.zoneId, event_type: 'gateway.request',
+    request_id: requestId, decision, occurred_at: new Date(env.now()).toISOString(),
+  });
+  if (state.auditEvents.length > 1000) state.auditEvents.shift();
+  return decision === 'allow' ? json(200, { ok: true, upstream: 'canary' }) : json(403, { error: 'denied' });
 }
 
 /** Audit's admin routes: 404 while AUDIT_ADMIN_TOKEN is unset, 401 for a wrong one (§15, server.go authorizeAdmin). */
@@ -181,6 +200,20 @@ export function auditService(env: PodEnv, p: s.AuditPod): ServiceDef {
           tamper_checked_total: 4800, tamper_mismatch_total: p.tamperMismatch, tamper_chain_breaks: p.tamperChainBreaks,
           tamper_hmac_failures: p.tamperHmacFailures, tamper_last_sweep_unix: p.lastSweepUnix, tamper_last_full_unix: p.lastFullUnix,
         }),
+      },
+      {
+        // Search by zone and request ID; rows carry Go field names, the event snake_case keys (§1.4, §5.3).
+        method: 'GET', path: '/api/audit/search', handle: ({ req, url }) => {
+          const denied = auditAdmin(state, req);
+          if (denied) return denied;
+          const zone = url.searchParams.get('zone_id');
+          if (!zone) return json(400, 'zone_id required\n');
+          const requestId = url.searchParams.get('request_id');
+          const events = state.auditEvents
+            .filter((e) => e.zone_id === zone && (requestId === null || e.request_id === requestId))
+            .map((e, i) => ({ Event: e, IngestedAt: e.occurred_at, ContentSHA256: '', PrevContentSHA256: '', ChainHMAC: '', ChainSeq: i + 1 }));
+          return json(200, { events, next_cursor: '' });
+        },
       },
       {
         method: 'POST', path: '/api/audit/dlq/replay', handle: async ({ req, url }) => {

@@ -122,8 +122,10 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     deployment: { postgresDown: false, redisDown: false },
     tokens: {
       metricsBearer: FAKE_METRICS_BEARER, adminToken: FAKE_ADMIN_TOKEN, apiReadToken: FAKE_API_READ_TOKEN,
-      coordinatorToken: FAKE_COORDINATOR_TOKEN, auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN, ...options.tokens,
+      coordinatorToken: FAKE_COORDINATOR_TOKEN, auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN, canaryMandate: null, ...options.tokens,
     },
+    gatewayPolicy: { zoneId: 'zone-1', allowedResources: ['canary-allowed'] },
+    auditEvents: [],
     limits: { readyPerMinute: 120, coordinatorPerMinute: 600 },
     control: 'absent',
     redisErrorDelayMs: { ...DEFAULT_REDIS_ERROR_DELAY_MS, ...options.redisErrorDelayMs },

@@ -126,6 +126,7 @@ describe('guards', () => {
       run = apply(run, g, { type: 'confirm' }, alice);
     }
     run = apply(run, 'resume', { type: 'record_checks', results: green('resume') }, eve);
+    for (const item of ['rollouts', 'policies', 'control'] as const) run = apply(run, 'resume', { type: 'tick', item, checked: true }, eve);
     run = apply(run, 'resume', { type: 'confirm' }, alice);
     expect(run.status).toBe('active');
     const again = decide(run, 'resume', { type: 'confirm' }, alice, policy, NOW);
@@ -303,5 +304,30 @@ describe('handoff (issue 17)', () => {
     run = d.run;
     // An approver reassigns a claim its holder left behind.
     expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'Dan went off shift' }, alice, policy, NOW).ok).toBe(true);
+  });
+});
+
+describe('Resume undoes what Freeze recorded', () => {
+  const items = ['rollouts', 'policies', 'control'] as const;
+  const policy2: GatePolicy = { ...policy, approvalsRequired: { ...policy.approvalsRequired, resume: 1 } };
+  function atResume(frozenBy: string): RunState {
+    const run = runAt('resume');
+    const checklist = Object.fromEntries(items.map((i) => [i, frozenBy]));
+    return { ...run, gates: run.gates.map((g) => (g.gate === 'freeze' ? { ...g, checklist } : g.gate === 'resume' ? { ...g, checks: green('resume') } : g)) };
+  }
+
+  it('refuses Resume until each frozen item is ticked, then records who unfroze each', () => {
+    let run = atResume('UEVE');
+    const early = decide(run, 'resume', { type: 'confirm' }, alice, policy2, NOW);
+    expect(!early.ok && early.reason).toMatch(/unfreeze each item Freeze recorded first: Rollouts resumed.*Policy activations unfrozen.*Control automation restored/);
+    for (const item of items) {
+      const d = decide(run, 'resume', { type: 'tick', item, checked: true }, { userId: 'UCAROL', isApprover: false }, policy2, NOW);
+      expect(d.ok).toBe(true);
+      if (d.ok) run = d.run;
+    }
+    const done = decide(run, 'resume', { type: 'confirm' }, { ...alice, currentApprovers: new Set(['UALICE']) }, policy2, NOW);
+    expect(done.ok).toBe(true);
+    const confirmed = done.ok ? done.events.find((e) => e.type === 'gate_confirmed') : undefined;
+    expect(confirmed?.data.unfrozen).toEqual(items.map((item) => expect.objectContaining({ item, by: 'UCAROL' }) as unknown));
   });
 });

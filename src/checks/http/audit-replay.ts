@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
+import { count, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
+import { eachPod } from './per-pod.ts';
 
 interface Backlog {
   files: number;
@@ -27,8 +28,7 @@ interface PodResult {
   backlog?: Backlog;
 }
 
-async function probe(ctx: CheckContext, service: Producer, base: string, signal: AbortSignal): Promise<PodResult> {
-  const label = podLabel(service, base);
+async function probe(ctx: CheckContext, service: Producer, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<PodResult> {
   const read = await readMetricsJson(ctx, base, SCHEMA[service], signal);
   if (!read.ok) return { findings: [{ status: 'fail', kind: 'unknown', line: `${label}: replay backlog unknown: ${read.problem}`, matrix: ['audit'] }] };
   const { files, oldest, dropped } = read.value;
@@ -66,12 +66,9 @@ export const auditReplay: CheckDefinition = {
   reads: 'STS and Gateway /metrics.json: audit replay files, oldest replay age, dropped audit events',
   async run(ctx, signal) {
     const producers: readonly Producer[] = ['sts', 'gateway'];
-    const results: PodResult[] = await Promise.all(
-      producers.flatMap((service) => {
-        const urls = ctx.caracal.services[service];
-        if (urls.length === 0) return [Promise.resolve({ findings: [notConfigured(service)] })];
-        return urls.map((u) => probe(ctx, service, u, signal));
-      }),
+    const fans = await Promise.all(producers.map((service) => eachPod(ctx, service, signal, (pod) => probe(ctx, service, pod.url, signal, pod.label))));
+    const results: PodResult[] = fans.flatMap((fan) =>
+      fan.ok ? [...(fan.note ? [{ findings: [fan.note] }] : []), ...fan.results] : [{ findings: [fan.finding] }],
     );
     const findings = results.flatMap((r) => r.findings);
     const totals: Backlog = { files: 0, oldest: 0, dropped: 0 };

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, endpoint, notConfigured, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
+import { count, endpoint, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
 import { baselineLabel, type ChainVerificationRecord } from '../residue/baseline.ts';
+import { podFindings } from './per-pod.ts';
 
 const metrics = z.object({
   tamper_mismatch_total: count,
@@ -158,8 +159,7 @@ async function readiness(ctx: CheckContext, label: string, base: string, signal:
   };
 }
 
-async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
-  const label = podLabel('audit', base);
+async function probe(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('audit', base)): Promise<Finding[]> {
   const [read, notReady] = await Promise.all([readMetricsJson(ctx, base, metrics, signal), readiness(ctx, label, base, signal)]);
   if (!read.ok) return [{ status: 'fail', line: `${label}: tamper counters unknown: ${read.problem}`, matrix: ['audit'] }];
   const stale = sweepAge(ctx, label, read.value);
@@ -174,15 +174,14 @@ export const auditTamper: CheckDefinition = {
   gates: ['safety'],
   reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix, tamper_replay_total; Audit /ready',
   async run(ctx, signal) {
-    const urls = ctx.caracal.services.audit;
-    const findings = urls.length === 0 ? [notConfigured('audit')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
+    const { findings, pods } = await podFindings(ctx, 'audit', signal, (pod) => probe(ctx, pod.url, signal, pod.label));
     return combine(
       findings,
       {
-        pass: `No new tamper findings and a recent sweep on all ${urls.length} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
+        pass: `No new tamper findings and a recent sweep on all ${pods} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
         lead: 'Audit tamper sweep',
       },
-      { 'pods.checked': urls.length },
+      { 'pods.checked': pods },
     );
   },
 };

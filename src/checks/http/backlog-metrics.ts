@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, endpoint, notConfigured, podLabel, readJson, readMetricsJson } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 
 const auditMetrics = z.object({ consumer_lag: count, consumer_pel_oldest_secs: z.number().nonnegative().optional() });
 // /stats counts rows by status; a status with no rows may be absent (§1.6).
@@ -12,8 +13,7 @@ const stats = z.object({ outbox: z.object({ pending: count.optional(), dead: cou
 
 const STATS_AUTH_HINT = 'Coordinator operator token missing or rejected: set CARACAL_COORDINATOR_TOKEN to the deployment\'s CARACAL_COORDINATOR_TOKEN';
 
-async function auditLag(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel('audit', base);
+async function auditLag(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('audit', base)): Promise<Finding> {
   const read = await readMetricsJson(ctx, base, auditMetrics, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: consumer lag unknown: ${read.problem}`, matrix: ['audit'] };
   const max = ctx.thresholds.auditConsumerLagMax;
@@ -68,18 +68,18 @@ export const backlogMetrics: CheckDefinition = {
   gates: ['evidence'],
   reads: 'Audit /metrics.json consumer_lag on every pod; Coordinator /stats outbox counts (operator token)',
   async run(ctx, signal) {
-    const auditUrls = ctx.caracal.services.audit;
     const [audit, coordinator] = await Promise.all([
-      auditUrls.length === 0 ? [notConfigured('audit')] : Promise.all(auditUrls.map((u) => auditLag(ctx, u, signal))),
+      podFindings(ctx, 'audit', signal, (pod) => auditLag(ctx, pod.url, signal, pod.label)),
       coordinatorPending(ctx, signal),
     ]);
+    const auditPods = audit.pods;
     return combine(
-      [...audit, coordinator],
+      [...audit.findings, coordinator],
       {
-        pass: `Audit lag within ${ctx.thresholds.auditConsumerLagMax} on ${auditUrls.length} pods; Coordinator pending rows within ${ctx.thresholds.coordinatorPendingMax}.`,
+        pass: `Audit lag within ${ctx.thresholds.auditConsumerLagMax} on ${auditPods} pods; Coordinator pending rows within ${ctx.thresholds.coordinatorPendingMax}.`,
         lead: 'Backlog',
       },
-      { 'audit.pods': auditUrls.length },
+      { 'audit.pods': auditPods },
     );
   },
 };

@@ -2,8 +2,11 @@
 // 30 s; older than 70 s, the pod fails every proxied request closed with 503 (caracal-ops.md §6, §14.1).
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
+import type { Pod } from '../discovery/pods.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
+import { gatewayCoverage } from './gateway-coverage.ts';
+import { count, readMetricsJson, seconds } from './metrics-json.ts';
+import { eachPod } from './per-pod.ts';
 
 const metrics = z.object({
   revocation_snapshot_fresh: z.union([z.literal(0), z.literal(1)]),
@@ -31,10 +34,11 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
   };
 }
 
-async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
-  const label = podLabel('gateway', base);
+/** One pod's findings, and whether it answered at all (for the count against Redis's live groups). */
+async function probe(ctx: CheckContext, pod: Pod, signal: AbortSignal): Promise<{ findings: Finding[]; reached: boolean }> {
+  const { url: base, label } = pod;
   const read = await readMetricsJson(ctx, base, metrics, signal);
-  if (!read.ok) return [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }];
+  if (!read.ok) return { reached: false, findings: [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }] };
   const m = read.value;
   const max = ctx.thresholds.revocationSnapshotMaxAgeSeconds;
   const state =
@@ -56,21 +60,25 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
   const rising = await reloadErrors(ctx, base, label, m.revocation_reload_errors);
   if (rising) findings.push(rising);
   if (findings.length === 0) findings.push({ status: 'pass', line: `${label}: ${state}` });
-  return findings;
+  return { findings, reached: true };
 }
 
 export const gatewayRevocation: CheckDefinition = {
   id: 'gateway.revocation',
   title: 'Gateway revocation snapshot',
   gates: ['safety'],
-  reads: "every Gateway pod's /metrics.json: revocation snapshot fresh/age and reload errors",
+  reads: "every Gateway pod's /metrics.json (caracal.discovery): revocation snapshot fresh/age and reload errors; the live gateway-revocation groups in Redis",
   async run(ctx, signal) {
-    const urls = ctx.caracal.services.gateway;
-    const findings = urls.length === 0 ? [notConfigured('gateway')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
+    const fan = await eachPod(ctx, 'gateway', signal, async (pod) => ({ pod, ...(await probe(ctx, pod, signal)) }));
+    if (!fan.ok) return combine([fan.finding], { pass: '', lead: 'Revocation state is unknown' }, { 'pods.checked': 0 });
+    const reached = fan.results.filter((r) => r.reached).map((r) => r.pod);
+    const coverage = await gatewayCoverage(ctx, fan.set, reached);
+    const findings = [...(fan.note ? [fan.note] : []), ...fan.results.flatMap((r) => r.findings), coverage];
+    const pods = fan.set.pods.length;
     return combine(
       findings,
-      { pass: `All ${urls.length} Gateway pods hold a fresh revocation snapshot.`, lead: 'Revocation state is not fresh everywhere' },
-      { 'pods.checked': urls.length },
+      { pass: `All ${pods} Gateway pods hold a fresh revocation snapshot, and every running Gateway was checked.`, lead: 'Revocation state is not fresh everywhere' },
+      { 'pods.checked': pods, 'pods.answered': reached.length },
     );
   },
 };

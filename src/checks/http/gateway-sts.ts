@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { describeGrowth, growth } from './counter-growth.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, notConfigured, podLabel, readMetricsJson } from './metrics-json.ts';
+import { count, podLabel, readMetricsJson } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 
 const gatewayMetrics = z.object({ sts_circuit_open: count, sts_exchange_errors: count, revocation_invalid_signatures: count });
 const auditMetrics = z.object({ hmac_failures_total: count });
@@ -27,8 +28,7 @@ function judged(label: string, name: string, g: Awaited<ReturnType<typeof growth
   return { status: g.kind === 'grew' ? 'fail' : 'warn', line: `${label}: ${describeGrowth(name, g)}`, remedy: `${label}: ${remedy}`, matrix: ['sts'] };
 }
 
-async function gatewayPod(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
-  const label = podLabel('gateway', base);
+async function gatewayPod(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('gateway', base)): Promise<Finding[]> {
   const read = await readMetricsJson(ctx, base, gatewayMetrics, signal);
   if (!read.ok) return [{ status: 'fail', line: `${label}: STS exchange state unknown: ${read.problem}`, matrix: ['gateway'] }];
   const m = read.value;
@@ -48,8 +48,7 @@ async function gatewayPod(ctx: CheckContext, base: string, signal: AbortSignal):
   return findings;
 }
 
-async function auditPod(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel('audit', base);
+async function auditPod(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('audit', base)): Promise<Finding> {
   const read = await readMetricsJson(ctx, base, auditMetrics, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: producer HMAC failures unknown: ${read.problem}`, matrix: ['audit'] };
   const g = await growth(ctx, `audit.hmac_failures:${base}`, read.value.hmac_failures_total);
@@ -62,15 +61,14 @@ export const gatewaySts: CheckDefinition = {
   gates: ['services'],
   reads: 'every Gateway pod /metrics.json sts_circuit_open, sts_exchange_errors, revocation_invalid_signatures; every Audit pod hmac_failures_total',
   async run(ctx, signal) {
-    const { gateway, audit } = ctx.caracal.services;
     const [g, a] = await Promise.all([
-      gateway.length === 0 ? [[notConfigured('gateway')]] : Promise.all(gateway.map((b) => gatewayPod(ctx, b, signal))),
-      audit.length === 0 ? [notConfigured('audit')] : Promise.all(audit.map((b) => auditPod(ctx, b, signal))),
+      podFindings(ctx, 'gateway', signal, (pod) => gatewayPod(ctx, pod.url, signal, pod.label)),
+      podFindings(ctx, 'audit', signal, (pod) => auditPod(ctx, pod.url, signal, pod.label)),
     ]);
     return combine(
-      [...g.flat(), ...a],
-      { pass: `STS circuits closed and no new exchange or HMAC failures on ${gateway.length} Gateway and ${audit.length} Audit pods.`, lead: 'STS exchange or HMAC configuration' },
-      { 'gateway.pods': gateway.length, 'audit.pods': audit.length },
+      [...g.findings, ...a.findings],
+      { pass: `STS circuits closed and no new exchange or HMAC failures on ${g.pods} Gateway and ${a.pods} Audit pods.`, lead: 'STS exchange or HMAC configuration' },
+      { 'gateway.pods': g.pods, 'audit.pods': a.pods },
     );
   },
 };

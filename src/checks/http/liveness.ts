@@ -5,13 +5,13 @@ import { SERVICES, type ServiceName } from '../../config.ts';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition, MetricValue } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel, snippet } from './metrics-json.ts';
+import { endpoint, podLabel, snippet } from './metrics-json.ts';
+import { eachPod } from './per-pod.ts';
 import { SERVICE_ROW } from './ready-probe.ts';
 
 const ORDER: readonly ServiceName[] = ['sts', 'api', 'gateway', 'audit', 'coordinator'];
 
-async function probe(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel(service, base);
+async function probe(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<Finding> {
   try {
     const res = await ctx.http.request(endpoint(base, '/health'), { signal });
     if (res.status === 200) return { status: 'pass', line: `${label}: live (/health 200)` };
@@ -47,24 +47,26 @@ export const servicesLive: CheckDefinition = {
   reads: 'GET /health of every configured STS, API, Gateway, Audit and Coordinator pod',
   async run(ctx, signal) {
     const perService = await Promise.all(
-      ORDER.map(async (service): Promise<Finding[]> => {
-        const urls = ctx.caracal.services[service];
-        if (urls.length === 0) return [notConfigured(service)];
-        return Promise.all(urls.map((url) => probe(ctx, service, url, signal)));
-      }),
+      ORDER.map((service) => eachPod(ctx, service, signal, (pod) => probe(ctx, service, pod.url, signal, pod.label))),
     );
     const metrics: Record<string, MetricValue> = {};
+    const findings: Finding[] = [];
     let pods = 0;
     let live = 0;
     ORDER.forEach((service, i) => {
-      const ok = perService[i].filter((f) => f.status === 'pass').length;
-      metrics[`live.${service}`] = `${ok}/${ctx.caracal.services[service].length}`;
-      pods += ctx.caracal.services[service].length;
+      const fan = perService[i];
+      const own = fan.ok ? fan.results : [fan.finding];
+      const ok = fan.ok ? own.filter((f) => f.status === 'pass').length : 0;
+      const asked = fan.ok ? own.length : 0;
+      metrics[`live.${service}`] = `${ok}/${asked}`;
+      pods += asked;
       live += ok;
+      if (fan.ok && fan.note) findings.push(fan.note);
+      findings.push(...own);
     });
     metrics['pods.live'] = live;
     return combine(
-      perService.flat(),
+      findings,
       {
         pass: `All ${pods} pods of the ${SERVICES.length} services are live (/health 200); readiness is services.ready.`,
         lead: `${pods - live} of ${pods} pods not live`,

@@ -1,46 +1,64 @@
-// services.ready: GET /ready on every configured pod of the five core services (runbook "Restore STS, API,
-// Gateway, Audit, Coordinator", caracal-ops.md §12). Each pod counts: Gateway state is per pod.
+// services.ready: GET /ready on every pod of the five core services (runbook "Restore STS, API, Gateway, Audit,
+// Coordinator", caracal-ops.md §12). Each pod counts: Gateway state is per pod, so its pods are discovered
+// (caracal.discovery) and counted against the live Gateway groups in Redis.
 import { SERVICES, type ServiceName } from '../../config.ts';
 import type { CheckDefinition, MetricValue } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { notConfigured } from './metrics-json.ts';
+import { gatewayCoverage } from './gateway-coverage.ts';
+import { eachPod, type FanOut } from './per-pod.ts';
 import { probeReady } from './ready-probe.ts';
 
 // The runbook's order, used for the evidence lines.
 const ORDER: readonly ServiceName[] = ['sts', 'api', 'gateway', 'audit', 'coordinator'];
 
+/** probeReady says "<pod>: no answer: …" when the pod did not answer at all; any HTTP answer means it was reached. */
+const answered = (f: Finding) => !f.line.includes(': no answer: ');
+
 export const servicesReady: CheckDefinition = {
   id: 'services.ready',
   title: 'Service readiness',
   gates: ['services'],
-  reads: 'GET /ready of every configured STS, API, Gateway, Audit and Coordinator pod',
+  reads: 'GET /ready of every STS, API, Gateway, Audit and Coordinator pod (caracal.discovery); the live gateway-revocation groups in Redis',
   async run(ctx, signal) {
     const perService = await Promise.all(
-      ORDER.map(async (service): Promise<[ServiceName, Finding[]]> => {
-        const urls = ctx.caracal.services[service];
-        if (urls.length === 0) return [service, [notConfigured(service)]];
-        return [service, await Promise.all(urls.map((url) => probeReady(ctx, service, url, signal)))];
-      }),
+      ORDER.map(async (service): Promise<[ServiceName, FanOut<{ finding: Finding; name: string | undefined }>]> => [
+        service,
+        await eachPod(ctx, service, signal, async (pod) => ({ finding: await probeReady(ctx, service, pod.url, signal), name: pod.name })),
+      ]),
     );
     const metrics: Record<string, MetricValue> = {};
-    let pods = 0;
-    let ready = 0;
-    for (const [service, findings] of perService) {
-      const configured = ctx.caracal.services[service].length;
-      const ok = findings.filter((f) => f.status === 'pass').length;
-      metrics[`ready.${service}`] = `${ok}/${configured}`;
-      pods += configured;
+    const findings: Finding[] = [];
+    let [pods, ready, missing] = [0, 0, 0];
+    for (const [service, fan] of perService) {
+      if (!fan.ok) {
+        findings.push(fan.finding);
+        metrics[`ready.${service}`] = '0/0';
+        missing++;
+        continue;
+      }
+      const own = fan.results.map((r) => r.finding);
+      const ok = own.filter((f) => f.status === 'pass').length;
+      metrics[`ready.${service}`] = `${ok}/${own.length}`;
+      pods += own.length;
       ready += ok;
+      if (fan.note) findings.push(fan.note);
+      findings.push(...own);
+      if (service === 'gateway') {
+        const reached = fan.results.filter((r) => answered(r.finding)).map((r) => ({ name: r.name }));
+        findings.push(await gatewayCoverage(ctx, fan.set, reached));
+      }
     }
     metrics['pods.checked'] = pods;
     metrics['pods.ready'] = ready;
-    const findings = perService.flatMap(([, f]) => f);
-    const missing = ORDER.filter((s) => ctx.caracal.services[s].length === 0).length;
+    const notChecked = findings.find((f) => f.status === 'fail' && / pods not checked: /.test(f.line));
     return combine(
       findings,
       {
         pass: `All ${pods} pods of the ${SERVICES.length} services answered /ready with their exact success body.`,
-        lead: `${pods - ready} of ${pods} pods not ready${missing > 0 ? `, ${missing} services not configured` : ''}`,
+        lead:
+          `${pods - ready} of ${pods} pods not ready` +
+          (missing > 0 ? `, ${missing} services not configured or not discovered` : '') +
+          (notChecked ? `, ${notChecked.line.split(':')[0]}` : ''),
       },
       metrics,
     );

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, notConfigured, podLabel, readMetricsJson } from './metrics-json.ts';
+import { count, podLabel, readMetricsJson } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 
 const metrics = z.object({ opa: z.object({ eval_errors: count, eval_total: count.optional() }) });
 const baselineKey = (base: string) => `sts.evaluation.eval_errors:${base}`;
@@ -13,8 +14,7 @@ const REMEDY =
   'STS could not evaluate policy for some token requests (those were denied). Look at the STS logs for the failing ' +
   'rule and at the policy sets activated recently; roll back to the last known-good version if it started with one.';
 
-async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel('sts', base);
+async function probe(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('sts', base)): Promise<Finding> {
   const read = await readMetricsJson(ctx, base, metrics, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: evaluation errors unknown: ${read.problem}`, matrix: ['sts'] };
   const { eval_errors: now, eval_total: total } = read.value.opa;
@@ -39,12 +39,11 @@ export const stsEvaluation: CheckDefinition = {
   gates: ['safety'],
   reads: 'every STS pod /metrics.json opa.eval_errors, against the last reading',
   async run(ctx, signal) {
-    const urls = ctx.caracal.services.sts;
-    const findings = urls.length === 0 ? [notConfigured('sts')] : await Promise.all(urls.map((u) => probe(ctx, u, signal)));
+    const { findings, pods } = await podFindings(ctx, 'sts', signal, (pod) => probe(ctx, pod.url, signal, pod.label));
     return combine(
       findings,
-      { pass: `No new policy evaluation errors on the ${urls.length} STS pods.`, lead: 'STS policy evaluation errors' },
-      { 'pods.checked': urls.length },
+      { pass: `No new policy evaluation errors on the ${pods} STS pods.`, lead: 'STS policy evaluation errors' },
+      { 'pods.checked': pods },
     );
   },
 };

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+import { endpoint, podLabel, readJson } from './metrics-json.ts';
+import { eachPod } from './per-pod.ts';
 import { discoverZones } from '../discovery/zones.ts';
 
 /** Why a 404 cannot be trusted as "no key" right now, or undefined when Postgres and the STS pod are healthy. */
@@ -50,8 +51,8 @@ const KEK_REMEDY =
   "check the STS's SECRET_STORE_KEK (and SECRET_STORE_KEK_PREVIOUS during a rotation) matches the key envelopes; " +
   'restore the right KEK, never regenerate a lost one.';
 
-async function probe(ctx: CheckContext, base: string, zone: string, signal: AbortSignal, doubt: Doubt): Promise<Finding> {
-  const where = `${podLabel('sts', base)} zone ${zone}`;
+async function probe(ctx: CheckContext, base: string, zone: string, signal: AbortSignal, doubt: Doubt, label = podLabel('sts', base)): Promise<Finding> {
+  const where = `${label} zone ${zone}`;
   const url = endpoint(base, `/.well-known/jwks.json?zone_id=${encodeURIComponent(zone)}`);
   const read = await readJson(ctx, url, jwks, { bearer: undefined, signal, authHint: 'JWKS is public: something in front of STS demands auth' });
   if (read.ok) {
@@ -103,17 +104,17 @@ export const stsJwks: CheckDefinition = {
         remedy: 'Set CARACAL_ADMIN_TOKEN so the zones are listed, or list the zone IDs under caracal.zones.',
       };
     }
-    const urls = ctx.caracal.services.sts;
     const doubt = doubts(ctx, signal);
-    const findings = urls.length === 0
-      ? [notConfigured('sts')]
-      : await Promise.all(zones.flatMap((zone) => urls.map((base) => probe(ctx, base, zone, signal, doubt))));
-    const good = findings.filter((f) => f.status === 'pass').length;
+    const fan = await eachPod(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
+    const reads = fan.ok ? fan.results.flat() : [fan.finding];
+    const findings = fan.ok && fan.note ? [fan.note, ...reads] : reads;
+    const pods = fan.ok ? fan.set.pods.length : 0;
+    const good = reads.filter((f) => f.status === 'pass').length;
     return combine(
       findings,
       {
         pass: `Every STS pod serves keys for all ${zones.length} configured zones.`,
-        lead: `${findings.length - good} of ${zones.length * Math.max(urls.length, 1)} zone/pod JWKS reads failed`,
+        lead: `${reads.length - good} of ${zones.length * Math.max(pods, 1)} zone/pod JWKS reads failed`,
       },
       { 'zones.checked': zones.length, 'jwks.ok': good },
     );

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, notConfigured, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 import { activationFinding, MISSING_READ_TOKEN } from './policy-activation.ts';
 import { discoverPolicySets } from '../discovery/zones.ts';
 import { baselineLabel } from '../residue/baseline.ts';
@@ -25,8 +26,7 @@ const COMPILE_REMEDY =
  * A failing manifest is retried on every poll, so a rise within two poll intervals still counts as ongoing: a quick
  * re-run must not turn a fresh failure into a warning.
  */
-async function compileFinding(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel('sts', base);
+async function compileFinding(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('sts', base)): Promise<Finding> {
   const read = await readMetricsJson(ctx, base, metrics, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: compile errors unknown: ${read.problem}`, matrix: ['sts'] };
   const { compile_errors: now, max_policy_age_seconds: age, poll_interval_seconds: poll } = read.value.opa;
@@ -99,15 +99,14 @@ export const stsPolicy: CheckDefinition = {
   gates: ['safety'],
   reads: 'API activation-status of each configured policy set (CARACAL_API_READ_TOKEN); every STS pod /metrics.json opa.compile_errors',
   async run(ctx, signal) {
-    const stsUrls = ctx.caracal.services.sts;
     const [activation, compile] = await Promise.all([
       activationFindings(ctx, signal),
-      stsUrls.length === 0 ? [notConfigured('sts')] : Promise.all(stsUrls.map((u) => compileFinding(ctx, u, signal))),
+      podFindings(ctx, 'sts', signal, (pod) => compileFinding(ctx, pod.url, signal, pod.label)),
     ]);
     const { sets } = activation;
     const loaded = sets === 0 ? 0 : activation.findings.filter((f) => f.status === 'pass').length;
     return combine(
-      [...activation.findings, ...compile],
+      [...activation.findings, ...compile.findings],
       { pass: `All ${sets} policy sets are loaded and no STS pod has compile errors.`, lead: 'Policy is not confirmed fresh' },
       { 'policySets.checked': sets, 'policySets.loaded': loaded },
     );

@@ -2,7 +2,8 @@
 // Postgres side: client connections per role in pg_stat_activity against max_connections. Service side: the
 // Gateway's caracal_db_pool_in_use_ratio (the only pool metric Caracal exports), read from every Gateway pod.
 import { combine, type Finding } from '../http/findings.ts';
-import { notConfigured, podLabel } from '../http/metrics-json.ts';
+import { podLabel } from '../http/metrics-json.ts';
+import { podFindings } from '../http/per-pod.ts';
 import { readPrometheus, samples } from '../http/prometheus.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 
@@ -48,8 +49,7 @@ async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   }];
 }
 
-async function gatewayPool(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
-  const label = podLabel('gateway', base);
+async function gatewayPool(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('gateway', base)): Promise<Finding> {
   const read = await readPrometheus(ctx, base, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: pool use unknown: ${read.problem}`, matrix: ['gateway'] };
   const values = samples(read.value, 'caracal_db_pool_in_use_ratio');
@@ -73,15 +73,14 @@ export const postgresConnections: CheckDefinition = {
   gates: ['storage'],
   reads: 'pg_stat_activity client connections per role against max_connections; every Gateway pod /metrics caracal_db_pool_in_use_ratio',
   async run(ctx, signal) {
-    const gateways = ctx.caracal.services.gateway;
     const [server, pools] = await Promise.all([
       serverSide(ctx),
-      gateways.length === 0 ? [notConfigured('gateway')] : Promise.all(gateways.map((g) => gatewayPool(ctx, g, signal))),
+      podFindings(ctx, 'gateway', signal, (pod) => gatewayPool(ctx, pod.url, signal, pod.label)),
     ]);
     return combine(
-      [...server, ...pools],
-      { pass: `Postgres has connections to spare and no Gateway pool is saturated (${gateways.length} pods).`, lead: 'Postgres connections' },
-      { 'gateway.pods': gateways.length },
+      [...server, ...pools.findings],
+      { pass: `Postgres has connections to spare and no Gateway pool is saturated (${pools.pods} pods).`, lead: 'Postgres connections' },
+      { 'gateway.pods': pools.pods },
     );
   },
 };

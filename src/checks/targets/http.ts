@@ -19,8 +19,10 @@ export interface HttpResponse {
 }
 
 export interface HttpRequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
   bearer?: string | undefined;
+  /** Extra request headers (the Resume canary's); a request with any is never joined with another. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   body?: unknown;
   /** This request's own budget instead of the target's (a service known to answer slowly, e.g. §15.1.1). */
@@ -135,7 +137,7 @@ export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
   const send = createSender(options);
   return {
     request(url, opts = {}) {
-      if ((opts.method ?? 'GET') !== 'GET' || opts.body !== undefined) return send(url, opts, opts.signal);
+      if ((opts.method ?? 'GET') !== 'GET' || opts.body !== undefined || opts.headers !== undefined) return send(url, opts, opts.signal);
       const key = `${url}\n${opts.bearer ?? ''}\n${opts.timeoutMs ?? ''}`;
       let shared = inFlight.get(key);
       if (!shared) {
@@ -161,7 +163,7 @@ function createSender(options: HttpTargetOptions) {
     const budgetMs = opts.timeoutMs ?? options.timeoutMs;
     const timeout = AbortSignal.timeout(budgetMs);
     const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const where = `${method} ${displayUrl(url)}`;

@@ -9,6 +9,8 @@ import { botPostgresUrl, startCaracalPostgres } from './postgres.ts';
 import { startTcpProxy } from './proxy.ts';
 import { botRedisUrl, GATEWAY_HOSTS, startCaracalRedis } from './redis.ts';
 import { seedDeployment } from './seed.ts';
+import { startEndpointSliceApi } from './endpoint-slices.ts';
+import { startServiceProxy } from './service-proxy.ts';
 import { freshMemory, type Sim } from './sim.ts';
 
 export type { FaultControl, FaultInfo, Expectation } from './faults.ts';
@@ -17,6 +19,9 @@ export { FAULTS, FaultError } from './faults.ts';
 /** The sandbox deployment's one zone and policy set (UUIDs, as Caracal's routes require). */
 export const SANDBOX_ZONE = 'c0ffee00-5a4d-4b0c-8000-000000000001';
 export const SANDBOX_POLICY_SET = 'c0ffee00-5a4d-4b0c-8000-0000000000a1';
+/** The Helm chart's names for release "caracal": namespace caracal, Service caracal-caracal-gateway (§1.1). */
+export const SANDBOX_NAMESPACE = 'caracal';
+export const SANDBOX_GATEWAY_SERVICE = 'caracal-caracal-gateway';
 
 export interface SimulatedCaracalOptions {
   /** The Redis to provision in (default redis://127.0.0.1:6379); unreachable means "Redis down", not an error. */
@@ -43,6 +48,17 @@ export interface SimulatedCaracalFile {
     postgres: { url: string };
     redis: { url: string };
     services: FakeCaracal['urls'];
+    /** The Gateway pods sit behind one Service URL (as with the stock chart); the bot finds them by EndpointSlice. */
+    discovery: {
+      gateway: { mode: 'endpointslice'; service: string; namespace: string };
+      kubernetes: { server: string };
+    };
+    /** The Resume canary: one allowed and one denied resource through the Gateway Service. */
+    canary: {
+      zoneId: string;
+      allow: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
+      deny: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
+    };
     zones: string[];
     policySets: { zoneId: string; policySetId: string }[];
   };
@@ -89,21 +105,31 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     closers.push(() => redisProxy.close());
     const secrets = {
       metricsBearer: token('metrics'), adminToken: token('admin'), apiRead: token('api-read'),
-      coordinator: token('coordinator'), auditAdmin: token('audit-admin'),
+      coordinator: token('coordinator'), auditAdmin: token('audit-admin'), canary: token('canary-mandate'),
     };
     const clock = options.now ?? (() => Date.now());
     const fake = await startFakeCaracal({
       pods: { gateway: GATEWAY_HOSTS.length },
       tokens: {
         metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken, apiReadToken: secrets.apiRead,
-        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin,
+        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin, canaryMandate: secrets.canary,
       },
       ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
       now: clock,
     });
     closers.push(() => fake.close());
+    // One Service address for the Gateway pods, and the EndpointSlice API that names each pod with its own address.
+    const gatewayService = await startServiceProxy(fake.urls.gateway);
+    closers.push(() => gatewayService.close());
+    const slices = await startEndpointSliceApi((namespace, service) =>
+      namespace === SANDBOX_NAMESPACE && service === SANDBOX_GATEWAY_SERVICE
+        ? fake.urls.gateway.map((u, i) => ({ address: '127.0.0.1', port: Number(new URL(u).port), pod: GATEWAY_HOSTS[i] ?? `gateway-${i}` }))
+        : undefined,
+    );
+    closers.push(() => slices.close());
 
     const ids = { zoneId: SANDBOX_ZONE, policySetId: SANDBOX_POLICY_SET, auditKeyHex: SANDBOX_AUDIT_HMAC_KEY };
+    fake.state.gatewayPolicy = { zoneId: ids.zoneId, allowedResources: ['sandbox-canary-allowed'] };
     for (const sts of fake.state.sts) sts.jwks[ids.zoneId] = 2;
     fake.state.policySets[`${ids.zoneId}/${ids.policySetId}`] = activationBody(ids.zoneId, ids.policySetId);
     const sim: Sim = {
@@ -139,6 +165,7 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
       CARACAL_COORDINATOR_TOKEN: secrets.coordinator,
       CARACAL_AUDIT_ADMIN_TOKEN: secrets.auditAdmin,
       CARACAL_AUDIT_HMAC_KEY: ids.auditKeyHex,
+      CARACAL_CANARY_BEARER: secrets.canary,
       ...(postgres.password ? { CARACAL_POSTGRES_PASSWORD: postgres.password } : {}),
       ...(redis.password ? { CARACAL_REDIS_PASSWORD: redis.password } : {}),
     };
@@ -147,7 +174,16 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
         caracal: {
           postgres: { url: botPostgresUrl(postgres, pgProxy) },
           redis: { url: botRedisUrl(redis, redisProxy) },
-          services: fake.urls,
+          services: { ...fake.urls, gateway: [gatewayService.url] },
+          discovery: {
+            gateway: { mode: 'endpointslice', service: SANDBOX_GATEWAY_SERVICE, namespace: SANDBOX_NAMESPACE },
+            kubernetes: { server: slices.url },
+          },
+          canary: {
+            zoneId: ids.zoneId,
+            allow: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-allowed' }, expectStatus: 200 },
+            deny: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-denied' }, expectStatus: 403 },
+          },
           zones: [ids.zoneId],
           policySets: [{ zoneId: ids.zoneId, policySetId: ids.policySetId }],
         },

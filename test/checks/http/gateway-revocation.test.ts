@@ -11,7 +11,7 @@ describe('gateway.revocation', () => {
     const { run } = await start();
     const r = await run(gatewayRevocation);
     expect(r.status).toBe('pass');
-    expect(r.summary).toBe('All 3 Gateway pods hold a fresh revocation snapshot.');
+    expect(r.summary).toBe('All 3 Gateway pods hold a fresh revocation snapshot, and every running Gateway was checked.');
     expect(r.evidence[0]).toMatch(/fresh=1, age 12 s \(limit 70 s\), reload errors 0, reloads 120$/);
   });
 

@@ -30,9 +30,12 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
     expect(sim.redisAvailable).toBe(true);
     expect(sim.file.caracal.postgres.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
     expect(sim.file.caracal.redis.url).toMatch(new RegExp(`^redis://127\\.0\\.0\\.1:\\d+/${redis.db}$`));
-    expect(sim.file.caracal.services.gateway).toHaveLength(2);
+    // The Gateway pods sit behind one Service URL; EndpointSlice discovery names both pods.
+    expect(sim.file.caracal.services.gateway).toHaveLength(1);
+    expect(sim.fake.urls.gateway).toHaveLength(2);
+    expect(sim.file.caracal.discovery.gateway.mode).toBe('endpointslice');
     expect(Object.keys(sim.env).sort()).toEqual([
-      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_COORDINATOR_TOKEN',
+      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_CANARY_BEARER', 'CARACAL_COORDINATOR_TOKEN',
       'CARACAL_METRICS_BEARER',
     ]);
   });
@@ -106,7 +109,7 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
 
   it('a forced Gateway reload through the admin route fixes the stale snapshot and ends the fault', async () => {
     await sim.faults.inject('stale_revocation_snapshot');
-    const stale = sim.file.caracal.services.gateway[1];
+    const stale = sim.fake.urls.gateway[1];
     const res = await fetch(`${stale}/internal/revocations/reload`, { method: 'POST', headers: { authorization: `Bearer ${sim.env.CARACAL_ADMIN_TOKEN}` } });
     expect(res.status).toBe(200);
     await sim.faults.sync();

@@ -137,7 +137,7 @@ describe('§15.2.7 and §15.2.10 during a Postgres outage', () => {
   it('JWKS answers 404 for a zone that has keys, and every 30 s Gateway reload fails (revocation_reload_errors grows)', async () => {
     const jwks = `${sim.file.caracal.services.sts[0]}/.well-known/jwks.json?zone_id=${zone()}`;
     expect((await call(jwks)).status).toBe(200);
-    const errors = async () => ((await call(`${sim.file.caracal.services.gateway[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER })).body as { revocation_reload_errors: number }).revocation_reload_errors;
+    const errors = async () => ((await call(`${sim.fake.urls.gateway[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER })).body as { revocation_reload_errors: number }).revocation_reload_errors;
     await sim.faults.inject('postgres_outage');
     try {
       expect((await call(jwks)).status).toBe(404);
