@@ -161,7 +161,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
   };
 
-  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
+  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = createRecovery({
     config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
     checkContext: deps.checkContext,
@@ -188,12 +188,12 @@ export function createApp(deps: AppDeps): CaracalApp {
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
     statusCommand(statusDeps),
-    recoverCommand({ service, now }),
+    recoverCommand({ service, now, approversOffline }),
     drillCommand({ service, now }),
     troubleshootCommand(),
     noteCommand({ service }),
-    cancelCommand({ service }),
-    handoffCommand({ service }),
+    cancelCommand({ service, approversOffline }),
+    handoffCommand({ service, approversOffline }),
     summaryCommand({ service, now }),
     timelineCommand({ db, logger: deps.logger }),
   ];
@@ -201,7 +201,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, approversOffline, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service });
   registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });

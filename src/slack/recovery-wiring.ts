@@ -88,5 +88,5 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     });
     return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
   };
-  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
+  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId), approversOffline: () => approvers.answersOffline() };
 }
