@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendJson, sendText } from './http.ts';
+import { SlackFaults } from './faults.ts';
 import { createInteractions, type Interactions } from './interactions.ts';
 import { pageRoutes } from './page-routes.ts';
 import { ResponseUrls } from './response-url.ts';
@@ -12,6 +13,7 @@ import { webApiHandler } from './web-api.ts';
 import { Workspace } from './workspace.ts';
 
 export type { AckResult, ClickOptions, Interactions } from './interactions.ts';
+export { SlackFaults, type FaultCall, type FaultRule } from './faults.ts';
 export { SANDBOX_APPROVERS, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_SHORTCUTS, SANDBOX_USERS, Workspace } from './workspace.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
@@ -27,6 +29,8 @@ export interface SandboxSlackOptions {
   port?: number;
   /** Milliseconds clock for trigger expiry, response_url expiry and message ts (tests). */
   now?: () => number;
+  /** Draws for faults that apply by chance (a seeded generator in the soak). */
+  random?: () => number;
 }
 
 export interface SandboxSlack {
@@ -35,6 +39,8 @@ export interface SandboxSlack {
   /** For the bot's `clientOptions.slackApiUrl`; ends in `/api/`. */
   apiUrl: string;
   workspace: Workspace;
+  /** Failure injection on the Web API (`/api/*`): refusals, 429, 5xx, latency. No rule: a healthy Slack. */
+  faults: SlackFaults;
   setBotUrl(url: string): void;
   interact: Interactions;
   /** Mount another route; `path` is an exact path or a RegExp on the path. Checked before the built-in routes. */
@@ -72,7 +78,8 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const triggers = new Triggers(now);
   const responses = new ResponseUrls(workspace, () => baseUrl, now);
   const interact = createInteractions({ workspace, triggers, responses, signingSecret: options.signingSecret, botUrl: () => botUrl });
-  const webApi = webApiHandler({ workspace, triggers, botToken: options.botToken, usergroups: options.usergroups ?? {}, baseUrl: () => baseUrl });
+  const faults = new SlackFaults(now, options.random);
+  const webApi = webApiHandler({ workspace, triggers, botToken: options.botToken, usergroups: options.usergroups ?? {}, baseUrl: () => baseUrl, faults });
   const respond = responses.handler();
   const page = pageRoutes(workspace, () => interact);
   const extra: Route[] = [];
@@ -112,6 +119,7 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
     url: baseUrl,
     apiUrl: `${baseUrl}/api/`,
     workspace,
+    faults,
     setBotUrl: (url) => {
       botUrl = url;
     },
