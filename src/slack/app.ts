@@ -123,6 +123,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const alerts = createAlerts({
     config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions,
     onRunChanged: () => dispatcher.poke(),
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
   const routes = [...operationalRoutes(routeDeps), alerts.route];
   const logger = boltLogger(deps.logger);

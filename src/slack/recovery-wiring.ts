@@ -60,6 +60,8 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     metrics,
     workerId: deps.workerId,
     postIntervalMs: config.slack.postIntervalMs,
+    leaseMs: config.slack.deliveryLeaseMs,
+    pauseProbeMs: config.slack.pauseProbeMs,
     ...(deps.botId ? { botId: deps.botId } : {}),
     render: {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.

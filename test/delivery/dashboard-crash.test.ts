@@ -11,7 +11,8 @@ import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createRecoveryService } from '../../src/recovery/service.ts';
 import { SANDBOX_BOT, startSandboxSlack, type SandboxSlack } from '../../src/sandbox/slack/server.ts';
-import type { Db, Queryable } from '../../src/store/db.ts';
+import type { Db } from '../../src/store/db.ts';
+import { dyingDb } from '../helpers/dying-db.ts';
 import { loadRun } from '../../src/store/runs.ts';
 import { testStateDb } from '../helpers/state.ts';
 
@@ -21,30 +22,6 @@ const render: RunRenderer = {
   dashboard: (run) => Promise.resolve({ text: `dashboard v${run.version}`, blocks: [] }),
   logEntry: (event) => Promise.resolve({ text: `entry ${event.type} #${event.id}`, blocks: [] }),
 };
-
-/** A database that dies (every later statement fails, as in a killed process) at the first statement `diesAt` matches. */
-function dyingDb(db: Db, diesAt: (sql: string) => boolean): Db & { died(): boolean } {
-  let dead = false;
-  const check = (sql: string): void => {
-    if (!dead && diesAt(sql)) dead = true;
-    if (dead) throw new Error('the replica was killed');
-  };
-  const wrap = (q: Queryable): Queryable => ({
-    query: async (sql, params) => {
-      check(sql);
-      return q.query(sql, params);
-    },
-    exec: (sql) => (dead ? Promise.reject(new Error('the replica was killed')) : q.exec(sql)),
-  });
-  return {
-    kind: db.kind,
-    ...wrap(db),
-    transaction: (fn) => (dead ? Promise.reject(new Error('the replica was killed')) : db.transaction((tx) => fn(wrap(tx)))),
-    snapshot: (fn) => (dead ? Promise.reject(new Error('the replica was killed')) : db.snapshot((tx) => fn(wrap(tx)))),
-    close: () => Promise.resolve(),
-    died: () => dead,
-  };
-}
 
 describe('dashboard post across a crash', () => {
   let state: { db: Db; drop(): Promise<void> };

@@ -57,6 +57,7 @@ function answerFor(effect: Exclude<FaultEffect, { kind: 'latency' }>): FaultAnsw
 
 export class SlackFaults {
   private rules: FaultRule[] = [];
+  private readonly observers = new Set<(call: FaultCall) => void>();
   /** Calls per method, faulty or not. */
   readonly counts = new Map<string, number>();
   /** Injected answers per `method error-or-status`, e.g. `chat.postMessage 429`. */
@@ -74,6 +75,12 @@ export class SlackFaults {
     return () => {
       this.rules = this.rules.filter((r) => r !== own);
     };
+  }
+
+  /** Be told of every call (the soak scans every body for secrets). */
+  observe(listener: (call: FaultCall) => void): () => void {
+    this.observers.add(listener);
+    return () => this.observers.delete(listener);
   }
 
   clear(): void {
@@ -106,6 +113,7 @@ export class SlackFaults {
   /** What happens to one call: its delay, and the injected answer if a rule gives one. Spends matching rules. */
   decide(call: FaultCall): FaultDecision {
     this.counts.set(call.method, (this.counts.get(call.method) ?? 0) + 1);
+    for (const o of this.observers) o(call);
     let delayMs = 0;
     let answer: FaultAnswer | undefined;
     for (const rule of [...this.rules]) {
