@@ -48,7 +48,8 @@ async function readJson(req: IncomingMessage): Promise<{ raw: string; body: { te
 export async function startSoakSlack(options: { random?: () => number } = {}): Promise<SoakSlack> {
   const sandbox = await startSandboxSlack({ botToken: SOAK_TOKEN, signingSecret: SOAK_SECRET, ...(options.random ? { random: options.random } : {}) });
   const bodies: string[] = [];
-  sandbox.faults.observe((call) => bodies.push(JSON.stringify(call.args)));
+  // The `token` argument is the credential itself (auth.test may send it in the body): every other field is content.
+  sandbox.faults.observe((call) => bodies.push(JSON.stringify({ ...call.args, token: undefined })));
   // The sandbox's fixed people and channels are fields of its Workspace: replaced here (the soak needs 10 channels
   // and 20 people) because startSandboxSlack has no option for them.
   Object.defineProperty(sandbox.workspace, 'users', { value: SOAK_USERS });
