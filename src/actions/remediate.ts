@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ActionJournal, ActionResult } from '../recovery/actions.ts';
 import type { RecoveryService } from '../recovery/service.ts';
+import { placementRefusal } from '../remediation/placement.ts';
 import { findAction } from '../remediation/registry.ts';
 import type { ActionOutcome, RemediationAction } from '../remediation/types.ts';
 import { onAction, tell } from '../slack/listeners.ts';
@@ -40,8 +41,19 @@ const replaceCard = (respond: RespondFn, msg: RespondArguments) => respond({ res
 
 function remedyFor(payload: ActionButtonPayload): RemediationAction {
   const remedy = findAction(payload.action);
-  if (!remedy || remedy.gate !== payload.gate) throw new UserFacingError('bad_request', 'This action is not offered on that gate.');
+  if (!remedy) throw new UserFacingError('bad_request', 'This action is not offered on that gate.');
   return remedy;
+}
+
+/**
+ * The approver rule (service), then the placement rule: the action runs only on an open gate whose latest check
+ * results show a finding it fixes (remediation/placement.ts). A refusal calls nothing.
+ */
+async function mayRun(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, userId, remedy.id, remedy.readOnly);
+  if (!allowed.ok) return allowed;
+  const refusal = placementRefusal(allowed.run, payload.gate, remedy.id, remedy.title);
+  return refusal ? { ok: false, reason: refusal } : { ok: true };
 }
 
 async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger): Promise<void> {
@@ -72,7 +84,7 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = remedyFor(payload);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id, remedy.readOnly);
+    const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return tell(respond, allowed.reason);
     if (remedy.breakGlass) {
       const guidance = await remedy.run(deps.context, AbortSignal.timeout(ACTION_TIMEOUT_MS));
@@ -85,7 +97,7 @@ export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction<ButtonAction>(app, ACTION.remediateRun, deps, async ({ body, action, respond, logger }) => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = remedyFor(payload);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id, remedy.readOnly);
+    const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
     await runIt(deps, payload, remedy, body.user.id, respond, logger);
   });

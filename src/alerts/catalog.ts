@@ -31,7 +31,7 @@ export const CARACAL_ALERTS = {
   CaracalSTSPolicyBundleStale: {
     expr: 'caracal_sts_opa_max_policy_age_seconds > 300', for: '5m', severity: 'warning', component: 'sts',
     summary: 'STS policy bundle age exceeds the configured threshold',
-    checks: ['sts.policy', 'redis.streams'], gate: 'safety', matrix: ['sts'],
+    checks: ['sts.policy', 'redis.backlog'], gate: 'safety', matrix: ['sts'],
   },
   CaracalSTSProviderRefreshErrors: {
     expr: 'increase(caracal_sts_provider_refresh_errors_total[5m]) > 0', for: '2m', severity: 'warning', component: 'sts',
@@ -46,17 +46,17 @@ export const CARACAL_ALERTS = {
   CaracalAuditDLQNonEmpty: {
     expr: 'caracal_audit_dlq_size > 0', for: '2m', severity: 'warning', component: 'audit',
     summary: 'Audit dead-letter queue is non-empty',
-    checks: ['audit.dlq', 'redis.streams'], gate: 'evidence', matrix: ['audit'],
+    checks: ['audit.dlq', 'redis.backlog'], gate: 'evidence', matrix: ['audit'],
   },
   CaracalAuditDLQGrowth: {
     expr: 'increase(caracal_audit_dlq_size[10m]) > 0', for: '5m', severity: 'critical', component: 'audit',
     summary: 'Audit dead-letter queue is growing',
-    checks: ['audit.dlq', 'redis.streams', 'postgres.reachable'], gate: 'evidence', matrix: ['audit'],
+    checks: ['audit.dlq', 'redis.backlog', 'postgres.reachable'], gate: 'evidence', matrix: ['audit'],
   },
   CaracalAuditConsumerLagHigh: {
     expr: 'caracal_audit_consumer_lag > 1000', for: '5m', severity: 'warning', component: 'audit',
     summary: 'Audit consumer lag is high',
-    checks: ['redis.streams', 'services.ready'], gate: 'evidence', matrix: ['audit', 'redis'],
+    checks: ['redis.backlog', 'services.ready'], gate: 'evidence', matrix: ['audit', 'redis'],
   },
   CaracalGatewayAuditReplayBacklogOld: {
     expr: 'caracal_gateway_audit_replay_oldest_age_seconds > 300', for: '5m', severity: 'warning', component: 'gateway',
@@ -112,7 +112,7 @@ export const CARACAL_ALERTS = {
   CaracalGatewayRevocationPropagationLag: {
     expr: 'caracal_gateway_revocation_propagation_seconds > 30', for: '2m', severity: 'critical', component: 'gateway',
     summary: 'Gateway revocation propagation is delayed',
-    checks: ['gateway.revocation', 'redis.streams'], gate: 'safety', matrix: ['gateway', 'redis'],
+    checks: ['gateway.revocation', 'redis.backlog'], gate: 'safety', matrix: ['gateway', 'redis'],
   },
   CaracalGatewayRevocationReloadErrors: {
     expr: 'increase(caracal_gateway_revocation_reload_errors_total[5m]) > 0', for: '2m', severity: 'critical', component: 'gateway',

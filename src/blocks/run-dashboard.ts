@@ -5,7 +5,9 @@ import { ACTION, BLOCK, uniqueActionId } from './ids.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
 import { actionButtonPayload, encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
-import { actionsForGate } from '../remediation/registry.ts';
+import { findAction } from '../remediation/registry.ts';
+import { fixesOnGate, type FindingFixes } from '../remediation/placement.ts';
+import type { GateCheck } from '../recovery/model.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
@@ -50,7 +52,17 @@ export function checklistBlockId(run: RunState): string {
   return `${BLOCK.gate}_freeze|v${run.version}|${encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' })}`;
 }
 
-function gateText(g: GateState, index: number, opts: DashboardOptions): string {
+function checkLine(c: GateCheck): string {
+  return `${STATUS_EMOJI[c.status]} \`${c.checkId}\` ${slackDate(c.finishedAt.toISOString(), '{ago}')}${c.status === 'pass' ? '' : `: ${escapeMrkdwn(truncate(c.summary, 200))}`}`;
+}
+
+/** Where a finding settles by design, under its check line. */
+function settledLines(f: FindingFixes): string[] {
+  return f.settled.map((s) => `    _${s.finding === '*' ? 'Settles' : `\`${escapeMrkdwn(s.finding)}\` settles`} at ${GATE_TITLES[s.gate]} by design: ${escapeMrkdwn(s.note)}_`);
+}
+
+/** Checks whose findings carry buttons are drawn with them (findingBlocks), not in the gate's text. */
+function gateText(g: GateState, index: number, opts: DashboardOptions, withButtons: ReadonlySet<string> = new Set(), fixes: readonly FindingFixes[] = []): string {
   const lines = [`${GATE_EMOJI[g.status]} *${index + 1}. ${GATE_TITLES[g.gate]}* · ${g.status}`];
   if (g.claimedBy && g.status === 'open') lines.push(`Claimed by ${userMention(g.claimedBy)}`);
   if (g.doneBy && g.doneAt) lines.push(`${g.status === 'overridden' ? 'Overridden' : 'Confirmed'} by ${userMention(g.doneBy)} ${slackDate(g.doneAt.toISOString(), '{ago}')}`);
@@ -62,7 +74,10 @@ function gateText(g: GateState, index: number, opts: DashboardOptions): string {
     lines.push(`:hourglass: Override requested by ${userMention(g.override.requestedBy)}: _${escapeMrkdwn(truncate(g.override.reason, 500))}_. Waiting for a second approver.`);
   }
   for (const c of g.checks) {
-    lines.push(`${STATUS_EMOJI[c.status]} \`${c.checkId}\` ${slackDate(c.finishedAt.toISOString(), '{ago}')}${c.status === 'pass' ? '' : `: ${escapeMrkdwn(truncate(c.summary, 200))}`}`);
+    if (withButtons.has(c.checkId)) continue;
+    lines.push(checkLine(c));
+    const f = fixes.find((x) => x.checkId === c.checkId);
+    if (f) lines.push(...settledLines(f));
   }
   if (g.gate !== 'freeze' && g.checks.length === 0 && g.status !== 'locked') lines.push('_No checks run yet._');
   return lines.join('\n');
@@ -111,12 +126,28 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   }
   const actions: ActionsBlock = { type: 'actions', block_id: `${BLOCK.gateActions}_${g.gate}_v${run.version}`, elements };
   blocks.push(actions);
-  // No confirm dialog here: the click answers with an ephemeral card that says exactly what will be called and
-  // carries "Run it", so the clicker's own card can then show "Running…" and be replaced by the outcome.
-  const remedies = actionsForGate(g.gate).map((a) =>
-    button(uniqueActionId(ACTION.gateRemediate, a.id), truncate(a.title, 75), encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id })),
-  );
-  if (remedies.length > 0) blocks.push({ type: 'actions', block_id: `remediate_${g.gate}_v${run.version}`, elements: remedies });
+  return blocks;
+}
+
+/**
+ * Each finding that a remediation fixes, with its buttons right under it (issue 12: the finding carries the button).
+ * No confirm dialog here: the click answers with an ephemeral card that says exactly what will be called and
+ * carries "Run it", so the clicker's own card can then show "Running…" and be replaced by the outcome.
+ */
+function findingBlocks(run: RunState, g: GateState, fixes: readonly FindingFixes[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  for (const f of fixes) {
+    const c = g.checks.find((x) => x.checkId === f.checkId);
+    const remedies = f.actions.flatMap((id) => {
+      const a = findAction(id);
+      if (!a) return [];
+      const value = encodePayload(actionButtonPayload, { v: 1, runId: run.id, gate: g.gate, action: a.id });
+      return [button(uniqueActionId(ACTION.gateRemediate, `${a.id}.${f.checkId}`), truncate(a.title, 75), value)];
+    });
+    if (!c || remedies.length === 0) continue;
+    blocks.push(...sections([checkLine(c), ...settledLines(f)].join('\n'), `finding_${g.gate}_${f.checkId}_v${run.version}`));
+    blocks.push({ type: 'actions', block_id: `remediate_${g.gate}_${f.checkId}_v${run.version}`, elements: remedies });
+  }
   return blocks;
 }
 
@@ -141,11 +172,15 @@ export function runDashboardMessage(
   GATE_ORDER.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;
-    const section: SectionBlock[] = sections(gateText(g, i, opts), `${BLOCK.gate}_${gate}_v${run.version}`);
+    const live = run.status === 'active' && g.status === 'open';
+    const fixes = live ? fixesOnGate(g) : [];
+    const withButtons = new Set(fixes.filter((f) => f.actions.length > 0).map((f) => f.checkId));
+    const section: SectionBlock[] = sections(gateText(g, i, opts, withButtons, fixes), `${BLOCK.gate}_${gate}_v${run.version}`);
     blocks.push(...section);
+    if (live) blocks.push(...findingBlocks(run, g, fixes));
     const last = actions?.get(gate);
     if (last) blocks.push(lastActionBlock(last));
-    if (run.status === 'active' && g.status === 'open') blocks.push(...gateActions(run, g));
+    if (live) blocks.push(...gateActions(run, g));
   });
   if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':thread: Incident log in the thread below. `/caracal note <text>` adds to it.' }] });

@@ -81,6 +81,7 @@ async function runOne(check: CheckDefinition, ctx: CheckContext, timeoutMs: numb
     evidence: outcome.evidence ?? [],
     remedy: outcome.remedy,
     matrix: outcome.matrix ?? [],
+    ...(outcome.findings && outcome.findings.length > 0 ? { findings: outcome.findings } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import { outboxApi } from './postgres/outbox-api.ts';
 import { outboxCoordinator } from './postgres/outbox-coordinator.ts';
 import { redisReachable } from './redis/reachable.ts';
 import { redisStreams } from './redis/streams.ts';
+import { redisBacklog } from './redis/backlog.ts';
+import { redisDeadStreams } from './redis/dead-streams.ts';
 import { auditDlq } from './redis/audit-dlq.ts';
 import { servicesReady } from './http/services-ready.ts';
 import { stsJwks } from './http/sts-jwks.ts';
@@ -42,6 +44,8 @@ export const ALL_CHECKS: readonly CheckDefinition[] = [
   controlGate,
   outboxApi,
   outboxCoordinator,
+  redisBacklog,
+  redisDeadStreams,
   auditDlq,
   auditReplay,
   gatewayRevocation,

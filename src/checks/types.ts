@@ -26,6 +26,8 @@ export interface CheckOutcome {
   remedy?: string;
   /** Failure-matrix rows this outcome implicates (user impact and runbook recovery). */
   matrix?: MatrixRow[];
+  /** Kinds of what did not pass (e.g. `outbox_dead`, `dead_rows`): what src/remediation/placement.ts keys on. */
+  findings?: string[];
 }
 
 export interface CheckResult {
@@ -38,6 +40,8 @@ export interface CheckResult {
   evidence: string[];
   remedy: string | undefined;
   matrix: MatrixRow[];
+  /** Kinds of what did not pass; absent when the check names none. */
+  findings?: string[];
   durationMs: number;
   finishedAt: string;
   /** Only for status `error`: what broke in the checker. */

@@ -30,6 +30,8 @@ export interface GateCheck {
   /** When the check run began: of two results for one check, the later-started one stands, whichever finished last. */
   startedAt: Date;
   finishedAt: Date;
+  /** Kinds of what did not pass (CheckResult.findings): where a remediation is offered (remediation/placement.ts). */
+  findings?: readonly string[];
 }
 
 /** An approver's Confirm vote: it counts only while fresh and while the gate's checks stay green. */

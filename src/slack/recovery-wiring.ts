@@ -88,7 +88,9 @@ export function createRecovery(deps: RecoveryWiringDeps) {
       timeoutMs: (id) => timeoutFor(config, id),
       onResult: (r) => metrics.recordCheck(r),
     });
-    return results.map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt) }));
+    return results.map((r) => ({
+      checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),
+    }));
   };
   return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId), approversOffline: () => approvers.answersOffline() };
 }

@@ -16,7 +16,7 @@ type GateRow = {
   gate: Gate; status: GateStatus; claimed_by: string | null; done_by: string | null; done_at: Date | null;
   opened_at: Date | null; checklist: Partial<Record<FreezeItem, string>>;
 };
-type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; started_at: Date; finished_at: Date };
+type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; started_at: Date; finished_at: Date; findings: string[] | null };
 type ApprovalRow = { id: string; gate: Gate; kind: 'confirm' | 'override'; requested_by: string; reason: string | null; status: string; created_at: Date };
 
 export async function insertRun(q: Queryable, run: RunState): Promise<void> {
@@ -76,7 +76,10 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
         doneAt: g.done_at ?? undefined,
         openedAt: g.opened_at ?? undefined,
         checklist: g.checklist,
-        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({ checkId: c.check_id, status: c.status, summary: c.summary, startedAt: c.started_at, finishedAt: c.finished_at })),
+        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({
+          checkId: c.check_id, status: c.status, summary: c.summary, startedAt: c.started_at, finishedAt: c.finished_at,
+          ...(c.findings && c.findings.length > 0 ? { findings: c.findings } : {}),
+        })),
         confirmVotes: approvals.filter((a) => a.gate === g.gate && a.kind === 'confirm').map((a) => ({ userId: a.requested_by, at: a.created_at })),
         override: pending ? { id: pending.id, requestedBy: pending.requested_by, reason: pending.reason ?? '', at: pending.created_at } : undefined,
       };
@@ -122,8 +125,8 @@ async function saveGateChecks(q: Queryable, runId: string, g: GateState): Promis
   await q.query('DELETE FROM gate_checks WHERE run_id = $1 AND gate = $2', [runId, g.gate]);
   for (const c of g.checks) {
     await q.query(
-      'INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [runId, g.gate, c.checkId, c.status, c.summary, c.startedAt, c.finishedAt],
+      'INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)',
+      [runId, g.gate, c.checkId, c.status, c.summary, c.startedAt, c.finishedAt, JSON.stringify(c.findings ?? [])],
     );
   }
 }

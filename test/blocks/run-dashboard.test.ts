@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runDashboardMessage } from '../../src/blocks/run-dashboard.ts';
-import { GATE_ORDER, type GateState, type RunState } from '../../src/recovery/model.ts';
+import { GATE_ORDER, type GateCheck, type GateState, type RunState } from '../../src/recovery/model.ts';
 import { checkBlocks } from '../../src/sandbox/slack/validate.ts';
 import type { JsonObject } from '../../src/sandbox/slack/json.ts';
 import type { Gate } from '../../src/checks/types.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
+const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
+  checkId, status, summary: `${checkId} ${status}`, startedAt: NOW, finishedAt: NOW, ...(findings ? { findings } : {}),
+});
 
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
   const i = GATE_ORDER.indexOf(openGate);
@@ -33,13 +36,54 @@ describe('run dashboard', () => {
   });
 
   it('gives each remediation and drill button its own action id within its block', () => {
-    const message = runDashboardMessage(runAt('safety', 'drill', false), { sandbox: false, approvalsRequired: () => 1 });
+    const run = runAt('safety', 'drill', false);
+    run.gates[4].checks = [check('gateway.revocation', 'fail', ['snapshot_stale']), check('audit.tamper', 'pass')];
+    const message = runDashboardMessage(run, { sandbox: false, approvalsRequired: () => 1 });
     const actionBlocks = (message.blocks as unknown as JsonObject[]).filter((b) => b.type === 'actions');
     expect(actionBlocks.length).toBeGreaterThanOrEqual(3);
     for (const block of actionBlocks) {
       const ids = (block.elements as { action_id: string }[]).map((e) => e.action_id);
       expect(new Set(ids).size).toBe(ids.length);
     }
+  });
+});
+
+describe('remediation buttons on the dashboard (issue 12: the finding carries the button)', () => {
+  type Block = { type: string; block_id?: string; text?: { text: string }; elements?: { action_id: string; value: string; text: { text: string } }[] };
+  const blocksOf = (run: RunState) => runDashboardMessage(run, { sandbox: false, approvalsRequired: () => 1 }).blocks as unknown as Block[];
+  const remedyButtons = (blocks: Block[]) =>
+    blocks.flatMap((b) => (b.elements ?? []).filter((e) => String(e.action_id ?? '').startsWith('gate_remediate:')).map((e) => ({ block: b.block_id, action: (JSON.parse(e.value) as { action: string; gate: string }) })));
+
+  it('puts the requeue and the dead-row reset under services.ready at Services, right after the finding', () => {
+    const run = runAt('services', 'recovery', false);
+    run.gates[2].checks = [check('services.ready', 'fail', ['outbox_dead', 'outbox_dead_messages']), check('sts.jwks', 'pass')];
+    const blocks = blocksOf(run);
+    expect(checkBlocks(blocks as unknown as JsonObject[], 'message')).toBeUndefined();
+    const buttons = remedyButtons(blocks);
+    expect(buttons.map((b) => [b.block, b.action.gate, b.action.action])).toEqual([
+      ['remediate_services_services.ready_v7', 'services', 'coordinator.requeue'],
+      ['remediate_services_services.ready_v7', 'services', 'api.outbox_reset'],
+    ]);
+    const at = blocks.findIndex((b) => b.block_id === 'remediate_services_services.ready_v7');
+    expect(blocks[at - 1].text?.text).toContain('`services.ready`');
+    expect(blocks[at - 1].text?.text).toContain('services.ready fail');
+  });
+
+  it('offers nothing where no finding needs it: a passing gate, a locked gate, a Redis-down readiness', () => {
+    const green = runAt('evidence', 'recovery', false);
+    green.gates[3].checks = [check('outbox.coordinator', 'pass'), check('audit.dlq', 'pass')];
+    expect(remedyButtons(blocksOf(green))).toEqual([]);
+    const redisDown = runAt('services', 'recovery', false);
+    redisDown.gates[2].checks = [check('services.ready', 'fail', ['internal_error'])];
+    redisDown.gates[3].checks = [check('outbox.coordinator', 'fail', ['dead_rows'])]; // locked: no button
+    expect(remedyButtons(blocksOf(redisDown))).toEqual([]);
+  });
+
+  it('says under the finding at which gate it settles by design', () => {
+    const run = runAt('evidence', 'recovery', false);
+    run.gates[3].checks = [check('outbox.api', 'fail', ['not_draining'])];
+    const text = blocksOf(run).map((b) => b.text?.text ?? '').join('\n');
+    expect(text).toMatch(/`not_draining` settles at Drain audit replay, DLQ and outboxes by design: Pending rows drain by themselves/);
   });
 });
 

@@ -41,6 +41,12 @@ describe('remediation actions from the run dashboard', () => {
     // Reach the Safety gate: the earlier gates have no checks configured here, so Confirm needs only approvers.
     await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
+    // The finding the reload fixes, as a Safety check run records it: the placement offers the reload next to it.
+    await state.db.query(
+      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
+       VALUES ($1, 'safety', 'gateway.revocation', 'fail', 'revocation snapshot stale', now(), now(), '["snapshot_stale"]')`,
+      [runId],
+    );
     await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
     await bot.bot.flushDeliveries();
     const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
@@ -112,6 +118,37 @@ describe('remediation actions from the run dashboard', () => {
     expect(JSON.stringify(blocksOf(dashboard))).toContain('no outcome recorded');
   });
 
+  it('accepts a click only where the placement puts the action: the requeue at Services on outbox_dead, never a reload there, nothing once the finding is gone', async () => {
+    await bot.command('recover redis outage', { channel_id: 'CPLACE', user_id: 'UALICE' });
+    await bot.bot.idle();
+    const runId = (await findRunId(state.db, 'CPLACE', 'active'))!;
+    await state.db.query(`UPDATE gates SET status = 'confirmed' WHERE run_id = $1 AND gate IN ('freeze', 'storage')`, [runId]);
+    await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'services'`, [runId]);
+    await state.db.query(
+      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
+       VALUES ($1, 'services', 'services.ready', 'fail', 'Coordinator not ready (HTTP 503) error=outbox_dead', now(), now(), '["outbox_dead"]')`,
+      [runId],
+    );
+    const click = (action: string) => bot.action(buttonClick(ACTION.gateRemediate, JSON.stringify({ v: 1, runId, gate: 'services', action }), { user: 'UALICE' }));
+    const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
+    await click('gateway.reload');
+    await bot.bot.idle();
+    expect(answers.at(-1)!.text).toMatch(/Reload .* is not offered on this gate now/);
+    expect(reloads.isDone()).toBe(false);
+    nock.removeInterceptor({ hostname: 'gateway-0.caracal.test', port: 8081, method: 'POST', path: '/internal/revocations/reload' });
+
+    await click('coordinator.requeue');
+    await bot.bot.idle();
+    expect(answers.at(-1)!.text).toBe('Run Requeue dead Coordinator outbox rows?');
+
+    // The Services checks pass now: the finding is gone, and so is the offer (a stale button is refused).
+    await state.db.query(`UPDATE gate_checks SET status = 'pass', findings = '[]' WHERE run_id = $1 AND gate = 'services'`, [runId]);
+    await click('coordinator.requeue');
+    await bot.bot.idle();
+    expect(answers.at(-1)!.text).toMatch(/not offered on this gate now: none of its latest check results shows a finding it fixes/);
+    expect((await listEvents(state.db, runId)).filter((e) => e.type === 'action_started')).toEqual([]);
+  });
+
   it('never lets a secret out: an endpoint that echoes every header (and a cut-off token) reaches neither Slack, nor the event log, nor the logs', async () => {
     const { runId, button } = await safetyRun('CREMEDY3');
     await bot.action(buttonClick(button.action_id, button.value, { user: 'UALICE' }));
@@ -153,6 +190,17 @@ describe('break-glass steps', () => {
     await bot.bot.idle();
     const runId = (await findRunId(state.db, 'CBG', 'active'))!;
     const value = JSON.stringify({ v: 1, runId, gate: 'evidence', action: 'api.outbox_reset' });
+    // Evidence is not open yet: the placement refuses, and shows nothing.
+    await bot.action(buttonClick(ACTION.gateRemediate, value, { user: 'UALICE' }));
+    await bot.bot.idle();
+    expect(answers.at(-1)!.text).toMatch(/not offered there: that gate is not open/);
+    await state.db.query(`UPDATE gates SET status = 'confirmed' WHERE run_id = $1 AND gate IN ('freeze', 'storage', 'services')`, [runId]);
+    await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'evidence'`, [runId]);
+    await state.db.query(
+      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
+       VALUES ($1, 'evidence', 'outbox.api', 'fail', '1 dead row', now(), now(), '["dead_rows"]')`,
+      [runId],
+    );
     await bot.action(buttonClick(ACTION.gateRemediate, value, { user: 'UALICE' }));
     await bot.bot.idle();
     const guidance = answers.at(-1)!;

@@ -30,12 +30,13 @@ interface PodResult {
 async function probe(ctx: CheckContext, service: Producer, base: string, signal: AbortSignal): Promise<PodResult> {
   const label = podLabel(service, base);
   const read = await readMetricsJson(ctx, base, SCHEMA[service], signal);
-  if (!read.ok) return { findings: [{ status: 'fail', line: `${label}: replay backlog unknown: ${read.problem}`, matrix: ['audit'] }] };
+  if (!read.ok) return { findings: [{ status: 'fail', kind: 'unknown', line: `${label}: replay backlog unknown: ${read.problem}`, matrix: ['audit'] }] };
   const { files, oldest, dropped } = read.value;
   const findings: Finding[] = [];
   if (files > 0) {
     findings.push({
       status: 'fail',
+      kind: 'replay_files',
       line: `${label}: ${files} audit replay file(s), oldest ${Math.round(oldest)} s`,
       remedy:
         `${label}: once Redis and Audit are healthy, restart this pod: replay files drain only at process start, and ` +
@@ -46,6 +47,7 @@ async function probe(ctx: CheckContext, service: Producer, base: string, signal:
   if (dropped > 0) {
     findings.push({
       status: 'fail',
+      kind: 'dropped',
       line: `${label}: ${dropped} audit event(s) dropped since the process started: evidence lost (latched)`,
       remedy:
         `${label}: the lost events cannot be recovered. Preserve the replay volume (/var/lib/caracal) and logs, ` +

@@ -1,5 +1,5 @@
 // backlog.metrics: what Audit and the Coordinator say about their own backlog, next to the bot's table and stream
-// reads (outbox.coordinator, redis.streams): Audit consumer_lag (the pending count, caracal-ops.md §13.3) and the
+// reads (outbox.coordinator, redis.backlog): Audit consumer_lag (the pending count, caracal-ops.md §13.3) and the
 // Coordinator's pending outbox rows from /stats, each warned above a threshold as Caracal's diagnostics do.
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
@@ -23,7 +23,7 @@ async function auditLag(ctx: CheckContext, base: string, signal: AbortSignal): P
   return {
     status: 'warn',
     line: `${text} (above ${max}, CaracalAuditConsumerLagHigh)`,
-    remedy: 'Audit is behind on caracal.audit.events: recorded events reach the ledger late. Check Audit throughput, its Postgres, and redis.streams for the audit-ingestor group.',
+    remedy: 'Audit is behind on caracal.audit.events: recorded events reach the ledger late. Check Audit throughput, its Postgres, and redis.backlog for the audit-ingestor group.',
     matrix: ['audit'],
   };
 }

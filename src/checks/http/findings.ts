@@ -9,6 +9,8 @@ export interface Finding {
   line: string;
   remedy?: string;
   matrix?: readonly MatrixRow[];
+  /** What kind of problem this is (e.g. a /ready `error` value): what the remediation placement keys on. */
+  kind?: string;
 }
 
 const RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2 };
@@ -38,6 +40,7 @@ export function combine(
   const status = worst(findings);
   const bad = [...findings.filter((f) => f.status === 'fail'), ...findings.filter((f) => f.status === 'warn')];
   const remedies = unique(bad.flatMap((f) => (f.remedy ? [f.remedy] : [])));
+  const kinds = unique(bad.flatMap((f) => (f.kind ? [f.kind] : [])));
   return {
     status,
     summary: status === 'pass' ? text.pass : clip(`${text.lead}: ${bad.map((f) => f.line).join('; ')}`, SUMMARY_MAX),
@@ -45,5 +48,6 @@ export function combine(
     evidence: findings.map((f) => f.line),
     ...(remedies.length > 0 ? { remedy: remedies.join(' ') } : {}),
     matrix: unique(bad.flatMap((f) => f.matrix ?? [])),
+    ...(kinds.length > 0 ? { findings: kinds } : {}),
   };
 }

@@ -24,6 +24,7 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
   if (!before || current <= before.value) return undefined;
   return {
     status: 'warn',
+    kind: 'reload_errors_rising',
     line: `${label}: revocation reload errors rose from ${before.value} to ${current} since ${before.at.toISOString()}`,
     remedy: `${label}: snapshot reloads from Postgres are failing: check Postgres and this pod's pool.`,
     matrix: ['gateway', 'postgres'],
@@ -33,7 +34,7 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
   const label = podLabel('gateway', base);
   const read = await readMetricsJson(ctx, base, metrics, signal);
-  if (!read.ok) return [{ status: 'fail', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }];
+  if (!read.ok) return [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }];
   const m = read.value;
   const max = ctx.thresholds.revocationSnapshotMaxAgeSeconds;
   const state =
@@ -43,6 +44,7 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
   if (m.revocation_snapshot_fresh !== 1 || m.revocation_snapshot_age_seconds > max) {
     findings.push({
       status: 'fail',
+      kind: 'snapshot_stale',
       line: `${label}: revocation snapshot stale (${state}): every proxied request fails closed with 503`,
       remedy:
         'Stale snapshots come from Postgres trouble: restore Postgres (see postgres.reachable); each pod then reloads ' +

@@ -54,7 +54,7 @@ export function activationCause(a: Activation): { cause: string; remedy: string 
       return {
         cause: 'sts_not_loaded',
         remedy: 'STS has not loaded the active version: check STS readiness, the opa-engine group on caracal.policy.invalidate ' +
-          '(redis.streams); STS also polls Postgres every OPA_POLL_SECONDS (default 60).',
+          '(redis.backlog); STS also polls Postgres every OPA_POLL_SECONDS (default 60).',
       };
     case 'failed':
       if (a.outbox?.state === 'dead' || a.outbox?.state === 'mismatch') {

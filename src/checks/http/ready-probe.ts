@@ -71,6 +71,7 @@ function notReady(service: ServiceName, label: string, status: number, text: str
   return {
     status: 'fail',
     line: `${label}: not ready (HTTP ${status}) ${shown}`,
+    kind: key ?? `http_${status}`,
     remedy: `${label}: ${advice.remedy}`,
     matrix: [...new Set(matrix)],
   };
@@ -90,6 +91,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
     return {
       status: 'fail',
       line: `${label}: no answer: ${err.message}`,
+      kind: 'no_answer',
       remedy:
         `${label}: ` +
         (redisFirst && err.message.includes('no answer within')
@@ -112,6 +114,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
   return {
     status: 'fail',
     line: `${label}: unexpected body (200 ${snippet(text)}; expected ${JSON.stringify(expected)})`,
+    kind: 'unexpected_body',
     remedy: `${label}: check that caracal.services.${service} points at ${service} pods themselves, not a proxy or another service.`,
   };
 }

@@ -59,11 +59,11 @@ export const READY_ADVICE: Record<string, ReadyAdvice> = {
     matrix: [],
   },
   audit_lag_threshold: {
-    remedy: "Audit's pending (PEL) count is over AUDIT_READY_LAG_MAX: see redis.streams for audit-ingestor and check Postgres inserts.",
+    remedy: "Audit's pending (PEL) count is over AUDIT_READY_LAG_MAX: see redis.backlog for audit-ingestor and check Postgres inserts.",
     matrix: [],
   },
   audit_pel_oldest_threshold: {
-    remedy: 'The oldest pending audit message is older than AUDIT_READY_PEL_OLDEST_SECS_MAX: see redis.streams and check Postgres inserts.',
+    remedy: 'The oldest pending audit message is older than AUDIT_READY_PEL_OLDEST_SECS_MAX: see redis.backlog and check Postgres inserts.',
     matrix: [],
   },
   outbox_unreachable: { remedy: `The API's outbox health query fails. ${RESTORE_PG}`, matrix: ['postgres'] },

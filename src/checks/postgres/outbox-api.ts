@@ -69,6 +69,7 @@ export const outboxApi: CheckDefinition = {
           `${resetTransaction(rows.map((r) => r.id)).join(' ')} ` +
           'The bot never writes Caracal tables. Consumers are idempotent, so re-publishing is safe.',
         matrix: ['postgres'],
+        findings: ['dead_rows'],
       };
     }
     if (oldest >= limit) {
@@ -84,6 +85,7 @@ export const outboxApi: CheckDefinition = {
           '(the API retries with backoff of up to 60 s per attempt). Check Redis and the API pods, ' +
           'whose dispatchers publish the rows; after 100 attempts a row dies.',
         matrix: ['postgres'],
+        findings: ['not_draining'],
       };
     }
     return {

@@ -73,6 +73,7 @@ export const outboxCoordinator: CheckDefinition = {
           'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
           'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
         matrix: ['postgres', 'coordinator'],
+        findings: ['dead_rows'],
       };
     }
     if (oldest >= limit) {
@@ -87,6 +88,7 @@ export const outboxCoordinator: CheckDefinition = {
           'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
           'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
         matrix: ['postgres', 'coordinator'],
+        findings: ['not_draining'],
       };
     }
     return {

@@ -107,6 +107,7 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
     ],
     remedy: remedy.join(' '),
     matrix: ['audit'],
+    findings: (['replayable', 'integrity', 'other'] as const).filter((c) => classes.get(c)! > 0),
   };
 }
 

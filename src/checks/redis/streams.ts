@@ -1,159 +1,66 @@
-// redis.streams: every service-created consumer group exists and keeps up (caracal-ops.md §3.1, §3.3, §12 row 2).
-// Groups nobody reads in OSS (provisioned-only, SDK defaults) and abandoned per-pod Gateway groups only ever grow,
-// so they are reported but never judged; judging them would fail every healthy deployment.
+// redis.streams (Storage): every consumer group Caracal's services create exists, and at least one Gateway pod has
+// its revocation group (caracal-ops.md §3.1, §12 row 2). Whether the groups have drained (lag, pending entries,
+// live consumers) is judged at Evidence by redis.backlog: the backlog drains only after the services are back at
+// the next gate, and the runbook says to *watch* pending entries at Storage, not to wait for them.
 import type { RedisTarget } from '../targets/redis.ts';
-import type { Thresholds } from '../../config.ts';
 import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
 import * as catalogue from './caracal-streams.ts';
-import { hasInactive, judgeActivity } from './consumer-activity.ts';
+import * as groups from './stream-groups.ts';
 import * as info from './stream-info.ts';
 
-/** Live when a consumer still reads its group: consumers are never deleted and hostnames change with every pod
- *  restart, so groups of gone pods pile up and only grow (§3.3). How "still reads" is told depends on the Redis
- *  version (consumer-activity.ts, §15.3). */
-async function gatewayRole(redis: RedisTarget, stream: string, g: info.GroupInfo, idleMaxMs: number, r: Report): Promise<string> {
-  if (g.consumers === 0) return 'leftover: no consumer';
-  const consumers = info.parseConsumers(await redis.command('XINFO', 'CONSUMERS', stream, g.name));
-  if (consumers.length > 0) r.inactiveReported = hasInactive(consumers);
-  const waiting = await info.oldestUndeliveredAgeMs(redis, stream, g.lastDeliveredId, await r.nowMs());
-  const activity = judgeActivity({ consumers, oldestUndeliveredAgeMs: waiting, thresholdMs: idleMaxMs });
-  return activity.live ? 'judged' : `leftover: ${activity.reason}`;
-}
-
-/** One sentence on what the Gateway verdict rests on, naming the Redis version. */
-function activityBasis(version: string, inactiveReported: boolean | undefined): string {
-  if (inactiveReported === undefined) return `Redis ${version}.`;
-  return inactiveReported
-    ? `Gateway consumer activity judged by XINFO CONSUMERS inactive (Redis ${version}).`
-    : `Gateway consumer activity judged by undelivered entries and idle: Redis ${version} reports no inactive ` +
-        '(added in 7.2), and idle grows on a quiet stream, so a group with nothing waiting counts as read.';
-}
-
-interface Report {
-  fails: string[];
-  warns: string[];
-  remedies: Set<string>;
-  evidence: string[];
-  metrics: Record<string, MetricValue>;
-  /** Whether XINFO CONSUMERS reported `inactive` (Redis 7.2+); undefined until a Gateway group was read. */
-  inactiveReported?: boolean;
-  /** Redis TIME, read once per run and only when needed. */
-  nowMs: () => Promise<number>;
-}
-
-/** Judge one group a live service reads; returns what to add to its evidence line. */
-async function judge(
-  redis: RedisTarget, t: Thresholds, stream: string, g: info.GroupInfo, service: string, r: Report,
-): Promise<string> {
-  const key = `${stream}/${g.name}`;
-  if (g.lag === null) {
-    r.warns.push(`${key} lag unknown (XINFO reports nil, e.g. after XDEL), so its backlog is unchecked`);
-    r.remedies.add(`Compare ${key} last-delivered-id ${g.lastDeliveredId} with XINFO STREAM last-generated-id.`);
-  } else if (g.lag > t.streamLagMax) {
-    r.fails.push(`${key} lag ${g.lag} > ${t.streamLagMax}`);
-    r.remedies.add(`${service} is not reading ${stream} fast enough (or at all): check that it is running and ready.`);
-  }
-  if (g.pending === 0) return '';
-  const summary = info.parsePendingSummary(await redis.command('XPENDING', stream, g.name));
-  const idleMs = info.parseFirstPendingIdleMs(await redis.command('XPENDING', stream, g.name, '-', '+', 1)) ?? 0;
-  const idleS = Math.round(idleMs / 1000);
-  r.metrics[`${key}.oldestPendingIdleSeconds`] = idleS;
-  const overCount = g.pending > t.streamPendingMax;
-  const overIdle = idleMs > t.streamPendingIdleSeconds * 1000;
-  if (overCount) r.fails.push(`${key} pending ${g.pending} > ${t.streamPendingMax}`);
-  if (overIdle) r.warns.push(`${key} oldest pending entry idle ${idleS} s > ${t.streamPendingIdleSeconds} s`);
-  if (overCount || overIdle) {
-    const reclaim = catalogue.RECLAIM[service] ?? '';
-    r.remedies.add(`Entries delivered to ${key} are not acknowledged: check ${service} readiness and logs; ${reclaim}`);
-  }
-  return `, oldest pending idle ${idleS} s; held by ${summary.consumers.map((c) => `${c.name}=${c.count}`).join(', ')}`;
-}
-
-async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
-  let now: Promise<number> | undefined;
-  const r: Report = { fails: [], warns: [], remedies: new Set(), evidence: [], metrics: {}, nowMs: () => (now ??= info.serverTimeMs(redis)) };
-  let [gateways, liveGateways, judged] = [0, 0, 0];
-  // One command at a time: while ioredis is still connecting, parallel commands fail with a confusing retry error.
-  for (const stream of Object.keys(catalogue.REQUIRED)) {
-    const groups = await info.readGroups(redis, stream);
-    if (!groups) r.evidence.push(`${stream}: stream does not exist.`);
-    for (const [group, service] of Object.entries(catalogue.REQUIRED[stream])) {
-      if (groups?.some((g) => g.name === group)) continue;
-      r.fails.push(`required group ${group} (${service}) missing on ${stream}${groups ? '' : ', stream absent'}`);
-      r.remedies.add(catalogue.missingRemedy(service, stream));
-    }
-    for (const g of groups ?? []) {
-      const key = `${stream}/${g.name}`;
-      const isGateway = stream === catalogue.REVOKE && g.name.startsWith(catalogue.GATEWAY);
-      const service: string | undefined = isGateway ? 'Gateway' : catalogue.REQUIRED[stream]?.[g.name];
-      let role = service ? 'judged' : catalogue.INFORMATIONAL.has(g.name) ? 'informational' : 'unknown, informational';
-      if (isGateway) {
-        gateways++;
-        role = await gatewayRole(redis, stream, g, t.streamPendingIdleSeconds * 1000, r);
-      }
-      r.metrics[`${key}.pending`] = g.pending;
-      r.metrics[`${key}.lag`] = g.lag;
-      const line = `${key} [${role}]: consumers ${g.consumers}, pending ${g.pending}, lag ${g.lag ?? 'unknown'}`;
-      if (role !== 'judged' || !service) {
-        r.evidence.push(`${line}.`);
-        continue;
-      }
-      judged++;
-      if (isGateway) liveGateways++;
-      r.evidence.push(`${line}${await judge(redis, t, stream, g, service, r)}.`);
+async function check(redis: RedisTarget): Promise<CheckOutcome> {
+  const all = await groups.readAllGroups(redis);
+  const fails: string[] = [];
+  const remedies = new Set<string>();
+  const evidence: string[] = [];
+  const metrics: Record<string, MetricValue> = {};
+  let present = 0;
+  for (const { stream, groups: found } of all) {
+    if (!found) evidence.push(`${stream}: stream does not exist.`);
+    for (const g of found ?? []) {
+      const service = groups.serviceOf(stream, g.name);
+      const role = service ? `${service}` : catalogue.INFORMATIONAL.has(g.name) ? 'informational' : 'unknown, informational';
+      metrics[`${stream}/${g.name}.consumers`] = g.consumers;
+      evidence.push(`${stream}/${g.name} [${role}]: consumers ${g.consumers}.`);
+      if (service) present++;
     }
   }
-  // Read after the groups, so that a Redis that is down is reported by the command that matters (XINFO).
-  const version = await info.serverVersion(redis);
-  if (gateways === 0) {
-    r.fails.push(`no ${catalogue.GATEWAY}<host> group on ${catalogue.REVOKE}: no Gateway pod is consuming revocations`);
-    r.remedies.add('Restart the Gateway pods: each creates its own group only at startup (at $); revocations written ' +
-      'meanwhile still reach them through the revocation snapshot they load from Postgres.');
-  } else if (liveGateways === 0) {
-    const idle = t.streamPendingIdleSeconds;
-    r.warns.push(`none of the ${gateways} ${catalogue.GATEWAY}* groups has a consumer active in the last ${idle} s (Redis ${version})`);
-    r.remedies.add('Check that the Gateway pods are running; each pod reads its own group, named after its hostname.');
+  for (const m of groups.missingGroups(all)) {
+    fails.push(groups.describeMissing(m));
+    remedies.add(catalogue.missingRemedy(m.service, m.stream));
   }
-
-  const lengths = await Promise.all(catalogue.DEAD.map((d) => redis.command('XLEN', d)));
-  for (const [i, dead] of catalogue.DEAD.entries()) {
-    const length = Number(lengths[i]);
-    r.metrics[`${dead}.length`] = length;
-    r.evidence.push(`${dead}: ${length} entries.`);
-    if (length === 0) continue;
-    r.warns.push(`${dead} holds ${length} dead-lettered messages`);
-    r.remedies.add(
-      'Dead-lettered messages failed 5 handlings and are never retried: inspect them (XRANGE <stream>.dead - + ' +
-        'COUNT 20; fields original_id, error, values) and act on each revocation or invalidation by hand.',
-    );
+  const gateways = groups.gatewayGroups(all);
+  const withConsumer = gateways.filter((g) => g.consumers > 0).length;
+  metrics['gateway.groups'] = gateways.length;
+  metrics['gateway.groupsWithConsumer'] = withConsumer;
+  if (gateways.length === 0) {
+    fails.push(groups.NO_GATEWAY_GROUP);
+    remedies.add(groups.NO_GATEWAY_REMEDY);
   }
-
-  const basis = activityBasis(version, r.inactiveReported);
-  r.evidence.push(basis);
-  r.metrics.redisVersion = version;
-  const status = r.fails.length > 0 ? 'fail' : r.warns.length > 0 ? 'warn' : 'pass';
+  const status = fails.length > 0 ? 'fail' : 'pass';
   return {
     status,
     summary:
       status === 'pass'
-        ? `All required consumer groups present and within thresholds (${judged} judged); dead-letter streams empty; Redis ${version}${r.inactiveReported === false ? ' (no inactive before 7.2: Gateway groups judged by undelivered entries)' : ''}.`
-        : `${[...r.fails, ...r.warns].join('; ')}.`,
-    metrics: r.metrics,
-    evidence: r.evidence,
-    ...(r.remedies.size > 0 ? { remedy: [...r.remedies].join(' ') } : {}),
+        ? `All required consumer groups present (${present} service groups, ${gateways.length} Gateway revocation ` +
+          `group(s), ${withConsumer} with a consumer). Lag and pending entries are judged at Evidence (redis.backlog).`
+        : `${fails.join('; ')}.`,
+    metrics,
+    evidence,
+    ...(remedies.size > 0 ? { remedy: [...remedies].join(' ') } : {}),
     ...(status === 'fail' ? { matrix: ['redis' as const] } : {}),
   };
 }
 
 export const redisStreams: CheckDefinition = {
   id: 'redis.streams',
-  title: 'Redis streams and consumer groups',
-  gates: ['storage', 'evidence'],
-  reads: 'XINFO GROUPS / CONSUMERS, XPENDING of each Caracal stream; XLEN of the .dead streams',
+  title: 'Redis streams and consumer groups exist',
+  gates: ['storage'],
+  reads: 'XINFO GROUPS of each Caracal stream',
   async run(ctx) {
     if (!ctx.redis) return info.redisNotConfigured();
     try {
-      return await check(ctx.thresholds, ctx.redis);
+      return await check(ctx.redis);
     } catch (err) {
       return info.redisUnavailable(err);
     }

@@ -69,7 +69,7 @@ export const auditBackpressure: FaultDef = {
   clears: 'Resumes the consumer: it ingests the backlog, acknowledges its pending entries, and the DLQ entries are replayed.',
   requiresRedis: true,
   shows: [
-    { check: 'redis.streams', status: 'fail', contains: ['caracal.audit.events/audit-ingestor lag 1500 > 1000'] },
+    { check: 'redis.backlog', status: 'fail', contains: ['caracal.audit.events/audit-ingestor lag 1500 > 1000'] },
     { check: 'audit.dlq', status: 'fail', contains: ['2 audit events in the DLQ', '2 replayable'] },
   ],
   async apply(sim) {

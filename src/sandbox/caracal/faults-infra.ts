@@ -21,6 +21,8 @@ export const redisOutage: FaultDef = {
   shows: [
     { check: 'redis.reachable', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     { check: 'redis.streams', status: 'fail', contains: ["Could not read Caracal's Redis"] },
+    { check: 'redis.backlog', status: 'fail', contains: ["Could not read Caracal's Redis"] },
+    { check: 'redis.dead-streams', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     { check: 'audit.dlq', status: 'fail', contains: ["Could not read Caracal's Redis"] },
     {
       // API and Coordinator answer 500 from their Redis-backed rate limit before any readiness logic, but only

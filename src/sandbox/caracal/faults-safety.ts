@@ -189,7 +189,7 @@ export const revocationPropagationLag: FaultDef = {
     'they sit unacknowledged for 150 s, and the pod reports a propagation lag of 150 s.',
   clears: 'The consumer catches up and acknowledges them.',
   requiresRedis: true,
-  shows: [{ check: 'redis.streams', status: 'warn', contains: [`gateway-revocation:${lagHost} oldest pending entry idle`] }],
+  shows: [{ check: 'redis.backlog', status: 'warn', contains: [`gateway-revocation:${lagHost} oldest pending entry idle`] }],
   async apply(sim) {
     const spec = gatewayGroup(lagHost);
     const ids = await addPending(redisClient(sim), spec, 5, { idleMs: 150_000 });

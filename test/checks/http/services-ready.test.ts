@@ -106,6 +106,8 @@ describe('services.ready', () => {
     const r = await h.run(servicesReady);
     expect(r.status).toBe('fail');
     expect(r.summary).toContain(`not ready (HTTP ${status}) ${shown}`);
+    // The finding's kind is the body's own key: what the remediation placement keys on.
+    expect(r.findings).toEqual([typeof state === 'string' ? state : 'outbox_dead_messages']);
     expect(r.matrix.sort()).toEqual([...rows].sort());
     expect(r.remedy).toMatch(remedy);
   });
@@ -121,6 +123,7 @@ describe('services.ready', () => {
     h.fake.state.coordinator[0].notReady = state;
     const r = await h.run(servicesReady);
     expect(r.status).toBe('fail');
+    expect(r.findings).toEqual([state]);
     expect(r.summary).toContain(`not ready (HTTP ${status}) ${shown}`);
     expect(r.matrix.sort()).toEqual([...rows].sort());
     expect(r.remedy).toMatch(remedy);

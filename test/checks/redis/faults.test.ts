@@ -1,12 +1,14 @@
-// The three Redis checks when there is no Redis to read: each is a `fail` value with a reason, never an `error`.
+// The Redis checks when there is no Redis to read: each is a `fail` value with a reason, never an `error`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditDlq } from '../../../src/checks/redis/audit-dlq.ts';
 import { redisReachable } from '../../../src/checks/redis/reachable.ts';
 import { redisStreams } from '../../../src/checks/redis/streams.ts';
+import { redisBacklog } from '../../../src/checks/redis/backlog.ts';
+import { redisDeadStreams } from '../../../src/checks/redis/dead-streams.ts';
 import { buildContext, runOne, type TestContext } from '../../helpers/check-context.ts';
 import { blackHole, closedPort } from '../../helpers/faults.ts';
 
-const CHECKS = [redisReachable, redisStreams, auditDlq];
+const CHECKS = [redisReachable, redisStreams, redisBacklog, redisDeadStreams, auditDlq];
 let tc: TestContext | undefined;
 let closeHole: (() => Promise<void>) | undefined;
 

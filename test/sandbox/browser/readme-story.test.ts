@@ -23,7 +23,7 @@ describe('the README story in the sandbox', () => {
 
   beforeAll(async () => {
     redis = await leaseRedisDb();
-    const base = configFromObject({ checks: { httpTimeoutMs: 1000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
+    const base = configFromObject({ slack: { reportUpdateIntervalMs: 200 } }, {});
     sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 500, logDestination: { write: () => undefined } });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

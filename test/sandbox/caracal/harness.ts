@@ -11,14 +11,15 @@ import { buildContext, testConfig, type TestContext } from '../../helpers/check-
 
 export const CHECKS = [...ALL_CHECKS, auditChainDeep];
 
-/** The bot's own configuration for the sandbox, with short HTTP timeouts so a hung service costs 1 s. */
+/** The bot's own configuration for the sandbox, with its default HTTP timeout: a shorter one makes a green sandbox
+ *  fail on a loaded machine, where an in-process service can take more than a second to be scheduled. */
 export function sandboxContext(sim: SimulatedCaracal): TestContext {
   const thresholds = sandboxThresholds(testConfig().thresholds, sim.postgresKind);
-  return buildContext({ ...sim.file, thresholds, checks: { httpTimeoutMs: 1000, defaultTimeoutMs: 5000 } }, sim.env);
+  return buildContext({ ...sim.file, thresholds, checks: { defaultTimeoutMs: 6000 } }, sim.env);
 }
 
 export async function runAll(ctx: CheckContext): Promise<Map<string, CheckResult>> {
-  const results = await runChecks(CHECKS, ctx, { timeoutMs: () => 6000 });
+  const results = await runChecks(CHECKS, ctx, { timeoutMs: () => 8000 });
   return new Map(results.map((r) => [r.id, r]));
 }
 

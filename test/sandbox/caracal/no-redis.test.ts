@@ -11,6 +11,8 @@ import { expectShows, runAll, sandboxContext } from './harness.ts';
 const REDIS_DOWN = [
   { check: 'redis.reachable', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'redis.streams', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
+  { check: 'redis.backlog', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
+  { check: 'redis.dead-streams', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'audit.dlq', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'services.ready', status: 'fail' as const, contains: ['reason=redis_unreachable', 'error=internal_error', 'reason=consumer_unhealthy'] },
   // API /v1 and every Coordinator route pass a Redis-backed rate limit first; Audit's sweep is not trusted meanwhile.

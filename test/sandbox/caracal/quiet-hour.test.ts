@@ -1,7 +1,7 @@
 // "The sandbox stays green for an hour on Redis 7.0 with no fault", without waiting an hour: the simulated
 // deployment runs as `npm start` runs it, and the checks read its Redis as it will be an hour later with nothing
 // happening (test/helpers/redis-later.ts): every idle time an hour older, the server clock an hour on, the
-// services' consumers still polling. Before the fix, redis.streams warned about 2 minutes into that hour.
+// services' consumers still polling. Before the fix, redis.streams (now redis.backlog) warned about 2 minutes into that hour.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulatedCaracal, type SimulatedCaracal } from '../../../src/sandbox/caracal/index.ts';
 import { LIVE_GROUPS } from '../../../src/sandbox/caracal/redis.ts';
@@ -33,6 +33,6 @@ describe('the sandbox with no fault, over an hour', () => {
     const later = { ...t.ctx, redis: redisLater(t.ctx.redis!, minutes * MINUTE, { polling }) };
     const results = await runAll(later);
     expectShows(results, [], `${minutes} min later`);
-    expect(results.get('redis.streams')?.summary).toMatch(/Redis \d+\.\d+/);
+    expect(results.get('redis.backlog')?.summary).toMatch(/Redis \d+\.\d+/);
   });
 });
