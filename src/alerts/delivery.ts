@@ -114,8 +114,14 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     },
     /** Deliver everything behind now and wait for it (tests, shutdown). */
     async flush(): Promise<void> {
-      for (const key of await undeliveredGroups(db, 1000)) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      // A delivery in flight may have rendered an older version (and holds the group's lease, so the look-up skips
+      // it): wait for it, then look again, until nothing is behind.
+      for (let pass = 0; pass < 10; pass++) {
+        while (inflight.size > 0 || running.size > 0) await Promise.allSettled([...inflight, ...running.values()]);
+        const behind = await undeliveredGroups(db, 1000);
+        if (behind.length === 0) return;
+        for (const key of behind) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
+      }
     },
     async stop(): Promise<void> {
       if (poller) clearInterval(poller);
