@@ -96,7 +96,7 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
       }
     }
     notBlocked('chat.postMessage', t.channelId);
-    const wait = await pacer.slot(t.channelId, deps.maxSlotWaitMs);
+    const wait = await pacer.slotWithin(t.channelId, deps.maxSlotWaitMs);
     if (wait > 0) throw new Deferred(`the channel's next posting slot is ${wait} ms away`);
     try {
       const posted = await slackCall(metrics, 'chat.postMessage', () => client.chat.postMessage({ channel: t.channelId, ...msg, metadata: alertGroupMetadata(t.groupKey) }));
