@@ -83,11 +83,11 @@ async function act(ctx: DriverContext, user: SandboxUser, channel: SandboxChanne
   const result = await ctx.sender.send(body(r));
   const click: Click = { key, user: user.id, channel: channel.id, kind, runId: undefined, sentAt, result, outcomeSeen: false, ...extra };
   ctx.clicks.push(click);
-  // Not acked in time (the person saw an error): it may still be saved late. They look at the channel before their
-  // next click, as after any click, so a late outcome is not taken for the next click's.
+  // Not acked in time (the person saw an error): it may still be saved late (a starved replica). They look at the
+  // channel a while before their next click, so a late outcome is not taken for the next click's.
   const modalOpened = () => kind === 'override' && ctx.slack.sandbox.workspace.modalFor(user.id)?.id !== modalBefore;
   // A view submission is acked after its transaction: the ack is the outcome.
-  click.outcomeSeen = (kind === 'submit' && result.status === 200) || (await until(() => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(), kind === 'tick' ? 1500 : 4000));
+  click.outcomeSeen = (kind === 'submit' && result.status === 200) || (await until(() => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(), result.status !== 200 ? 8000 : kind === 'tick' ? 1500 : 4000));
   // A checklist click may tick several items, one transaction each: let them all land before the next click.
   if (kind === 'tick' || kind === 'confirm') await new Promise((resolve) => setTimeout(resolve, 100));
   return click;
