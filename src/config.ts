@@ -163,6 +163,37 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /** Scheduled work (issue 17): watch, reminders and scheduled status, run by one replica at a time. */
+    schedules: z
+      .object({
+        /** Re-run the open gate's checks every this many minutes (per gate, else `everyMinutes`); `/caracal watch` changes it per run. */
+        watch: z
+          .object({
+            everyMinutes: z.number().positive().default(5),
+            gates: z.partialRecord(z.enum(GATES), z.number().positive()).default({}),
+          })
+          .strict()
+          .prefault({}),
+        reminders: z
+          .object({
+            /** A claimed gate with no activity this long reminds its claimant in the thread. */
+            claimIdleMinutes: z.number().positive().default(30),
+            /** After this much more, the channel is offered to release the claim. */
+            releaseAfterMinutes: z.number().positive().default(30),
+            /** A run with no activity this long asks the channel whether it is still active. */
+            runIdleMinutes: z.number().positive().default(120),
+            sweepSeconds: z.number().positive().default(60),
+          })
+          .strict()
+          .prefault({}),
+        /** /ready calls per minute scheduled checks may spend (Caracal allows 120 per client IP; people need the rest). */
+        readyCallsPerMinute: z.number().int().min(1).default(60),
+        /** A gate's check results serve every watched run whose tick falls within this window (they watch one Caracal). */
+        reuseResultsSeconds: z.number().min(0).default(60),
+        pollSeconds: z.number().positive().default(5),
+      })
+      .strict()
+      .prefault({}),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .strict();

@@ -49,6 +49,12 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     }, options);
   }
 
+  // On a stale claim's reminder (a thread reply, not the dashboard): only the channel must be the run's.
+  onAction<ButtonAction>(app, ACTION.gateRelease, deps, async ({ body, action, respond }) => {
+    const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    await answer(await deps.service.act(runId, gate, { type: 'release' }, body.user.id, { channelId: body.channel?.id }), (t) => tell(respond, t));
+  });
+
   onAction<ButtonAction>(app, ACTION.gateRunChecks, deps, async ({ body, action, respond }) => {
     const { runId, gate } = decodePayload(gateButtonPayload, action.value);
     // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.

@@ -1,6 +1,7 @@
 // Caracal's audit tamper chain, recomputed exactly as Audit writes it (caracal-ops.md §5.3; Caracal's
 // services/audit/internal/pg.go contentHash and computeHMAC). Pure functions: no I/O, no clock.
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
+import { CanonicalContent, HASHED_FIELDS } from './canonical.ts';
 
 /**
  * One audit_events row as the verifier reads it. Text columns keep SQL NULL as null; the JSON columns are the
@@ -33,32 +34,24 @@ export interface AuditRow {
 /** The fields the content hash covers; the chain columns are not part of it. */
 export type ContentFields = Omit<AuditRow, 'content_sha256' | 'prev_content_sha256' | 'chain_hmac' | 'chain_seq'>;
 
-// Caracal writes each text field followed by one ASCII unit separator, so "ab"+"c" and "a"+"bc" differ.
-const US = '\x1f';
-
 /**
  * Hex SHA-256 over: the nine text fields and the three JSON texts, each followed by 0x1F, then the decimal
- * Unix-nanosecond occurred_at with no separator after it. A missing text field is ''; a NULL JSON field is
- * the 4-character text `null` (Caracal stores an empty or `null` JSON value as SQL NULL and hashes it so).
+ * Unix-nanosecond occurred_at with no separator after it (canonical.ts holds the recipe). A missing text field
+ * is ''; a NULL JSON field is the 4-character text `null` (Caracal stores an empty or `null` JSON value as SQL
+ * NULL and hashes it so). Strings hash as UTF-8, which is what Go hashes and what Postgres returns.
  */
 export function contentHash(row: ContentFields): string {
-  const text =
-    row.id + US +
-    row.zone_id + US +
-    row.event_type + US +
-    (row.request_id ?? '') + US +
-    (row.decision ?? '') + US +
-    (row.policy_set_id ?? '') + US +
-    (row.policy_set_version_id ?? '') + US +
-    (row.manifest_sha ?? '') + US +
-    (row.evaluation_status ?? '') + US +
-    (row.determining_policies_json ?? 'null') + US +
-    (row.diagnostics_json ?? 'null') + US +
-    (row.metadata_json ?? 'null') + US +
-    // Go's time.UnixNano() of a microsecond-truncated time: micros × 1000, printed with %d.
-    (row.occurredAtMicros * 1000n).toString();
-  // Strings hash as UTF-8, which is what Go hashes ([]byte of a Go string) and what Postgres returns.
-  return hash('sha256', text, 'hex');
+  const canonical = new CanonicalContent();
+  canonical.reset();
+  for (const name of HASHED_FIELDS) {
+    const value = row[name];
+    if (value === null) canonical.field(null, 0, 0);
+    else {
+      const bytes = Buffer.from(value, 'utf8');
+      canonical.field(bytes, 0, bytes.length);
+    }
+  }
+  return hash('sha256', canonical.occurredAt(row.occurredAtMicros), 'hex');
 }
 
 /** A prepared HMAC key: the hex-decoded AUDIT_HMAC_KEY (Caracal's config rejects anything but valid hex). */

@@ -1,16 +1,24 @@
-// A CopyReader on its own pg connection. PostgresTarget (a pool) only returns decoded rows, and COPY needs the
-// client's protocol, so the deep check opens one connection with the target's settings for its sweep.
+// COPY ... TO STDOUT on a pg connection of its own, through pg-copy-streams. PostgresTarget (a pool) only
+// returns decoded rows, and COPY needs the client's protocol, so the deep check opens one connection with the
+// target's settings for its sweep.
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { TargetError } from '../errors.ts';
 import { describePgError, describeSettingsError, pgConnectionConfig } from '../pg-connection.ts';
-import { CopyRows, type RowHandler } from './copy-rows.ts';
-import type { CopyReader } from './copy-verify.ts';
 
 export interface CopyClientOptions {
   url: string;
   password?: string | undefined;
   ssl?: boolean;
+  /** Bounds the connect. The sweep is one statement as long as the table, bounded by the caller's signal instead. */
   statementTimeoutMs: number;
+}
+
+/** Hands over the bytes of one COPY ... TO STDOUT, chunk by chunk, in order; the next is read once it returns. */
+export type ChunkHandler = (chunk: Buffer) => void;
+
+export interface CopyReader {
+  copyOut(sql: string, onChunk: ChunkHandler, signal?: AbortSignal): Promise<void>;
 }
 
 export interface CopyClient extends CopyReader {
@@ -19,8 +27,8 @@ export interface CopyClient extends CopyReader {
 
 /** Connects on the first copy; end() closes it (and is safe to call when it never connected). */
 export function pgCopyClient(options: CopyClientOptions): CopyClient {
-  // The target's connection settings: timeouts per statement (so per page), and Caracal's zone RLS opened
-  // to every zone with caracal.zone_id = '*' (caracal-ops.md §2.2).
+  // The target's connection settings, and Caracal's zone RLS opened to every zone with caracal.zone_id = '*'
+  // (caracal-ops.md §2.2).
   let settings: pg.ClientConfig = {};
   let settingsProblem: string | undefined;
   try {
@@ -31,8 +39,9 @@ export function pgCopyClient(options: CopyClientOptions): CopyClient {
   const client = new pg.Client({
     ...settings,
     connectionTimeoutMillis: options.statementTimeoutMs,
-    statement_timeout: options.statementTimeoutMs,
-    query_timeout: options.statementTimeoutMs + 500,
+    // No statement_timeout: the whole table is one COPY. The caller's AbortSignal (the check's deadline) ends
+    // it by closing the socket, and Postgres ends the statement when it can no longer send.
+    statement_timeout: 0,
     application_name: 'caracal-chatops',
     options: '-c caracal.zone_id=*',
   });
@@ -40,19 +49,53 @@ export function pgCopyClient(options: CopyClientOptions): CopyClient {
   client.on('error', () => undefined);
   let connecting: Promise<void> | undefined;
   let open = false;
+  let broken = false;
+  const fail = (err: unknown): TargetError =>
+    new TargetError('postgres', `Postgres: ${describePgError(err, 'CARACAL_POSTGRES_PASSWORD')}`, { cause: err });
+
   return {
-    async copy(sql: string, onRow: RowHandler): Promise<number> {
+    async copyOut(sql, onChunk, signal) {
       if (settingsProblem) throw new TargetError('postgres', `Postgres: ${settingsProblem}`);
+      signal?.throwIfAborted();
       try {
         await (connecting ??= client.connect().then(() => void (open = true)));
-        return await client.query(new CopyRows(sql, onRow)).done;
       } catch (err) {
-        throw new TargetError('postgres', `Postgres: ${describePgError(err, 'CARACAL_POSTGRES_PASSWORD')}`, { cause: err });
+        throw fail(err);
       }
+      const stream = client.query(copyTo(sql));
+      // Mid-COPY the protocol has no clean way back: on abort, or when the handler throws, drop the connection
+      // (end() then has nothing to close) so Postgres ends the statement.
+      const drop = (): void => {
+        broken = true;
+        client.connection.stream.destroy();
+      };
+      const abort = (): void => {
+        stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+        drop();
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      let handlerError: { err: unknown } | undefined;
+      try {
+        for await (const chunk of stream) {
+          try {
+            onChunk(chunk as Buffer);
+          } catch (err) {
+            handlerError = { err };
+            drop();
+            break;
+          }
+        }
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        throw fail(err);
+      } finally {
+        signal?.removeEventListener('abort', abort);
+      }
+      if (handlerError) throw handlerError.err;
     },
     async end(): Promise<void> {
       await connecting?.catch(() => undefined);
-      if (open) await client.end();
+      if (open && !broken) await client.end();
     },
   };
 }

@@ -4,10 +4,9 @@ import { POSTGRES_NOT_CONFIGURED, sqlState } from '../checks/postgres/shared.ts'
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../checks/types.ts';
 import { parseHmacKey } from './chain.ts';
 import { pgCopyClient } from './copy-client.ts';
-import { verifyAuditChainsCopy } from './copy-verify.ts';
+import { NO_KEY_NOTE, type BreakKind, type VerifyReport, type ZoneReport } from './report.ts';
 import { retentionBoundary } from './retention-boundary.ts';
-import { sqlAuditSource } from './sql-source.ts';
-import { NO_KEY_NOTE, verifyAuditChains, type BreakKind, type VerifyReport, type ZoneReport } from './verify.ts';
+import { verifyAuditChains } from './verify.ts';
 
 /** What each kind most likely means, for the person reading the summary. */
 const MEANING: Record<BreakKind, string> = {
@@ -30,21 +29,12 @@ function zoneLine(z: ZoneReport): string {
   return `${head}, ${z.brokenRows} broken; first at id=${b.id} chain_seq=${b.chainSeq}: ${b.kinds.join(' + ')}`;
 }
 
-/**
- * Every zone through COPY on a connection of its own (copy-verify.ts, about 2.7 times faster); through the
- * target's decoded rows (the reference, verify.ts) only when there is no URL to open one with. Same report.
- */
-async function verify(
-  ctx: CheckContext,
-  pg: NonNullable<CheckContext['postgres']>,
-  keyHex: string | undefined,
-  signal: AbortSignal,
-): Promise<VerifyReport> {
-  const { url, ssl, statementTimeoutMs } = ctx.caracal.postgres;
-  if (!url) return verifyAuditChains(sqlAuditSource(pg), { hmacKeyHex: keyHex, signal });
+/** Every zone through one COPY on a connection of its own (verify.ts), with the target's settings. */
+async function verify(ctx: CheckContext, url: string, keyHex: string | undefined, signal: AbortSignal): Promise<VerifyReport> {
+  const { ssl, statementTimeoutMs } = ctx.caracal.postgres;
   const reader = pgCopyClient({ url, password: ctx.secrets.postgresPassword, ssl, statementTimeoutMs });
   try {
-    return await verifyAuditChainsCopy(pg, reader, { hmacKeyHex: keyHex, signal });
+    return await verifyAuditChains(reader, { hmacKeyHex: keyHex, signal });
   } finally {
     await reader.end();
   }
@@ -124,7 +114,8 @@ export const auditChainDeep: CheckDefinition = {
   reads: 'public.audit_events: every row of every zone in chain_seq order (content hash, link, chain_seq, chain_hmac)',
   async run(ctx, signal) {
     const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+    const url = ctx.caracal.postgres.url;
+    if (!pg || !url) return POSTGRES_NOT_CONFIGURED;
     const keyHex = ctx.secrets.auditHmacKey;
     try {
       if (keyHex) parseHmacKey(keyHex);
@@ -136,7 +127,7 @@ export const auditChainDeep: CheckDefinition = {
       };
     }
     try {
-      const report = await verify(ctx, pg, keyHex, signal);
+      const report = await verify(ctx, url, keyHex, signal);
       const boundary = new Map<string, string>();
       for (const zone of report.zones) {
         const month = await retentionBoundary(pg, zone);

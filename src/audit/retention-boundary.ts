@@ -4,7 +4,7 @@
 // broken row is such a link (no content or HMAC mismatch anywhere, the linked row absent, the row in the oldest
 // retained month) is at the retention boundary: that is the only explanation, and it is not tampering.
 import type { PostgresTarget } from '../checks/targets/postgres.ts';
-import type { ZoneReport } from './verify.ts';
+import type { ZoneReport } from './report.ts';
 
 const ONLY_LINKS = new Set(['broken_link', 'seq_gap']);
 

@@ -1,113 +1,153 @@
-// The per-row checks of verify.ts (breaksOf) on the bytes of a COPY text row instead of a decoded row object:
-// no strings, objects or BigInts per intact row, which is where the decoded path spent its time and its GC.
-// test/audit/copy-verify.test.ts holds this path and the reference to the same reports.
-import { hash } from 'node:crypto';
-import { Canonical } from './canonical.ts';
-import { fieldEnd, isNull, matchField, TAB, unescapeInto } from './copy-text.ts';
-import { FastHmac, MESSAGE_START } from './fast-hmac.ts';
-import type { BreakKind, ZoneReport } from './verify.ts';
+// The per-row checks of a zone's chain, on the fields of a COPY binary tuple (copy-binary.ts) as bytes: no
+// strings, objects or BigInts per intact row, so a million-row sweep costs hashing, not garbage collection.
+// test/audit/oracle.ts is the independent, obviously-correct version these are tested against.
+import { hash, type KeyObject } from 'node:crypto';
+import { CanonicalContent } from './canonical.ts';
+import { FastHmac, MESSAGE_START } from './hmac.ts';
+import { emptyZoneReport, type BreakKind, type ZoneReport } from './report.ts';
+import { ScratchBuffer } from './scratch-buffer.ts';
 
-/** chain_seq as a number while exact (up to 15 digits), else a bigint. */
-type Seq = number | bigint;
+/**
+ * The columns the checker reads, in this order: the 12 hashed fields as text (the JSON ones as the exact
+ * `jsonb::text` Caracal hashed), occurred_at and chain_seq in their binary forms (int64 microseconds since
+ * 2000-01-01, and int64), and the three chain columns as text.
+ */
+export const CHECKED_COLUMNS = `id::text, zone_id::text, event_type::text, request_id::text, decision::text,
+  policy_set_id::text, policy_set_version_id::text, manifest_sha::text, evaluation_status::text,
+  determining_policies_json::text, diagnostics_json::text, metadata_json::text, occurred_at,
+  content_sha256::text, prev_content_sha256::text, chain_hmac::text, chain_seq::bigint`;
+export const COLUMN_COUNT = 17;
+const ZONE = 1;
+const OCCURRED_AT = 12;
+const CONTENT = 13;
+const PREV = 14;
+const HMAC = 15;
+const SEQ = 16;
+/** Microseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01. */
+const PG_EPOCH_MICROS = 946_684_800_000_000;
+const PIPE = 0x7c;
 
-function parseSeq(buf: Buffer, start: number, end: number): Seq {
-  if (end - start > 15) return BigInt(buf.toString('latin1', start, end));
-  const negative = buf[start] === 0x2d; // '-'
-  let n = 0;
-  for (let i = negative ? start + 1 : start; i < end; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) throw new SyntaxError(`chain_seq is not an integer: ${buf.toString('latin1', start, end)}`);
-    n = n * 10 + d;
-  }
-  return negative ? -n : n;
+/** chain_seq and occurred_at as a number while exact, else a bigint. */
+type Int = number | bigint;
+
+/** The int64 at buf[at]: a number when its high word keeps it under 2^53, else a bigint. */
+function int64(buf: Buffer, at: number): Int {
+  const high = buf.readInt32BE(at);
+  if (high >= -0x200000 && high < 0x200000) return high * 0x1_0000_0000 + buf.readUInt32BE(at + 4);
+  return buf.readBigInt64BE(at);
 }
 
-const follows = (prev: Seq, seq: Seq): boolean =>
+function unixMicros(pgMicros: Int): Int {
+  if (typeof pgMicros === 'bigint') return pgMicros + BigInt(PG_EPOCH_MICROS);
+  const micros = pgMicros + PG_EPOCH_MICROS;
+  return Number.isSafeInteger(micros) ? micros : BigInt(pgMicros) + BigInt(PG_EPOCH_MICROS);
+}
+
+const follows = (prev: Int, seq: Int): boolean =>
   typeof prev === 'number' && typeof seq === 'number' ? seq === prev + 1 : BigInt(seq) === BigInt(prev) + 1n;
 
-const TOO_FEW = 'COPY row has fewer than 17 fields';
-
-/** The field at buf[i], which a tab ends: its end, and whether it is exactly `expected` (one pass when it is). */
-function field(buf: Buffer, i: number, expected: string | undefined): { end: number; same: boolean } {
-  const matched = expected === undefined ? -1 : matchField(buf, i, expected);
-  if (matched !== -1) return { end: matched, same: true };
-  const end = fieldEnd(buf, i);
-  if (buf[end] !== TAB) throw new Error(TOO_FEW);
-  return { end, same: false };
+/** Whether buf[start, end) holds exactly the ASCII `text` (a NULL field, start -1, holds nothing). */
+function holds(buf: Buffer, start: number, end: number, text: string): boolean {
+  if (Math.max(end - start, 0) !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (buf[start + k] !== text.charCodeAt(k)) return false;
+  return true;
 }
 
+/**
+ * Checks tuples in (zone_id, chain_seq, id) order, zone after zone, with rows without chain_seq after each
+ * zone's chain. Rows of a zone must arrive together; the zone's report starts at its first row.
+ */
 export class RowChecker {
-  private readonly canonical = new Canonical();
-  private readonly hmac: FastHmac | undefined;
-  /** The previous row's content_sha256 (its escaped bytes, as latin1). */
-  private prevContent = '';
-  /** The previous row's chain_seq; undefined before a zone's first row. */
-  private prevSeq: Seq | undefined;
+  readonly zones: ZoneReport[] = [];
   private report: ZoneReport | undefined;
+  private zone = Buffer.alloc(0);
+  private readonly canonical = new CanonicalContent();
+  /** The previous row's content_sha256 bytes (NULL read as ''), and where they end in `prevContent`. */
+  private readonly prevContent = new ScratchBuffer(128);
+  private prevContentEnd = 0;
+  /** The previous row's chain_seq; undefined before a zone's first chained row. */
+  private prevSeq: Int | undefined;
 
-  /** hmacKey: the decoded AUDIT_HMAC_KEY bytes, or undefined to leave chain_hmac unchecked. */
-  constructor(hmacKey: Buffer | undefined) {
-    this.hmac = hmacKey ? new FastHmac(hmacKey) : undefined;
+  private readonly hmac: FastHmac | undefined;
+
+  /** hmacKey: the prepared AUDIT_HMAC_KEY, or undefined to leave chain_hmac unchecked. */
+  constructor(hmacKey: KeyObject | undefined) {
+    this.hmac = hmacKey && new FastHmac(hmacKey.export());
   }
 
-  /** Start a zone: the next row is its oldest, and counts go to `report`. */
-  beginZone(report: ZoneReport): void {
-    this.report = report;
-    this.prevSeq = undefined;
-  }
-
-  /** The last row's chain_seq and id, the keyset for the next page; undefined before the zone's first row. */
-  lastKey(): { seq: string; id: string } | undefined {
-    return this.prevSeq === undefined ? undefined : { seq: String(this.prevSeq), id: this.canonical.id() };
-  }
-
-  /** Check the row in buf[start, end), where buf[end] is its newline. An arrow, to be handed out as a callback. */
-  readonly row = (buf: Buffer, start: number, end: number): void => {
-    const report = this.report;
-    if (!report) throw new Error('RowChecker.row before beginZone');
-    const digest = hash('sha256', this.canonical.build(buf, start, end), 'hex');
+  /** Check one tuple (a TupleHandler: fields[2i], fields[2i + 1] are field i's start and end, -1 for NULL). */
+  readonly tuple = (buf: Buffer, f: Int32Array): void => {
+    const report = this.zoneOf(buf, f[2 * ZONE], f[2 * ZONE + 1]);
+    if (f[2 * SEQ] < 0) return this.unchained(report, buf, f);
+    const seq = int64(buf, f[2 * SEQ]);
     const first = this.prevSeq === undefined;
 
-    // content_sha256, prev_content_sha256, chain_hmac and chain_seq, each usually matched as it is found.
-    const content = field(buf, this.canonical.next, digest);
-    const prevStart = content.end + 1;
-    const prev = field(buf, prevStart, first ? undefined : this.prevContent);
-    const prevNull = isNull(buf, prevStart, prev.end);
-    const hmacStart = prev.end + 1;
-    const contentStart = this.canonical.next;
-    const prevValueStart = prevNull ? prev.end : prevStart; // NULL signs as ''
-    const expectedHmac = this.hmac && hmacHex(this.hmac, buf, contentStart, content.end, prevValueStart, prev.end);
-    const hmac = field(buf, hmacStart, expectedHmac);
-    if (fieldEnd(buf, hmac.end + 1) !== end) throw new Error('COPY row has more than 17 fields');
-    const seq = parseSeq(buf, hmac.end + 1, end);
+    const canonical = this.canonical;
+    canonical.reset();
+    for (let i = 0; i < OCCURRED_AT; i++) canonical.field(f[2 * i] < 0 ? null : buf, f[2 * i], f[2 * i + 1]);
+    if (f[2 * OCCURRED_AT] < 0) throw new TypeError('occurred_at is NULL'); // NOT NULL in Caracal's schema
+    const digest = hash('sha256', canonical.occurredAt(unixMicros(int64(buf, f[2 * OCCURRED_AT]))), 'hex');
 
-    // The rules of verify.ts breaksOf; see there for why a zone's oldest row is judged this way.
-    const linkOk = first ? (seq === 1 || seq === 1n) === prevNull : prev.same;
-    const seqOk = this.prevSeq === undefined ? seq >= 1 : follows(this.prevSeq, seq);
-    const hmacOk = expectedHmac === undefined || hmac.same;
+    // NULL content_sha256 and chain_hmac read as '' (Caracal's sweep COALESCEs them); a NULL link stays NULL.
+    const cs = Math.max(f[2 * CONTENT], 0);
+    const ce = Math.max(f[2 * CONTENT + 1], 0);
+    const ps = f[2 * PREV];
+    const pe = f[2 * PREV + 1];
+    const prevNull = ps < 0;
+    const contentOk = holds(buf, cs, ce, digest);
+    // A zone's oldest row: Caracal writes a NULL link exactly at chain_seq 1; a later oldest row (retention dropped
+    // the rows before it) must still point somewhere, though what it points to can no longer be checked.
+    const linkOk = first
+      ? (seq === 1 || seq === 1n) === prevNull
+      : !prevNull && this.prevContent.bytes.compare(buf, ps, pe, 0, this.prevContentEnd) === 0;
+    const hmacOk = this.hmac === undefined || holds(buf, f[2 * HMAC], f[2 * HMAC + 1], this.hmacHex(buf, cs, ce, ps, pe));
+    const seqOk = first ? seq >= 1 : follows(this.prevSeq ?? 0, seq);
+
     if (first) report.firstSeq = String(seq);
     report.rowsChecked++;
-    if (!(content.same && linkOk && hmacOk && seqOk)) {
+    if (!(contentOk && linkOk && hmacOk && seqOk)) {
       const kinds: BreakKind[] = [];
-      if (!content.same) kinds.push('content_mismatch');
+      if (!contentOk) kinds.push('content_mismatch');
       if (!linkOk) kinds.push('broken_link');
       if (!hmacOk) kinds.push('hmac_mismatch');
       if (!seqOk) kinds.push('seq_gap');
       report.brokenRows++;
       for (const k of kinds) if (!report.kindsSeen.includes(k)) report.kindsSeen.push(k);
-      report.firstBreak ??= { id: this.canonical.id(), chainSeq: String(seq), kind: kinds[0], kinds };
+      report.firstBreak ??= { id: buf.toString('utf8', f[0], f[1]), chainSeq: String(seq), kind: kinds[0], kinds };
     }
-    // An intact row's content_sha256 is the digest: keep that string rather than decode the field's bytes.
-    this.prevContent = content.same ? digest : buf.toString('latin1', contentStart, content.end);
+    this.prevContentEnd = ce - cs;
+    buf.copy(this.prevContent.ensure(ce - cs), 0, cs, ce);
     this.prevSeq = seq;
   };
-}
 
-/** Hex HMAC over content + '|' + prev as chain.ts chainHmac computes it; prev is '' when NULL (an empty range). */
-function hmacHex(hmac: FastHmac, buf: Buffer, cs: number, ce: number, ps: number, pe: number): string {
-  const message = hmac.message(ce - cs + 1 + pe - ps);
-  let o = unescapeInto(buf, cs, ce, message, MESSAGE_START);
-  message[o++] = 0x7c; // '|'
-  o = unescapeInto(buf, ps, pe, message, o);
-  return hmac.digestHex(o);
+  /** The report of the tuple's zone: the current one, or a new one when the zone changes. */
+  private zoneOf(buf: Buffer, start: number, end: number): ZoneReport {
+    if (start < 0) throw new TypeError('zone_id is NULL'); // NOT NULL in Caracal's schema
+    if (this.report && this.zone.compare(buf, start, end) === 0) return this.report;
+    this.zone = Buffer.from(buf.subarray(start, end));
+    this.report = emptyZoneReport(this.zone.toString('utf8'));
+    this.zones.push(this.report);
+    this.prevSeq = undefined;
+    return this.report;
+  }
+
+  /** A row outside the chain: it counts as broken, and the first one is the zone's first break (Caracal's order). */
+  private unchained(report: ZoneReport, buf: Buffer, f: Int32Array): void {
+    report.unchainedRows++;
+    report.brokenRows++;
+    if (report.unchainedRows > 1) return;
+    report.firstBreak = { id: buf.toString('utf8', f[0], f[1]), chainSeq: 'NULL', kind: 'missing_chain', kinds: ['missing_chain'] };
+    if (!report.kindsSeen.includes('missing_chain')) report.kindsSeen.push('missing_chain');
+  }
+
+  /** Hex HMAC over content + '|' + prev, as Caracal signs them (prev '' when NULL: an empty range). */
+  private hmacHex(buf: Buffer, cs: number, ce: number, ps: number, pe: number): string {
+    const hmac = this.hmac as FastHmac;
+    const prevLength = Math.max(pe - ps, 0);
+    const message = hmac.message(ce - cs + 1 + prevLength);
+    buf.copy(message, MESSAGE_START, cs, ce);
+    message[MESSAGE_START + ce - cs] = PIPE;
+    if (prevLength > 0) buf.copy(message, MESSAGE_START + ce - cs + 1, ps, pe);
+    return hmac.digestHex(MESSAGE_START + ce - cs + 1 + prevLength);
+  }
 }

@@ -22,6 +22,8 @@ export const ACTION = {
   alertStartRecovery: 'alert_start_recovery',
   alertSample: 'alert_sample',
   resumeAcknowledge: 'resume_acknowledge_alerts',
+  /** On a stale claim's reminder: let go of the claim. */
+  gateRelease: 'gate_release',
 } as const;
 
 export const BLOCK = {

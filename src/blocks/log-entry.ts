@@ -8,6 +8,7 @@ import { escapeKeepingUserMentions, escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { runLabel } from './run-dashboard.ts';
 import { userMention } from './users.ts';
 import { describeAlertEvent } from './alert-event.ts';
+import { broadcastEntry, describeScheduled, releaseButton } from './schedule-entry.ts';
 
 const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
@@ -76,7 +77,7 @@ export function describeEvent(e: StoredEvent): string {
     case 'denied':
       return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
     default:
-      return `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
+      return describeScheduled(e) ?? `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
   }
 }
 
@@ -95,9 +96,11 @@ function utcTime(at: Date): string {
   return `${at.toISOString().slice(11, 19)}Z`;
 }
 
-export function logEntryMessage(e: StoredEvent, run: RunState, opts: { sandbox: boolean; events?: readonly StoredEvent[] }): { text: string; blocks: KnownBlock[] } {
+export function logEntryMessage(e: StoredEvent, run: RunState, opts: { sandbox: boolean; events?: readonly StoredEvent[] }): { text: string; blocks: KnownBlock[]; broadcast?: boolean } {
   const body = `\`${utcTime(e.at)}\` ${describeEvent(e)}`;
   const blocks: KnownBlock[] = sections(body);
   if (e.type === 'run_resumed' && opts.events) blocks.push(...sections(summaryText(opts.events)));
-  return { text: truncate(`${runLabel(run, opts.sandbox)}${body}`, LIMITS.fallbackText), blocks };
+  const release = releaseButton(e);
+  if (release) blocks.push(release);
+  return { text: truncate(`${runLabel(run, opts.sandbox)}${body}`, LIMITS.fallbackText), blocks, ...(broadcastEntry(e) ? { broadcast: true } : {}) };
 }

@@ -24,7 +24,8 @@ import { createPacer } from './pacer.ts';
 import { placeholderDashboard, placeholderEntry } from './placeholder.ts';
 import { logEntryMetadata, partKey, postedEntries } from './readback.ts';
 
-type Rendered = { text: string; blocks: KnownBlock[] };
+/** `broadcast`: a thread reply also shown in the channel (reply_broadcast), for questions the channel must see. */
+type Rendered = { text: string; blocks: KnownBlock[]; broadcast?: boolean };
 
 export interface RunRenderer {
   dashboard(run: RunState): Promise<Rendered>;
@@ -135,9 +136,8 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function postInThread(run: RunState, lease: Lease, msg: Rendered, metadata: ReturnType<typeof logEntryMetadata>): Promise<string> {
     await hold(lease);
-    const posted = await slackCall(metrics, 'chat.postMessage', () =>
-      client.chat.postMessage({ channel: run.channelId, thread_ts: run.dashboardTs!, ...msg, metadata }),
-    );
+    const args = { channel: run.channelId, thread_ts: run.dashboardTs!, text: msg.text, blocks: msg.blocks, metadata };
+    const posted = await slackCall(metrics, 'chat.postMessage', () => client.chat.postMessage(msg.broadcast ? { ...args, reply_broadcast: true } : args));
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     return posted.ts;
   }
@@ -177,7 +177,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       return { ...stop, maybePosted: [d.id] }; // still unknown whether it is in Slack: keep the mark
     }
     if (!(await beginAttempt(db, lease, [d.id]))) throw new LeaseLost();
-    const parts = splitMessage(await deps.render.logEntry(event, run));
+    const rendered = await deps.render.logEntry(event, run);
+    const parts = splitMessage(rendered);
     let firstTs: string | undefined;
     for (const [i, part] of parts.entries()) {
       const already = found?.get(partKey(event.id, i));
@@ -189,7 +190,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const wait = await pacer.slot(run.channelId, leaseMs / 3);
       if (wait > 0) return { delayMs: wait, error: 'paced', maybePosted: i > 0 ? [d.id] : [] };
       try {
-        const ts = await postInThread(run, lease, { text: part.text, blocks: part.blocks ?? [] }, logEntryMetadata(event.id, i));
+        const ts = await postInThread(run, lease, { text: part.text, blocks: part.blocks ?? [], broadcast: rendered.broadcast === true && i === 0 }, logEntryMetadata(event.id, i));
         firstTs ??= ts;
       } catch (err) {
         if (err instanceof LeaseLost) throw err;

@@ -17,6 +17,8 @@ import {
 export type Command =
   | { type: 'claim' }
   | { type: 'handoff'; to: string; note: string }
+  /** Let go of a claim (the stale-gate reminder offers it): the gate is open to anyone's claim again. */
+  | { type: 'release' }
   | { type: 'record_checks'; results: GateCheck[] }
   | { type: 'tick'; item: FreezeItem; checked: boolean }
   /** Resume: `firingCritical` (filled by the service) must all be in `acknowledgedAlerts`, for each approver. */
@@ -29,7 +31,7 @@ export type CommandType = Command['type'];
 /** Which commands each gate state accepts. Anything else is refused before any guard runs. */
 export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -74,7 +76,13 @@ export type EventType =
   | 'run_cancelled'
   | 'denied'
   | 'alert_firing'
-  | 'alert_resolved';
+  | 'alert_resolved'
+  | 'gate_released'
+  /** Scheduled work (issue 17): written by the scheduler, never by a person. */
+  | 'watch_set'
+  | 'watch_changed'
+  | 'watch_ready'
+  | 'reminder';
 
 export interface EventDraft {
   type: EventType;
@@ -235,6 +243,10 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
         { type: 'gate_handed_off', gate, actor: actor.userId, data: { from: g.claimedBy ?? null, to: command.to, note } },
       ]);
     }
+    case 'release':
+      if (!g.claimedBy) return conflict(`${GATE_TITLES[gate]} is not claimed.`);
+      if (g.claimedBy !== actor.userId && !actor.isApprover) return denied(`Only ${who(g.claimedBy)} or an approver can release this claim.`);
+      return ok(withGate(run, gate, { claimedBy: undefined }), [{ type: 'gate_released', gate, actor: actor.userId, data: { previous: g.claimedBy } }]);
     case 'record_checks':
       return recordChecks(run, g, command.results, actor, policy);
     case 'tick': {

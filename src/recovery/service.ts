@@ -120,8 +120,8 @@ export function createRecoveryService(deps: RecoveryDeps) {
    */
   async function act(runId: string, gate: Gate, command: Command, userId: string, origin?: ClickOrigin): Promise<ActResult> {
     // Only approver-only commands look membership up (Slack may be slow or down; Claim and Run checks never wait).
-    // Handoff is open to the claimant, and to an approver reassigning a claim left behind.
-    const isApprover = APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' ? await deps.isApprover(userId) : false;
+    // Handoff and release are open to the claimant, and to an approver reassigning a claim left behind.
+    const isApprover = APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' || command.type === 'release' ? await deps.isApprover(userId) : false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await loadRun(deps.db, runId);
       if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };

@@ -41,6 +41,9 @@ import { metricsServer, operationalRoutes, type RouteDeps } from './routes.ts';
 import { createAlerts } from '../alerts/wiring.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
 import { registerAlertSample } from '../alerts/sample.ts';
+import { watchCommand } from '../commands/watch.ts';
+import { createReadyMeter, meteredContext } from '../schedule/ready-budget.ts';
+import { createSchedules } from '../schedule/wiring.ts';
 
 export interface AppDeps {
   config: Config;
@@ -77,6 +80,10 @@ export interface CaracalApp {
   sweepReports(): Promise<void>;
   /** Bring every alert group's message up to date now (tests, shutdown). */
   flushAlerts(): Promise<void>;
+  /** Run the scheduler's due jobs now, if this replica holds its lease (tests move their clock, then call it). */
+  runSchedules(): Promise<number>;
+  /** Tests: this replica dies here, its scheduler lease left to run out. */
+  abandonSchedules(): void;
 }
 
 /** Slack credentials the bot cannot start without; each entry names the variable to set. */
@@ -101,6 +108,9 @@ export function createApp(deps: AppDeps): CaracalApp {
   const newId = deps.newId ?? shortId;
   const sandbox = deps.sandbox ?? false;
   const { checks } = deps;
+  // Every /ready the bot sends is counted, so scheduled checks stay within Caracal's per-client limit.
+  const readyMeter = createReadyMeter(now);
+  const checkContext = meteredContext(deps.checkContext, readyMeter);
   let ready = false;
   const stateDbAnswers = async (): Promise<boolean> => {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
@@ -165,7 +175,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = createRecovery({
     config, db, metrics, checks, now, newId, sandbox, scrub,
     logger: deps.logger,
-    checkContext: deps.checkContext,
+    checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
     workerId,
@@ -176,7 +186,7 @@ export function createApp(deps: AppDeps): CaracalApp {
 
   const statusDeps: StatusRunDeps = {
     checks,
-    context: deps.checkContext,
+    context: checkContext,
     store: dbReportStore(db),
     metrics,
     logger: deps.logger,
@@ -185,10 +195,16 @@ export function createApp(deps: AppDeps): CaracalApp {
     sandbox,
     newId,
   };
+  const schedules = createSchedules({
+    config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
+    client: () => app.client, reports: statusDeps.store, now, newId, workerId, sandbox,
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+    onQueued: () => dispatcher.poke(),
+  });
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
-    statusCommand(statusDeps),
+    statusCommand(statusDeps, schedules.statusControl),
     recoverCommand({ service, now, approversOffline }),
     drillCommand({ service, now }),
     troubleshootCommand(),
@@ -197,6 +213,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     handoffCommand({ service, approversOffline }),
     summaryCommand({ service, now }),
     timelineCommand({ db, logger: deps.logger }),
+    watchCommand({
+      db, service, now, defaultInterval: schedules.intervalFor,
+      onChanged: () => {
+        dispatcher.poke();
+        void schedules.scheduler.runNow();
+      },
+    }),
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
@@ -205,7 +228,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, approversOffline, sandbox });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerAddToLog(app, { ...listenerDeps, service });
-  registerRemediation(app, { ...listenerDeps, service, journal, context: deps.checkContext });
+  registerRemediation(app, { ...listenerDeps, service, journal, context: checkContext });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
@@ -226,6 +249,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       retention.start();
       reportSweeper.start();
       alerts.delivery.start();
+      schedules.scheduler.start(schedules.pollMs);
       ready = true;
       return socketMode ? undefined : (server as Server);
     },
@@ -240,6 +264,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
       if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
       clearTimeout(t);
+      await schedules.scheduler.stop();
       await alerts.delivery.stop();
       await dispatcher.stop(Math.max(0, deadline - Date.now()));
       if (metricsHttp) await new Promise((r) => metricsHttp!.close(r));
@@ -248,6 +273,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     flushDeliveries: () => dispatcher.runNow(),
     sweepReports: () => reportSweeper.run(),
     flushAlerts: () => alerts.delivery.flush(),
+    runSchedules: () => schedules.scheduler.runNow(),
+    abandonSchedules: () => schedules.scheduler.abandon(),
     idle,
   };
 }

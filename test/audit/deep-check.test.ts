@@ -1,7 +1,7 @@
 // audit.chain through the real executor and the app's own Postgres target, with and without the HMAC key.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditChainDeep } from '../../src/audit/deep-check.ts';
-import { NO_KEY_NOTE } from '../../src/audit/verify.ts';
+import { NO_KEY_NOTE } from '../../src/audit/report.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
 import { buildContext, runOne, type TestContext } from '../helpers/check-context.ts';
 import { closedPort } from '../helpers/faults.ts';

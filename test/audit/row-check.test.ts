@@ -1,62 +1,89 @@
-// The byte-level pieces of the COPY path without Postgres: the HMAC against node's createHmac, and random
-// chains (escapes, NULLs, odd times, tampering of every kind) checked by RowChecker from COPY text bytes
-// against the reference verifyAuditChains over the same rows as objects.
+// The byte-level pieces without Postgres: the HMAC against node's createHmac, the COPY binary framing however
+// the stream is cut, and random chains (odd text, NULLs, odd times, tampering of every kind) checked by
+// RowChecker from COPY binary bytes against the oracle over the same rows as objects.
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chainHmac, contentHash, type AuditRow } from '../../src/audit/chain.ts';
-import { CopyRows } from '../../src/audit/copy-rows.ts';
-import { FastHmac, fastHmacHex } from '../../src/audit/fast-hmac.ts';
-import { RowChecker } from '../../src/audit/row-check.ts';
-import { verifyAuditChains, type ZoneReport } from '../../src/audit/verify.ts';
-import { TEST_KEY_HEX } from './caracal-writer.ts';
+import { parseHmacKey } from '../../src/audit/chain.ts';
+import { CopyBinaryTuples } from '../../src/audit/copy-binary.ts';
+import { FastHmac, fastHmacHex } from '../../src/audit/hmac.ts';
+import { COLUMN_COUNT, RowChecker } from '../../src/audit/row-check.ts';
+import { referenceContentHash, referenceHmac, TEST_KEY_HEX } from './caracal-writer.ts';
+import { oracleZone, type OracleRow } from './oracle.ts';
 
-/** COPY TO's text escaping, written from the PostgreSQL docs rather than from src/audit/copy-text.ts. */
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
-const copyField = (v: string | null): string => (v === null ? '\\N' : v.replace(/[\\\b\f\n\r\t\v]/g, (c) => ESCAPES[c]));
-const copyLine = (r: AuditRow): string =>
-  [r.id, r.zone_id, r.event_type, r.request_id, r.decision, r.policy_set_id, r.policy_set_version_id, r.manifest_sha,
-    r.evaluation_status, r.determining_policies_json, r.diagnostics_json, r.metadata_json, r.occurredAtMicros.toString(),
-    r.content_sha256, r.prev_content_sha256, r.chain_hmac, r.chain_seq.toString()].map(copyField).join('\t') + '\n';
+/** COPY TO's binary format, written from the PostgreSQL docs ("Binary Format") rather than from src/audit. */
+const PG_EPOCH_MICROS = 946_684_800_000_000n;
+const int16 = (n: number) => { const b = Buffer.alloc(2); b.writeInt16BE(n); return b; };
+const int32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+const int64 = (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64BE(n); return b; };
+const text = (v: string | null) => (v === null ? int32(-1) : Buffer.concat([int32(Buffer.byteLength(v)), Buffer.from(v)]));
+const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), int32(0), int32(0)]);
+function tupleOf(r: OracleRow): Buffer {
+  return Buffer.concat([
+    int16(17),
+    ...[r.id, r.zone_id, r.event_type, r.request_id, r.decision, r.policy_set_id, r.policy_set_version_id, r.manifest_sha,
+      r.evaluation_status, r.determining_policies_json, r.diagnostics_json, r.metadata_json].map(text),
+    int32(8), int64(r.occurredAtMicros - PG_EPOCH_MICROS),
+    text(r.content_sha256), text(r.prev_content_sha256), text(r.chain_hmac),
+    r.chain_seq === null ? int32(-1) : Buffer.concat([int32(8), int64(r.chain_seq)]),
+  ]);
+}
+
+/** Feed `bytes` in random cuts, down to one byte. */
+function feedCut(tuples: CopyBinaryTuples, bytes: Buffer): void {
+  for (let at = 0; at < bytes.length; ) {
+    const next = Math.min(bytes.length, at + 1 + Math.floor(Math.random() * 300));
+    tuples.push(bytes.subarray(at, next));
+    at = next;
+  }
+}
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
 const ODD = [null, '', 'x', '\\N', 'null', 'tab\tnl\nbs\\cr\r\b\f\v', 'unit\x1fsep', 'naïve € 𝄞', '{"a": "b\\"c"}'];
-const MICROS = [0n, -1n, 1n, 1_768_478_400_123_456n, 9_999_999_999_999_999n, -62_135_596_800_000_000n];
+const MICROS = [0n, -1n, 1n, 1_768_478_400_123_456n, 9_999_999_999_999_999n, -62_135_596_800_000_000n, 8_000_000_000_000_000n];
 
-/** An intact zone chain of `n` rows as Caracal writes it (content hash, link, HMAC, seq from `firstSeq`). */
-function chain(zone: string, n: number, firstSeq: bigint): AuditRow[] {
-  const rows: AuditRow[] = [];
+/** An intact zone chain of `n` rows as Caracal writes it, hashed by the test writer's reference functions. */
+function chain(zone: string, n: number, firstSeq: bigint): OracleRow[] {
+  const rows: OracleRow[] = [];
   for (let i = 0; i < n; i++) {
-    const prev = rows.at(-1)?.content_sha256 ?? null;
-    const fields = {
+    const f = {
       id: `${pick(ODD) ?? ''}${i}`, zone_id: zone, event_type: pick(['authz.decision', 'e\tv']),
       request_id: pick(ODD), decision: pick(ODD), policy_set_id: pick(ODD), policy_set_version_id: pick(ODD),
       manifest_sha: pick(ODD), evaluation_status: pick(ODD), determining_policies_json: pick(ODD),
       diagnostics_json: pick(ODD), metadata_json: pick(ODD), occurredAtMicros: pick(MICROS),
     };
-    const content = contentHash(fields);
+    const content = referenceContentHash(
+      [f.id, f.zone_id, f.event_type, f.request_id, f.decision, f.policy_set_id, f.policy_set_version_id, f.manifest_sha, f.evaluation_status],
+      [f.determining_policies_json, f.diagnostics_json, f.metadata_json], f.occurredAtMicros * 1000n);
     const seq = firstSeq + BigInt(i);
-    rows.push({ ...fields, content_sha256: content, prev_content_sha256: seq === 1n ? null : prev ?? 'f'.repeat(64),
-      chain_hmac: chainHmac(TEST_KEY_HEX, content, seq === 1n ? null : prev ?? 'f'.repeat(64)), chain_seq: seq });
+    const prev = seq === 1n ? null : (rows.at(-1)?.content_sha256 ?? 'f'.repeat(64));
+    rows.push({ ...f, content_sha256: content, prev_content_sha256: prev, chain_hmac: referenceHmac(TEST_KEY_HEX, content, prev ?? ''), chain_seq: seq });
   }
   return rows;
 }
 
 /** One random tampering, of the kinds an attacker or a bad restore produces. */
-function tamper(rows: AuditRow[]): void {
+function tamper(rows: OracleRow[]): void {
   const i = Math.floor(Math.random() * rows.length);
   const r = rows[i];
-  switch (Math.floor(Math.random() * 9)) {
+  switch (Math.floor(Math.random() * 10)) {
     case 0: r.decision = pick(ODD); break;
     case 1: r.occurredAtMicros += 1n; break;
     case 2: rows.splice(i, 1); break;
     case 3: if (i > 0) [rows[i - 1], rows[i]] = [r, rows[i - 1]]; break;
     case 4: rows.splice(i, 0, { ...r, id: `${r.id}x` }); break;
     case 5: r.prev_content_sha256 = pick([null, '', r.content_sha256, r.prev_content_sha256?.toUpperCase() ?? null]); break;
-    case 6: r.chain_hmac = pick(['', 'ab'.repeat(32), `${r.chain_hmac}\\`]); break;
+    case 6: r.chain_hmac = pick(['', null, 'ab'.repeat(32), `${r.chain_hmac}\\`]); break;
     case 7: rows[0].chain_seq = pick([0n, -3n, 2n]); break; // the zone's oldest row: judged on its own
-    default: r.chain_seq = pick([r.chain_seq + 1n, 0n, -3n, 2n ** 60n]);
+    case 8: r.content_sha256 = pick([null, '', r.content_sha256?.toUpperCase() ?? null]); break;
+    default: r.chain_seq = pick([r.chain_seq === null ? 1n : r.chain_seq + 1n, 0n, -3n, 2n ** 60n]);
   }
 }
+
+/** Rows without chain_seq go last, by id, as the sweep's ORDER BY puts them. */
+const inSweepOrder = (rows: OracleRow[]): OracleRow[] => [
+  ...rows.filter((r) => r.chain_seq !== null),
+  ...rows.filter((r) => r.chain_seq === null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+];
 
 describe('FastHmac', () => {
   it('equals createHmac for keys shorter than, equal to and longer than the block, and long messages', () => {
@@ -70,53 +97,37 @@ describe('FastHmac', () => {
   });
 });
 
-describe('RowChecker', () => {
-  it('reports random chains, intact and tampered, exactly as the reference does', async () => {
-    for (let round = 0; round < 60; round++) {
-      const zones = ['z1', 'z\t2', "z'3"].map((z, k) => chain(z, 5 + Math.floor(Math.random() * 20), k === 2 ? 9_007_199_254_740_990n : 1n));
-      for (let t = round % 4; t > 0; t--) tamper(pick(zones));
-      for (const keyHex of [TEST_KEY_HEX, undefined]) {
-        const source = {
-          zones: () => Promise.resolve(zones.map((z) => z[0]?.zone_id ?? '')),
-          batches: async function* (zoneId: string) {
-            yield await Promise.resolve(zones.find((z) => z[0]?.zone_id === zoneId) ?? []);
-          },
-          unchained: () => Promise.resolve({ count: 0, firstId: null }),
-        };
-        const reference = await verifyAuditChains(source, { hmacKeyHex: keyHex });
-        const checker = new RowChecker(keyHex ? Buffer.from(keyHex, 'hex') : undefined);
-        const fast = zones.map((rows) => {
-          const report: ZoneReport = { zoneId: rows[0]?.zone_id ?? '', rowsChecked: 0, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: 0, kindsSeen: [] };
-          checker.beginZone(report);
-          for (const r of rows) {
-            const line = Buffer.from(`junk\n${copyLine(r)}more`);
-            checker.row(line, 5, line.length - 5);
-          }
-          return report;
-        });
-        expect(fast).toEqual(reference.zones);
-      }
-    }
+describe('CopyBinaryTuples', () => {
+  it('hands over every tuple whole however the stream is cut, and fails on a cut-off stream', () => {
+    const rows = chain('z', 40, 1n);
+    const bytes = Buffer.concat([HEADER, ...rows.map(tupleOf), int16(-1)]);
+    const ids: string[] = [];
+    const tuples = new CopyBinaryTuples(COLUMN_COUNT, (buf, f) => ids.push(buf.toString('utf8', f[0], f[1])));
+    feedCut(tuples, bytes);
+    tuples.end();
+    expect(ids).toEqual(rows.map((r) => r.id));
+
+    const cut = new CopyBinaryTuples(COLUMN_COUNT, () => undefined);
+    cut.push(bytes.subarray(0, bytes.length - 5));
+    expect(() => cut.end()).toThrow('COPY binary data ended before its trailer');
+    expect(() => new CopyBinaryTuples(3, () => undefined).push(bytes)).toThrow('COPY tuple has 17 fields, expected 3');
   });
 });
 
-describe('CopyRows', () => {
-  it('hands over rows whole however the stream is cut, and fails on a cut-off last row', async () => {
-    const text = Array.from({ length: 50 }, (_, i) => `row ${i}\t${'é'.repeat(i)}\n`).join('');
-    const seen: string[] = [];
-    const copy = new CopyRows('COPY ...', (buf, start, end) => seen.push(buf.toString('utf8', start, end + 1)));
-    const bytes = Buffer.from(text);
-    for (let at = 0; at < bytes.length; ) {
-      const next = Math.min(bytes.length, at + 1 + Math.floor(Math.random() * 40));
-      copy.handleCopyData({ chunk: bytes.subarray(at, next) });
-      at = next;
+describe('RowChecker', () => {
+  it('reports random chains, intact and tampered, with rows outside the chain, exactly as the oracle does', () => {
+    for (let round = 0; round < 60; round++) {
+      const zones = ['z1', 'z\t2', "z'3"].map((z, k) => chain(z, 5 + Math.floor(Math.random() * 20), k === 2 ? 9_007_199_254_740_990n : 1n));
+      for (let t = round % 4; t > 0; t--) tamper(pick(zones));
+      if (round % 5 === 0) pick(zones).forEach((r) => void (Math.random() < 0.2 && (r.chain_seq = null)));
+      for (const keyHex of [TEST_KEY_HEX, undefined]) {
+        const ordered = zones.map(inSweepOrder).filter((rows) => rows.length > 0);
+        const checker = new RowChecker(keyHex ? parseHmacKey(keyHex) : undefined);
+        const tuples = new CopyBinaryTuples(COLUMN_COUNT, checker.tuple);
+        feedCut(tuples, Buffer.concat([HEADER, ...ordered.flat().map(tupleOf), int16(-1)]));
+        tuples.end();
+        expect(checker.zones).toEqual(ordered.map((rows) => oracleZone(rows[0].zone_id, rows, keyHex)));
+      }
     }
-    copy.handleReadyForQuery();
-    expect(await copy.done).toBe(50);
-    expect(seen.join('')).toBe(text);
-    const cut = new CopyRows('COPY ...', () => undefined);
-    cut.handleCopyData({ chunk: Buffer.from('a\nb') });
-    cut.handleReadyForQuery();
-    await expect(cut.done).rejects.toThrow('COPY ended in the middle of a row');
   });
 });

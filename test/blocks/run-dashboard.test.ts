@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fitMessage } from '../../src/blocks/limits.ts';
 import { runDashboardMessage } from '../../src/blocks/run-dashboard.ts';
+import { ALL_CHECKS } from '../../src/checks/registry.ts';
 import { GATE_ORDER, type GateCheck, type GateState, type RunState } from '../../src/recovery/model.ts';
+import { ANY_FINDING, PLACEMENT } from '../../src/remediation/placement.ts';
 import { checkBlocks } from '../../src/sandbox/slack/validate.ts';
 import type { JsonObject } from '../../src/sandbox/slack/json.ts';
 import type { Gate } from '../../src/checks/types.ts';
@@ -9,6 +12,28 @@ const NOW = new Date('2026-11-28T12:00:00Z');
 const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
   checkId, status, summary: `${checkId} ${status}`, startedAt: NOW, finishedAt: NOW, ...(findings ? { findings } : {}),
 });
+
+/** A long finding with everything mrkdwn must escape, as a failing check reports it. */
+const finding = (id: string) => `${id} failed: ${'evidence <!channel> & <b>x</b> *y* _z_ row 0190b000-0000-7000-8000-0000000000aa '.repeat(40)}`;
+
+/**
+ * Every check of the gate (the Resume gate re-runs them all), all failing with long summaries and every finding
+ * kind a remediation or a note is placed under (remediation/placement.ts), so every offer shows too.
+ */
+function failingChecks(g: Gate): GateCheck[] {
+  return ALL_CHECKS.filter((c) => g === 'resume' || c.gates.includes(g)).map((c) => ({
+    checkId: c.id, status: 'fail', startedAt: NOW, finishedAt: NOW, summary: finding(c.id),
+    findings: PLACEMENT.filter((p) => p.check === c.id && p.finding !== ANY_FINDING).map((p) => p.finding),
+  }));
+}
+
+/** The largest real dashboard with `openGate` open: every gate up to it shows all of its checks failing. */
+function largestRunAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
+  const run = runAt(openGate, kind, override);
+  const open = GATE_ORDER.indexOf(openGate);
+  run.gates.forEach((g, j) => void (j <= open && (g.checks = failingChecks(g.gate))));
+  return run;
+}
 
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
   const i = GATE_ORDER.indexOf(openGate);
@@ -28,11 +53,20 @@ function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunSt
 describe('run dashboard', () => {
   const cases = GATE_ORDER.flatMap((gate) => (['recovery', 'drill'] as const).flatMap((kind) => [false, true].map((override) => ({ gate, kind, override }))));
 
-  it.each(cases)('is a message Slack accepts: $gate open, $kind, override pending $override', ({ gate, kind, override }) => {
-    const message = runDashboardMessage(runAt(gate, kind, override), { sandbox: true, approvalsRequired: (g) => (g === 'resume' ? 2 : 1) });
-    expect(checkBlocks(message.blocks as unknown as JsonObject[], 'message')).toBeUndefined();
-    expect(message.text).toContain('[SANDBOX]');
-    if (kind === 'drill') expect(JSON.stringify(message.blocks)).toContain('Simulated Caracal* panel');
+  it.each(cases)('is a message Slack accepts: $gate open, $kind, override pending $override, every check failing', ({ gate, kind, override }) => {
+    const run = largestRunAt(gate, kind, override);
+    const message = runDashboardMessage(run, { sandbox: true, approvalsRequired: (g) => (g === 'resume' ? 2 : 1) });
+    // What Slack receives: the egress fits every message (delivery/egress-fetch.ts).
+    const sent = fitMessage(message);
+    expect(checkBlocks(sent.blocks as unknown as JsonObject[], 'message')).toBeUndefined();
+    expect(sent.text).toContain('[SANDBOX]');
+    const shown = JSON.stringify(sent.blocks);
+    if (kind === 'drill') expect(shown).toContain('Simulated Caracal* panel');
+    // However many findings, the open gate's checks and its buttons still reach Slack: the gate can be acted on.
+    const openChecks = run.gates.find((g) => g.gate === gate)!.checks;
+    expect(openChecks.length > 0).toBe(gate !== 'freeze'); // the Freeze gate has a checklist instead of checks
+    for (const c of openChecks) expect(shown).toContain(`\`${c.checkId}\``);
+    expect(shown).toContain(`"action_id":"gate_confirm"`);
   });
 
   it('gives each remediation and drill button its own action id within its block', () => {

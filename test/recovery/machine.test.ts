@@ -48,6 +48,7 @@ function apply(run: RunState, g: Gate, cmd: Command, actor: Actor, now = NOW): R
 const sample: Record<CommandType, Command> = {
   claim: { type: 'claim' },
   handoff: { type: 'handoff', to: 'UDAN', note: 'Redis is back; watch the DLQ' },
+  release: { type: 'release' },
   record_checks: { type: 'record_checks', results: [] },
   tick: { type: 'tick', item: 'rollouts', checked: true },
   confirm: { type: 'confirm' },
@@ -61,10 +62,25 @@ const sample: Record<CommandType, Command> = {
 // records checks; everything happens on the open gate.
 const SPEC: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
+  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override'],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
+
+describe('release (issue 17: a stale claim)', () => {
+  it('lets the claimant or an approver let go of a claim, nobody else, and only a claimed gate', () => {
+    const claimed = apply(runAt('storage'), 'storage', { type: 'claim' }, { userId: 'UDAN', isApprover: false });
+    const bystander = decide(claimed, 'storage', { type: 'release' }, { userId: 'UMAL', isApprover: false }, policy, NOW);
+    expect(bystander.ok).toBe(false);
+    for (const actor of [{ userId: 'UDAN', isApprover: false }, { userId: 'UALICE', isApprover: true }]) {
+      const d = decide(claimed, 'storage', { type: 'release' }, actor, policy, NOW);
+      expect(d.ok && d.run.gates.find((g) => g.gate === 'storage')!.claimedBy).toBeUndefined();
+      expect(d.ok && d.events).toEqual([{ type: 'gate_released', gate: 'storage', actor: actor.userId, data: { previous: 'UDAN' } }]);
+    }
+    const again = decide(runAt('storage'), 'storage', { type: 'release' }, { userId: 'UALICE', isApprover: true }, policy, NOW);
+    expect(!again.ok && again.kind).toBe('conflict');
+  });
+});
 
 describe('the transition table', () => {
   it('is the specified one', () => {
@@ -87,8 +103,9 @@ describe('the transition table', () => {
         if (!legal) {
           expect(d.ok).toBe(false);
           if (!d.ok) expect(d.kind).toBe(status === 'locked' ? 'denied' : 'conflict');
-        } else if (type === 'tick' || type === 'request_override') {
-          // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time
+        } else if (type === 'tick' || type === 'request_override' || type === 'release') {
+          // legal in the table, refused by a guard: only Freeze has a checklist; one pending override at a time;
+          // only a claimed gate can be released
           expect(d.ok).toBe(false);
         } else {
           expect(d.ok).toBe(true);

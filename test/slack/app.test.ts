@@ -5,28 +5,37 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
 import type { Db } from '../../src/store/db.ts';
 
-function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, delayMs = 0): CheckDefinition {
+function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, until: () => Promise<void> = () => Promise.resolve()): CheckDefinition {
   return {
     id,
     title: `Fake ${id}`,
     gates: ['storage'],
     reads: 'nothing',
     run: async () => {
-      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      await until();
       return outcome();
     },
   };
 }
 
+/** A promise the test resolves: the slow check finishes when the test says so, not after a guessed delay. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
 describe('Slack app over signed HTTP', () => {
   let bot: TestBot;
   let runs = 0;
+  // Open by default; a test that needs the slow check in flight closes it first.
+  let slowGate = gate();
   const checks = [
     fakeCheck('fake.fast', () => ({ status: 'pass', summary: 'fine' })),
     fakeCheck('fake.slow', () => {
       runs++;
       return { status: 'fail', summary: 'broken <!channel>', matrix: ['redis'], remedy: 'restore Redis' };
-    }, 150),
+    }, () => slowGate.opened),
   ];
 
   let state: { db: Db; drop(): Promise<void> };
@@ -38,6 +47,8 @@ describe('Slack app over signed HTTP', () => {
   });
   beforeEach(async () => {
     runs = 0;
+    slowGate = gate();
+    slowGate.open();
     bot = await startTestBot({ db: state.db, checks });
   });
   afterEach(async () => {
@@ -47,10 +58,14 @@ describe('Slack app over signed HTTP', () => {
 
   it('acks /caracal status at once, posts "checking…", then updates the report in place', async () => {
     const calls = captureSlackApi();
-    const started = Date.now();
+    slowGate = gate();
     const res = await bot.command('status');
+    // Acked while a check is still running: the ack does not wait for the checks.
     expect(res.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(runs).toBe(0);
+    await waitFor(() => calls.some((c) => c.method === 'chat.postMessage'));
+    expect(calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing'))).toBe(false);
+    slowGate.open();
     await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
     const post = calls.find((c) => c.method === 'chat.postMessage')!;
     expect(post.body.channel).toBe('C0OPS');
@@ -68,8 +83,8 @@ describe('Slack app over signed HTTP', () => {
   it('Re-run re-runs the checks and updates the same message; Details posts the evidence in the thread', async () => {
     const calls = captureSlackApi();
     await bot.command('status');
-    await waitFor(() => runs === 1 && calls.filter((c) => c.method === 'chat.update').length > 0);
-    await new Promise((r) => setTimeout(r, 100));
+    // The final update, awaited rather than slept for: it is the one with the slow check's failure in it.
+    await waitFor(() => runs === 1 && calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
     const final = calls.filter((c) => c.method === 'chat.update').at(-1)!;
     const actions = blocksOf(final).find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
     const rerun = actions.elements.find((e) => e.action_id === ACTION.statusRerun)!;

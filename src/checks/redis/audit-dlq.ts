@@ -29,6 +29,11 @@ function classify(entry: info.StreamEntry): { cls: EntryClass; label: string } {
   return { cls: 'other', label: isReplayableReason(entry.fields.reason) ? `${kind} (no src_data)` : `${kind} (no colon after the reason)` };
 }
 
+/** `1 entry`, `2 entries`: a count with its noun in the right number. */
+function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 function countLine(counts: Map<string, number>): string {
   return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
 }
@@ -63,33 +68,33 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
   const remedy: string[] = [];
   if (replayable > 0) {
     remedy.push(
-      `Replay the ${replayable} replayable entries with POST /api/audit/dlq/replay?limit=N on Audit (Audit admin ` +
+      `Replay the ${counted(replayable, 'replayable entry', 'replayable entries')} with POST /api/audit/dlq/replay?limit=N on Audit (Audit admin ` +
         'token); it re-adds {data, sig} to caracal.audit.events and deletes each replayed entry.',
     );
   }
   if (replayable > 0 && head > 0) {
     remedy.push(
-      `Each run scans the first N entries from the start and skips what it cannot replay; ${head} non-replayable ` +
-        `entries come first, so N must exceed ${head} or the replay does nothing.`,
+      `Each run scans the first N entries from the start and skips what it cannot replay; ` +
+        `${counted(head, 'non-replayable entry comes', 'non-replayable entries come')} first, so N must exceed ${head} or the replay does nothing.`,
     );
   } else if (replayable === 0 && partial) {
     remedy.push(`None of the first ${entries.length} entries is replayable: a replay needs limit > ${entries.length}.`);
   }
   if (integrity > 0) {
     remedy.push(
-      `The ${integrity} integrity failures (hmac_verify_failed, tamper_on_replay, json_parse_error, ` +
+      `The ${counted(integrity, 'integrity failure')} (hmac_verify_failed, tamper_on_replay, json_parse_error, ` +
         'missing_data_field) must be investigated, never replayed: the payload may be forged or tampered with. ' +
         'Keep them as evidence and check the tamper chain.',
     );
   }
   if (other > 0) {
-    remedy.push(`Inspect the ${other} other entries by hand (GET /api/audit/dlq on Audit): replay skips them.`);
+    remedy.push(`Inspect the ${counted(other, 'other entry', 'other entries')} by hand (GET /api/audit/dlq on Audit): replay skips ${other === 1 ? 'it' : 'them'}.`);
   }
 
   return {
     status: 'fail',
     summary:
-      `${length} audit events in the DLQ${scope}: ${replayable} replayable, ${integrity} integrity failures, ` +
+      `${counted(length, 'audit event')} in the DLQ${scope}: ${replayable} replayable, ${counted(integrity, 'integrity failure')}, ` +
       `${other} other; oldest ${oldestAgeSeconds ?? '?'} s old.`,
     metrics: {
       'dlq.length': length,

@@ -45,7 +45,7 @@ export const dlqEntries: FaultDef = {
     "Calls Audit's DLQ replay route (the 3 replayable entries go back to the stream), then removes the integrity " +
     'failure as the recorded break-glass step does (XRANGE into the incident log, then XDEL).',
   requiresRedis: true,
-  shows: [{ check: 'audit.dlq', status: 'fail', contains: ['4 audit events in the DLQ', '3 replayable, 1 integrity failures'] }],
+  shows: [{ check: 'audit.dlq', status: 'fail', contains: ['4 audit events in the DLQ', '3 replayable, 1 integrity failure,'] }],
   apply: (sim) =>
     dlq(sim, 'dlq_entries', [
       { reason: 'hmac_verify_failed', event: { zone_id: sim.ids.zoneId } },

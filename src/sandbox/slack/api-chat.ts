@@ -25,6 +25,7 @@ const postMessage: ApiMethod = (args, { workspace }) => {
     blocks: content.blocks ?? [],
     botId: SANDBOX_BOT.botId,
     ...(threadTs ? { threadTs } : {}),
+    ...(threadTs && (args.reply_broadcast === true || args.reply_broadcast === 'true') ? { broadcast: true } : {}),
     ...(metadata !== undefined ? { metadata } : {}),
   });
   return { ok: true, channel: channel.id, ts: message.ts, message: slackMessage(message) };

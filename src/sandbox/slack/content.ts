@@ -43,6 +43,7 @@ export function slackMessage(m: SandboxMessage | EphemeralMessage): JsonObject {
     team: SANDBOX_BOT.teamId,
     ...author,
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...('broadcast' in m && m.broadcast ? { subtype: 'thread_broadcast' } : {}),
     ...('edited' in m && m.edited ? { edited: { user: SANDBOX_BOT.botUserId, ts: m.edited.ts } } : {}),
     ...('metadata' in m && m.metadata !== undefined ? { metadata: m.metadata } : {}),
   };

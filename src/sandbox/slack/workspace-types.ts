@@ -14,6 +14,8 @@ export interface SandboxMessage extends MessageContent {
   botId?: string;
   /** Set on thread replies: the parent's ts. */
   threadTs?: string;
+  /** A thread reply also sent to the channel (`reply_broadcast`): Slack shows it in both. */
+  broadcast?: boolean;
   metadata?: unknown;
   edited?: { ts: string };
 }

@@ -71,9 +71,9 @@ export class Workspace {
     return kept.length !== list.length;
   }
 
-  /** Top-level messages of a channel (thread replies excluded), oldest first. */
+  /** Top-level messages of a channel (thread replies excluded, unless also sent to the channel), oldest first. */
   history(channel: string): SandboxMessage[] {
-    return (this.messagesByChannel.get(channel) ?? []).filter((m) => !m.threadTs);
+    return (this.messagesByChannel.get(channel) ?? []).filter((m) => !m.threadTs || m.broadcast);
   }
 
   replies(channel: string, threadTs: string): SandboxMessage[] {

@@ -51,7 +51,7 @@ describe('audit.dlq', () => {
     ]);
     const result = await runOne(auditDlq, context().ctx);
     expect(result.status).toBe('fail');
-    expect(result.summary).toBe('3 audit events in the DLQ: 2 replayable, 1 integrity failures, 0 other; oldest 3600 s old.');
+    expect(result.summary).toBe('3 audit events in the DLQ: 2 replayable, 1 integrity failure, 0 other; oldest 3600 s old.');
     expect(result.metrics).toMatchObject({
       'dlq.length': 3,
       'dlq.scanned': 3,
@@ -64,7 +64,8 @@ describe('audit.dlq', () => {
     expect(result.evidence).toContain('By reason: transient_exceeded_max_deliveries 1, pg_permanent_error 1, hmac_verify_failed 1.');
     expect(result.remedy).toContain('POST /api/audit/dlq/replay');
     expect(result.remedy).toContain('Audit admin token');
-    expect(result.remedy).toMatch(/integrity failures .* must be investigated, never replayed/);
+    expect(result.remedy).toMatch(/The 1 integrity failure \(.*\) must be investigated, never replayed/);
+    expect(result.remedy).toContain('Replay the 2 replayable entries with');
     expect(result.remedy).not.toMatch(/N must exceed/);
     expect(result.matrix).toEqual(['audit']);
   });
@@ -85,6 +86,37 @@ describe('audit.dlq', () => {
     );
     expect(result.remedy).not.toContain('POST /api/audit/dlq/replay');
     expect(result.remedy).toContain('replay skips them');
+  });
+
+  it('counts in words that agree with the numbers: one event, one of each class, then two of each', async () => {
+    const summaryOf = async (specs: DlqEntrySpec[]) => {
+      await lease.client.flushdb();
+      await addDlqEntries(lease.client, specs);
+      const result = await runOne(auditDlq, context().ctx);
+      await tc?.close();
+      return result;
+    };
+    const one = await summaryOf([{ reason: 'tamper_on_replay', at: ago(5) }]);
+    expect(one.summary).toBe('1 audit event in the DLQ: 0 replayable, 1 integrity failure, 0 other; oldest 5 s old.');
+    expect(one.remedy).toContain('The 1 integrity failure (');
+    const each = await summaryOf([
+      { reason: 'hmac_verify_failed', at: ago(9) },
+      { reason: 'pg_permanent_error:x', at: ago(8) },
+      { reason: 'something_new', at: ago(7) },
+    ]);
+    expect(each.summary).toBe('3 audit events in the DLQ: 1 replayable, 1 integrity failure, 1 other; oldest 9 s old.');
+    expect(each.remedy).toContain('Replay the 1 replayable entry with');
+    expect(each.remedy).toContain('1 non-replayable entry comes first, so N must exceed 1');
+    expect(each.remedy).toContain('Inspect the 1 other entry by hand (GET /api/audit/dlq on Audit): replay skips it.');
+    const two = await summaryOf([
+      { reason: 'hmac_verify_failed', at: ago(9) },
+      { reason: 'json_parse_error:eof', at: ago(8) },
+      { reason: 'something_new', at: ago(7) },
+      { reason: 'other_new', at: ago(6) },
+    ]);
+    expect(two.summary).toBe('4 audit events in the DLQ: 0 replayable, 2 integrity failures, 2 other; oldest 9 s old.');
+    expect(two.remedy).toContain('The 2 integrity failures (');
+    expect(two.remedy).toContain('Inspect the 2 other entries by hand (GET /api/audit/dlq on Audit): replay skips them.');
   });
 
   it("follows Audit's replay rule exactly: the reason needs its colon and src_data must not be blank", async () => {

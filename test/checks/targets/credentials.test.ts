@@ -88,14 +88,14 @@ describe('Caracal Postgres and the state database against a SCRAM-only PostgreSQ
     let rows = 0;
     const good = pgCopyClient({ url: server.url, password: server.password, statementTimeoutMs: 5000 });
     try {
-      await good.copy('COPY (SELECT generate_series(1, 3)) TO STDOUT', () => void rows++);
+      await good.copyOut('COPY (SELECT generate_series(1, 3)) TO STDOUT', (chunk) => void (rows += chunk.toString().split('\n').length - 1));
     } finally {
       await good.end();
     }
     expect(rows).toBe(3);
     const bad = pgCopyClient({ url: server.url, password: 'nope-nope', statementTimeoutMs: 5000 });
     try {
-      await expect(bad.copy('COPY (SELECT 1) TO STDOUT', () => undefined)).rejects.toThrow(`authentication failed for user "${server.user}"`);
+      await expect(bad.copyOut('COPY (SELECT 1) TO STDOUT', () => undefined)).rejects.toThrow(`authentication failed for user "${server.user}"`);
     } finally {
       await bad.end();
     }

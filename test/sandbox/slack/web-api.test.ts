@@ -103,6 +103,20 @@ describe('Web API emulation: valid calls', () => {
     expect(alice.ephemerals).toEqual([]);
   });
 
+  it('shows a reply sent with reply_broadcast in the thread and in the channel, like Slack', async () => {
+    const c = client(s);
+    const parent = await c.chat.postMessage({ channel: 'C0INCIDENT', text: 'dashboard' });
+    const reply = await c.chat.postMessage({ channel: 'C0INCIDENT', thread_ts: parent.ts!, text: 'still active?', reply_broadcast: true });
+    expect(reply.message).toMatchObject({ thread_ts: parent.ts, subtype: 'thread_broadcast' });
+    await c.chat.postMessage({ channel: 'C0INCIDENT', thread_ts: parent.ts!, text: 'thread only' });
+    type Shown = { messages: { text: string; replies: { text: string }[] }[] };
+    const shown = (await (await fetch(`${s.url}/sandbox/state?user=U0BOB&channel=C0INCIDENT`)).json()) as Shown;
+    const top = shown.messages.map((m) => m.text);
+    expect(top).toContain('still active?');
+    expect(top).not.toContain('thread only');
+    expect(shown.messages.find((m) => m.text === 'dashboard')!.replies.map((r) => r.text)).toEqual(['still active?', 'thread only']);
+  });
+
   it('accepts the bot\'s real status report and gives every block a block_id', async () => {
     const msg = statusReportMessage({ reportId: 'r1', requestedBy: 'U0ALICE', startedAt: '2026-11-28T12:00:00.000Z', planned: [{ id: 'a.b', title: 'A' }], results: [], sandbox: true });
     const posted = await client(s).chat.postMessage({ channel: 'C0INCIDENT', text: msg.text, blocks: msg.blocks });

@@ -1,0 +1,87 @@
+// Builds the scheduler and its jobs from the configuration: watch, the reminder sweep and scheduled status, sharing
+// one source of gate check results under the /ready budget, and the controls the commands use.
+import type { WebClient } from '@slack/web-api';
+import { runChecks } from '../checks/executor.ts';
+import type { CheckContext, CheckDefinition, CheckResult, Gate } from '../checks/types.ts';
+import type { StatusScheduleControl } from '../commands/status.ts';
+import { timeoutFor, type Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { GatePolicy } from '../recovery/machine.ts';
+import type { Scrub } from '../redact.ts';
+import type { ReportStore } from '../reports/report-store.ts';
+import type { Db } from '../store/db.ts';
+import { deleteSchedule, putSchedule } from '../store/schedules.ts';
+import { createGateResults } from './gate-results.ts';
+import type { ReadyMeter } from './ready-budget.ts';
+import { remindersJob } from './reminders.ts';
+import { createScheduler } from './runner.ts';
+import { statusScheduleJob } from './status-schedule.ts';
+import { watchJob } from './watch.ts';
+
+export interface ScheduleWiringDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  checks: readonly CheckDefinition[];
+  /** The bot's check context, already metered (every /ready counted). */
+  checkContext: CheckContext;
+  meter: ReadyMeter;
+  policy: GatePolicy;
+  scrub: Scrub;
+  /** A Web API client whose calls cross the egress (scrubbed, fitted). */
+  client: () => WebClient;
+  reports: ReportStore;
+  now: () => Date;
+  newId: () => string;
+  workerId: string;
+  sandbox: boolean;
+  botId?: string;
+  /** Run events were queued for Slack: deliver now. */
+  onQueued: () => void;
+}
+
+export function createSchedules(deps: ScheduleWiringDeps) {
+  const { config, db } = deps;
+  const s = config.schedules;
+  const minutes = (m: number) => m * 60_000;
+  const intervalFor = (gate: string | undefined) => minutes((gate ? s.watch.gates[gate as Gate] : undefined) ?? s.watch.everyMinutes);
+  const results = createGateResults({
+    run: (gate: Gate): Promise<CheckResult[]> => {
+      const ids = new Set(deps.policy.requiredChecks(gate));
+      return runChecks(deps.checks.filter((c) => ids.has(c.id)), deps.checkContext, {
+        timeoutMs: (id) => timeoutFor(config, id),
+        onResult: (r) => deps.metrics.recordCheck(r),
+      });
+    },
+    now: deps.now,
+    meter: deps.meter,
+    readyPerMinute: s.readyCallsPerMinute,
+    reuseMs: s.reuseResultsSeconds * 1000,
+  });
+  const scheduler = createScheduler({
+    db, workerId: deps.workerId, now: deps.now, logger: deps.logger, onQueued: deps.onQueued,
+    watchFirstMs: minutes(s.watch.everyMinutes),
+    sweepMs: s.reminders.sweepSeconds * 1000,
+    jobs: {
+      watch: watchJob({ db, policy: deps.policy, results, intervalFor, approvers: config.recovery.approvers, scrub: deps.scrub }),
+      reminders: remindersJob({
+        db, claimIdleMs: minutes(s.reminders.claimIdleMinutes), releaseAfterMs: minutes(s.reminders.releaseAfterMinutes), runIdleMs: minutes(s.reminders.runIdleMinutes),
+      }),
+      status: statusScheduleJob({
+        db, client: deps.client(), checks: deps.checks, results, store: deps.reports, metrics: deps.metrics, logger: deps.logger,
+        sandbox: deps.sandbox, newId: deps.newId, ...(deps.botId ? { botId: deps.botId } : {}),
+      }),
+    },
+  });
+  const statusControl: StatusScheduleControl = {
+    async every(channelId, intervalMs, userId) {
+      const now = deps.now();
+      await putSchedule(db, { kind: 'status', key: channelId, channelId, intervalMs, nextAt: now, createdBy: userId, now, state: {} });
+      void scheduler.runNow();
+    },
+    stop: (channelId) => deleteSchedule(db, 'status', channelId),
+  };
+  return { scheduler, results, statusControl, intervalFor, pollMs: s.pollSeconds * 1000 };
+}
