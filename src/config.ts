@@ -225,6 +225,10 @@ const fileSchema = z
         reportUpdateIntervalMs: z.number().int().min(0).default(1000),
         /** Between two posts in one channel, across replicas: Slack allows about one message per second sustained. */
         postIntervalMs: z.number().int().min(0).default(1000),
+        /** A replica's hold on a run's deliveries, renewed while it works; a dead replica's runs wait this long. */
+        deliveryLeaseMs: z.number().int().min(1000).default(30_000),
+        /** First probe of a channel Slack refuses (invalid_auth, not_in_channel…), then doubling up to 5 minutes. */
+        pauseProbeMs: z.number().int().min(100).default(5000),
         /** Graceful shutdown budget; then in-flight work is left for the next replica. */
         shutdownMs: z.number().int().min(0).default(20_000),
         /** App Home tabs follow run changes at most once per interval (coalesced). */

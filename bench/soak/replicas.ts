@@ -26,6 +26,8 @@ export interface ReplicaOptions {
   dir: string;
   stateDatabaseUrl: string;
   slackApiUrl: string;
+  /** Extra `slack` settings (a short delivery lease, so a killed replica's runs are taken over sooner). */
+  slack?: Record<string, number>;
 }
 
 async function freePort(): Promise<number> {
@@ -43,14 +45,14 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 async function waitReady(port: number, child: ChildProcess, name: string): Promise<void> {
-  const end = Date.now() + 60_000;
+  const end = Date.now() + 120_000; // a loaded shared machine starts tsx slowly
   while (Date.now() < end) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`replica ${name} exited while starting (see its log)`);
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`replica ${name} not ready after 60 s`);
+  throw new Error(`replica ${name} not ready after 120 s`);
 }
 
 export async function createReplica(opts: ReplicaOptions): Promise<Replica> {
@@ -60,7 +62,7 @@ export async function createReplica(opts: ReplicaOptions): Promise<Replica> {
   writeFileSync(
     configPath,
     // The soak's Slack has no posting limit, and the soak proves consistency across kills, not pacing (bench/delivery.ts).
-    JSON.stringify({ slack: { port, apiUrl: opts.slackApiUrl, postIntervalMs: 0 }, recovery: { approvers: { users: SOAK_APPROVERS } }, logLevel: 'info' }),
+    JSON.stringify({ slack: { port, apiUrl: opts.slackApiUrl, postIntervalMs: 0, ...opts.slack }, recovery: { approvers: { users: SOAK_APPROVERS } }, logLevel: 'info' }),
   );
   let incarnation = 0;
   let child: ChildProcess | undefined;

@@ -1,5 +1,8 @@
-// Sends signed Slack requests through the proxy and retries a failed one as Slack does: the same body, newly
-// signed, with x-slack-retry-num and x-slack-retry-reason (Slack waits minutes between tries; the soak, moments).
+// Sends signed Slack requests through the proxy as Slack sends slash commands and interactions: once. Slack retries
+// only Events API deliveries; a command or click that is not acked within 3 s shows the person an error instead
+// (they may try again, knowingly). This matters since clicks are saved before their ack (issue 14 item 8): a retry
+// of a request whose save committed but whose ack was lost would apply it twice. `retries` > 0 models the Events
+// API's retries (same body, newly signed, x-slack-retry-num / x-slack-retry-reason).
 import { signature } from '../../src/sandbox/slack/signing.ts';
 
 export interface Delivered {
@@ -22,7 +25,7 @@ export interface SenderStats {
 
 const RETRY_DELAYS_MS = [100, 500, 1500];
 
-export function createSender(proxyUrl: string, secret: string) {
+export function createSender(proxyUrl: string, secret: string, retries = 0) {
   const stats: SenderStats = { requests: 0, httpErrors: 0, retried: 0, gaveUp: 0, latenciesMs: [] };
 
   async function attempt(body: string, retry: number): Promise<{ status: number; text: string; replica?: string; error?: string }> {
@@ -56,7 +59,7 @@ export function createSender(proxyUrl: string, secret: string) {
         if (r.status > 0 && r.status < 500) return { status: r.status, body: r.text, replica: r.replica, failedOn, attempts: retry + 1 };
         stats.httpErrors++;
         failedOn.push(r.replica ?? '?');
-        if (retry >= RETRY_DELAYS_MS.length) {
+        if (retry >= Math.min(retries, RETRY_DELAYS_MS.length)) {
           stats.gaveUp++;
           return { status: r.status, body: r.text, replica: r.replica, failedOn, attempts: retry + 1 };
         }

@@ -1,5 +1,6 @@
 // The multi-replica soak: two bot processes on one throwaway state database behind a round-robin proxy, 20 people
-// working 10 recovery runs for `durationMs`, replicas SIGKILLed and restarted meanwhile; then every invariant checked.
+// working 10 recovery runs for `durationMs` against a slow, failing Slack (slow-slack.ts), replicas SIGKILLed and
+// restarted meanwhile; then every invariant checked, including that no secret reached Slack or a log line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { createTempDatabase } from '../../test/helpers/pg.ts';
 import { readReplicaLogs } from './logs.ts';
 import { startProxy } from './proxy.ts';
 import { createReplica } from './replicas.ts';
+import { findSecrets } from './secrets.ts';
+import { makeSlackSlowAndFailing } from './slow-slack.ts';
 import { createSender } from './sender.ts';
 import { summarize, type SoakFigures } from './summary.ts';
 import { runUser, startRun, type Click, type DriverContext } from './users.ts';
@@ -23,6 +26,8 @@ export interface SoakOptions {
   /** How long a killed replica stays down before it is started again. */
   downMs?: number;
   seed?: number;
+  /** How long Slack refuses the token (invalid_auth), from 40% into the run. Default 10 s. */
+  authWindowMs?: number;
   log?: (line: string) => void;
 }
 
@@ -50,8 +55,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'caracal-soak-'));
   const temp = await createTempDatabase('soak');
-  const slack = await startSoakSlack();
-  const replicas = await Promise.all(['A', 'B'].map((name) => createReplica({ name, dir, stateDatabaseUrl: temp.url, slackApiUrl: slack.sandbox.apiUrl })));
+  const seed = opts.seed ?? 20260512;
+  const slack = await startSoakSlack({ random: seeded(seed + 1) });
+  // A short delivery lease: a killed replica's runs are taken over after 5 s; refused channels are probed from 1 s.
+  const slackSettings = { deliveryLeaseMs: 5000, pauseProbeMs: 1000 };
+  const replicas = await Promise.all(['A', 'B'].map((name) => createReplica({ name, dir, stateDatabaseUrl: temp.url, slackApiUrl: slack.sandbox.apiUrl, slack: slackSettings })));
   const pool = new pg.Pool({ connectionString: temp.url, max: 3 });
   pool.on('error', () => undefined);
   const db = postgresDb(temp.url, { max: 3 });
@@ -62,10 +70,14 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     const proxy = await startProxy(replicas);
     const watch = watchEvents(pool);
     const sender = createSender(proxy.url, SOAK_SECRET);
-    const ctx: DriverContext = { slack, sender, watch, clicks: [] as Click[], random: seeded(opts.seed ?? 20260512) };
+    const ctx: DriverContext = { slack, sender, watch, clicks: [] as Click[], random: seeded(seed) };
     log(`replicas up (${replicas.map((r) => r.tag()).join(', ')}); starting 10 runs`);
     await Promise.all(SOAK_CHANNELS.map((c, i) => startRun(ctx, SOAK_USERS[i * 2], c)));
 
+    const slow = makeSlackSlowAndFailing(slack, {
+      random: seeded(seed + 2), authAtMs: opts.durationMs * 0.4, authWindowMs: opts.authWindowMs ?? 10_000, burstEveryMs: 4000, channels: SOAK_CHANNELS.map((c) => c.id),
+    });
+    log(`Slack is slow and failing now (invalid_auth for ${(opts.authWindowMs ?? 10_000) / 1000} s from ${(opts.durationMs * 0.0004).toFixed(1)} s)`);
     const started = Date.now();
     const endAt = started + opts.durationMs;
     const users = Promise.all(SOAK_USERS.map((u) => runUser(ctx, u, endAt)));
@@ -82,15 +94,20 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
       log(`restarted as ${victim.tag()} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     await users;
-    log(`${ctx.clicks.length} requests sent; waiting for the outbox to drain`);
+    slow.stop();
+    log(`${ctx.clicks.length} requests sent; Slack injected ${JSON.stringify(slow.injected())}; waiting for the outbox to drain`);
     const drained = await drain(pool);
     await watch.stop();
     await Promise.all(replicas.map((r) => r.stop()));
     await proxy.close();
-    const verdict = await verifyAll(db, slack, ctx.clicks, killed);
-    const problems = [...(drained ? [] : ['the outbox did not drain within 90 s']), ...verdict.problems];
+    const verdict = await verifyAll(db, slack, ctx.clicks, killed, slow.refusedIn);
+    const leaks = findSecrets(slack.bodies, dir);
+    const problems = [...(drained ? [] : ['the outbox did not drain within 90 s']), ...verdict.problems, ...leaks];
     const logs = readReplicaLogs(dir);
-    const figures = summarize({ clicks: ctx.clicks, sender: sender.stats, failovers: proxy.failovers, restarts, threadLookups: slack.threadLookups.calls, logs, durationMs: opts.durationMs, verdict });
+    const figures = summarize({
+      clicks: ctx.clicks, sender: sender.stats, failovers: proxy.failovers, restarts, threadLookups: slack.threadLookups(), logs, durationMs: opts.durationMs, verdict,
+      injected: slow.injected(), slackBodies: slack.bodies.length,
+    });
     return { problems, figures, dir };
   } finally {
     await Promise.all(replicas.map((r) => r.kill()));

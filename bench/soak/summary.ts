@@ -23,6 +23,10 @@ export interface SoakFigures {
   gaveUp: number;
   failovers: number;
   lostInCrash: number;
+  checksInterrupted: number;
+  refusedEntries: number;
+  injected: Record<string, number>;
+  slackBodiesScanned: number;
   idGaps: number;
   deliveries: number;
   delivered: number;
@@ -45,6 +49,8 @@ export interface SummaryInput {
   logs: LogFigures;
   durationMs: number;
   verdict: Verdict;
+  injected: Record<string, number>;
+  slackBodies: number;
 }
 
 export function summarize(input: SummaryInput): SoakFigures {
@@ -70,6 +76,10 @@ export function summarize(input: SummaryInput): SoakFigures {
     gaveUp: sender.gaveUp,
     failovers: input.failovers,
     lostInCrash: verdict.lostInCrash.length,
+    checksInterrupted: verdict.checksInterrupted.length,
+    refusedEntries: verdict.slack.failedPermanently,
+    injected: input.injected,
+    slackBodiesScanned: input.slackBodies,
     idGaps: verdict.idGaps,
     deliveries: verdict.slack.deliveries,
     delivered: verdict.slack.delivered,
@@ -96,7 +106,10 @@ export function printSummary(f: SoakFigures, problems: readonly string[], print:
   row('events logged', f.events);
   row('restarts (SIGKILL)', f.restarts);
   row('HTTP errors / retried', `${f.httpErrors} / ${f.retried} (gave up: ${f.gaveUp}); failovers ${f.failovers}`);
-  row('acked, lost in the crash', f.lostInCrash);
+  row('acked, lost in the crash', `${f.lostInCrash} (saved before the ack: must be 0); run checks interrupted by the kill ${f.checksInterrupted} (acked first)`);
+  row('Slack faults injected', Object.entries(f.injected).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none');
+  row('refused entries (placeholders)', f.refusedEntries);
+  row('secret scan', `${f.slackBodiesScanned} Slack bodies and every replica log line`);
   row('event id gaps (rollbacks)', f.idGaps);
   row('deliveries', `${f.deliveries} (delivered ${f.delivered}, failed permanently ${f.failedPermanently})`);
   row('thread replies / dashboards', `${f.threadReplies} / ${f.dashboardUpdates} renders`);

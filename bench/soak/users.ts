@@ -7,7 +7,11 @@ import type { SandboxMessage } from '../../src/sandbox/slack/workspace.ts';
 import { clickBody, commandBody, runIdOf, submitBody, type Requester } from './requests.ts';
 import type { Delivered, Sender } from './sender.ts';
 import { until, type EventWatch } from './watch.ts';
-import { SOAK_CHANNELS, type SoakSlack } from './workspace.ts';
+import { scrubber } from '../../src/redact.ts';
+import { SOAK_CHANNELS, SOAK_SECRET, SOAK_TOKEN, type SoakSlack } from './workspace.ts';
+
+/** The bot scrubs its configured secrets from every stored note: what a note pasted with the token is kept as. */
+const scrub = scrubber([SOAK_TOKEN, SOAK_SECRET]);
 
 export type ClickKind = 'recover' | 'note' | 'claim' | 'checks' | 'confirm' | 'tick' | 'override' | 'submit' | 'approve' | 'reject';
 
@@ -20,7 +24,7 @@ export interface Click {
   /** Milliseconds; every event this click causes is recorded at or after it. */
   sentAt: number;
   result: Delivered;
-  /** The note's text or the override's reason. */
+  /** The note's text or the override's reason, as it is stored (secrets scrubbed). */
   text?: string;
   /** Whether an event, an answer or a modal showed up before the person moved on. */
   outcomeSeen: boolean;
@@ -79,10 +83,11 @@ async function act(ctx: DriverContext, user: SandboxUser, channel: SandboxChanne
   const result = await ctx.sender.send(body(r));
   const click: Click = { key, user: user.id, channel: channel.id, kind, runId: undefined, sentAt, result, outcomeSeen: false, ...extra };
   ctx.clicks.push(click);
-  if (result.status !== 200) return click;
+  // Not acked in time (the person saw an error): it may still be saved late (a starved replica). They look at the
+  // channel a while before their next click, so a late outcome is not taken for the next click's.
   const modalOpened = () => kind === 'override' && ctx.slack.sandbox.workspace.modalFor(user.id)?.id !== modalBefore;
   // A view submission is acked after its transaction: the ack is the outcome.
-  click.outcomeSeen = kind === 'submit' || (await until(() => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(), kind === 'tick' ? 1500 : 4000));
+  click.outcomeSeen = (kind === 'submit' && result.status === 200) || (await until(() => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(), result.status !== 200 ? 8000 : kind === 'tick' ? 1500 : 4000));
   // A checklist click may tick several items, one transaction each: let them all land before the next click.
   if (kind === 'tick' || kind === 'confirm') await new Promise((resolve) => setTimeout(resolve, 100));
   return click;
@@ -92,8 +97,10 @@ export async function clickOnce(ctx: DriverContext, user: SandboxUser, channel: 
   const msg = dashboardOf(ctx.slack, channel.id);
   const choice = choose(user, msg, ctx.random);
   if (choice.kind === 'note' || choice.kind === 'recover') {
-    const text = choice.kind === 'note' ? `soak note ${++notes} by ${user.name}` : `Soak ${channel.name}`;
-    await act(ctx, user, channel, choice.kind, (r) => commandBody(r, `${choice.kind} ${text}`), { text });
+    const n = ++notes;
+    // Every fifth note pastes the bot token, as people do: it must never reach Slack or a log line.
+    const text = choice.kind === 'note' ? `soak note ${n} by ${user.name}${n % 5 === 0 ? ` (pasted by mistake: ${SOAK_TOKEN})` : ''}` : `Soak ${channel.name}`;
+    await act(ctx, user, channel, choice.kind, (r) => commandBody(r, `${choice.kind} ${text}`), { text: scrub(text) });
     return;
   }
   const match = choice.match!;

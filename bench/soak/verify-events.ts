@@ -73,13 +73,25 @@ const SHAPES: Record<ClickKind, RegExp> = {
 
 export interface ClickMatch {
   problems: string[];
-  /** Acked clicks that left no trace, all acked by a replica process that was then SIGKILLed. */
+  /**
+   * Acked clicks that only write to the database and left no trace. They are saved before the ack, so none may be
+   * lost, even by a replica SIGKILLed right after acking: each one is also a problem.
+   */
   lostInCrash: Click[];
+  /**
+   * Run checks clicks acked by a replica SIGKILLed before it recorded their results: the checks call Caracal (seconds),
+   * so they are acked first and a kill in that window loses them (the person sees no result and clicks again).
+   */
+  checksInterrupted: Click[];
 }
+
+/** Clicks that call something outside the database before their outcome: acked first (not saved before the ack). */
+const ACK_FIRST: ReadonlySet<ClickKind> = new Set(['checks', 'override']);
 
 export function matchClicks(clicks: readonly Click[], events: readonly StoredEvent[], killed: ReadonlySet<string>, responses: ReadonlyMap<string, string[]>): ClickMatch {
   const problems: string[] = [];
   const lostInCrash: Click[] = [];
+  const checksInterrupted: Click[] = [];
   const byUser = new Map<string, Click[]>();
   for (const c of clicks) byUser.set(c.user, [...(byUser.get(c.user) ?? []), c]);
   const owned = new Set<number>();
@@ -100,11 +112,14 @@ export function matchClicks(clicks: readonly Click[], events: readonly StoredEve
       if (c.kind === 'submit' && c.result.status === 200 && c.result.body.trim() === '' && shape !== 'override_requested') problems.push(`${where} was accepted but caused [${shape}]`);
       const answered = responses.has(c.key) || (c.kind === 'submit' && c.result.body.trim() !== '') || (c.kind === 'override' && c.outcomeSeen);
       if (c.result.status === 200 && caused.length === 0 && !answered && c.kind !== 'tick') {
-        if (c.result.replica && killed.has(c.result.replica)) lostInCrash.push(c);
-        else problems.push(`${where} was acked but left no event and no answer`);
+        if (c.result.replica && killed.has(c.result.replica) && ACK_FIRST.has(c.kind)) checksInterrupted.push(c);
+        else {
+          if (c.result.replica && killed.has(c.result.replica)) lostInCrash.push(c);
+          problems.push(`${where} was acked but left no event and no answer${lostInCrash.includes(c) ? ' (lost in the crash although saved before the ack)' : ''}`);
+        }
       }
     });
   }
   for (const e of events) if (e.actor.startsWith('U0SOAK') && !owned.has(e.id)) problems.push(`event ${e.id} ${e.type} by ${e.actor} matches no click`);
-  return { problems, lostInCrash };
+  return { problems, lostInCrash, checksInterrupted };
 }

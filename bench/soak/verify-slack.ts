@@ -1,13 +1,15 @@
-// After the soak: the outbox is empty and every delivery was made exactly once. Each run has one dashboard showing
-// its final version (never an older one after a newer), and its thread holds one reply per logged event, in order.
+// After the soak: the outbox is empty and every delivery was made exactly once, or, for the one entry per run that
+// Slack refused, marked failed alone with a placeholder in its place. Each run has one dashboard showing its final
+// version (never an older one after a newer), and its thread holds one reply per logged event, in order.
 import { logEntryMessage } from '../../src/blocks/log-entry.ts';
+import { placeholderEntry } from '../../src/delivery/placeholder.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { loadRun } from '../../src/store/runs.ts';
 import type { SoakSlack } from './workspace.ts';
 
-/** The dispatcher's permanent Slack errors: such a delivery is given up on purpose (the timeline keeps the event). */
-const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'invalid_blocks', 'msg_too_long']);
+/** The error the soak's Slack refuses one entry per run with (slow-slack.ts). */
+const REFUSED = 'invalid_blocks';
 
 export interface SlackFigures {
   deliveries: number;
@@ -19,16 +21,21 @@ export interface SlackFigures {
 
 type DeliveryRow = { id: string; run_id: string; kind: string; event_id: string | null; status: string; last_error: string | null; message_ts: string | null };
 
-export async function verifySlack(db: Db, slack: SoakSlack): Promise<{ problems: string[]; figures: SlackFigures }> {
+export async function verifySlack(db: Db, slack: SoakSlack, refusedIn: ReadonlySet<string>): Promise<{ problems: string[]; figures: SlackFigures }> {
   const problems: string[] = [];
   const ws = slack.sandbox.workspace;
   const rows = (await db.query<DeliveryRow>('SELECT id, run_id, kind, event_id, status, last_error, message_ts FROM deliveries ORDER BY id')).rows;
   const figures: SlackFigures = { deliveries: rows.length, delivered: 0, failedPermanently: 0, threadReplies: 0, dashboardUpdates: 0 };
+  const channelOf = new Map((await db.query<{ id: string; channel_id: string }>('SELECT id, channel_id FROM runs')).rows.map((r) => [r.id, r.channel_id]));
+  const failedPerRun = new Map<string, number>();
   for (const d of rows) {
     if (d.status === 'done') figures.delivered++;
-    else if (d.status === 'failed' && PERMANENT.has(d.last_error ?? '')) figures.failedPermanently++;
-    else problems.push(`delivery ${d.id} (${d.kind}, run ${d.run_id}) is ${d.status}${d.last_error ? `: ${d.last_error}` : ''}`);
+    else if (d.status === 'failed' && d.kind === 'thread' && d.last_error === REFUSED && refusedIn.has(channelOf.get(d.run_id) ?? '') && d.message_ts) {
+      figures.failedPermanently++;
+      failedPerRun.set(d.run_id, (failedPerRun.get(d.run_id) ?? 0) + 1);
+    } else problems.push(`delivery ${d.id} (${d.kind}, run ${d.run_id}) is ${d.status}${d.last_error ? `: ${d.last_error}` : ''}${d.status === 'failed' ? ' (not the one refused entry, or no placeholder)' : ''}`);
   }
+  for (const [runId, n] of failedPerRun) if (n > 1) problems.push(`run ${runId}: ${n} entries failed, Slack refused one`);
   const threadRow = new Map(rows.filter((d) => d.kind === 'thread').map((d) => [Number(d.event_id), d]));
 
   const runIds = (await db.query<{ id: string }>('SELECT id FROM runs ORDER BY started_at')).rows.map((r) => r.id);
@@ -55,7 +62,11 @@ export async function verifySlack(db: Db, slack: SoakSlack): Promise<{ problems:
     for (const [i, e] of logged.entries()) {
       const reply = replies[i];
       if (!reply) break;
-      const want = logEntryMessage(e, run, { sandbox: false, ...(e.type === 'run_resumed' ? { events } : {}) }).text;
+      const row = threadRow.get(e.id);
+      // A refused entry is replaced in place by its placeholder, which says where to read it.
+      const want = row?.status === 'failed'
+        ? placeholderEntry(e, row.last_error ?? '').text
+        : logEntryMessage(e, run, { sandbox: false, ...(e.type === 'run_resumed' ? { events } : {}) }).text;
       if (reply.ts !== threadRow.get(e.id)?.message_ts) fail(`reply ${i} (${reply.ts}) is not the delivery of event ${e.id} (${threadRow.get(e.id)?.message_ts ?? 'none'})`);
       if (reply.text !== want) {
         fail(`reply ${i} does not match event ${e.id} ${e.type}: "${reply.text.slice(0, 80)}"`);

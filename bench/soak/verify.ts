@@ -10,6 +10,7 @@ import type { SoakSlack } from './workspace.ts';
 export interface Verdict {
   problems: string[];
   lostInCrash: Click[];
+  checksInterrupted: Click[];
   slack: SlackFigures;
   events: number;
   /** Runs whose gate was reached (opened, confirmed or overridden), per gate. */
@@ -20,7 +21,7 @@ export interface Verdict {
   idGaps: number;
 }
 
-export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click[], killed: ReadonlySet<string>): Promise<Verdict> {
+export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click[], killed: ReadonlySet<string>, refusedIn: ReadonlySet<string>): Promise<Verdict> {
   const problems: string[] = [];
   const runs = (await db.query<{ id: string; version: number }>('SELECT id, version FROM runs ORDER BY started_at')).rows;
   const gates = (await db.query<{ run_id: string; gate: string; status: string }>('SELECT run_id, gate, status FROM gates')).rows;
@@ -37,13 +38,14 @@ export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click
   all.sort((a, b) => a.id - b.id);
   const matched = matchClicks(clicks, all, killed, slack.responses);
   problems.push(...matched.problems);
-  const delivered = await verifySlack(db, slack);
+  const delivered = await verifySlack(db, slack, refusedIn);
   problems.push(...delivered.problems);
   const runsReaching = Object.fromEntries(GATE_ORDER.map((g) => [g, gates.filter((x) => x.gate === g && x.status !== 'locked').length]));
   const idGaps = all.length === 0 ? 0 : all[all.length - 1].id - all[0].id + 1 - all.length;
   return {
     problems,
     lostInCrash: matched.lostInCrash,
+    checksInterrupted: matched.checksInterrupted,
     slack: delivered.figures,
     events: all.length,
     runsReaching,

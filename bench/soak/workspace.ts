@@ -1,7 +1,6 @@
 // The Slack side of the soak: the sandbox's Web API emulation with 10 channels and 20 people, and one
 // response_url per request so every ephemeral answer can be traced to the click that caused it.
 import type { IncomingMessage } from 'node:http';
-import { serveReplies } from './replies-route.ts';
 import { startSandboxSlack, type SandboxSlack } from '../../src/sandbox/slack/server.ts';
 import type { SandboxChannel, SandboxUser } from '../../src/sandbox/slack/people.ts';
 import type { SandboxMessage } from '../../src/sandbox/slack/workspace.ts';
@@ -30,21 +29,27 @@ export interface SoakSlack {
   /** Dashboard versions (from block ids) in the order each channel's dashboard showed them. */
   shownVersions: Map<string, number[]>;
   /** conversations.replies calls: the dispatcher looking for entries posted by an attempt it could not record. */
-  threadLookups: { calls: number };
+  threadLookups(): number;
+  /** Every request body the bot sent to Slack (Web API arguments and response_url answers), for the secret scan. */
+  bodies: string[];
 }
 
-async function readJson(req: IncomingMessage): Promise<{ text?: string }> {
+async function readJson(req: IncomingMessage): Promise<{ raw: string; body: { text?: string } }> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  const raw = Buffer.concat(chunks).toString('utf8');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: string };
+    return { raw, body: JSON.parse(raw) as { text?: string } };
   } catch {
-    return {};
+    return { raw, body: {} };
   }
 }
 
-export async function startSoakSlack(): Promise<SoakSlack> {
-  const sandbox = await startSandboxSlack({ botToken: SOAK_TOKEN, signingSecret: SOAK_SECRET });
+export async function startSoakSlack(options: { random?: () => number } = {}): Promise<SoakSlack> {
+  const sandbox = await startSandboxSlack({ botToken: SOAK_TOKEN, signingSecret: SOAK_SECRET, ...(options.random ? { random: options.random } : {}) });
+  const bodies: string[] = [];
+  // The `token` argument is the credential itself (auth.test may send it in the body): every other field is content.
+  sandbox.faults.observe((call) => bodies.push(JSON.stringify({ ...call.args, token: undefined })));
   // The sandbox's fixed people and channels are fields of its Workspace: replaced here (the soak needs 10 channels
   // and 20 people) because startSandboxSlack has no option for them.
   Object.defineProperty(sandbox.workspace, 'users', { value: SOAK_USERS });
@@ -54,7 +59,8 @@ export async function startSoakSlack(): Promise<SoakSlack> {
   const listeners = new Set<(key: string) => void>();
   sandbox.addRoute('POST', /^\/soak\/response\//, async (req, res, url) => {
     const key = decodeURIComponent(url.pathname.slice('/soak/response/'.length));
-    const body = await readJson(req);
+    const { raw, body } = await readJson(req);
+    bodies.push(raw);
     responses.set(key, [...(responses.get(key) ?? []), body.text ?? '']);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     for (const l of listeners) l(key);
@@ -91,6 +97,7 @@ export async function startSoakSlack(): Promise<SoakSlack> {
       return () => listeners.delete(listener);
     },
     shownVersions,
-    threadLookups: serveReplies(sandbox, SOAK_TOKEN),
+    threadLookups: () => sandbox.faults.counts.get('conversations.replies') ?? 0,
+    bodies,
   };
 }

@@ -1,5 +1,7 @@
 // The run dashboard's buttons. Every rule is enforced by the service (the machine), never by hiding buttons;
-// a refusal is answered ephemerally (and logged as an event by the service when it is a denial).
+// a refusal is answered ephemerally (and logged as an event by the service when it is a denial). Clicks that only
+// write to the database are saved before they are acked (no click lost to a crash right after the ack); those that
+// need an approver look-up do so only while it can be answered without asking Slack.
 import type { App, ButtonAction, CheckboxesAction } from '@slack/bolt';
 import type { Gate } from '../checks/types.ts';
 import { ACTION, type ActionId } from '../blocks/ids.ts';
@@ -19,6 +21,8 @@ export interface GateActionDeps {
   /** Against the run's environment (its own Caracal targets), judged against its residue baseline. */
   runGateChecks(gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]>;
   isApprover(userId: string): Promise<boolean>;
+  /** True when approver questions need no Slack call now (configured users, fresh group caches). */
+  approversOffline(): boolean;
   sandbox: boolean;
   /** Per-person and per-channel limits on Run checks (issue 18). */
   limits?: RequestLimits;
@@ -36,15 +40,17 @@ async function answer(result: ActResult, respond: (text: string) => Promise<void
 }
 
 export function registerGateActions(app: App, deps: GateActionDeps): void {
-  const simple: [ActionId, Command][] = [
-    [ACTION.gateClaim, { type: 'claim' }],
-    [ACTION.gateConfirm, { type: 'confirm' }],
+  const always = { saveFirst: () => true };
+  const whenApproversKnown = { saveFirst: () => deps.approversOffline() };
+  const simple: [ActionId, Command, { saveFirst: () => boolean }][] = [
+    [ACTION.gateClaim, { type: 'claim' }, always],
+    [ACTION.gateConfirm, { type: 'confirm' }, whenApproversKnown],
   ];
-  for (const [actionId, command] of simple) {
+  for (const [actionId, command, options] of simple) {
     onAction<ButtonAction>(app, actionId, deps, async ({ body, action, respond }) => {
       const { runId, gate } = decodePayload(gateButtonPayload, action.value);
       await answer(await deps.service.act(runId, gate, command, body.user.id, originOf(body)), (t) => tell(respond, t));
-    });
+    }, options);
   }
 
   // On a stale claim's reminder (a thread reply, not the dashboard): only the channel must be the run's.
@@ -68,7 +74,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
       const { runId, gate, overrideId } = decodePayload(overrideButtonPayload, action.value);
       const type = actionId === ACTION.overrideApprove ? 'approve_override' : 'reject_override';
       await answer(await deps.service.act(runId, gate, { type, overrideId }, body.user.id, originOf(body)), (t) => tell(respond, t));
-    });
+    }, whenApproversKnown);
   }
 
   onAction<ButtonAction>(app, ACTION.gateOverride, deps, async ({ body, action, client, respond }) => {
@@ -85,7 +91,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
   onAction<ButtonAction>(app, ACTION.drillMark, deps, async ({ body, action, respond }) => {
     const { runId, marker } = decodePayload(drillButtonPayload, action.value);
     await answer(await deps.service.markDrill(runId, body.user.id, marker, originOf(body)), (t) => tell(respond, t));
-  });
+  }, always);
 
   onAction<CheckboxesAction>(app, ACTION.freezeChecklist, deps, async ({ body, action, respond }) => {
     // Checkboxes carry no value: the payload rides in the block id after the version ("gate_freeze|v3|{...}").
@@ -101,5 +107,5 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
       const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, originOf(body));
       if (!result.ok) return tell(respond, result.reason);
     }
-  });
+  }, always);
 }

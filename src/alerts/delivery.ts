@@ -1,14 +1,19 @@
 // Projects alert groups to Slack: one message per group, posted once and then updated in place. Each group has a
 // coalescer (at most one chat.update per interval however many notifications arrive) and a lease in the database,
 // so two replicas never post the same group. State first, Slack second: a failed or interrupted delivery is found
-// again by the poll (delivered_version < version) and retried; the stored message_ts makes it an update.
+// again by the poll (delivered_version < version) and retried; the stored message_ts makes it an update. Every
+// chat.* call goes through the egress (delivery/alert-post.ts): read-back before a re-post, the channel's posting
+// slot, Retry-After and channel pauses shared with the run outbox.
 import type { WebClient } from '@slack/web-api';
 import { alertGroupMessage } from '../blocks/alert-group.ts';
+import { createAlertPoster, Deferred } from '../delivery/alert-post.ts';
+import { createPacer } from '../delivery/pacer.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { coalesce, type Coalescer } from '../reports/coalesce.ts';
-import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
+import { resumeChannel } from '../store/slack-channels.ts';
 import { claimGroup, loadGroup, releaseGroup, undeliveredGroups } from './store.ts';
 
 export interface AlertDeliveryDeps {
@@ -20,14 +25,22 @@ export interface AlertDeliveryDeps {
   intervalMs: number;
   sandbox: boolean;
   leaseMs?: number;
+  /** Between two posts in one channel (the run outbox's setting: Slack allows about 1 per second sustained). */
+  postIntervalMs: number;
+  pauseProbeMs?: number;
+  /** The bot's own bot_id: read-back trusts only its messages. */
+  botId?: string;
 }
-
-/** The message was deleted: post it again rather than fail forever. */
-const GONE = new Set(['message_not_found', 'cant_update_message']);
 
 export function createAlertDelivery(deps: AlertDeliveryDeps) {
   const { db, client, metrics } = deps;
   const log = deps.logger.child({ component: 'alert-delivery' });
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const pacer = createPacer({ db, postIntervalMs: deps.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const poster = createAlertPoster({
+    db, client, metrics, logger: log, pacer, maxSlotWaitMs: leaseMs / 3,
+    ...(deps.botId ? { botId: deps.botId } : {}), ...(deps.pauseProbeMs ? { pauseProbeMs: deps.pauseProbeMs } : {}),
+  });
   const coalescers = new Map<string, Coalescer>();
   const inflight = new Set<Promise<void>>();
   let poller: NodeJS.Timeout | undefined;
@@ -47,7 +60,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   }
 
   async function deliverOnce(groupKey: string): Promise<void> {
-    if (!(await claimGroup(db, groupKey, deps.workerId, deps.leaseMs ?? 30_000))) return; // another replica has it
+    if (!(await claimGroup(db, groupKey, deps.workerId, leaseMs))) return; // another replica has it
     let group: Awaited<ReturnType<typeof loadGroup>>;
     try {
       group = await loadGroup(db, groupKey);
@@ -61,27 +74,15 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     }
     try {
       const msg = alertGroupMessage(group, { sandbox: deps.sandbox });
-      let ts = group.messageTs;
-      if (ts) {
-        const existing = ts;
-        try {
-          await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: group.channelId, ts: existing, ...msg }));
-          updated++;
-        } catch (err) {
-          if (!GONE.has(slackErrorCode(err))) throw err;
-          log.warn({ groupKey }, 'alert group message was deleted; posting it again');
-          ts = undefined;
-        }
-      }
-      if (!ts) {
-        const res = await slackCall(metrics, 'chat.postMessage', () => client.chat.postMessage({ channel: group.channelId, ...msg }));
-        if (!res.ts) throw new Error('chat.postMessage returned no ts');
-        ts = res.ts;
-        posted++;
-      }
-      await releaseGroup(db, groupKey, deps.workerId, { deliveredVersion: group.version, messageTs: ts });
+      const shown = await poster.deliver({ groupKey, channelId: group.channelId, messageTs: group.messageTs, createdAt: group.createdAt }, msg);
+      if (shown.posted) posted++;
+      else updated++;
+      await releaseGroup(db, groupKey, deps.workerId, { deliveredVersion: group.version, messageTs: shown.ts });
+      const was = await resumeChannel(db, group.channelId); // this call was the paused channel's probe, and it answered
+      if (was) log.info({ channel: group.channelId, was }, 'Slack accepts the channel again: alert messages resume');
     } catch (err) {
-      await releaseGroup(db, groupKey, deps.workerId, { error: slackErrorCode(err) }).catch(() => undefined);
+      await releaseGroup(db, groupKey, deps.workerId, { error: err instanceof Deferred ? 'deferred' : slackErrorCode(err) }).catch(() => undefined);
+      if (err instanceof Deferred) return; // the poll comes back for it
       throw err;
     }
   }
@@ -113,8 +114,14 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     },
     /** Deliver everything behind now and wait for it (tests, shutdown). */
     async flush(): Promise<void> {
-      for (const key of await undeliveredGroups(db, 1000)) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
-      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      // A delivery in flight may have rendered an older version (and holds the group's lease, so the look-up skips
+      // it): wait for it, then look again, until nothing is behind.
+      for (let pass = 0; pass < 10; pass++) {
+        while (inflight.size > 0 || running.size > 0) await Promise.allSettled([...inflight, ...running.values()]);
+        const behind = await undeliveredGroups(db, 1000);
+        if (behind.length === 0) return;
+        for (const key of behind) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
+      }
     },
     async stop(): Promise<void> {
       if (poller) clearInterval(poller);

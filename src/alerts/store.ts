@@ -29,6 +29,7 @@ export interface AlertGroup {
   messageTs: string | undefined;
   version: number;
   deliveredVersion: number;
+  createdAt: Date;
   alerts: StoredAlert[];
 }
 
@@ -44,7 +45,7 @@ type AlertRow = {
 };
 type GroupRow = {
   group_key: string; channel_id: string; receiver: string; group_labels: Record<string, string>; external_url: string;
-  truncated_alerts: number; message_ts: string | null; version: number; delivered_version: number;
+  truncated_alerts: number; message_ts: string | null; version: number; delivered_version: number; created_at: Date;
 };
 
 const toAlert = (r: AlertRow): StoredAlert => ({
@@ -127,7 +128,8 @@ export async function loadGroup(q: Queryable, groupKey: string): Promise<AlertGr
   const alerts = (await q.query<AlertRow>('SELECT * FROM alerts WHERE group_key = $1 ORDER BY starts_at, name, fingerprint', [groupKey])).rows.map(toAlert);
   return {
     groupKey: g.group_key, channelId: g.channel_id, receiver: g.receiver, groupLabels: g.group_labels, externalUrl: g.external_url,
-    truncatedAlerts: g.truncated_alerts, messageTs: g.message_ts ?? undefined, version: g.version, deliveredVersion: g.delivered_version, alerts,
+    truncatedAlerts: g.truncated_alerts, messageTs: g.message_ts ?? undefined, version: g.version, deliveredVersion: g.delivered_version,
+    createdAt: new Date(g.created_at), alerts,
   };
 }
 
@@ -152,16 +154,21 @@ export async function releaseGroup(q: Queryable, groupKey: string, workerId: str
     return;
   }
   await q.query(
-    `UPDATE alert_groups SET locked_by = NULL, locked_until = NULL, last_error = NULL, message_ts = $3,
+    `UPDATE alert_groups SET locked_by = NULL, locked_until = NULL, last_error = NULL, message_ts = $3, post_pending = false,
             delivered_version = GREATEST(delivered_version, $4) WHERE group_key = $1 AND locked_by = $2`,
     [groupKey, workerId, result.messageTs, result.deliveredVersion],
   );
 }
 
-/** Groups whose message is behind their state (a restart, a failed call, another replica's notification). */
+/**
+ * Groups whose message is behind their state (a restart, a failed call, another replica's notification), except in a
+ * channel Slack refuses until its next probe (the pause the run outbox shares).
+ */
 export async function undeliveredGroups(q: Queryable, limit: number): Promise<string[]> {
   return (await q.query<{ group_key: string }>(
-    `SELECT group_key FROM alert_groups WHERE delivered_version < version AND (locked_until IS NULL OR locked_until < now()) ORDER BY updated_at LIMIT $1`,
+    `SELECT g.group_key FROM alert_groups g WHERE g.delivered_version < g.version AND (g.locked_until IS NULL OR g.locked_until < now())
+       AND NOT EXISTS (SELECT 1 FROM slack_channels c WHERE c.channel_id = g.channel_id AND c.paused_error IS NOT NULL AND c.next_probe_at > now())
+     ORDER BY g.updated_at LIMIT $1`,
     [limit],
   )).rows.map((r) => r.group_key);
 }

@@ -18,6 +18,8 @@ export interface AlertWiringDeps {
   /** The same options as the bot's other clients (sandbox URL); retries are the delivery's own. */
   clientOptions: WebClientOptions;
   onRunChanged(runId: string): void;
+  /** The bot's own bot_id when known: read-back trusts only its messages. */
+  botId?: string;
 }
 
 export function createAlerts(deps: AlertWiringDeps) {
@@ -25,6 +27,7 @@ export function createAlerts(deps: AlertWiringDeps) {
   const delivery = createAlertDelivery({
     db: deps.db, client, metrics: deps.metrics, logger: deps.logger, workerId: deps.workerId,
     intervalMs: deps.config.alerts.updateIntervalMs, sandbox: deps.sandbox,
+    postIntervalMs: deps.config.slack.postIntervalMs, pauseProbeMs: deps.config.slack.pauseProbeMs, ...(deps.botId ? { botId: deps.botId } : {}),
   });
   const receiverDeps = {
     db: deps.db, alerts: deps.config.alerts, token: deps.config.secrets.alertmanagerToken, logger: deps.logger, now: deps.now,

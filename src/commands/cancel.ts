@@ -7,9 +7,11 @@ import type { Subcommand } from './types.ts';
 
 export const MAX_CANCEL_REASON = 500;
 
-export function cancelCommand(deps: { service: RecoveryService }): Subcommand {
+export function cancelCommand(deps: { service: RecoveryService; approversOffline?: () => boolean }): Subcommand {
   return {
     name: 'cancel',
+    // Database only; an approver look-up only while it needs no Slack call.
+    saveFirst: () => deps.approversOffline?.() ?? false,
     usage: '/caracal cancel [reason]',
     description: 'end this channel’s active run without Resume (approvers only); the reason goes into the incident log.',
     async handle({ command, args, respond }) {

@@ -36,9 +36,11 @@ export function parseHandoff(args: string): { to: string; note: string } | undef
   return { to: (match[1] ?? match[2]), note: match[3].trim() };
 }
 
-export function handoffCommand(deps: { service: RecoveryService }): Subcommand {
+export function handoffCommand(deps: { service: RecoveryService; approversOffline?: () => boolean }): Subcommand {
   return {
     name: 'handoff',
+    // Database only; an approver look-up only while it needs no Slack call.
+    saveFirst: () => deps.approversOffline?.() ?? false,
     usage: '/caracal handoff @user <note>',
     description: 'pass the open gate to someone else with a note on what is done and what is next.',
     async handle({ command, args, respond }) {

@@ -1,10 +1,13 @@
-// The one `/caracal` command: ack first, then route to the subcommand's file.
+// The one `/caracal` command: ack first, then route to the subcommand's file; a subcommand that only writes to the
+// database (note, handoff…) is saved before the ack instead (slack/save-first.ts).
 // `help` and unknown subcommands are answered in the ack itself: usage, ephemerally, at once.
 import type { App } from '@slack/bolt';
 import { helpMessage } from '../blocks/help.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { RespondFn } from '@slack/bolt';
 import { answerError } from '../slack/error-handler.ts';
+import { saveThenAck } from '../slack/save-first.ts';
 import { parseCommandText } from './parse.ts';
 import type { Subcommand } from './types.ts';
 
@@ -20,13 +23,17 @@ export function registerCommands(app: App, subcommands: readonly Subcommand[], d
       deps.metrics.commands.inc({ subcommand: isHelp ? 'help' : 'unknown' });
       return;
     }
-    await ack();
     deps.metrics.commands.inc({ subcommand: sub.name });
     const logger = deps.logger.child({ command: sub.name, userId: command.user_id, channelId: command.channel_id });
-    try {
-      await sub.handle({ command, args, client, respond, logger });
-    } catch (err) {
-      await answerError(err, { respond, logger });
-    }
+    const work = async (answer: RespondFn): Promise<void> => {
+      try {
+        await sub.handle({ command, args, client, respond: answer, logger });
+      } catch (err) {
+        await answerError(err, { respond: answer, logger });
+      }
+    };
+    if (sub.saveFirst?.()) return saveThenAck(() => ack(), respond, work);
+    await ack();
+    await work(respond);
   });
 }

@@ -28,6 +28,7 @@ export function noteCommand(deps: { service: RecoveryService; limits?: RequestLi
     name: 'note',
     usage: '/caracal note <text>',
     description: 'add a note to the active run’s incident log (or use the message shortcut "Add to incident log").',
+    saveFirst: () => true,
     async handle({ command, args, respond }) {
       if (!args) throw new UserFacingError('bad_request', 'Write the note after the command: `/caracal note restarted gateway-0`.');
       await deps.limits?.take('notes', command.user_id, command.channel_id);

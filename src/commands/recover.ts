@@ -10,9 +10,11 @@ export function defaultTitle(now: Date): string {
   return `Caracal recovery ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function recoverCommand(deps: { service: RecoveryService; now: () => Date; pickEnvironment?: EnvironmentPicker }): Subcommand {
+export function recoverCommand(deps: { service: RecoveryService; now: () => Date; pickEnvironment?: EnvironmentPicker; approversOffline?: () => boolean }): Subcommand {
   return {
     name: 'recover',
+    // Database only; an approver look-up only while it needs no Slack call.
+    saveFirst: () => deps.approversOffline?.() ?? false,
     usage: '/caracal recover [environment] [title]',
     description: 'start a recovery run in this channel: Freeze → Storage → Services → Evidence → Safety → Resume.',
     async handle({ command, args }) {

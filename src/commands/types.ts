@@ -16,4 +16,9 @@ export interface Subcommand {
   usage: string;
   description: string;
   handle(invocation: CommandInvocation): Promise<void>;
+  /**
+   * True when this invocation only writes to the bot's database: it is then handled before the ack (save first,
+   * commands/index.ts), so a replica killed right after acking loses nothing. Absent: ack first.
+   */
+  saveFirst?: () => boolean;
 }

@@ -9,6 +9,7 @@ import type { RunState } from '../recovery/model.ts';
 import { GONE_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';
+import { transient } from './readback.ts';
 
 export const DASHBOARD_EVENT = 'caracal_run_dashboard';
 const LOOKBACK = 100;
@@ -44,6 +45,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
     ).rows;
     if (row?.pending) {
       const found = await findPosted(run).catch((err: unknown) => {
+        if (transient(err)) throw err; // retried later, still marked pending: the look-up may answer then
         logger.warn({ runId: run.id, code: slackErrorCode(err) }, 'cannot look for an earlier dashboard post; posting it');
         return undefined;
       });

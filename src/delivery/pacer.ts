@@ -1,7 +1,7 @@
 // Slack's rates, honoured per channel: a posting slot per channel shared by every replica (about one message per
 // second, Slack's sustained per-channel rate), and Retry-After remembered per method and channel after a 429.
 import type { Db } from '../store/db.ts';
-import { reserveSlot } from '../store/slack-channels.ts';
+import { reserveSlot, reserveSlotWithin } from '../store/slack-channels.ts';
 
 export interface PacerDeps {
   db: Db;
@@ -34,6 +34,18 @@ export function createPacer(deps: PacerDeps) {
       if (deps.postIntervalMs <= 0) return 0;
       const wait = (await reserveSlot(deps.db, channel, deps.postIntervalMs)).getTime() - deps.now();
       if (wait > maxWaitMs) return wait;
+      if (wait > 0) await deps.sleep(wait);
+      return 0;
+    },
+    /**
+     * Like `slot`, but a slot further away than `maxWaitMs` is not taken (for callers that retry from a poll, like
+     * alert group posts: asking again must not push the channel's queue further out).
+     */
+    async slotWithin(channel: string, maxWaitMs: number): Promise<number> {
+      if (deps.postIntervalMs <= 0) return 0;
+      const got = await reserveSlotWithin(deps.db, channel, deps.postIntervalMs, maxWaitMs);
+      if ('waitMs' in got) return got.waitMs;
+      const wait = got.slot.getTime() - deps.now();
       if (wait > 0) await deps.sleep(wait);
       return 0;
     },

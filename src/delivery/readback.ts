@@ -4,7 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { AUTH_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 
 export const LOG_ENTRY_EVENT = 'caracal_log_entry';
 
@@ -16,10 +16,14 @@ export function logEntryMetadata(eventId: number, part = 0): { event_type: strin
 /** The key of one posted part of one entry in the map `postedEntries` returns. */
 export const partKey = (eventId: number, part: number): string => `${eventId}:${part}`;
 
-/** Worth retrying later: the look-up may work then (rate limit, network, Slack's 5xx). */
-function transient(err: unknown): boolean {
+/**
+ * Worth retrying later: the look-up may work then (rate limit, network, Slack's 5xx, a token refused for a while: the
+ * post would be refused too, and a post that slips through the end of such a window must not make a duplicate).
+ */
+export function transient(err: unknown): boolean {
   const e = err as { code?: string; statusCode?: number };
-  return e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error' || (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 500) >= 500);
+  return e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error' || (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 500) >= 500)
+    || AUTH_ERRORS.has(slackErrorCode(err));
 }
 
 /**

@@ -16,7 +16,7 @@ export interface ApproverConfig {
 export function createApproverDirectory(
   config: ApproverConfig,
   deps: { client: () => WebClient; logger: Logger; cacheMs?: number; now?: () => number },
-): { isApprover(userId: string): Promise<boolean>; knownApprover(userId: string): boolean | undefined } {
+): { isApprover(userId: string): Promise<boolean>; knownApprover(userId: string): boolean | undefined; answersOffline(): boolean } {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? 60_000;
   const maxStaleMs = (config.maxStaleMinutes ?? 10) * 60_000;
@@ -55,6 +55,13 @@ export function createApproverDirectory(
         else if (hit.members.has(userId)) return true;
       }
       return unknown ? undefined : false;
+    },
+    /** Whether every approver question is answered now without asking Slack (configured users, fresh group caches). */
+    answersOffline() {
+      return config.userGroups.every((group) => {
+        const hit = cache.get(group);
+        return hit !== undefined && now() - hit.at < cacheMs;
+      });
     },
     async isApprover(userId) {
       if (config.users.includes(userId)) return true;

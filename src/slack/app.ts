@@ -151,6 +151,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       dispatcher.poke();
       homePublisher.poke();
     },
+    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
   });
 
   const routes = [...operationalRoutes(routeDeps), alerts.route];
@@ -198,7 +199,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     onResult: (r, context) => metrics.recordCheck(r, environments.nameOf(context)),
   });
   const limits = createRequestLimits(config.limits);
-  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover } = createRecovery({
+  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = createRecovery({
     config, db, metrics, checks, now, newId, sandbox, scrub, runner,
     logger: deps.logger,
     checkContext,
@@ -252,12 +253,12 @@ export function createApp(deps: AppDeps): CaracalApp {
   const listenerDeps = { logger: deps.logger, metrics };
   const subcommands: Subcommand[] = [
     statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
-    recoverCommand({ service, now, pickEnvironment }),
+    recoverCommand({ service, now, pickEnvironment, approversOffline }),
     drillCommand({ service, now, pickEnvironment }),
     troubleshootCommand(),
     noteCommand({ service, limits }),
-    cancelCommand({ service }),
-    handoffCommand({ service }),
+    cancelCommand({ service, approversOffline }),
+    handoffCommand({ service, approversOffline }),
     summaryCommand({ service, now }),
     timelineCommand({ db, logger: deps.logger, policy: service.policy, now }),
     watchCommand({
@@ -272,7 +273,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, statusDeps);
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, sandbox, limits });
+  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, approversOffline, sandbox, limits });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
   registerHandoffModal(app, { ...listenerDeps, service, sandbox });
   registerAppHome(app, { ...listenerDeps, home: homePublisher });

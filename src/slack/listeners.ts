@@ -1,11 +1,13 @@
 // Registering a block action the same way everywhere: ack first, count it, then the handler; any throw is
-// answered ephemerally by the one error handler.
+// answered ephemerally by the one error handler. A click that only writes to the bot's database (`saveFirst`) is
+// saved before it is acked instead (save-first.ts), so a replica killed right after the ack loses nothing.
 import type { App, BlockAction, BlockElementAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { actionIdPattern, type ActionId } from '../blocks/ids.ts';
 import { answerError } from './error-handler.ts';
+import { saveThenAck } from './save-first.ts';
 
 export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
   body: BlockAction<A>;
@@ -20,18 +22,23 @@ export function onAction<A extends BlockElementAction>(
   actionId: ActionId,
   deps: { logger: Logger; metrics: Metrics },
   handler: (args: ActionArgs<A>) => Promise<void>,
+  options: { saveFirst?: () => boolean } = {},
 ): void {
   app.action<BlockAction<A>>(actionIdPattern(actionId), async ({ ack, body, client, respond }) => {
-    await ack();
-    deps.metrics.actions.inc({ action: actionId });
     const logger = deps.logger.child({ action: actionId, userId: body.user.id });
-    try {
-      const action = body.actions[0];
-      if (!action) throw new Error('block_actions payload without an action');
-      await handler({ body, action, client, respond, logger });
-    } catch (err) {
-      await answerError(err, { respond, logger });
-    }
+    const work = async (answer: RespondFn): Promise<void> => {
+      try {
+        const action = body.actions[0];
+        if (!action) throw new Error('block_actions payload without an action');
+        await handler({ body, action, client, respond: answer, logger });
+      } catch (err) {
+        await answerError(err, { respond: answer, logger });
+      }
+    };
+    deps.metrics.actions.inc({ action: actionId });
+    if (options.saveFirst?.()) return saveThenAck(ack, respond, work);
+    await ack();
+    await work(respond);
   });
 }
 

@@ -90,6 +90,8 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     metrics,
     workerId: deps.workerId,
     postIntervalMs: config.slack.postIntervalMs,
+    leaseMs: config.slack.deliveryLeaseMs,
+    pauseProbeMs: config.slack.pauseProbeMs,
     ...(deps.botId ? { botId: deps.botId } : {}),
     render: {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
@@ -130,5 +132,5 @@ export function createRecovery(deps: RecoveryWiringDeps) {
       checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),
     }));
   };
-  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId) };
+  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId), approversOffline: () => approvers.answersOffline() };
 }

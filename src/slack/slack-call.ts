@@ -13,6 +13,11 @@ export const CHANNEL_ERRORS: ReadonlySet<string> = new Set([
   'invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'not_in_channel', 'channel_not_found',
   'is_archived', 'team_access_not_granted', 'missing_scope', 'restricted_action', 'ekm_access_denied',
 ]);
+/**
+ * The token itself is refused (revoked, mistyped, the workspace or app suspended): no call can succeed until it is
+ * fixed, so a read-back that fails with one of these must not be taken for "nothing was posted".
+ */
+export const AUTH_ERRORS: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'team_access_not_granted']);
 /** Errors about one message: retrying the same message cannot help. */
 export const MESSAGE_ERRORS: ReadonlySet<string> = new Set([
   'invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'too_many_attachments', 'invalid_attachments',

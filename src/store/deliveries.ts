@@ -72,7 +72,8 @@ export async function releaseRun(q: Queryable, lease: Lease): Promise<void> {
 
 /**
  * The run's first `limit` due thread entries, oldest first (a bounded batch: the lease outlives the pass), and
- * every due dashboard row (they all become one update).
+ * every due dashboard row (they all become one update). Never an entry queued after one that still waits (a
+ * Retry-After, a backoff): a thread is never reordered, so an entry that arrives meanwhile waits behind it.
  */
 export async function takeDue(q: Queryable, lease: Lease, limit: number): Promise<Delivery[]> {
   const rows = (
@@ -80,7 +81,9 @@ export async function takeDue(q: Queryable, lease: Lease, limit: number): Promis
       `SELECT d.id, d.run_id, d.kind, d.event_id, d.attempts, d.maybe_posted, d.refused FROM deliveries d
        WHERE d.run_id = $1 AND d.status = 'pending' AND d.next_attempt_at <= now()
          AND (d.kind = 'dashboard' OR d.id IN (
-           SELECT t.id FROM deliveries t WHERE t.run_id = $1 AND t.status = 'pending' AND t.kind = 'thread' AND t.next_attempt_at <= now() ORDER BY t.id LIMIT $4))
+           SELECT t.id FROM deliveries t WHERE t.run_id = $1 AND t.status = 'pending' AND t.kind = 'thread' AND t.next_attempt_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM deliveries w WHERE w.run_id = $1 AND w.status = 'pending' AND w.kind = 'thread' AND w.id < t.id AND w.next_attempt_at > now())
+           ORDER BY t.id LIMIT $4))
          AND EXISTS (SELECT 1 FROM runs r WHERE r.id = $1 AND r.delivery_locked_by = $2 AND r.delivery_fence = $3)
        ORDER BY d.id`,
       [lease.runId, lease.workerId, lease.fence, limit],

@@ -6,6 +6,25 @@ import type { Queryable } from './db.ts';
  * Reserve the channel's next posting slot, `intervalMs` after the previous one (or now): returns when to post.
  * Atomic across replicas, so two replicas posting in one channel share its rate instead of doubling it.
  */
+/**
+ * Take the channel's next posting slot only if it is at most `maxWaitMs` away; otherwise take nothing and say how far
+ * it is (a caller that comes back later must not push the channel's queue further out each time it asks).
+ */
+export async function reserveSlotWithin(q: Queryable, channelId: string, intervalMs: number, maxWaitMs: number): Promise<{ slot: Date } | { waitMs: number }> {
+  await q.query('INSERT INTO slack_channels (channel_id) VALUES ($1) ON CONFLICT (channel_id) DO NOTHING', [channelId]);
+  const [taken] = (
+    await q.query<{ slot: Date }>(
+      `UPDATE slack_channels SET next_slot = GREATEST(next_slot, now()) + ($2::int * interval '1 millisecond')
+       WHERE channel_id = $1 AND GREATEST(next_slot, now()) <= now() + ($3::int * interval '1 millisecond')
+       RETURNING next_slot - ($2::int * interval '1 millisecond') AS slot`,
+      [channelId, intervalMs, Math.round(maxWaitMs)],
+    )
+  ).rows;
+  if (taken) return { slot: new Date(taken.slot) };
+  const [row] = (await q.query<{ ms: number }>(`SELECT extract(epoch FROM next_slot - now())::float8 * 1000 AS ms FROM slack_channels WHERE channel_id = $1`, [channelId])).rows;
+  return { waitMs: Math.max(1, Math.round(row?.ms ?? 1)) };
+}
+
 export async function reserveSlot(q: Queryable, channelId: string, intervalMs: number): Promise<Date> {
   const [row] = (
     await q.query<{ slot: Date }>(

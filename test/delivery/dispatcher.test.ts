@@ -95,6 +95,29 @@ describe('delivery dispatcher', () => {
     expect(calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(3);
   });
 
+  it('an entry queued while an earlier one waits for Retry-After waits behind it: the thread is never reordered', async () => {
+    const s = svc(state.db);
+    const r = await s.startRun({ channelId: 'C-D3b', title: 't', userId: 'U1' });
+    const runId = r.ok ? r.run.id : '';
+    const d = dispatcher(state.db, 'w3b');
+    captureSlackApi();
+    await d.runNow(); // the dashboard and run_started
+    nock.cleanAll();
+    let limited = 0;
+    const calls = captureSlackApi((c) => (c.body.thread_ts && limited++ === 0 ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' }] : undefined));
+    await s.act(runId, 'freeze', { type: 'claim' }, 'U1');
+    await d.runNow(); // the claim entry is refused with 429 and waits 30 s
+    await s.addEvent('C-D3b', 'U2', 'note', { text: 'queued meanwhile' });
+    await d.runNow();
+    const posted = () => entries(calls.filter((c) => c.reply.ok === true));
+    expect(posted()).toEqual([]); // the note did not overtake the claim
+    expect(entries(calls).map((t) => t.split(' #')[0])).toEqual(['entry gate_claimed']); // only the claim's refused attempt
+    await state.db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE run_id = $1 AND status = 'pending'`, [runId]); // Retry-After has passed
+    const fresh = dispatcher(state.db, 'w3c'); // Retry-After is also remembered in memory by the first one
+    await fresh.runNow();
+    expect(posted().map((t) => t.split(' #')[0])).toEqual(['entry gate_claimed', 'entry note']);
+  });
+
   it('after a crash between commit and delivery, a new instance delivers every pending entry exactly once', async () => {
     const s = svc(state.db);
     const r = await s.startRun({ channelId: 'C-D4', title: 't', userId: 'U1' });

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sendJson, sendText } from './http.ts';
+import { SlackFaults } from './faults.ts';
 import { createInteractions, type Interactions } from './interactions.ts';
 import { pageRoutes } from './page-routes.ts';
 import { ResponseUrls } from './response-url.ts';
@@ -13,6 +14,7 @@ import { Workspace } from './workspace.ts';
 import type { SandboxChannel } from './people.ts';
 
 export type { AckResult, ClickOptions, Interactions } from './interactions.ts';
+export { SlackFaults, type FaultCall, type FaultRule } from './faults.ts';
 export { SANDBOX_APPROVERS, SANDBOX_BOT, SANDBOX_CHANNELS, SANDBOX_SHORTCUTS, SANDBOX_USERS, Workspace } from './workspace.ts';
 export type { SandboxChannel } from './people.ts';
 
@@ -31,6 +33,8 @@ export interface SandboxSlackOptions {
   now?: () => number;
   /** Channels besides #incident and #drills (many runs, private channels with `members`). */
   channels?: readonly SandboxChannel[];
+  /** Draws for faults that apply by chance (a seeded generator in the soak). */
+  random?: () => number;
 }
 
 export interface SandboxSlack {
@@ -39,6 +43,8 @@ export interface SandboxSlack {
   /** For the bot's `clientOptions.slackApiUrl`; ends in `/api/`. */
   apiUrl: string;
   workspace: Workspace;
+  /** Failure injection on the Web API (`/api/*`): refusals, 429, 5xx, latency. No rule: a healthy Slack. */
+  faults: SlackFaults;
   setBotUrl(url: string): void;
   interact: Interactions;
   /** Mount another route; `path` is an exact path or a RegExp on the path. Checked before the built-in routes. */
@@ -76,7 +82,8 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const triggers = new Triggers(now);
   const responses = new ResponseUrls(workspace, () => baseUrl, now);
   const interact = createInteractions({ workspace, triggers, responses, signingSecret: options.signingSecret, botUrl: () => botUrl });
-  const webApi = webApiHandler({ workspace, triggers, botToken: options.botToken, usergroups: options.usergroups ?? {}, baseUrl: () => baseUrl });
+  const faults = new SlackFaults(now, options.random);
+  const webApi = webApiHandler({ workspace, triggers, botToken: options.botToken, usergroups: options.usergroups ?? {}, baseUrl: () => baseUrl, faults });
   const respond = responses.handler();
   const page = pageRoutes(workspace, () => interact);
   const extra: Route[] = [];
@@ -122,6 +129,7 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
     url: baseUrl,
     apiUrl: `${baseUrl}/api/`,
     workspace,
+    faults,
     setBotUrl: (url) => {
       botUrl = url;
     },

@@ -1,8 +1,11 @@
 // `POST /api/<method>`: the Slack Web API as the bot's @slack/web-api client calls it (form body, nested JSON
-// as strings, token in the Authorization header), answering with Slack's shapes and Slack's error codes.
+// as strings, token in the Authorization header), answering with Slack's shapes and Slack's error codes. Injected
+// faults (faults.ts: refusals, 429, 5xx, latency) are applied before the call is answered.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fail, type ApiContext, type ApiMethod } from './api-context.ts';
 import { CHAT_METHODS } from './api-chat.ts';
+import { CONVERSATION_METHODS } from './api-conversations.ts';
+import type { SlackFaults } from './faults.ts';
 import { VIEW_METHODS } from './api-views.ts';
 import { BodyTooLarge, parseArguments, readBody, sendJson } from './http.ts';
 import { str, type JsonObject } from './json.ts';
@@ -12,6 +15,7 @@ export type { ApiContext } from './api-context.ts';
 
 export interface WebApiOptions extends ApiContext {
   botToken: string;
+  faults?: SlackFaults;
 }
 
 const OTHER_METHODS: Record<string, ApiMethod> = {
@@ -61,7 +65,7 @@ const OTHER_METHODS: Record<string, ApiMethod> = {
   },
 };
 
-export const WEB_API_METHODS: Readonly<Record<string, ApiMethod>> = { ...CHAT_METHODS, ...VIEW_METHODS, ...OTHER_METHODS };
+export const WEB_API_METHODS: Readonly<Record<string, ApiMethod>> = { ...CHAT_METHODS, ...CONVERSATION_METHODS, ...VIEW_METHODS, ...OTHER_METHODS };
 
 export interface ApiAnswer {
   status: number;
@@ -85,6 +89,9 @@ export function webApiHandler(options: WebApiOptions): (req: IncomingMessage, re
       const raw = await readBody(req);
       const query = Object.fromEntries(new URL(req.url ?? '/', 'http://sandbox').searchParams);
       const args = { ...query, ...parseArguments(req.headers['content-type'], raw) };
+      const fault = options.faults?.decide({ method, args });
+      if (fault && fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault?.answer) return sendJson(res, fault.answer.status, fault.answer.body, fault.answer.headers);
       const answer = callWebApi(options, method, args, req.headers.authorization);
       sendJson(res, answer.status, answer.body);
     } catch (err) {
