@@ -7,7 +7,9 @@ import { ConfigError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { describePgError } from '../pg-connection.ts';
+import { WebClient } from '@slack/web-api';
 import { createApp, missingSlackCredentials } from '../slack/app.ts';
+import { resolveBotIdentity } from '../slack/bot-identity.ts';
 import { dbBaselines } from '../store/baselines.ts';
 import { openStateDb } from '../store/open.ts';
 import { parseFlags } from './args.ts';
@@ -44,9 +46,16 @@ export async function startBot(config: Config): Promise<Running> {
   if (unconfigured.length > 0) logger.warn({ unconfigured }, 'Caracal targets not configured: their checks will fail "not configured"');
   // The default environment's targets (the top-level caracal section, or environments.<defaultEnvironment>).
   const targets = createCheckTargets(environmentConfig(config, config.defaultEnvironment), { logger, baselines: dbBaselines(db) });
+  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  // The read-backs trust only this bot's own messages: without its id, another app could make it skip an entry.
+  const botIdentity = await resolveBotIdentity(new WebClient(config.secrets.slackBotToken, clientOptions)).catch(async (err: unknown) => {
+    await targets.close();
+    await db.close();
+    throw new SetupError(`serve: Slack auth.test failed: ${(err as Error).message}`);
+  });
   const bot = createApp({
-    config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context,
-    ...(config.slack.apiUrl ? { clientOptions: { slackApiUrl: config.slack.apiUrl } } : {}),
+    config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context, botIdentity,
+    ...(config.slack.apiUrl ? { clientOptions } : {}),
   });
   await bot.start();
   logger.info({ port: config.slack.port, socketMode: Boolean(config.secrets.slackAppToken) }, 'caracal-chatops started');
