@@ -98,7 +98,7 @@ export function sandboxThresholds(base: Thresholds, postgresKind: 'pglite' | 'po
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
 export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
-  const { secrets: _secrets, configPath: _path, ...file } = base;
+  const { secrets: _secrets, environmentSecrets: _environmentSecrets, configPath: _path, ...file } = base;
   return configFromObject(
     {
       ...file,

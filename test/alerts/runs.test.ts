@@ -98,6 +98,12 @@ describe('runs know their alerts', () => {
       await settle();
     }
     for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety']) await click(ACTION.gateConfirm, value(gate));
+    // Resume's unfreeze checklist: each item Freeze recorded, ticked as it is restored.
+    const unfreeze = (dashboard() as { block_id?: string; accessory?: { action_id?: string } }[]).find((b) => b.accessory?.action_id === ACTION.freezeChecklist)!;
+    const untick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UALICE' });
+    (untick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: unfreeze.block_id, action_ts: '2', selected_options: ['rollouts', 'policies', 'control'].map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })) };
+    await bot.action(untick);
+    await settle();
     await postNotification(bot.url, notification([{ name: 'CaracalGatewayRevocationSnapshotStale' }], { groupKey: 'g-stale' }));
     await settle();
     const card = dashboard();
@@ -136,7 +142,7 @@ describe('"Run these checks"', () => {
   it('runs a status report limited to the checks that confirm the alerts', async () => {
     const state = await testStateDb();
     const calls = captureSlackApi();
-    const checks = ['postgres.reachable', 'redis.streams', 'audit.dlq', 'services.ready', 'sts.policy'].map(green);
+    const checks = ['postgres.reachable', 'redis.backlog', 'audit.dlq', 'services.ready', 'sts.policy'].map(green);
     const bot = await startTestBot({ db: state.db, checks, file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 } }, env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN } });
     try {
       await postNotification(bot.url, notification([{ name: 'CaracalAuditDLQNonEmpty' }], { groupKey: 'g-checks' }));
@@ -146,7 +152,7 @@ describe('"Run these checks"', () => {
       await bot.bot.idle();
       const report = JSON.stringify(blocksOf(calls.filter((c) => c.method === 'chat.update').at(-1)!));
       expect(report).toContain('audit.dlq');
-      expect(report).toContain('redis.streams');
+      expect(report).toContain('redis.backlog');
       expect(report).not.toContain('services.ready');
       expect(report).not.toContain('sts.policy');
     } finally {

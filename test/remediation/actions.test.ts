@@ -129,7 +129,7 @@ describe('remediation actions against Caracal endpoints', () => {
 });
 
 describe('the "Verify audit chain" action', () => {
-  it('walks the chains and reports a tampered row, without needing an approver', async () => {
+  it('walks the chains and reports a tampered row; approvers only, one at a time (it scans all of audit_events)', async () => {
     const { verifyChain } = await import('../../src/remediation/verify-chain.ts');
     const { insertVectors, SCHEMA_NOW } = await import('../audit/vectors.ts');
     const { TEST_KEY_HEX } = await import('../audit/caracal-writer.ts');
@@ -137,7 +137,8 @@ describe('the "Verify audit chain" action', () => {
     await loadCaracalSchema(db, SCHEMA_NOW);
     await insertVectors(db, TEST_KEY_HEX);
     const { ctx, close } = buildContext({ caracal: { postgres: { url: db.url } } }, { CARACAL_AUDIT_HMAC_KEY: TEST_KEY_HEX });
-    expect(verifyChain.readOnly).toBe(true);
+    expect(verifyChain.readOnly).toBeFalsy();
+    expect(verifyChain.exclusive).toBe(true);
     const clean = await verifyChain.run(ctx, signal());
     expect(clean.ok).toBe(true);
     await db.exec(`UPDATE audit_events SET decision = 'allow' || decision WHERE zone_id = 'zone-b' AND chain_seq = 5`);

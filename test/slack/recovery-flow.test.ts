@@ -92,6 +92,14 @@ describe('a whole recovery run through signed Slack requests', () => {
     }
     expect(ephemeral.filter((t) => /none of its \d+ check\(s\) has run yet/.test(t))).toHaveLength(4);
 
+    // Resume: every item Freeze recorded is unfrozen (ticked) before Resume can be confirmed.
+    const unfreeze = element(ACTION.freezeChecklist);
+    expect(unfreeze.block_id).toContain('resume');
+    const untick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE', messageTs: dashboardTs() });
+    (untick.actions as Record<string, unknown>[])[0] = { type: 'checkboxes', action_id: unfreeze.action_id, block_id: unfreeze.block_id, selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })), action_ts: '2' };
+    expect((await bot.action(untick)).status).toBe(200);
+    await settle();
+
     await click(ACTION.gateRunChecks, 'UEVE');
     await click(ACTION.gateConfirm, 'UALICE');
     await click(ACTION.gateConfirm, 'UALICE');

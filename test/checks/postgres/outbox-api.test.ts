@@ -115,7 +115,7 @@ describe('outbox.api', () => {
     expect(result.evidence).toContain('(2 more dead rows not shown)');
     const inList = /WHERE id IN \(([^)]*)\)/.exec(result.remedy ?? '')?.[1] ?? '';
     expect(inList.split(', ')).toHaveLength(10);
-    expect(inList.startsWith("'it''s-0', 'dead-01'")).toBe(true);
+    expect(inList.startsWith("E'it''s-0', E'dead-01'")).toBe(true);
     expect(inList).not.toContain('dead-10');
     expect(result.remedy).toContain("these are the oldest 10; the Evidence gate's break-glass action lists all");
   });
