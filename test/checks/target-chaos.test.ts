@@ -58,7 +58,9 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
     };
     const config = testConfig(file, green.env);
     const targets = createCheckTargets(config);
-    const run = () => runChecks(ALL_CHECKS, targets.context, { timeoutMs: (id) => timeoutFor(config, id) });
+    // The Resume canary sends real requests through a Gateway, which this green fixture does not emulate.
+    const checks = ALL_CHECKS.filter((c) => c.id !== 'resume.canary');
+    const run = () => runChecks(checks, targets.context, { timeoutMs: (id) => timeoutFor(config, id) });
     const statusOf = (results: Awaited<ReturnType<typeof run>>, id: string) => results.find((r) => r.id === id)?.status;
 
     // Green before the chaos (on a busy machine the first connections may take longer than these tight timeouts).
@@ -94,7 +96,7 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
       await phase.act();
       const runs = await Promise.all([run(), run(), run()]);
       for (const results of runs) {
-        expect(results.map((r) => r.id).sort(), phase.name).toEqual(ALL_CHECKS.map((c) => c.id).sort());
+        expect(results.map((r) => r.id).sort(), phase.name).toEqual(checks.map((c) => c.id).sort());
         expect(results.filter((r) => r.status === 'error'), phase.name).toEqual([]);
         for (const id of phase.failing) expect(statusOf(results, id), `${phase.name}: ${id}`).toBe('fail');
       }

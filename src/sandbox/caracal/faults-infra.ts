@@ -43,6 +43,10 @@ export const redisOutage: FaultDef = {
     { check: 'admin.auth', status: 'fail', contains: ['did not accept an admin call'] },
     { check: 'backlog.metrics', status: 'fail', contains: ['outbox counts unknown'] },
     { check: 'zones', status: 'fail', contains: ['could not be fully read'] },
+    // Live Gateway groups cannot be read, so nobody can tell whether every Gateway pod was checked.
+    { check: 'gateway.revocation', status: 'fail', contains: ['cannot tell whether every pod was checked'] },
+    // The Gateway fails closed without its jti check (Redis): the canary's allow and deny both get 503.
+    { check: 'resume.canary', status: 'fail', contains: ['jti_check_unavailable'] },
   ],
   apply: (sim) => sim.proxies.redis.down(),
   revert: (sim) => sim.proxies.redis.up(),
@@ -73,6 +77,8 @@ export const postgresOutage: FaultDef = {
       contains: ['reason=postgres_unreachable', 'error=postgres_unreachable', 'reason=revocation_snapshot_stale'],
     },
     { check: 'gateway.revocation', status: 'fail', contains: ['revocation snapshot stale'] },
+    // The Gateway fails closed on a stale snapshot: the canary's allow and deny both get 503.
+    { check: 'resume.canary', status: 'fail', contains: ['revocation state unavailable'] },
     // STS answers 404 when its key query fails: not a missing key (§15.2.7).
     { check: 'sts.jwks', status: 'fail', contains: ['not a missing key'] },
     // The API checks admin tokens in Postgres, so activation status cannot be read.

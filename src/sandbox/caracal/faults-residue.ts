@@ -14,8 +14,11 @@ const AGE_MS = 2 * 24 * 3600_000;
 
 /** An explicit id at `ms`, or `*` when the stream already holds something newer (ids only grow). */
 async function idAt(client: Redis, stream: string, ms: number): Promise<string> {
-  const [last] = await client.xrevrange(stream, '+', '-', 'COUNT', 1);
-  return last && Number(last[0].split('-')[0]) >= ms ? '*' : `${ms}-0`;
+  // The stream's last generated id, not its last entry: deleted entries (an earlier fault's clear) still count.
+  const info = (await client.xinfo('STREAM', stream).catch(() => undefined)) as unknown[] | undefined;
+  const at = info ? info.indexOf('last-generated-id') : -1;
+  const last = at >= 0 ? String(info?.[at + 1]) : undefined;
+  return last && Number(last.split('-')[0]) >= ms ? '*' : `${ms}-0`;
 }
 
 export const historicResidue: FaultDef = {

@@ -23,6 +23,8 @@ const REDIS_DOWN = [
   { check: 'services.live', status: 'fail' as const, contains: ['Audit', 'stream consumer unhealthy'] },
   { check: 'admin.auth', status: 'fail' as const, contains: ['did not accept an admin call'] },
   { check: 'backlog.metrics', status: 'fail' as const, contains: ['outbox counts unknown'] },
+  { check: 'gateway.revocation', status: 'fail' as const, contains: ['cannot tell whether every pod was checked'] },
+  { check: 'resume.canary', status: 'fail' as const, contains: ['jti_check_unavailable'] },
   { check: 'zones', status: 'fail' as const, contains: ['could not be fully read'] },
 ];
 
@@ -40,7 +42,7 @@ describe('simulated Caracal without Redis', () => {
       expect(sim.redisProblem).toMatch(/^Redis at 127\.0\.0\.1:\d+ is not reachable/);
       expectShows(await runAll(t.ctx), REDIS_DOWN, 'no Redis');
       const unavailable = sim.faults.list().filter((f) => !f.available).map((f) => f.id);
-      expect(unavailable).toEqual(['redis_outage', 'dlq_entries', 'audit_backpressure', 'revocation_propagation_lag']);
+      expect(unavailable).toEqual(['redis_outage', 'dlq_entries', 'audit_backpressure', 'revocation_propagation_lag', 'historic_residue']);
       await expect(sim.faults.inject('dlq_entries')).rejects.toThrow(/needs Redis: Redis at 127\.0\.0\.1:\d+ is not reachable/);
       // Postgres faults still work on top of the missing Redis.
       await sim.faults.inject('dead_outbox_rows');
