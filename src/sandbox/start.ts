@@ -109,6 +109,9 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
       // The local workspace has no per-channel posting limit, so the thread keeps up with every click.
       slack: { ...base.slack, postIntervalMs: 0 },
+      // Faults are injected at will here: a cached result would show the state from before the fault just injected.
+      // Checks in flight are still shared.
+      limits: { ...base.limits, resultCacheMs: 0 },
     },
     // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
     { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },

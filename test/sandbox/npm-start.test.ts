@@ -62,7 +62,7 @@ describe('npm start without Slack, Postgres or Redis', () => {
     let report: SandboxMessage | undefined;
     await expect.poll(async () => {
       const state = (await (await fetch(`${url}/sandbox/state?user=U0ALICE&channel=C0INCIDENT`)).json()) as { messages: SandboxMessage[] };
-      report = state.messages.find((m) => m.isBot && /Caracal status: (Redis unavailable: )?\d+ failing/.test(m.text));
+      report = state.messages.find((m) => m.isBot && /Caracal status(?: \([a-z0-9-]+\))?: (Redis unavailable: )?\d+ failing/.test(m.text));
       return report !== undefined;
     }, { timeout: 30_000, interval: 250 }).toBe(true);
     expect(report!.text).toMatch(/^\[SANDBOX\] /);

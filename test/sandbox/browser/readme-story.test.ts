@@ -56,16 +56,16 @@ describe('the README story in the sandbox', () => {
 
   it('status is green; a Redis outage shows Redis first with what it explains; the sidebar says Redis is down; cleared, green', async () => {
     await ui.command('/caracal status');
-    const report = ui.botMessage('Caracal status:');
-    await report.getByText(/Caracal status: (All \d+ checks pass|.*\d+ failing, \d+ warning)/).waitFor(WAIT);
+    const report = ui.botMessage('Caracal status');
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: (All \d+ checks pass|.*\d+ failing, \d+ warning)/).waitFor(WAIT);
     const first = await report.innerText();
-    expect(first, first).toMatch(/Caracal status: All \d+ checks pass/);
+    expect(first, first).toMatch(/Caracal status(?: \([a-z0-9-]+\))?: All \d+ checks pass/);
     await expect.poll(() => page.getByTestId('infra-state').innerText(), WAIT).toContain('Redis: up');
 
     await inject('redis_outage', 'Inject');
     await expect.poll(() => page.getByTestId('infra-state').innerText(), WAIT).toContain('Redis: down (simulated outage)');
     await ui.clickButton(report, 'status_rerun');
-    await report.getByText(/Caracal status: Redis unavailable: \d+ failing/).waitFor(WAIT);
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: Redis unavailable: \d+ failing/).waitFor(WAIT);
     const text = await report.innerText();
     expect(text.indexOf('redis.reachable')).toBeLessThan(text.indexOf('services.ready'));
     expect(text).toMatch(/Explains \d+ more finding/);
@@ -75,7 +75,7 @@ describe('the README story in the sandbox', () => {
     await inject('redis_outage', 'Clear');
     await expect.poll(() => page.getByTestId('infra-state').innerText(), WAIT).toContain('Redis: up');
     await ui.clickButton(report, 'status_rerun');
-    await report.getByText(/Caracal status: All \d+ checks pass/).waitFor(WAIT);
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: All \d+ checks pass/).waitFor(WAIT);
   }, 180_000);
 
   it('starts a run; a 3,000-character note is logged whole; a 4,001-character command is refused and stays in the box', async () => {

@@ -8,7 +8,8 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/start.ts';
 import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
 import { launchChromium, SandboxPage, screenshot } from './browser.ts';
 
-const WAIT = { timeout: 20_000 };
+// API and Coordinator /ready may take up to checks.readyAnswerTimeoutMs (25 s) to answer during a Redis outage (caracal-ops.md §15.1.1).
+const WAIT = { timeout: 40_000 };
 const GATES = ['storage', 'services', 'evidence', 'safety'] as const;
 
 describe('the sandbox in a browser', () => {
@@ -36,8 +37,8 @@ describe('the sandbox in a browser', () => {
 
   it('shows every check green, then the Redis outage with the right reasons, then green again', async () => {
     await ui.command('/caracal status');
-    const report = ui.botMessage('Caracal status:');
-    await report.getByText(/Caracal status: All \d+ checks pass/).waitFor(WAIT);
+    const report = ui.botMessage('Caracal status');
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: All \d+ checks pass/).waitFor(WAIT);
     expect(await report.innerText()).toContain('[SANDBOX]');
     await screenshot(page, 'sandbox-status-green');
 
@@ -45,7 +46,7 @@ describe('the sandbox in a browser', () => {
     await fault.getByRole('button', { name: 'Inject' }).click();
     await page.locator('[data-testid="fault-redis_outage"][data-active="true"]').waitFor(WAIT);
     await ui.clickButton(report, 'status_rerun');
-    await report.getByText(/Caracal status: Redis unavailable: \d+ failing/).waitFor(WAIT);
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: Redis unavailable: \d+ failing/).waitFor(WAIT);
     const text = await report.innerText();
     const shows = FAULTS.find((f) => f.id === 'redis_outage')!.shows;
     expect(shows.length).toBeGreaterThanOrEqual(3);
@@ -53,7 +54,7 @@ describe('the sandbox in a browser', () => {
       expect(text).toContain(e.check);
       for (const reason of e.contains) expect(text).toContain(reason);
     }
-    expect(text).toMatch(new RegExp(`Caracal status: Redis unavailable: ${shows.filter((e) => e.status === 'fail').length} failing`));
+    expect(text).toMatch(new RegExp(`Caracal status(?: \\([a-z0-9-]+\\))?: Redis unavailable: ${shows.filter((e) => e.status === 'fail').length} failing`));
     // The reason in words, not the client library's "max retries" message.
     expect(text).toMatch(/Redis PING: connection (refused|reset|lost \(connection (refused|reset)\))/);
     expect(text).not.toContain('maxRetriesPerRequest');
@@ -62,7 +63,7 @@ describe('the sandbox in a browser', () => {
     await fault.getByRole('button', { name: 'Clear' }).click();
     await page.locator('[data-testid="fault-redis_outage"][data-active="false"]').waitFor(WAIT);
     await ui.clickButton(report, 'status_rerun');
-    await report.getByText(/Caracal status: All \d+ checks pass/).waitFor(WAIT);
+    await report.getByText(/Caracal status(?: \([a-z0-9-]+\))?: All \d+ checks pass/).waitFor(WAIT);
   }, 120_000);
 
   it('walks a recovery run to Resume; a non-approver is refused; the second approval comes from another person', async () => {
@@ -97,7 +98,13 @@ describe('the sandbox in a browser', () => {
       await ui.gateSection(dashboard, gate).getByText(/· confirmed/).waitFor(WAIT);
     }
 
-    // Resume: a fresh all-green run of every check and two distinct approvers.
+    // Resume: each item Freeze recorded is ticked as it is unfrozen, then a fresh all-green run and two approvers.
+    const unfreeze = dashboard.locator('[data-element="checkboxes"] input[type="checkbox"]');
+    await expect.poll(() => unfreeze.count(), WAIT).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      await unfreeze.nth(i).check();
+      await expect.poll(() => dashboard.locator('[data-element="checkboxes"] input[checked]').count(), WAIT).toBe(i + 1);
+    }
     await ui.clickButton(dashboard, 'gate_run_checks');
     await expect.poll(async () => (await ui.gateSection(dashboard, 'resume').innerText()).includes('No checks run yet'), WAIT).toBe(false);
     await ui.clickButton(dashboard, 'gate_confirm');
