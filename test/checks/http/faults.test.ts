@@ -34,7 +34,7 @@ describe.each(CHECKS)('$id under faults', (check) => {
   });
 
   it('fails within the HTTP timeout when every service accepts and never answers', async () => {
-    const t = buildContext({ caracal: { services: everywhere(hole.url), ...SCOPE }, checks: { httpTimeoutMs: 300 } }, TOKENS_ENV);
+    const t = buildContext({ caracal: { services: everywhere(hole.url), ...SCOPE }, checks: { httpTimeoutMs: 300, readyAnswerTimeoutMs: 300 } }, TOKENS_ENV);
     const r = await runOne(check, t.ctx, 3000);
     await t.close();
     expect(r.status).toBe('fail');
@@ -57,7 +57,7 @@ describe.each(CHECKS)('$id under faults', (check) => {
     ['malformed', /not JSON|unexpected body/],
     ['hang', /no answer within 200 ms/],
   ])('fails (never passes, never errors) when every pod has fault %s', async (fault, shown) => {
-    const h = await startHarness({ caracal: SCOPE, httpTimeoutMs: 200 });
+    const h = await startHarness({ caracal: SCOPE, httpTimeoutMs: 200, readyAnswerTimeoutMs: 200 });
     for (const s of SERVICES) for (const pod of h.fake.state[s]) pod.fault = fault;
     h.fake.state.sts[0].jwks['zone-1'] = 1;
     h.fake.state.policySets['zone-1/ps-1'] = activationBody('zone-1', 'ps-1');
