@@ -63,11 +63,19 @@ describe('a drill run end to end', () => {
       await bot.action(tick);
       await settle();
     }
-    for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety', 'resume', 'resume'] as const) {
+    const confirm = async (gate: 'freeze' | 'storage' | 'services' | 'evidence' | 'safety' | 'resume') => {
       const user = gate === 'resume' && (await listEvents(state.db, runId)).some((e) => e.type === 'confirm_vote') ? 'UBOB' : 'UALICE';
       await bot.action(await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user }));
       await settle();
-    }
+    };
+    for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety'] as const) await confirm(gate);
+    // Resume's unfreeze checklist: every item Freeze recorded, ticked as it is restored.
+    const untick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
+    (untick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_resume|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'resume' })}`, action_ts: '2', selected_options: items.map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
+    await bot.action(untick);
+    await settle();
+    await confirm('resume');
+    await confirm('resume');
     await bot.action(await runClick(state.db, runId, ACTION.drillMark, recovered.value, { user: 'UEVE' }));
     await settle();
 
