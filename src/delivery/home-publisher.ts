@@ -1,5 +1,5 @@
-// Publishes App Home tabs (views.publish) through the same egress client as every other Slack call. Coalesced: any
-// number of run changes within `intervalMs` mark every Home behind once (in the database, so every replica sees
+// Publishes App Home tabs (views.publish) through the same egress client as every other Slack call. Coalesced: however
+// many run changes within `intervalMs` mark every Home behind once (in the database, so every replica sees
 // it), and each pass publishes each Home that is behind once, under a short lease so two replicas never publish the
 // same Home at the same time. A Home someone just opened, or a page they asked for, is published at once.
 import type { WebClient } from '@slack/web-api';

@@ -1,42 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisStreams } from '../../../src/checks/redis/streams.ts';
-import { buildContext, runOne, type TestContext } from '../../helpers/check-context.ts';
-import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
+import { runOne } from '../../helpers/check-context.ts';
+import { service, useStreamCheckHarness } from './stream-harness.ts';
 import {
-  SERVICE_GROUPS,
   addDeadLetters,
   addEntries,
   addPending,
   provisionCaracalStreams,
 } from '../../fixtures/caracal-redis.ts';
 
-let lease: LeasedRedis;
-let tc: TestContext | undefined;
-
-const service = (group: string) => SERVICE_GROUPS.find((g) => g.group === group)!;
-
-function context(thresholds: Record<string, number> = {}): TestContext {
-  tc = buildContext({ caracal: { redis: { url: lease.url } }, thresholds });
-  return tc;
-}
-
-beforeAll(async () => {
-  lease = await leaseRedisDb();
-});
-afterAll(async () => {
-  await lease.release();
-});
-beforeEach(async () => {
-  await lease.client.flushdb();
-});
-afterEach(async () => {
-  await tc?.close();
-  tc = undefined;
-});
+const h = useStreamCheckHarness();
+const context = (thresholds?: Record<string, number>) => h.context(thresholds);
 
 describe('redis.streams (Storage: the groups exist)', () => {
   it('passes on a healthy provisioned deployment and reports every group', async () => {
-    await provisionCaracalStreams(lease.client, { gatewayHosts: ['gw-a', 'gw-b'], sdkGroups: true });
+    await provisionCaracalStreams(h.lease.client, { gatewayHosts: ['gw-a', 'gw-b'], sdkGroups: true });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('pass');
     expect(result.summary).toMatch(/All required consumer groups present \(\d+ service groups, 2 Gateway revocation group\(s\), 2 with a consumer\)/);
@@ -48,14 +26,14 @@ describe('redis.streams (Storage: the groups exist)', () => {
   });
 
   it('passes on a Helm install where the provisioner never ran', async () => {
-    await provisionCaracalStreams(lease.client, { provisioner: false });
+    await provisionCaracalStreams(h.lease.client, { provisioner: false });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('pass');
     expect(result.evidence).toContain('caracal.invocations.lifecycle: stream does not exist.');
   });
 
   it('fails when audit-ingestor is missing, and says restarting Audit leaves an evidence gap', async () => {
-    await provisionCaracalStreams(lease.client, { omitGroups: ['audit-ingestor'] });
+    await provisionCaracalStreams(h.lease.client, { omitGroups: ['audit-ingestor'] });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('required group audit-ingestor (Audit) missing on caracal.audit.events');
@@ -65,7 +43,7 @@ describe('redis.streams (Storage: the groups exist)', () => {
   });
 
   it('fails when a required group and its stream are both absent', async () => {
-    await provisionCaracalStreams(lease.client, { omitGroups: ['sts-keys'] });
+    await provisionCaracalStreams(h.lease.client, { omitGroups: ['sts-keys'] });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('required group sts-keys (STS) missing on caracal.keys.invalidate, stream absent');
@@ -73,7 +51,7 @@ describe('redis.streams (Storage: the groups exist)', () => {
   });
 
   it('fails when no Gateway pod has a revocation group', async () => {
-    await provisionCaracalStreams(lease.client, { gatewayHosts: [] });
+    await provisionCaracalStreams(h.lease.client, { gatewayHosts: [] });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('no gateway-revocation:<host> group on caracal.sessions.revoke');
@@ -81,10 +59,10 @@ describe('redis.streams (Storage: the groups exist)', () => {
 
 
   it('passes at Storage while groups lag and hold pending entries: draining is judged at Evidence', async () => {
-    await provisionCaracalStreams(lease.client, { gatewayHosts: ['gw-a'] });
-    await addEntries(lease.client, 'caracal.policy.invalidate', 20);
-    await addPending(lease.client, service('sts-revocation'), 5);
-    await addDeadLetters(lease.client, 'caracal.sessions.revoke', 2);
+    await provisionCaracalStreams(h.lease.client, { gatewayHosts: ['gw-a'] });
+    await addEntries(h.lease.client, 'caracal.policy.invalidate', 20);
+    await addPending(h.lease.client, service('sts-revocation'), 5);
+    await addDeadLetters(h.lease.client, 'caracal.sessions.revoke', 2);
     const result = await runOne(redisStreams, context({ streamLagMax: 10, streamPendingMax: 3 }).ctx);
     expect(result.status, result.summary).toBe('pass');
     expect(result.summary).toContain('redis.backlog');
