@@ -9,6 +9,7 @@ export const LIMITS = {
   contextElements: 10,
   buttonValue: 2000,
   buttonText: 75,
+  optionText: 75,
   fallbackText: 3000,
 } as const;
 

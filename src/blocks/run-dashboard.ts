@@ -58,15 +58,14 @@ function unfreezeBlock(run: RunState, g: GateState): KnownBlock | undefined {
   const frozen = run.gates.find((x) => x.gate === 'freeze')?.checklist ?? {};
   const items = CHECKLIST_ITEMS.filter((item) => frozen[item] !== undefined);
   if (items.length === 0) return undefined;
-  const options = items.map((item) => ({
-    text: { type: 'mrkdwn' as const, text: `${UNFREEZE_CHECKLIST[item]} (frozen by ${userMention(frozen[item] ?? '')})` },
-    value: item,
-  }));
+  // Who froze what goes in the text: an option's own text is capped at 75 characters, a mention included.
+  const options = items.map((item) => ({ text: { type: 'mrkdwn' as const, text: truncate(UNFREEZE_CHECKLIST[item], LIMITS.optionText) }, value: item }));
   const ticked = options.filter((o) => g.checklist[o.value]);
+  const record = items.map((item) => `• ${UNFREEZE_CHECKLIST[item]} (frozen by ${userMention(frozen[item] ?? '')})`);
   return {
     type: 'section',
     block_id: checklistBlockId(run, 'resume'),
-    text: { type: 'mrkdwn', text: '*Unfreeze checklist*: what Freeze recorded; tick each item once it is restored (logged with your name)' },
+    text: { type: 'mrkdwn', text: ['*Unfreeze checklist*: what Freeze recorded; tick each item once it is restored (logged with your name)', ...record].join('\n') },
     accessory: { type: 'checkboxes', action_id: ACTION.freezeChecklist, options, ...(ticked.length ? { initial_options: ticked } : {}) },
   };
 }

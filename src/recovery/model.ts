@@ -21,11 +21,14 @@ export const FREEZE_CHECKLIST = {
 } as const;
 export type FreezeItem = keyof typeof FREEZE_CHECKLIST;
 
-/** Resume undoes what Freeze recorded, item by item, each ticked by whoever restored it (issue 12 item 6). */
+/**
+ * Resume undoes what Freeze recorded, item by item, each ticked by whoever restored it (issue 12 item 6).
+ * Each is a checkbox label, and Slack refuses an option text over 75 characters (blocks/limits.ts).
+ */
 export const UNFREEZE_CHECKLIST: Record<FreezeItem, string> = {
   rollouts: 'Rollouts resumed (deploys, Helm upgrades, migrations)',
   policies: 'Policy activations unfrozen',
-  control: 'Control automation restored (CONTROL_GATE_FILE back, or control.enabled as before the incident)',
+  control: 'Control automation restored (CONTROL_GATE_FILE, control.enabled as before)',
 };
 
 /** The gates that carry a checklist, and its items. */

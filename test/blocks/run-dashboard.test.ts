@@ -35,11 +35,14 @@ function largestRunAt(openGate: Gate, kind: RunState['kind'], override: boolean)
   return run;
 }
 
+/** Every Freeze item, each ticked by someone with a user id as long as real ones: Resume lists them all. */
+const FROZEN_BY = { rollouts: 'U01EVE234567', policies: 'U01EVE234567', control: 'U01EVE234567' };
+
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
   const i = GATE_ORDER.indexOf(openGate);
   const gates = GATE_ORDER.map((g, j): GateState => ({
     gate: g, status: j < i ? 'confirmed' : j === i ? 'open' : 'locked', claimedBy: j === i ? 'U0ALICE' : undefined,
-    doneBy: j < i ? 'U0ALICE' : undefined, doneAt: j < i ? NOW : undefined, openedAt: NOW, checklist: { rollouts: 'U0EVE' },
+    doneBy: j < i ? 'U0ALICE' : undefined, doneAt: j < i ? NOW : undefined, openedAt: NOW, checklist: FROZEN_BY,
     checks: [], confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
     override: override && j === i && g !== 'resume' ? { id: 'o1', requestedBy: 'U0BOB', reason: 'x'.repeat(400), at: NOW } : undefined,
   }));

@@ -47,8 +47,14 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
     if (!d) throw new Error('no dashboard');
     return d;
   };
+  // A gate's own sections, its checklist, and its findings drawn with their remediation buttons.
+  const ofGate = (id: string, gate: string) => [`gate_${gate}_v`, `gate_${gate}|`, `finding_${gate}_`, `remediate_${gate}_`].some((p) => id.startsWith(p));
   const gateText = (gate: string) =>
-    dashboard().blocks.filter((b) => typeof b.block_id === 'string' && (b.block_id.startsWith(`gate_${gate}_v`) || b.block_id.startsWith(`gate_${gate}|`))).map(flat).join('\n');
+    dashboard().blocks.filter((b) => typeof b.block_id === 'string' && ofGate(b.block_id, gate)).map(flat).join('\n');
+  // A remediation button carries the finding it fixes in its action id: `gate_remediate:<action>.<check>`.
+  const remedyActionId = (action: string) =>
+    dashboard().blocks.flatMap((b) => (Array.isArray(b.elements) ? (b.elements as { action_id?: string }[]) : []))
+      .map((e) => e.action_id ?? '').find((id) => id.startsWith(`gate_remediate:${action}.`));
   const driver: RecoveryDriver = {
     sandbox,
     dashboard,
@@ -76,7 +82,8 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
       await until(`${gate} confirmed by ${user}`, () => gateText(gate).includes('· confirmed') || gateText(gate).includes(`<@${user}>`));
     },
     async remediate(user, actionId, titleText) {
-      await driver.click(user, `gate_remediate:${actionId}`, { text: titleText });
+      const id = await until(`${actionId} offered`, () => remedyActionId(actionId));
+      await driver.click(user, id, { text: titleText });
       const card = await until(`the ${actionId} card`, () => ws.ephemeralsFor(user, CHANNEL).find((e) => flat(e.blocks).includes('remediate_run')));
       const ack = await sandbox.slack.interact.click(user, CHANNEL, card.ts, 'remediate_run');
       expect(ack.status).toBe(200);

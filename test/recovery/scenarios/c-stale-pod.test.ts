@@ -59,9 +59,15 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     expect(outcome).toMatch(/reloaded on 2 of 2 Gateway pod/);
     await d.sandbox.caracal.faults.sync();
     expect(d.sandbox.caracal.faults.active()).toEqual([]);
-    const log = d.thread().map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`).join('\n');
+    // The outcome reaches the thread through the delivery queue, a moment after the clicker's card.
+    const threadLog = () => d.thread().map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`).join('\n');
+    const log = await until('the reload in the thread', () => (/pod gateway-1: POST/.test(threadLog()) ? threadLog() : undefined));
     expect(log).toMatch(/pod gateway-0: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
     expect(log).toMatch(/pod gateway-1: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
+    // The tamper sweep covers only recent rows: Safety asks for the deep verification of this run, as it would.
+    expect(d.gateText('safety')).toMatch(/audit\.tamper/);
+    const verified = await d.remediate('U0ALICE', 'audit.verify_chain', 'Verify audit chain (deep)');
+    expect(verified).toMatch(/All \d+ audit rows in \d+ zones verify/);
     await d.runChecks('safety');
     const text = await until('Safety green', () => (/:white_check_mark: `gateway\.revocation`/.test(d.gateText('safety')) ? d.gateText('safety') : undefined));
     expect(text, text).not.toMatch(/:x:|:warning:/);

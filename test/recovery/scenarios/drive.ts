@@ -85,6 +85,21 @@ export class Run {
     await this.confirm('freeze');
   }
 
+  /** Resume's unfreeze checklist: Bob restores what Freeze recorded and ticks each item. */
+  async unfreeze(): Promise<void> {
+    await this.click('U0BOB', 'freeze_checklist', { selected: ['rollouts', 'policies', 'control'] });
+    await until(async () => Object.keys((await this.gate('resume')).checklist).length === 3, 'unfreeze ticked');
+  }
+
+  /** Safety's deep audit chain verification (the tamper sweep covers only recent rows); returns its outcome. */
+  async verifyChain(): Promise<string> {
+    // Its button sits under the audit.tamper finding, which shows once Safety's checks have run.
+    if (!(await this.remedyButton('audit.verify_chain'))) await this.runChecks('safety');
+    const outcome = await this.remediate('audit.verify_chain');
+    expect(outcome).toMatch(/Succeeded.*All \d+ audit rows in \d+ zones verify/s);
+    return outcome;
+  }
+
   /** Run checks on the open gate and wait for their results. */
   async runChecks(gate: Gate): Promise<Map<string, { status: string; summary: string; findings?: readonly string[] }>> {
     const before = (await this.gate(gate)).checks.map((c) => c.startedAt.getTime());

@@ -50,8 +50,9 @@ describe('scenario (e): a tampered old row outside the sweep window', () => {
     await runChecks(w, TITLE);
     await confirmGate(w, TITLE, 'safety', ALICE);
 
-    // Resume: refused with the finding named, whoever confirms first.
+    // Resume: refused with the finding named, whoever confirms first (what Freeze froze is restored first).
     await runChecks(w, TITLE);
+    await w.click(BOB, w.dashboard(TITLE).ts, 'freeze_checklist', { selected: ['rollouts', 'policies', 'control'] });
     await w.click(ALICE, w.dashboard(TITLE).ts, 'gate_confirm');
     expect(refusals(w, ALICE)).toContain(`row id=${OLD_TAMPER_TARGET_ID}`);
     await acknowledge(ALICE, 'Row restored from the 02:00 backup; security has the pg_dump of the partition.');

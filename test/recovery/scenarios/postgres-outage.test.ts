@@ -35,6 +35,7 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
 
     const remediated: string[] = [];
     const walk = async (gate: Gate) => {
+      if (gate === 'safety') remediated.push(await run.verifyChain());
       let results = await run.runChecks(gate);
       // A stale Gateway snapshot is the one thing a button fixes here; anything else must have cleared by itself.
       if (await run.remedyButton('gateway.reload')) {
@@ -52,6 +53,7 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
       await run.confirm(gate);
     }
     await walk('resume');
+    await run.unfreeze();
     await run.confirm('resume', 'U0ALICE');
     await run.confirm('resume', 'U0BOB');
 

@@ -70,12 +70,14 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
 
     for (const gate of ['evidence', 'safety'] as const) {
       await caracal.faults.sync();
+      if (gate === 'safety') await run.verifyChain();
       const results = await run.runChecks(gate);
       expect([...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`), gate).toEqual([]);
       await run.confirm(gate);
     }
     const resume = await run.runChecks('resume');
     expect([...resume].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`)).toEqual([]);
+    await run.unfreeze();
     await run.confirm('resume', 'U0ALICE');
     await run.confirm('resume', 'U0BOB');
 
