@@ -55,8 +55,23 @@ export class SandboxPage {
     if (confirms) await this.page.locator('[data-confirm-ok]').click();
   }
 
-  /** The dashboard section of one gate (its block_id carries the gate). */
+  /** The dashboard sections of one gate: its own, and its findings drawn with their buttons (block ids carry the gate). */
   gateSection(dashboard: Locator, gate: string): Locator {
-    return dashboard.locator(`[data-block-type="section"][data-block-id^="gate_${gate}_v"]`);
+    return dashboard.locator(`[data-block-type="section"][data-block-id^="gate_${gate}_v"], [data-block-type="section"][data-block-id^="finding_${gate}_"]`);
+  }
+
+  /** All of a gate's sections as one text. */
+  async gateText(dashboard: Locator, gate: string): Promise<string> {
+    return (await this.gateSection(dashboard, gate).allInnerTexts()).join('\n');
+  }
+
+  /** Click a remediation under its finding, then "Run it" on the clicker's card; returns the card with the outcome. */
+  async remediate(dashboard: Locator, title: string, timeout = 30_000): Promise<Locator> {
+    await this.clickButton(dashboard, 'gate_remediate', title);
+    const card = this.ephemeral(title);
+    await card.locator('button[data-action-id="remediate_run"]').waitFor({ timeout });
+    await this.clickButton(card, 'remediate_run');
+    await card.getByText(/Succeeded|Failed|Partly/).first().waitFor({ timeout });
+    return card;
   }
 }

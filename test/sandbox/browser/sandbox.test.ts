@@ -85,14 +85,22 @@ describe('the sandbox in a browser', () => {
 
     for (const gate of GATES) {
       await ui.clickButton(dashboard, 'gate_run_checks');
-      await expect.poll(async () => (await ui.gateSection(dashboard, gate).innerText()).includes('No checks run yet'), WAIT).toBe(false);
+      await expect.poll(async () => (await ui.gateText(dashboard, gate)).includes('No checks run yet'), WAIT).toBe(false);
       if (gate === 'storage') {
         await ui.switchUser('U0EVE');
         await ui.clickButton(dashboard, 'gate_confirm');
         await ui.ephemeral('Only configured approvers can confirm').waitFor(WAIT);
         await screenshot(page, 'sandbox-non-approver-refused');
-        expect(await ui.gateSection(dashboard, gate).innerText()).toContain('open');
+        expect(await ui.gateText(dashboard, gate)).toContain('open');
         await ui.switchUser('U0ALICE');
+      }
+      if (gate === 'safety') {
+        // The tamper sweep covers only recent rows: Safety asks for this run's deep verification, then a fresh run.
+        const card = await ui.remediate(dashboard, 'Verify audit chain (deep)');
+        expect(await card.innerText()).toMatch(/All \d+ audit rows in \d+ zones verify/);
+        const before = await ui.gateText(dashboard, gate);
+        await ui.clickButton(dashboard, 'gate_run_checks');
+        await expect.poll(async () => (await ui.gateText(dashboard, gate)) !== before, WAIT).toBe(true);
       }
       await ui.clickButton(dashboard, 'gate_confirm');
       await ui.gateSection(dashboard, gate).getByText(/· confirmed/).waitFor(WAIT);
@@ -106,7 +114,7 @@ describe('the sandbox in a browser', () => {
       await expect.poll(() => dashboard.locator('[data-element="checkboxes"] input[checked]').count(), WAIT).toBe(i + 1);
     }
     await ui.clickButton(dashboard, 'gate_run_checks');
-    await expect.poll(async () => (await ui.gateSection(dashboard, 'resume').innerText()).includes('No checks run yet'), WAIT).toBe(false);
+    await expect.poll(async () => (await ui.gateText(dashboard, 'resume')).includes('No checks run yet'), WAIT).toBe(false);
     await ui.clickButton(dashboard, 'gate_confirm');
     await ui.gateSection(dashboard, 'resume').getByText('Approvals: 1 of 2').waitFor(WAIT);
     await ui.switchUser('U0BOB');
@@ -161,7 +169,7 @@ describe('the sandbox in a browser', () => {
     await fault.getByRole('button', { name: 'Clear' }).click();
     await page.locator('[data-testid="fault-redis_outage"][data-active="false"]').waitFor(WAIT);
     await ui.clickButton(dashboard, 'gate_run_checks');
-    await expect.poll(async () => (await ui.gateSection(dashboard, 'storage').innerText()).includes('Could not read'), WAIT).toBe(false);
+    await expect.poll(async () => (await ui.gateText(dashboard, 'storage')).includes('Could not read'), WAIT).toBe(false);
     await ui.clickButton(dashboard, 'gate_confirm');
     await ui.gateSection(dashboard, 'storage').getByText(/· confirmed/).waitFor(WAIT);
     await ui.clickButton(dashboard, 'drill_mark', 'Recovered');
