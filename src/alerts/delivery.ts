@@ -7,7 +7,7 @@
 import type { WebClient } from '@slack/web-api';
 import { alertGroupMessage } from '../blocks/alert-group.ts';
 import { createAlertPoster, Deferred } from '../delivery/alert-post.ts';
-import { createPacer } from '../delivery/pacer.ts';
+import { createPacer, type Pacer } from '../delivery/pacer.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { coalesce, type Coalescer } from '../reports/coalesce.ts';
@@ -27,6 +27,8 @@ export interface AlertDeliveryDeps {
   leaseMs?: number;
   /** Between two posts in one channel (the run outbox's setting: Slack allows about 1 per second sustained). */
   postIntervalMs: number;
+  /** The process's one pacer (shared with the egress and the run outbox); built from postIntervalMs when not given. */
+  pacer?: Pacer;
   pauseProbeMs?: number;
   /** The bot's own bot_id: read-back trusts only its messages. */
   botId?: string;
@@ -36,7 +38,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   const { db, client, metrics } = deps;
   const log = deps.logger.child({ component: 'alert-delivery' });
   const leaseMs = deps.leaseMs ?? 30_000;
-  const pacer = createPacer({ db, postIntervalMs: deps.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const pacer = deps.pacer ?? createPacer({ db, postIntervalMs: deps.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
   const poster = createAlertPoster({
     db, client, metrics, logger: log, pacer, maxSlotWaitMs: leaseMs / 3,
     ...(deps.botId ? { botId: deps.botId } : {}), ...(deps.pauseProbeMs ? { pauseProbeMs: deps.pauseProbeMs } : {}),

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/db.ts';
+import type { Pacer } from '../delivery/pacer.ts';
 import { createAlertDelivery } from './delivery.ts';
 import { alertmanagerRoute } from './receiver.ts';
 
@@ -17,6 +18,7 @@ export interface AlertWiringDeps {
   now: () => Date;
   /** The same options as the bot's other clients (sandbox URL); retries are the delivery's own. */
   clientOptions: WebClientOptions;
+  pacer: Pacer;
   onRunChanged(runId: string): void;
   /** The bot's own bot_id when known: read-back trusts only its messages. */
   botId?: string;
@@ -27,7 +29,7 @@ export function createAlerts(deps: AlertWiringDeps) {
   const delivery = createAlertDelivery({
     db: deps.db, client, metrics: deps.metrics, logger: deps.logger, workerId: deps.workerId,
     intervalMs: deps.config.alerts.updateIntervalMs, sandbox: deps.sandbox,
-    postIntervalMs: deps.config.slack.postIntervalMs, pauseProbeMs: deps.config.slack.pauseProbeMs, ...(deps.botId ? { botId: deps.botId } : {}),
+    postIntervalMs: deps.config.slack.postIntervalMs, pacer: deps.pacer, pauseProbeMs: deps.config.slack.pauseProbeMs, ...(deps.botId ? { botId: deps.botId } : {}),
   });
   const receiverDeps = {
     db: deps.db, alerts: deps.config.alerts, token: deps.config.secrets.alertmanagerToken, logger: deps.logger, now: deps.now,

@@ -20,7 +20,7 @@ import { getEvent, type StoredEvent } from '../store/events.ts';
 import { loadRun } from '../store/runs.ts';
 import { pauseChannel, resumeChannel } from '../store/slack-channels.ts';
 import { createDashboardPoster } from './dashboard-post.ts';
-import { createPacer } from './pacer.ts';
+import { createPacer, type Pacer } from './pacer.ts';
 import { placeholderDashboard, placeholderEntry } from './placeholder.ts';
 import { logEntryMetadata, partKey, postedEntries } from './readback.ts';
 
@@ -53,6 +53,8 @@ export interface DispatcherDeps {
   passBudgetMs?: number;
   /** Between two posts in one channel (Slack: about 1 per second sustained); 0 in unit tests. */
   postIntervalMs?: number;
+  /** The process's one pacer (shared with the egress and alerts); built from postIntervalMs when not given. */
+  pacer?: Pacer;
   /** First probe of a paused channel after this long, then backing off up to 5 minutes. */
   pauseProbeMs?: number;
   /** The bot's own bot_id: read-back trusts only its messages. */
@@ -86,7 +88,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const log = deps.logger.child({ component: 'dispatcher', workerId });
-  const pacer = createPacer({ db, postIntervalMs: deps.postIntervalMs ?? 1000, now, sleep });
+  const pacer = deps.pacer ?? createPacer({ db, postIntervalMs: deps.postIntervalMs ?? 1000, now, sleep });
   const dashboards = createDashboardPoster({ db, client, metrics, logger: log, ...(deps.botId ? { botId: deps.botId } : {}) });
   let running: Promise<void> | undefined;
   let again = false;

@@ -34,6 +34,7 @@ import type { Subcommand } from '../commands/types.ts';
 import { channelEnvironment, environmentNames, secretValues, timeoutFor, type Config } from '../config.ts';
 import { createEnvironmentContexts } from '../checks/environments.ts';
 import { environmentPicker } from '../commands/environment.ts';
+import { createPacer } from '../delivery/pacer.ts';
 import { egressFetch } from '../delivery/egress-fetch.ts';
 import { createRetention } from '../delivery/retention.ts';
 import { scrubber } from '../redact.ts';
@@ -112,6 +113,9 @@ const shortId = () => randomUUID().replace(/-/g, '').slice(0, 20);
 /** Request bodies above this are refused with 413 before any parsing or signature work. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
+/** A direct post waits at most this long for its channel's slot or a Retry-After; then its client sees Slack's 429. */
+const SLOT_WAIT_MS = 10_000;
+
 export function createApp(deps: AppDeps): CaracalApp {
   const { config, db, metrics } = deps;
   const missing = missingSlackCredentials(config);
@@ -141,12 +145,19 @@ export function createApp(deps: AppDeps): CaracalApp {
   };
   // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
   const scrub = scrubber(secretValues(config));
-  const clientOptions: WebClientOptions = {
-    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions, fetch: egressFetch(scrub, deps.clientOptions?.fetch),
-  };
+  // One pacer for every Slack call of this process: Retry-After and each channel's posting slot are shared by the
+  // outbox, the alert messages and everything that answers directly (reports, timeline, details).
+  const pacer = createPacer({ db, postIntervalMs: config.slack.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const withEgress = (takeSlot: boolean): WebClientOptions => ({
+    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions,
+    fetch: egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot, maxWaitMs: SLOT_WAIT_MS }),
+  });
+  const clientOptions = withEgress(true);
+  /** For the outbox and alert delivery, which take the channel's slot themselves before they post. */
+  const selfPacedOptions = withEgress(false);
   const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
   const alerts = createAlerts({
-    config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions,
+    config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions: selfPacedOptions, pacer,
     onRunChanged: () => {
       dispatcher.poke();
       homePublisher.poke();
@@ -204,7 +215,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     logger: deps.logger,
     checkContext,
     slackClient: () => app.client,
-    dispatchClient: new WebClient(config.secrets.slackBotToken, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
+    dispatchClient: new WebClient(config.secrets.slackBotToken, { ...selfPacedOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
+    pacer,
     workerId,
     onRunChanged: () => homePublisher.poke(),
     contextFor: (environment) => environments.contextFor(environment),

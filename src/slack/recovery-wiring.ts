@@ -1,5 +1,6 @@
 // Builds the recovery side of the app: the gate policy from the configuration, the approver directory, the
 // Slack outbox dispatcher with its renderers, the recovery service, and running a gate's checks.
+import type { Pacer } from '../delivery/pacer.ts';
 import type { WebClient } from '@slack/web-api';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
 import { runDashboardMessage } from '../blocks/run-dashboard.ts';
@@ -35,6 +36,8 @@ export interface RecoveryWiringDeps {
   slackClient: () => WebClient;
   /** The outbox's own client: no hidden retries, so the outbox honours Retry-After and its own backoff. */
   dispatchClient: WebClient;
+  /** The process's one pacer of Slack calls (shared with the egress and alerts). */
+  pacer: Pacer;
   workerId: string;
   /** The bot's bot_id when known: read-back trusts only its own messages. */
   botId?: string;
@@ -90,6 +93,7 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     metrics,
     workerId: deps.workerId,
     postIntervalMs: config.slack.postIntervalMs,
+    pacer: deps.pacer,
     leaseMs: config.slack.deliveryLeaseMs,
     pauseProbeMs: config.slack.pauseProbeMs,
     ...(deps.botId ? { botId: deps.botId } : {}),
