@@ -31,8 +31,9 @@ export interface GateActionDeps {
 }
 
 /** The run's dashboard is where every gate button lives: its channel and message are the click's origin. */
-export function originOf(body: { channel?: { id: string }; message?: { ts: string } }): ClickOrigin {
-  return { channelId: body.channel?.id, messageTs: body.message?.ts };
+export function originOf(body: { channel?: { id: string }; message?: { ts: string }; user: { id: string }; actions?: readonly { action_ts?: string }[] }): ClickOrigin {
+  const actionTs = body.actions?.[0]?.action_ts;
+  return { channelId: body.channel?.id, messageTs: body.message?.ts, ...(actionTs ? { requestKey: `click:${body.user.id}:${actionTs}` } : {}) };
 }
 
 async function answer(result: ActResult, respond: (text: string) => Promise<void>): Promise<void> {
@@ -104,7 +105,9 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     for (const item of Object.keys(FREEZE_CHECKLIST) as FreezeItem[]) {
       const want = ticked.has(item);
       if (want === Boolean(current[item])) continue;
-      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, originOf(body));
+      // One click ticks several items: each is its own request.
+      const origin = originOf(body);
+      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, { ...origin, ...(origin.requestKey ? { requestKey: `${origin.requestKey}:${item}` } : {}) });
       if (!result.ok) return tell(respond, result.reason);
     }
   }, always);

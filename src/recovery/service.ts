@@ -46,6 +46,16 @@ export interface StartPolicy {
 export interface ClickOrigin {
   channelId: string | undefined;
   messageTs?: string | undefined;
+  /**
+   * The click's own id (issue 14 item 8, issue 18 item 3): a click is saved before its ack, so a redelivery of one
+   * whose ack was lost (Socket Mode, a proxy) must find it applied and not apply it again on changed state.
+   */
+  requestKey?: string | undefined;
+}
+
+/** The key rides in the first event's data, where eventWithKey finds it. */
+function withRequestKey(events: readonly EventDraft[], key: string): EventDraft[] {
+  return events.map((e, i) => (i === 0 ? { ...e, data: { ...e.data, requestKey: key } } : e));
 }
 
 /** Said to a click from elsewhere; it reveals nothing about the run (not even that it exists). */
@@ -146,9 +156,12 @@ export function createRecoveryService(deps: RecoveryDeps) {
     // Only approver-only commands look membership up (Slack may be slow or down; Claim and Run checks never wait).
     // Handoff and release are open to the claimant, and to an approver reassigning a claim left behind.
     const isApprover = APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' || command.type === 'release' ? await deps.isApprover(userId) : false;
+    const key = origin?.requestKey;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const before = await loadRun(deps.db, runId);
       if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
+      // Applied already: answered as the first was. Two copies at once cannot both commit (the run's version).
+      if (key && (await eventWithKey(deps.db, runId, key))) return { ok: true, run: before };
       const now = deps.now();
       const currentApprovers = command.type === 'confirm' ? await approversAmongVoters(before, gate) : undefined;
       const checked = command.type === 'confirm' && gate === 'resume' && deps.criticalAlerts ? { ...command, firingCritical: await deps.criticalAlerts(before.channelId) } : command;
@@ -165,7 +178,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       try {
         await deps.db.transaction(async (tx) => {
           await saveRun(tx, before, decision.run, now, userId);
-          await record(tx, runId, now, decision.events, true);
+          await record(tx, runId, now, key ? withRequestKey(decision.events, key) : decision.events, true);
         });
       } catch (err) {
         if (err instanceof VersionConflict) continue; // someone else changed the run: decide again on fresh state

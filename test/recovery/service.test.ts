@@ -53,6 +53,25 @@ describe('recovery service on Postgres', () => {
     expect(await deliveries(state.db, runId)).toEqual([{ kind: 'thread', type: 'run_started' }, { kind: 'dashboard', type: null }]);
   });
 
+  it('applies a click once: its redelivery (same click id) is answered as applied and changes nothing, even after others acted', async () => {
+    const s = service(state.db);
+    const r = await s.startRun({ channelId: 'C-REDELIVER', title: 't', userId: 'UEVE' });
+    const runId = r.ok ? r.run.id : '';
+    const dashboardTs = r.ok ? r.run.dashboardTs : undefined;
+    const click = (requestKey: string) => ({ channelId: 'C-REDELIVER', messageTs: dashboardTs, requestKey });
+    expect((await s.act(runId, 'freeze', { type: 'claim' }, 'UEVE', click('click:UEVE:1.1'))).ok).toBe(true);
+    expect((await s.act(runId, 'freeze', { type: 'claim' }, 'UBOB', click('click:UBOB:2.2'))).ok).toBe(true);
+    // Eve's first click comes again (its ack was lost): it must not take the gate back from Bob.
+    const again = await s.act(runId, 'freeze', { type: 'claim' }, 'UEVE', click('click:UEVE:1.1'));
+    expect(again.ok).toBe(true);
+    expect(again.ok && again.run.gates[0].claimedBy).toBe('UBOB');
+    const claims = (await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed');
+    expect(claims.map((e) => e.actor)).toEqual(['UEVE', 'UBOB']);
+    // A new click of Eve's (another id) is a new request.
+    expect((await s.act(runId, 'freeze', { type: 'claim' }, 'UEVE', click('click:UEVE:3.3'))).ok).toBe(true);
+    expect((await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed').map((e) => e.actor)).toEqual(['UEVE', 'UBOB', 'UEVE']);
+  });
+
   it('logs a denial as an event with a thread entry, and changes nothing else', async () => {
     const s = service(state.db);
     const r = await s.startRun({ channelId: 'C-DENY', title: 't', userId: 'UEVE' });
