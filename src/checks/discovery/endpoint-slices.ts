@@ -1,7 +1,9 @@
 // The pods behind a Kubernetes Service, from its EndpointSlices (discovery.k8s.io/v1), through the official client.
 // Every endpoint counts, ready or not: a pod that is not ready is exactly one the bot must look at. Only endpoints
 // that are terminating are left out (they are on their way out and their replacement is listed).
-import { DiscoveryV1Api, KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
+// The client (1.5 MB with its dependencies) is loaded only when a lister first lists: a `check` with static or DNS
+// discovery must not pay for it at start (issue 11's fast CLI).
+import type { DiscoveryV1Api, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
 import type { PodDiscoveryConfig } from '../../config.ts';
 
 type SliceConfig = Extract<PodDiscoveryConfig, { mode: 'endpointslice' }>;
@@ -26,9 +28,11 @@ export interface KubernetesAccess {
   server?: string | undefined;
 }
 
+const kubernetes = () => import('@kubernetes/client-node');
+
 /** In-cluster credentials unless told otherwise; a problem (not an exception) when none can be loaded. */
-export function loadKubeConfig(access: KubernetesAccess, env: NodeJS.ProcessEnv = process.env): KubeConfig | string {
-  const kc = new KubeConfig();
+export async function loadKubeConfig(access: KubernetesAccess, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | string> {
+  const kc = new (await kubernetes()).KubeConfig();
   try {
     if (access.server) {
       kc.loadFromOptions({
@@ -87,17 +91,15 @@ function reason(err: unknown): string {
 }
 
 export function createEndpointSliceLister(access: KubernetesAccess, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv }): EndpointSliceLister {
-  let api: DiscoveryV1Api | string | undefined;
-  const client = () => {
-    if (api === undefined) {
-      const kc = loadKubeConfig(access, opts.env);
-      api = typeof kc === 'string' ? kc : kc.makeApiClient(DiscoveryV1Api);
-    }
-    return api;
-  };
+  let api: Promise<DiscoveryV1Api | string> | undefined;
+  const client = () =>
+    (api ??= (async () => {
+      const kc = await loadKubeConfig(access, opts.env);
+      return typeof kc === 'string' ? kc : kc.makeApiClient((await kubernetes()).DiscoveryV1Api);
+    })());
   return {
     async list(cfg, signal) {
-      const c = client();
+      const c = await client();
       if (typeof c === 'string') return { ok: false, problem: c };
       const where = `EndpointSlices of ${cfg.namespace}/${cfg.service}`;
       // The generated client takes no signal: the answer is raced against the caller's signal and our own bound.

@@ -119,7 +119,7 @@ describe('EndpointSlice API failures', () => {
     expect(!read.ok && read.problem).toMatch(/no answer within 200 ms/);
   });
 
-  it('outside a cluster with no kubeconfig or server, in-cluster credentials are a problem, not a crash', () => {
-    expect(loadKubeConfig({}, {})).toMatch(/not running in a Kubernetes pod/);
+  it('outside a cluster with no kubeconfig or server, in-cluster credentials are a problem, not a crash', async () => {
+    expect(await loadKubeConfig({}, {})).toMatch(/not running in a Kubernetes pod/);
   });
 });
