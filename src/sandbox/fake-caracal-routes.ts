@@ -171,12 +171,13 @@ function proxied(env: PodEnv, p: s.GatewayPod, req: IncomingMessage): s.Answer {
   const resource = String(req.headers['x-caracal-resource'] ?? '');
   const decision = state.gatewayPolicy.allowedResources.includes(resource) ? 'allow' : 'deny';
   const requestId = String(req.headers['x-request-id'] ?? `gw-${env.now()}`);
-  state.auditEvents.push({
-    id: `evt-${state.auditEvents.length + 1}`, zone_id: state.gatewayPolicy.zoneId, event_type: 'gateway.request',
-    request_id: requestId, decision, evaluation_status: '', determining_policies_json: null, diagnostics_json: null,
-    occurred_at: new Date(env.now()).toISOString(),
+  // Written to the stream, then inserted by Audit's consumer when it can (§5.1, §5.2).
+  state.auditBacklog.push({
+    id: `evt-${env.now()}-${state.auditEvents.length + state.auditBacklog.length + 1}`, zone_id: state.gatewayPolicy.zoneId,
+    event_type: 'gateway.request', request_id: requestId, decision, evaluation_status: '', determining_policies_json: null,
+    diagnostics_json: null, occurred_at: new Date(env.now()).toISOString(),
   });
-  if (state.auditEvents.length > 1000) state.auditEvents.shift();
+  s.ingestAudit(state);
   return decision === 'allow' ? json(200, { ok: true, upstream: 'canary' }) : json(403, { error: 'denied' });
 }
 
@@ -212,6 +213,7 @@ export function auditService(env: PodEnv, p: s.AuditPod): ServiceDef {
           if (denied) return denied;
           const zone = url.searchParams.get('zone_id');
           if (!zone) return json(400, 'zone_id required\n');
+          s.ingestAudit(state);
           const requestId = url.searchParams.get('request_id');
           const decision = url.searchParams.get('decision');
           // limit: at most 1000, 100 when absent (§1.4).

@@ -6,7 +6,8 @@
 // issue 12): that the Gateway takes the caller's X-Request-ID as the audited request_id; the decision words
 // ("allow", "deny"); the statuses and bodies of the JTI and STS fail-closed answers; whether a denied request is
 // audited by the Gateway or by STS; how often one mandate may be presented (§3.4 `seen:jti:<jti>` is a replay check,
-// the canary sends one CARACAL_CANARY_BEARER twice per run); search's since/until window and cursor paging.
+// the canary sends one CARACAL_CANARY_BEARER twice per run); search's since/until window and cursor paging; how long
+// the Gateway's 50 ms flush and Audit's read take (the simulator inserts at once when it can).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_AUDIT_ADMIN_TOKEN, startFakeCaracal, type FakeCaracal } from '../../../src/sandbox/fake-caracal.ts';
 import { call, keys } from './helpers.ts';
@@ -127,6 +128,24 @@ describe('how the decision shows up in Audit (§12 "Resume traffic", §1.4, §5.
     expect(keys(row.Event)).toEqual(expect.arrayContaining(always) as unknown);
     expect(row.Event.zone_id).toBe(ZONE);
     expect(new Date(String(row.Event.occurred_at)).toISOString()).toBe(row.Event.occurred_at); // RFC3339
+  });
+
+  it('§5.2, §10.1 drill 8 (services/audit/internal/consumer.go): with the consumer paused the decision is not found yet; nothing is lost once it reads', async () => {
+    fake.state.auditConsumerPaused = true;
+    const allow = await through(0, ALLOWED);
+    expect(allow.status).toBe(200); // the Gateway still serves: only ingestion is delayed
+    expect(await events(`zone_id=${ZONE}&request_id=${allow.requestId}`)).toEqual([]);
+    fake.state.auditConsumerPaused = false;
+    expect((await events(`zone_id=${ZONE}&request_id=${allow.requestId}`)).length).toBe(1);
+  });
+
+  it('§5.2: Audit inserts into Postgres: while Postgres is down (the snapshot still fresh) the decision waits in the stream', async () => {
+    fake.state.deployment.postgresDown = true;
+    const allow = await through(0, ALLOWED);
+    expect(allow.status).toBe(200);
+    expect(await events(`zone_id=${ZONE}&request_id=${allow.requestId}`)).toEqual([]);
+    fake.state.deployment.postgresDown = false;
+    expect((await events(`zone_id=${ZONE}&request_id=${allow.requestId}`)).length).toBe(1);
   });
 
   it('§1.4: search is an operator route: 404 while AUDIT_ADMIN_TOKEN is unset on Audit', async () => {
