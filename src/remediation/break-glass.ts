@@ -1,7 +1,7 @@
 // Where Caracal has no endpoint, the bot shows the exact manual step and records who did it ("Done by me").
 // It never runs the step itself: the bot never writes Caracal's tables or restarts its pods.
 import { resetTransaction } from '../checks/postgres/outbox-reset-sql.ts';
-import { displayUrl } from '../checks/targets/http.ts';
+import { podCandidates } from './pod-candidates.ts';
 import type { RemediationAction } from './types.ts';
 
 const DEAD_API_ROWS = `SELECT id FROM public.event_outbox WHERE dispatched_at IS NULL AND available_at = 'infinity' ORDER BY created_at, id LIMIT 5000`;
@@ -32,11 +32,13 @@ export const replayRestartBreakGlass: RemediationAction = {
   title: 'Break-glass: restart pods holding audit replay files',
   gate: 'evidence',
   breakGlass: true,
-  confirmText: 'Shows how to restart the STS and Gateway pods that hold audit replay files (they drain only at process start) without destroying them. The bot does not restart anything.',
-  run(ctx) {
-    const { sts, gateway } = ctx.caracal.services;
-    const pods = [...sts.map((u) => `STS ${displayUrl(u)}`), ...gateway.map((u) => `Gateway ${displayUrl(u)}`)];
-    return Promise.resolve({
+  confirmText:
+    'Shows how to restart the STS and Gateway pods that hold audit replay files (they drain only at process start) without destroying them, ' +
+    'listing the pods discovered behind the configured URLs (caracal.discovery), or the URLs themselves when discovery is off or fails. The bot does not restart anything.',
+  async run(ctx, signal) {
+    const [sts, gateway] = await Promise.all([podCandidates(ctx, 'sts', signal), podCandidates(ctx, 'gateway', signal)]);
+    const fallback = [sts, gateway].some((c) => c.fallback);
+    return {
       ok: true,
       lines: [
         'Before restarting: Redis and Audit must be healthy, or the replayed events fail again and stay on disk. Check audit.replay for the pods with files.',
@@ -45,9 +47,13 @@ export const replayRestartBreakGlass: RemediationAction = {
           'kubectl -n <namespace> cp <pod>:/var/lib/caracal/audit-replay ./replay-<pod>; then restart only the container (the emptyDir survives a container restart), ' +
           'or switch to persistence before the next outage. Record any files lost as an evidence gap.',
         'Docker Compose (named volumes stsReplay and gatewayReplay keep the files): docker compose restart sts, then docker compose restart gateway',
-        ...pods.map((p) => `candidate: ${p}`),
+        ...sts.lines,
+        ...gateway.lines,
       ],
-      summary: 'Replay files drain only when the STS or Gateway process starts: restart each pod that holds them, one at a time.',
-    });
+      summary:
+        `Replay files drain only when the STS or Gateway process starts: restart each pod that holds them, one at a time ` +
+        `(${sts.count} STS and ${gateway.count} Gateway candidate(s)` +
+        `${fallback ? '; some are configured URLs, not discovered pods: see the lines' : ', discovered behind the configured URLs'}).`,
+    };
   },
 };

@@ -153,8 +153,8 @@ export function gatewayService(env: PodEnv, p: s.GatewayPod): ServiceDef {
       // The Gateway answers /metrics.json on any method; JSON keys carry no _total suffix (§14.1).
       { method: 'ANY', path: '/metrics.json', handle: ({ req }) => metricsGate(state, req) ?? json(200, gatewayMetricsJson(p)) },
       { method: 'GET', path: '/metrics', handle: ({ req }) => metricsGate(state, req) ?? { status: 200, body: gatewayPrometheus(p) } },
-      // Everything else is proxied: mandate, then the revocation and JTI checks that fail closed, then the policy
-      // decision on X-Caracal-Resource, audited with the request ID (§1.3, §6, §12).
+      // Everything else is proxied: mandate, then the revocation, JTI and STS exchange steps that fail closed, then
+      // the policy decision on X-Caracal-Resource, audited with the request ID (§1.3, §3.4, §6, §10.1 drill 3, §12).
       { method: 'ANY', path: /^\/.+/, handle: ({ req }) => proxied(env, p, req) },
     ],
   };
@@ -165,14 +165,19 @@ function proxied(env: PodEnv, p: s.GatewayPod, req: IncomingMessage): s.Answer {
   if (state.tokens.canaryMandate === null || bearerOf(req) !== state.tokens.canaryMandate) return json(401, { error: 'unauthorized' });
   if (!s.gatewayFresh(p)) return json(503, 'revocation state unavailable\n');
   if (state.deployment.redisDown) return json(503, { error: 'jti_check_unavailable' });
+  // Every request is exchanged at STS: with no STS pod answering, traffic is rejected before dispatch (§10.1 drill 3,
+  // §7.3). The fact sheet gives no status or body for it; 503, as for the Gateway's other fail-closed answers (§6).
+  if (!state.sts.some((sts) => sts.fault === 'none')) return json(503, 'sts unavailable\n');
   const resource = String(req.headers['x-caracal-resource'] ?? '');
   const decision = state.gatewayPolicy.allowedResources.includes(resource) ? 'allow' : 'deny';
   const requestId = String(req.headers['x-request-id'] ?? `gw-${env.now()}`);
-  state.auditEvents.push({
-    id: `evt-${state.auditEvents.length + 1}`, zone_id: state.gatewayPolicy.zoneId, event_type: 'gateway.request',
-    request_id: requestId, decision, occurred_at: new Date(env.now()).toISOString(),
+  // Written to the stream, then inserted by Audit's consumer when it can (§5.1, §5.2).
+  state.auditBacklog.push({
+    id: `evt-${env.now()}-${state.auditEvents.length + state.auditBacklog.length + 1}`, zone_id: state.gatewayPolicy.zoneId,
+    event_type: 'gateway.request', request_id: requestId, decision, evaluation_status: '', determining_policies_json: null,
+    diagnostics_json: null, occurred_at: new Date(env.now()).toISOString(),
   });
-  if (state.auditEvents.length > 1000) state.auditEvents.shift();
+  s.ingestAudit(state);
   return decision === 'allow' ? json(200, { ok: true, upstream: 'canary' }) : json(403, { error: 'denied' });
 }
 
@@ -208,9 +213,14 @@ export function auditService(env: PodEnv, p: s.AuditPod): ServiceDef {
           if (denied) return denied;
           const zone = url.searchParams.get('zone_id');
           if (!zone) return json(400, 'zone_id required\n');
+          s.ingestAudit(state);
           const requestId = url.searchParams.get('request_id');
+          const decision = url.searchParams.get('decision');
+          // limit: at most 1000, 100 when absent (§1.4).
+          const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);
           const events = state.auditEvents
-            .filter((e) => e.zone_id === zone && (requestId === null || e.request_id === requestId))
+            .filter((e) => e.zone_id === zone && (requestId === null || e.request_id === requestId) && (decision === null || e.decision === decision))
+            .slice(0, limit)
             .map((e, i) => ({ Event: e, IngestedAt: e.occurred_at, ContentSHA256: '', PrevContentSHA256: '', ChainHMAC: '', ChainSeq: i + 1 }));
           return json(200, { events, next_cursor: '' });
         },

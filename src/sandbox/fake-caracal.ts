@@ -126,6 +126,8 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     },
     gatewayPolicy: { zoneId: 'zone-1', allowedResources: ['canary-allowed'] },
     auditEvents: [],
+    auditBacklog: [],
+    auditConsumerPaused: false,
     limits: { readyPerMinute: 120, coordinatorPerMinute: 600 },
     control: 'absent',
     redisErrorDelayMs: { ...DEFAULT_REDIS_ERROR_DELAY_MS, ...options.redisErrorDelayMs },

@@ -6,7 +6,9 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { SHUTDOWN_BOUND_MS } from '../../src/cli/lifecycle.ts';
-import { parseConfig, SECRET_ENV, SERVICES } from '../../src/config.ts';
+import { createEndpointSliceLister } from '../../src/checks/discovery/endpoint-slices.ts';
+import { DISCOVERED_SERVICES, parseConfig, SECRET_ENV, SERVICES, type Config, type PodDiscoveryConfig } from '../../src/config.ts';
+import { startEndpointSliceApi } from '../../src/sandbox/caracal/endpoint-slices.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { operationalRoutes } from '../../src/slack/routes.ts';
 
@@ -77,7 +79,17 @@ describe('Dockerfile', () => {
   });
 });
 
-interface K8sObject { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: unknown; data?: Record<string, string> }
+interface K8sObject {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: unknown;
+  data?: Record<string, string>;
+  automountServiceAccountToken?: boolean;
+  rules?: RbacRule[];
+  roleRef?: { apiGroup: string; kind: string; name: string };
+  subjects?: { kind: string; name: string; namespace?: string }[];
+}
+interface RbacRule { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }
 type Labels = Record<string, string>;
 interface Probe { httpGet: { path: string; port: string } }
 interface EnvVar { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }
@@ -96,7 +108,14 @@ interface DeploymentSpec {
   replicas: number;
   template: {
     metadata: { labels: Labels };
-    spec: { containers: Container[]; terminationGracePeriodSeconds: number; securityContext: { runAsNonRoot?: boolean }; volumes: { name: string; configMap?: { name: string } }[] };
+    spec: {
+      containers: Container[];
+      terminationGracePeriodSeconds: number;
+      securityContext: { runAsNonRoot?: boolean };
+      volumes: { name: string; configMap?: { name: string } }[];
+      serviceAccountName?: string;
+      automountServiceAccountToken?: boolean;
+    };
   };
 }
 interface ServiceSpec { ports: { port: number; targetPort: string | number }[]; selector: Labels; clusterIP?: string; publishNotReadyAddresses?: boolean }
@@ -184,7 +203,7 @@ describe('Kubernetes manifests (kustomize)', () => {
 
   it('headless Services select the STS, Gateway and Audit pods of Caracal\'s chart on their ports', () => {
     const example = parseConfig(read('config.example.yml'), {});
-    const specs = caracalSide.map((s) => s.spec as ServiceSpec);
+    const specs = caracalSide.filter((o) => o.kind === 'Service').map((s) => s.spec as ServiceSpec);
     const byComponent = Object.fromEntries(specs.map((spec) => [spec.selector['app.kubernetes.io/component'] ?? '', spec]));
     expect(Object.keys(byComponent).sort()).toEqual(['audit', 'gateway', 'sts']);
     for (const [component, spec] of Object.entries(byComponent)) {
@@ -206,4 +225,80 @@ describe('Kubernetes manifests (kustomize)', () => {
     const ports = SERVICES.map((s) => Number(new URL(example.caracal.services[s][0]).port)).sort();
     expect(rule.ports.map((p) => p.port).sort()).toEqual(ports);
   });
+
+  describe('EndpointSlice discovery: ServiceAccount, token, Role and RoleBinding agree with the code and the config', () => {
+    const config = (): Config => parseConfig(one('ConfigMap').data!['config.yml'], {});
+    const sliceModes = () =>
+      DISCOVERED_SERVICES.map((s) => config().caracal.discovery[s]).filter((d): d is Extract<PodDiscoveryConfig, { mode: 'endpointslice' }> => d.mode === 'endpointslice');
+    const caracalOne = (kind: string) => {
+      const found = caracalSide.filter((o) => o.kind === kind);
+      expect(found, kind).toHaveLength(1);
+      return found[0];
+    };
+
+    it('the Role grants exactly the API calls the discovery code makes, nothing else', async () => {
+      // Run the real lister against a stand-in API server and turn each request into the RBAC it needs.
+      const api = await startEndpointSliceApi(() => [{ address: '10.0.0.1', port: 8081, pod: 'gateway-0' }]);
+      try {
+        const lister = createEndpointSliceLister({ server: api.url }, { timeoutMs: 3000 });
+        const read = await lister.list({ mode: 'endpointslice', service: 'caracal-caracal-gateway', namespace: 'caracal', scheme: 'http' }, AbortSignal.timeout(5000));
+        expect(read.ok).toBe(true);
+        expect(api.requests.length).toBeGreaterThan(0);
+        const needed = new Set(api.requests.map(rbacOf));
+        const role = caracalOne('Role');
+        const granted = new Set(role.rules!.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)))));
+        expect(granted).toEqual(needed);
+        expect(needed).toEqual(new Set(['discovery.k8s.io/endpointslices:list']));
+        // A list by label cannot be narrowed to names; a rule with names would silently allow nothing.
+        for (const r of role.rules!) expect(r.resourceNames).toBeUndefined();
+        expect(caracalSide.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('the RoleBinding gives that Role to the ServiceAccount the Deployment runs as, in the bot\'s namespace', () => {
+      const sa = one('ServiceAccount');
+      const binding = caracalOne('RoleBinding');
+      const role = caracalOne('Role');
+      expect(podSpec().serviceAccountName).toBe(sa.metadata.name);
+      expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
+      expect(binding.metadata.namespace).toBe(role.metadata.namespace);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: one('Namespace').metadata.name }]);
+      expect(sa.metadata.namespace).toBe(one('Namespace').metadata.name);
+    });
+
+    it('the pod gets a token exactly when the config discovers by EndpointSlice; the account alone mounts none', () => {
+      const sa = one('ServiceAccount');
+      const pod = podSpec().automountServiceAccountToken;
+      // The pod spec's setting wins over the account's (Kubernetes' rule for automountServiceAccountToken).
+      const mounted = pod ?? sa.automountServiceAccountToken ?? true;
+      expect(mounted).toBe(sliceModes().length > 0);
+      expect(sa.automountServiceAccountToken).toBe(false);
+    });
+
+    it('the config discovers in the Role\'s namespace, the Services behind its own URLs', () => {
+      const modes = sliceModes();
+      expect(modes.map((m) => m.service).sort()).toEqual(['caracal-caracal-audit', 'caracal-caracal-gateway', 'caracal-caracal-sts']);
+      const namespace = caracalOne('Role').metadata.namespace;
+      for (const s of DISCOVERED_SERVICES) {
+        const d = config().caracal.discovery[s];
+        if (d.mode !== 'endpointslice') continue;
+        expect([s, d.namespace]).toEqual([s, namespace]);
+        // The Service whose pods are listed is the one the configured URL reaches: <service>.<namespace>.svc.
+        const [host, ns] = new URL(config().caracal.services[s][0]).hostname.split('.');
+        expect([s, host, ns]).toEqual([s, d.service, d.namespace]);
+        expect([s, d.port]).toEqual([s, Number(new URL(config().caracal.services[s][0]).port)]);
+      }
+    });
+  });
 });
+
+/** The RBAC a request to the API server needs: group/resource:verb (collection GET is list, ?watch is watch). */
+function rbacOf(request: string): string {
+  const url = new URL(request, 'http://api.invalid');
+  const m = /^\/apis\/([^/]+)\/[^/]+\/namespaces\/[^/]+\/([^/]+)(\/[^/]+)?$/.exec(url.pathname);
+  if (!m) throw new Error(`not a namespaced API group request: ${request}`);
+  const verb = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'watch' : m[3] ? 'get' : 'list';
+  return `${m[1]}/${m[2]}:${verb}`;
+}

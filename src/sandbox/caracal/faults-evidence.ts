@@ -71,6 +71,8 @@ export const auditBackpressure: FaultDef = {
   shows: [
     { check: 'redis.backlog', status: 'fail', contains: ['caracal.audit.events/audit-ingestor lag 1500 > 1000'] },
     { check: 'audit.dlq', status: 'fail', contains: ['2 audit events in the DLQ', '2 replayable'] },
+    // The canary's decisions wait in the stream with the rest: not in Audit before the lookup gives up.
+    { check: 'resume.canary', status: 'fail', contains: ['its decision is not in Audit'] },
   ],
   async apply(sim) {
     const client = redisClient(sim);

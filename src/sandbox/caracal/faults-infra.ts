@@ -121,6 +121,8 @@ export const stsDown: FaultDef = {
     { check: 'audit.replay', status: 'fail', contains: ['replay backlog unknown'] },
     { check: 'services.live', status: 'fail', contains: ['STS', 'process down or unreachable'] },
     { check: 'sts.evaluation', status: 'fail', contains: ['evaluation errors unknown'] },
+    // Every proxied request is exchanged at STS: the canary's allow and deny are both rejected before dispatch.
+    { check: 'resume.canary', status: 'fail', contains: ['sts unavailable'] },
   ],
   apply(sim) {
     for (const pod of sim.fake.state.sts) pod.fault = 'hang';

@@ -58,6 +58,7 @@ export interface SimulatedCaracalFile {
       zoneId: string;
       allow: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
       deny: { method: 'GET'; path: string; headers: Record<string, string>; expectStatus: number };
+      lookupTimeoutMs: number;
     };
     zones: string[];
     policySets: { zoneId: string; policySetId: string }[];
@@ -183,6 +184,9 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
             zoneId: ids.zoneId,
             allow: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-allowed' }, expectStatus: 200 },
             deny: { method: 'GET', path: '/canary', headers: { 'x-caracal-resource': 'sandbox-canary-denied' }, expectStatus: 403 },
+            // The simulated Audit inserts at once when it can; a decision still missing after 3 s is not coming.
+            // Short enough for the verdict to be the finding, not the check's 5 s timeout.
+            lookupTimeoutMs: 3000,
           },
           zones: [ids.zoneId],
           policySets: [{ zoneId: ids.zoneId, policySetId: ids.policySetId }],

@@ -1,7 +1,7 @@
 // Derive what the simulated services answer from the simulated stores, where Caracal derives it: the outboxes in
 // Postgres decide API and Coordinator readiness, the Gateway snapshot ages while Postgres is away, Audit's DLQ and
 // lag come from Redis. The sandbox runs this after every fault change and every couple of seconds.
-import { gatewayFresh, type AuditPod, type CoordinatorJob, type GatewayPod } from '../fake-caracal.ts';
+import { gatewayFresh, ingestAudit, type AuditPod, type CoordinatorJob, type GatewayPod } from '../fake-caracal.ts';
 import { deriveActivation } from './faults-safety.ts';
 import { LIVE_GROUPS } from './redis.ts';
 import { postgresDown, RELOAD_INTERVAL_MS, redisDown, type GatewayMemory, type Sim } from './sim.ts';
@@ -152,6 +152,9 @@ export async function sync(sim: Sim): Promise<void> {
     pod.readyReason = sim.memory.stsDown && !rDown && gatewayFresh(pod) && pod.auditDropped === 0 ? 'sts_unreachable' : null;
   });
   for (const pod of state.audit) syncAudit(pod, redis, Math.floor(now / 1000));
+  // A paused consumer leaves the Gateway's decisions in the stream; once it reads again they are inserted.
+  state.auditConsumerPaused = sim.memory.pausedGroups.has('audit-ingestor');
+  ingestAudit(state);
   // The fake records every request for tests; a sandbox left running must not grow without bound.
   if (sim.fake.requests.length > MAX_RECORDED) sim.fake.requests.splice(0, sim.fake.requests.length - MAX_RECORDED);
 }
