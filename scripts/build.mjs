@@ -1,7 +1,7 @@
 // `npm run build`: TypeScript to dist/ (tsc, tsconfig.build.json), then the files the code reads next to itself
 // at run time (the sandbox's page and SQL): everything under src/ that is not TypeScript.
 import { execFileSync } from 'node:child_process';
-import { cpSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -14,6 +14,8 @@ cpSync('src', 'dist', {
 // hundreds (about half the start time). serve and sandbox stay external, unbundled tsc output: they read files
 // next to their modules (migrations, the sandbox page) and start once.
 const { build } = await import('esbuild');
+// Chunk names carry a hash: without this, every build would leave the last one's chunks behind.
+rmSync('dist/cli/chunks', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/cli/main.js'],
   bundle: true,

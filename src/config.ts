@@ -252,6 +252,11 @@ const fileSchema = z
               .refine((r) => r.receiver ?? r.component ?? r.severity, 'a route needs receiver, component or severity'),
           )
           .default([]),
+        /**
+         * Labels that name an alert's environment (config `environments`), first match wins; a group without one, or
+         * whose value names no environment, belongs to its channel's default environment (alerts/environment.ts).
+         */
+        environmentLabels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name')).default(['environment', 'cluster']),
         maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(512 * 1024),
         /** At most one chat.update per group per interval, however many notifications arrive. */
         updateIntervalMs: z.number().int().min(0).default(1000),

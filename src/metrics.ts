@@ -15,7 +15,23 @@ export interface Metrics {
   observeDeliveries(source: () => Promise<DeliveryGauges>): void;
   /** `environment`: the Caracal deployment checked (config `environments`); the default one when not given. */
   recordCheck(result: CheckResult, environment?: string): void;
+  /** Scheduled jobs (watch, reminders, status) run or failed, by kind. */
+  scheduleJobs: Counter<'kind' | 'outcome'>;
+  /**
+   * What the scheduler saw due at the start of a pass: jobs per kind and the oldest one's due time. A replica that
+   * does not hold the scheduler lease reports nothing due, so the sum over replicas is the truth.
+   */
+  observeScheduleDue(due: readonly ScheduleDue[], now: Date): void;
 }
+
+export interface ScheduleDue {
+  kind: string;
+  count: number;
+  oldestDueAt: Date;
+}
+
+/** Every kind is reported, 0 when none is due, so a drained queue reads 0 rather than its last value. */
+const SCHEDULE_KINDS = ['watch', 'reminders', 'status'] as const;
 
 export interface DeliveryGauges {
   queued: number;
@@ -77,6 +93,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   gauge('caracal_chatops_deliveries_queued', 'Slack deliveries waiting in the outbox', 'queued');
   gauge('caracal_chatops_deliveries_failed', 'Slack deliveries marked failed (replaced by a placeholder), still retained', 'failed');
   gauge('caracal_chatops_deliveries_oldest_queued_seconds', 'Age of the oldest queued Slack delivery', 'oldestQueuedSeconds');
+  const scheduleJobs = new Counter({
+    name: 'caracal_chatops_schedule_jobs_total',
+    help: 'Scheduled jobs this replica ran (outcome run) or that threw and are retried later (outcome failed), by kind',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const scheduleDue = new Gauge({
+    name: 'caracal_chatops_schedule_jobs_due',
+    help: 'Scheduled jobs due at the start of the last scheduler pass, by kind (0 on replicas without the scheduler lease)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const scheduleLag = new Gauge({
+    name: 'caracal_chatops_schedule_lag_seconds',
+    help: 'How late the oldest due scheduled job was at the start of the last scheduler pass (0 when none was due)',
+    registers: [registry],
+  });
   gauge('caracal_chatops_slack_channels_paused', 'Channels whose deliveries are paused because Slack refuses the channel or workspace', 'pausedChannels');
   return {
     registry,
@@ -89,6 +122,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     checkDuration,
     checkOutcomes,
     slackApiErrors,
+    scheduleJobs,
+    observeScheduleDue(due, now) {
+      for (const kind of SCHEDULE_KINDS) scheduleDue.set({ kind }, due.find((d) => d.kind === kind)?.count ?? 0);
+      const oldest = Math.min(...due.map((d) => d.oldestDueAt.getTime()));
+      scheduleLag.set(Number.isFinite(oldest) ? Math.max(0, (now.getTime() - oldest) / 1000) : 0);
+    },
     recordCheck(result, environment = 'default') {
       checkDuration.observe({ check: result.id, environment }, result.durationMs / 1000);
       checkOutcomes.inc({ check: result.id, status: result.status, environment });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CARACAL_V1_MIGRATIONS, SECRET_ENV, loadConfig, parseConfig } from '../src/config.ts';
+import { CARACAL_V1_MIGRATIONS, SECRET_ENV, channelEnvironment, environmentNames, loadConfig, parseConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
 describe('configuration', () => {
@@ -55,5 +55,26 @@ describe('configuration', () => {
       .filter((l) => /^[A-Z_]+=/.test(l))
       .map((l) => l.split('=')[0]);
     expect(new Set(envKeys)).toEqual(new Set([...Object.values(SECRET_ENV), 'CARACAL_CHATOPS_CONFIG']));
+  });
+
+  it('the README\'s two-environment example and config.example.yml\'s commented one are valid configurations', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Several environments'), readme.indexOf('### Alerts from Alertmanager'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    const config = parseConfig(yaml, {});
+    expect(environmentNames(config)).toEqual(['prod-eu', 'staging']);
+    expect([channelEnvironment(config, 'C0PRODEU'), channelEnvironment(config, 'C0STAGING'), channelEnvironment(config, 'C0OTHER')]).toEqual(['prod-eu', 'staging', 'prod-eu']);
+    expect(config.alerts.environmentLabels).toEqual(['environment', 'cluster']);
+    expect(section).toContain('caracal-chatops check --environment staging');
+    // The set-up stays two commands.
+    expect(readme).toContain('npm start   # starts the bot\nnpm test    # runs every test');
+
+    // The example's environments block, uncommented, adds staging with its channel to the default environment.
+    const example = readFileSync('config.example.yml', 'utf8');
+    const uncommented = example.replace(/^environments: \{\}\n((?:#.*\n)+)/m, (_, block: string) => `environments:\n${block.replace(/^#/gm, '')}`);
+    const two = parseConfig(uncommented, {});
+    expect(environmentNames(two)).toEqual(['default', 'staging']);
+    expect(channelEnvironment(two, 'C0STAGING')).toBe('staging');
+    expect(two.environments.staging.caracal.services.gateway).toEqual(['http://caracal-staging.internal:8081']);
   });
 });

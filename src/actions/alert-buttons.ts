@@ -13,14 +13,19 @@ import { originOf } from './gate-buttons.ts';
 
 export interface AlertButtonDeps {
   service: RecoveryService;
+  /** The channel's default environment: for buttons posted before they named theirs. */
+  environmentFor?: (channelId: string) => string;
   statusDeps: StatusRunDeps;
   logger: Logger;
   metrics: Metrics;
 }
 
-function alertNames(value: string | undefined): CaracalAlertName[] {
-  const { alerts } = decodePayload(alertButtonPayload, value);
-  return alerts.filter((a): a is CaracalAlertName => Object.hasOwn(CARACAL_ALERTS, a));
+/** The button's Caracal alerts and the environment they belong to (v1 buttons: the channel's default). */
+function alertTarget(value: string | undefined, channelId: string | undefined, deps: AlertButtonDeps): { names: CaracalAlertName[]; environment: string | undefined } {
+  const payload = decodePayload(alertButtonPayload, value);
+  const names = payload.alerts.filter((a): a is CaracalAlertName => Object.hasOwn(CARACAL_ALERTS, a));
+  const environment = payload.v === 2 ? payload.env : channelId ? deps.environmentFor?.(channelId) : undefined;
+  return { names, environment };
 }
 
 /** The check ids that confirm these alerts, in the registry's order. */
@@ -40,20 +45,21 @@ export function messageLink(teamDomain: string | undefined, channelId: string, t
 
 export function registerAlertButtons(app: App, deps: AlertButtonDeps): void {
   onAction<ButtonAction>(app, ACTION.alertRunChecks, deps, async ({ body, action, client, respond }) => {
-    const ids = checksForAlerts(alertNames(action.value));
-    const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
     const channelId = body.channel?.id;
+    const { names, environment } = alertTarget(action.value, channelId, deps);
+    const ids = checksForAlerts(names);
+    const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
     if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
-    await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id });
+    await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
   });
 
   onAction<ButtonAction>(app, ACTION.alertStartRecovery, deps, async ({ body, action, respond }) => {
-    const names = alertNames(action.value);
     const channelId = body.channel?.id;
+    const { names, environment } = alertTarget(action.value, channelId, deps);
     const ts = body.container.message_ts as string | undefined;
     if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
     const result = await deps.service.startRun({
-      channelId, title: recoveryTitle(names), userId: body.user.id,
+      channelId, title: recoveryTitle(names), userId: body.user.id, ...(environment ? { environment } : {}),
       ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
     });
     if (!result.ok) await tell(respond, result.reason);

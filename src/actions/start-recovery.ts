@@ -16,7 +16,7 @@ export function registerStartRecovery(
   onAction<ButtonAction>(app, ACTION.statusStartRecovery, deps, async ({ body, action, respond }) => {
     const report = await loadReport(deps.statusDeps, action.value);
     // The run recovers the environment the report checked.
-    const environment = report.view.environment;
+    const { environment } = report;
     const result = await deps.service.startRun({ channelId: report.channelId, title: defaultTitle(deps.now()), userId: body.user.id, ...(environment ? { environment } : {}) });
     if (!result.ok) await tell(respond, result.reason);
   });

@@ -10,13 +10,14 @@ import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import { slackCall } from '../slack/slack-call.ts';
 
-export async function loadReport(deps: StatusRunDeps, value: string | undefined): Promise<StoredReport & { messageTs: string }> {
-  const { reportId } = decodePayload(reportButtonPayload, value);
-  const report = await deps.store.get(reportId);
+/** The report a button belongs to, and the environment it acts on: the button's own, else the stored report's. */
+export async function loadReport(deps: StatusRunDeps, value: string | undefined): Promise<StoredReport & { messageTs: string; environment: string | undefined }> {
+  const payload = decodePayload(reportButtonPayload, value);
+  const report = await deps.store.get(payload.reportId);
   if (!report?.messageTs) {
     throw new UserFacingError('not_found', 'I no longer have this report. Run `/caracal status` again.');
   }
-  return { ...report, messageTs: report.messageTs };
+  return { ...report, messageTs: report.messageTs, environment: payload.v === 2 ? payload.env : report.view.environment };
 }
 
 export function registerStatusActions(app: App, deps: StatusRunDeps & { metrics: Metrics }): void {
@@ -30,7 +31,7 @@ export function registerStatusActions(app: App, deps: StatusRunDeps & { metrics:
     running.add(key);
     try {
       // The same environment as the report being re-run.
-      const environment = report.view.environment;
+      const { environment } = report;
       await runStatusReport(deps, { client, channelId: report.channelId, requestedBy: body.user.id, messageTs: report.messageTs, ...(environment ? { environment } : {}) });
     } finally {
       running.delete(key);
@@ -41,7 +42,7 @@ export function registerStatusActions(app: App, deps: StatusRunDeps & { metrics:
     const report = await loadReport(deps, action.value);
     if (!report.complete) return tell(respond, 'Checks are still running; Details will be complete once they finish.');
     await deps.limits?.take('checks', body.user.id, report.channelId);
-    for (const message of statusDetailsMessages(report.view)) {
+    for (const message of statusDetailsMessages({ ...report.view, ...(report.environment ? { environment: report.environment } : {}) })) {
       await slackCall(deps.metrics, 'chat.postMessage', () =>
         client.chat.postMessage({ channel: report.channelId, thread_ts: report.messageTs, text: message.text, blocks: message.blocks }),
       );

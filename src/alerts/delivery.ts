@@ -14,7 +14,8 @@ import { coalesce, type Coalescer } from '../reports/coalesce.ts';
 import { slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { resumeChannel } from '../store/slack-channels.ts';
-import { claimGroup, loadGroup, releaseGroup, undeliveredGroups } from './store.ts';
+import type { AlertEnvironment } from './environment.ts';
+import { claimGroup, loadGroup, releaseGroup, undeliveredGroups, type AlertGroup } from './store.ts';
 
 export interface AlertDeliveryDeps {
   db: Db;
@@ -32,6 +33,8 @@ export interface AlertDeliveryDeps {
   pauseProbeMs?: number;
   /** The bot's own bot_id: read-back trusts only its messages. */
   botId?: string;
+  /** The environment a group's alerts belong to: named in its message and carried by its buttons. */
+  environmentOf?: (group: AlertGroup) => AlertEnvironment;
 }
 
 export function createAlertDelivery(deps: AlertDeliveryDeps) {
@@ -75,7 +78,7 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
       return; // already shown
     }
     try {
-      const msg = alertGroupMessage(group, { sandbox: deps.sandbox });
+      const msg = alertGroupMessage(group, { sandbox: deps.sandbox, ...(deps.environmentOf ? { environment: deps.environmentOf(group) } : {}) });
       const shown = await poster.deliver({ groupKey, channelId: group.channelId, messageTs: group.messageTs, createdAt: group.createdAt }, msg);
       if (shown.posted) posted++;
       else updated++;

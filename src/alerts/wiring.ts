@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Db } from '../store/db.ts';
 import type { Pacer } from '../delivery/pacer.ts';
 import { createAlertDelivery } from './delivery.ts';
+import { alertEnvironment } from './environment.ts';
 import { alertmanagerRoute } from './receiver.ts';
 
 export interface AlertWiringDeps {
@@ -30,6 +31,7 @@ export function createAlerts(deps: AlertWiringDeps) {
     db: deps.db, client, metrics: deps.metrics, logger: deps.logger, workerId: deps.workerId,
     intervalMs: deps.config.alerts.updateIntervalMs, sandbox: deps.sandbox,
     postIntervalMs: deps.config.slack.postIntervalMs, pacer: deps.pacer, pauseProbeMs: deps.config.slack.pauseProbeMs, ...(deps.botId ? { botId: deps.botId } : {}),
+    environmentOf: (group) => alertEnvironment(deps.config, group),
   });
   const receiverDeps = {
     db: deps.db, alerts: deps.config.alerts, token: deps.config.secrets.alertmanagerToken, logger: deps.logger, now: deps.now,

@@ -3,6 +3,7 @@
 // Caracal's alerts get the buttons "Run these checks" and "Start recovery run"; any other alert is shown plainly.
 import type { Button, KnownBlock } from '@slack/types';
 import { caracalAlert, runbookUrl } from '../alerts/catalog.ts';
+import type { AlertEnvironment } from '../alerts/environment.ts';
 import type { AlertGroup, StoredAlert } from '../alerts/store.ts';
 import { FAILURE_MATRIX } from '../checks/failure-matrix.ts';
 import { GATE_TITLES } from '../recovery/model.ts';
@@ -57,13 +58,16 @@ function button(actionId: string, text: string, value: string, style?: 'primary'
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, value, ...(style ? { style } : {}) };
 }
 
-export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean }): { text: string; blocks: KnownBlock[] } {
+/** `environment`: the deployment the group belongs to (alerts/environment.ts), named here and carried by the buttons. */
+export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean; environment?: AlertEnvironment }): { text: string; blocks: KnownBlock[] } {
   const byName = new Map<string, StoredAlert[]>();
   for (const a of group.alerts) byName.set(a.name, [...(byName.get(a.name) ?? []), a]);
   const firing = group.alerts.filter((a) => a.status === 'firing');
   const firstStart = group.alerts.reduce<Date | undefined>((min, a) => (!min || a.startsAt < min ? a.startsAt : min), undefined);
   const label = opts.sandbox ? '[SANDBOX] ' : '';
   const headline = firing.length ? `${firing.length} alert${firing.length === 1 ? '' : 's'} firing` : 'All alerts resolved';
+  const env = opts.environment;
+  const envText = env ? ` · environment \`${escapeMrkdwn(env.environment)}\` (${escapeMrkdwn(truncate(env.reason, 200))})` : '';
   const groupText = Object.entries(group.groupLabels).map(([k, v]) => `${k}=${v}`).join(', ') || group.receiver;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${label}${headline}: ${groupText}`, LIMITS.headerText) } },
@@ -71,7 +75,7 @@ export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean })
       type: 'context',
       elements: [{
         type: 'mrkdwn',
-        text: truncate(`Alertmanager receiver \`${escapeMrkdwn(group.receiver)}\`${firstStart ? ` · first started ${when(firstStart)}` : ''}${group.externalUrl.startsWith('http') ? ` · <${group.externalUrl}|Alertmanager>` : ''}${opts.sandbox ? ' · *SANDBOX*' : ''}`, LIMITS.sectionText),
+        text: truncate(`Alertmanager receiver \`${escapeMrkdwn(group.receiver)}\`${firstStart ? ` · first started ${when(firstStart)}` : ''}${group.externalUrl.startsWith('http') ? ` · <${group.externalUrl}|Alertmanager>` : ''}${envText}${opts.sandbox ? ' · *SANDBOX*' : ''}`, LIMITS.sectionText),
       }],
     },
   ];
@@ -83,7 +87,8 @@ export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean })
   const caracal = [...byName.keys()].filter((n) => caracalAlert(n));
   const caracalFiring = caracal.filter((n) => byName.get(n)!.some((a) => a.status === 'firing'));
   if (caracal.length > 0) {
-    const value = encodePayload(alertButtonPayload, { v: 1, alerts: caracalFiring.length ? caracalFiring : caracal });
+    const alerts = caracalFiring.length ? caracalFiring : caracal;
+    const value = encodePayload(alertButtonPayload, env ? { v: 2, alerts, env: env.environment } : { v: 1, alerts });
     blocks.push({
       type: 'actions',
       block_id: `alert_actions_v${group.version}`,

@@ -1,11 +1,18 @@
 // Button values: a small versioned payload, validated with zod. Never a domain object, never a secret.
 import { z } from 'zod';
+import { ENVIRONMENT_NAME } from '../config.ts';
 import { UserFacingError } from '../errors.ts';
 import { LIMITS } from './limits.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** The Caracal deployment a button acts on (a configured name, never a target or a secret). */
+const env = z.string().regex(ENVIRONMENT_NAME);
 
-export const reportButtonPayload = z.object({ v: z.literal(1), reportId: id }).strict();
+/** v2 names the environment the report checked; v1 (messages posted before) leaves it to the stored report. */
+export const reportButtonPayload = z.union([
+  z.object({ v: z.literal(1), reportId: id }).strict(),
+  z.object({ v: z.literal(2), reportId: id, env }).strict(),
+]);
 export type ReportButtonPayload = z.infer<typeof reportButtonPayload>;
 
 const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
@@ -14,7 +21,12 @@ const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'res
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
-export const symptomButtonPayload = z.object({ v: z.literal(1), symptom: z.enum(['fail-closed', 'duplicates', 'rollback']) }).strict();
+const symptom = z.enum(['fail-closed', 'duplicates', 'rollback']);
+/** v2 names the environment the command was given (or the channel's default then); v1 uses the channel's default. */
+export const symptomButtonPayload = z.union([
+  z.object({ v: z.literal(1), symptom }).strict(),
+  z.object({ v: z.literal(2), symptom, env }).strict(),
+]);
 
 /** A drill's timing button: fault injected, alert fired, recovered. */
 export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
@@ -57,8 +69,15 @@ export function decodePayload<T>(schema: z.ZodType<T>, raw: string | undefined):
   return parsed.data;
 }
 
-/** Alert group buttons: the Caracal alert names of the group (the checks and the run title come from the mapping). */
-export const alertButtonPayload = z.object({ v: z.literal(1), alerts: z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21) }).strict();
+const alertNames = z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21);
+/**
+ * Alert group buttons: the Caracal alert names of the group (the checks and the run title come from the mapping) and,
+ * from v2, the environment the alerts belong to (alerts/environment.ts); v1 uses the channel's default.
+ */
+export const alertButtonPayload = z.union([
+  z.object({ v: z.literal(1), alerts: alertNames }).strict(),
+  z.object({ v: z.literal(2), alerts: alertNames, env }).strict(),
+]);
 export type AlertButtonPayload = z.infer<typeof alertButtonPayload>;
 
 /** Resume's "Acknowledge alerts and confirm": the critical alerts the approver saw firing. */

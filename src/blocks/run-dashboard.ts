@@ -11,6 +11,7 @@ import type { GateCheck } from '../recovery/model.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
+import { formatInterval } from '../schedule/interval.ts';
 import type { LastAction } from '../recovery/actions.ts';
 import type { Gate } from '../checks/types.ts';
 
@@ -35,6 +36,14 @@ export interface DashboardOptions {
   approvalsRequired: (gate: GateState['gate']) => number;
   /** Caracal alerts firing in the run's channel. */
   alerts?: readonly FiringAlert[];
+  /** The run's watch (`/caracal watch`): whether its open gate's checks re-run on their own, and how often. */
+  watch?: { mode: 'on' | 'off'; intervalMs: number };
+}
+
+/** ` · watching every 5 min`: people see whether the thread will hear about changes without asking. */
+function watchText(run: RunState, watch: DashboardOptions['watch']): string {
+  if (!watch || run.status !== 'active') return '';
+  return watch.mode === 'off' ? ' · :no_bell: watch off (`/caracal watch on`)' : ` · :eyes: watching the open gate every ${formatInterval(watch.intervalMs)}`;
 }
 
 const GATE_EMOJI: Record<GateState['status'], string> = {
@@ -189,7 +198,7 @@ export function runDashboardMessage(
     { type: 'header', text: { type: 'plain_text', text: truncate(`${label}Recovery: ${run.title}`, LIMITS.headerText) } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${run.environment ? ` · environment \`${escapeMrkdwn(run.environment)}\`` : ''}${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
+      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${run.environment ? ` · environment \`${escapeMrkdwn(run.environment)}\`` : ''}${watchText(run, opts.watch)}${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
     },
   ];
   blocks.push(...drillCard(run, opts.sandbox));

@@ -29,7 +29,9 @@ export interface ThreadMessage {
 
 /** The details as one or more thread replies of at most 50 blocks each; nothing is cut. */
 export function statusDetailsMessages(view: StatusReportView): ThreadMessage[] {
-  const blocks: KnownBlock[] = [];
+  const blocks: KnownBlock[] = view.environment
+    ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `Evidence of the \`${escapeMrkdwn(view.environment)}\` environment's checks` }] }]
+    : [];
   for (const r of view.results) {
     blocks.push(...sections(checkDetailsText(r)), { type: 'divider' });
   }
@@ -37,7 +39,9 @@ export function statusDetailsMessages(view: StatusReportView): ThreadMessage[] {
   for (let i = 0; i < blocks.length; i += LIMITS.blocksPerMessage) {
     const part = blocks.slice(i, i + LIMITS.blocksPerMessage);
     const n = messages.length + 1;
-    messages.push({ text: truncate(`${view.sandbox ? '[SANDBOX] ' : ''}Status report details, part ${n}`, 200), blocks: part });
+    // Named, like the report: a thread may hold reports of several environments (re-runs, schedules).
+    const of = view.environment ? ` (${view.environment})` : '';
+    messages.push({ text: truncate(`${view.sandbox ? '[SANDBOX] ' : ''}Status report details${of}, part ${n}`, 200), blocks: part });
   }
   return messages;
 }

@@ -121,7 +121,8 @@ export function statusReportMessage(view: StatusReportView): SlackMessage {
   if (pending.length > 0) groups.push(sections(listText(STATUS_EMOJI.pending, 'Still checking', pending)));
   if (passed.length > 0) groups.push(sections(listText(STATUS_EMOJI.pass, 'Passing', passed)));
 
-  const value = encodePayload(reportButtonPayload, { v: 1, reportId: view.reportId });
+  // The buttons act on the environment this report checked, whatever the channel's default is.
+  const value = encodePayload(reportButtonPayload, view.environment ? { v: 2, reportId: view.reportId, env: view.environment } : { v: 1, reportId: view.reportId });
   const actions: ActionsBlock = {
     type: 'actions',
     block_id: BLOCK.statusActions,

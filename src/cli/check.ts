@@ -4,7 +4,7 @@ import { createCheckTargets } from '../checks/context.ts';
 import { runChecks, worstStatus } from '../checks/executor.ts';
 import { ALL_CHECKS } from '../checks/registry.ts';
 import { GATES, type CheckDefinition, type Gate } from '../checks/types.ts';
-import { loadConfig, timeoutFor, type Config, type Env } from '../config.ts';
+import { environmentConfig, environmentNames, loadConfig, timeoutFor, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { parseFlags } from './args.ts';
 import { EXIT, SetupError, UsageError } from './exit-codes.ts';
@@ -13,14 +13,24 @@ import { resultsTable } from './table.ts';
 
 export { EXIT };
 
+/** The configuration as the named environment's checks see it; a name it does not have is a wrong invocation. */
+function forEnvironment(config: Config, name: string | undefined): Config {
+  if (name === undefined) return config;
+  const known = environmentNames(config);
+  if (!known.includes(name)) throw new UsageError(`check: unknown environment "${name}" (known: ${known.join(', ')})`);
+  return environmentConfig(config, name);
+}
+
 /** About 40k rows/s here: an hour covers tens of millions of audit rows. */
 const DEEP_TIMEOUT_MS = 60 * 60_000;
 const FORMATS = ['table', 'json', 'junit'] as const;
 
-export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep] [--helm-values FILE] [--baseline FILE]
+export const CHECK_USAGE = `usage: caracal-chatops check [--config FILE | --sandbox] [--environment NAME] [--only IDS] [--gate GATE] [--format table|json|junit] [--deep] [--helm-values FILE] [--baseline FILE]
 
   --config FILE   the YAML configuration (default: $CARACAL_CHATOPS_CONFIG); secrets come from the environment
   --sandbox       check the running local sandbox (reads the config it writes under $TMPDIR/caracal-chatops-sandbox)
+  --environment NAME  check this environment of the configuration (its own targets and secrets); default: the
+                  default environment. A name the configuration does not have is a usage error (64)
   --only IDS      only these checks, comma-separated (e.g. postgres.reachable,redis.streams)
   --gate GATE     only the checks of one gate: ${GATES.join(', ')}
   --format F      table (default), json or junit; --json is short for --format json
@@ -79,6 +89,7 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
     options: {
       config: { type: 'string' },
       sandbox: { type: 'boolean' },
+      environment: { type: 'string' },
       only: { type: 'string', multiple: true },
       gate: { type: 'string' },
       format: { type: 'string' },
@@ -97,7 +108,7 @@ export async function checkCommand(argv: string[], io: CliIo, checks: readonly C
   const format = values.json ? 'json' : (values.format ?? 'table');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`check: unknown format "${format}" (table, json or junit)`);
   const list = await selection(values, checks);
-  let config = configFor(values, io.env);
+  let config = forEnvironment(configFor(values, io.env), values.environment);
   const helmValues = values['helm-values'];
   if (helmValues) config = { ...config, caracal: { ...config.caracal, preflight: { ...config.caracal.preflight, helmValues } } };
   const targets = createCheckTargets(config);

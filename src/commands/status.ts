@@ -10,8 +10,8 @@ import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
 export interface StatusScheduleControl {
-  /** Schedule the channel's report every `intervalMs`, first now. */
-  every(channelId: string, intervalMs: number, userId: string): Promise<void>;
+  /** Schedule the channel's report of `environment` every `intervalMs`, first now. */
+  every(channelId: string, intervalMs: number, userId: string, environment: string | undefined): Promise<void>;
   /** False when the channel had no schedule. */
   stop(channelId: string): Promise<boolean>;
 }
@@ -20,17 +20,28 @@ export function statusCommand(
   deps: StatusRunDeps & { pickEnvironment?: EnvironmentPicker; environments?: readonly string[] },
   schedule?: StatusScheduleControl,
 ): Subcommand {
+  /** The environment named in `words` or the channel's default; anything else in `words` is refused. */
+  function pickOrRefuse(words: string, channelId: string): string | undefined {
+    const choice = deps.pickEnvironment?.(channelId, words);
+    if (choice && choice.rest !== '') {
+      throw new UserFacingError('bad_request', `"${escapeMrkdwn(truncate(choice.rest, 40))}" is not an environment. Known: ${(deps.environments ?? []).map((e) => `\`${e}\``).join(', ')}.`);
+    }
+    return choice?.environment;
+  }
   return {
     name: 'status',
-    usage: '/caracal status [environment] | every <interval> | stop',
+    usage: '/caracal status [environment] | every <interval> [environment] | stop',
     description: 'run every reconciliation check (of the channel’s environment, or the one named) and post the report here; `every 15m` repeats it, posting only changes.',
     async handle({ command, args, client, respond }) {
       const [word, rest] = [args.split(/\s+/)[0]?.toLowerCase() ?? '', args.split(/\s+/).slice(1).join(' ')];
       if (schedule && word === 'every') {
-        const ms = parseInterval(rest);
-        if (ms === undefined) throw new UserFacingError('bad_request', 'How often? `/caracal status every 15m` (from 30s to 24h).');
-        await schedule.every(command.channel_id, ms, command.user_id);
-        await respond({ response_type: 'ephemeral', text: `A status report every ${formatInterval(ms)} in this channel, posted only when something changed. \`/caracal status stop\` ends it; so does the run's Resume.` });
+        const [interval = '', ...named] = rest.split(/\s+/);
+        const ms = parseInterval(interval);
+        if (ms === undefined) throw new UserFacingError('bad_request', 'How often? `/caracal status every 15m [environment]` (from 30s to 24h).');
+        const environment = pickOrRefuse(named.join(' '), command.channel_id);
+        await schedule.every(command.channel_id, ms, command.user_id, environment);
+        const of = environment ? ` of \`${environment}\`` : '';
+        await respond({ response_type: 'ephemeral', text: `A status report${of} every ${formatInterval(ms)} in this channel, posted only when something changed. \`/caracal status stop\` ends it; so does the run's Resume.` });
         return;
       }
       if (schedule && word === 'stop') {
@@ -38,11 +49,8 @@ export function statusCommand(
         await respond({ response_type: 'ephemeral', text: had ? 'Scheduled status reports stopped for this channel.' : 'This channel has no scheduled status report.' });
         return;
       }
-      const choice = deps.pickEnvironment?.(command.channel_id, args);
-      if (choice && choice.rest !== '') {
-        throw new UserFacingError('bad_request', `"${escapeMrkdwn(truncate(choice.rest, 40))}" is not an environment. Known: ${(deps.environments ?? []).map((e) => `\`${e}\``).join(', ')}.`);
-      }
-      await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id, ...(choice ? { environment: choice.environment } : {}) });
+      const environment = pickOrRefuse(args, command.channel_id);
+      await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id, ...(environment ? { environment } : {}) });
     },
   };
 }

@@ -43,7 +43,8 @@ export function watchCommand(deps: WatchCommandDeps): Subcommand {
       const state = parsed.intervalMs ? { mode: parsed.mode, intervalMs: parsed.intervalMs } : { mode: parsed.mode };
       await deps.db.transaction(async (tx) => {
         await mergeSchedule(tx, { kind: 'watch', key: run.id, channelId: run.channelId, intervalMs, nextAt: now, now, createdBy: command.user_id, state });
-        await recordEvents(tx, run.id, now, [{ type: 'watch_set', gate, actor: command.user_id, data: { mode: parsed.mode, intervalMs: parsed.mode === 'on' ? intervalMs : null } }], false);
+        // The dashboard shows the watch state: it is drawn again with the change.
+        await recordEvents(tx, run.id, now, [{ type: 'watch_set', gate, actor: command.user_id, data: { mode: parsed.mode, intervalMs: parsed.mode === 'on' ? intervalMs : null } }], true);
       });
       deps.onChanged();
       await respond({ response_type: 'ephemeral', text: parsed.mode === 'off' ? 'Watch is off for this run.' : `Watching the open gate every ${formatInterval(intervalMs)}; the thread hears only about changes.` });

@@ -4,9 +4,10 @@
 // wrote nothing, so the next holder runs the job again: no post is lost; a replica that lost its lease cannot
 // commit, and what committed is delivered by the outbox exactly once: no post is doubled.
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import {
-  advanceSchedule, assertLease, dueSchedules, ensureStandingJobs, holdSchedulerLease, releaseSchedulerLease,
+  advanceSchedule, assertLease, dueSchedules, dueSummary, ensureStandingJobs, holdSchedulerLease, releaseSchedulerLease,
   SchedulerLeaseLost, type Schedule, type ScheduleKind, type SchedulerLease,
 } from '../store/schedules.ts';
 
@@ -34,6 +35,7 @@ export interface SchedulerDeps {
   retryMs?: number;
   /** Something was queued for Slack: deliver now rather than at the dispatcher's next poll. */
   onQueued?: () => void;
+  metrics?: Pick<Metrics, 'scheduleJobs' | 'observeScheduleDue'>;
 }
 
 export function createScheduler(deps: SchedulerDeps) {
@@ -64,8 +66,13 @@ export function createScheduler(deps: SchedulerDeps) {
   async function pass(): Promise<number> {
     const now = deps.now();
     lease = await holdSchedulerLease(db, workerId, now, leaseMs);
-    if (!lease) return 0;
+    if (!lease) {
+      deps.metrics?.observeScheduleDue([], now);
+      return 0;
+    }
     await ensureStandingJobs(db, now, deps.watchFirstMs, deps.sweepMs);
+    // Counted over every due job, not just this pass's batch: a backlog beyond the batch must show.
+    if (deps.metrics) deps.metrics.observeScheduleDue(await dueSummary(db, now), now);
     const due = await dueSchedules(db, now, deps.batch ?? 200);
     let ran = 0;
     for (const schedule of due) {
@@ -77,11 +84,13 @@ export function createScheduler(deps: SchedulerDeps) {
       try {
         await deps.jobs[schedule.kind](schedule, context(held, deps.now()));
         ran++;
+        deps.metrics?.scheduleJobs.inc({ kind: schedule.kind, outcome: 'run' });
       } catch (err) {
         if (err instanceof SchedulerLeaseLost) {
           log.warn({ kind: schedule.kind, key: schedule.key }, 'scheduler lease lost; another replica runs the schedules');
           break;
         }
+        deps.metrics?.scheduleJobs.inc({ kind: schedule.kind, outcome: 'failed' });
         log.error({ err, kind: schedule.kind, key: schedule.key }, 'scheduled job failed; trying it again later');
         const later = new Date(deps.now().getTime() + (deps.retryMs ?? 30_000));
         await context(held, deps.now()).commit((tx) => advanceSchedule(tx, schedule.kind, schedule.key, later, schedule.state)).catch(() => undefined);

@@ -22,6 +22,8 @@ export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';
 const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export interface StatusScheduleState {
+  /** The Caracal deployment the reports check (named with the command, else the channel's default). */
+  environment?: string;
   reportId?: string;
   messageTs?: string;
   fingerprint?: string;
@@ -93,7 +95,9 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
       }
       return;
     }
-    const got = await deps.results.get('resume'); // Resume's checks are every check
+    // Schedules set before environments were remembered check the default environment, as they did.
+    const environment = state.environment;
+    const got = await deps.results.get('resume', environment); // Resume's checks are every check
     if (!got.ok) {
       await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, next(got.retryInMs), schedule.state));
       return;
@@ -116,6 +120,7 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     const view: StatusReportView = {
       reportId: pending.reportId, requestedBy: schedule.createdBy ?? 'caracal', startedAt: ctx.now.toISOString(),
       planned: deps.checks.map((c) => ({ id: c.id, title: c.title })), results: got.results, sandbox: deps.sandbox,
+      ...(environment ? { environment } : {}),
     };
     let ts = state.pending?.reportId === pending.reportId ? await findPosted(channel, pending.reportId) : undefined;
     if (!ts) {
@@ -126,7 +131,7 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
       ts = posted.ts;
     }
     await deps.store.save({ view, channelId: channel, ...(ts ? { messageTs: ts } : {}), complete: true, shown: true });
-    const remembered: StatusScheduleState = { reportId: pending.reportId, fingerprint, ...(ts ? { messageTs: ts } : {}) };
+    const remembered: StatusScheduleState = { ...(environment ? { environment } : {}), reportId: pending.reportId, fingerprint, ...(ts ? { messageTs: ts } : {}) };
     await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, next(), remembered as Record<string, unknown>));
   };
   return async (schedule, ctx) => {

@@ -9,7 +9,8 @@ import { scrubDeep, type Scrub } from '../redact.ts';
 import { truncate } from '../blocks/mrkdwn.ts';
 import type { Db } from '../store/db.ts';
 import { loadRun, saveRun, VersionConflict } from '../store/runs.ts';
-import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
+import type { Queryable } from '../store/db.ts';
+import { advanceSchedule, deleteSchedule, getSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
 import type { Job } from './runner.ts';
 
@@ -40,6 +41,13 @@ export interface WatchDeps {
 
 export const watchState = (s: Schedule): WatchState => s.state;
 
+/** What the run's dashboard shows: watch on or off and how often, as the next tick will run it (default on). */
+export async function watchSetting(q: Queryable, runId: string, gate: Gate | undefined, intervalFor: (gate: Gate | undefined) => number): Promise<{ mode: 'on' | 'off'; intervalMs: number }> {
+  const schedule = await getSchedule(q, 'watch', runId);
+  const state = schedule ? watchState(schedule) : {};
+  return { mode: state.mode ?? 'on', intervalMs: state.intervalMs ?? intervalFor(gate) };
+}
+
 /** The statuses to compare with: the last tick's for this gate, else what the gate shows (its last recorded run). */
 function previousStatuses(state: WatchState, g: GateState): Record<string, CheckStatus> {
   if (state.gate === g.gate && state.statuses) return state.statuses;
@@ -62,7 +70,7 @@ export function watchJob(deps: WatchDeps): Job {
       await ctx.commit((tx) => advanceSchedule(tx, 'watch', schedule.key, next(), { ...state, gate: g?.gate, statuses: undefined, ready: false }));
       return;
     }
-    const got = await deps.results.get(g.gate);
+    const got = await deps.results.get(g.gate, run.environment); // the run's own Caracal deployment
     if (!got.ok) {
       await ctx.commit((tx) => advanceSchedule(tx, 'watch', schedule.key, next(got.retryInMs), schedule.state));
       return;

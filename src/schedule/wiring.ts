@@ -27,6 +27,8 @@ export interface ScheduleWiringDeps {
   checks: readonly CheckDefinition[];
   /** The bot's check context, already metered (every /ready counted). */
   checkContext: CheckContext;
+  /** A named environment's check context (its own Caracal targets); undefined: the default one. */
+  contextFor?: (environment: string | undefined) => CheckContext;
   meter: ReadyMeter;
   policy: GatePolicy;
   scrub: Scrub;
@@ -42,17 +44,24 @@ export interface ScheduleWiringDeps {
   onQueued: () => void;
 }
 
+const minutes = (m: number) => m * 60_000;
+
+/** The configured watch interval of a gate (the run's open one), before `/caracal watch` changes it per run. */
+export function watchIntervalFor(s: Config['schedules']): (gate: string | undefined) => number {
+  return (gate) => minutes((gate ? s.watch.gates[gate as Gate] : undefined) ?? s.watch.everyMinutes);
+}
+
 export function createSchedules(deps: ScheduleWiringDeps) {
   const { config, db } = deps;
   const s = config.schedules;
-  const minutes = (m: number) => m * 60_000;
-  const intervalFor = (gate: string | undefined) => minutes((gate ? s.watch.gates[gate as Gate] : undefined) ?? s.watch.everyMinutes);
+  const intervalFor = watchIntervalFor(s);
   const results = createGateResults({
-    run: (gate: Gate): Promise<CheckResult[]> => {
+    run: (gate: Gate, environment: string | undefined): Promise<CheckResult[]> => {
       const ids = new Set(deps.policy.requiredChecks(gate));
-      return runChecks(deps.checks.filter((c) => ids.has(c.id)), deps.checkContext, {
+      const context = deps.contextFor?.(environment) ?? deps.checkContext;
+      return runChecks(deps.checks.filter((c) => ids.has(c.id)), context, {
         timeoutMs: (id) => timeoutFor(config, id),
-        onResult: (r) => deps.metrics.recordCheck(r),
+        onResult: (r) => deps.metrics.recordCheck(r, environment ?? config.defaultEnvironment),
       });
     },
     now: deps.now,
@@ -61,7 +70,7 @@ export function createSchedules(deps: ScheduleWiringDeps) {
     reuseMs: s.reuseResultsSeconds * 1000,
   });
   const scheduler = createScheduler({
-    db, workerId: deps.workerId, now: deps.now, logger: deps.logger, onQueued: deps.onQueued,
+    db, workerId: deps.workerId, now: deps.now, logger: deps.logger, onQueued: deps.onQueued, metrics: deps.metrics,
     watchFirstMs: minutes(s.watch.everyMinutes),
     sweepMs: s.reminders.sweepSeconds * 1000,
     jobs: {
@@ -76,9 +85,10 @@ export function createSchedules(deps: ScheduleWiringDeps) {
     },
   });
   const statusControl: StatusScheduleControl = {
-    async every(channelId, intervalMs, userId) {
+    async every(channelId, intervalMs, userId, environment) {
       const now = deps.now();
-      await putSchedule(db, { kind: 'status', key: channelId, channelId, intervalMs, nextAt: now, createdBy: userId, now, state: {} });
+      // A new schedule starts over: the environment is all it remembers (a change of environment is a new report).
+      await putSchedule(db, { kind: 'status', key: channelId, channelId, intervalMs, nextAt: now, createdBy: userId, now, state: { environment: environment ?? config.defaultEnvironment } });
       void scheduler.runNow();
     },
     stop: (channelId) => deleteSchedule(db, 'status', channelId),

@@ -257,6 +257,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   };
   const schedules = createSchedules({
     config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
+    contextFor: (environment) => environments.contextFor(environment),
     client: () => app.client, reports: statusDeps.store, now, newId, workerId, sandbox,
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
     onQueued: () => dispatcher.poke(),
@@ -267,7 +268,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
     recoverCommand({ service, now, pickEnvironment, approversOffline }),
     drillCommand({ service, now, pickEnvironment }),
-    troubleshootCommand(),
+    troubleshootCommand({ pickEnvironment }),
     noteCommand({ service, limits }),
     cancelCommand({ service, approversOffline }),
     handoffCommand({ service, approversOffline }),
@@ -283,7 +284,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   ];
   registerCommands(app, subcommands, listenerDeps);
   registerStatusActions(app, statusDeps);
-  registerTroubleshoot(app, statusDeps);
+  registerTroubleshoot(app, { ...statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
   registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, approversOffline, sandbox, limits });
   registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
@@ -295,7 +296,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e), now,
     exclusive: createExclusiveRunner({ db, holder: workerId, now }),
   });
-  registerAlertButtons(app, { ...listenerDeps, service, statusDeps });
+  registerAlertButtons(app, { ...listenerDeps, service, statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
   if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');

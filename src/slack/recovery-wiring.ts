@@ -24,6 +24,8 @@ import { criticalNames } from '../blocks/alert-run.ts';
 import { BASELINE_TIMEOUT_MS, captureBaseline, type IncidentScope, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import { loadRunBaseline } from '../store/run-baselines.ts';
 import { loadRun } from '../store/runs.ts';
+import { watchSetting } from '../schedule/watch.ts';
+import { watchIntervalFor } from '../schedule/wiring.ts';
 
 export interface RecoveryWiringDeps {
   config: Config;
@@ -86,6 +88,7 @@ export function createRecovery(deps: RecoveryWiringDeps) {
   };
   const approvers = createApproverDirectory(config.recovery.approvers, { client: deps.slackClient, logger: deps.logger });
   const dashboardOptions = { sandbox: deps.sandbox, approvalsRequired: (g: Gate) => config.recovery.approvalsRequired[g] };
+  const intervalFor = watchIntervalFor(config.schedules);
   const dispatcher = createDispatcher({
     db,
     client: deps.dispatchClient,
@@ -101,7 +104,10 @@ export function createRecovery(deps: RecoveryWiringDeps) {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
       dashboard: async (run) =>
         runDashboardMessage(
-          run, { ...dashboardOptions, alerts: await firingAlerts(db, run.channelId) },
+          run, {
+            ...dashboardOptions, alerts: await firingAlerts(db, run.channelId),
+            watch: await watchSetting(db, run.id, run.gates.find((g) => g.status === 'open')?.gate, intervalFor),
+          },
           run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id)),
           await lastActions(db, run.id, deps.now(), ACTION_TIMEOUT_MS),
         ),

@@ -64,6 +64,12 @@ export async function dueSchedules(q: Queryable, now: Date, limit: number): Prom
   return (await q.query<Row>('SELECT * FROM schedules WHERE next_at <= $1 ORDER BY next_at LIMIT $2', [now, limit])).rows.map(toSchedule);
 }
 
+/** Jobs due at `now` per kind and the oldest one's due time (the scheduler's metrics). */
+export async function dueSummary(q: Queryable, now: Date): Promise<{ kind: ScheduleKind; count: number; oldestDueAt: Date }[]> {
+  const rows = await q.query<{ kind: ScheduleKind; n: string; oldest: Date }>('SELECT kind, count(*) AS n, min(next_at) AS oldest FROM schedules WHERE next_at <= $1 GROUP BY kind', [now]);
+  return rows.rows.map((r) => ({ kind: r.kind, count: Number(r.n), oldestDueAt: new Date(r.oldest) }));
+}
+
 export async function getSchedule(q: Queryable, kind: ScheduleKind, key: string): Promise<Schedule | undefined> {
   const [row] = (await q.query<Row>('SELECT * FROM schedules WHERE kind = $1 AND key = $2', [kind, key])).rows;
   return row ? toSchedule(row) : undefined;

@@ -78,6 +78,40 @@ describe('caracal-chatops check', () => {
   }, 30_000);
 });
 
+describe('caracal-chatops check --environment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-cli-env-'));
+  const twoEnvironments = join(dir, 'environments.yml');
+  writeFileSync(twoEnvironments, [
+    'caracal: { postgres: { url: "postgres://prod.example/caracal" } }',
+    'environments:',
+    '  staging: { caracal: { postgres: { url: "postgres://staging.example/caracal" } } }',
+  ].join('\n'));
+  const where: CheckDefinition = { ...fixed('w.w', 'pass'), run: (ctx) => Promise.resolve({ status: 'pass', summary: `checked ${ctx.caracal.postgres.url ?? 'none'}` }) };
+  const summary = (out: string[]) => (JSON.parse(out.join('')) as { results: { summary: string }[] }).results[0].summary;
+
+  it('checks the named environment\'s own targets, the default one without the flag', async () => {
+    const staging = io();
+    expect(await checkCommand(['--json', '--config', twoEnvironments, '--environment', 'staging'], staging.io, [where])).toBe(EXIT.pass);
+    expect(summary(staging.out)).toBe('checked postgres://staging.example/caracal');
+    const byDefault = io();
+    await checkCommand(['--json', '--config', twoEnvironments], byDefault.io, [where]);
+    expect(summary(byDefault.out)).toBe('checked postgres://prod.example/caracal');
+  });
+
+  it('refuses an environment the configuration does not have: one line, exit 64, nothing checked', async () => {
+    const t = io();
+    expect(await cli(['check', '--config', twoEnvironments, '--environment', 'stagign'], t.io)).toBe(EXIT.usage);
+    expect(t.err).toEqual(['caracal-chatops: check: unknown environment "stagign" (known: default, staging) (see caracal-chatops check --help)']);
+    expect(t.out).toEqual([]);
+  });
+
+  it('--help lists it', async () => {
+    const t = io();
+    expect(await checkCommand(['--help'], t.io)).toBe(EXIT.pass);
+    expect(t.out.join('')).toMatch(/\[--environment NAME\][\s\S]*--environment NAME\s+check this environment/);
+  });
+});
+
 describe('caracal-chatops check --deep', () => {
   it('adds the deep audit-chain verification to the checks', async () => {
     const t = io();
