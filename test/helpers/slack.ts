@@ -131,8 +131,14 @@ export function buttonClick(actionId: string, value: string, opts: { user?: stri
     message: { type: 'message', ts, text: 'report', blocks: [] },
     response_url: 'https://hooks.slack.com/actions/T0TEST/1/xyz',
     state: { values: {} },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'status_actions', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1764320010.1' }],
+    actions: [{ type: 'button', action_id: actionId, block_id: 'status_actions', value, text: { type: 'plain_text', text: 'x' }, action_ts: nextActionTs() }],
   };
+}
+
+let clicks = 0;
+/** Every click Slack sends has its own action_ts: the bot keys a click's effect on it (a redelivery is applied once). */
+function nextActionTs(): string {
+  return `1764320010.${String(++clicks).padStart(6, '0')}`;
 }
 
 /** Wait until `predicate` holds (polling), or fail after `ms`. */

@@ -5,8 +5,11 @@ import { SANDBOX_BOT, type SandboxChannel, type SandboxUser } from './people.ts'
 /** Slack still sends the deprecated verification token; Bolt ignores it. */
 const TOKEN = 'sandbox-verification-token';
 
+let sequence = 0;
+/** Like Slack's: seconds with six decimals, unique per click (two clicks in one millisecond still differ). */
 export function actionTs(now = Date.now()): string {
-  return (now / 1000).toFixed(6);
+  sequence = (sequence + 1) % 1000;
+  return `${Math.floor(now / 1000)}.${String((now % 1000) * 1000 + sequence).padStart(6, '0')}`;
 }
 
 /** The fields every interactivity payload carries. */
