@@ -3,12 +3,12 @@
 // - idle: every run watched, nothing due, the scheduler polling every 5 s (its default) for 20 s;
 // - ticks: every run's watch tick due at once (what 5 minutes bring), their CPU per tick;
 // - at the default rate (one tick per run per 5 minutes): idle share + ticks' CPU / 300 s. Goal: under 2% of a core.
+import { configuredCallBudget } from '../src/checks/context.ts';
 import { runChecks } from '../src/checks/executor.ts';
 import type { CheckDefinition, Gate } from '../src/checks/types.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRecoveryService } from '../src/recovery/service.ts';
 import { createGateResults } from '../src/schedule/gate-results.ts';
-import { createReadyMeter } from '../src/schedule/ready-budget.ts';
 import { remindersJob } from '../src/schedule/reminders.ts';
 import { createScheduler, type Job } from '../src/schedule/runner.ts';
 import { watchJob } from '../src/schedule/watch.ts';
@@ -40,14 +40,15 @@ const svc = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels:
 for (let i = 0; i < RUNS; i++) await svc.startRun({ channelId: `CS${i}`, title: 'bench', userId: 'U1' });
 await db.query(`UPDATE gates SET status = CASE gate WHEN 'freeze' THEN 'confirmed' ELSE 'open' END, claimed_by = 'UDAN', claimed_at = now() WHERE gate IN ('freeze', 'storage')`);
 
-const context = { ...fakeContext(testConfig({})), now };
+const config = testConfig({});
+const context = { ...fakeContext(config), now };
 let checkRuns = 0;
 const results = createGateResults({
   run: (gate) => {
     checkRuns++;
     return runChecks(checks.filter((c) => c.gates.includes(gate)), context, { timeoutMs: () => 5000 });
   },
-  now, meter: createReadyMeter(now), readyPerMinute: 60, reuseMs: 60_000,
+  now, budget: configuredCallBudget(config, now), readyPerMinute: 60, reuseMs: 60_000,
 });
 const noStatus: Job = () => Promise.resolve();
 const scheduler = createScheduler({

@@ -286,7 +286,11 @@ const fileSchema = z
           })
           .strict()
           .prefault({}),
-        /** /ready calls per minute scheduled checks may spend (Caracal allows 120 per client IP; people need the rest). */
+        /**
+         * A scheduled run starts only while its /ready calls keep each /ready URL within this many calls this minute,
+         * counted on the bot's one call budget (people's checks included; Caracal allows 120 per client IP, and
+         * people's checks may go on up to limits.readyPerMinute).
+         */
         readyCallsPerMinute: z.number().int().min(1).default(60),
         /** A gate's check results serve every watched run whose tick falls within this window (they watch one Caracal). */
         reuseResultsSeconds: z.number().min(0).default(60),

@@ -7,10 +7,11 @@ export function signed(body: string, secret: string): Record<string, string> {
   return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
 
-export function commandBody(text: string, user = 'U0BENCH', channel = 'C0BENCH'): string {
+/** `responseUrl`: where the bot's ephemeral answers go (default a closed port: nobody reads them). */
+export function commandBody(text: string, user = 'U0BENCH', channel = 'C0BENCH', responseUrl = 'http://127.0.0.1:9/hook'): string {
   return new URLSearchParams({
     token: 'x', team_id: 'T0', team_domain: 'bench', channel_id: channel, channel_name: 'bench', user_id: user, user_name: 'b',
-    command: '/caracal', text, api_app_id: 'A0', response_url: 'http://127.0.0.1:9/hook', trigger_id: '1.2.3',
+    command: '/caracal', text, api_app_id: 'A0', response_url: responseUrl, trigger_id: '1.2.3',
   }).toString();
 }
 

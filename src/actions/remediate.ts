@@ -20,7 +20,7 @@ import type { ActionOutcome, RemediationAction } from '../remediation/types.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ClickOrigin } from '../recovery/service.ts';
 import { originOf } from './gate-buttons.ts';
-import { heldText, JobCancelled, type ExclusiveRunner } from '../remediation/exclusive.ts';
+import { heldText, JobCancelled, type ExclusiveRunner, type JobProgress } from '../remediation/exclusive.ts';
 
 /** An action may call every pod in turn or walk the audit chain; a longer budget than a check, never unbounded. */
 export const ACTION_TIMEOUT_MS = 15 * 60_000;
@@ -90,8 +90,8 @@ const newCard = (): string => randomBytes(9).toString('base64url');
 
 async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string): Promise<void> {
   const { exclusive } = deps;
-  if (!remedy.exclusive || !exclusive) return runOnce(deps, payload, remedy, userId, respond, logger, requestKey, undefined);
-  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal) => runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal));
+  if (!remedy.exclusive || !exclusive) return runOnce(deps, payload, remedy, userId, respond, logger, requestKey, undefined, undefined);
+  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal, progress) => runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal, progress));
   if (!r.ok) await replaceCard(respond, { text: heldText(remedy.title, r.held, (deps.now ?? (() => new Date()))()) });
 }
 
@@ -111,7 +111,10 @@ function untilCancelled<T>(work: Promise<T>, cancel: AbortSignal): Promise<T> {
   });
 }
 
-async function runOnce(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string, cancel: AbortSignal | undefined): Promise<void> {
+async function runOnce(
+  deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string,
+  cancel: AbortSignal | undefined, progress: JobProgress | undefined,
+): Promise<void> {
   const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText }, requestKey);
   // A repeat is answered with the first one's outcome, never a second call.
   const first = !started.ok ? started.repeat?.finished : undefined;
@@ -122,7 +125,7 @@ async function runOnce(deps: RemediationDeps, payload: ActionButtonPayload, reme
   try {
     const timeout = AbortSignal.timeout(ACTION_TIMEOUT_MS);
     const context = await runContext(deps, payload.runId);
-    outcome = await (cancel ? untilCancelled(remedy.run(context, AbortSignal.any([timeout, cancel])), cancel) : remedy.run(context, timeout));
+    outcome = await (cancel ? untilCancelled(remedy.run(context, AbortSignal.any([timeout, cancel]), progress), cancel) : remedy.run(context, timeout, progress));
   } catch (err) {
     outcome = cancel?.aborted && cancel.reason instanceof JobCancelled
       ? { ok: false, lines: [], summary: `cancelled by <@${cancel.reason.by}> before it finished: no verdict` }

@@ -7,7 +7,7 @@ import { parseHmacKey } from './chain.ts';
 import { pgCopyClient } from './copy-client.ts';
 import { NO_KEY_NOTE, type BreakKind, type VerifyReport, type ZoneReport } from './report.ts';
 import { retentionBoundary } from './retention-boundary.ts';
-import { verifyAuditChains } from './verify.ts';
+import { verifyAuditChains, type VerifyProgress } from './verify.ts';
 
 /** What each kind most likely means, for the person reading the summary. */
 const MEANING: Record<BreakKind, string> = {
@@ -30,12 +30,42 @@ function zoneLine(z: ZoneReport): string {
   return `${head}, ${z.brokenRows} broken; first at id=${b.id} chain_seq=${b.chainSeq}: ${b.kinds.join(' + ')}`;
 }
 
+/** A line saying how far the verification is, for whoever asks while it runs (the lease's progress). */
+export type ProgressSink = (line: string) => void;
+
+/**
+ * How many zones the COPY will walk: distinct zone_id by one probe of Caracal's (zone_id, chain_seq) index per zone
+ * (a loose index scan), not a scan of the table. Bounded by the pool's statement timeout like every query.
+ */
+const ZONE_COUNT_SQL = `WITH RECURSIVE z AS (
+    (SELECT zone_id FROM public.audit_events ORDER BY zone_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.zone_id FROM public.audit_events e WHERE e.zone_id > z.zone_id ORDER BY e.zone_id LIMIT 1) FROM z WHERE z.zone_id IS NOT NULL
+  ) SELECT count(zone_id)::int AS zones FROM z`;
+
+export function progressLine(p: VerifyProgress, zonesTotal: number | undefined): string {
+  // A zone written after the count was taken can make the COPY walk one more than counted.
+  const of = zonesTotal === undefined ? '' : ` of ${Math.max(zonesTotal, p.zonesDone)}`;
+  return `${p.zonesDone}${of} zones done, ${p.rowsChecked.toLocaleString('en-US')} rows checked`;
+}
+
 /** Every zone through one COPY on a connection of its own (verify.ts), with the target's settings. */
-async function verify(ctx: CheckContext, url: string, keyHex: string | undefined, signal: AbortSignal): Promise<VerifyReport> {
+async function verify(ctx: CheckContext, url: string, keyHex: string | undefined, signal: AbortSignal, progress: ProgressSink | undefined): Promise<VerifyReport> {
   const { ssl, statementTimeoutMs } = ctx.caracal.postgres;
   const reader = pgCopyClient({ url, password: ctx.secrets.postgresPassword, ssl, statementTimeoutMs });
+  // The total is asked once the COPY delivers (a Caracal that does not answer gets no second connection) and arrives
+  // while it runs, never delaying it; until then, or if the count fails, progress says zones done without "of".
+  let zonesTotal: number | undefined;
+  let asked = false;
+  const onProgress = progress && ((p: VerifyProgress): void => {
+    if (!asked && ctx.postgres) {
+      asked = true;
+      void ctx.postgres.query<{ zones: number }>(ZONE_COUNT_SQL).then((rows) => void (zonesTotal = rows[0]?.zones), () => undefined);
+    }
+    progress(progressLine(p, zonesTotal));
+  });
   try {
-    return await verifyAuditChains(reader, { hmacKeyHex: keyHex, signal });
+    return await verifyAuditChains(reader, { hmacKeyHex: keyHex, signal, onProgress });
   } finally {
     await reader.end();
   }
@@ -125,9 +155,9 @@ function summaryOf(report: VerifyReport, boundary: ReadonlyMap<string, string>):
 }
 
 /** The check's outcome, and (when the chain could be read) the summary a run records as evidence for Resume. */
-export async function deepVerification(ctx: CheckContext, signal: AbortSignal): Promise<{ outcome: CheckOutcome; summary?: ChainVerificationSummary }> {
+export async function deepVerification(ctx: CheckContext, signal: AbortSignal, progress?: ProgressSink): Promise<{ outcome: CheckOutcome; summary?: ChainVerificationSummary }> {
   let summary: ChainVerificationSummary | undefined;
-  const outcome = await runDeep(ctx, signal, (s) => void (summary = s));
+  const outcome = await runDeep(ctx, signal, (s) => void (summary = s), progress);
   return summary ? { outcome, summary } : { outcome };
 }
 
@@ -136,10 +166,10 @@ export const auditChainDeep: CheckDefinition = {
   title: 'Audit chain (deep verification)',
   gates: ['safety'],
   reads: 'public.audit_events: every row of every zone in chain_seq order (content hash, link, chain_seq, chain_hmac)',
-  run: (ctx, signal) => runDeep(ctx, signal, () => undefined),
+  run: (ctx, signal) => runDeep(ctx, signal, () => undefined, undefined),
 };
 
-async function runDeep(ctx: CheckContext, signal: AbortSignal, keep: (s: ChainVerificationSummary) => void): Promise<CheckOutcome> {
+async function runDeep(ctx: CheckContext, signal: AbortSignal, keep: (s: ChainVerificationSummary) => void, progress: ProgressSink | undefined): Promise<CheckOutcome> {
   const pg = ctx.postgres;
   const url = ctx.caracal.postgres.url;
   if (!pg || !url) return POSTGRES_NOT_CONFIGURED;
@@ -154,7 +184,7 @@ async function runDeep(ctx: CheckContext, signal: AbortSignal, keep: (s: ChainVe
     };
   }
   try {
-    const report = await verify(ctx, url, keyHex, signal);
+    const report = await verify(ctx, url, keyHex, signal, progress);
     const boundary = new Map<string, string>();
     for (const zone of report.zones) {
       const month = await retentionBoundary(pg, zone);

@@ -6,7 +6,7 @@ import { memoryBaselines } from './baselines.ts';
 import { createEndpointSliceLister, type EndpointSliceLister } from './discovery/endpoint-slices.ts';
 import { createPodDiscovery, type Resolver } from './discovery/pods.ts';
 import { createHttpTarget } from './targets/http.ts';
-import { createCallBudget } from './targets/call-budget.ts';
+import { createCallBudget, type CallBudget } from './targets/call-budget.ts';
 import { scrubber } from '../redact.ts';
 import { createPostgresTarget } from './targets/postgres.ts';
 import { createRedisTarget } from './targets/redis.ts';
@@ -15,6 +15,16 @@ import type { BaselineStore, CheckContext } from './types.ts';
 export interface CheckTargets {
   context: CheckContext;
   close(): Promise<void>;
+}
+
+/** The bot's count of its calls to one Caracal deployment, with the configured limits. */
+export function configuredCallBudget(config: Config, now: () => Date): CallBudget {
+  return createCallBudget({
+    readyPerMinute: config.limits.readyPerMinute,
+    coordinatorPerMinute: config.limits.coordinatorPerMinute,
+    coordinatorBases: config.caracal.services.coordinator,
+    now,
+  });
 }
 
 export function createCheckTargets(
@@ -41,12 +51,7 @@ export function createCheckTargets(
       })
     : undefined;
   const now = deps.now ?? (() => new Date());
-  const budget = createCallBudget({
-    readyPerMinute: config.limits.readyPerMinute,
-    coordinatorPerMinute: config.limits.coordinatorPerMinute,
-    coordinatorBases: config.caracal.services.coordinator,
-    now,
-  });
+  const budget = configuredCallBudget(config, now);
   const discovery = config.caracal.discovery;
   const usesSlices = DISCOVERED_SERVICES.some((s) => discovery[s].mode === 'endpointslice');
   const endpointSlices = deps.endpointSlices ?? (usesSlices ? createEndpointSliceLister(discovery.kubernetes, { timeoutMs: config.checks.httpTimeoutMs }) : undefined);

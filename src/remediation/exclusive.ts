@@ -15,7 +15,15 @@ export interface ExclusiveDeps {
   ttlMs?: number;
   /** How often the holder renews and looks for a cancel request. */
   heartbeatMs?: number;
+  /**
+   * Progress renews the lease at once, but at most this often: a verifier tells it after every chunk it reads, and
+   * a second click should see where it is now, not up to a heartbeat ago.
+   */
+  progressEveryMs?: number;
 }
+
+/** Where a job says how far it is; cheap to call often (the runner throttles what it writes). */
+export type JobProgress = (line: string) => void;
 
 export class JobCancelled extends Error {
   override name = 'JobCancelled';
@@ -42,26 +50,44 @@ export function heldText(title: string, held: JobLease, now: Date): string {
 export function createExclusiveRunner(deps: ExclusiveDeps) {
   const ttlMs = deps.ttlMs ?? 30_000;
   const heartbeatMs = deps.heartbeatMs ?? 5_000;
+  const progressEveryMs = deps.progressEveryMs ?? 500;
   return {
     held: (name: string) => currentLease(deps.db, name, deps.now()),
     cancel: (name: string, by: string) => requestCancel(deps.db, name, by, deps.now()),
-    async run<T>(job: { name: string; startedBy: string; runId?: string }, work: (signal: AbortSignal) => Promise<T>): Promise<ExclusiveResult<T>> {
+    async run<T>(job: { name: string; startedBy: string; runId?: string }, work: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<ExclusiveResult<T>> {
       const took = await acquireLease(deps.db, { ...job, holder: deps.holder, now: deps.now(), ttlMs });
       if (!took.ok) return took;
       const stop = new AbortController();
-      const beat = setInterval(() => {
-        renewLease(deps.db, job.name, deps.holder, `last heard from replica ${deps.holder} at ${deps.now().toISOString().slice(11, 19)} UTC`, deps.now(), ttlMs).then(
-          (r) => {
-            if (!r) stop.abort(new Error('lost the lease (the state database was unreachable for too long)'));
-            else if (r.cancelRequestedBy) stop.abort(new JobCancelled(r.cancelRequestedBy));
-          },
-          () => undefined, // the next beat tries again; the lease lapses only after ttlMs
-        );
-      }, heartbeatMs);
+      let latest: string | undefined;
+      // The first progress is written at once: a click right after the start already sees where it is.
+      let lastWrite = Number.NEGATIVE_INFINITY;
+      let writing: Promise<void> | undefined;
+      const write = async (): Promise<void> => {
+        lastWrite = deps.now().getTime();
+        const heard = `last heard from replica ${deps.holder} at ${deps.now().toISOString().slice(11, 19)} UTC`;
+        try {
+          const r = await renewLease(deps.db, job.name, deps.holder, latest ? `${latest}; ${heard}` : heard, deps.now(), ttlMs);
+          if (!r) stop.abort(new Error('lost the lease (the state database was unreachable for too long)'));
+          else if (r.cancelRequestedBy) stop.abort(new JobCancelled(r.cancelRequestedBy));
+        } catch {
+          // the next beat tries again; the lease lapses only after ttlMs
+        } finally {
+          writing = undefined;
+        }
+      };
+      // One write at a time: a slow state database must not pile up renewals behind a fast verifier.
+      const renew = (): void => void (writing ??= write());
+      const beat = setInterval(renew, heartbeatMs);
+      const progress: JobProgress = (line) => {
+        latest = line;
+        if (deps.now().getTime() - lastWrite >= progressEveryMs) renew();
+      };
       try {
-        return { ok: true, value: await work(stop.signal) };
+        return { ok: true, value: await work(stop.signal, progress) };
       } finally {
         clearInterval(beat);
+        // A renewal still in flight must land before the release, or it could outlive it.
+        await writing;
         await releaseLease(deps.db, job.name, deps.holder).catch(() => undefined);
       }
     },

@@ -29,5 +29,6 @@ export interface RemediationAction {
   exclusive?: boolean;
   /** Shown in the confirm dialog: exactly what will be called. */
   confirmText: string;
-  run(ctx: CheckContext, signal: AbortSignal): Promise<ActionOutcome>;
+  /** `progress`: where a long action says how far it is (an exclusive one's lease shows it to a second click). */
+  run(ctx: CheckContext, signal: AbortSignal, progress?: (line: string) => void): Promise<ActionOutcome>;
 }

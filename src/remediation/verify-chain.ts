@@ -11,9 +11,9 @@ export const verifyChain: RemediationAction = {
   gate: 'safety',
   exclusive: true,
   confirmText: 'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
-  async run(ctx, signal) {
+  async run(ctx, signal, progress) {
     try {
-      const { outcome: r, summary } = await deepVerification(ctx, signal);
+      const { outcome: r, summary } = await deepVerification(ctx, signal, progress);
       // The summary is recorded with the outcome: the run shows it as evidence for Resume (issue 12).
       return { ok: r.status !== 'fail', lines: r.evidence ?? [], summary: r.summary, ...(summary ? { verification: summary } : {}) };
     } catch (err) {

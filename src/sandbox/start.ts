@@ -46,6 +46,11 @@ export interface SandboxOptions {
   alerting?: boolean;
   /** Where the CLI config is written (default `$TMPDIR/caracal-chatops-sandbox`). */
   cliConfigDir?: string;
+  /**
+   * Check results shared for this long (default 0: a fault just injected shows at once). bench/status-burst.ts sets
+   * the production default, since what it measures is how a burst shares check runs.
+   */
+  resultCacheMs?: number;
 }
 
 /** Every address the sandbox serves, all on 127.0.0.1. */
@@ -96,7 +101,7 @@ export function sandboxThresholds(base: Thresholds, postgresKind: 'pglite' | 'po
 }
 
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
-export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }): Config {
+export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }, resultCacheMs = 0): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
   const { secrets: _secrets, environmentSecrets: _environmentSecrets, configPath: _path, ...file } = base;
   return configFromObject(
@@ -111,7 +116,7 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       slack: { ...base.slack, postIntervalMs: 0 },
       // Faults are injected at will here: a cached result would show the state from before the fault just injected.
       // Checks in flight are still shared.
-      limits: { ...base.limits, resultCacheMs: 0 },
+      limits: { ...base.limits, resultCacheMs },
     },
     // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
     { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
@@ -179,7 +184,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     let botUrl = '';
     proxyOperationalRoutes(slack, () => botUrl);
 
-    const config = sandboxConfig(options.base, options.env, caracal, credentials);
+    const config = sandboxConfig(options.base, options.env, caracal, credentials, options.resultCacheMs);
     const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), ...(options.logDestination ? { destination: options.logDestination } : {}) });
     const db = await openStateDb(config, logger, { ephemeral: true });
     closers.push(() => db.close());

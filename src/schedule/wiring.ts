@@ -2,6 +2,7 @@
 // one source of gate check results under the /ready budget, and the controls the commands use.
 import type { WebClient } from '@slack/web-api';
 import { runChecks } from '../checks/executor.ts';
+import type { CallBudget } from '../checks/targets/call-budget.ts';
 import type { CheckContext, CheckDefinition, CheckResult, Gate } from '../checks/types.ts';
 import type { StatusScheduleControl } from '../commands/status.ts';
 import { timeoutFor, type Config } from '../config.ts';
@@ -13,7 +14,6 @@ import type { ReportStore } from '../reports/report-store.ts';
 import type { Db } from '../store/db.ts';
 import { deleteSchedule, putSchedule } from '../store/schedules.ts';
 import { createGateResults } from './gate-results.ts';
-import type { ReadyMeter } from './ready-budget.ts';
 import { remindersJob } from './reminders.ts';
 import { createScheduler } from './runner.ts';
 import { statusScheduleJob } from './status-schedule.ts';
@@ -25,11 +25,11 @@ export interface ScheduleWiringDeps {
   logger: Logger;
   metrics: Metrics;
   checks: readonly CheckDefinition[];
-  /** The bot's check context, already metered (every /ready counted). */
+  /** The bot's check context, every call counted on `budget`. */
   checkContext: CheckContext;
   /** A named environment's check context (its own Caracal targets); undefined: the default one. */
   contextFor?: (environment: string | undefined) => CheckContext;
-  meter: ReadyMeter;
+  budget: CallBudget;
   policy: GatePolicy;
   scrub: Scrub;
   /** A Web API client whose calls cross the egress (scrubbed, fitted). */
@@ -65,7 +65,7 @@ export function createSchedules(deps: ScheduleWiringDeps) {
       });
     },
     now: deps.now,
-    meter: deps.meter,
+    budget: deps.budget,
     readyPerMinute: s.readyCallsPerMinute,
     reuseMs: s.reuseResultsSeconds * 1000,
   });

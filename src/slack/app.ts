@@ -53,7 +53,8 @@ import { createAlerts } from '../alerts/wiring.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
 import { registerAlertSample } from '../alerts/sample.ts';
 import { watchCommand } from '../commands/watch.ts';
-import { createReadyMeter, meteredContext } from '../schedule/ready-budget.ts';
+import { withCallBudget } from '../checks/targets/call-budget.ts';
+import { configuredCallBudget } from '../checks/context.ts';
 import { createSchedules } from '../schedule/wiring.ts';
 
 export interface AppDeps {
@@ -124,10 +125,10 @@ export function createApp(deps: AppDeps): CaracalApp {
   const newId = deps.newId ?? shortId;
   const sandbox = deps.sandbox ?? false;
   const { checks } = deps;
-  // Every /ready the bot sends is counted, so scheduled checks stay within Caracal's per-client limit.
-  const readyMeter = createReadyMeter(now);
-  const checkContext = meteredContext(deps.checkContext, readyMeter);
-  // Each named environment checks its own Caracal deployment; the default one uses the (metered) context above.
+  // One count of the calls to each Caracal endpoint: people's checks are refused past it, and scheduled checks
+  // start only while theirs fit, so together they stay within Caracal's per-client limits (issues 17, 18).
+  const { context: checkContext, budget } = withCallBudget(deps.checkContext, () => configuredCallBudget(config, now));
+  // Each named environment checks its own Caracal deployment (and budget); the default one uses the context above.
   const environments = createEnvironmentContexts(config, checkContext, deps.logger);
   const pickEnvironment = environmentPicker(config);
   let ready = false;
@@ -256,7 +257,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     limits,
   };
   const schedules = createSchedules({
-    config, db, logger: deps.logger, metrics, checks, checkContext, meter: readyMeter, policy: service.policy, scrub,
+    config, db, logger: deps.logger, metrics, checks, checkContext, budget, policy: service.policy, scrub,
     contextFor: (environment) => environments.contextFor(environment),
     client: () => app.client, reports: statusDeps.store, now, newId, workerId, sandbox,
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),

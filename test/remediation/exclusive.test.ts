@@ -41,6 +41,32 @@ describe('exclusive runner (lease across replicas)', () => {
     expect(await a.cancel('audit.verify_chain', 'UALICE')).toBe(false);
   });
 
+  it('progress is written into the lease at once, then at most every progressEveryMs, and a second click is shown it', async () => {
+    let clock = Date.now();
+    const now = () => new Date(clock);
+    const a = createExclusiveRunner({ db: state.db, holder: 'replica-a', now, heartbeatMs: 60_000, progressEveryMs: 500 });
+    const b = createExclusiveRunner({ db: state.db, holder: 'replica-b', now });
+    const shown = async () => (await b.held('job.progress'))?.progress ?? '';
+    const settle = async (want: RegExp) => {
+      for (let i = 0; i < 100 && !want.test(await shown()); i++) await new Promise((r) => setTimeout(r, 10));
+      return shown();
+    };
+    await a.run({ name: 'job.progress', startedBy: 'UALICE' }, async (_signal, progress) => {
+      progress('1 of 4 zones done, 10 rows checked');
+      expect(await settle(/^1 of 4/)).toMatch(/^1 of 4 zones done, 10 rows checked; last heard from replica replica-a at \d\d:\d\d:\d\d UTC$/);
+      clock += 100;
+      progress('2 of 4 zones done, 20 rows checked'); // within 500 ms of the last write: kept for the next one
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await shown()).toMatch(/^1 of 4/);
+      clock += 500;
+      progress('3 of 4 zones done, 30 rows checked');
+      expect(await settle(/^3 of 4/)).toMatch(/^3 of 4 zones done, 30 rows checked;/);
+      const held = await b.run({ name: 'job.progress', startedBy: 'UBOB' }, () => Promise.resolve(0));
+      expect(held.ok).toBe(false);
+      if (!held.ok) expect(heldText('Verify audit chain (deep)', held.held, now())).toContain('so far; 3 of 4 zones done, 30 rows checked; last heard from replica replica-a');
+    });
+  });
+
   it('a lease its holder stopped renewing lapses, so a dead replica does not block it forever', async () => {
     let clock = Date.now();
     const now = () => new Date(clock);

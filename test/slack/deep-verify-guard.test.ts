@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
-import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { safetyVerifyButton, until } from '../helpers/deep-verify.ts';
+import { buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 describe('deep verification guarded (issue 18)', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -42,33 +42,12 @@ describe('deep verification guarded (issue 18)', () => {
     await new Promise((r) => stalling.close(r));
   });
 
-  const until = async (predicate: () => Promise<boolean> | boolean, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!(await predicate())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
   const element = (a: Answer, id: string) => a.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.action_id === id);
 
   it('refuses a non-approver; eight clicks while one runs reach Caracal once; Cancel stops it', async () => {
     const channel = 'CDEEP';
-    await bot.command('recover tamper', { channel_id: channel, user_id: 'UALICE' });
-    await bot.bot.idle();
-    const runId = (await findRunId(state.db, channel, 'active'))!;
-    await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
-    await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
-    // The tamper counters' latest result: the placement offers the deep verification next to it, passing or not.
-    await state.db.query(
-      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
-       VALUES ($1, 'safety', 'audit.tamper', 'pass', 'no tamper findings', now(), now(), '[]')`,
-      [runId],
-    );
-    await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
-    await bot.bot.flushDeliveries();
-    const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
-    const verify = blocksOf(dashboard).flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
-      .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`) && String(e.value).includes('audit.verify_chain'))!;
+    const verify = await safetyVerifyButton(bot, state.db, calls, channel);
+    const { runId } = verify;
 
     await bot.action(await runClick(state.db, runId, verify.action_id, verify.value, { user: 'UEVE' }));
     await bot.bot.idle();

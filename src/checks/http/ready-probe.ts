@@ -118,7 +118,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
       matrix: [SERVICE_ROW[service]],
     };
   }
-  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.ownCalls?.(endpoint(base, '/ready')) : undefined);
+  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.budget?.ownCalls(endpoint(base, '/ready')) : undefined);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -4,7 +4,7 @@
 // Identical GETs in flight at the same time are sent once (see join).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TargetError } from '../../errors.ts';
-import { CallBudgetExceeded, type CallBudget, type OwnCalls } from './call-budget.ts';
+import { CallBudgetExceeded, type CallBudget } from './call-budget.ts';
 
 export interface HttpResponse {
   url: string;
@@ -31,8 +31,8 @@ export interface HttpRequestOptions {
 
 export interface HttpTarget {
   request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
-  /** With a call budget: what this replica sent this minute to the limited endpoint of `url` (to judge a 429). */
-  ownCalls?(url: string): OwnCalls | undefined;
+  /** The call budget every request is counted on, when there is one (a 429 is judged by its ownCalls). */
+  budget?: CallBudget;
 }
 
 export interface HttpTargetOptions {
@@ -148,7 +148,7 @@ export function createHttpTarget(options: HttpTargetOptions): HttpTarget {
       }
       return join(shared, opts.signal);
     },
-    ...(options.budget ? { ownCalls: (url: string) => options.budget?.ownCalls(url) } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   };
 }
 

@@ -1,0 +1,179 @@
+// Issue 18: 200 `/caracal status` from 20 people at once (10 each, one after another, 20 at a time) against the
+// sandbox (simulated Caracal, Slack emulation, the production result cache), side by side with single reports
+// measured in the same run:
+// - calls that reached each /ready endpoint (service pod) of the simulated Caracal in any 10 s: goal at most 1;
+// - p99 time from command to complete report, over the commands answered with a report, against a single report
+//   (median of 3, each alone with nothing cached): goal at most 1.2 times.
+// Per-person and per-channel limits refuse some commands, as they should: those are counted apart and left out of
+// the p99 (a refusal is an instant ephemeral answer, not a report).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { configFromObject } from '../src/config.ts';
+import type { RecordedRequest } from '../src/sandbox/fake-caracal.ts';
+import { SANDBOX_CHANNELS } from '../src/sandbox/slack/people.ts';
+import { startSandbox } from '../src/sandbox/start.ts';
+import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { commandBody, signed } from './lib/signed.ts';
+import { emit, percentile, type BenchRow } from './lib/stats.ts';
+
+const USERS = 20;
+const PER_USER = 10;
+const SINGLES = 3;
+const WINDOW_MS = 10_000;
+const ANSWER_MS = 60_000;
+/** The two refusals of src/slack/request-limits.ts: the per-person limit, and the per-channel one. */
+const BY_PERSON = /Slow down: you reached/;
+const BY_CHANNEL = /This channel reached/;
+
+// A Redis and a CLI config directory of its own: nothing shared with a sandbox someone else runs on this machine.
+const redis = await startRedisServer();
+const cliConfigDir = await mkdtemp(join(tmpdir(), 'bench-status-burst-'));
+const base = configFromObject({}, {});
+const sandbox = await startSandbox({
+  base, env: {}, port: 0, redisUrl: redis.url, cliConfigDir, logDestination: { write: () => undefined }, resultCacheMs: base.limits.resultCacheMs,
+});
+const secret = sandbox.config.secrets.slackSigningSecret!;
+
+// The fake records requests without a time: note when each /ready arrives, per service pod.
+const readyAt = new Map<string, number[]>();
+const recorded = sandbox.caracal.fake.requests;
+const record = recorded.push.bind(recorded);
+recorded.push = (...items: RecordedRequest[]): number => {
+  for (const r of items) {
+    if (r.path !== '/ready') continue;
+    const key = `${r.service}/${r.pod}`;
+    const times = readyAt.get(key) ?? [];
+    times.push(performance.now());
+    readyAt.set(key, times);
+  }
+  return record(...items);
+};
+
+// Ephemeral answers (refusals) come to a response_url of our own, one path per command.
+const answers = new Map<string, (by: 'person' | 'channel') => void>();
+const hooks = createServer((req: IncomingMessage, res: ServerResponse) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    res.end('ok');
+    const text = (JSON.parse(body || '{}') as { text?: string }).text ?? '';
+    const by = BY_PERSON.test(text) ? 'person' : BY_CHANNEL.test(text) ? 'channel' : undefined;
+    if (by) answers.get(req.url ?? '')?.(by);
+  });
+});
+await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+
+// Reports in the Slack emulation: who asked (the context line), and when each first showed complete.
+const doneAt = new Map<string, { user: string; at: number }>();
+const waiting = new Map<string, { known: Set<string>; resolve: (at: number) => void }>();
+const reportsOf = (user: string) => new Set([...doneAt].filter(([, r]) => r.user === user).map(([ts]) => ts));
+sandbox.slack.workspace.subscribe(() => {
+  const now = performance.now();
+  for (const channel of SANDBOX_CHANNELS) {
+    for (const m of sandbox.slack.workspace.history(channel.id)) {
+      if (!m.botId || doneAt.has(m.ts) || !m.text.includes('Caracal status') || m.text.includes('Checking…')) continue;
+      const user = /Requested by <@(U[A-Z0-9]+)>/.exec(JSON.stringify(m.blocks ?? []))?.[1];
+      if (!user) continue;
+      doneAt.set(m.ts, { user, at: now });
+      const w = waiting.get(user);
+      if (w && !w.known.has(m.ts)) {
+        waiting.delete(user);
+        w.resolve(now);
+      }
+    }
+  }
+});
+
+type Outcome = { kind: 'report'; ms: number } | { kind: 'refused'; by: 'person' | 'channel' } | { kind: 'no answer' };
+
+/** One command; resolves with its report's time, or its refusal. One at a time per person (reports are told apart by who asked). */
+async function status(user: string, channel: string, n: number): Promise<Outcome> {
+  const path = `/r/${user}/${n}`;
+  const known = reportsOf(user);
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = new Promise<Outcome>((resolve) => {
+    answers.set(path, (by) => resolve({ kind: 'refused', by }));
+    waiting.set(user, { known, resolve: (at) => resolve({ kind: 'report', ms: at - started }) });
+    timer = setTimeout(() => resolve({ kind: 'no answer' }), ANSWER_MS);
+  });
+  const body = commandBody('status', user, channel, `${hookBase}${path}`);
+  const res = await fetch(sandbox.urls.bot, { method: 'POST', headers: signed(body, secret), body });
+  await res.arrayBuffer();
+  const out = await outcome;
+  clearTimeout(timer);
+  answers.delete(path);
+  waiting.delete(user);
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const user = (i: number) => `UBURST${String(i).padStart(2, '0')}`;
+
+// Single reports: one person, nothing else running, the result cache expired before each.
+await status('USINGLEWARM', SANDBOX_CHANNELS[1].id, 0); // warm-up (connections, JIT)
+const singles: number[] = [];
+for (let i = 0; i < SINGLES; i++) {
+  await sleep(base.limits.resultCacheMs + 1000);
+  const o = await status(`USINGLE${i}`, SANDBOX_CHANNELS[1].id, 0);
+  if (o.kind === 'report') singles.push(o.ms);
+}
+await sleep(base.limits.resultCacheMs + 1000);
+
+// The burst: 20 people, 10 commands each, one after another per person, people split across the two channels.
+const burstFrom = performance.now();
+const outcomes = (await Promise.all(Array.from({ length: USERS }, async (_, i) => {
+  const out: Outcome[] = [];
+  for (let n = 0; n < PER_USER; n++) out.push(await status(user(i), SANDBOX_CHANNELS[i % 2].id, n));
+  return out;
+}))).flat();
+const burstMs = performance.now() - burstFrom;
+
+const reported = outcomes.flatMap((o) => (o.kind === 'report' ? [o.ms] : []));
+const refusedBy = (by: 'person' | 'channel') => outcomes.filter((o) => o.kind === 'refused' && o.by === by).length;
+const refused = refusedBy('person') + refusedBy('channel');
+const unanswered = outcomes.filter((o) => o.kind === 'no answer').length;
+
+/** The most calls one endpoint got in any 10 s during the burst. */
+function busiestWindow(times: readonly number[]): number {
+  const inBurst = times.filter((t) => t >= burstFrom);
+  let most = 0;
+  for (let i = 0, j = 0; i < inBurst.length; i++) {
+    while (inBurst[i] - inBurst[j] >= WINDOW_MS) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+const perEndpoint = [...readyAt].map(([endpoint, times]) => ({ endpoint, calls: times.filter((t) => t >= burstFrom).length, busiest: busiestWindow(times) }));
+const worst = Math.max(0, ...perEndpoint.map((e) => e.busiest));
+
+console.log(`status burst: ${outcomes.length} commands from ${USERS} people in ${(burstMs / 1000).toFixed(1)} s: ` +
+  `${reported.length} answered with a report, ${refused} refused (${refusedBy('person')} by the per-person limit, ${refusedBy('channel')} by the per-channel limit), ` +
+  `${unanswered} without an answer in ${ANSWER_MS / 1000} s`);
+console.log(`p99 is over the ${reported.length} commands answered with a report; refused ones are left out (an instant ephemeral refusal)`);
+console.log(`single reports (each alone, nothing cached): ${singles.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+console.log('/ready calls that reached the simulated Caracal during the burst, per endpoint (total; most in any 10 s):');
+for (const e of perEndpoint.sort((a, b) => a.endpoint.localeCompare(b.endpoint))) console.log(`  ${e.endpoint}: ${e.calls}; ${e.busiest}`);
+
+const single = percentile(singles, 50);
+const p99 = percentile(reported, 99);
+const rows: BenchRow[] = [
+  {
+    bench: `status burst: /ready calls per endpoint per 10 s (${perEndpoint.length} endpoints, ${(burstMs / 1000).toFixed(0)} s)`,
+    measured: `at most ${worst}`, reference: 'Caracal /ready, one replica', ratio: worst, goal: '<= 1', ok: worst <= 1,
+  },
+  {
+    bench: `status burst: p99 to a complete report (${reported.length} reports, ${refused} refused apart)`,
+    measured: `${p99.toFixed(0)} ms`, reference: `single report ${single.toFixed(0)} ms`, ratio: p99 / single, goal: '<= 1.2',
+    ok: unanswered === 0 && p99 / single <= 1.2,
+  },
+];
+emit(rows);
+await sandbox.close();
+await new Promise((r) => hooks.close(r));
+await redis.stop();
+await rm(cliConfigDir, { recursive: true, force: true });
