@@ -59,7 +59,8 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
 
 /** The event types one click may cause, in order (the empty list: refused with an answer, or a conflict). */
 const SHAPES: Record<ClickKind, RegExp> = {
-  recover: /^(run_started)?$/,
+  // A start records the residue baseline in the same transaction (issue 12).
+  recover: /^(run_started( baseline_recorded)?)?$/,
   note: /^(note)?$/,
   claim: /^(gate_claimed|denied)?$/,
   checks: /^(checks_recorded)?$/,

@@ -69,7 +69,8 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     const verified = await d.remediate('U0ALICE', 'audit.verify_chain', 'Verify audit chain (deep)');
     expect(verified).toMatch(/All \d+ audit rows in \d+ zones verify/);
     await d.runChecks('safety');
-    const text = await until('Safety green', () => (/:white_check_mark: `gateway\.revocation`/.test(d.gateText('safety')) ? d.gateText('safety') : undefined));
+    const green = () => (/:white_check_mark: `gateway\.revocation`/.test(d.gateText('safety')) ? d.gateText('safety') : undefined);
+    const text = await until('Safety green', green).catch((err: Error) => Promise.reject(new Error(`${err.message}: ${d.gateText('safety')}`)));
     expect(text, text).not.toMatch(/:x:|:warning:/);
     await d.confirm('safety');
   }, 120_000);
