@@ -88,6 +88,14 @@ function listText(emoji: string, heading: string, items: readonly { id: string; 
 }
 
 /** Results taken from a report that ran moments before: checks run at most once per cache window. */
+/** Said to someone whose `/caracal status` the channel's report of a moment ago answers. */
+export function joinedReportText(report: { view: Pick<StatusReportView, 'requestedBy' | 'startedAt' | 'environment'>; messageTs?: string }): string {
+  const of = report.view.environment ? ` of \`${report.view.environment}\`` : '';
+  const where = report.messageTs ? 'It is the report just above in this channel' : 'It is being posted in this channel now';
+  return `<@${report.view.requestedBy}> asked for a status report${of} at ${slackDate(report.view.startedAt, '{time_secs}')}: it runs the same checks, so it answers yours. ` +
+    `${where}; its *Re-run* button runs them again.`;
+}
+
 export function sharedNote(view: Pick<StatusReportView, 'sharedWith'>): string {
   if (!view.sharedWith) return '';
   return ` · shared with the report of ${slackDate(view.sharedWith, '{time_secs}')}`;

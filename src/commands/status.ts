@@ -5,6 +5,7 @@ import { UserFacingError } from '../errors.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import { runStatusReport } from '../reports/status-run.ts';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.ts';
+import { joinedReportText } from '../blocks/status-report.ts';
 import { formatInterval, parseInterval } from '../schedule/interval.ts';
 import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
@@ -50,7 +51,8 @@ export function statusCommand(
         return;
       }
       const environment = pickOrRefuse(args, command.channel_id);
-      await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id, ...(environment ? { environment } : {}) });
+      const report = await runStatusReport(deps, { client, channelId: command.channel_id, requestedBy: command.user_id, joinRecent: true, ...(environment ? { environment } : {}) });
+      if (report.joined) await respond({ response_type: 'ephemeral', text: joinedReportText(report) });
     },
   };
 }

@@ -18,6 +18,11 @@ export interface ReportStore {
   unshown?(limit: number): Promise<StoredReport[]>;
   /** The final update went through (true), or failed and is retried after `retryMs`. */
   setShown?(reportId: string, shown: boolean, retryMs?: number): Promise<void>;
+  /**
+   * Save `report` as the channel's newest report of its environment, unless one was started there within `windowMs`:
+   * then nothing is saved and that one is returned (a burst of `/caracal status` becomes one report in the channel).
+   */
+  saveUnlessRecent?(report: StoredReport, windowMs: number): Promise<StoredReport | undefined>;
 }
 
 /** Bounded in-memory store: the oldest reports are forgotten first. */
@@ -31,5 +36,14 @@ export function memoryReportStore(limit = 500): ReportStore {
       return Promise.resolve();
     },
     get: (id) => Promise.resolve(reports.get(id)),
+    async saveUnlessRecent(report, windowMs) {
+      const since = Date.parse(report.view.startedAt) - windowMs;
+      const recent = [...reports.values()].reverse().find((r) =>
+        r.channelId === report.channelId && r.view.environment === report.view.environment && Date.parse(r.view.startedAt) >= since &&
+        JSON.stringify(r.view.planned) === JSON.stringify(report.view.planned));
+      if (recent) return recent;
+      await this.save(report);
+      return undefined;
+    },
   };
 }

@@ -30,7 +30,15 @@ export interface StatusRunDeps {
   runner?: CheckRunner;
   /** Per-person and per-channel limits on reports (issue 18). */
   limits?: RequestLimits;
+  /**
+   * A `/caracal status` within this long of the channel's last full report of the same environment is answered by
+   * that report (issue 18: a burst of requests is one report in the channel, not one each); 0: never.
+   */
+  joinWithinMs?: number;
 }
+
+/** `joined`: not run; the channel's recent report of the same checks answers the request. */
+export type StatusRunOutcome = StoredReport & { joined?: true };
 
 export interface StatusRunRequest {
   client: WebClient;
@@ -40,11 +48,13 @@ export interface StatusRunRequest {
   messageTs?: string;
   /** The Caracal deployment to check (config `environments`); named in the report. */
   environment?: string;
+  /** A person's request for a new report: a recent one of the channel may answer it (deps.joinWithinMs). */
+  joinRecent?: boolean;
 }
 
 const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
-export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StoredReport> {
+export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StatusRunOutcome> {
   const { client, channelId } = req;
   // Refused before anything is posted or run: a flood costs neither Slack nor Caracal.
   await deps.limits?.take('checks', req.requestedBy, channelId);
@@ -59,6 +69,11 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     ...(req.environment ? { environment: req.environment } : {}),
   };
   const results = view.results as StatusReportView['results'][number][];
+  const stored: StoredReport = { view, channelId, complete: false };
+  if (req.joinRecent && !req.messageTs && deps.joinWithinMs && deps.store.saveUnlessRecent) {
+    const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);
+    if (recent) return { ...recent, joined: true };
+  }
   const first = statusReportMessage(view);
   let ts = req.messageTs;
   try {
@@ -81,7 +96,7 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   }
   if (!ts) throw new Error('chat.postMessage returned no ts');
   const messageTs = ts;
-  const stored: StoredReport = { view, channelId, messageTs, complete: false };
+  stored.messageTs = messageTs;
   await deps.store.save(stored);
 
   const log = deps.logger.child({ reportId: view.reportId, channelId });

@@ -255,6 +255,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     contextFor: (environment) => environments.contextFor(environment),
     runner,
     limits,
+    // The same window as the result cache: within it a second report would show the same results anyway.
+    joinWithinMs: config.limits.resultCacheMs,
   };
   const schedules = createSchedules({
     config, db, logger: deps.logger, metrics, checks, checkContext, budget, policy: service.policy, scrub,

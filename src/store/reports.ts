@@ -1,7 +1,7 @@
 // Status reports in the state database, so Re-run and Details work on any replica and after a restart.
 import type { StatusReportView } from '../blocks/status-report.ts';
 import type { ReportStore, StoredReport } from '../reports/report-store.ts';
-import type { Queryable } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 type Row = { id: string; channel_id: string; message_ts: string | null; view: StatusReportView; complete: boolean; shown: boolean };
 
@@ -9,15 +9,17 @@ const toReport = (row: Row): StoredReport => ({
   view: row.view, channelId: row.channel_id, complete: row.complete, shown: row.shown, ...(row.message_ts ? { messageTs: row.message_ts } : {}),
 });
 
-export function dbReportStore(q: Queryable): ReportStore {
+async function saveReport(q: Queryable, report: StoredReport): Promise<void> {
+  await q.query(
+    `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown, environment) VALUES ($1, $2, $3, $4::jsonb, $5, $6, COALESCE($7, 'default'))
+     ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete, shown = EXCLUDED.shown`,
+    [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete, report.shown ?? true, report.view.environment ?? null],
+  );
+}
+
+export function dbReportStore(q: Db): ReportStore {
   return {
-    async save(report) {
-      await q.query(
-        `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown, environment) VALUES ($1, $2, $3, $4::jsonb, $5, $6, COALESCE($7, 'default'))
-         ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete, shown = EXCLUDED.shown`,
-        [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete, report.shown ?? true, report.view.environment ?? null],
-      );
-    },
+    save: (report) => saveReport(q, report),
     async get(id): Promise<StoredReport | undefined> {
       const [row] = (await q.query<Row>('SELECT * FROM reports WHERE id = $1', [id])).rows;
       return row ? toReport(row) : undefined;
@@ -35,6 +37,22 @@ export function dbReportStore(q: Queryable): ReportStore {
                 next_show_at = CASE WHEN $2 THEN NULL ELSE now() + ($3::int * interval '1 millisecond') END WHERE id = $1`,
         [id, shown, Math.round(retryMs)],
       );
+    },
+    saveUnlessRecent(report, windowMs) {
+      // One at a time per channel and environment (every replica): the first of a burst saves, the rest find it.
+      return q.transaction(async (tx) => {
+        const environment = report.view.environment ?? 'default';
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`report:${report.channelId}:${environment}`]);
+        // Only a report of the same checks answers this one (not a troubleshooting subset).
+        const [row] = (await tx.query<Row>(
+          `SELECT * FROM reports WHERE channel_id = $1 AND environment = $2 AND created_at >= now() - ($3::int * interval '1 millisecond')
+             AND view->'planned' = $4::jsonb ORDER BY created_at DESC LIMIT 1`,
+          [report.channelId, environment, Math.round(windowMs), JSON.stringify(report.view.planned)],
+        )).rows;
+        if (row) return toReport(row);
+        await saveReport(tx, report);
+        return undefined;
+      });
     },
   };
 }
