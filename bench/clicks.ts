@@ -26,11 +26,12 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 
 const slack = await startFakeSlack();
 const approvers = Array.from({ length: 20 }, (_, i) => `UA${i}`);
-const bench = await startBenchBot({ slackApiUrl: slack.url, checks: [], file: { recovery: { approvers: { users: approvers } } } });
+const bench = await startBenchBot({ slackApiUrl: slack.url, checks: [], file: { recovery: { approvers: { users: approvers }, startRuns: 'anyone' } } });
 for (let i = 0; i < RUNS; i++) await timedPost(bench.url, commandBody(`recover bench ${i}`, 'U0BENCH', `CRUN${i}`), SECRET);
 await new Promise((r) => setTimeout(r, 300));
 await bench.bot.flushDeliveries();
 const runs = (await bench.db.query<{ id: string; channel_id: string; dashboard_ts: string }>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
+if (runs.length !== RUNS) throw new Error(`${runs.length} of ${RUNS} runs started: the bench measures nothing without them`);
 
 // 1. Burst: 20 different people claim the same gate at once.
 const target = runs[0];
