@@ -1,8 +1,9 @@
 // Scenario (d) of issue 12: residue from before the incident (a dead-lettered revocation and an integrity DLQ entry)
 // is recorded in the run's baseline, shown as information at Evidence, exported into the incident log by the
-// break-glass step and removed with the XDEL it shows ("Done by me" recorded); Evidence is confirmed with no override.
+// break-glass step and removed with the XDEL it shows ("Done by me" recorded); Evidence is confirmed with no override,
+// and the run goes on to Resume with no override.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALICE, CHANNEL, confirmGate, refusals, runChecks, startAndWalkToEvidence, startWalk, type Walk } from './residue-walk.ts';
+import { ALICE, BOB, CHANNEL, confirmGate, refusals, runChecks, startAndWalkToEvidence, startWalk, type Walk } from './residue-walk.ts';
 
 const TITLE = 'Scenario d residue';
 
@@ -47,5 +48,30 @@ describe('scenario (d): residue from before the incident', () => {
     await runChecks(w, TITLE);
     await confirmGate(w, TITLE, 'evidence', ALICE);
     expect(w.threadText(TITLE)).not.toMatch(/override/i);
+  }, 240_000);
+
+  it('goes on to Resume with no override: the deep verification at Safety, what Freeze froze restored, two approvers', async () => {
+    await runChecks(w, TITLE);
+    const verify = w.actionIds(w.dashboard(TITLE)).find((id) => id.startsWith('gate_remediate:audit.verify_chain'));
+    expect(verify, JSON.stringify(w.dashboard(TITLE).blocks)).toBeDefined();
+    await w.click(ALICE, w.dashboard(TITLE).ts, verify!);
+    const card = w.sandbox.slack.workspace.ephemeralsFor(ALICE, CHANNEL).filter((e) => JSON.stringify(e.blocks).includes('remediate_run')).at(-1);
+    expect(card, refusals(w, ALICE)).toBeDefined();
+    await w.click(ALICE, card!.ts, 'remediate_run');
+    await runChecks(w, TITLE);
+    await confirmGate(w, TITLE, 'safety', ALICE);
+
+    await runChecks(w, TITLE);
+    await w.click(BOB, w.dashboard(TITLE).ts, 'freeze_checklist', { selected: ['rollouts', 'policies', 'control'] });
+    await confirmGate(w, TITLE, 'resume', ALICE);
+    await confirmGate(w, TITLE, 'resume', BOB);
+    const thread = w.threadText(TITLE);
+    expect(thread, refusals(w, BOB)).toContain('completed Resume');
+    // The timeline holds the residue, its export and its removal, the verification, and no override.
+    expect(thread).toContain('Residue baseline recorded');
+    expect(thread).toContain('exported 2 residue entries');
+    expect(thread).toContain('done by hand (break-glass)');
+    expect(thread).toMatch(/Verify audit chain \(deep\)/);
+    expect(thread).not.toMatch(/requested an override/);
   }, 240_000);
 });
