@@ -121,6 +121,8 @@ describe('remediation actions from the run dashboard', () => {
   it('accepts a click only where the placement puts the action: the requeue at Services on outbox_dead, never a reload there, nothing once the finding is gone', async () => {
     await bot.command('recover redis outage', { channel_id: 'CPLACE', user_id: 'UALICE' });
     await bot.bot.idle();
+    // Clicks come from the posted dashboard: post it first, or a click built before it would carry no message ts.
+    await bot.bot.flushDeliveries();
     const runId = (await findRunId(state.db, 'CPLACE', 'active'))!;
     await state.db.query(`UPDATE gates SET status = 'confirmed' WHERE run_id = $1 AND gate IN ('freeze', 'storage')`, [runId]);
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'services'`, [runId]);
