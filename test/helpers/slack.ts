@@ -151,8 +151,15 @@ export async function waitFor(predicate: () => boolean, ms = 5000): Promise<void
 }
 
 /** A click on a run's dashboard as Slack sends it: from the run's channel and its dashboard message. */
+/**
+ * A click on the run's dashboard. People click a posted message: the click waits (briefly) for the dashboard to be in
+ * Slack, so it carries its ts, as a real one does; built before, it would look like a click from another message.
+ */
 export async function runClick(db: Db, runId: string, actionId: string, value: string, opts: { user?: string } = {}): Promise<Record<string, unknown>> {
-  const [row] = (await db.query<{ channel_id: string; dashboard_ts: string | null }>('SELECT channel_id, dashboard_ts FROM runs WHERE id = $1', [runId])).rows;
+  const read = async () => (await db.query<{ channel_id: string; dashboard_ts: string | null }>('SELECT channel_id, dashboard_ts FROM runs WHERE id = $1', [runId])).rows[0];
+  let row = await read();
+  for (const end = Date.now() + 10_000; row && !row.dashboard_ts && Date.now() < end; row = await read()) await new Promise((r) => setTimeout(r, 20));
   if (!row) throw new Error(`no run ${runId}`);
-  return buttonClick(actionId, value, { ...opts, channel: row.channel_id, ...(row.dashboard_ts ? { messageTs: row.dashboard_ts } : {}) });
+  if (!row.dashboard_ts) throw new Error(`run ${runId} has no dashboard in Slack after 10 s: nothing to click on`);
+  return buttonClick(actionId, value, { ...opts, channel: row.channel_id, messageTs: row.dashboard_ts });
 }
