@@ -22,7 +22,11 @@ const ROW = '0190b000-0000-7000-8000-0000000000d1';
 
 let fake: FakeCaracal;
 beforeEach(async () => {
-  fake = await startFakeCaracal({ redisErrorDelayMs: { api: 150, coordinator: 150 } });
+  // Caracal counts its limits per calendar minute (§1.5, §1.6): the simulated clock starts each test at the top of a
+  // minute, so a test's hundreds of calls never straddle two windows, however slow the machine.
+  const started = Date.now();
+  const minute = started - (started % 60_000);
+  fake = await startFakeCaracal({ redisErrorDelayMs: { api: 150, coordinator: 150 }, now: () => minute + (Date.now() - started) });
   fake.state.policySets[`${ZONE}/${SET}`] = activationBody(ZONE, SET);
   for (const sts of fake.state.sts) sts.jwks[ZONE] = 1;
 });
