@@ -8,6 +8,7 @@ import type { SandboxMessage } from '../../../src/sandbox/slack/workspace-types.
 import type { JsonObject } from '../../../src/sandbox/slack/json.ts';
 import { listEvents } from '../../../src/store/events.ts';
 import { findRunId, loadRun } from '../../../src/store/runs.ts';
+import { leaseRedisDb } from '../../helpers/redis.ts';
 import type { Gate } from '../../../src/checks/types.ts';
 
 export const CHANNEL = 'C0INCIDENT';
@@ -20,14 +21,24 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function startScenario(redisUrl: string): Promise<Scenario> {
+/** A sandbox on a Redis database of its own (leased, released by close). */
+export async function startScenario(): Promise<Scenario> {
+  const redis = await leaseRedisDb();
+  const redisUrl = redis.url;
   let offset = 0;
   const base = configFromObject({ checks: { readyAnswerTimeoutMs: 4000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
   const sandbox = await startSandbox({
     base, env: {}, port: 0, redisUrl, syncIntervalMs: 0, logDestination: { write: () => undefined },
     caracalNow: () => Date.now() + offset, redisErrorDelayMs: { api: 500, coordinator: 1500 },
   });
-  return { sandbox, advance: (ms) => void (offset += ms), close: () => sandbox.close() };
+  return {
+    sandbox,
+    advance: (ms) => void (offset += ms),
+    async close() {
+      await sandbox.close();
+      await redis.release();
+    },
+  };
 }
 
 export async function until<T>(read: () => Promise<T | undefined> | T | undefined, what: string, ms = WAIT_MS): Promise<T> {

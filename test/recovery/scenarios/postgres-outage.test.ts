@@ -4,20 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '../../../src/store/events.ts';
 import { loadRun } from '../../../src/store/runs.ts';
-import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
 import { Run, startScenario, type Scenario } from './drive.ts';
 import type { Gate } from '../../../src/checks/types.ts';
 
 describe('scenario (b): a two-minute Postgres outage, recovered to Resume without an override', () => {
-  let redis: LeasedRedis;
   let s: Scenario;
   beforeAll(async () => {
-    redis = await leaseRedisDb();
-    s = await startScenario(redis.url);
+    s = await startScenario();
   }, 360_000);
   afterAll(async () => {
     await s?.close();
-    await redis?.release();
   });
 
   it('walks every gate with the bot\'s buttons', async () => {

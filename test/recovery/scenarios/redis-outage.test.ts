@@ -7,20 +7,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '../../../src/store/events.ts';
 import { loadRun } from '../../../src/store/runs.ts';
-import { leaseRedisDb, type LeasedRedis } from '../../helpers/redis.ts';
 import { SANDBOX_ZONE } from '../../../src/sandbox/caracal/index.ts';
 import { Run, startScenario, until, type Scenario } from './drive.ts';
 
 describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resume without an override', () => {
-  let redis: LeasedRedis;
   let s: Scenario;
   beforeAll(async () => {
-    redis = await leaseRedisDb();
-    s = await startScenario(redis.url);
+    s = await startScenario();
   }, 360_000);
   afterAll(async () => {
     await s?.close();
-    await redis?.release();
   });
 
   it('walks every gate with the bot\'s buttons', async () => {
