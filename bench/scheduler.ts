@@ -5,7 +5,8 @@
 // - at the default rate (one tick per run per 5 minutes): idle share + ticks' CPU / 300 s. Goal: under 2% of a core.
 import { configuredCallBudget } from '../src/checks/context.ts';
 import { runChecks } from '../src/checks/executor.ts';
-import type { CheckDefinition, Gate } from '../src/checks/types.ts';
+import type { CheckDefinition } from '../src/checks/types.ts';
+import type { Gate } from '../src/domain/gates.ts';
 import { createLogger } from '../src/logger.ts';
 import { createRecoveryService } from '../src/recovery/service.ts';
 import { createGateResults } from '../src/schedule/gate-results.ts';

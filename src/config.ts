@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { GATES, type Gate } from './checks/types.ts';
+import { GATES, type Gate } from './domain/gates.ts';
 
 export const SERVICES = ['sts', 'gateway', 'audit', 'api', 'coordinator'] as const;
 export type ServiceName = (typeof SERVICES)[number];

@@ -1,6 +1,6 @@
 // Prometheus metrics for the bot itself, on a registry passed in (no global default registry).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CheckResult } from './checks/types.ts';
+import type { CheckResult } from './domain/check-result.ts';
 
 export interface Metrics {
   registry: Registry;

@@ -1,6 +1,6 @@
 // After the soak: each run's event log replayed through the gate rules (nothing applied twice, every transition
 // counted once in the run's version), and every event matched to exactly one click of the person who caused it.
-import { GATE_ORDER } from '../../src/recovery/model.ts';
+import { GATES } from '../../src/domain/gates.ts';
 import type { StoredEvent } from '../../src/store/events.ts';
 import type { Click, ClickKind } from './users.ts';
 
@@ -10,7 +10,7 @@ const TRANSITIONS = new Set(['gate_claimed', 'checks_recorded', 'checklist_ticke
 export function replayRun(runId: string, events: readonly StoredEvent[], dbVersion: number, dbGates: Map<string, string>): string[] {
   const problems: string[] = [];
   const fail = (e: StoredEvent, why: string) => problems.push(`run ${runId} event ${e.id} ${e.type}/${e.gate ?? '-'}: ${why}`);
-  const status = new Map<string, string>(GATE_ORDER.map((g, i) => [g, i === 0 ? 'open' : 'locked']));
+  const status = new Map<string, string>(GATES.map((g, i) => [g, i === 0 ? 'open' : 'locked']));
   const pending = new Map<string, { id: string; by: string }>();
   const votes = new Map<string, Set<string>>();
   let expectNext: string | undefined;
@@ -42,7 +42,7 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
     if (e.type === 'gate_confirmed' || e.type === 'override_approved') {
       if (status.get(g) !== 'open') fail(e, `completed a gate that is ${status.get(g)} (applied twice?)`);
       status.set(g, e.type === 'gate_confirmed' ? 'confirmed' : 'overridden');
-      const following = GATE_ORDER[GATE_ORDER.indexOf(g as (typeof GATE_ORDER)[number]) + 1];
+      const following = GATES[GATES.indexOf(g as (typeof GATES)[number]) + 1];
       expectNext = following ? `gate_opened:${following}` : `run_resumed:${g}`;
     }
     if (e.type === 'gate_opened') {

@@ -1,5 +1,5 @@
 // Reads the state database once the replicas are stopped and runs every check of the soak over it.
-import { GATE_ORDER } from '../../src/recovery/model.ts';
+import { GATES } from '../../src/domain/gates.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents, type StoredEvent } from '../../src/store/events.ts';
 import type { Click } from './users.ts';
@@ -40,7 +40,7 @@ export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click
   problems.push(...matched.problems);
   const delivered = await verifySlack(db, slack, refusedIn);
   problems.push(...delivered.problems);
-  const runsReaching = Object.fromEntries(GATE_ORDER.map((g) => [g, gates.filter((x) => x.gate === g && x.status !== 'locked').length]));
+  const runsReaching = Object.fromEntries(GATES.map((g) => [g, gates.filter((x) => x.gate === g && x.status !== 'locked').length]));
   const idGaps = all.length === 0 ? 0 : all[all.length - 1].id - all[0].id + 1 - all.length;
   return {
     problems,

@@ -3,15 +3,16 @@
 // write to the database are saved before they are acked (no click lost to a crash right after the ack); those that
 // need an approver look-up do so only while it can be answered without asking Slack.
 import type { App, ButtonAction, CheckboxesAction } from '@slack/bolt';
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import { ACTION, type ActionId } from '../blocks/ids.ts';
 import { overrideModal } from '../blocks/override-modal.ts';
 import { decodePayload, drillButtonPayload, gateButtonPayload, overrideButtonPayload } from '../blocks/payloads.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Command } from '../recovery/machine.ts';
-import type { FreezeItem, GateCheck } from '../recovery/model.ts';
-import { FREEZE_CHECKLIST } from '../recovery/model.ts';
+import type { FreezeItem } from '../domain/gates.ts';
+import type { GateCheck } from '../domain/run.ts';
+import { FREEZE_CHECKLIST } from '../domain/gates.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOrigin, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';

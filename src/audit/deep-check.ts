@@ -1,7 +1,7 @@
 // audit.chain: recompute every zone's tamper chain in audit_events, end to end. Caracal's own sweep only
 // covers an ingested_at window and ignores chain_seq gaps (caracal-ops.md §5.3, §13.7); this reads it all.
 import { POSTGRES_NOT_CONFIGURED, sqlState } from '../checks/postgres/shared.ts';
-import type { ChainFinding } from '../checks/residue/baseline.ts';
+import type { ChainFinding } from '../domain/chain-verification.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../checks/types.ts';
 import { parseHmacKey } from './chain.ts';
 import { pgCopyClient } from './copy-client.ts';

@@ -2,7 +2,8 @@
 // warning about critical ones with the button each approver uses to acknowledge them while confirming.
 import type { KnownBlock } from '@slack/types';
 import { caracalAlert } from '../alerts/catalog.ts';
-import { GATE_TITLES, type RunState } from '../recovery/model.ts';
+import { GATE_TITLES } from '../domain/gates.ts';
+import type { RunState } from '../domain/run.ts';
 import { ACTION } from './ids.ts';
 import { sections } from './limits.ts';
 import { escapeMrkdwn, slackDate } from './mrkdwn.ts';

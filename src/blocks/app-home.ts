@@ -2,10 +2,10 @@
 // (RUNS_PER_PAGE per page, Previous/Next buttons) so the view stays far inside Slack's 100-block limit
 // however many runs are open.
 import type { Button, HomeView, KnownBlock } from '@slack/types';
-import type { CheckStatus } from '../checks/types.ts';
+import type { CheckStatus } from '../domain/check-result.ts';
 import { formatDuration } from '../recovery/summary.ts';
-import { GATE_ORDER, GATE_TITLES } from '../recovery/model.ts';
-import type { Gate } from '../checks/types.ts';
+import { GATES, GATE_TITLES } from '../domain/gates.ts';
+import type { Gate } from '../domain/gates.ts';
 import { ACTION, uniqueActionId } from './ids.ts';
 import { LIMITS } from './limits.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
@@ -82,7 +82,7 @@ const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 
 function runBlock(r: HomeRun, now: Date): KnownBlock {
   const label = `${r.kind === 'drill' ? '[DRILL] ' : ''}${escapeMrkdwn(truncate(r.title, 150))}`;
   const where = r.gate
-    ? `Gate ${GATE_ORDER.indexOf(r.gate) + 1} of ${GATE_ORDER.length}: *${GATE_TITLES[r.gate]}*, ${r.claimedBy ? `held by ${userMention(r.claimedBy)}` : 'not claimed'}`
+    ? `Gate ${GATES.indexOf(r.gate) + 1} of ${GATES.length}: *${GATE_TITLES[r.gate]}*, ${r.claimedBy ? `held by ${userMention(r.claimedBy)}` : 'not claimed'}`
     : 'No gate open';
   const blocked = r.blockers.length ? `Blocked by: ${escapeMrkdwn(truncate(r.blockers.join('; '), 600))}` : 'Nothing blocks it: an approver can confirm.';
   return section(

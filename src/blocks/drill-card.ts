@@ -1,7 +1,7 @@
 // The drill card on a drill run's dashboard: what to inject, what should happen, and the timing buttons.
 import type { Button, KnownBlock } from '@slack/types';
 import { findDrill } from '../drills/catalog.ts';
-import { DRILL_MARKERS, type DrillMarker, type RunState } from '../recovery/model.ts';
+import { DRILL_MARKERS, type DrillMarker, type RunState } from '../domain/run.ts';
 import { ACTION, uniqueActionId } from './ids.ts';
 import { sections } from './limits.ts';
 import { slackDate } from './mrkdwn.ts';

@@ -1,7 +1,7 @@
 // The deep audit-chain verification on the dashboard (evidence for Resume), and the modal in which an approver
 // acknowledges its findings with a written reason (issue 12: two approvers before Resume).
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import { findingAckers, FINDING_ACKS_REQUIRED, type RunState, type RunVerification } from '../recovery/model.ts';
+import { findingAckers, FINDING_ACKS_REQUIRED, type RunState, type RunVerification } from '../domain/run.ts';
 import { ACTION, BLOCK, ELEMENT, VIEW } from './ids.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
 import { encodePayload, findingAckPayload, type FindingAckPayload } from './payloads.ts';

@@ -1,6 +1,6 @@
 // The Hand off modal (dashboard button): who takes over the open gate, and the written note that goes into the log.
 import type { ModalView } from '@slack/types';
-import { GATE_TITLES } from '../recovery/model.ts';
+import { GATE_TITLES } from '../domain/gates.ts';
 import { BLOCK, ELEMENT, VIEW } from './ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { encodePayload, gateButtonPayload, type GateButtonPayload } from './payloads.ts';

@@ -1,6 +1,7 @@
 // One incident-log thread reply per event: who, what, when, and the evidence summary.
 import type { KnownBlock } from '@slack/types';
-import { CHECKLISTS, FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem, type RunState } from '../recovery/model.ts';
+import { CHECKLISTS, FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem } from '../domain/gates.ts';
+import type { RunState } from '../domain/run.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from '../recovery/summary.ts';
 import { LIMITS, sections } from './limits.ts';

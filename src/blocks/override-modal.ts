@@ -1,6 +1,6 @@
 // The Override modal: a required written reason; the gate stays pending until a second approver approves.
 import type { ModalView } from '@slack/types';
-import { GATE_TITLES } from '../recovery/model.ts';
+import { GATE_TITLES } from '../domain/gates.ts';
 import { BLOCK, ELEMENT, VIEW } from './ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { encodePayload, gateButtonPayload, type GateButtonPayload } from './payloads.ts';

@@ -1,19 +1,20 @@
 // The run dashboard: one message per run, rebuilt from the database on every change.
 import type { ActionsBlock, Button, Checkboxes, KnownBlock, SectionBlock } from '@slack/types';
-import { CHECKLIST_ITEMS, FREEZE_CHECKLIST, GATE_ORDER, GATE_TITLES, UNFREEZE_CHECKLIST, type FreezeItem, type GateState, type RunState } from '../recovery/model.ts';
+import { CHECKLIST_ITEMS, FREEZE_CHECKLIST, GATES, GATE_TITLES, UNFREEZE_CHECKLIST, type FreezeItem } from '../domain/gates.ts';
+import type { GateState, RunState } from '../domain/run.ts';
 import { ACTION, BLOCK, uniqueActionId } from './ids.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
 import { actionButtonPayload, encodePayload, gateButtonPayload, overrideButtonPayload } from './payloads.ts';
 import { findAction } from '../remediation/registry.ts';
 import { fixesOnGate, type FindingFixes } from '../remediation/placement.ts';
-import type { GateCheck } from '../recovery/model.ts';
+import type { GateCheck } from '../domain/run.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
 import { formatInterval } from '../schedule/interval.ts';
 import type { LastAction } from '../recovery/actions.ts';
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 
 const ACTION_STATE: Record<LastAction['state'], string> = {
   success: ':white_check_mark: succeeded',
@@ -203,7 +204,7 @@ export function runDashboardMessage(
   ];
   blocks.push(...drillCard(run, opts.sandbox));
   blocks.push(...runAlertBlocks(run, opts.alerts ?? []));
-  GATE_ORDER.forEach((gate, i) => {
+  GATES.forEach((gate, i) => {
     const g = run.gates.find((x) => x.gate === gate);
     if (!g) return;
     const live = run.status === 'active' && g.status === 'open';

@@ -1,7 +1,7 @@
 // Log entries of what the scheduler writes (issue 17): watch changes, "can be confirmed", reminders, and the release
 // of a claim. A stale claim's offer to release it and a quiet run's question go to the channel too (broadcast).
 import type { ActionsBlock } from '@slack/types';
-import { GATE_TITLES } from '../recovery/model.ts';
+import { GATE_TITLES } from '../domain/gates.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { formatInterval } from '../schedule/interval.ts';
 import { ACTION } from './ids.ts';

@@ -1,6 +1,6 @@
 // Full evidence of a status report, for the thread under it: every check, its metrics, evidence and remedy.
 import type { KnownBlock } from '@slack/types';
-import type { CheckResult, MetricValue } from '../checks/types.ts';
+import type { CheckResult, MetricValue } from '../domain/check-result.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { STATUS_EMOJI, type StatusReportView } from './status-report.ts';

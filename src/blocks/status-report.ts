@@ -1,8 +1,8 @@
 // The status report message: pure function from the report's state to Block Kit.
 import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock } from '@slack/types';
-import { worstStatus } from '../checks/executor.ts';
-import { FAILURE_MATRIX } from '../checks/failure-matrix.ts';
-import type { CheckResult, CheckStatus } from '../checks/types.ts';
+import { worstStatus } from '../domain/check-result.ts';
+import { FAILURE_MATRIX } from '../domain/failure-matrix.ts';
+import type { CheckResult, CheckStatus } from '../domain/check-result.ts';
 import { correlate, type Finding } from '../reports/correlate.ts';
 import { ACTION, BLOCK } from './ids.ts';
 import { LIMITS, packGroups, sections, type PackedMessage } from './limits.ts';

@@ -3,24 +3,13 @@
 import { TargetError } from '../errors.ts';
 import { scrubber } from '../redact.ts';
 import { redactResult } from './redact.ts';
-import type { CheckContext, CheckDefinition, CheckOutcome, CheckResult, CheckStatus, Verdict } from './types.ts';
+import type { CheckContext, CheckDefinition, CheckOutcome } from './types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
 
 export interface RunOptions {
   timeoutMs: (checkId: string) => number;
   /** Called as each check finishes, so a report can fill in as results arrive. */
   onResult?: (result: CheckResult) => void;
-}
-
-const RANK: Record<CheckStatus, number> = { pass: 0, warn: 1, fail: 2, error: 2 };
-
-/** The overall verdict: the worst status, where a checker error counts as a failure. */
-export function worstStatus(statuses: Iterable<CheckStatus>): Verdict {
-  let worst: Verdict = 'pass';
-  for (const s of statuses) {
-    const v: Verdict = s === 'error' ? 'fail' : s;
-    if (RANK[v] > RANK[worst]) worst = v;
-  }
-  return worst;
 }
 
 class CheckTimeout extends Error {

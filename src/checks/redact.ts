@@ -1,6 +1,6 @@
 // Targets can echo what we sent them (an Authorization header in an error page, a URL with a password):
 // every text of a check result is scrubbed of the configured secret values before anyone sees it.
-import type { CheckResult, MetricValue } from './types.ts';
+import type { CheckResult, MetricValue } from '../domain/check-result.ts';
 
 export function redactResult(result: CheckResult, scrub: (text: string) => string): CheckResult {
   const metrics: Record<string, MetricValue> = {};

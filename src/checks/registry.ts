@@ -1,5 +1,6 @@
 // Every reconciliation check, in the runbook's order. One file each; this list is the only place they meet.
-import type { CheckDefinition, Gate } from './types.ts';
+import type { CheckDefinition } from './types.ts';
+import type { Gate } from '../domain/gates.ts';
 import { postgresReachable } from './postgres/reachable.ts';
 import { postgresMigrations } from './postgres/migrations.ts';
 import { postgresTables } from './postgres/tables.ts';

@@ -6,7 +6,8 @@
 // without a second channel, and Caracal counts its limits per client address, which is per replica (pod) in the
 // stock deployment. N replicas behind a load balancer cost Caracal at most N runs per window.
 import { runChecks } from './executor.ts';
-import type { CheckContext, CheckDefinition, CheckResult } from './types.ts';
+import type { CheckContext, CheckDefinition } from './types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
 
 export interface SharedResult {
   result: CheckResult;

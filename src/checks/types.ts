@@ -1,21 +1,13 @@
-// The one result shape every check produces, and what a check needs to run.
+// What a check is and what it needs to run; the result it produces is in domain/check-result.ts.
+import type { Gate } from '../domain/gates.ts';
+import type { MetricValue, Verdict } from '../domain/check-result.ts';
 import type { CaracalConfig, Secrets, Thresholds } from '../config.ts';
 import type { HttpTarget } from './targets/http.ts';
 import type { PostgresTarget } from './targets/postgres.ts';
 import type { RedisTarget } from './targets/redis.ts';
-import type { MatrixRow } from './failure-matrix.ts';
+import type { MatrixRow } from '../domain/failure-matrix.ts';
 import type { IncidentScope } from './residue/baseline.ts';
 import type { PodDiscovery } from './discovery/pods.ts';
-
-/** Ordered from best to worst; `error` means the checker itself broke, and counts as a failure. */
-export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
-export type CheckStatus = (typeof CHECK_STATUSES)[number];
-export type Verdict = Exclude<CheckStatus, 'error'>;
-
-export const GATES = ['freeze', 'storage', 'services', 'evidence', 'safety', 'resume'] as const;
-export type Gate = (typeof GATES)[number];
-
-export type MetricValue = number | string | boolean | null;
 
 /** What a check's `run` returns: "target down" is a value (`fail`), never an exception. */
 export interface CheckOutcome {
@@ -30,24 +22,6 @@ export interface CheckOutcome {
   matrix?: MatrixRow[];
   /** Kinds of what did not pass (e.g. `outbox_dead`, `dead_rows`): what src/remediation/placement.ts keys on. */
   findings?: string[];
-}
-
-export interface CheckResult {
-  id: string;
-  title: string;
-  gates: readonly Gate[];
-  status: CheckStatus;
-  summary: string;
-  metrics: Record<string, MetricValue>;
-  evidence: string[];
-  remedy: string | undefined;
-  matrix: MatrixRow[];
-  /** Kinds of what did not pass; absent when the check names none. */
-  findings?: string[];
-  durationMs: number;
-  finishedAt: string;
-  /** Only for status `error`: what broke in the checker. */
-  error?: { name: string; message: string };
 }
 
 /** Remembered values between runs (e.g. tamper counters), since Caracal's counters are cumulative. */

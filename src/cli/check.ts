@@ -1,9 +1,11 @@
 // `caracal-chatops check`: the same checks as `/caracal status`, for a terminal (Slack may be down too).
 // Loads only what a check run needs: no Bolt, no state database, no simulator (test/cli/lazy-imports.test.ts).
 import { createCheckTargets } from '../checks/context.ts';
-import { runChecks, worstStatus } from '../checks/executor.ts';
+import { runChecks } from '../checks/executor.ts';
+import { worstStatus } from '../domain/check-result.ts';
 import { ALL_CHECKS } from '../checks/registry.ts';
-import { GATES, type CheckDefinition, type Gate } from '../checks/types.ts';
+import { GATES, type Gate } from '../domain/gates.ts';
+import type { CheckDefinition } from '../checks/types.ts';
 import { environmentConfig, environmentNames, loadConfig, timeoutFor, type Config, type Env } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { parseFlags } from './args.ts';

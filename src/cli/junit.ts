@@ -1,6 +1,6 @@
 // JUnit XML for CI dashboards: one testcase per check, classname = its first gate. JUnit has no "warning", so a
 // warning passes with the finding in <system-out> (the exit code, 1, still says warn).
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
 
 const escape = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);

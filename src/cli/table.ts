@@ -1,5 +1,5 @@
 // Plain-text rendering of check results for a terminal.
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
 
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR' } as const;
 

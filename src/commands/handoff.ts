@@ -1,9 +1,9 @@
 // `/caracal handoff @user <note>`: pass the open gate's claim to someone else, with a written note, so a recovery can
 // change hands across shifts and time zones and the next person knows what was done and what is next.
 import { MAX_HANDOFF_NOTE } from '../blocks/handoff-modal.ts';
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import { UserFacingError } from '../errors.ts';
-import { currentGate } from '../recovery/model.ts';
+import { currentGate } from '../domain/run.ts';
 import type { ClickOrigin, RecoveryService } from '../recovery/service.ts';
 import type { Subcommand } from './types.ts';
 

@@ -11,7 +11,7 @@ import { timelineMarkdown, timelineUserIds, type NameOf } from '../recovery/time
 import { runBriefText } from '../blocks/run-brief.ts';
 import { briefOf } from '../recovery/brief.ts';
 import type { GatePolicy } from '../recovery/machine.ts';
-import type { RunState } from '../recovery/model.ts';
+import type { RunState } from '../domain/run.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { findRunId, loadRun } from '../store/runs.ts';

@@ -5,7 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { RunState } from '../recovery/model.ts';
+import type { RunState } from '../domain/run.ts';
 import { GONE_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';

@@ -9,7 +9,7 @@ import type { KnownBlock } from '@slack/types';
 import { splitMessage } from '../blocks/limits.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { RunState } from '../recovery/model.ts';
+import type { RunState } from '../domain/run.ts';
 import { answeredBySlack, classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import {

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { briefOf } from '../recovery/brief.ts';
 import type { GatePolicy } from '../recovery/machine.ts';
-import { currentGate, type RunState } from '../recovery/model.ts';
+import { currentGate, type RunState } from '../domain/run.ts';
 import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { activeRunHeads, lastReports, openClaims, type ActiveRunHead, type LastReport } from '../store/home.ts';

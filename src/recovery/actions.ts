@@ -1,7 +1,7 @@
 // The journal of remediation actions: `action_started` is committed before Caracal is called (who, what, target),
 // `action_finished` after, with the scrubbed answer. A second click while one runs is refused; after a crash
 // the log shows the action started with no outcome, and the dashboard says so.
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { lockRunLog } from '../store/events.ts';
 import { eventWithKey, finishedOf } from '../store/request-keys.ts';

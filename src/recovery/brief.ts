@@ -1,7 +1,8 @@
 // The state of a run in a few lines, for whoever joins the channel mid-incident: where it stands, what was done,
 // what blocks the open gate and why, who holds what, and the next step. Pure: built from the run alone.
 import { checksBlockingConfirm, type GatePolicy } from './machine.ts';
-import { currentGate, GATE_ORDER, GATE_TITLES, isDone, type RunState } from './model.ts';
+import { currentGate, isDone, type RunState } from '../domain/run.ts';
+import { GATES, GATE_TITLES } from '../domain/gates.ts';
 
 export interface RunBrief {
   title: string;
@@ -49,7 +50,7 @@ export function briefOf(run: RunState, policy: GatePolicy, now: Date): RunBrief 
     kind: run.kind,
     status: run.status,
     startedAt: run.startedAt,
-    open: open ? { gate: open.gate, position: GATE_ORDER.indexOf(open.gate) + 1, claimedBy: open.claimedBy } : undefined,
+    open: open ? { gate: open.gate, position: GATES.indexOf(open.gate) + 1, claimedBy: open.claimedBy } : undefined,
     done,
     blockers,
     next,

@@ -1,24 +1,8 @@
 // The gate state machine: an explicit table of which command each gate state accepts, and pure guards.
 // decide() never does I/O; the caller persists the new state and its events in one transaction.
-import type { Gate } from '../checks/types.ts';
-import {
-  FINDING_ACKS_REQUIRED,
-  findingAckers,
-  CHECKLIST_ITEMS,
-  CHECKLISTS,
-  UNFREEZE_CHECKLIST,
-  FREEZE_CHECKLIST,
-  GATE_ORDER,
-  GATE_TITLES,
-  gateOf,
-  type FreezeItem,
-  type ConfirmVote,
-  type GateCheck,
-  type GateState,
-  type GateStatus,
-  type RunState,
-  type RunVerification,
-} from './model.ts';
+import type { Gate } from '../domain/gates.ts';
+import { FINDING_ACKS_REQUIRED, findingAckers, gateOf, type ConfirmVote, type GateCheck, type GateState, type GateStatus, type RunState, type RunVerification } from '../domain/run.ts';
+import { CHECKLIST_ITEMS, CHECKLISTS, UNFREEZE_CHECKLIST, FREEZE_CHECKLIST, GATES, GATE_TITLES, type FreezeItem } from '../domain/gates.ts';
 
 export type Command =
   | { type: 'claim' }
@@ -148,7 +132,7 @@ function complete(run: RunState, g: GateState, status: 'confirmed' | 'overridden
   const type = status === 'confirmed' ? 'gate_confirmed' : 'override_approved';
   let next = withGate(run, g.gate, { status, doneBy: actor, doneAt: now, override: undefined });
   const events: EventDraft[] = [{ type, gate: g.gate, actor, data }];
-  const following = GATE_ORDER[GATE_ORDER.indexOf(g.gate) + 1];
+  const following = GATES[GATES.indexOf(g.gate) + 1];
   if (following) {
     next = withGate(next, following, { status: 'open', openedAt: now });
     events.push({ type: 'gate_opened', gate: following, actor, data: {} });

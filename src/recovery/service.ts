@@ -1,12 +1,13 @@
 // Applies commands to recovery runs: load, decide (pure), then one transaction with the new state,
 // its events and its pending Slack deliveries. A concurrent change makes us re-read and decide again.
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
-import { GATE_ORDER, type DrillMarker, type RunState } from './model.ts';
+import { GATES } from '../domain/gates.ts';
+import type { DrillMarker, RunState } from '../domain/run.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 import { describeBaseline, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import { insertRunBaseline } from '../store/run-baselines.ts';
@@ -115,7 +116,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
       status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
       environment,
-      gates: GATE_ORDER.map((gate, i) => ({
+      gates: GATES.map((gate, i) => ({
         gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
         openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
       })),

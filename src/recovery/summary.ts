@@ -1,7 +1,7 @@
 // What a finished (or running) run took: time per gate, time to recover, approvers, overrides — from its events.
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { StoredEvent } from '../store/events.ts';
-import { GATE_ORDER } from './model.ts';
+import { GATES } from '../domain/gates.ts';
 
 export interface GateTiming {
   gate: Gate;
@@ -30,7 +30,7 @@ export interface RunSummary {
 export function summarize(events: readonly StoredEvent[]): RunSummary {
   const started = events.find((e) => e.type === 'run_started')?.at;
   const resumed = events.find((e) => e.type === 'run_resumed')?.at;
-  const gates = GATE_ORDER.map((gate): GateTiming => {
+  const gates = GATES.map((gate): GateTiming => {
     const opened = gate === 'freeze' ? started : events.find((e) => e.type === 'gate_opened' && e.gate === gate)?.at;
     const done = events.find((e) => (e.type === 'gate_confirmed' || e.type === 'override_approved') && e.gate === gate);
     const by = done ? (done.type === 'gate_confirmed' ? ((done.data.approvers as string[] | undefined) ?? [done.actor]) : [String(done.data.requestedBy), done.actor]) : [];

@@ -1,6 +1,7 @@
 // `/caracal timeline`: the run's events as Markdown for the post-incident review, with UTC times and people named
 // (the Slack id kept beside the name, so the review can still search by it).
-import { GATE_TITLES, type RunState } from './model.ts';
+import { GATE_TITLES } from '../domain/gates.ts';
+import type { RunState } from '../domain/run.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from './summary.ts';
 

@@ -3,8 +3,8 @@
 // /ready answer 503 `outbox_dead` / `outbox_dead_messages` (caracal-ops.md §15.1.2), so services.ready fails at
 // Services: the requeue and the dead-row reset must be offered there, or the run cannot reach Evidence at all.
 // One row per finding (check id + finding kind). Adding a remediation is adding its rows here.
-import type { Gate } from '../checks/types.ts';
-import type { GateCheck, GateState, RunState } from '../recovery/model.ts';
+import type { Gate } from '../domain/gates.ts';
+import type { GateCheck, GateState, RunState } from '../domain/run.ts';
 
 /** Matches every finding of the check, including a failure that names no kind (a target down, a checker bug). */
 export const ANY_FINDING = '*';

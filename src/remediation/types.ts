@@ -1,7 +1,7 @@
 // Button-approved remediation actions (product.md §5): each calls one Caracal endpoint with the narrowest token
 // it needs, and reports the endpoint's answer so the incident log can record it. The bot never writes Caracal's
 // tables itself; where Caracal has no endpoint, the action is break-glass guidance recorded as "done by".
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { CheckContext } from '../checks/types.ts';
 import type { ChainVerificationSummary } from '../audit/deep-check.ts';
 

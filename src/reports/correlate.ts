@@ -2,7 +2,7 @@
 // remedy is said once. Pure: results in, findings out. Today's roots are the two stores every service depends on
 // (caracal-ops.md §10 failure matrix): when one is down, API/Coordinator 500s, failing readiness, unreadable
 // outboxes and streams, stale snapshots are its consequences, not separate incidents.
-import type { CheckResult } from '../checks/types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
 
 export interface Finding {
   result: CheckResult;

@@ -3,7 +3,8 @@
 import type { WebClient } from '@slack/web-api';
 import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
 import { overflowMessages } from '../blocks/status-details.ts';
-import { runChecks, worstStatus } from '../checks/executor.ts';
+import { runChecks } from '../checks/executor.ts';
+import { worstStatus } from '../domain/check-result.ts';
 import type { CheckRunner } from '../checks/shared-runner.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';

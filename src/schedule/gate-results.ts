@@ -5,7 +5,8 @@
 // last run of that gate made) fit what is left of the scheduler's share this minute. The count is the bot's one
 // call budget, which people's status reports spend too (issue 18).
 import { readyCounts, type CallBudget } from '../checks/targets/call-budget.ts';
-import type { CheckResult, Gate } from '../checks/types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
+import type { Gate } from '../domain/gates.ts';
 
 export type GateResults = { ok: true; results: CheckResult[] } | { ok: false; retryInMs: number };
 

@@ -2,7 +2,7 @@
 // reminds its claimant in the thread; quiet for another `releaseAfterMs`, the channel is offered to release the
 // claim; a run quiet for `runIdleMs` asks the channel whether it is still active. Each reminder is an event, written
 // once per quiet spell (the events' unique index backs the check), and what the scheduler writes is not activity.
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { EventDraft } from '../recovery/machine.ts';
 import { recordEvents } from '../recovery/service.ts';
 import type { Db, Queryable } from '../store/db.ts';

@@ -1,9 +1,10 @@
 // Watch (issue 17): while a gate is open, its checks run again on a schedule, and the thread hears only about
 // changes ("outbox.coordinator is green again at 03:12", naming the claimant). When every check of the gate passes,
 // the results are recorded on the gate (so Confirm works at once) and the claimant and approvers are told.
-import type { CheckStatus, Gate } from '../checks/types.ts';
+import type { CheckStatus } from '../domain/check-result.ts';
+import type { Gate } from '../domain/gates.ts';
 import { decide, type EventDraft, type GatePolicy } from '../recovery/machine.ts';
-import { currentGate, type GateCheck, type GateState } from '../recovery/model.ts';
+import { currentGate, type GateCheck, type GateState } from '../domain/run.ts';
 import { recordEvents } from '../recovery/service.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 import { truncate } from '../blocks/mrkdwn.ts';

@@ -3,7 +3,9 @@
 import type { WebClient } from '@slack/web-api';
 import { runChecks } from '../checks/executor.ts';
 import type { CallBudget } from '../checks/targets/call-budget.ts';
-import type { CheckContext, CheckDefinition, CheckResult, Gate } from '../checks/types.ts';
+import type { CheckContext, CheckDefinition } from '../checks/types.ts';
+import type { CheckResult } from '../domain/check-result.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { StatusScheduleControl } from '../commands/status.ts';
 import { timeoutFor, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';

@@ -1,5 +1,5 @@
 // The append-only event log of each run. The incident log thread and the timeline are rendered from it.
-import type { Gate } from '../checks/types.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { Queryable } from './db.ts';
 
 export interface StoredEvent {

@@ -1,6 +1,7 @@
 // App Home state in the database: each person's Home tab (page, behind or published, a short lease while one
 // replica publishes it) and the reads the Home is built from. Small named queries; no Slack here.
-import type { CheckStatus, Gate } from '../checks/types.ts';
+import type { CheckStatus } from '../domain/check-result.ts';
+import type { Gate } from '../domain/gates.ts';
 import type { Queryable } from './db.ts';
 
 export interface HomeClaimRow {

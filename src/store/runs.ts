@@ -1,6 +1,8 @@
 // Loading and saving recovery runs. SQL lives here, in small named functions; the machine stays pure.
-import type { CheckStatus, Gate } from '../checks/types.ts';
-import { GATE_ORDER, type DrillMarker, type FreezeItem, type GateState, type GateStatus, type RunState } from '../recovery/model.ts';
+import type { CheckStatus } from '../domain/check-result.ts';
+import type { Gate } from '../domain/gates.ts';
+import { GATES, type FreezeItem } from '../domain/gates.ts';
+import type { DrillMarker, GateState, GateStatus, RunState } from '../domain/run.ts';
 import type { Db, Queryable } from './db.ts';
 import { loadVerification } from './verifications.ts';
 
@@ -111,7 +113,7 @@ export async function saveRun(q: Queryable, before: RunState, after: RunState, n
     [after.id, before.version, after.status, after.endedAt ?? null],
   );
   if (bumped.rowCount !== 1) throw new VersionConflict(`run ${after.id} changed since version ${before.version}`);
-  for (const gate of GATE_ORDER) {
+  for (const gate of GATES) {
     const a = after.gates.find((g) => g.gate === gate);
     const b = before.gates.find((g) => g.gate === gate);
     if (!a || !b || a === b) continue;

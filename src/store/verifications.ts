@@ -1,7 +1,7 @@
 // The run's latest deep audit-chain verification, read back from its `action_finished` event, with the findings'
 // acknowledgements (`finding_acknowledged` events naming that event). The events are the truth; nothing is copied.
 import { z } from 'zod';
-import type { RunVerification } from '../recovery/model.ts';
+import type { RunVerification } from '../domain/run.ts';
 import type { Queryable } from './db.ts';
 
 export const VERIFY_ACTION = 'audit.verify_chain';

@@ -9,18 +9,19 @@ import { runDashboardMessage } from '../../src/blocks/run-dashboard.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';
 import { egressFetch } from '../../src/delivery/egress-fetch.ts';
 import type { LastAction } from '../../src/recovery/actions.ts';
-import { GATE_ORDER, type GateState, type RunState } from '../../src/recovery/model.ts';
+import { GATES } from '../../src/domain/gates.ts';
+import type { GateState, RunState } from '../../src/domain/run.ts';
 import { scrubber } from '../../src/redact.ts';
 import { checkBlocks } from '../../src/sandbox/slack/validate.ts';
 import type { JsonObject } from '../../src/sandbox/slack/json.ts';
-import type { Gate } from '../../src/checks/types.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const valid = (blocks: readonly KnownBlock[] | undefined) => checkBlocks((blocks ?? []) as unknown as JsonObject[], 'message');
 
 /** The largest real dashboard: every gate open-looking with all of its checks failing and long findings. */
 function worstRun(): RunState {
-  const gates = GATE_ORDER.map((g, j): GateState => ({
+  const gates = GATES.map((g, j): GateState => ({
     gate: g, status: j === 0 ? 'open' : 'overridden', claimedBy: 'U0ALICE', doneBy: 'U0BOB', doneAt: NOW, openedAt: NOW,
     checklist: { rollouts: 'U0EVE', policies: 'U0EVE', control: 'U0EVE' },
     checks: ALL_CHECKS.filter((c) => g === 'resume' || c.gates.includes(g)).map((c) => ({
@@ -34,7 +35,7 @@ function worstRun(): RunState {
 
 describe('block limits at the boundary', () => {
   it('fits the largest real dashboard into one message Slack accepts, saying what did not fit', () => {
-    const actions = new Map<Gate, LastAction>(GATE_ORDER.map((g) => [g, { title: 'x'.repeat(200), actor: 'U1', at: NOW, state: 'failure', summary: 'y'.repeat(2000) }]));
+    const actions = new Map<Gate, LastAction>(GATES.map((g) => [g, { title: 'x'.repeat(200), actor: 'U1', at: NOW, state: 'failure', summary: 'y'.repeat(2000) }]));
     const raw = runDashboardMessage(worstRun(), { sandbox: true, approvalsRequired: () => 2 }, 's'.repeat(5000), actions);
     const fitted = fitMessage(raw);
     expect(valid(fitted.blocks)).toBeUndefined();

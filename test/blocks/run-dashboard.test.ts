@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { fitMessage } from '../../src/blocks/limits.ts';
 import { runDashboardMessage } from '../../src/blocks/run-dashboard.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';
-import { GATE_ORDER, type GateCheck, type GateState, type RunState } from '../../src/recovery/model.ts';
+import { GATES } from '../../src/domain/gates.ts';
+import type { GateCheck, GateState, RunState } from '../../src/domain/run.ts';
 import { ANY_FINDING, PLACEMENT } from '../../src/remediation/placement.ts';
 import { checkBlocks } from '../../src/sandbox/slack/validate.ts';
 import type { JsonObject } from '../../src/sandbox/slack/json.ts';
-import type { Gate } from '../../src/checks/types.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
@@ -30,7 +31,7 @@ function failingChecks(g: Gate): GateCheck[] {
 /** The largest real dashboard with `openGate` open: every gate up to it shows all of its checks failing. */
 function largestRunAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
   const run = runAt(openGate, kind, override);
-  const open = GATE_ORDER.indexOf(openGate);
+  const open = GATES.indexOf(openGate);
   run.gates.forEach((g, j) => void (j <= open && (g.checks = failingChecks(g.gate))));
   return run;
 }
@@ -39,8 +40,8 @@ function largestRunAt(openGate: Gate, kind: RunState['kind'], override: boolean)
 const FROZEN_BY = { rollouts: 'U01EVE234567', policies: 'U01EVE234567', control: 'U01EVE234567' };
 
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
-  const i = GATE_ORDER.indexOf(openGate);
-  const gates = GATE_ORDER.map((g, j): GateState => ({
+  const i = GATES.indexOf(openGate);
+  const gates = GATES.map((g, j): GateState => ({
     gate: g, status: j < i ? 'confirmed' : j === i ? 'open' : 'locked', claimedBy: j === i ? 'U0ALICE' : undefined,
     doneBy: j < i ? 'U0ALICE' : undefined, doneAt: j < i ? NOW : undefined, openedAt: NOW, checklist: FROZEN_BY,
     checks: [], confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
@@ -54,7 +55,7 @@ function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunSt
 }
 
 describe('run dashboard', () => {
-  const cases = GATE_ORDER.flatMap((gate) => (['recovery', 'drill'] as const).flatMap((kind) => [false, true].map((override) => ({ gate, kind, override }))));
+  const cases = GATES.flatMap((gate) => (['recovery', 'drill'] as const).flatMap((kind) => [false, true].map((override) => ({ gate, kind, override }))));
 
   it.each(cases)('is a message Slack accepts: $gate open, $kind, override pending $override, every check failing', ({ gate, kind, override }) => {
     const run = largestRunAt(gate, kind, override);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { statusReportMessage, type StatusReportView } from '../../src/blocks/status-report.ts';
 import { statusDetailsMessages } from '../../src/blocks/status-details.ts';
 import { LIMITS } from '../../src/blocks/limits.ts';
-import type { CheckResult } from '../../src/checks/types.ts';
-import { FAILURE_MATRIX } from '../../src/checks/failure-matrix.ts';
+import type { CheckResult } from '../../src/domain/check-result.ts';
+import { FAILURE_MATRIX } from '../../src/domain/failure-matrix.ts';
 
 function result(id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult {
   return {

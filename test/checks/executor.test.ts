@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runChecks, worstStatus } from '../../src/checks/executor.ts';
+import { runChecks } from '../../src/checks/executor.ts';
+import { worstStatus } from '../../src/domain/check-result.ts';
 import type { CheckContext, CheckDefinition } from '../../src/checks/types.ts';
 import { TargetError } from '../../src/errors.ts';
 import { fakeContext } from '../helpers/slack.ts';

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { checkCommand, EXIT } from '../../src/cli/check.ts';
 import { cli } from '../../src/cli/dispatch.ts';
-import type { CheckDefinition, Verdict } from '../../src/checks/types.ts';
+import type { CheckDefinition } from '../../src/checks/types.ts';
+import type { Verdict } from '../../src/domain/check-result.ts';
 
 const run = promisify(execFile);
 

@@ -8,7 +8,9 @@ import { checkCommand } from '../../src/cli/check.ts';
 import { cli } from '../../src/cli/dispatch.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { sandboxFiles } from '../../src/cli/sandbox-target.ts';
-import type { CheckDefinition, Gate, Verdict } from '../../src/checks/types.ts';
+import type { CheckDefinition } from '../../src/checks/types.ts';
+import type { Gate } from '../../src/domain/gates.ts';
+import type { Verdict } from '../../src/domain/check-result.ts';
 import { startRedisServer, type OwnRedis } from '../helpers/redis-server.ts';
 
 let dir: string;

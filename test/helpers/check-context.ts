@@ -3,7 +3,7 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import { createCheckTargets } from '../../src/checks/context.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../../src/checks/types.ts';
 import { runChecks } from '../../src/checks/executor.ts';
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/domain/check-result.ts';
 
 /** Build a Config from a plain object (the YAML's shape) and an env of secrets. */
 export function testConfig(file: Record<string, unknown> = {}, env: Record<string, string> = {}): Config {

@@ -2,8 +2,9 @@
 // (issue 12, item 5); a clean verification, or none, blocks nothing.
 import { describe, expect, it } from 'vitest';
 import { decide, type Actor, type Command, type GatePolicy } from '../../src/recovery/machine.ts';
-import { GATE_ORDER, type GateState, type RunState, type RunVerification } from '../../src/recovery/model.ts';
-import type { Gate } from '../../src/checks/types.ts';
+import { GATES } from '../../src/domain/gates.ts';
+import type { GateState, RunState, RunVerification } from '../../src/domain/run.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const APPROVERS: ReadonlySet<string> = new Set(['UALICE', 'UBOB']);
@@ -22,7 +23,7 @@ function verification(patch: Partial<RunVerification> = {}): RunVerification {
 }
 
 function runAtResume(v: RunVerification | undefined): RunState {
-  const gates = GATE_ORDER.map((g): GateState => ({
+  const gates = GATES.map((g): GateState => ({
     gate: g, status: g === 'resume' ? 'open' : 'confirmed', claimedBy: undefined, doneBy: undefined, doneAt: undefined, openedAt: NOW,
     checklist: {}, confirmVotes: [], override: undefined,
     checks: g === 'freeze' ? [] : [{ checkId: 'audit.tamper', status: 'pass', summary: 'ok', startedAt: NOW, finishedAt: NOW }],

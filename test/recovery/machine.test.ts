@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ALLOWED, decide, type Actor, type Command, type CommandType, type GatePolicy } from '../../src/recovery/machine.ts';
-import { GATE_ORDER, type GateState, type GateStatus, type RunState } from '../../src/recovery/model.ts';
-import type { Gate } from '../../src/checks/types.ts';
+import { GATES } from '../../src/domain/gates.ts';
+import type { GateState, GateStatus, RunState } from '../../src/domain/run.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const APPROVERS: ReadonlySet<string> = new Set(['UALICE', 'UBOB', 'UCAROL']);
@@ -29,11 +30,11 @@ function gate(g: Gate, status: GateStatus): GateState {
 }
 
 function runAt(openGate: Gate): RunState {
-  const i = GATE_ORDER.indexOf(openGate);
+  const i = GATES.indexOf(openGate);
   return {
     id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE',
     startedAt: NOW, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
-    gates: GATE_ORDER.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
+    gates: GATES.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
   };
 }
 

@@ -1,7 +1,7 @@
 // The review's timeline: names beside ids, and a drill's two "time to recover" figures that never disagree unsaid.
 import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../src/blocks/log-entry.ts';
-import type { RunState } from '../../src/recovery/model.ts';
+import type { RunState } from '../../src/domain/run.ts';
 import { timelineMarkdown, timelineUserIds } from '../../src/recovery/timeline.ts';
 import type { StoredEvent } from '../../src/store/events.ts';
 

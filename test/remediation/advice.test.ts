@@ -7,7 +7,7 @@ import { apiOutboxBreakGlass, replayRestartBreakGlass } from '../../src/remediat
 import { httpHint } from '../../src/remediation/hints.ts';
 import { isReplayableEntry } from '../../src/remediation/replay-rules.ts';
 import { findSymptom } from '../../src/troubleshoot/symptoms.ts';
-import { FAILURE_MATRIX } from '../../src/checks/failure-matrix.ts';
+import { FAILURE_MATRIX } from '../../src/domain/failure-matrix.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
 import { buildContext } from '../helpers/check-context.ts';
 import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';

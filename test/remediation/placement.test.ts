@@ -5,8 +5,9 @@ import { ALL_CHECKS, findCheck } from '../../src/checks/registry.ts';
 import { READY_ADVICE } from '../../src/checks/http/ready-reasons.ts';
 import { ANY_FINDING, PLACEMENT, fixesOnGate, placementRefusal, placementsFor } from '../../src/remediation/placement.ts';
 import { ALL_ACTIONS } from '../../src/remediation/registry.ts';
-import { GATE_ORDER, type GateCheck, type GateState, type RunState } from '../../src/recovery/model.ts';
-import type { Gate } from '../../src/checks/types.ts';
+import { GATES } from '../../src/domain/gates.ts';
+import type { GateCheck, GateState, RunState } from '../../src/domain/run.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
@@ -14,8 +15,8 @@ const check = (checkId: string, status: GateCheck['status'], findings?: string[]
 });
 
 function runWith(open: Gate, checks: GateCheck[], status: RunState['status'] = 'active'): RunState {
-  const at = GATE_ORDER.indexOf(open);
-  const gates = GATE_ORDER.map((gate, i): GateState => ({
+  const at = GATES.indexOf(open);
+  const gates = GATES.map((gate, i): GateState => ({
     gate, status: i < at ? 'confirmed' : i === at ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
     openedAt: NOW, checklist: {}, checks: i === at ? checks : [], confirmVotes: [], override: undefined,
   }));
@@ -41,8 +42,8 @@ describe('the placement table', () => {
 
   it('settles a finding only at its check\'s gate or a later one', () => {
     for (const row of PLACEMENT.filter((r) => r.settledAt)) {
-      const first = Math.min(...findCheck(row.check)!.gates.map((g) => GATE_ORDER.indexOf(g)));
-      expect(GATE_ORDER.indexOf(row.settledAt!), `${row.check}/${row.finding}`).toBeGreaterThanOrEqual(first);
+      const first = Math.min(...findCheck(row.check)!.gates.map((g) => GATES.indexOf(g)));
+      expect(GATES.indexOf(row.settledAt!), `${row.check}/${row.finding}`).toBeGreaterThanOrEqual(first);
     }
   });
 

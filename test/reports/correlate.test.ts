@@ -1,7 +1,7 @@
 // What a Redis outage and a Postgres outage of the simulated deployment report (texts as the checks write them),
 // correlated: the root first, its consequences under it, each remedy once.
 import { describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/domain/check-result.ts';
 import { correlate, remedySentences, ROOTS } from '../../src/reports/correlate.ts';
 import { findingText, statusReportMessage } from '../../src/blocks/status-report.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';

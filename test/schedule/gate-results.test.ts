@@ -3,7 +3,7 @@
 // "not ready").
 import { describe, expect, it } from 'vitest';
 import { createCallBudget, readyCounts, withCallBudget } from '../../src/checks/targets/call-budget.ts';
-import type { CheckResult } from '../../src/checks/types.ts';
+import type { CheckResult } from '../../src/domain/check-result.ts';
 import { createGateResults } from '../../src/schedule/gate-results.ts';
 import { testConfig } from '../helpers/check-context.ts';
 import { fakeContext } from '../helpers/slack.ts';

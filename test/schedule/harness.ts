@@ -1,7 +1,9 @@
 // Issue 17 scheduler tests: bots on one real Postgres state database, a clock the test moves, checks whose outcome
 // the test sets, and the Slack Web API captured through nock.
 import nock from 'nock';
-import type { CheckDefinition, Gate, Verdict } from '../../src/checks/types.ts';
+import type { CheckDefinition } from '../../src/checks/types.ts';
+import type { Gate } from '../../src/domain/gates.ts';
+import type { Verdict } from '../../src/domain/check-result.ts';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import type { Db } from '../../src/store/db.ts';

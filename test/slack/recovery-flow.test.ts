@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
-import type { CheckDefinition, Gate } from '../../src/checks/types.ts';
+import type { CheckDefinition } from '../../src/checks/types.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, waitFor, type SlackCall, type TestBot } from '../helpers/slack.ts';

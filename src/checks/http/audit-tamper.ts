@@ -6,7 +6,8 @@ import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, endpoint, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
-import { baselineLabel, type ChainVerificationRecord } from '../residue/baseline.ts';
+import { baselineLabel } from '../residue/baseline.ts';
+import type { ChainVerificationRecord } from '../../domain/chain-verification.ts';
 import { podFindings } from './per-pod.ts';
 
 const metrics = z.object({

@@ -1,7 +1,8 @@
 // Multi-pod checks judge each pod (or zone, or policy set) on its own and then combine the findings,
 // so one pod that is down never hides what the others said.
-import type { MatrixRow } from '../failure-matrix.ts';
-import type { CheckOutcome, MetricValue, Verdict } from '../types.ts';
+import type { MatrixRow } from '../../domain/failure-matrix.ts';
+import type { CheckOutcome } from '../types.ts';
+import { worstStatus, type MetricValue, type Verdict } from '../../domain/check-result.ts';
 
 export interface Finding {
   status: Verdict;
@@ -13,11 +14,10 @@ export interface Finding {
   kind?: string;
 }
 
-const RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2 };
 const SUMMARY_MAX = 600;
 
 export function worst(findings: readonly Finding[]): Verdict {
-  return findings.reduce<Verdict>((w, f) => (RANK[f.status] > RANK[w] ? f.status : w), 'pass');
+  return worstStatus(findings.map((f) => f.status));
 }
 
 function unique<T>(items: Iterable<T>): T[] {

@@ -3,7 +3,8 @@
 // Audit's /health is 503 while its stream consumer is unhealthy, so Kubernetes restarts Audit during Redis trouble.
 import { SERVICES, type ServiceName } from '../../config.ts';
 import { TargetError } from '../../errors.ts';
-import type { CheckContext, CheckDefinition, MetricValue } from '../types.ts';
+import type { CheckContext, CheckDefinition } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import { combine, type Finding } from './findings.ts';
 import { endpoint, podLabel, snippet } from './metrics-json.ts';
 import { eachPod } from './per-pod.ts';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServiceName } from '../../config.ts';
 import { TargetError } from '../../errors.ts';
 import { CallBudgetExceeded, type OwnCalls } from '../targets/call-budget.ts';
-import type { MatrixRow } from '../failure-matrix.ts';
+import type { MatrixRow } from '../../domain/failure-matrix.ts';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
 import { endpoint, podLabel, SERVICE_LABEL, snippet } from './metrics-json.ts';

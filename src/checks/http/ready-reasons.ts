@@ -1,7 +1,7 @@
 // What each /ready failure means and what to do about it (caracal-ops.md §1.2-§1.6, §4, §5, §6, §14.4-§14.5).
 // Keys are the Go services' `reason` values and the API/Coordinator `error` values, plus the bot's own
 // names for the bodies that carry neither (draining, rate limited, unknown).
-import type { MatrixRow } from '../failure-matrix.ts';
+import type { MatrixRow } from '../../domain/failure-matrix.ts';
 
 export interface ReadyAdvice {
   remedy: string;

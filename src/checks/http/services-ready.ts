@@ -2,7 +2,8 @@
 // Coordinator", caracal-ops.md §12). Each pod counts: Gateway state is per pod, so its pods are discovered
 // (caracal.discovery) and counted against the live Gateway groups in Redis.
 import { SERVICES, type ServiceName } from '../../config.ts';
-import type { CheckDefinition, MetricValue } from '../types.ts';
+import type { CheckDefinition } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import { combine, type Finding } from './findings.ts';
 import { gatewayCoverage } from './gateway-coverage.ts';
 import { eachPod, type FanOut } from './per-pod.ts';

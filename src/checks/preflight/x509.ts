@@ -1,6 +1,6 @@
 // Judging one certificate's validity window, for a service's served certificate and for TLS_CERT_FILE alike.
 import type { X509Certificate } from 'node:crypto';
-import type { Verdict } from '../types.ts';
+import type { Verdict } from '../../domain/check-result.ts';
 
 const DAY_MS = 24 * 3600_000;
 

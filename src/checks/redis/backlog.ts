@@ -5,7 +5,8 @@
 // so they are reported but never judged; judging them would fail every healthy deployment.
 import type { RedisTarget } from '../targets/redis.ts';
 import type { Thresholds } from '../../config.ts';
-import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
+import type { CheckDefinition, CheckOutcome } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import * as catalogue from './caracal-streams.ts';
 import { hasInactive, judgeActivity } from './consumer-activity.ts';
 import * as groups from './stream-groups.ts';

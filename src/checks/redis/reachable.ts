@@ -1,7 +1,8 @@
 // redis.reachable: Redis answers, and is configured so that stream entries survive memory pressure and restarts.
 // Caracal services only log a warning when it is not (caracal-ops.md §3.1), so this check is where it shows.
 import { replyError, pairs, type RedisTarget } from '../targets/redis.ts';
-import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
+import type { CheckDefinition, CheckOutcome } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import { redisNotConfigured, redisUnavailable } from './stream-info.ts';
 
 /** INFO's `key:value` lines, or undefined when INFO is refused (ACLs on managed Redis). */

@@ -3,7 +3,8 @@
 // live consumers) is judged at Evidence by redis.backlog: the backlog drains only after the services are back at
 // the next gate, and the runbook says to *watch* pending entries at Storage, not to wait for them.
 import type { RedisTarget } from '../targets/redis.ts';
-import type { CheckDefinition, CheckOutcome, MetricValue } from '../types.ts';
+import type { CheckDefinition, CheckOutcome } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import * as catalogue from './caracal-streams.ts';
 import * as groups from './stream-groups.ts';
 import * as info from './stream-info.ts';

@@ -10,6 +10,7 @@ import { isIntegrityReason } from '../redis/dlq-reasons.ts';
 import * as info from '../redis/stream-info.ts';
 import type { RedisTarget } from '../targets/redis.ts';
 import type { CheckContext } from '../types.ts';
+import type { ChainVerificationRecord } from '../../domain/chain-verification.ts';
 
 const streamMark = z.object({ length: z.number().int().nonnegative(), lastId: z.string().nullable() });
 const tamperMark = z.object({ sum: z.number().int().nonnegative(), lastFullUnix: z.number().nonnegative() });
@@ -91,21 +92,6 @@ export interface IncidentScope {
   residue: ResidueBaseline | undefined;
   /** The run's latest deep chain verification, when one was recorded. */
   verification?: ChainVerificationRecord | undefined;
-}
-
-export interface ChainFinding {
-  zoneId: string;
-  rowId: string;
-  chainSeq: string;
-  kinds: string[];
-}
-
-export interface ChainVerificationRecord {
-  at: Date;
-  clean: boolean;
-  hmacChecked: boolean;
-  rowsChecked: number;
-  findings: ChainFinding[];
 }
 
 /** The stream id boundary: entries with an id at or before it are residue from before the incident. */

@@ -5,7 +5,8 @@ import type { Finding } from '../http/findings.ts';
 import { DEAD } from '../redis/caracal-streams.ts';
 import * as info from '../redis/stream-info.ts';
 import type { RedisTarget } from '../targets/redis.ts';
-import type { CheckContext, MetricValue } from '../types.ts';
+import type { CheckContext } from '../types.ts';
+import type { MetricValue } from '../../domain/check-result.ts';
 import { baselineLabel, idAtOrBefore, residueBoundary } from './baseline.ts';
 
 /** New entries are counted from the first ones after the boundary; more than this is "at least". */

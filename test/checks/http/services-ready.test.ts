@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { servicesReady } from '../../../src/checks/http/services-ready.ts';
-import type { MatrixRow } from '../../../src/checks/failure-matrix.ts';
+import type { MatrixRow } from '../../../src/domain/failure-matrix.ts';
 import type { ApiNotReady, AuditReason, CoordinatorNotReady, GatewayReason, StsReason } from '../../../src/sandbox/fake-caracal.ts';
 import { startHarness, type Harness } from './harness.ts';
 import { timeoutFor } from '../../../src/config.ts';

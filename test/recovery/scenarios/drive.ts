@@ -9,7 +9,7 @@ import type { JsonObject } from '../../../src/sandbox/slack/json.ts';
 import { listEvents } from '../../../src/store/events.ts';
 import { findRunId, loadRun } from '../../../src/store/runs.ts';
 import { leaseRedisDb } from '../../helpers/redis.ts';
-import type { Gate } from '../../../src/checks/types.ts';
+import type { Gate } from '../../../src/domain/gates.ts';
 
 export const CHANNEL = 'C0INCIDENT';
 const WAIT_MS = 120_000;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEvents } from '../../../src/store/events.ts';
 import { loadRun } from '../../../src/store/runs.ts';
 import { Run, startScenario, type Scenario } from './drive.ts';
-import type { Gate } from '../../../src/checks/types.ts';
+import type { Gate } from '../../../src/domain/gates.ts';
 
 describe('scenario (b): a two-minute Postgres outage, recovered to Resume without an override', () => {
   let s: Scenario;

@@ -1,7 +1,8 @@
 // Shared set-up for the sandbox Slack tests: a started sandbox, a WebClient pointed at it like the bot's, fixtures.
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { startSandboxSlack, type SandboxSlack, type SandboxSlackOptions } from '../../../src/sandbox/slack/server.ts';
-import { GATE_ORDER, type GateState, type RunState } from '../../../src/recovery/model.ts';
+import { GATES } from '../../../src/domain/gates.ts';
+import type { GateState, RunState } from '../../../src/domain/run.ts';
 
 export const BOT_TOKEN = 'xoxb-sandbox-test-token';
 export const SIGNING_SECRET = 'sandbox-test-signing-secret';
@@ -48,8 +49,8 @@ export function section(text: string): Record<string, unknown> {
 /** An active recovery run with `open` as the open gate (earlier gates confirmed). */
 export function runState(open: GateState['gate'] = 'freeze', kind: RunState['kind'] = 'recovery'): RunState {
   const at = new Date('2026-11-28T12:00:00Z');
-  const openIndex = GATE_ORDER.indexOf(open);
-  const gates: GateState[] = GATE_ORDER.map((gate, i) => ({
+  const openIndex = GATES.indexOf(open);
+  const gates: GateState[] = GATES.map((gate, i) => ({
     gate,
     status: i < openIndex ? 'confirmed' : i === openIndex ? 'open' : 'locked',
     claimedBy: i === openIndex ? 'U0BOB' : undefined,
