@@ -19,7 +19,7 @@ import { memoryBaselines } from '../src/checks/baselines.ts';
 import { createHttpTarget } from '../src/checks/targets/http.ts';
 import { createTempDatabase } from '../test/helpers/pg.ts';
 import { notification } from '../test/alerts/notifications.ts';
-import { CARACAL_ALERT_NAMES } from '../src/alerts/catalog.ts';
+import { CARACAL_ALERT_NAMES } from '../src/domain/alert-catalog.ts';
 import { emit, percentile } from './lib/stats.ts';
 
 const SLACK_MS = 200;

@@ -1,7 +1,7 @@
 // The alert group message's buttons: "Run these checks" (a status report limited to the checks that confirm the
 // alerts) and "Start recovery run" (titled after the alerts, its first log entry linking to the group message).
 import type { App, ButtonAction } from '@slack/bolt';
-import { CARACAL_ALERTS, type CaracalAlertName } from '../alerts/catalog.ts';
+import { CARACAL_ALERTS, type CaracalAlertName } from '../domain/alert-catalog.ts';
 import { ACTION } from '../blocks/ids.ts';
 import { alertButtonPayload, decodePayload, resumeAckPayload } from '../blocks/payloads.ts';
 import type { Logger } from '../logger.ts';

@@ -14,8 +14,9 @@ import { coalesce, type Coalescer } from '../reports/coalesce.ts';
 import { slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { resumeChannel } from '../store/slack-channels.ts';
-import type { AlertEnvironment } from './environment.ts';
-import { claimGroup, loadGroup, releaseGroup, undeliveredGroups, type AlertGroup } from './store.ts';
+import type { AlertEnvironment } from '../domain/alerts.ts';
+import { claimGroup, loadGroup, releaseGroup, undeliveredGroups } from './store.ts';
+import type { AlertGroup } from '../domain/alerts.ts';
 
 export interface AlertDeliveryDeps {
   db: Db;

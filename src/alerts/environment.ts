@@ -4,13 +4,8 @@
 // the same value and that value is a configured environment's name. Otherwise the channel's default environment is
 // used, and the message says why, so a label that names no environment is seen and fixed rather than guessed at.
 import { channelEnvironment, environmentNames, type Config } from '../config.ts';
-import type { AlertGroup } from './store.ts';
-
-export interface AlertEnvironment {
-  environment: string;
-  /** How it was chosen, for the group message: `label environment`, or the channel's default and why. */
-  reason: string;
-}
+import type { AlertEnvironment } from '../domain/alerts.ts';
+import type { AlertGroup } from '../domain/alerts.ts';
 
 export function alertEnvironment(
   config: Pick<Config, 'alerts' | 'environments' | 'defaultEnvironment'>,

@@ -5,8 +5,8 @@ import { findDrill } from '../drills/catalog.ts';
 import { recordEvents } from '../recovery/service.ts';
 import type { Queryable } from '../store/db.ts';
 import { findRunId } from '../store/runs.ts';
-import { caracalAlert } from './catalog.ts';
-import type { AlertChange } from './store.ts';
+import { caracalAlert } from '../domain/alert-catalog.ts';
+import type { AlertChange } from '../domain/alerts.ts';
 
 /** The actor of events Alertmanager caused (shown as text, never as a mention). */
 export const ALERTMANAGER_ACTOR = 'Alertmanager';

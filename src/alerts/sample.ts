@@ -4,7 +4,7 @@
 // as POST /alertmanager.
 import type { App, ButtonAction } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import { caracalAlert, runbookUrl } from './catalog.ts';
+import { caracalAlert, runbookUrl } from '../domain/alert-catalog.ts';
 import { applyPayload, type AlertReceiverDeps } from './receiver.ts';
 import { webhookPayload, type WebhookPayload } from './webhook.ts';
 import { ACTION } from '../blocks/ids.ts';

@@ -1,43 +1,8 @@
 // Alert groups and their alerts in the state database. A notification is applied alert by alert so that a repeat
 // changes nothing and a stale one (older than what is stored) is ignored; only real changes bump the group's version.
 import type { Queryable } from '../store/db.ts';
+import type { AlertChange, AlertGroup, AlertStatus, StoredAlert } from '../domain/alerts.ts';
 import type { WebhookAlert, WebhookPayload } from './webhook.ts';
-
-export type AlertStatus = 'firing' | 'resolved';
-
-export interface StoredAlert {
-  fingerprint: string;
-  name: string;
-  status: AlertStatus;
-  severity: string | undefined;
-  component: string | undefined;
-  summary: string | undefined;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: Date;
-  endsAt: Date | undefined;
-  channelId: string;
-}
-
-export interface AlertGroup {
-  groupKey: string;
-  channelId: string;
-  receiver: string;
-  groupLabels: Record<string, string>;
-  externalUrl: string;
-  truncatedAlerts: number;
-  messageTs: string | undefined;
-  version: number;
-  deliveredVersion: number;
-  createdAt: Date;
-  alerts: StoredAlert[];
-}
-
-/** A state change that took effect: an alert started firing (again) or resolved. */
-export interface AlertChange {
-  alert: StoredAlert;
-  status: AlertStatus;
-}
 
 type AlertRow = {
   fingerprint: string; name: string; status: AlertStatus; severity: string | null; component: string | null; summary: string | null;

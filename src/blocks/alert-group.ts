@@ -2,9 +2,9 @@
 // summary, the failure-matrix rows of its component and the checks that confirm it; resolved alerts struck through.
 // Caracal's alerts get the buttons "Run these checks" and "Start recovery run"; any other alert is shown plainly.
 import type { Button, KnownBlock } from '@slack/types';
-import { caracalAlert, runbookUrl } from '../alerts/catalog.ts';
-import type { AlertEnvironment } from '../alerts/environment.ts';
-import type { AlertGroup, StoredAlert } from '../alerts/store.ts';
+import { caracalAlert, runbookUrl } from '../domain/alert-catalog.ts';
+import type { AlertEnvironment } from '../domain/alerts.ts';
+import type { AlertGroup, StoredAlert } from '../domain/alerts.ts';
 import { FAILURE_MATRIX } from '../domain/failure-matrix.ts';
 import { GATE_TITLES } from '../domain/gates.ts';
 import { ACTION } from './ids.ts';

@@ -1,7 +1,7 @@
 // The run dashboard's alert section: the Caracal alerts firing in the channel, and on an open Resume gate the
 // warning about critical ones with the button each approver uses to acknowledge them while confirming.
 import type { KnownBlock } from '@slack/types';
-import { caracalAlert } from '../alerts/catalog.ts';
+import { caracalAlert } from '../domain/alert-catalog.ts';
 import { GATE_TITLES } from '../domain/gates.ts';
 import type { RunState } from '../domain/run.ts';
 import { ACTION } from './ids.ts';

@@ -12,7 +12,7 @@ import type { GateCheck } from '../domain/run.ts';
 import { STATUS_EMOJI } from './status-report.ts';
 import { userMention } from './users.ts';
 import { drillCard } from './drill-card.ts';
-import { formatInterval } from '../schedule/interval.ts';
+import { formatInterval } from '../domain/interval.ts';
 import type { LastAction } from '../recovery/actions.ts';
 import type { Gate } from '../domain/gates.ts';
 

@@ -3,7 +3,7 @@
 import type { ActionsBlock } from '@slack/types';
 import { GATE_TITLES } from '../domain/gates.ts';
 import type { StoredEvent } from '../store/events.ts';
-import { formatInterval } from '../schedule/interval.ts';
+import { formatInterval } from '../domain/interval.ts';
 import { ACTION } from './ids.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { encodePayload, gateButtonPayload } from './payloads.ts';

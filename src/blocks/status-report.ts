@@ -3,7 +3,7 @@ import type { ActionsBlock, ContextBlock, HeaderBlock, KnownBlock } from '@slack
 import { worstStatus } from '../domain/check-result.ts';
 import { FAILURE_MATRIX } from '../domain/failure-matrix.ts';
 import type { CheckResult, CheckStatus } from '../domain/check-result.ts';
-import { correlate, type Finding } from '../reports/correlate.ts';
+import { correlate, type Finding } from '../checks/correlate.ts';
 import { ACTION, BLOCK } from './ids.ts';
 import { LIMITS, packGroups, sections, type PackedMessage } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';

@@ -6,7 +6,7 @@ import type { StatusRunDeps } from '../reports/status-run.ts';
 import { runStatusReport } from '../reports/status-run.ts';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.ts';
 import { joinedReportText } from '../blocks/status-report.ts';
-import { formatInterval, parseInterval } from '../schedule/interval.ts';
+import { formatInterval, parseInterval } from '../domain/interval.ts';
 import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 

@@ -3,7 +3,7 @@
 import { UserFacingError } from '../errors.ts';
 import { recordEvents } from '../recovery/service.ts';
 import type { RecoveryService } from '../recovery/service.ts';
-import { formatInterval, parseInterval } from '../schedule/interval.ts';
+import { formatInterval, parseInterval } from '../domain/interval.ts';
 import type { Db } from '../store/db.ts';
 import { mergeSchedule } from '../store/schedules.ts';
 import type { Subcommand } from './types.ts';

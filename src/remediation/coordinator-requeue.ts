@@ -3,7 +3,7 @@
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
 import { callLine } from './hints.ts';
-import { isUuid, isZoneId, shownId } from './ids.ts';
+import { isUuid, isZoneId, shownId } from '../domain/ids.ts';
 
 const DEAD_ROWS_SQL = `SELECT id, payload_json->>'zone_id' AS zone_id FROM public.caracal_outbox
   WHERE producer = 'coordinator' AND status = 'dead' ORDER BY created_at, id LIMIT 500`;

@@ -14,7 +14,7 @@ import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
-import { formatInterval, hhmm } from './interval.ts';
+import { formatInterval, hhmm } from '../domain/interval.ts';
 import type { Job } from './runner.ts';
 
 export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';

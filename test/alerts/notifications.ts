@@ -1,6 +1,6 @@
 // Alertmanager webhook bodies (version 4) for tests, shaped as Alertmanager 0.25 sends them.
 import { createHash } from 'node:crypto';
-import { caracalAlert } from '../../src/alerts/catalog.ts';
+import { caracalAlert } from '../../src/domain/alert-catalog.ts';
 
 export const ALERT_TOKEN = 'test-alertmanager-token-5c1f';
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -5,7 +5,7 @@ import { resetTransaction } from '../../src/checks/postgres/outbox-reset-sql.ts'
 import { DRILLS, findDrill } from '../../src/drills/catalog.ts';
 import { apiOutboxBreakGlass, replayRestartBreakGlass } from '../../src/remediation/break-glass.ts';
 import { httpHint } from '../../src/remediation/hints.ts';
-import { isReplayableEntry } from '../../src/remediation/replay-rules.ts';
+import { isReplayableEntry } from '../../src/checks/redis/replay-rules.ts';
 import { findSymptom } from '../../src/troubleshoot/symptoms.ts';
 import { FAILURE_MATRIX } from '../../src/domain/failure-matrix.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import { parseWatch } from '../../src/commands/watch.ts';
-import { formatInterval, parseInterval } from '../../src/schedule/interval.ts';
+import { formatInterval, parseInterval } from '../../src/domain/interval.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { loadRun } from '../../src/store/runs.ts';

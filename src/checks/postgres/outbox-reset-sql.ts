@@ -1,6 +1,6 @@
 // The break-glass reset of dead event_outbox rows, as a DBA runs it: one transaction, RETURNING the ids it changed,
 // the expected row count said up front. A long list is split into several statements, each shown.
-import { sqlStringLiteral } from '../../remediation/ids.ts';
+import { sqlStringLiteral } from '../../domain/ids.ts';
 
 /** Ids per UPDATE: long enough to be useful, short enough to read and paste. */
 export const IDS_PER_STATEMENT = 100;

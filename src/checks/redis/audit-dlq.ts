@@ -1,6 +1,6 @@
 // audit.dlq: audit events Audit could not ingest (caracal-ops.md §5.2). Every entry is missing evidence, so any
 // entry fails; the detail that matters is which ones the replay endpoint will take back and which must never be.
-import { isReplayableEntry, isReplayableReason } from '../../remediation/replay-rules.ts';
+import { isReplayableEntry, isReplayableReason } from './replay-rules.ts';
 import type { RedisTarget } from '../targets/redis.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
 import { baselineLabel, idAtOrBefore, residueBoundary } from '../residue/baseline.ts';

@@ -2,7 +2,7 @@
 // the Helm chart's PrometheusRule (src/alerts/catalog.ts), with every `for` and every range window shortened
 // (1 minute becomes 5 seconds) so an injected fault alerts within seconds. caracal-sandbox.rules.yml is this,
 // written out; test/sandbox/alerting/rules.test.ts keeps the two in step.
-import { CARACAL_ALERTS, runbookUrl } from '../../alerts/catalog.ts';
+import { CARACAL_ALERTS, runbookUrl } from '../../domain/alert-catalog.ts';
 
 /** Sandbox seconds per real minute. */
 export const SANDBOX_SECONDS_PER_MINUTE = 5;

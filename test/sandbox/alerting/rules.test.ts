@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CARACAL_ALERTS } from '../../../src/alerts/catalog.ts';
+import { CARACAL_ALERTS } from '../../../src/domain/alert-catalog.ts';
 import { SANDBOX_RULES_FILE, sandboxExpr, sandboxFor, sandboxRulesYaml } from '../../../src/sandbox/alerting/rules.ts';
 
 type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };

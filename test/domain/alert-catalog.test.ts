@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CARACAL_ALERT_NAMES, CARACAL_ALERTS, caracalAlert, runbookUrl } from '../../src/alerts/catalog.ts';
+import { CARACAL_ALERT_NAMES, CARACAL_ALERTS, caracalAlert, runbookUrl } from '../../src/domain/alert-catalog.ts';
 import { FAILURE_MATRIX } from '../../src/domain/failure-matrix.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';
 import { DRILLS } from '../../src/drills/catalog.ts';

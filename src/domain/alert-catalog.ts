@@ -1,8 +1,8 @@
 // Caracal's 21 alerts as shipped in its Helm chart (infra/helm/caracal/templates/prometheusrule.yaml, thresholds
 // from values.yaml alertRules.* defaults; caracal-ops.md §9.1), each mapped to the checks that confirm it, the
 // recovery gate where the runbook handles it, and its failure-matrix rows.
-import type { Gate } from '../domain/gates.ts';
-import type { MatrixRow } from '../domain/failure-matrix.ts';
+import type { Gate } from './gates.ts';
+import type { MatrixRow } from './failure-matrix.ts';
 
 export type AlertSeverity = 'warning' | 'critical';
 export type AlertComponent = 'sts' | 'gateway' | 'audit' | 'api' | 'database' | 'platform';

@@ -2,7 +2,7 @@
 // correlated: the root first, its consequences under it, each remedy once.
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/domain/check-result.ts';
-import { correlate, remedySentences, ROOTS } from '../../src/reports/correlate.ts';
+import { correlate, remedySentences, ROOTS } from '../../src/checks/correlate.ts';
 import { findingText, statusReportMessage } from '../../src/blocks/status-report.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';
 
