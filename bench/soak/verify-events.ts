@@ -1,7 +1,7 @@
 // After the soak: each run's event log replayed through the gate rules (nothing applied twice, every transition
 // counted once in the run's version), and every event matched to exactly one click of the person who caused it.
 import { GATES } from '../../src/domain/gates.ts';
-import type { StoredEvent } from '../../src/store/events.ts';
+import type { StoredEvent } from '../../src/domain/events.ts';
 import type { Click, ClickKind } from './users.ts';
 
 /** Events that change the run (and bump its version once per transaction); gate_opened/run_resumed ride along. */
@@ -20,7 +20,6 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
     if (expectNext && `${e.type}:${g}` !== expectNext) fail(e, `expected ${expectNext} right after the gate was done`);
     if (!expectNext && e.type === 'gate_opened') fail(e, 'opened without a gate before it being done');
     expectNext = undefined;
-    const d = e.data;
     if (['gate_claimed', 'checklist_ticked', 'confirm_vote', 'override_requested', 'override_rejected'].includes(e.type)) {
       const allowed = e.type === 'gate_claimed' ? ['locked', 'open'] : ['open'];
       if (!allowed.includes(status.get(g) ?? '')) fail(e, `gate is ${status.get(g)}`);
@@ -32,10 +31,10 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
     }
     if (e.type === 'override_requested') {
       if (pending.has(g)) fail(e, 'an override was already pending');
-      pending.set(g, { id: String(d.overrideId), by: e.actor });
+      pending.set(g, { id: e.data.overrideId, by: e.actor });
     }
     if (e.type === 'override_rejected' || e.type === 'override_approved') {
-      if (pending.get(g)?.id !== String(d.overrideId)) fail(e, `override ${String(d.overrideId)} was not the pending one`);
+      if (pending.get(g)?.id !== e.data.overrideId) fail(e, `override ${e.data.overrideId} was not the pending one`);
       if (e.type === 'override_approved' && pending.get(g)?.by === e.actor) fail(e, 'approved by its own requester');
       pending.delete(g);
     }
@@ -107,7 +106,7 @@ export function matchClicks(clicks: readonly Click[], events: readonly StoredEve
       const where = `click ${c.key} (${c.kind}, ${c.result.attempts} attempt(s), acked by ${c.result.replica ?? 'nobody'})`;
       if (!SHAPES[c.kind].test(shape)) problems.push(`${where} caused [${shape}]`);
       if (c.runId && caused.some((e) => e.runId !== c.runId)) problems.push(`${where} changed another run`);
-      if ((c.kind === 'note' || c.kind === 'submit') && caused.length > 0 && !caused.some((e) => e.data.text === c.text || e.data.reason === c.text || e.type === 'denied')) {
+      if ((c.kind === 'note' || c.kind === 'submit') && caused.length > 0 && !caused.some((e) => (e.type === 'note' && e.data.text === c.text) || (e.type === 'override_requested' && e.data.reason === c.text) || e.type === 'denied')) {
         problems.push(`${where}: its event does not carry its text`);
       }
       if (c.kind === 'submit' && c.result.status === 200 && c.result.body.trim() === '' && shape !== 'override_requested') problems.push(`${where} was accepted but caused [${shape}]`);

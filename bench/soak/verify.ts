@@ -1,7 +1,8 @@
 // Reads the state database once the replicas are stopped and runs every check of the soak over it.
 import { GATES } from '../../src/domain/gates.ts';
 import type { Db } from '../../src/store/db.ts';
-import { listEvents, type StoredEvent } from '../../src/store/events.ts';
+import { listEvents } from '../../src/store/events.ts';
+import type { StoredEvent } from '../../src/domain/events.ts';
 import type { Click } from './users.ts';
 import { matchClicks, replayRun } from './verify-events.ts';
 import { verifySlack, type SlackFigures } from './verify-slack.ts';

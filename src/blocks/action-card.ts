@@ -1,7 +1,7 @@
 // The clicker's own ephemeral card for a remediation action: what will be called and "Run it", then "Running…",
 // then the outcome (success, partial, failure with the endpoint's scrubbed answer), each replacing the last.
 import type { KnownBlock } from '@slack/types';
-import type { ActionResult } from '../recovery/actions.ts';
+import type { ActionResult } from '../domain/events.ts';
 import { ACTION } from './ids.ts';
 import { sections } from './limits.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';

@@ -1,8 +1,8 @@
 // One incident-log thread reply per event: who, what, when, and the evidence summary.
 import type { KnownBlock } from '@slack/types';
-import { CHECKLISTS, FREEZE_CHECKLIST, GATE_TITLES, type FreezeItem } from '../domain/gates.ts';
-import type { RunState } from '../domain/run.ts';
-import type { StoredEvent } from '../store/events.ts';
+import { CHECKLISTS, FREEZE_CHECKLIST, GATE_TITLES } from '../domain/gates.ts';
+import type { DrillMarker, RunState } from '../domain/run.ts';
+import type { ActionResult, StoredEvent } from '../domain/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from '../recovery/summary.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeKeepingUserMentions, escapeMrkdwn, truncate } from './mrkdwn.ts';
@@ -12,88 +12,89 @@ import { describeAlertEvent } from './alert-event.ts';
 import { broadcastEntry, describeScheduled, releaseButton } from './schedule-entry.ts';
 
 const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => str(x)) : []);
-/** Event data is JSON from our own writes; anything unexpected is shown as JSON rather than "[object Object]". */
-function str(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
+const quoted = (lines: readonly string[]): string => lines.map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
 
 export function describeEvent(e: StoredEvent): string {
   const who = userMention(e.actor);
-  const d = e.data;
   switch (e.type) {
-    case 'run_started':
-      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(str(d.title))}*${typeof d.alertMessage === 'string' ? ` from <${escapeMrkdwn(d.alertMessage)}|the alert message>` : ''}.`;
+    case 'run_started': {
+      const link = e.data.alertMessage ? ` from <${escapeMrkdwn(e.data.alertMessage)}|the alert message>` : '';
+      return `:rotating_light: ${who} started the recovery run *${escapeMrkdwn(e.data.title)}*${link}.`;
+    }
     case 'alert_firing':
     case 'alert_resolved':
       return describeAlertEvent(e);
     case 'note':
-      return `:memo: ${who}: ${escapeKeepingUserMentions(str(d.text))}`; // long notes are split at the egress, never cut
+      return `:memo: ${who}: ${escapeKeepingUserMentions(e.data.text)}`; // long notes are split at the egress, never cut
     case 'gate_claimed':
-      return `:raising_hand: ${who} claimed ${gateName(e)}${d.previous ? ` (from ${userMention(str(d.previous))})` : ''}.`;
+      return `:raising_hand: ${who} claimed ${gateName(e)}${e.data.previous ? ` (from ${userMention(e.data.previous)})` : ''}.`;
     case 'gate_handed_off':
-      return `:handshake: ${who} handed ${gateName(e)} ${d.from ? `from ${userMention(str(d.from))} ` : ''}to ${userMention(str(d.to))}: _${escapeKeepingUserMentions(str(d.note))}_`;
+      return `:handshake: ${who} handed ${gateName(e)} ${e.data.from ? `from ${userMention(e.data.from)} ` : ''}to ${userMention(e.data.to)}: _${escapeKeepingUserMentions(e.data.note)}_`;
     case 'checks_recorded': {
-      const failing = list(d.failing);
-      const total = Number(d.total ?? 0);
+      const { failing, total } = e.data;
       return `:mag: ${who} ran the ${gateName(e)} checks: ${total - failing.length} of ${total} pass${failing.length ? `; not passing: ${escapeMrkdwn(failing.join(', '))}` : ''}.`;
     }
-    case 'checklist_ticked':
-      return `${d.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${d.checked ? 'ticked' : 'unticked'} "${(e.gate ? CHECKLISTS[e.gate] : undefined)?.[d.item as FreezeItem] ?? FREEZE_CHECKLIST[d.item as FreezeItem] ?? escapeMrkdwn(str(d.item))}".`;
+    case 'checklist_ticked': {
+      const label = (e.gate ? CHECKLISTS[e.gate] : undefined)?.[e.data.item] ?? FREEZE_CHECKLIST[e.data.item];
+      return `${e.data.checked ? ':ballot_box_with_check:' : ':white_square:'} ${who} ${e.data.checked ? 'ticked' : 'unticked'} "${label}".`;
+    }
     case 'confirm_vote':
-      return `:heavy_check_mark: ${who} approved ${gateName(e)} (${list(d.votes).length} of ${str(d.required)} approvals).`;
+      return `:heavy_check_mark: ${who} approved ${gateName(e)} (${e.data.votes.length} of ${e.data.required} approvals).`;
     case 'gate_confirmed': {
-      const checks = Array.isArray(d.checks) ? (d.checks as { status: string }[]) : [];
+      const { checks } = e.data;
       const evidence = checks.length ? `; evidence: ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks passed` : '';
-      return `:white_check_mark: ${gateName(e)} confirmed (approvers: ${list(d.approvers).map(userMention).join(', ')}${evidence}).`;
+      return `:white_check_mark: ${gateName(e)} confirmed (approvers: ${e.data.approvers.map(userMention).join(', ')}${evidence}).`;
     }
     case 'override_requested':
-      return `:warning: ${who} requested an override of ${gateName(e)}: _${escapeMrkdwn(str(d.reason))}_`;
+      return `:warning: ${who} requested an override of ${gateName(e)}: _${escapeMrkdwn(e.data.reason)}_`;
     case 'override_approved':
-      return `:warning: ${who} approved the override of ${gateName(e)} requested by ${userMention(str(d.requestedBy))}: _${escapeMrkdwn(str(d.reason))}_`;
+      return `:warning: ${who} approved the override of ${gateName(e)} requested by ${userMention(e.data.requestedBy)}: _${escapeMrkdwn(e.data.reason)}_`;
     case 'override_rejected':
-      return `:no_entry_sign: ${who} rejected the override of ${gateName(e)} requested by ${userMention(str(d.requestedBy))}.`;
+      return `:no_entry_sign: ${who} rejected the override of ${gateName(e)} requested by ${userMention(e.data.requestedBy)}.`;
     case 'gate_opened':
       return `:arrow_forward: ${gateName(e)} is open.`;
     case 'run_resumed':
       return `:tada: ${who} completed Resume: the run is over.`;
     case 'run_cancelled':
-      return `:octagonal_sign: ${who} cancelled the run${str(d.reason) ? `: _${escapeMrkdwn(str(d.reason))}_` : ' (no reason given)'}.`;
+      return `:octagonal_sign: ${who} cancelled the run${e.data.reason ? `: _${escapeMrkdwn(e.data.reason)}_` : ' (no reason given)'}.`;
     case 'action_run': {
-      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
-      return `${d.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(str(d.title))}*: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
+      const lines = quoted(e.data.lines);
+      return `${e.data.ok ? ':wrench:' : ':warning:'} ${who} ran *${escapeMrkdwn(e.data.title)}*: ${escapeMrkdwn(e.data.summary)}${lines ? `\n${lines}` : ''}`;
     }
     case 'action_started':
-      return `:hourglass_flowing_sand: ${who} started *${escapeMrkdwn(str(d.title))}* (${escapeMrkdwn(str(d.target))}).`;
+      return `:hourglass_flowing_sand: ${who} started *${escapeMrkdwn(e.data.title)}* (${escapeMrkdwn(e.data.target)}).`;
     case 'action_finished': {
-      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
-      const icon = d.result === 'success' ? ':white_check_mark:' : d.result === 'partial' ? ':warning:' : ':x:';
-      return `${icon} *${escapeMrkdwn(str(d.title))}* (run by ${who}) ${RESULT_WORD[str(d.result)] ?? 'finished'}: ${escapeMrkdwn(str(d.summary))}${lines ? `\n${lines}` : ''}`;
+      const lines = quoted(e.data.lines);
+      const icon = e.data.result === 'success' ? ':white_check_mark:' : e.data.result === 'partial' ? ':warning:' : ':x:';
+      return `${icon} *${escapeMrkdwn(e.data.title)}* (run by ${who}) ${RESULT_WORD[e.data.result]}: ${escapeMrkdwn(e.data.summary)}${lines ? `\n${lines}` : ''}`;
     }
-    case 'drill_marker': {
-      const label = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' }[str(d.marker)] ?? escapeMrkdwn(str(d.marker));
-      return `:stopwatch: [DRILL] ${who} recorded: ${label}.`;
-    }
+    case 'drill_marker':
+      return `:stopwatch: [DRILL] ${who} recorded: ${MARKER_WORDS[e.data.marker]}.`;
     case 'baseline_recorded': {
-      const lines = list(d.lines).map((l) => `> ${escapeMrkdwn(l)}`).join('\n');
+      const lines = e.data.lines.map((l) => `> ${escapeMrkdwn(l)}`).join('\n');
       return `:bookmark: Residue baseline recorded at the run's start (old residue is shown, only what is new since fails)${lines ? `:\n${lines}` : '.'}`;
     }
     case 'residue_exported': {
       // Evidence kept whole: a long export is split by the egress, never cut.
-      const body = list(d.lines).join('\n');
-      return `:package: ${who} exported ${escapeMrkdwn(str(d.what))} (part ${str(d.part)} of ${str(d.parts)}) before removal:${body ? `\n\`\`\`\n${escapeMrkdwn(body)}\n\`\`\`` : ''}`;
+      const body = e.data.lines.join('\n');
+      return `:package: ${who} exported ${escapeMrkdwn(e.data.what)} (part ${e.data.part} of ${e.data.parts}) before removal:${body ? `\n\`\`\`\n${escapeMrkdwn(body)}\n\`\`\`` : ''}`;
     }
     case 'finding_acknowledged':
-      return `:eyes: ${who} acknowledged the deep verification finding (${escapeMrkdwn(str(d.finding))}) for Resume (${str(d.acks)} of ${str(d.required)}): _${escapeMrkdwn(str(d.reason))}_`;
+      return `:eyes: ${who} acknowledged the deep verification finding (${escapeMrkdwn(e.data.finding)}) for Resume (${e.data.acks} of ${e.data.required}): _${escapeMrkdwn(e.data.reason)}_`;
     case 'denied':
-      return `:no_entry: ${who} was refused (${escapeMrkdwn(str(d.command))} on ${gateName(e)}): ${escapeMrkdwn(str(d.reason))}`;
-    default:
-      return describeScheduled(e) ?? `${who}: ${escapeMrkdwn(e.type)} ${escapeMrkdwn(truncate(JSON.stringify(d), 500))}`;
+      return `:no_entry: ${who} was refused (${escapeMrkdwn(e.data.command)} on ${gateName(e)}): ${escapeMrkdwn(e.data.reason)}`;
+    case 'watch_set':
+    case 'watch_changed':
+    case 'watch_ready':
+    case 'gate_released':
+    case 'reminder':
+      return describeScheduled(e);
   }
 }
 
-const RESULT_WORD: Record<string, string> = { success: 'succeeded', partial: 'partly succeeded', failure: 'failed' };
+const MARKER_WORDS: Record<DrillMarker, string> = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' };
+
+const RESULT_WORD: Record<ActionResult, string> = { success: 'succeeded', partial: 'partly succeeded', failure: 'failed' };
 
 /** The end-of-run summary: time to recover, time per gate, approvers, overrides. */
 export function summaryText(events: readonly StoredEvent[]): string {

@@ -2,7 +2,7 @@
 // of a claim. A stale claim's offer to release it and a quiet run's question go to the channel too (broadcast).
 import type { ActionsBlock } from '@slack/types';
 import { GATE_TITLES } from '../domain/gates.ts';
-import type { StoredEvent } from '../store/events.ts';
+import type { EventData, StoredEvent } from '../domain/events.ts';
 import { formatInterval } from '../domain/interval.ts';
 import { ACTION } from './ids.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
@@ -10,44 +10,39 @@ import { encodePayload, gateButtonPayload } from './payloads.ts';
 import { userMention } from './users.ts';
 
 const GROUP_ID = /^S[A-Z0-9]{2,20}$/;
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+type ScheduledEvent = StoredEvent<'watch_set' | 'watch_changed' | 'watch_ready' | 'gate_released' | 'reminder'>;
 const gateName = (e: StoredEvent): string => (e.gate ? `*${GATE_TITLES[e.gate]}*` : 'the run');
-const time = (v: unknown): string => escapeMrkdwn(str(v).slice(11, 16));
-const claimant = (v: unknown): string => (typeof v === 'string' && v ? `${userMention(v)} ` : '');
+const time = (iso: string): string => escapeMrkdwn(iso.slice(11, 16));
+const claimant = (userId: string | null | undefined): string => (userId ? `${userMention(userId)} ` : '');
 
-type Change = { check?: unknown; from?: unknown; to?: unknown; summary?: unknown };
-
-function changeLine(c: Change, at: unknown): string {
-  const check = `\`${escapeMrkdwn(str(c.check))}\``;
+function changeLine(c: EventData<'watch_changed'>['changes'][number], at: string): string {
+  const check = `\`${escapeMrkdwn(c.check)}\``;
   if (c.to === 'pass') return `${check} is green again at ${time(at)}`;
-  return `${check} turned ${escapeMrkdwn(str(c.to))} (was ${escapeMrkdwn(str(c.from))}) at ${time(at)}: ${escapeMrkdwn(truncate(str(c.summary), 300))}`;
+  return `${check} turned ${c.to} (was ${c.from}) at ${time(at)}: ${escapeMrkdwn(truncate(c.summary, 300))}`;
 }
 
-/** The entry's text for a scheduler event, or undefined for any other event. */
-export function describeScheduled(e: StoredEvent): string | undefined {
-  const d = e.data;
+/** The entry's text for a scheduler event. */
+export function describeScheduled(e: ScheduledEvent): string {
   switch (e.type) {
-    case 'watch_changed': {
-      const changes = Array.isArray(d.changes) ? (d.changes as Change[]) : [];
-      return `:eyes: ${claimant(d.claimant)}${gateName(e)}: ${changes.map((c) => changeLine(c, d.at)).join('; ')}.`;
-    }
+    case 'watch_changed':
+      return `:eyes: ${claimant(e.data.claimant)}${gateName(e)}: ${e.data.changes.map((c) => changeLine(c, e.data.at)).join('; ')}.`;
     case 'watch_ready': {
-      const people = [claimant(d.claimant).trim(), ...(Array.isArray(d.approvers) ? d.approvers.map((u) => userMention(str(u))) : []),
-        ...(Array.isArray(d.userGroups) ? d.userGroups.map(str).filter((g) => GROUP_ID.test(g)).map((g) => `<!subteam^${g}>`) : [])].filter(Boolean);
-      return `:large_green_circle: Every check of ${gateName(e)} passes at ${time(d.at)} (recorded on the gate): ${[...new Set(people)].join(', ') || 'approvers'}, it can be confirmed.`;
+      const groups = e.data.userGroups.filter((g) => GROUP_ID.test(g)).map((g) => `<!subteam^${g}>`);
+      const people = [claimant(e.data.claimant).trim(), ...e.data.approvers.map(userMention), ...groups].filter(Boolean);
+      return `:large_green_circle: Every check of ${gateName(e)} passes at ${time(e.data.at)} (recorded on the gate): ${[...new Set(people)].join(', ') || 'approvers'}, it can be confirmed.`;
     }
     case 'watch_set':
-      return d.mode === 'off' ? `:eyes: ${userMention(e.actor)} turned the watch off.` : `:eyes: ${userMention(e.actor)} set the watch to every ${formatInterval(Number(d.intervalMs))}.`;
+      return e.data.mode === 'off' || e.data.intervalMs === null
+        ? `:eyes: ${userMention(e.actor)} turned the watch off.`
+        : `:eyes: ${userMention(e.actor)} set the watch to every ${formatInterval(e.data.intervalMs)}.`;
     case 'gate_released':
-      return `:open_hands: ${userMention(e.actor)} released the claim on ${gateName(e)}${d.previous && d.previous !== e.actor ? ` (held by ${userMention(str(d.previous))})` : ''}: anyone can claim it.`;
+      return `:open_hands: ${userMention(e.actor)} released the claim on ${gateName(e)}${e.data.previous && e.data.previous !== e.actor ? ` (held by ${userMention(e.data.previous)})` : ''}: anyone can claim it.`;
     case 'reminder': {
-      const quiet = formatInterval(Number(d.quietMs ?? 0));
-      if (d.stage === 'claimant') return `:alarm_clock: ${claimant(d.claimant)}${gateName(e)} has had no activity for ${quiet}. Still on it? Add a note, run checks, or \`/caracal handoff @someone <note>\`.`;
-      if (d.stage === 'release') return `:hourglass: ${gateName(e)}, claimed by ${userMention(str(d.claimant))}, has had no activity for ${quiet}. Release the claim so someone else can take it?`;
+      const quiet = formatInterval(e.data.quietMs);
+      if (e.data.stage === 'claimant') return `:alarm_clock: ${claimant(e.data.claimant)}${gateName(e)} has had no activity for ${quiet}. Still on it? Add a note, run checks, or \`/caracal handoff @someone <note>\`.`;
+      if (e.data.stage === 'release') return `:hourglass: ${gateName(e)}, claimed by ${claimant(e.data.claimant) || 'someone '}has had no activity for ${quiet}. Release the claim so someone else can take it?`;
       return `:question: This run has had no activity for ${quiet}. Is it still active? A note keeps it going; \`/caracal cancel <reason>\` ends it.`;
     }
-    default:
-      return undefined;
   }
 }
 

@@ -16,7 +16,8 @@ import {
   beginAttempt, claimRuns, enqueueDelivery, markDelivered, markFailed, markRefused, releaseRun, renewLease, reschedule, takeDue,
   type Delivery, type Lease,
 } from '../store/deliveries.ts';
-import { getEvent, type StoredEvent } from '../store/events.ts';
+import { getEvent } from '../store/events.ts';
+import type { StoredEvent } from '../domain/events.ts';
 import { loadRun } from '../store/runs.ts';
 import { pauseChannel, resumeChannel } from '../store/slack-channels.ts';
 import { createDashboardPoster } from './dashboard-post.ts';

@@ -1,6 +1,6 @@
 // What stands in the thread for a message Slack refused: short, always valid, and saying where to read it.
 import type { KnownBlock } from '@slack/types';
-import type { StoredEvent } from '../store/events.ts';
+import type { StoredEvent } from '../domain/events.ts';
 
 export function placeholderEntry(event: Pick<StoredEvent, 'id' | 'type' | 'at'> | undefined, error: string): { text: string; blocks: KnownBlock[] } {
   const what = event ? `Log entry #${event.id} (${event.type.replace(/[^a-z_]/g, '')}, ${new Date(event.at).toISOString().slice(0, 19)} UTC)` : 'A log entry';

@@ -1,13 +1,13 @@
 // The journal of remediation actions: `action_started` is committed before Caracal is called (who, what, target),
 // `action_finished` after, with the scrubbed answer. A second click while one runs is refused; after a crash
 // the log shows the action started with no outcome, and the dashboard says so.
+import { ACTION_RESULTS, type ActionResult, type EventData } from '../domain/events.ts';
 import type { Gate } from '../domain/gates.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { lockRunLog } from '../store/events.ts';
 import { eventWithKey, finishedOf } from '../store/request-keys.ts';
 import { recordEvents } from './service.ts';
 
-export type ActionResult = 'success' | 'partial' | 'failure';
 
 export interface LastAction {
   title: string;
@@ -46,10 +46,8 @@ export interface Repeat {
   finished?: { result: ActionResult; summary: string; lines: string[] };
 }
 
-function repeatOf(actor: string, fin: Record<string, unknown> | undefined): Repeat {
-  if (!fin) return { actor };
-  const lines = Array.isArray(fin.lines) ? fin.lines.map(String) : [];
-  return { actor, finished: { result: fin.result as ActionResult, summary: typeof fin.summary === 'string' ? fin.summary : '', lines } };
+function repeatOf(actor: string, fin: EventData<'action_finished'> | undefined): Repeat {
+  return fin ? { actor, finished: { result: fin.result, summary: fin.summary, lines: fin.lines } } : { actor };
 }
 
 export function createActionJournal(deps: ActionJournalDeps) {
@@ -81,7 +79,7 @@ export function createActionJournal(deps: ActionJournalDeps) {
       return outcome;
     },
     /** Record a person's manual step once per request key (a replayed "Done by me" is not logged twice). */
-    async recordOnce(runId: string, gate: Gate, actor: string, data: Record<string, unknown>, requestKey: string): Promise<boolean> {
+    async recordOnce(runId: string, gate: Gate, actor: string, data: EventData<'action_run'>, requestKey: string): Promise<boolean> {
       const recorded = await db.transaction(async (tx) => {
         await lockRunLog(tx, runId);
         if (await eventWithKey(tx, runId, requestKey)) return false;
@@ -91,7 +89,7 @@ export function createActionJournal(deps: ActionJournalDeps) {
       if (recorded) deps.onQueued?.();
       return recorded;
     },
-    async finish(runId: string, gate: Gate, actor: string, startedId: number, data: { action: string; title: string; result: ActionResult; ok: boolean; summary: string; lines: string[]; verification?: unknown }): Promise<void> {
+    async finish(runId: string, gate: Gate, actor: string, startedId: number, data: Omit<EventData<'action_finished'>, 'startedEventId'>): Promise<void> {
       await db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_finished', gate, actor, data: { ...data, startedEventId: String(startedId) } }], true));
       deps.onQueued?.();
     },
@@ -113,9 +111,8 @@ export async function lastActions(q: Queryable, runId: string, now: Date, runnin
   const out = new Map<Gate, LastAction>();
   for (const r of rows) {
     const at = new Date(r.at);
-    const state: LastAction['state'] = r.fin_result
-      ? (r.fin_result as ActionResult)
-      : now.getTime() - at.getTime() > runningWindowMs ? 'unknown' : 'running';
+    const finished = ACTION_RESULTS.find((result) => result === r.fin_result);
+    const state: LastAction['state'] = finished ?? (now.getTime() - at.getTime() > runningWindowMs ? 'unknown' : 'running');
     out.set(r.gate, { title: r.title, actor: r.actor, at, state, summary: r.fin_summary ?? '' });
   }
   return out;

@@ -1,5 +1,6 @@
 // The gate state machine: an explicit table of which command each gate state accepts, and pure guards.
 // decide() never does I/O; the caller persists the new state and its events in one transaction.
+import type { EventData, EventDraft } from '../domain/events.ts';
 import type { Gate } from '../domain/gates.ts';
 import { FINDING_ACKS_REQUIRED, findingAckers, gateOf, type ConfirmVote, type GateCheck, type GateState, type GateStatus, type RunState, type RunVerification } from '../domain/run.ts';
 import { CHECKLIST_ITEMS, CHECKLISTS, UNFREEZE_CHECKLIST, FREEZE_CHECKLIST, GATES, GATE_TITLES, type FreezeItem } from '../domain/gates.ts';
@@ -46,46 +47,6 @@ export interface GatePolicy {
   requiredChecks(gate: Gate): readonly string[];
 }
 
-/** Every event a run's log can hold; the machine emits the gate ones, the service the others. */
-export type EventType =
-  | 'run_started'
-  | 'baseline_recorded'
-  | 'residue_exported'
-  | 'finding_acknowledged'
-  | 'note'
-  | 'action_run'
-  | 'action_started'
-  | 'action_finished'
-  | 'drill_marker'
-  | 'gate_claimed'
-  | 'gate_handed_off'
-  | 'checks_recorded'
-  | 'checklist_ticked'
-  | 'confirm_vote'
-  | 'gate_confirmed'
-  | 'override_requested'
-  | 'override_approved'
-  | 'override_rejected'
-  | 'gate_opened'
-  | 'run_resumed'
-  | 'run_cancelled'
-  | 'denied'
-  | 'alert_firing'
-  | 'alert_resolved'
-  | 'gate_released'
-  /** Scheduled work (issue 17): written by the scheduler, never by a person. */
-  | 'watch_set'
-  | 'watch_changed'
-  | 'watch_ready'
-  | 'reminder';
-
-export interface EventDraft {
-  type: EventType;
-  gate: Gate | undefined;
-  actor: string;
-  data: Record<string, unknown>;
-}
-
 /**
  * `conflict`: someone else already did it (double click, second replica): answer ephemerally, log nothing.
  * `denied`: a rule refused it: answer ephemerally and log the denial as an event.
@@ -128,10 +89,10 @@ export function checksBlockingConfirm(g: GateState, policy: GatePolicy, now: Dat
 }
 
 /** Close a gate and open the next one (or end the run after Resume). */
-function complete(run: RunState, g: GateState, status: 'confirmed' | 'overridden', actor: string, now: Date, data: Record<string, unknown>): Decision {
-  const type = status === 'confirmed' ? 'gate_confirmed' : 'override_approved';
+function complete(run: RunState, g: GateState, actor: string, now: Date, done: EventDraft<'gate_confirmed'> | EventDraft<'override_approved'>): Decision {
+  const status = done.type === 'gate_confirmed' ? 'confirmed' : 'overridden';
   let next = withGate(run, g.gate, { status, doneBy: actor, doneAt: now, override: undefined });
-  const events: EventDraft[] = [{ type, gate: g.gate, actor, data }];
+  const events: EventDraft[] = [done];
   const following = GATES[GATES.indexOf(g.gate) + 1];
   if (following) {
     next = withGate(next, following, { status: 'open', openedAt: now });
@@ -165,9 +126,9 @@ function recordChecks(run: RunState, g: GateState, results: readonly GateCheck[]
   // A vote was given on green evidence; once that evidence turns red it no longer stands.
   const votesCleared = red ? g.confirmVotes.map((v) => v.userId) : [];
   const failing = results.filter((r) => r.status !== 'pass').map((r) => `${r.checkId} (${r.status})`);
-  const data: Record<string, unknown> = { total: results.length, failing };
-  if (older.length > 0) data.ignoredAsOlder = older;
-  if (votesCleared.length > 0) data.votesCleared = votesCleared;
+  const data: EventData<'checks_recorded'> = {
+    total: results.length, failing, ...(older.length > 0 ? { ignoredAsOlder: older } : {}), ...(votesCleared.length > 0 ? { votesCleared } : {}),
+  };
   return ok(withGate(run, g.gate, { checks, ...(votesCleared.length > 0 ? { confirmVotes: [] } : {}) }), [
     { type: 'checks_recorded', gate: g.gate, actor: actor.userId, data },
   ]);
@@ -207,13 +168,15 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   const required = policy.approvalsRequired[g.gate];
   const evidence = g.checks.map((c) => ({ id: c.checkId, status: c.status, finishedAt: c.finishedAt.toISOString() }));
   // What Freeze froze and what Resume restored, with who ticked each: the record the next incident reads.
-  const items = g.gate === 'freeze' || g.gate === 'resume' ? { [g.gate === 'freeze' ? 'frozen' : 'unfrozen']: checklistRecord(g) } : {};
+  const items = g.gate === 'freeze' ? { frozen: checklistRecord(g) } : g.gate === 'resume' ? { unfrozen: checklistRecord(g) } : {};
   if (votes.length < required) {
     return ok(withGate(run, g.gate, { confirmVotes: votes }), [
       { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}), ...ack } },
     ]);
   }
-  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, 'confirmed', actor.userId, now, { approvers: voters, checks: evidence, ...ack, ...items });
+  return complete(withGate(run, g.gate, { confirmVotes: votes }), g, actor.userId, now, {
+    type: 'gate_confirmed', gate: g.gate, actor: actor.userId, data: { approvers: voters, checks: evidence, ...ack, ...items },
+  });
 }
 
 function checklistRecord(g: GateState): { item: FreezeItem; label: string; by: string }[] {
@@ -324,10 +287,9 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
         ]);
       }
       if (g.override.requestedBy === actor.userId) return denied('You cannot approve your own override: a second approver must.');
-      return complete(run, g, 'overridden', actor.userId, now, {
-        overrideId: g.override.id,
-        requestedBy: g.override.requestedBy,
-        reason: g.override.reason,
+      return complete(run, g, actor.userId, now, {
+        type: 'override_approved', gate, actor: actor.userId,
+        data: { overrideId: g.override.id, requestedBy: g.override.requestedBy, reason: g.override.reason },
       });
     }
   }

@@ -5,7 +5,8 @@ import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent, lockRunLog } from '../store/events.ts';
 import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
-import { APPROVER_COMMANDS, decide, type Command, type EventDraft, type GatePolicy } from './machine.ts';
+import { APPROVER_COMMANDS, decide, type Command, type GatePolicy } from './machine.ts';
+import { withData, type EventData, type EventDraft } from '../domain/events.ts';
 import { GATES } from '../domain/gates.ts';
 import type { DrillMarker, RunState } from '../domain/run.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
@@ -56,7 +57,7 @@ export interface ClickOrigin {
 
 /** The key rides in the first event's data, where eventWithKey finds it. */
 function withRequestKey(events: readonly EventDraft[], key: string): EventDraft[] {
-  return events.map((e, i) => (i === 0 ? { ...e, data: { ...e.data, requestKey: key } } : e));
+  return events.map((e, i) => (i === 0 ? withData(e, (d) => ({ ...d, requestKey: key })) : e));
 }
 
 /** Said to a click from elsewhere; it reveals nothing about the run (not even that it exists). */
@@ -78,7 +79,7 @@ const MAX_ATTEMPTS = 8;
 export async function recordEvents(q: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean): Promise<void> {
   await lockRunLog(q, runId); // a run's events commit in id order, so its thread is posted in order
   for (const e of events) {
-    const id = await appendEvent(q, { runId, at, actor: e.actor, type: e.type, gate: e.gate, data: e.data });
+    const id = await appendEvent(q, runId, at, e);
     if (!NOT_IN_THREAD.has(e.type)) await enqueueDelivery(q, runId, 'thread', id);
   }
   if (dashboard) await enqueueDelivery(q, runId, 'dashboard');
@@ -90,7 +91,7 @@ const EXPORT_PART_CHARS = 2500;
 export function createRecoveryService(deps: RecoveryDeps) {
   const queued = () => deps.onDeliveriesQueued?.();
   const record = (tx: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean) =>
-    recordEvents(tx, runId, at, deps.scrub ? events.map((e) => ({ ...e, data: scrubDeep(e.data, deps.scrub!) })) : events, dashboard);
+    recordEvents(tx, runId, at, deps.scrub ? events.map((e) => withData(e, (d) => scrubDeep(d, deps.scrub!))) : events, dashboard);
 
   async function mayStart(input: { channelId: string; userId: string; kind: 'recovery' | 'drill' }): Promise<string | undefined> {
     if (input.kind === 'drill' && !deps.startPolicy.drillChannels.includes(input.channelId)) {
@@ -194,10 +195,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
   /** A note (or any event outside the gate machine) on the channel's active run. */
   /** One event, or several written together (a long note's continuation entries: all or none). */
   /** `requestKey` (issue 18): the request's own id (a slash command's trigger_id); a replay of it is recorded once. */
-  async function addEvent(channelId: string, userId: string, type: 'note', data: Record<string, unknown> | readonly Record<string, unknown>[], requestKey?: string): Promise<ActResult> {
+  async function addEvent(channelId: string, userId: string, type: 'note', data: EventData<'note'> | readonly EventData<'note'>[], requestKey?: string): Promise<ActResult> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    const drafts = (Array.isArray(data) ? data : [data]).map((d: Record<string, unknown>, i) => ({ type, gate: undefined, actor: userId, data: requestKey && i === 0 ? { ...d, requestKey } : d }));
+    const drafts = (Array.isArray(data) ? data : [data]).map((d: EventData<'note'>, i) => ({ type, gate: undefined, actor: userId, data: requestKey && i === 0 ? { ...d, requestKey } : d }));
     await deps.db.transaction(async (tx) => {
       await lockRunLog(tx, runId);
       if (requestKey && (await eventWithKey(tx, runId, requestKey))) return;
@@ -210,7 +211,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
 
   /**
    * Remediation actions: only approvers, only on an active run. A refusal is logged like any denial.
-   * The caller runs the action only after this says yes, then records its outcome with `recordOutcome`.
+   * The caller runs the action only after this says yes, and records it in the action journal (recovery/actions.ts).
    */
   async function authorizeAction(runId: string, gate: Gate, userId: string, actionId: string, readOnly = false): Promise<ActResult> {
     const run = await loadRun(deps.db, runId);
@@ -223,11 +224,6 @@ export function createRecoveryService(deps: RecoveryDeps) {
       return { ok: false, kind: 'denied', reason };
     }
     return { ok: true, run };
-  }
-
-  async function recordOutcome(runId: string, gate: Gate, userId: string, data: Record<string, unknown>): Promise<void> {
-    await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'action_run', gate, actor: userId, data }], false));
-    queued();
   }
 
   /**
@@ -290,7 +286,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }
 
-  return { startRun, cancelRun, act, addEvent, authorizeAction, recordOutcome, recordExport, markDrill, load: (runId: string) => loadRun(deps.db, runId),
+  return { startRun, cancelRun, act, addEvent, authorizeAction, recordExport, markDrill, load: (runId: string) => loadRun(deps.db, runId),
     policy: deps.policy,
     /** The channel's active run, if any. */
     async activeRun(channelId: string): Promise<RunState | undefined> {

@@ -1,7 +1,7 @@
 // What a finished (or running) run took: time per gate, time to recover, approvers, overrides — from its events.
-import type { Gate } from '../domain/gates.ts';
-import type { StoredEvent } from '../store/events.ts';
-import { GATES } from '../domain/gates.ts';
+import { isEvent, type StoredEvent } from '../domain/events.ts';
+import { GATES, type Gate } from '../domain/gates.ts';
+import type { DrillMarker } from '../domain/run.ts';
 
 export interface GateTiming {
   gate: Gate;
@@ -32,8 +32,8 @@ export function summarize(events: readonly StoredEvent[]): RunSummary {
   const resumed = events.find((e) => e.type === 'run_resumed')?.at;
   const gates = GATES.map((gate): GateTiming => {
     const opened = gate === 'freeze' ? started : events.find((e) => e.type === 'gate_opened' && e.gate === gate)?.at;
-    const done = events.find((e) => (e.type === 'gate_confirmed' || e.type === 'override_approved') && e.gate === gate);
-    const by = done ? (done.type === 'gate_confirmed' ? ((done.data.approvers as string[] | undefined) ?? [done.actor]) : [String(done.data.requestedBy), done.actor]) : [];
+    const done = events.find((e): e is StoredEvent<'gate_confirmed' | 'override_approved'> => isEvent(e, 'gate_confirmed', 'override_approved') && e.gate === gate);
+    const by = !done ? [] : done.type === 'gate_confirmed' ? done.data.approvers : [done.data.requestedBy, done.actor];
     return {
       gate,
       openedAt: opened,
@@ -45,7 +45,7 @@ export function summarize(events: readonly StoredEvent[]): RunSummary {
   });
   const overrides = events
     .filter((e) => e.type === 'override_approved')
-    .map((e) => ({ gate: e.gate!, requestedBy: String(e.data.requestedBy), approvedBy: e.actor, reason: String(e.data.reason) }));
+    .map((e) => ({ gate: e.gate!, requestedBy: e.data.requestedBy, approvedBy: e.actor, reason: e.data.reason }));
   return {
     startedAt: started,
     resumedAt: resumed,
@@ -59,7 +59,7 @@ export function summarize(events: readonly StoredEvent[]): RunSummary {
 }
 
 function drillTimes(events: readonly StoredEvent[]): RunSummary['drill'] {
-  const mark = (m: string) => events.find((e) => e.type === 'drill_marker' && e.data.marker === m)?.at;
+  const mark = (m: DrillMarker) => events.find((e) => e.type === 'drill_marker' && e.data.marker === m)?.at;
   const t0 = mark('injected');
   const since = (d: Date | undefined) => (t0 && d ? d.getTime() - t0.getTime() : undefined);
   const marked = mark('recovered');

@@ -2,7 +2,7 @@
 // (the Slack id kept beside the name, so the review can still search by it).
 import { GATE_TITLES } from '../domain/gates.ts';
 import type { RunState } from '../domain/run.ts';
-import type { StoredEvent } from '../store/events.ts';
+import type { StoredEvent } from '../domain/events.ts';
 import { drillRecoveryNote, formatDuration, summarize } from './summary.ts';
 
 /** A user id as the review reads it: `@Alice (U0ALICE)`, or `@U0ALICE` when the name is unknown. */

@@ -3,7 +3,7 @@
 // claim; a run quiet for `runIdleMs` asks the channel whether it is still active. Each reminder is an event, written
 // once per quiet spell (the events' unique index backs the check), and what the scheduler writes is not activity.
 import type { Gate } from '../domain/gates.ts';
-import type { EventDraft } from '../recovery/machine.ts';
+import type { EventDraft } from '../domain/events.ts';
 import { recordEvents } from '../recovery/service.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { advanceSchedule } from '../store/schedules.ts';
@@ -45,8 +45,8 @@ async function alreadySent(q: Queryable, runId: string, stage: ReminderStage, si
 }
 
 /** The reminders due now for one run (pure: the sweep writes the ones not sent yet). */
-export function dueReminders(r: Quiet, now: Date, deps: Pick<ReminderDeps, 'claimIdleMs' | 'releaseAfterMs' | 'runIdleMs'>): EventDraft[] {
-  const out: EventDraft[] = [];
+export function dueReminders(r: Quiet, now: Date, deps: Pick<ReminderDeps, 'claimIdleMs' | 'releaseAfterMs' | 'runIdleMs'>): EventDraft<'reminder'>[] {
+  const out: EventDraft<'reminder'>[] = [];
   const quietFor = (since: Date) => now.getTime() - new Date(since).getTime();
   if (r.gate && r.claimed_by && r.gate_since) {
     const quiet = quietFor(r.gate_since);
@@ -68,7 +68,7 @@ export function remindersJob(deps: ReminderDeps): Job {
       for (const r of runs) {
         const due: EventDraft[] = [];
         for (const e of dueReminders(r, ctx.now, deps)) {
-          if (!(await alreadySent(tx, r.run_id, e.data.stage as ReminderStage, String(e.data.since)))) due.push(e);
+          if (!(await alreadySent(tx, r.run_id, e.data.stage, e.data.since))) due.push(e);
         }
         if (due.length > 0) await recordEvents(tx, r.run_id, ctx.now, due, false);
       }

@@ -3,7 +3,8 @@
 // the results are recorded on the gate (so Confirm works at once) and the claimant and approvers are told.
 import type { CheckStatus } from '../domain/check-result.ts';
 import type { Gate } from '../domain/gates.ts';
-import { decide, type EventDraft, type GatePolicy } from '../recovery/machine.ts';
+import { decide, type GatePolicy } from '../recovery/machine.ts';
+import { withData, type EventDraft } from '../domain/events.ts';
 import { currentGate, type GateCheck, type GateState } from '../domain/run.ts';
 import { recordEvents } from '../recovery/service.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
@@ -98,7 +99,7 @@ export function watchJob(deps: WatchDeps): Job {
     try {
       await ctx.commit(async (tx) => {
         if (recorded?.ok) await saveRun(tx, run, recorded.run, ctx.now, SCHEDULER_ACTOR);
-        if (events.length > 0) await recordEvents(tx, run.id, ctx.now, events.map((e) => ({ ...e, data: scrubDeep(e.data, deps.scrub) })), recorded?.ok === true);
+        if (events.length > 0) await recordEvents(tx, run.id, ctx.now, events.map((e) => withData(e, (d) => scrubDeep(d, deps.scrub))), recorded?.ok === true);
         await advanceSchedule(tx, 'watch', schedule.key, next(), remembered as Record<string, unknown>);
       });
     } catch (err) {

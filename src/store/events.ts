@@ -1,22 +1,12 @@
 // The append-only event log of each run. The incident log thread and the timeline are rendered from it.
+import { EVENT_SCHEMA_VERSION, eventData, readEvent, type EventDraft, type StoredEvent } from '../domain/events.ts';
 import type { Gate } from '../domain/gates.ts';
 import type { Queryable } from './db.ts';
 
-export interface StoredEvent {
-  id: number;
-  runId: string;
-  at: Date;
-  actor: string;
-  type: string;
-  gate: Gate | undefined;
-  data: Record<string, unknown>;
-}
+type EventRow = { id: string; run_id: string; at: Date; actor: string; type: string; gate: Gate | null; v: number; data: unknown };
 
-type EventRow = { id: string; run_id: string; at: Date; actor: string; type: string; gate: Gate | null; data: Record<string, unknown> };
-
-const toEvent = (r: EventRow): StoredEvent => ({
-  id: Number(r.id), runId: r.run_id, at: r.at, actor: r.actor, type: r.type, gate: r.gate ?? undefined, data: r.data,
-});
+const toEvent = (r: EventRow): StoredEvent =>
+  readEvent({ id: Number(r.id), runId: r.run_id, at: r.at, actor: r.actor, type: r.type, gate: r.gate ?? undefined, v: r.v, data: r.data });
 
 /**
  * Take the run's row lock for the rest of the transaction before appending to its log. Transactions that only
@@ -27,13 +17,11 @@ export async function lockRunLog(q: Queryable, runId: string): Promise<void> {
   await q.query('SELECT 1 FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
 }
 
-export async function appendEvent(
-  q: Queryable,
-  e: { runId: string; at: Date; actor: string; type: string; gate?: Gate | undefined; data?: Record<string, unknown> },
-): Promise<number> {
+/** Append one event; its data is checked against its type's schema first, so the log holds only shapes readers know. */
+export async function appendEvent(q: Queryable, runId: string, at: Date, e: EventDraft): Promise<number> {
   const res = await q.query<{ id: string }>(
-    'INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id',
-    [e.runId, e.at, e.actor, e.type, e.gate ?? null, JSON.stringify(e.data ?? {})],
+    'INSERT INTO events (run_id, at, actor, type, gate, v, data) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id',
+    [runId, at, e.actor, e.type, e.gate ?? null, EVENT_SCHEMA_VERSION, JSON.stringify(eventData(e.type, e.data))],
   );
   return Number(res.rows[0].id);
 }

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { eventOf } from '../helpers/events.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
@@ -118,8 +119,8 @@ describe('runs know their alerts', () => {
     await click(ACTION.resumeAcknowledge, ack.value, 'UBOB');
     const events = await listEvents(state.db, runId);
     expect(events.map((e) => e.type)).toContain('run_resumed');
-    expect(events.find((e) => e.type === 'confirm_vote' && e.gate === 'resume')!.data.acknowledgedAlerts).toEqual(['CaracalGatewayRevocationSnapshotStale']);
-    expect(events.find((e) => e.type === 'gate_confirmed' && e.gate === 'resume')!.data.acknowledgedAlerts).toEqual(['CaracalGatewayRevocationSnapshotStale']);
+    expect(eventOf(events, 'confirm_vote', 'resume').data.acknowledgedAlerts).toEqual(['CaracalGatewayRevocationSnapshotStale']);
+    expect(eventOf(events, 'gate_confirmed', 'resume').data.acknowledgedAlerts).toEqual(['CaracalGatewayRevocationSnapshotStale']);
     expect(events.filter((e) => e.type === 'denied')).toHaveLength(2);
   });
 
@@ -136,7 +137,7 @@ describe('runs know their alerts', () => {
     const start = elements(blocksOf(post)).find((e) => e.action_id === ACTION.alertStartRecovery)!;
     await click(ACTION.alertStartRecovery, start.value, 'UBOB', String(post.reply.ts));
     const runId = (await findRunId(state.db, 'C0OPS', 'active'))!;
-    const [started] = await listEvents(state.db, runId);
+    const started = eventOf(await listEvents(state.db, runId), 'run_started');
     expect(started.data.title).toBe('Alert: CaracalAuditDLQGrowth');
     expect(started.data.alertMessage).toBe(`https://acme.slack.com/archives/C0OPS/p${String(post.reply.ts).replace('.', '')}`);
     const thread = calls.filter((c) => c.body.thread_ts && String(c.body.text).includes('started the recovery run'));

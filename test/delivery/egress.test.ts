@@ -14,7 +14,7 @@ import { captureSlackApi, type SlackCall } from '../helpers/slack-api.ts';
 
 const render: RunRenderer = {
   dashboard: (run) => Promise.resolve({ text: `dashboard v${run.version}`, blocks: [] }),
-  logEntry: (event) => Promise.resolve({ text: `entry ${event.type} ${typeof event.data.text === 'string' ? event.data.text : ''}`, blocks: [] }),
+  logEntry: (event) => Promise.resolve({ text: `entry ${event.type} ${event.type === 'note' ? event.data.text : ''}`, blocks: [] }),
 };
 let n = 0;
 
@@ -133,7 +133,7 @@ describe('one Slack egress: per-message outcomes', () => {
     const slowRender: RunRenderer = {
       dashboard: (run) => render.dashboard(run),
       logEntry: async (e, run) => {
-        if (String(e.data.text) === 'slow' && !stalledOnce) {
+        if (e.type === 'note' && e.data.text === 'slow' && !stalledOnce) {
           stalledOnce = true;
           await stalled;
         }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventOf } from '../helpers/events.ts';
 import { ALLOWED, decide, type Actor, type Command, type CommandType, type GatePolicy } from '../../src/recovery/machine.ts';
 import { GATES } from '../../src/domain/gates.ts';
 import type { GateState, GateStatus, RunState } from '../../src/domain/run.ts';
@@ -138,7 +139,7 @@ describe('guards', () => {
     if (d.ok) {
       expect(d.run.status).toBe('resumed');
       expect(d.events.map((e) => e.type)).toEqual(['gate_confirmed', 'run_resumed']);
-      expect(d.events[0].data.approvers).toEqual(['UALICE', 'UBOB']);
+      expect(eventOf(d.events, 'gate_confirmed').data.approvers).toEqual(['UALICE', 'UBOB']);
     }
   });
 
@@ -237,7 +238,7 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     expect(late.ok).toBe(true);
     if (!late.ok) return;
     expect(storageOf(late.run).checks.map((c) => c.status)).toEqual(['fail', 'fail']);
-    expect(late.events[0].data.ignoredAsOlder).toEqual(CHECKS.storage);
+    expect(eventOf(late.events, 'checks_recorded').data.ignoredAsOlder).toEqual(CHECKS.storage);
     expect(decide(late.run, 'storage', { type: 'confirm' }, alice, policy, minutes(2))).toMatchObject({ ok: false, kind: 'denied' });
     // A run that started later still replaces the failure.
     const newer = apply(late.run, 'storage', { type: 'record_checks', results: storage('pass', minutes(3), minutes(3.1)) }, eve, minutes(3.1));
@@ -258,7 +259,7 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     expect(red.ok).toBe(true);
     if (!red.ok) return;
     expect(red.run.gates.find((g) => g.gate === 'resume')!.confirmVotes).toEqual([]);
-    expect(red.events[0].data.votesCleared).toEqual(['UALICE']);
+    expect(eventOf(red.events, 'checks_recorded').data.votesCleared).toEqual(['UALICE']);
     // Green again: Bob's vote alone does not complete Resume; Alice must vote again.
     const back = apply(red.run, 'resume', { type: 'record_checks', results: green('resume', minutes(2)) }, eve, minutes(2));
     const bobOnly = decide(back, 'resume', { type: 'confirm' }, bob, policy, minutes(2));
@@ -286,7 +287,7 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     const bobAfterAliceRemoved: Actor = { ...bob, currentApprovers: new Set(['UBOB']) };
     const d = decide(run, 'resume', { type: 'confirm' }, bobAfterAliceRemoved, policy, NOW);
     expect(d.ok && d.run.status).toBe('active');
-    expect(d.ok && d.events[0].data.dropped).toEqual(['UALICE']);
+    expect(d.ok && eventOf(d.events, 'confirm_vote').data.dropped).toEqual(['UALICE']);
   });
 });
 

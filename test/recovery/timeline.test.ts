@@ -3,23 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../src/blocks/log-entry.ts';
 import type { RunState } from '../../src/domain/run.ts';
 import { timelineMarkdown, timelineUserIds } from '../../src/recovery/timeline.ts';
-import type { StoredEvent } from '../../src/store/events.ts';
+import { EVENT_SCHEMA_VERSION, readEvent, type EventData, type EventType, type StoredEvent } from '../../src/domain/events.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 
 const T0 = Date.parse('2026-11-30T03:00:00Z');
 let id = 0;
-const ev = (min: number, type: string, actor: string, data: Record<string, unknown> = {}, gate?: StoredEvent['gate']): StoredEvent => ({
-  id: ++id, runId: 'r1', at: new Date(T0 + min * 60_000), actor, type, gate, data,
-});
+/** Built as a stored row is read, so data of the wrong shape fails here as it would in the bot. */
+const ev = <T extends EventType>(min: number, type: T, actor: string, data: EventData<T>, gate?: Gate): StoredEvent =>
+  readEvent({ id: ++id, runId: 'r1', at: new Date(T0 + min * 60_000), actor, type, gate, v: EVENT_SCHEMA_VERSION, data });
 const run: RunState = {
   id: 'r1', channelId: 'C1', title: 'Redis outage drill', kind: 'drill', scenario: 'redis-outage', status: 'resumed', startedBy: 'UEVE',
   startedAt: new Date(T0), endedAt: new Date(T0 + 30 * 60_000), dashboardTs: undefined, version: 1, gates: [], drillMarks: {},
 };
 const base = [
-  ev(0, 'run_started', 'UEVE', { title: 'Redis outage drill' }),
+  ev(0, 'run_started', 'UEVE', { title: 'Redis outage drill', kind: 'drill', scenario: 'redis-outage' }),
   ev(2, 'drill_marker', 'UEVE', { marker: 'injected' }),
   ev(5, 'drill_marker', 'UEVE', { marker: 'alert_fired' }),
   ev(9, 'note', 'UBOB', { text: 'asked <@UALICE> to look' }),
-  ev(30, 'gate_confirmed', 'UBOB', { approvers: ['UALICE', 'UBOB'] }, 'resume'),
+  ev(30, 'gate_confirmed', 'UBOB', { approvers: ['UALICE', 'UBOB'], checks: [] }, 'resume'),
   ev(30, 'run_resumed', 'UBOB', {}, 'resume'),
 ];
 const names: Record<string, string> = { UALICE: 'Alice', UBOB: 'Bob', UEVE: 'Eve' };
