@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
-import { createApp } from '../src/slack/app.ts';
+import { createApp } from '../src/app.ts';
 import { postgresDb } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { memoryBaselines } from '../src/checks/baselines.ts';

@@ -4,7 +4,7 @@ import type { CheckContext, CheckDefinition } from '../../src/checks/types.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createApp, type CaracalApp } from '../../src/slack/app.ts';
+import { createApp, type CaracalApp } from '../../src/app.ts';
 import { postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createTempDatabase } from '../../test/helpers/pg.ts';

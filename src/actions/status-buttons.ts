@@ -5,7 +5,7 @@ import { decodePayload, reportButtonPayload } from '../blocks/payloads.ts';
 import { statusDetailsMessages } from '../blocks/status-details.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
-import type { StoredReport } from '../reports/report-store.ts';
+import type { StoredReport } from '../domain/report.ts';
 import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import { slackCall } from '../slack/slack-call.ts';

@@ -3,7 +3,8 @@ import type { KnownBlock } from '@slack/types';
 import type { CheckResult, MetricValue } from '../domain/check-result.ts';
 import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
-import { STATUS_EMOJI, type StatusReportView } from './status-report.ts';
+import { STATUS_EMOJI } from './status-report.ts';
+import type { StatusReport } from '../domain/report.ts';
 
 function metricLine([key, value]: [string, MetricValue]): string {
   return `• ${escapeMrkdwn(key)}: ${escapeMrkdwn(String(value))}`;
@@ -28,7 +29,7 @@ export interface ThreadMessage {
 }
 
 /** The details as one or more thread replies of at most 50 blocks each; nothing is cut. */
-export function statusDetailsMessages(view: StatusReportView): ThreadMessage[] {
+export function statusDetailsMessages(view: StatusReport): ThreadMessage[] {
   const blocks: KnownBlock[] = view.environment
     ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `Evidence of the \`${escapeMrkdwn(view.environment)}\` environment's checks` }] }]
     : [];

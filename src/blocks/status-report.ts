@@ -4,24 +4,12 @@ import { worstStatus } from '../domain/check-result.ts';
 import { FAILURE_MATRIX } from '../domain/failure-matrix.ts';
 import type { CheckResult, CheckStatus } from '../domain/check-result.ts';
 import { correlate, type Finding } from '../checks/correlate.ts';
+import type { StatusReport } from '../domain/report.ts';
 import { ACTION, BLOCK } from './ids.ts';
 import { LIMITS, packGroups, sections, type PackedMessage } from './limits.ts';
 import { escapeMrkdwn, slackDate, truncate } from './mrkdwn.ts';
 import { encodePayload, reportButtonPayload } from './payloads.ts';
 import { userMention } from './users.ts';
-
-export interface StatusReportView {
-  reportId: string;
-  requestedBy: string;
-  startedAt: string;
-  planned: readonly { id: string; title: string }[];
-  results: readonly CheckResult[];
-  sandbox: boolean;
-  /** The Caracal deployment checked (config `environments`); older reports have none. */
-  environment?: string;
-  /** Results joined from an earlier run (single-flight, issue 18): when the earliest of them started. */
-  sharedWith?: string;
-}
 
 export interface SlackMessage extends PackedMessage {
   text: string;
@@ -41,7 +29,7 @@ function label(sandbox: boolean): string {
   return sandbox ? '[SANDBOX] ' : '';
 }
 
-export function reportHeadline(view: Pick<StatusReportView, 'planned' | 'results'>): string {
+export function reportHeadline(view: Pick<StatusReport, 'planned' | 'results'>): string {
   const done = view.results.length;
   const total = view.planned.length;
   const failing = view.results.filter((r) => r.status === 'fail' || r.status === 'error').length;
@@ -89,19 +77,19 @@ function listText(emoji: string, heading: string, items: readonly { id: string; 
 
 /** Results taken from a report that ran moments before: checks run at most once per cache window. */
 /** Said to someone whose `/caracal status` the channel's report of a moment ago answers. */
-export function joinedReportText(report: { view: Pick<StatusReportView, 'requestedBy' | 'startedAt' | 'environment'>; messageTs?: string }): string {
+export function joinedReportText(report: { view: Pick<StatusReport, 'requestedBy' | 'startedAt' | 'environment'>; messageTs?: string }): string {
   const of = report.view.environment ? ` of \`${report.view.environment}\`` : '';
   const where = report.messageTs ? 'It is the report just above in this channel' : 'It is being posted in this channel now';
   return `<@${report.view.requestedBy}> asked for a status report${of} at ${slackDate(report.view.startedAt, '{time_secs}')}: it runs the same checks, so it answers yours. ` +
     `${where}; its *Re-run* button runs them again.`;
 }
 
-export function sharedNote(view: Pick<StatusReportView, 'sharedWith'>): string {
+export function sharedNote(view: Pick<StatusReport, 'sharedWith'>): string {
   if (!view.sharedWith) return '';
   return ` · shared with the report of ${slackDate(view.sharedWith, '{time_secs}')}`;
 }
 
-export function statusReportMessage(view: StatusReportView): SlackMessage {
+export function statusReportMessage(view: StatusReport): SlackMessage {
   const headline = reportHeadline(view);
   const complete = view.results.length >= view.planned.length;
   const verdict = complete ? worstStatus(view.results.map((r) => r.status)) : undefined;

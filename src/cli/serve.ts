@@ -8,7 +8,7 @@ import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { describePgError } from '../pg-connection.ts';
 import { WebClient } from '@slack/web-api';
-import { createApp, missingSlackCredentials } from '../slack/app.ts';
+import { createApp, missingSlackCredentials } from '../app.ts';
 import { resolveBotIdentity } from '../slack/bot-identity.ts';
 import { dbBaselines } from '../store/baselines.ts';
 import { openStateDb } from '../store/open.ts';

@@ -1,6 +1,7 @@
 // `/caracal status`: run every reconciliation check and post a report that fills in as results arrive.
 // `/caracal status every 15m` schedules it for the channel (a new report only when something changed), and
 // `/caracal status stop` ends the schedule.
+import type { StatusScheduleControl } from '../schedule/status-schedule.ts';
 import { UserFacingError } from '../errors.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import { runStatusReport } from '../reports/status-run.ts';
@@ -10,12 +11,6 @@ import { formatInterval, parseInterval } from '../domain/interval.ts';
 import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
-export interface StatusScheduleControl {
-  /** Schedule the channel's report of `environment` every `intervalMs`, first now. */
-  every(channelId: string, intervalMs: number, userId: string, environment: string | undefined): Promise<void>;
-  /** False when the channel had no schedule. */
-  stop(channelId: string): Promise<boolean>;
-}
 
 export function statusCommand(
   deps: StatusRunDeps & { pickEnvironment?: EnvironmentPicker; environments?: readonly string[] },

@@ -1,32 +1,34 @@
 // The result every check produces, as stored, shown and judged by the gates.
-import type { Gate } from './gates.ts';
-import type { MatrixRow } from './failure-matrix.ts';
+import { z } from 'zod';
+import { MATRIX_ROWS } from './failure-matrix.ts';
+import { GATES } from './gates.ts';
 
 /** Ordered from best to worst; `error` means the checker itself broke, and counts as a failure. */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 export type Verdict = Exclude<CheckStatus, 'error'>;
 
-
 export type MetricValue = number | string | boolean | null;
 
-export interface CheckResult {
-  id: string;
-  title: string;
-  gates: readonly Gate[];
-  status: CheckStatus;
-  summary: string;
-  metrics: Record<string, MetricValue>;
-  evidence: string[];
-  remedy: string | undefined;
-  matrix: MatrixRow[];
+/** A check's result as reports and gates store it (JSON): read back through this schema, never cast. */
+export const checkResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  gates: z.array(z.enum(GATES)).readonly(),
+  status: z.enum(CHECK_STATUSES),
+  summary: z.string(),
+  metrics: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  evidence: z.array(z.string()),
+  remedy: z.string().optional(),
+  matrix: z.array(z.enum(MATRIX_ROWS)),
   /** Kinds of what did not pass; absent when the check names none. */
-  findings?: string[];
-  durationMs: number;
-  finishedAt: string;
+  findings: z.array(z.string()).optional(),
+  durationMs: z.number(),
+  finishedAt: z.string(),
   /** Only for status `error`: what broke in the checker. */
-  error?: { name: string; message: string };
-}
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+});
+export type CheckResult = z.infer<typeof checkResultSchema>;
 
 const RANK: Record<Verdict, number> = { pass: 0, warn: 1, fail: 2 };
 

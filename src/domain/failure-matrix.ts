@@ -52,3 +52,4 @@ export const FAILURE_MATRIX = {
 } as const;
 
 export type MatrixRow = keyof typeof FAILURE_MATRIX;
+export const MATRIX_ROWS = Object.keys(FAILURE_MATRIX) as MatrixRow[];

@@ -6,7 +6,7 @@ import { statusReportMessage } from '../blocks/status-report.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
-import type { ReportStore } from './report-store.ts';
+import type { ReportStore } from '../domain/report.ts';
 
 export function createReportSweeper(deps: { store: ReportStore; client: WebClient; metrics: Metrics; logger: Logger; everyMs?: number }) {
   let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,8 @@
 // Runs a status report: posts "checking…" at once, updates the message in place as results arrive
 // (coalesced to about once a second), then posts whatever did not fit as thread replies.
 import type { WebClient } from '@slack/web-api';
-import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
+import { statusReportMessage } from '../blocks/status-report.ts';
+import type { StatusReport } from '../domain/report.ts';
 import { overflowMessages } from '../blocks/status-details.ts';
 import { runChecks } from '../checks/executor.ts';
 import { worstStatus } from '../domain/check-result.ts';
@@ -13,7 +14,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import { coalesce } from './coalesce.ts';
-import type { ReportStore, StoredReport } from './report-store.ts';
+import type { ReportStore, StoredReport } from '../domain/report.ts';
 
 export interface StatusRunDeps {
   checks: readonly CheckDefinition[];
@@ -60,7 +61,7 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   // Refused before anything is posted or run: a flood costs neither Slack nor Caracal.
   await deps.limits?.take('checks', req.requestedBy, channelId);
   const context = req.environment && deps.contextFor ? deps.contextFor(req.environment) : deps.context;
-  const view: StatusReportView = {
+  const view: StatusReport = {
     reportId: deps.newId(),
     requestedBy: req.requestedBy,
     startedAt: context.now().toISOString(),
@@ -69,7 +70,7 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     sandbox: deps.sandbox,
     ...(req.environment ? { environment: req.environment } : {}),
   };
-  const results = view.results as StatusReportView['results'][number][];
+  const results = view.results as StatusReport['results'][number][];
   const stored: StoredReport = { view, channelId, complete: false };
   if (req.joinRecent && !req.messageTs && deps.joinWithinMs && deps.store.saveUnlessRecent) {
     const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);

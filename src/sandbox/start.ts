@@ -12,7 +12,7 @@ import { ALL_CHECKS } from '../checks/registry.ts';
 import { configFromObject, secretValues, type Config, type Env, type Thresholds } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
-import { createApp, type CaracalApp } from '../slack/app.ts';
+import { createApp, type CaracalApp } from '../app.ts';
 import { dbBaselines } from '../store/baselines.ts';
 import type { Db } from '../store/db.ts';
 import { openStateDb } from '../store/open.ts';

@@ -5,17 +5,26 @@
 // followed by a look-up in the channel, not by a second post.
 import type { ContextBlock, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { statusReportMessage, type StatusReportView } from '../blocks/status-report.ts';
+import { statusReportMessage } from '../blocks/status-report.ts';
+import type { StatusReport } from '../domain/report.ts';
 import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ReportStore } from '../reports/report-store.ts';
+import type { ReportStore } from '../domain/report.ts';
 import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
 import { formatInterval, hhmm } from '../domain/interval.ts';
 import type { Job } from './runner.ts';
+
+/** What `/caracal status every <interval>` and `status stop` ask of the scheduler. */
+export interface StatusScheduleControl {
+  /** Schedule the channel's report of `environment` every `intervalMs`, first now. */
+  every(channelId: string, intervalMs: number, userId: string, environment: string | undefined): Promise<void>;
+  /** False when the channel had no schedule. */
+  stop(channelId: string): Promise<boolean>;
+}
 
 export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';
 /** Slack will not take the channel's reports any more: the schedule ends rather than failing every interval. */
@@ -45,7 +54,7 @@ export interface StatusScheduleDeps {
 }
 
 /** The report with the schedule's line under its header: who set it, how often, and "still the same at". */
-export function scheduledReport(view: StatusReportView, s: Pick<Schedule, 'intervalMs' | 'createdBy'>, line: string): { text: string; blocks: KnownBlock[] } {
+export function scheduledReport(view: StatusReport, s: Pick<Schedule, 'intervalMs' | 'createdBy'>, line: string): { text: string; blocks: KnownBlock[] } {
   const msg = statusReportMessage(view);
   const context: ContextBlock = {
     type: 'context',
@@ -117,7 +126,7 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     if (!state.pending || state.pending.reportId !== pending.reportId) {
       await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, schedule.nextAt, { ...state, pending }));
     }
-    const view: StatusReportView = {
+    const view: StatusReport = {
       reportId: pending.reportId, requestedBy: schedule.createdBy ?? 'caracal', startedAt: ctx.now.toISOString(),
       planned: deps.checks.map((c) => ({ id: c.id, title: c.title })), results: got.results, sandbox: deps.sandbox,
       ...(environment ? { environment } : {}),

@@ -6,20 +6,20 @@ import type { CallBudget } from '../checks/targets/call-budget.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import type { CheckResult } from '../domain/check-result.ts';
 import type { Gate } from '../domain/gates.ts';
-import type { StatusScheduleControl } from '../commands/status.ts';
 import { timeoutFor, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { GatePolicy } from '../recovery/machine.ts';
 import type { Scrub } from '../redact.ts';
-import type { ReportStore } from '../reports/report-store.ts';
+import type { ReportStore } from '../domain/report.ts';
 import type { Db } from '../store/db.ts';
 import { deleteSchedule, putSchedule } from '../store/schedules.ts';
 import { createGateResults } from './gate-results.ts';
 import { remindersJob } from './reminders.ts';
 import { createScheduler } from './runner.ts';
-import { statusScheduleJob } from './status-schedule.ts';
+import { statusScheduleJob, type StatusScheduleControl } from './status-schedule.ts';
 import { watchJob } from './watch.ts';
+
 
 export interface ScheduleWiringDeps {
   config: Config;

@@ -1,19 +1,26 @@
 // Status reports in the state database, so Re-run and Details work on any replica and after a restart.
-import type { StatusReportView } from '../blocks/status-report.ts';
-import type { ReportStore, StoredReport } from '../reports/report-store.ts';
+// The report is stored with its schema version and read back through its schema (domain/report.ts).
+import { REPORT_SCHEMA_VERSION, statusReportSchema, type ReportStore, type StoredReport } from '../domain/report.ts';
 import type { Db, Queryable } from './db.ts';
 
-type Row = { id: string; channel_id: string; message_ts: string | null; view: StatusReportView; complete: boolean; shown: boolean };
+type Row = { id: string; channel_id: string; message_ts: string | null; view: unknown; complete: boolean; shown: boolean };
+
+function reportOf(row: Row): StoredReport['view'] {
+  const parsed = statusReportSchema.safeParse(row.view);
+  if (!parsed.success) throw new Error(`stored report ${row.id} does not match report schema version ${REPORT_SCHEMA_VERSION}: ${parsed.error.message}`);
+  const { v: _v, ...report } = parsed.data;
+  return report;
+}
 
 const toReport = (row: Row): StoredReport => ({
-  view: row.view, channelId: row.channel_id, complete: row.complete, shown: row.shown, ...(row.message_ts ? { messageTs: row.message_ts } : {}),
+  view: reportOf(row), channelId: row.channel_id, complete: row.complete, shown: row.shown, ...(row.message_ts ? { messageTs: row.message_ts } : {}),
 });
 
 async function saveReport(q: Queryable, report: StoredReport): Promise<void> {
   await q.query(
     `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown, environment) VALUES ($1, $2, $3, $4::jsonb, $5, $6, COALESCE($7, 'default'))
      ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete, shown = EXCLUDED.shown`,
-    [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify(report.view), report.complete, report.shown ?? true, report.view.environment ?? null],
+    [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify({ ...report.view, v: REPORT_SCHEMA_VERSION }), report.complete, report.shown ?? true, report.view.environment ?? null],
   );
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { statusReportMessage, type StatusReportView } from '../../src/blocks/status-report.ts';
+import { statusReportMessage } from '../../src/blocks/status-report.ts';
+import type { StatusReport } from '../../src/domain/report.ts';
 import { statusDetailsMessages } from '../../src/blocks/status-details.ts';
 import { LIMITS } from '../../src/blocks/limits.ts';
 import type { CheckResult } from '../../src/domain/check-result.ts';
@@ -12,7 +13,7 @@ function result(id: string, status: CheckResult['status'], extra: Partial<CheckR
   };
 }
 
-function view(results: CheckResult[], planned = results.map((r) => ({ id: r.id, title: r.title }))): StatusReportView {
+function view(results: CheckResult[], planned = results.map((r) => ({ id: r.id, title: r.title }))): StatusReport {
   return { reportId: 'r1', requestedBy: 'U0ALICE', startedAt: '2026-11-28T12:00:00.000Z', planned, results, sandbox: false };
 }
 

@@ -10,7 +10,7 @@ import { createEndpointSliceLister } from '../../src/checks/discovery/endpoint-s
 import { DISCOVERED_SERVICES, parseConfig, SECRET_ENV, SERVICES, type Config, type PodDiscoveryConfig } from '../../src/config.ts';
 import { startEndpointSliceApi } from '../../src/sandbox/caracal/endpoint-slices.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { operationalRoutes } from '../../src/slack/routes.ts';
+import { operationalRoutes } from '../../src/wiring/http-routes.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;

@@ -2,7 +2,7 @@
 // clicks, modals and Home tabs go through signed requests, and every Web API call the bot makes lands in the
 // sandbox workspace (which answers with Slack's errors and limits).
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppDeps, type CaracalApp } from '../../src/slack/app.ts';
+import { createApp, type AppDeps, type CaracalApp } from '../../src/app.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createLogger } from '../../src/logger.ts';
 import { secretValues, type Config } from '../../src/config.ts';

@@ -1,7 +1,7 @@
 // Signed Slack requests against a real HTTP receiver, and a capture of the Web API calls made through nock.
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppDeps, type CaracalApp } from '../../src/slack/app.ts';
+import { createApp, type AppDeps, type CaracalApp } from '../../src/app.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createLogger } from '../../src/logger.ts';
 import { secretValues, type Config } from '../../src/config.ts';

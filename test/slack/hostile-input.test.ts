@@ -6,7 +6,7 @@ import { decodePayload, gateButtonPayload, overrideButtonPayload, reportButtonPa
 import { MAX_COMMAND_TEXT, parseCommandText } from '../../src/commands/parse.ts';
 import { UserFacingError } from '../../src/errors.ts';
 import type { Db } from '../../src/store/db.ts';
-import { MAX_REQUEST_BYTES } from '../../src/slack/app.ts';
+import { MAX_REQUEST_BYTES } from '../../src/app.ts';
 import { buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, type TestBot } from '../helpers/slack.ts';
 
 /** Deterministic pseudo-random generator, so a failing case can be reproduced from its seed. */

@@ -1,7 +1,8 @@
 // A burst of `/caracal status` in one channel is one report (issue 18): the first request saves its report, the
 // others (on any replica, at the same instant) find it, unless it checks other things or another environment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryReportStore, type ReportStore, type StoredReport } from '../../src/reports/report-store.ts';
+import { memoryReportStore } from '../../src/reports/report-store.ts';
+import type { ReportStore, StoredReport } from '../../src/domain/report.ts';
 import type { Db } from '../../src/store/db.ts';
 import { dbReportStore } from '../../src/store/reports.ts';
 import { testStateDb } from '../helpers/state.ts';

@@ -1,5 +1,5 @@
 // The sandbox's copy of Caracal's alert rules: the same names, expressions, thresholds, labels and annotations as
-// the Helm chart's PrometheusRule (src/alerts/catalog.ts), with every `for` and every range window shortened
+// the Helm chart's PrometheusRule (src/domain/alert-catalog.ts), with every `for` and every range window shortened
 // (1 minute becomes 5 seconds) so an injected fault alerts within seconds. caracal-sandbox.rules.yml is this,
 // written out; test/sandbox/alerting/rules.test.ts keeps the two in step.
 import { CARACAL_ALERTS, runbookUrl } from '../../domain/alert-catalog.ts';
@@ -28,7 +28,7 @@ export function sandboxRulesYaml(): string {
   const lines = [
     '# Caracal\'s 21 alerts (Helm chart PrometheusRule, group caracal.enterprise-readiness, default thresholds) for the',
     `# local sandbox. SHORTENED FOR THE SANDBOX: every \`for\` and range window is scaled from 1 minute to ${SANDBOX_SECONDS_PER_MINUTE} seconds.`,
-    '# Generated from src/alerts/catalog.ts by src/sandbox/alerting/rules.ts; do not edit by hand.',
+    '# Generated from src/domain/alert-catalog.ts by src/sandbox/alerting/rules.ts; do not edit by hand.',
     'groups:',
     '  - name: caracal.enterprise-readiness',
     '    rules:',

@@ -1,9 +1,9 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckDefinition, CheckOutcome } from '../../src/checks/types.ts';
-import { ACTION } from '../../src/blocks/ids.ts';
-import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
-import type { Db } from '../../src/store/db.ts';
+import type { CheckDefinition, CheckOutcome } from '../src/checks/types.ts';
+import { ACTION } from '../src/blocks/ids.ts';
+import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, waitFor, type TestBot } from './helpers/slack.ts';
+import type { Db } from '../src/store/db.ts';
 
 function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, until: () => Promise<void> = () => Promise.resolve()): CheckDefinition {
   return {
@@ -171,12 +171,12 @@ describe('Slack app over signed HTTP', () => {
 
 describe('Socket Mode', () => {
   it('is chosen when an app token is configured: no HTTP signing secret needed, nothing connects until start', async () => {
-    const { createApp } = await import('../../src/slack/app.ts');
+    const { createApp } = await import('../src/app.ts');
     const { SocketModeReceiver } = await import('@slack/bolt');
-    const { createMetrics } = await import('../../src/metrics.ts');
-    const { createLogger } = await import('../../src/logger.ts');
-    const { testConfig } = await import('../helpers/check-context.ts');
-    const { fakeContext } = await import('../helpers/slack.ts');
+    const { createMetrics } = await import('../src/metrics.ts');
+    const { createLogger } = await import('../src/logger.ts');
+    const { testConfig } = await import('./helpers/check-context.ts');
+    const { fakeContext } = await import('./helpers/slack.ts');
     const config = testConfig({}, { SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-1-x' });
     const bot = createApp({
       config, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), db: {} as Db, checks: [],
