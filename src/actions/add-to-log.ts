@@ -1,6 +1,6 @@
 // The "Add to incident log" message shortcut: the message's text becomes a note of the channel's active run. Only
 // the database is written, so the note is saved before the ack (slack/save-first.ts).
-import type { App, MessageShortcut, RespondFn } from '@slack/bolt';
+import type { App, MessageShortcut, RespondFn, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { SHORTCUT } from '../blocks/ids.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -12,25 +12,34 @@ import { saveThenAck } from '../slack/save-first.ts';
 import { UserFacingError } from '../errors.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
 
-export function registerAddToLog(app: App, deps: { service: RecoveryService; logger: Logger; metrics: Metrics; limits?: RequestLimits }): void {
-  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT.addToIncidentLog, type: 'message_action' }, async ({ ack, shortcut, respond }) => {
-    deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
-    const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
-    const addNote = async (answer: RespondFn): Promise<void> => {
-      try {
-        const text = shortcut.message.text ?? '';
-        if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
-        await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
-        const message = shortcut.message as { user?: string; bot_id?: string };
-        const author = message.user ?? message.bot_id ?? 'unknown';
-        const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
-        const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
-        if (!result.ok) throw new UserFacingError('not_found', result.reason);
-        await tell(answer, addedText(entries.length));
-      } catch (err) {
-        await answerError(err, { respond: answer, logger });
-      }
-    };
-    await saveThenAck(() => ack(), respond, addNote);
-  });
+export interface AddToLogDeps {
+  service: Pick<RecoveryService, 'addEvent'>;
+  logger: Logger;
+  metrics: Metrics;
+  limits?: RequestLimits;
+}
+
+export const handleAddToLog = (deps: AddToLogDeps) => async ({ ack, shortcut, respond }: Pick<SlackShortcutMiddlewareArgs<MessageShortcut>, 'ack' | 'shortcut' | 'respond'>): Promise<void> => {
+  deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
+  const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
+  const addNote = async (answer: RespondFn): Promise<void> => {
+    try {
+      const text = shortcut.message.text ?? '';
+      if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
+      await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
+      const message = shortcut.message as { user?: string; bot_id?: string };
+      const author = message.user ?? message.bot_id ?? 'unknown';
+      const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
+      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
+      if (!result.ok) throw new UserFacingError('not_found', result.reason);
+      await tell(answer, addedText(entries.length));
+    } catch (err) {
+      await answerError(err, { respond: answer, logger });
+    }
+  };
+  await saveThenAck(() => ack(), respond, addNote);
+};
+
+export function registerAddToLog(app: App, deps: AddToLogDeps): void {
+  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT.addToIncidentLog, type: 'message_action' }, handleAddToLog(deps));
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import { runStatusReport, type StatusRunDeps } from '../reports/status-run.ts';
-import { onAction, tell } from '../slack/listeners.ts';
+import { onAction, tell, type ActionArgs } from '../slack/listeners.ts';
 import { originOf } from './gate-buttons.ts';
 
 export interface AlertButtonDeps {
@@ -43,31 +43,37 @@ export function messageLink(teamDomain: string | undefined, channelId: string, t
   return `https://${teamDomain ?? 'app'}.slack.com/archives/${channelId}/p${ts.replace('.', '')}`;
 }
 
+export const handleAlertRunChecks = (deps: AlertButtonDeps) => async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const channelId = body.channel?.id;
+  const { names, environment } = alertTarget(action.value, channelId, deps);
+  const ids = checksForAlerts(names);
+  const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
+  if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
+  await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
+};
+
+export const handleAlertStartRecovery = (deps: AlertButtonDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const channelId = body.channel?.id;
+  const { names, environment } = alertTarget(action.value, channelId, deps);
+  const ts = body.container.message_ts as string | undefined;
+  if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
+  const result = await deps.service.startRun({
+    channelId, title: recoveryTitle(names), userId: body.user.id, ...(environment ? { environment } : {}),
+    ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
+  });
+  if (!result.ok) await tell(respond, result.reason);
+};
+
+export const handleResumeAcknowledge = (deps: AlertButtonDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
+  const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
+  if (!result.ok) await tell(respond, result.reason);
+};
+
 export function registerAlertButtons(app: App, deps: AlertButtonDeps): void {
-  onAction<ButtonAction>(app, ACTION.alertRunChecks, deps, async ({ body, action, client, respond }) => {
-    const channelId = body.channel?.id;
-    const { names, environment } = alertTarget(action.value, channelId, deps);
-    const ids = checksForAlerts(names);
-    const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
-    if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
-    await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
-  });
+  onAction(app, ACTION.alertRunChecks, deps, handleAlertRunChecks(deps));
 
-  onAction<ButtonAction>(app, ACTION.alertStartRecovery, deps, async ({ body, action, respond }) => {
-    const channelId = body.channel?.id;
-    const { names, environment } = alertTarget(action.value, channelId, deps);
-    const ts = body.container.message_ts as string | undefined;
-    if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
-    const result = await deps.service.startRun({
-      channelId, title: recoveryTitle(names), userId: body.user.id, ...(environment ? { environment } : {}),
-      ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
-    });
-    if (!result.ok) await tell(respond, result.reason);
-  });
+  onAction(app, ACTION.alertStartRecovery, deps, handleAlertStartRecovery(deps));
 
-  onAction<ButtonAction>(app, ACTION.resumeAcknowledge, deps, async ({ body, action, respond }) => {
-    const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
-    const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
-    if (!result.ok) await tell(respond, result.reason);
-  });
+  onAction(app, ACTION.resumeAcknowledge, deps, handleResumeAcknowledge(deps));
 }

@@ -18,7 +18,7 @@ import type { RecoveryService } from '../recovery/service.ts';
 import { placementRefusal } from '../remediation/placement.ts';
 import { findAction } from '../remediation/registry.ts';
 import type { ActionOutcome, RemediationAction } from '../remediation/types.ts';
-import { onAction, tell } from '../slack/listeners.ts';
+import { onAction, tell, type ActionArgs } from '../slack/listeners.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ClickOrigin } from '../recovery/service.ts';
 import { originOf } from './gate-buttons.ts';
 import { heldText, JobCancelled, type ExclusiveRunner, type JobProgress } from '../remediation/exclusive.ts';
@@ -144,65 +144,75 @@ async function runOnce(
   await replaceCard(respond, outcomeCard(remedy.title, result, outcome.summary, outcome.lines));
 }
 
-export function registerRemediation(app: App, deps: RemediationDeps): void {
-  onAction<ButtonAction>(app, ACTION.gateRemediate, deps, async ({ body, action, respond }) => {
-    const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
-    const remedy = remedyFor(payload);
-    const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
-    if (elsewhere) return tell(respond, elsewhere);
-    const allowed = await mayRun(deps, payload, remedy, body.user.id);
-    if (!allowed.ok) return tell(respond, allowed.reason);
-    // A second click while one runs (any replica) is told who started it and how far it is, before any card.
-    const held = remedy.exclusive ? await deps.exclusive?.held(remedy.id) : undefined;
-    if (held) return tell(respond, heldText(remedy.title, held, (deps.now ?? (() => new Date()))()));
-    if (remedy.breakGlass) {
-      const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
-      // Evidence goes into the incident log before anyone is shown how to remove it.
-      if (guidance.logExport) await deps.service.recordExport(payload.runId, payload.gate, body.user.id, { action: remedy.id, ...guidance.logExport });
-      await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
-      return;
-    }
-    await respond({ response_type: 'ephemeral', replace_original: false, ...confirmCard(remedy, payload) });
-  });
+export const handleRemediateOpen = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
+  const remedy = remedyFor(payload);
+  const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
+  if (elsewhere) return tell(respond, elsewhere);
+  const allowed = await mayRun(deps, payload, remedy, body.user.id);
+  if (!allowed.ok) return tell(respond, allowed.reason);
+  // A second click while one runs (any replica) is told who started it and how far it is, before any card.
+  const held = remedy.exclusive ? await deps.exclusive?.held(remedy.id) : undefined;
+  if (held) return tell(respond, heldText(remedy.title, held, (deps.now ?? (() => new Date()))()));
+  if (remedy.breakGlass) {
+    const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
+    // Evidence goes into the incident log before anyone is shown how to remove it.
+    if (guidance.logExport) await deps.service.recordExport(payload.runId, payload.gate, body.user.id, { action: remedy.id, ...guidance.logExport });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
+    return;
+  }
+  await respond({ response_type: 'ephemeral', replace_original: false, ...confirmCard(remedy, payload) });
+};
 
-  onAction<ButtonAction>(app, ACTION.remediateRun, deps, async ({ body, action, respond, logger }) => {
-    const payload = decodePayload(actionButtonPayload, action.value);
-    const remedy = remedyFor(payload);
-    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-    if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
-    const allowed = await mayRun(deps, payload, remedy, body.user.id);
-    if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
-    await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
-  });
+export const handleRemediateRun = (deps: RemediationDeps) => async ({ body, action, respond, logger }: ActionArgs<ButtonAction>): Promise<void> => {
+  const payload = decodePayload(actionButtonPayload, action.value);
+  const remedy = remedyFor(payload);
+  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+  if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
+  const allowed = await mayRun(deps, payload, remedy, body.user.id);
+  if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
+  await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
+};
+
+export const handleExclusiveCancel = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const payload = decodePayload(actionButtonPayload, action.value);
+  const remedy = remedyFor(payload);
+  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+  if (elsewhere) return tell(respond, elsewhere);
+  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
+  if (!allowed.ok) return tell(respond, allowed.reason);
+  const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
+  await tell(respond, asked ? `Asked *${remedy.title}* to stop; its card and the thread will say "cancelled" within a few seconds.` : `*${remedy.title}* is not running.`);
+};
+
+export const handleRemediateDismiss = () => async ({ respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  await respond({ delete_original: true });
+};
+
+export const handleBreakGlassDone = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+  const payload = decodePayload(actionButtonPayload, action.value);
+  const remedy = findAction(payload.action);
+  if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
+  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+  if (elsewhere) return tell(respond, elsewhere);
+  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
+  if (!allowed.ok) return tell(respond, allowed.reason);
+  const recorded = await deps.journal.recordOnce(payload.runId, payload.gate, body.user.id, {
+    action: remedy.id, title: remedy.title, ok: true, breakGlass: true, summary: 'done by hand (break-glass)', lines: [],
+  }, requestKeyOf(payload, action.action_ts));
+  await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
+};
+
+export function registerRemediation(app: App, deps: RemediationDeps): void {
+  onAction(app, ACTION.gateRemediate, deps, handleRemediateOpen(deps));
+
+  onAction(app, ACTION.remediateRun, deps, handleRemediateRun(deps));
 
   // Cancel a one-at-a-time action that is running (on any replica): approvers only, like running it.
-  onAction<ButtonAction>(app, ACTION.exclusiveCancel, deps, async ({ body, action, respond }) => {
-    const payload = decodePayload(actionButtonPayload, action.value);
-    const remedy = remedyFor(payload);
-    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-    if (elsewhere) return tell(respond, elsewhere);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
-    if (!allowed.ok) return tell(respond, allowed.reason);
-    const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
-    await tell(respond, asked ? `Asked *${remedy.title}* to stop; its card and the thread will say "cancelled" within a few seconds.` : `*${remedy.title}* is not running.`);
-  });
+  onAction(app, ACTION.exclusiveCancel, deps, handleExclusiveCancel(deps));
 
-  onAction<ButtonAction>(app, ACTION.remediateCancel, deps, async ({ respond }) => {
-    await respond({ delete_original: true });
-  });
+  onAction(app, ACTION.remediateCancel, deps, handleRemediateDismiss());
 
   // The person who ran the manual step says so; the log records who and when (approvers only, like actions).
-  onAction<ButtonAction>(app, ACTION.breakGlassDone, deps, async ({ body, action, respond }) => {
-    const payload = decodePayload(actionButtonPayload, action.value);
-    const remedy = findAction(payload.action);
-    if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
-    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-    if (elsewhere) return tell(respond, elsewhere);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
-    if (!allowed.ok) return tell(respond, allowed.reason);
-    const recorded = await deps.journal.recordOnce(payload.runId, payload.gate, body.user.id, {
-      action: remedy.id, title: remedy.title, ok: true, breakGlass: true, summary: 'done by hand (break-glass)', lines: [],
-    }, requestKeyOf(payload, action.action_ts));
-    await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
-  });
+  onAction(app, ACTION.breakGlassDone, deps, handleBreakGlassDone(deps));
 }

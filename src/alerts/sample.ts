@@ -43,8 +43,18 @@ export function noAlertingMessage(): { text: string; blocks: KnownBlock[] } {
   };
 }
 
-export function registerAlertSample(app: App, deps: { receiver: AlertReceiverDeps; channel: string; logger: Logger; metrics: Metrics }): void {
-  onAction<ButtonAction>(app, ACTION.alertSample, deps, async () => {
-    await applyPayload(deps.receiver, samplePayload(deps.receiver.now()), deps.channel);
-  });
+export interface AlertSampleDeps {
+  receiver: AlertReceiverDeps;
+  channel: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The sandbox's "Post a sample notification": applied as if Alertmanager had sent it. */
+export const handleAlertSample = (deps: AlertSampleDeps) => async (): Promise<void> => {
+  await applyPayload(deps.receiver, samplePayload(deps.receiver.now()), deps.channel);
+};
+
+export function registerAlertSample(app: App, deps: AlertSampleDeps): void {
+  onAction<ButtonAction>(app, ACTION.alertSample, deps, handleAlertSample(deps));
 }

@@ -1,7 +1,8 @@
 // The one `/caracal` command: ack first, then route to the subcommand's file; a subcommand that only writes to the
 // database (note, handoff…) is saved before the ack instead (slack/save-first.ts).
 // `help` and unknown subcommands are answered in the ack itself: usage, ephemerally, at once.
-import type { App } from '@slack/bolt';
+import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { helpMessage } from '../blocks/help.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -11,10 +12,13 @@ import { saveThenAck } from '../slack/save-first.ts';
 import { parseCommandText } from './parse.ts';
 import type { Subcommand } from './types.ts';
 
-export function registerCommands(app: App, subcommands: readonly Subcommand[], deps: { logger: Logger; metrics: Metrics }): void {
+type CommandArgs = Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'> & { client: WebClient };
+
+/** The `/caracal` listener: routes to the subcommand named first in the text. */
+export function routeCommand(subcommands: readonly Subcommand[], deps: { logger: Logger; metrics: Metrics }) {
   const byName = new Map(subcommands.map((s) => [s.name, s]));
   const usage = [...subcommands, { usage: '/caracal help', description: 'this help.' }];
-  app.command('/caracal', async ({ command, ack, respond, client }) => {
+  return async ({ command, ack, respond, client }: CommandArgs): Promise<void> => {
     const { subcommand, args } = parseCommandText(command.text);
     const sub = byName.get(subcommand);
     if (!sub) {
@@ -35,5 +39,9 @@ export function registerCommands(app: App, subcommands: readonly Subcommand[], d
     if (sub.saveFirst?.()) return saveThenAck(() => ack(), respond, work);
     await ack();
     await work(respond);
-  });
+  };
+}
+
+export function registerCommands(app: App, subcommands: readonly Subcommand[], deps: { logger: Logger; metrics: Metrics }): void {
+  app.command('/caracal', routeCommand(subcommands, deps));
 }

@@ -1,7 +1,7 @@
 // Registering a block action the same way everywhere: ack first, count it, then the handler; any throw is
 // answered ephemerally by the one error handler. A click that only writes to the bot's database (`saveFirst`) is
 // saved before it is acked instead (save-first.ts), so a replica killed right after the ack loses nothing.
-import type { App, BlockAction, BlockElementAction, RespondFn } from '@slack/bolt';
+import type { App, BlockAction, BlockElementAction, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -46,3 +46,6 @@ export function onAction<A extends BlockElementAction>(
 export async function tell(respond: RespondFn, text: string): Promise<void> {
   await respond({ response_type: 'ephemeral', replace_original: false, text });
 }
+
+/** What a view submission handler gets from Bolt: exported handlers take this, so tests can build it. */
+export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'> & { client: WebClient };
