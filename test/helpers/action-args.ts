@@ -4,7 +4,7 @@
 import type { BlockAction, ButtonAction, CheckboxesAction, RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
-import type { ActionArgs } from '../../src/slack/listeners.ts';
+import type { ActionArgs, ViewArgs } from '../../src/slack/listeners.ts';
 
 export interface BuiltArgs<A> extends ActionArgs<A extends ButtonAction | CheckboxesAction ? A : never> {
   /** What the person was told (ephemeral answers, in order). */
@@ -59,4 +59,32 @@ export function buildCheckboxArgs(actionId: string, blockId: string, selected: r
     selected_options: selected.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
   } as unknown as CheckboxesAction;
   return recorded(action, o);
+}
+
+export interface BuiltViewArgs {
+  ack: (response?: unknown) => Promise<void>;
+  body: { user: { id: string } };
+  view: { private_metadata: string; state: { values: Record<string, Record<string, { value?: string; selected_user?: string }>> } };
+  client: WebClient;
+  /** Every ack, with its response (undefined: a plain ack that closes the modal), and when it came. */
+  acks: { response: unknown; afterWork: boolean }[];
+  /** Ephemeral messages posted after the ack. */
+  ephemerals: { channel: string; user: string; text: string }[];
+  /** Mark that the handler's work ran (a fake service calls it), so acks can be ordered against it. */
+  worked(): void;
+}
+
+/** A view submission as Bolt hands it to a listener: the modal's values, its private metadata, and recorders. */
+export function buildViewArgs(values: Record<string, Record<string, { value?: string; selected_user?: string }>>, privateMetadata: string, userId = 'UALICE'): BuiltViewArgs & ViewArgs {
+  let worked = false;
+  const acks: { response: unknown; afterWork: boolean }[] = [];
+  const ephemerals: { channel: string; user: string; text: string }[] = [];
+  const client = { chat: { postEphemeral: (m: { channel: string; user: string; text: string }) => (ephemerals.push(m), Promise.resolve({ ok: true })) } } as unknown as WebClient;
+  return {
+    ack: (response?: unknown) => (acks.push({ response, afterWork: worked }), Promise.resolve()),
+    body: { user: { id: userId } },
+    view: { private_metadata: privateMetadata, state: { values } },
+    client, acks, ephemerals,
+    worked: () => void (worked = true),
+  } as unknown as BuiltViewArgs & ViewArgs; // only the fields the handlers read
 }
