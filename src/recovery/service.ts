@@ -4,7 +4,7 @@ import type { Gate } from '../domain/gates.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { enqueueDelivery } from '../store/deliveries.ts';
 import { appendEvent, lockRunLog } from '../store/events.ts';
-import { findRunId, insertRun, loadRun, saveRun, VersionConflict } from '../store/runs.ts';
+import { findRunId, insertRun, loadRun, lockAndReadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { APPROVER_COMMANDS, decide, type Command, type GatePolicy } from './machine.ts';
 import { withData, type EventData, type EventDraft } from '../domain/events.ts';
 import { GATES } from '../domain/gates.ts';
@@ -143,11 +143,16 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: true, run };
   }
 
-  /** Earlier voters are looked up again when a Confirm may complete the gate: a removed approver's vote lapses. */
-  async function approversAmongVoters(run: RunState, gate: Gate): Promise<Set<string>> {
+  /**
+   * What a Confirm is decided with besides the run: earlier voters looked up again (a removed approver's vote
+   * lapses), and on Resume the critical alerts still firing in the channel.
+   */
+  async function confirmLookups(run: RunState, gate: Gate, command: Extract<Command, { type: 'confirm' }>): Promise<{ currentApprovers: Set<string>; command: Command }> {
     const voters = run.gates.find((g) => g.gate === gate)?.confirmVotes.map((v) => v.userId) ?? [];
     const still = await Promise.all(voters.map(async (v) => ((await deps.isApprover(v)) ? v : undefined)));
-    return new Set(still.filter((v): v is string => v !== undefined));
+    const currentApprovers = new Set(still.filter((v): v is string => v !== undefined));
+    const firing = gate === 'resume' && deps.criticalAlerts ? { firingCritical: await deps.criticalAlerts(run.channelId) } : {};
+    return { currentApprovers, command: { ...command, ...firing } };
   }
 
   /**
@@ -160,34 +165,39 @@ export function createRecoveryService(deps: RecoveryDeps) {
     const isApprover = APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' || command.type === 'release' ? await deps.isApprover(userId) : false;
     const key = origin?.requestKey;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const before = await loadRun(deps.db, runId);
-      if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
-      // Applied already: answered as the first was. Two copies at once cannot both commit (the run's version).
-      if (key && (await eventWithKey(deps.db, runId, key))) return { ok: true, run: before };
+      // What Confirm looks up (voters' membership, firing alerts) may ask Slack: asked before the run is locked, from
+      // the run as it is now; if the run changed meanwhile, it is decided again.
+      const seen = await loadRun(deps.db, runId);
+      if (!seen || (origin && !clickBelongsToRun(seen, origin))) return { ok: false, kind: 'not_found', reason: seen ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
+      const lookups = command.type === 'confirm' ? await confirmLookups(seen, gate, command) : undefined;
       const now = deps.now();
-      const currentApprovers = command.type === 'confirm' ? await approversAmongVoters(before, gate) : undefined;
-      const checked = command.type === 'confirm' && gate === 'resume' && deps.criticalAlerts ? { ...command, firingCritical: await deps.criticalAlerts(before.channelId) } : command;
-      const decision = decide(before, gate, checked, { userId, isApprover, ...(currentApprovers ? { currentApprovers } : {}) }, deps.policy, now);
-      if (!decision.ok) {
-        if (decision.kind === 'denied') {
-          await deps.db.transaction((tx) =>
-            record(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false),
-          );
-          queued();
-        }
-        return decision;
-      }
+      let result: ActResult | 'changed';
       try {
-        await deps.db.transaction(async (tx) => {
+        result = await deps.db.transaction(async (tx): Promise<ActResult | 'changed'> => {
+          // Clicks on one run queue on its lock and each decides on the state the one before left: twenty people
+          // clicking at once cost twenty short transactions, not rounds of conflicts and retries.
+          const before = await lockAndReadRun(tx, runId);
+          if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+          // Applied already (a redelivered click): answered as the first was.
+          if (key && (await eventWithKey(tx, runId, key))) return { ok: true, run: before };
+          if (lookups && before.version !== seen.version) return 'changed';
+          const actor = { userId, isApprover, ...(lookups ? { currentApprovers: lookups.currentApprovers } : {}) };
+          const decision = decide(before, gate, lookups?.command ?? command, actor, deps.policy, now);
+          if (!decision.ok) {
+            if (decision.kind === 'denied') await record(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false);
+            return decision;
+          }
           await saveRun(tx, before, decision.run, now, userId);
           await record(tx, runId, now, key ? withRequestKey(decision.events, key) : decision.events, true);
+          return { ok: true, run: decision.run };
         });
       } catch (err) {
-        if (err instanceof VersionConflict) continue; // someone else changed the run: decide again on fresh state
+        if (err instanceof VersionConflict) continue; // written by someone who did not take the lock: decide again
         throw err;
       }
+      if (result === 'changed') continue;
       queued();
-      return { ok: true, run: decision.run };
+      return result;
     }
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }

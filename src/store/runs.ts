@@ -1,9 +1,9 @@
 // Loading and saving recovery runs. SQL lives here, in small named functions; the machine stays pure.
 import type { CheckStatus } from '../domain/check-result.ts';
-import type { Gate } from '../domain/gates.ts';
-import { GATES, type FreezeItem } from '../domain/gates.ts';
+import { GATES, type FreezeItem, type Gate } from '../domain/gates.ts';
 import type { DrillMarker, GateState, GateStatus, RunState } from '../domain/run.ts';
 import type { Db, Queryable } from './db.ts';
+import { lockRunLog } from './events.ts';
 import { loadVerification } from './verifications.ts';
 
 /** Another transaction changed the run between our read and our write (double click, second replica). */
@@ -40,6 +40,12 @@ export async function insertRun(q: Queryable, run: RunState): Promise<void> {
 /** The run as of one instant; `db.snapshot` gives the consistency (several SELECTs must not straddle a commit). */
 export function loadRun(db: Db, runId: string): Promise<RunState | undefined> {
   return db.snapshot((q) => readRun(q, runId));
+}
+
+/** The run under its row lock, for the rest of the transaction: whoever decides on it next waits for this one. */
+export async function lockAndReadRun(tx: Queryable, runId: string): Promise<RunState | undefined> {
+  await lockRunLog(tx, runId);
+  return readRun(tx, runId);
 }
 
 async function readRun(q: Queryable, runId: string): Promise<RunState | undefined> {
