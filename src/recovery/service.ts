@@ -166,10 +166,9 @@ export function createRecoveryService(deps: RecoveryDeps) {
     const key = origin?.requestKey;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // What Confirm looks up (voters' membership, firing alerts) may ask Slack: asked before the run is locked, from
-      // the run as it is now; if the run changed meanwhile, it is decided again.
-      const seen = await loadRun(deps.db, runId);
-      if (!seen || (origin && !clickBelongsToRun(seen, origin))) return { ok: false, kind: 'not_found', reason: seen ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
-      const lookups = command.type === 'confirm' ? await confirmLookups(seen, gate, command) : undefined;
+      // the run as it is now; if the run changed meanwhile, it is decided again. Other commands look nothing up.
+      const seen = command.type === 'confirm' ? await loadRun(deps.db, runId) : undefined;
+      const lookups = seen && command.type === 'confirm' ? { version: seen.version, ...(await confirmLookups(seen, gate, command)) } : undefined;
       const now = deps.now();
       let result: ActResult | 'changed';
       try {
@@ -177,10 +176,10 @@ export function createRecoveryService(deps: RecoveryDeps) {
           // Clicks on one run queue on its lock and each decides on the state the one before left: twenty people
           // clicking at once cost twenty short transactions, not rounds of conflicts and retries.
           const before = await lockAndReadRun(tx, runId);
-          if (!before) return { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+          if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
           // Applied already (a redelivered click): answered as the first was.
           if (key && (await eventWithKey(tx, runId, key))) return { ok: true, run: before };
-          if (lookups && before.version !== seen.version) return 'changed';
+          if (lookups && before.version !== lookups.version) return 'changed';
           const actor = { userId, isApprover, ...(lookups ? { currentApprovers: lookups.currentApprovers } : {}) };
           const decision = decide(before, gate, lookups?.command ?? command, actor, deps.policy, now);
           if (!decision.ok) {
@@ -205,7 +204,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
   /** A note (or any event outside the gate machine) on the channel's active run. */
   /** One event, or several written together (a long note's continuation entries: all or none). */
   /** `requestKey` (issue 18): the request's own id (a slash command's trigger_id); a replay of it is recorded once. */
-  async function addEvent(channelId: string, userId: string, type: 'note', data: EventData<'note'> | readonly EventData<'note'>[], requestKey?: string): Promise<ActResult> {
+  async function addEvent(channelId: string, userId: string, type: 'note', data: EventData<'note'> | readonly EventData<'note'>[], requestKey?: string): Promise<{ ok: true; runId: string } | { ok: false; kind: 'not_found'; reason: string }> {
     const runId = await findRunId(deps.db, channelId, 'active');
     if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
     const drafts = (Array.isArray(data) ? data : [data]).map((d: EventData<'note'>, i) => ({ type, gate: undefined, actor: userId, data: requestKey && i === 0 ? { ...d, requestKey } : d }));
@@ -215,8 +214,7 @@ export function createRecoveryService(deps: RecoveryDeps) {
       await record(tx, runId, deps.now(), drafts, false);
     });
     queued();
-    const run = await loadRun(deps.db, runId);
-    return run ? { ok: true, run } : { ok: false, kind: 'not_found', reason: 'This recovery run no longer exists.' };
+    return { ok: true, runId };
   }
 
   /**
