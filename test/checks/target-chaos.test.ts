@@ -148,9 +148,13 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
     // ...and that bound did bind: the three concurrent runs asked for more connections than the pool holds.
     expect(peaks.waiting, 'no client ever waited for the pool').toBeGreaterThan(0);
     // After the chaos: black-holed connections were dropped, and nothing but the bot's pool is connected.
-    const { postgres } = await botConnections();
-    expect(await serverSideConnections()).toBe(postgres);
-    expect(postgres).toBeLessThanOrEqual(POOL_MAX);
+    const { rows } = await green.db.exec(
+      `SELECT count(*) FILTER (WHERE application_name = $1)::int AS bot, count(*)::int AS all
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> 'fixture'`, [APP],
+    );
+    const connected = rows[0] as { bot: number; all: number };
+    expect(connected.all).toBe(connected.bot);
+    expect(connected.bot).toBeLessThanOrEqual(POOL_MAX);
     expect(targets.context.redis!.status()).toBe('ready');
     expect(unhandled).toEqual([]);
     await targets.close();
