@@ -9,14 +9,25 @@ import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';
 import { postgresDb } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 
-/** Resolves once a session in this database waits on a lock; fails after 20 s of never seeing one. */
-async function waitForLockWaiter(temp: TempDatabase): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+/**
+ * Resolves once a session waits on a lock held by backend `holder` (pg_blocking_pids: blocked by that transaction, not
+ * by anything else), polling pg_stat_activity; rejects as soon as `competitor` settles without having been seen
+ * waiting, and after 20 s of never seeing it wait.
+ */
+async function blockedBy(temp: TempDatabase, holder: number, competitor: Promise<unknown>): Promise<void> {
+  let settled = false;
+  const done = competitor.then(
+    () => void (settled = true),
+    () => void (settled = true),
+  );
+  for (const end = Date.now() + 20_000; Date.now() < end;) {
     const { rows } = await temp.exec(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND $1::int = ANY(pg_blocking_pids(pid))`,
+      [holder],
     );
     if ((rows[0] as { n: number }).n > 0) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (settled) throw new Error('the note finished while the transition was still in flight: it never waited for the run lock');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 20))]);
   }
   throw new Error('the note never waited for the run lock');
 }
@@ -45,20 +56,25 @@ describe('event order within a run', () => {
     // Another replica's transition: the run's version bumped and its event appended, not committed yet.
     const other = new pg.Client({ connectionString: temp.url });
     await other.connect();
-    await other.query('BEGIN');
-    await other.query('UPDATE runs SET version = version + 1 WHERE id = $1', [runId]);
-    const inFlight = Number((await other.query<{ id: string }>(
-      `INSERT INTO events (run_id, at, actor, type, gate) VALUES ($1, now(), 'U2', 'gate_claimed', 'freeze') RETURNING id`, [runId],
-    )).rows[0].id);
+    let inFlight: number;
+    let note: ReturnType<typeof service.addEvent>;
+    try {
+      await other.query('BEGIN');
+      await other.query('UPDATE runs SET version = version + 1 WHERE id = $1', [runId]);
+      inFlight = Number((await other.query<{ id: string }>(
+        `INSERT INTO events (run_id, at, actor, type, gate) VALUES ($1, now(), 'U2', 'gate_claimed', 'freeze') RETURNING id`, [runId],
+      )).rows[0].id);
+      const holder = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
-    const note = service.addEvent('C-ORDER', 'U3', 'note', { text: 'meanwhile' });
-    // Wait until the note's transaction is observably blocked on the run's lock (not for an arbitrary time).
-    await waitForLockWaiter(temp);
-    // Nothing of the note may be visible while the earlier transition can still commit before it.
-    expect((await listEvents(db, runId)).map((e) => e.type)).toEqual(['run_started']);
-
-    await other.query('COMMIT');
-    await other.end();
+      note = service.addEvent('C-ORDER', 'U3', 'note', { text: 'meanwhile' });
+      // The awaited event: the note's transaction is observed blocked by the in-flight transition (not a guessed time).
+      await blockedBy(temp, holder, note);
+      // Nothing of the note may be visible while the earlier transition can still commit before it.
+      expect((await listEvents(db, runId)).map((e) => e.type)).toEqual(['run_started']);
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
     expect((await note).ok).toBe(true);
     const events = await listEvents(db, runId);
     expect(events.map((e) => e.type)).toEqual(['run_started', 'gate_claimed', 'note']);
