@@ -1,6 +1,8 @@
 // Button values: a small versioned payload, validated with zod. Never a domain object, never a secret.
 import { z } from 'zod';
 import { ENVIRONMENT_NAME } from '../config.ts';
+import { GATES } from '../domain/gates.ts';
+import { DRILL_MARKERS } from '../domain/run.ts';
 import { UserFacingError } from '../errors.ts';
 import { LIMITS } from './limits.ts';
 
@@ -15,7 +17,7 @@ export const reportButtonPayload = z.union([
 ]);
 export type ReportButtonPayload = z.infer<typeof reportButtonPayload>;
 
-const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+const gate = z.enum(GATES);
 
 /** Gate buttons and the Freeze checklist; the override modal's private_metadata uses the same shape. */
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
@@ -29,7 +31,7 @@ export const symptomButtonPayload = z.union([
 ]);
 
 /** A drill's timing button: fault injected, alert fired, recovered. */
-export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
+export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(DRILL_MARKERS) }).strict();
 
 /**
  * A remediation action button on a gate. `card`: the clicker's own confirm or break-glass card, one per dashboard
