@@ -4,6 +4,7 @@ import { ENVIRONMENT_NAME } from '../config.ts';
 import { GATES } from '../domain/gates.ts';
 import { DRILL_MARKERS } from '../domain/run.ts';
 import { UserFacingError } from '../errors.ts';
+import { SYMPTOM_IDS } from '../troubleshoot/symptoms.ts';
 import { LIMITS } from './limits.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -23,7 +24,7 @@ const gate = z.enum(GATES);
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
-const symptom = z.enum(['fail-closed', 'duplicates', 'rollback']);
+const symptom = z.enum(SYMPTOM_IDS);
 /** v2 names the environment the command was given (or the channel's default then); v1 uses the channel's default. */
 export const symptomButtonPayload = z.union([
   z.object({ v: z.literal(1), symptom }).strict(),
