@@ -8,11 +8,10 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { classifySlackError, GONE_ERRORS, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, mayAnswerLater, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { pauseChannel } from '../store/slack-channels.ts';
 import type { Pacer } from './pacer.ts';
-import { transient } from './readback.ts';
 
 export const ALERT_GROUP_EVENT = 'caracal_alert_group';
 const LOOKBACK = 200;
@@ -71,7 +70,7 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
       await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: t.channelId, ts, ...msg }));
       return 'updated';
     } catch (err) {
-      if (GONE_ERRORS.has(slackErrorCode(err))) return 'gone';
+      if (classifySlackError(err) === 'gone') return 'gone';
       return failed(err, 'chat.update', t.channelId);
     }
   }
@@ -86,7 +85,7 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
     ).rows;
     if (row?.pending) {
       const found = await findPosted(t).catch((err: unknown) => {
-        if (transient(err)) return failed(err, 'conversations.history', t.channelId);
+        if (mayAnswerLater(err)) return failed(err, 'conversations.history', t.channelId);
         logger.warn({ groupKey: t.groupKey, code: slackErrorCode(err) }, 'cannot look for an earlier alert group post; posting it');
         return undefined;
       });

@@ -6,10 +6,9 @@ import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RunState } from '../domain/run.ts';
-import { GONE_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';
-import { transient } from './readback.ts';
 
 export const DASHBOARD_EVENT = 'caracal_run_dashboard';
 const LOOKBACK = 100;
@@ -45,7 +44,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
     ).rows;
     if (row?.pending) {
       const found = await findPosted(run).catch((err: unknown) => {
-        if (transient(err)) throw err; // retried later, still marked pending: the look-up may answer then
+        if (mayAnswerLater(err)) throw err; // retried later, still marked pending: the look-up may answer then
         logger.warn({ runId: run.id, code: slackErrorCode(err) }, 'cannot look for an earlier dashboard post; posting it');
         return undefined;
       });
@@ -74,7 +73,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
     try {
       await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: run.channelId, ts: run.dashboardTs!, ...msg }));
     } catch (err) {
-      if (!GONE_ERRORS.has(slackErrorCode(err))) throw err;
+      if (classifySlackError(err) !== 'gone') throw err;
       logger.warn({ runId: run.id }, 'dashboard message was deleted; posting it again');
       await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]); // the old one is gone: do not find it
       await post(run, msg, hold);

@@ -6,7 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import type { HomeContent } from '../home/home-content.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, homeRefused, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { claimHomes, homeFailed, homePublished, wantAllHomes, wantHome, type HomeClaimRow } from '../store/home.ts';
 
@@ -23,9 +23,6 @@ export interface HomePublisherDeps {
   /** Homes per claim; a pass claims again until none is behind. */
   batch?: number;
 }
-
-/** A person who never installed the app's Home, or left the workspace: retrying cannot help soon. */
-const GIVE_UP_FOR_NOW = new Set(['user_not_found', 'not_enabled', 'invalid_arguments', 'invalid_blocks']);
 
 export function createHomePublisher(deps: HomePublisherDeps) {
   const { db, client, metrics, workerId } = deps;
@@ -53,7 +50,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       const code = slackErrorCode(err);
       const retry = classifySlackError(err) === 'rate'
         ? (retryAfterMs(err) ?? 1000)
-        : GIVE_UP_FOR_NOW.has(code) ? 10 * 60_000 : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
+        : homeRefused(err) ? 10 * 60_000 : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
       log.warn({ userId: claim.userId, code, retryMs: retry }, 'views.publish failed; the Home is retried later');
       await homeFailed(db, claim, workerId, code, retry).catch(() => undefined);
     }

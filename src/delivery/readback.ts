@@ -4,7 +4,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { AUTH_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 
 export const LOG_ENTRY_EVENT = 'caracal_log_entry';
 
@@ -15,16 +15,6 @@ export function logEntryMetadata(eventId: number, part = 0): { event_type: strin
 
 /** The key of one posted part of one entry in the map `postedEntries` returns. */
 export const partKey = (eventId: number, part: number): string => `${eventId}:${part}`;
-
-/**
- * Worth retrying later: the look-up may work then (rate limit, network, Slack's 5xx, a token refused for a while: the
- * post would be refused too, and a post that slips through the end of such a window must not make a duplicate).
- */
-export function transient(err: unknown): boolean {
-  const e = err as { code?: string; statusCode?: number };
-  return e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error' || (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 500) >= 500)
-    || AUTH_ERRORS.has(slackErrorCode(err));
-}
 
 /**
  * The log entries already in the thread under `threadTs`, posted by this bot: `partKey(event id, part)` -> message ts.
@@ -50,7 +40,7 @@ export async function postedEntries(client: WebClient, metrics: Metrics, log: Lo
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
   } catch (err) {
-    if (transient(err)) throw err;
+    if (mayAnswerLater(err)) throw err;
     log.warn({ code: slackErrorCode(err), channel }, 'cannot read the thread to look for an earlier post; posting the entry again');
   }
   return found;

@@ -11,7 +11,7 @@ import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReportStore } from '../domain/report.ts';
-import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { channelGone, mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
@@ -27,8 +27,6 @@ export interface StatusScheduleControl {
 }
 
 export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';
-/** Slack will not take the channel's reports any more: the schedule ends rather than failing every interval. */
-const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export interface StatusScheduleState {
   /** The Caracal deployment the reports check (named with the command, else the channel's default). */
@@ -79,8 +77,7 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     try {
       page = await call('conversations.history', () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 50 }));
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'slack_webapi_rate_limited_error' || code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error') throw err;
+      if (mayAnswerLater(err)) throw err;
       deps.logger.warn({ channel, code: slackErrorCode(err) }, 'cannot read the channel to look for an earlier scheduled report; posting it again');
       return undefined;
     }
@@ -147,7 +144,8 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     try {
       await job(schedule, ctx);
     } catch (err) {
-      if (!CHANNEL_GONE.has(slackErrorCode(err))) throw err;
+      // Slack will not take the channel's reports any more: the schedule ends rather than failing every interval.
+      if (!channelGone(err)) throw err;
       deps.logger.warn({ channel: schedule.key, code: slackErrorCode(err) }, 'scheduled status stopped: Slack no longer takes posts in this channel');
       await ctx.commit((tx) => deleteSchedule(tx, 'status', schedule.key));
     }
