@@ -1,5 +1,6 @@
 // Requeue every dead Coordinator outbox row, one call per row with its zone
 // (POST /zones/{zoneId}/outbox/{id}/requeue, operator token). The rows are read, never written, by the bot.
+import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
 import { callLine } from './hints.ts';
@@ -33,7 +34,7 @@ export const coordinatorRequeue: RemediationAction = {
         lines.push(`row ${shownId(row.id)} (zone ${shownId(row.zone_id)}): not called: the ${isUuid(row.id) ? 'zone id' : 'row id'} is not a valid id; inspect the row (break-glass SQL)`);
         continue;
       }
-      const url = `${base.replace(/\/+$/, '')}/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`;
+      const url = joinUrl(base, `/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`);
       const r = await postAdmin(ctx, url, ctx.secrets.coordinatorToken, 'CARACAL_COORDINATOR_TOKEN', signal);
       lines.push(callLine('coordinator', url, r));
       if (r.ok) done++;

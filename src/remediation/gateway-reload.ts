@@ -1,6 +1,7 @@
 // Force a revocation snapshot reload on every Gateway pod (POST /internal/revocations/reload reloads only the
 // pod that receives it, so each discovered pod is called by its own address, never through the Service).
 import { podsOf } from '../checks/discovery/pods.ts';
+import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
 import { callLine } from './hints.ts';
@@ -16,7 +17,7 @@ export const gatewayReload: RemediationAction = {
     if (set.pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
     const results = await Promise.all(
       set.pods.map(async (pod) => {
-        const url = `${pod.url.replace(/\/+$/, '')}/internal/revocations/reload`;
+        const url = joinUrl(pod.url, '/internal/revocations/reload');
         const r = await postAdmin(ctx, url, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal);
         return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${callLine('gateway', url, r)}` };
       }),

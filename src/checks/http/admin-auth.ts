@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { ADMIN_AUTH_HINT } from '../discovery/zones.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel, readJson, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { notConfigured, podLabel, readJson, snippet } from './metrics-json.ts';
 
 const TOKEN_REMEDY =
   'Set CARACAL_ADMIN_TOKEN (or CARACAL_ADMIN_TOKEN_FILE) to an admin token of this deployment; a read-only, ' +
@@ -40,7 +41,7 @@ const zonesPage = z.object({ items: z.array(z.unknown()), next_cursor: z.string(
 
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
   const label = podLabel('api', base);
-  const read = await readJson(ctx, endpoint(base, '/v1/zones?limit=1'), zonesPage, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
+  const read = await readJson(ctx, joinUrl(base, '/v1/zones?limit=1'), zonesPage, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
   if (read.ok) return { status: 'pass', line: `${label}: admin token accepted (GET /v1/zones answered 200)` };
   if (read.status === 401) {
     return {

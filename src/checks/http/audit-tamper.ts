@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, endpoint, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { count, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
 import { baselineLabel } from '../residue/baseline.ts';
 import type { ChainVerificationRecord } from '../../domain/chain-verification.ts';
 import { podFindings } from './per-pod.ts';
@@ -145,7 +146,7 @@ async function replayTamper(ctx: CheckContext, label: string, base: string, m: C
 async function readiness(ctx: CheckContext, label: string, base: string, signal: AbortSignal): Promise<Finding | undefined> {
   let answer: { status: number; text: string };
   try {
-    answer = await ctx.http.request(endpoint(base, '/ready'), { signal });
+    answer = await ctx.http.request(joinUrl(base, '/ready'), { signal });
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     answer = { status: 0, text: err.message };

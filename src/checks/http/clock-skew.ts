@@ -4,7 +4,8 @@
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { notConfigured, podLabel } from './metrics-json.ts';
 
 const NTP = 'Keep every host NTP-synced (the bot host, the nodes running Caracal): check chronyc tracking or timedatectl on each.';
 
@@ -18,7 +19,7 @@ async function measure(ctx: CheckContext, base: string, signal: AbortSignal): Pr
   const before = ctx.now().getTime();
   let date: string | undefined;
   try {
-    date = (await ctx.http.request(endpoint(base, '/health'), { signal })).header('date');
+    date = (await ctx.http.request(joinUrl(base, '/health'), { signal })).header('date');
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     return { finding: { status: 'warn', line: `${label}: clock skew not measured: ${err.message}`, remedy: 'See services.live for this pod.' } };

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { describeGrowth, growth } from './counter-growth.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { count, notConfigured, podLabel, readJson } from './metrics-json.ts';
 
 /** Default intervals (TTL_SWEEP_INTERVAL_MS, SERVICE_LEASE_SWEEP_INTERVAL_MS, RETENTION_CLEANUP_INTERVAL_MS). */
 export const JOBS = {
@@ -54,7 +55,7 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
   if (!ctx.secrets.coordinatorToken) {
     return [{ status: 'fail', line: `${label}: /stats not read: CARACAL_COORDINATOR_TOKEN is not set`, remedy: 'Set CARACAL_COORDINATOR_TOKEN to the Coordinator operator token.' }];
   }
-  const read = await readJson(ctx, endpoint(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: AUTH_HINT });
+  const read = await readJson(ctx, joinUrl(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: AUTH_HINT });
   if (!read.ok) {
     const remedy = read.status === 500
       ? `${label}: /stats answered 500: the Coordinator's Redis-backed rate limit or Postgres is failing (see services.ready).`

@@ -6,7 +6,8 @@ import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import type { MetricValue } from '../../domain/check-result.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, podLabel, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel, snippet } from './metrics-json.ts';
 import { eachPod } from './per-pod.ts';
 import { SERVICE_ROW } from './ready-probe.ts';
 
@@ -14,7 +15,7 @@ const ORDER: readonly ServiceName[] = ['sts', 'api', 'gateway', 'audit', 'coordi
 
 async function probe(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<Finding> {
   try {
-    const res = await ctx.http.request(endpoint(base, '/health'), { signal });
+    const res = await ctx.http.request(joinUrl(base, '/health'), { signal });
     if (res.status === 200) return { status: 'pass', line: `${label}: live (/health 200)` };
     if (service === 'audit' && res.status === 503) {
       return {

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
-import { endpoint, readJson, type JsonRead } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { readJson, type JsonRead } from './metrics-json.ts';
 
 // Only propagation_status decides; the rest is shown, so it may be absent but must have the documented type.
 const text = z.string().nullish();
@@ -86,7 +87,7 @@ async function readActivation(ctx: CheckContext, token: string, zoneId: string, 
   const path = `/v1/zones/${encodeURIComponent(zoneId)}/policy-sets/${encodeURIComponent(policySetId)}/activation-status`;
   let last: JsonRead<Activation> = { ok: false, problem: 'no API URL configured' };
   for (const base of ctx.caracal.services.api) {
-    last = await readJson(ctx, endpoint(base, path), activation, { bearer: token, signal, authHint: READ_TOKEN_HINT });
+    last = await readJson(ctx, joinUrl(base, path), activation, { bearer: token, signal, authHint: READ_TOKEN_HINT });
     if (last.ok || last.status !== undefined) return last;
   }
   return last;
