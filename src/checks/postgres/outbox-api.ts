@@ -4,7 +4,7 @@ import type { CheckDefinition } from '../types.ts';
 import { deadApiRows } from './outbox-dead-rows.ts';
 import { resetTransaction } from './outbox-reset-sql.ts';
 import { outboxVerdict } from './outbox-verdict.ts';
-import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
+import { withPostgres, queryTable } from './shared.ts';
 
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
 const COUNTS_SQL = `
@@ -28,9 +28,7 @@ export const outboxApi: CheckDefinition = {
   title: 'API outbox (event_outbox)',
   gates: ['evidence'],
   reads: 'public.event_outbox: pending and dead row counts, oldest pending age',
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.event_outbox', 'the API outbox');
     if (!Array.isArray(rows)) return rows;
     // An aggregate always returns one row; the fallback only satisfies the type.
@@ -57,5 +55,5 @@ export const outboxApi: CheckDefinition = {
         'whose dispatchers publish the rows; after 100 attempts a row dies.',
       matrix: ['postgres'],
     });
-  },
+  }),
 };

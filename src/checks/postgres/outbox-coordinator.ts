@@ -3,7 +3,7 @@
 import type { CheckDefinition } from '../types.ts';
 import { deadCoordinatorRows, type DeadCoordinatorRow } from './outbox-dead-rows.ts';
 import { outboxVerdict } from './outbox-verdict.ts';
-import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
+import { withPostgres, queryTable } from './shared.ts';
 
 // Only producer 'coordinator' rows are published by the Coordinator; 'api' rows are not its backlog.
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
@@ -36,9 +36,7 @@ export const outboxCoordinator: CheckDefinition = {
   title: 'Coordinator outbox (caracal_outbox)',
   gates: ['evidence'],
   reads: "public.caracal_outbox (producer 'coordinator'): counts by status, oldest pending age",
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.caracal_outbox', 'the Coordinator outbox');
     if (!Array.isArray(rows)) return rows;
     // An aggregate always returns one row; the fallback only satisfies the type.
@@ -66,5 +64,5 @@ export const outboxCoordinator: CheckDefinition = {
         'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
       matrix: ['postgres', 'coordinator'],
     });
-  },
+  }),
 };

@@ -148,12 +148,5 @@ export const auditDlq: CheckDefinition = {
   title: 'Audit dead-letter queue',
   gates: ['evidence'],
   reads: `XLEN and XRANGE (first ${SCAN}) of ${AUDIT_DLQ}, classified by reason`,
-  async run(ctx) {
-    if (!ctx.redis) return info.redisNotConfigured();
-    try {
-      return await check(ctx, ctx.redis);
-    } catch (err) {
-      return info.redisUnavailable(err);
-    }
-  },
+  run: (ctx) => info.withRedis(ctx, (redis) => check(ctx, redis)),
 };
