@@ -8,7 +8,7 @@ import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { joinUrl } from '../../url.ts';
 import { podLabel, readJson } from './metrics-json.ts';
-import { eachPod } from './per-pod.ts';
+import { podFindings } from './per-pod.ts';
 import { discoverZones } from '../discovery/zones.ts';
 
 /** Why a 404 cannot be trusted as "no key" right now, or undefined when Postgres and the STS pod are healthy. */
@@ -106,10 +106,7 @@ export const stsJwks: CheckDefinition = {
       };
     }
     const doubt = doubts(ctx, signal);
-    const fan = await eachPod(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
-    const reads = fan.ok ? fan.results.flat() : [fan.finding];
-    const findings = fan.ok && fan.note ? [fan.note, ...reads] : reads;
-    const pods = fan.ok ? fan.set.pods.length : 0;
+    const { findings, answers: reads, pods } = await podFindings(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
     const good = reads.filter((f) => f.status === 'pass').length;
     return combine(
       findings,
