@@ -22,6 +22,7 @@ import { loadRun } from '../store/runs.ts';
 import { pauseChannel, resumeChannel } from '../store/slack-channels.ts';
 import { createDashboardPoster } from './dashboard-post.ts';
 import { createPacer, type Pacer } from './pacer.ts';
+import { passLoop } from './pass-loop.ts';
 import { placeholderDashboard, placeholderEntry } from './placeholder.ts';
 import { logEntryMetadata, partKey, postedEntries } from './readback.ts';
 
@@ -91,8 +92,6 @@ export function createDispatcher(deps: DispatcherDeps) {
   const log = deps.logger.child({ component: 'dispatcher', workerId });
   const pacer = deps.pacer ?? createPacer({ db, postIntervalMs: deps.postIntervalMs ?? 1000, now, sleep });
   const dashboards = createDashboardPoster({ db, client, metrics, logger: log, ...(deps.botId ? { botId: deps.botId } : {}) });
-  let running: Promise<void> | undefined;
-  let again = false;
   let draining = false;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -307,29 +306,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }),
     );
-    if (more && !draining) again = true; // a full batch went through: the rest is due now
+    if (more && !draining) passes.again(); // a full batch went through: the rest is due now
   }
 
-  /** Run passes until nothing is due, one pass at a time in this process. */
-  function runNow(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await tick();
-        } catch (err) {
-          log.error({ err }, 'dispatcher pass failed');
-        }
-      } while (again && !draining);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  /** Passes until nothing is due, one pass at a time in this process. */
+  const passes = passLoop(tick, (err) => log.error({ err }, 'dispatcher pass failed'), () => draining);
+  const runNow = passes.run;
 
   return {
     /** Something was queued: deliver soon (after a short settle, so bursts coalesce). */
@@ -358,7 +340,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (timer) clearTimeout(timer);
       interval = undefined;
       timer = undefined;
-      const inflight = running;
+      const inflight = passes.inFlight();
       if (!inflight) return;
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), graceMs)));

@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import { classifySlackError, homeRefused, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { claimHomes, homeFailed, homePublished, wantAllHomes, wantHome, type HomeClaimRow } from '../store/home.ts';
+import { passLoop } from './pass-loop.ts';
 
 export interface HomePublisherDeps {
   db: Db;
@@ -32,8 +33,6 @@ export function createHomePublisher(deps: HomePublisherDeps) {
   let changed = false;
   let timer: NodeJS.Timeout | undefined;
   let poller: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let stopped = false;
   let published = 0;
 
@@ -72,25 +71,8 @@ export function createHomePublisher(deps: HomePublisherDeps) {
     }
   }
 
-  function runNow(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await pass();
-        } catch (err) {
-          log.error({ err }, 'home publish pass failed');
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  const passes = passLoop(pass, (err) => log.error({ err }, 'home publish pass failed'), () => stopped);
+  const runNow = passes.run;
 
   return {
     /** A run or a report changed: every Home is refreshed within `intervalMs`, once however many changes come. */
@@ -113,7 +95,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       if (timer) clearTimeout(timer);
       timer = undefined;
       await runNow();
-      if (running) await running;
+      await passes.inFlight();
     },
     /** Poll for Homes behind (changes other replicas made, retries). */
     start(pollMs = 5000): void {
@@ -126,7 +108,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       if (timer) clearTimeout(timer);
       poller = undefined;
       timer = undefined;
-      if (running) await running;
+      await passes.inFlight();
     },
     counts: () => ({ published }),
   };
