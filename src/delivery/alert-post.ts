@@ -12,6 +12,7 @@ import { classifySlackError, mayAnswerLater, retryAfterMs, slackCall, slackError
 import type { Db } from '../store/db.ts';
 import { pauseChannel } from '../store/slack-channels.ts';
 import type { Pacer } from './pacer.ts';
+import { findPostedMessage } from './readback.ts';
 
 export const ALERT_GROUP_EVENT = 'caracal_alert_group';
 const LOOKBACK = 200;
@@ -36,17 +37,11 @@ export function alertGroupMetadata(groupKey: string): { event_type: string; even
 export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; pacer: Pacer; botId?: string; maxSlotWaitMs: number; pauseProbeMs?: number }) {
   const { db, client, metrics, logger, pacer } = deps;
 
-  async function findPosted(t: AlertMessageTarget): Promise<string | undefined> {
-    const oldest = String(Math.floor(t.createdAt.getTime() / 1000) - 60);
-    const page = await slackCall(metrics, 'conversations.history', () =>
-      client.conversations.history({ channel: t.channelId, oldest, include_all_metadata: true, limit: LOOKBACK }),
-    );
-    const mine = (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === ALERT_GROUP_EVENT ? (m.metadata.event_payload as { group_key?: unknown }) : undefined;
-      return payload?.group_key === t.groupKey && (!deps.botId || m.bot_id === deps.botId);
+  const findPosted = (t: AlertMessageTarget): Promise<string | undefined> =>
+    findPostedMessage(client, metrics, {
+      channel: t.channelId, eventType: ALERT_GROUP_EVENT, key: 'group_key', value: t.groupKey, lookback: LOOKBACK, since: t.createdAt,
+      ...(deps.botId ? { botId: deps.botId } : {}),
     });
-    return mine?.ts;
-  }
 
   /** Remember Retry-After, pause a refused channel; then rethrow for the caller's retry. */
   async function failed(err: unknown, method: string, channel: string): Promise<never> {

@@ -9,6 +9,7 @@ import type { RunState } from '../domain/run.ts';
 import { classifySlackError, mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';
+import { findPostedMessage } from './readback.ts';
 
 export const DASHBOARD_EVENT = 'caracal_run_dashboard';
 const LOOKBACK = 100;
@@ -22,17 +23,11 @@ export function dashboardMetadata(runId: string): { event_type: string; event_pa
 export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; botId?: string }) {
   const { db, client, metrics, logger } = deps;
 
-  async function findPosted(run: RunState): Promise<string | undefined> {
-    const oldest = String(Math.floor(run.startedAt.getTime() / 1000) - 60);
-    const page = await slackCall(metrics, 'conversations.history', () =>
-      client.conversations.history({ channel: run.channelId, oldest, include_all_metadata: true, limit: LOOKBACK }),
-    );
-    const mine = (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === DASHBOARD_EVENT ? (m.metadata.event_payload as { run_id?: unknown }) : undefined;
-      return payload?.run_id === run.id && (!deps.botId || m.bot_id === deps.botId);
+  const findPosted = (run: RunState): Promise<string | undefined> =>
+    findPostedMessage(client, metrics, {
+      channel: run.channelId, eventType: DASHBOARD_EVENT, key: 'run_id', value: run.id, lookback: LOOKBACK, since: run.startedAt,
+      ...(deps.botId ? { botId: deps.botId } : {}),
     });
-    return mine?.ts;
-  }
 
   async function post(run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> {
     const [row] = (

@@ -1,6 +1,7 @@
-// Slack has no idempotency key for chat.postMessage, so a log entry whose earlier attempt may have reached Slack
-// unrecorded (the replica died between Slack's answer and its commit, or the call timed out) is looked up in the
-// thread, by the metadata every entry carries, before it is posted again.
+// Slack has no idempotency key for chat.postMessage, so a message whose earlier attempt may have reached Slack
+// unrecorded (the replica died between Slack's answer and its commit, or the call timed out) is looked up by the
+// metadata it carries before it is posted again: a log entry in its thread, a dashboard, an alert group or a
+// scheduled report in its channel.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -15,6 +16,32 @@ export function logEntryMetadata(eventId: number, part = 0): { event_type: strin
 
 /** The key of one posted part of one entry in the map `postedEntries` returns. */
 export const partKey = (eventId: number, part: number): string => `${eventId}:${part}`;
+
+export interface PostedMessageQuery {
+  channel: string;
+  /** The message's metadata: its event type, and the payload field that names it. */
+  eventType: string;
+  key: string;
+  value: string;
+  /** How many of the channel's latest messages to look through. */
+  lookback: number;
+  /** Not posted before this (a minute earlier is looked at too, for clock skew); undefined: the latest messages. */
+  since?: Date;
+  /** Only this bot's messages count, so another app's message with the same metadata is never taken for ours. */
+  botId?: string;
+}
+
+/** The ts of the message this bot already posted with that metadata, if Slack shows it; Slack's errors are thrown. */
+export async function findPostedMessage(client: WebClient, metrics: Metrics, q: PostedMessageQuery): Promise<string | undefined> {
+  const oldest = q.since ? { oldest: String(Math.floor(q.since.getTime() / 1000) - 60) } : {};
+  const page = await slackCall(metrics, 'conversations.history', () =>
+    client.conversations.history({ channel: q.channel, ...oldest, include_all_metadata: true, limit: q.lookback }),
+  );
+  return (page.messages ?? []).find((m) => {
+    const payload = m.metadata?.event_type === q.eventType ? (m.metadata.event_payload as Record<string, unknown> | undefined) : undefined;
+    return payload?.[q.key] === q.value && (!q.botId || m.bot_id === q.botId);
+  })?.ts;
+}
 
 /**
  * The log entries already in the thread under `threadTs`, posted by this bot: `partKey(event id, part)` -> message ts.

@@ -6,6 +6,7 @@
 import type { ContextBlock, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { statusReportMessage } from '../blocks/status-report.ts';
+import { findPostedMessage } from '../delivery/readback.ts';
 import type { StatusReport } from '../domain/report.ts';
 import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
@@ -73,18 +74,15 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
 
   /** The report an earlier attempt may have posted; a lasting refusal to read (no scope) posts again: better twice than never. */
   async function findPosted(channel: string, reportId: string): Promise<string | undefined> {
-    let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
     try {
-      page = await call('conversations.history', () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 50 }));
+      return await findPostedMessage(deps.client, deps.metrics, {
+        channel, eventType: SCHEDULED_STATUS_EVENT, key: 'report_id', value: reportId, lookback: 50, ...(deps.botId ? { botId: deps.botId } : {}),
+      });
     } catch (err) {
       if (mayAnswerLater(err)) throw err;
       deps.logger.warn({ channel, code: slackErrorCode(err) }, 'cannot read the channel to look for an earlier scheduled report; posting it again');
       return undefined;
     }
-    return (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === SCHEDULED_STATUS_EVENT ? (m.metadata.event_payload as { report_id?: unknown }) : undefined;
-      return payload?.report_id === reportId && (!deps.botId || m.bot_id === deps.botId);
-    })?.ts;
   }
 
   const job: Job = async (schedule, ctx) => {
