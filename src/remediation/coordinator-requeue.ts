@@ -3,7 +3,6 @@
 import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
-import { callLine } from './hints.ts';
 import { isUuid, isZoneId, shownId } from '../domain/ids.ts';
 import { deadCoordinatorRows } from '../checks/postgres/outbox-dead-rows.ts';
 
@@ -35,8 +34,8 @@ export const coordinatorRequeue: RemediationAction = {
         continue;
       }
       const url = joinUrl(base, `/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`);
-      const r = await postAdmin(ctx, url, ctx.secrets.coordinatorToken, 'CARACAL_COORDINATOR_TOKEN', signal);
-      lines.push(callLine('coordinator', url, r));
+      const r = await postAdmin(ctx, 'coordinator', url, signal);
+      lines.push(r.line);
       if (r.ok) done++;
     }
     return { ok: done === rows.length, lines, summary: `Requeued ${done} of ${rows.length} dead Coordinator outbox row(s).` };

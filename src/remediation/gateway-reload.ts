@@ -4,7 +4,6 @@ import { podsOf } from '../checks/discovery/pods.ts';
 import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
-import { callLine } from './hints.ts';
 
 export const gatewayReload: RemediationAction = {
   id: 'gateway.reload',
@@ -18,8 +17,8 @@ export const gatewayReload: RemediationAction = {
     const results = await Promise.all(
       set.pods.map(async (pod) => {
         const url = joinUrl(pod.url, '/internal/revocations/reload');
-        const r = await postAdmin(ctx, url, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal);
-        return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${callLine('gateway', url, r)}` };
+        const r = await postAdmin(ctx, 'gateway', url, signal);
+        return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${r.line}` };
       }),
     );
     const done = results.filter((r) => r.ok).length;
