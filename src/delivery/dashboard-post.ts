@@ -6,10 +6,11 @@ import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RunState } from '../domain/run.ts';
-import { classifySlackError, mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, slackCall } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';
-import { findPostedMessage } from './readback.ts';
+import { clearPostPending, markPostPending } from './post-pending.ts';
+import { findEarlierPost } from './readback.ts';
 
 export const DASHBOARD_EVENT = 'caracal_run_dashboard';
 const LOOKBACK = 100;
@@ -23,26 +24,17 @@ export function dashboardMetadata(runId: string): { event_type: string; event_pa
 export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; botId?: string }) {
   const { db, client, metrics, logger } = deps;
 
+  /** A failure that may pass is thrown: the delivery is retried later, still marked pending. */
   const findPosted = (run: RunState): Promise<string | undefined> =>
-    findPostedMessage(client, metrics, {
-      channel: run.channelId, eventType: DASHBOARD_EVENT, key: 'run_id', value: run.id, lookback: LOOKBACK, since: run.startedAt,
-      ...(deps.botId ? { botId: deps.botId } : {}),
-    });
+    findEarlierPost(
+      client, metrics,
+      { channel: run.channelId, eventType: DASHBOARD_EVENT, key: 'run_id', value: run.id, lookback: LOOKBACK, since: run.startedAt, ...(deps.botId ? { botId: deps.botId } : {}) },
+      (code) => logger.warn({ runId: run.id, code }, 'cannot look for an earlier dashboard post; posting it'),
+    );
 
   async function post(run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> {
-    const [row] = (
-      await db.query<{ pending: boolean }>(
-        `WITH old AS (SELECT dashboard_pending FROM runs WHERE id = $1 FOR UPDATE)
-         UPDATE runs SET dashboard_pending = true FROM old WHERE runs.id = $1 RETURNING old.dashboard_pending AS pending`,
-        [run.id],
-      )
-    ).rows;
-    if (row?.pending) {
-      const found = await findPosted(run).catch((err: unknown) => {
-        if (mayAnswerLater(err)) throw err; // retried later, still marked pending: the look-up may answer then
-        logger.warn({ runId: run.id, code: slackErrorCode(err) }, 'cannot look for an earlier dashboard post; posting it');
-        return undefined;
-      });
+    if (await markPostPending(db, 'dashboard', run.id)) {
+      const found = await findPosted(run);
       if (found) {
         logger.info({ runId: run.id, ts: found }, 'dashboard already posted by an earlier attempt; updating it instead of posting again');
         await saveTs(run, found);
@@ -59,7 +51,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
 
   async function saveTs(run: RunState, ts: string): Promise<void> {
     await setDashboardTs(db, run.id, ts);
-    await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]);
+    await clearPostPending(db, 'dashboard', run.id);
     run.dashboardTs = ts;
   }
 
@@ -70,7 +62,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
     } catch (err) {
       if (classifySlackError(err) !== 'gone') throw err;
       logger.warn({ runId: run.id }, 'dashboard message was deleted; posting it again');
-      await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]); // the old one is gone: do not find it
+      await clearPostPending(db, 'dashboard', run.id); // the old one is gone: do not find it
       await post(run, msg, hold);
     }
   }

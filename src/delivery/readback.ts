@@ -31,12 +31,23 @@ export interface PostedMessageQuery {
   botId?: string;
 }
 
-/** The ts of the message this bot already posted with that metadata, if Slack shows it; Slack's errors are thrown. */
-export async function findPostedMessage(client: WebClient, metrics: Metrics, q: PostedMessageQuery): Promise<string | undefined> {
+/**
+ * The ts of the message this bot already posted with that metadata, if Slack shows it. A failure that may pass
+ * (mayAnswerLater) is thrown: the caller retries later, still marked. A lasting one (no history scope, say) is
+ * handed to `cannotLook` and answers "not posted": the message is posted again, a duplicate is better than a loss.
+ */
+export async function findEarlierPost(client: WebClient, metrics: Metrics, q: PostedMessageQuery, cannotLook: (code: string) => void): Promise<string | undefined> {
   const oldest = q.since ? { oldest: String(Math.floor(q.since.getTime() / 1000) - 60) } : {};
-  const page = await slackCall(metrics, 'conversations.history', () =>
-    client.conversations.history({ channel: q.channel, ...oldest, include_all_metadata: true, limit: q.lookback }),
-  );
+  let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
+  try {
+    page = await slackCall(metrics, 'conversations.history', () =>
+      client.conversations.history({ channel: q.channel, ...oldest, include_all_metadata: true, limit: q.lookback }),
+    );
+  } catch (err) {
+    if (mayAnswerLater(err)) throw err;
+    cannotLook(slackErrorCode(err));
+    return undefined;
+  }
   return (page.messages ?? []).find((m) => {
     const payload = m.metadata?.event_type === q.eventType ? (m.metadata.event_payload as Record<string, unknown> | undefined) : undefined;
     return payload?.[q.key] === q.value && (!q.botId || m.bot_id === q.botId);

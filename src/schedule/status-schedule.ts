@@ -6,13 +6,13 @@
 import type { ContextBlock, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { statusReportMessage } from '../blocks/status-report.ts';
-import { findPostedMessage } from '../delivery/readback.ts';
+import { findEarlierPost } from '../delivery/readback.ts';
 import type { StatusReport } from '../domain/report.ts';
 import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReportStore } from '../domain/report.ts';
-import { channelGone, mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { channelGone, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
@@ -73,16 +73,12 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
   }
 
   /** The report an earlier attempt may have posted; a lasting refusal to read (no scope) posts again: better twice than never. */
-  async function findPosted(channel: string, reportId: string): Promise<string | undefined> {
-    try {
-      return await findPostedMessage(deps.client, deps.metrics, {
-        channel, eventType: SCHEDULED_STATUS_EVENT, key: 'report_id', value: reportId, lookback: 50, ...(deps.botId ? { botId: deps.botId } : {}),
-      });
-    } catch (err) {
-      if (mayAnswerLater(err)) throw err;
-      deps.logger.warn({ channel, code: slackErrorCode(err) }, 'cannot read the channel to look for an earlier scheduled report; posting it again');
-      return undefined;
-    }
+  function findPosted(channel: string, reportId: string): Promise<string | undefined> {
+    return findEarlierPost(
+      deps.client, deps.metrics,
+      { channel, eventType: SCHEDULED_STATUS_EVENT, key: 'report_id', value: reportId, lookback: 50, ...(deps.botId ? { botId: deps.botId } : {}) },
+      (code) => deps.logger.warn({ channel, code }, 'cannot read the channel to look for an earlier scheduled report; posting it again'),
+    );
   }
 
   const job: Job = async (schedule, ctx) => {

@@ -1,16 +1,19 @@
 // The one read-back the dashboards, alert groups and scheduled reports share before posting again: found by the
-// metadata the message carries, only among this bot's own messages, from a minute before it could have been posted.
+// metadata the message carries, only among this bot's own messages, from a minute before it could have been posted;
+// a failure that may pass is thrown (retried later), a lasting one means "post it again".
 import { WebClient } from '@slack/web-api';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPostedMessage } from '../../src/delivery/readback.ts';
+import { findEarlierPost } from '../../src/delivery/readback.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { captureSlackApi } from '../helpers/slack-api.ts';
 
-const client = new WebClient('xoxb-test', { retryConfig: { retries: 0 } });
+const client = new WebClient('xoxb-test', { retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
 const meta = (runId: string) => ({ event_type: 'caracal_run_dashboard', event_payload: { run_id: runId } });
+const since = new Date('2026-11-28T12:00:00Z');
+const query = { channel: 'C1', eventType: 'caracal_run_dashboard', key: 'run_id', value: 'R1', lookback: 100, since, botId: 'BME' };
 
-describe('findPostedMessage', () => {
+describe('findEarlierPost', () => {
   afterEach(() => nock.cleanAll());
 
   it("finds the bot's own message with that metadata, never another app's copy of it", async () => {
@@ -22,10 +25,20 @@ describe('findPostedMessage', () => {
         { ts: '1.3', bot_id: 'BME', metadata: meta('R1') },
       ],
     }]);
-    const since = new Date('2026-11-28T12:00:00Z');
-    const q = { channel: 'C1', eventType: 'caracal_run_dashboard', key: 'run_id', value: 'R1', lookback: 100, since };
-    expect(await findPostedMessage(client, createMetrics(), { ...q, botId: 'BME' })).toBe('1.3');
-    expect(await findPostedMessage(client, createMetrics(), { ...q, value: 'R3', botId: 'BME' })).toBeUndefined();
+    const unused = () => expect.unreachable('the channel was read');
+    expect(await findEarlierPost(client, createMetrics(), query, unused)).toBe('1.3');
+    expect(await findEarlierPost(client, createMetrics(), { ...query, value: 'R3' }, unused)).toBeUndefined();
     expect(calls[0].body).toMatchObject({ channel: 'C1', oldest: String(since.getTime() / 1000 - 60), limit: '100', include_all_metadata: 'true' });
+  });
+
+  it('a lasting refusal answers "not posted" and says why; one that may pass is thrown', async () => {
+    captureSlackApi(() => [200, { ok: false, error: 'missing_scope' }]);
+    const told: string[] = [];
+    expect(await findEarlierPost(client, createMetrics(), query, (code) => told.push(code))).toBeUndefined();
+    expect(told).toEqual(['missing_scope']);
+    nock.cleanAll();
+    captureSlackApi(() => [503, { ok: false }]);
+    await expect(findEarlierPost(client, createMetrics(), query, (code) => told.push(code))).rejects.toMatchObject({ code: 'slack_webapi_http_error' });
+    expect(told).toEqual(['missing_scope']);
   });
 });
