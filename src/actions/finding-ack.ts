@@ -12,6 +12,7 @@ import { unacknowledgedFindings } from '../recovery/machine.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import { originOf } from './gate-buttons.ts';
+import { slackCall } from '../slack/slack-call.ts';
 
 export interface FindingAckDeps {
   service: RecoveryService;
@@ -30,7 +31,7 @@ export function registerFindingAck(app: App, deps: FindingAckDeps): void {
     // Checked again on submit; asking first spares a non-approver from writing a reason for nothing.
     if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can acknowledge a finding.');
     const finding = unacknowledgedFindings(run) ?? 'the deep verification finding (already acknowledged by enough approvers)';
-    await client.views.open({ trigger_id: body.trigger_id, view: findingAckModal(payload, finding, deps.sandbox) });
+    await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: findingAckModal(payload, finding, deps.sandbox) }));
   });
 
   app.view(VIEW.findingAckModal, async ({ ack, body, view, client }) => {
@@ -59,7 +60,7 @@ export function registerFindingAck(app: App, deps: FindingAckDeps): void {
     if (result.ok) return;
     const run = await deps.service.load(payload.runId).catch(() => undefined);
     if (!run) return;
-    await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: `Not acknowledged: ${result.reason}` })
+    await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: `Not acknowledged: ${result.reason}` }))
       .catch((err: unknown) => deps.logger.warn({ err }, 'could not tell the approver'));
   });
 }

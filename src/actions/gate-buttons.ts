@@ -16,6 +16,7 @@ import { FREEZE_CHECKLIST } from '../domain/gates.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOrigin, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
+import { slackCall } from '../slack/slack-call.ts';
 
 export interface GateActionDeps {
   service: RecoveryService;
@@ -87,7 +88,7 @@ export function registerGateActions(app: App, deps: GateActionDeps): void {
     if (!(await deps.isApprover(body.user.id))) {
       return tell(respond, 'Only configured approvers can request an override.');
     }
-    await client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) });
+    await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) }));
   });
 
   onAction<ButtonAction>(app, ACTION.drillMark, deps, async ({ body, action, respond }) => {

@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell } from '../slack/listeners.ts';
 import { originOf } from './gate-buttons.ts';
+import { slackCall } from '../slack/slack-call.ts';
 
 export interface HandoffModalDeps {
   service: RecoveryService;
@@ -25,7 +26,7 @@ export function registerHandoffModal(app: App, deps: HandoffModalDeps): void {
     const payload = decodePayload(gateButtonPayload, action.value);
     const run = await deps.service.load(payload.runId);
     if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
-    await client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) });
+    await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) }));
   });
 
   app.view(VIEW.handoffModal, async ({ ack, body, view, client }) => {
@@ -61,6 +62,7 @@ export function registerHandoffModal(app: App, deps: HandoffModalDeps): void {
     }
     const run = await deps.service.load(payload.runId).catch(() => undefined);
     if (!run) return;
-    await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }).catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
+    await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
+      .catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
   });
 }

@@ -10,6 +10,7 @@ import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
+import { slackCall } from '../slack/slack-call.ts';
 
 export function registerOverrideModal(
   app: App,
@@ -51,6 +52,7 @@ export function registerOverrideModal(
     if (!answer) return;
     const run = await deps.service.load(payload.runId).catch(() => undefined);
     if (!run) return;
-    await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }).catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
+    await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
+      .catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
   });
 }

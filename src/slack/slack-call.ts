@@ -1,6 +1,7 @@
-// Every Slack Web API call the bot's own code makes goes through `slackCall`, so failures are counted the same way,
-// and every caller reads Slack's errors with the one classification below: the names of Slack's platform errors
-// live here and nowhere else. (Bolt's own calls, such as its auth.test when a request comes in, are Bolt's.)
+// Every Slack Web API call the bot's code makes while it runs goes through `slackCall`, so failures are counted the
+// same way, and every caller reads Slack's errors with the one classification below: the names of Slack's platform
+// errors live here and nowhere else. Not counted: the auth.test that resolves the bot's identity before it starts
+// (slack/bot-identity.ts; a failure there stops the start), and the calls Bolt itself makes.
 import { ErrorCode } from '@slack/web-api';
 import type { Metrics } from '../metrics.ts';
 

@@ -1,6 +1,7 @@
 // The one classification of Slack's errors, fed the errors a real @slack/web-api client raises: a platform error,
 // a 429, an HTTP error and no answer at all. The kinds are compared with the library's ErrorCode, so a renamed
 // kind or a platform error filed under the wrong heading shows here.
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LogLevel, WebClient } from '@slack/web-api';
@@ -67,5 +68,27 @@ describe('Slack error classification', () => {
     const nobody = new WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${await closedPort()}/api/`, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
     const err = await failure('auth.test', nobody);
     expect([classifySlackError(err), answeredBySlack(err), mayAnswerLater(err)]).toEqual(['transient', false, true]);
+  });
+});
+
+describe('slackCall', () => {
+  /** src files that make Web API calls of their own: the simulator, and the auth.test before the bot starts. */
+  const EXEMPT = /^(sandbox\/|slack\/bot-identity\.ts$)/;
+  const CALL = /\b(?:deps\.)?client(?:\(\))?\.(?:chat|views|users|usergroups|conversations|auth|reactions|pins|files|bots|team|apps)\.[A-Za-z.]+\(/g;
+
+  it('wraps every Web API call the running bot makes, so its failures are counted and classified', () => {
+    const root = new URL('../../src/', import.meta.url);
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !EXEMPT.test(f));
+    const bare: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(new URL(file, root), 'utf8');
+      for (const m of text.matchAll(CALL)) {
+        // Wrapped: the call is the body of the arrow passed to slackCall (or a local `call` bound to it) just before.
+        const before = text.slice(Math.max(0, m.index - 160), m.index);
+        if (!/(slackCall|\bcall)\([^;]*=>\s*$/.test(before)) bare.push(`${file}: ${m[0]}`);
+      }
+    }
+    expect(files.length).toBeGreaterThan(100);
+    expect(bare).toEqual([]);
   });
 });
