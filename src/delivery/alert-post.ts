@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
-import { pauseChannel } from '../store/slack-channels.ts';
+import { pauseChannel, probeBackoffMs } from '../store/slack-channels.ts';
 import type { Pacer } from './pacer.ts';
 import { clearPostPending, markPostPending } from './post-pending.ts';
 import { findEarlierPost } from './readback.ts';
@@ -51,7 +51,7 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
     const kind = classifySlackError(err);
     if (kind === 'rate') pacer.retryAfter(method, channel, retryAfterMs(err) ?? 1000);
     if (kind === 'channel') {
-      const refusals = await pauseChannel(db, channel, slackErrorCode(err), (n) => Math.min(5 * 60_000, (deps.pauseProbeMs ?? 5000) * 2 ** Math.min(n - 1, 8)));
+      const refusals = await pauseChannel(db, channel, slackErrorCode(err), (n) => probeBackoffMs(n, deps.pauseProbeMs));
       if (refusals === 1) logger.error({ channel, code: slackErrorCode(err) }, 'Slack refuses this channel: alert messages are paused (nothing is dropped) until a probe succeeds');
     }
     throw err;

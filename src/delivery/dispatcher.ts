@@ -19,7 +19,7 @@ import {
 import { getEvent } from '../store/events.ts';
 import type { StoredEvent } from '../domain/events.ts';
 import { loadRun } from '../store/runs.ts';
-import { pauseChannel, resumeChannel } from '../store/slack-channels.ts';
+import { pauseChannel, probeBackoffMs, resumeChannel } from '../store/slack-channels.ts';
 import { createDashboardPoster } from './dashboard-post.ts';
 import { createPacer, type Pacer } from './pacer.ts';
 import { passLoop } from './pass-loop.ts';
@@ -67,7 +67,6 @@ export interface DispatcherDeps {
 }
 
 const MAX_ATTEMPTS = 50;
-const MAX_PROBE_MS = 5 * 60_000;
 
 /** The lease was taken by another worker: stop without sending or writing anything more. */
 class LeaseLost extends Error {}
@@ -99,7 +98,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   const jitter = (ms: number) => Math.round(ms * (0.5 + random() / 2));
   const backoff = (attempts: number) => jitter(Math.min(60_000, 250 * 2 ** Math.min(attempts, 8)));
-  const probeDelay = (refusals: number) => jitter(Math.min(MAX_PROBE_MS, (deps.pauseProbeMs ?? 5000) * 2 ** Math.min(refusals - 1, 8)));
+  const probeDelay = (refusals: number) => jitter(probeBackoffMs(refusals, deps.pauseProbeMs));
 
   const renewedAt = new WeakMap<Lease, number>();
   /**
