@@ -276,7 +276,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     cancelCommand({ service, approversOffline }),
     handoffCommand({ service, approversOffline }),
     summaryCommand({ service, now }),
-    timelineCommand({ db, logger: deps.logger, policy: service.policy, now }),
+    timelineCommand({ db, metrics: deps.metrics, logger: deps.logger, policy: service.policy, now }),
     watchCommand({
       db, service, now, defaultInterval: schedules.intervalFor,
       onChanged: () => {

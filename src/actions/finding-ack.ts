@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics.ts';
 import { unacknowledgedFindings } from '../recovery/machine.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell, type ActionArgs, type ViewArgs } from '../slack/listeners.ts';
+import { slackCall } from '../slack/slack-call.ts';
 import { originOf } from './gate-buttons.ts';
 
 export interface FindingAckDeps {
@@ -29,7 +30,7 @@ export const handleFindingAckOpen = (deps: FindingAckDeps) => async ({ body, act
   // Checked again on submit; asking first spares a non-approver from writing a reason for nothing.
   if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can acknowledge a finding.');
   const finding = unacknowledgedFindings(run) ?? 'the deep verification finding (already acknowledged by enough approvers)';
-  await client.views.open({ trigger_id: body.trigger_id, view: findingAckModal(payload, finding, deps.sandbox) });
+  await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: findingAckModal(payload, finding, deps.sandbox) }));
 };
 
 export const handleFindingAckSubmit = (deps: FindingAckDeps) => async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
@@ -58,7 +59,7 @@ export const handleFindingAckSubmit = (deps: FindingAckDeps) => async ({ ack, bo
   if (result.ok) return;
   const run = await deps.service.load(payload.runId).catch(() => undefined);
   if (!run) return;
-  await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: `Not acknowledged: ${result.reason}` })
+  await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: `Not acknowledged: ${result.reason}` }))
     .catch((err: unknown) => deps.logger.warn({ err }, 'could not tell the approver'));
 };
 

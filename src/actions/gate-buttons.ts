@@ -13,6 +13,7 @@ import type { Command } from '../recovery/machine.ts';
 import type { GateCheck, RunState } from '../domain/run.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOrigin, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell, type ActionArgs } from '../slack/listeners.ts';
+import { slackCall } from '../slack/slack-call.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
 
 export interface GateActionDeps {
@@ -79,13 +80,13 @@ export const handleOverrideDecision = (deps: Pick<GateActionDeps, 'service'>, ty
 };
 
 /** "Request override…": the modal opens only for an approver (checked again on submit). */
-export const handleOverrideOpen = (deps: Pick<GateActionDeps, 'service' | 'isApprover' | 'sandbox'>): Handler => async ({ body, action, client, respond }) => {
+export const handleOverrideOpen = (deps: Pick<GateActionDeps, 'service' | 'isApprover' | 'sandbox' | 'metrics'>): Handler => async ({ body, action, client, respond }) => {
   const payload = decodePayload(gateButtonPayload, action.value);
   const run = await runOfClick(deps, payload.runId, body);
   if (typeof run === 'string') return tell(respond, run);
   // Asking first spares a non-approver from writing a reason for nothing.
   if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can request an override.');
-  await client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) });
+  await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) }));
 };
 
 export const handleDrillMark = (deps: Pick<GateActionDeps, 'service'>): Handler => async ({ body, action, respond }) => {

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type RecoveryService } from '../recovery/service.ts';
 import { onAction, tell, type ActionArgs, type ViewArgs } from '../slack/listeners.ts';
+import { slackCall } from '../slack/slack-call.ts';
 import { originOf } from './gate-buttons.ts';
 
 export interface HandoffModalDeps {
@@ -24,7 +25,7 @@ export const handleHandoffOpen = (deps: HandoffModalDeps) => async ({ body, acti
   const payload = decodePayload(gateButtonPayload, action.value);
   const run = await deps.service.load(payload.runId);
   if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
-  await client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) });
+  await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) }));
 };
 
 export const handleHandoffSubmit = (deps: HandoffModalDeps) => async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
@@ -60,7 +61,8 @@ export const handleHandoffSubmit = (deps: HandoffModalDeps) => async ({ ack, bod
   }
   const run = await deps.service.load(payload.runId).catch(() => undefined);
   if (!run) return;
-  await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }).catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
+  await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
+    .catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
 };
 
 export function registerHandoffModal(app: App, deps: HandoffModalDeps): void {

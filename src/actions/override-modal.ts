@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import type { ViewArgs } from '../slack/listeners.ts';
+import { slackCall } from '../slack/slack-call.ts';
 
 export interface OverrideModalDeps {
   service: Pick<RecoveryService, 'act' | 'load'>;
@@ -56,7 +57,8 @@ export const handleOverrideSubmit = (deps: OverrideModalDeps) => async ({ ack, b
   if (!answer) return;
   const run = await deps.service.load(payload.runId).catch(() => undefined);
   if (!run) return;
-  await client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }).catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
+  await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
+    .catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
 };
 
 export function registerOverrideModal(app: App, deps: OverrideModalDeps): void {

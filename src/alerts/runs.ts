@@ -4,7 +4,7 @@
 import { findDrill } from '../drills/catalog.ts';
 import { recordEvents } from '../recovery/service.ts';
 import type { Queryable } from '../store/db.ts';
-import { findRunId } from '../store/runs.ts';
+import { findRunId, readDrillMarks } from '../store/runs.ts';
 import { caracalAlert } from '../domain/alert-catalog.ts';
 import type { AlertChange } from '../domain/alerts.ts';
 
@@ -18,9 +18,7 @@ export async function recordAlertsInRun(q: Queryable, channelId: string, changes
   const runId = await findRunId(q, channelId, 'active');
   if (!runId) return undefined;
   const [run] = (await q.query<{ kind: string; scenario: string | null }>('SELECT kind, scenario FROM runs WHERE id = $1', [runId])).rows;
-  const marks = new Map(
-    (await q.query<{ marker: string; at: Date }>(`SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`, [runId])).rows.map((r) => [r.marker, new Date(r.at)]),
-  );
+  const marks = await readDrillMarks(q, runId);
   const expected = run.kind === 'drill' && run.scenario ? (findDrill(run.scenario)?.expectedAlerts ?? []) : [];
   for (const { alert, status } of relevant) {
     const row = caracalAlert(alert.name)!;
@@ -33,11 +31,11 @@ export async function recordAlertsInRun(q: Queryable, channelId: string, changes
         startsAt: alert.startsAt.toISOString(), endsAt: alert.endsAt?.toISOString() ?? null,
       },
     }], true);
-    const injected = marks.get('injected');
+    const injected = marks.injected;
     // An alert already firing before the fault was injected did not detect it.
-    if (status === 'firing' && expected.includes(alert.name) && injected && !marks.has('alert_fired') && alert.startsAt >= injected) {
+    if (status === 'firing' && expected.includes(alert.name) && injected && !marks.alert_fired && alert.startsAt >= injected) {
       await recordEvents(q, runId, alert.startsAt, [{ type: 'drill_marker', gate: undefined, actor: ALERTMANAGER_ACTOR, data: { marker: 'alert_fired', alert: alert.name } }], true);
-      marks.set('alert_fired', alert.startsAt);
+      marks.alert_fired = alert.startsAt;
     }
   }
   return runId;

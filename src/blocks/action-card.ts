@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ActionResult } from '../domain/events.ts';
 import { ACTION } from './ids.ts';
-import { sections } from './limits.ts';
+import { LIMITS, sections } from './limits.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 import type { ActionButtonPayload } from './payloads.ts';
 import { encodePayload, actionButtonPayload } from './payloads.ts';
@@ -46,7 +46,7 @@ const HEAD: Record<ActionResult, string> = {
 export function outcomeCard(title: string, result: ActionResult, summary: string, lines: readonly string[]): Card {
   const answer = lines.map((l) => `> ${escapeMrkdwn(truncate(l, 400))}`).join('\n');
   const text = `${HEAD[result]}: *${escapeMrkdwn(title)}*: ${escapeMrkdwn(summary)}${answer ? `\n${answer}` : ''}\nRecorded in the incident log.`;
-  return { text: truncate(`${HEAD[result]}: ${title}: ${summary}`, 3000), blocks: sections(text) };
+  return { text: truncate(`${HEAD[result]}: ${title}: ${summary}`, LIMITS.fallbackText), blocks: sections(text) };
 }
 
 /** A call whose outcome is not known (the bot failed after calling): never claim nothing changed. */

@@ -1,16 +1,41 @@
-// Slack's Block Kit limits, and packing blocks into messages that respect them.
+// Slack's Block Kit limits, and packing blocks into messages that respect them. LIMITS is the one table of Slack's
+// numbers (docs/slack-platform.md §4): the builders and the egress fit to it, the sandbox's Slack refuses by it.
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { splitText, truncate } from './mrkdwn.ts';
 
 export const LIMITS = {
   blocksPerMessage: 50,
-  sectionText: 3000,
-  headerText: 150,
-  contextElements: 10,
-  buttonValue: 2000,
-  buttonText: 75,
-  optionText: 75,
+  /** A modal or a Home tab. */
+  blocksPerView: 100,
+  /** A message's top-level `text`: Slack truncates above it and may refuse it (`msg_too_long`). */
+  messageText: 40_000,
+  /** The `text` we send next to blocks: what notifications show. */
   fallbackText: 3000,
+  sectionText: 3000,
+  fieldsPerSection: 10,
+  fieldText: 2000,
+  headerText: 150,
+  markdownText: 12_000,
+  contextElements: 10,
+  actionsElements: 25,
+  /** block_id, action_id, callback_id. */
+  id: 255,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  optionText: 75,
+  optionValue: 150,
+  /** checkboxes and radio buttons. */
+  optionsPerGroup: 10,
+  optionsPerSelect: 100,
+  inputLabel: 2000,
+  inputValue: 3000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  /** A modal's title, submit and close texts. */
+  viewTitle: 24,
+  privateMetadata: 3000,
 } as const;
 
 /** One or more section blocks carrying `text` in full, each within the 3,000-character limit. */
@@ -67,12 +92,6 @@ export function packGroups(
 
 // ---- The egress boundary: every message is made to fit before it is sent, never refused for its size. ----
 
-/** Slack truncates `text` above 40,000 characters and may refuse it (`msg_too_long`); we cut well before. */
-export const MAX_MESSAGE_TEXT = 40_000;
-const ID_MAX = 255;
-const FIELD_TEXT = 2000;
-const FIELDS_PER_SECTION = 10;
-const ACTIONS_ELEMENTS = 25;
 const MAX_CONTINUATIONS = 20;
 /** A message without blocks is split into pieces that read well (Slack advises 4,000 characters). */
 const TEXT_ONLY_PIECE = 4000;
@@ -92,7 +111,7 @@ function cutText(obj: unknown, max: number): unknown {
 
 function cutId(obj: Json, key: string): Json {
   const v = obj[key];
-  return typeof v === 'string' && v.length > ID_MAX ? { ...obj, [key]: v.slice(0, ID_MAX) } : obj;
+  return typeof v === 'string' && v.length > LIMITS.id ? { ...obj, [key]: v.slice(0, LIMITS.id) } : obj;
 }
 
 function fitElement(el: unknown): unknown {
@@ -112,7 +131,7 @@ export function fitBlock(block: KnownBlock): KnownBlock {
   switch (b.type) {
     case 'section':
       b = { ...b, text: cutText(b.text, LIMITS.sectionText) };
-      if (Array.isArray(b.fields)) b = { ...b, fields: b.fields.slice(0, FIELDS_PER_SECTION).map((f) => cutText(f, FIELD_TEXT)) };
+      if (Array.isArray(b.fields)) b = { ...b, fields: b.fields.slice(0, LIMITS.fieldsPerSection).map((f) => cutText(f, LIMITS.fieldText)) };
       if (b.accessory) b = { ...b, accessory: fitElement(b.accessory) };
       break;
     case 'header':
@@ -122,7 +141,7 @@ export function fitBlock(block: KnownBlock): KnownBlock {
       if (Array.isArray(b.elements)) b = { ...b, elements: b.elements.slice(0, LIMITS.contextElements).map(fitElement) };
       break;
     case 'actions':
-      if (Array.isArray(b.elements)) b = { ...b, elements: b.elements.slice(0, ACTIONS_ELEMENTS).map(fitElement) };
+      if (Array.isArray(b.elements)) b = { ...b, elements: b.elements.slice(0, LIMITS.actionsElements).map(fitElement) };
       break;
     default:
       break;
@@ -145,7 +164,7 @@ function uniqueBlockIds(blocks: readonly KnownBlock[]): KnownBlock[] {
     if (!b.block_id) return b;
     const n = (seen.get(b.block_id) ?? 0) + 1;
     seen.set(b.block_id, n);
-    return n === 1 ? b : { ...b, block_id: `${b.block_id.slice(0, ID_MAX - 6)}~${n}` };
+    return n === 1 ? b : { ...b, block_id: `${b.block_id.slice(0, LIMITS.id - 6)}~${n}` };
   });
 }
 
@@ -158,7 +177,7 @@ function notice(text: string): KnownBlock {
  * block within its limits, at most 50 blocks (the last replaced by a notice that says how many are not shown).
  */
 export function fitMessage(msg: Message, moreAt = '`/caracal timeline`'): Message {
-  const text = truncate(msg.text, MAX_MESSAGE_TEXT);
+  const text = truncate(msg.text, LIMITS.messageText);
   if (!msg.blocks) return { text };
   let blocks = uniqueBlockIds(splitLongSections(msg.blocks).map(fitBlock));
   if (blocks.length > LIMITS.blocksPerMessage) {

@@ -1,7 +1,10 @@
 // Button values: a small versioned payload, validated with zod. Never a domain object, never a secret.
 import { z } from 'zod';
 import { ENVIRONMENT_NAME } from '../config.ts';
+import { GATES } from '../domain/gates.ts';
+import { DRILL_MARKERS } from '../domain/run.ts';
 import { UserFacingError } from '../errors.ts';
+import { SYMPTOM_IDS } from '../troubleshoot/symptoms.ts';
 import { LIMITS } from './limits.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -15,13 +18,13 @@ export const reportButtonPayload = z.union([
 ]);
 export type ReportButtonPayload = z.infer<typeof reportButtonPayload>;
 
-const gate = z.enum(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+const gate = z.enum(GATES);
 
 /** Gate buttons and the Freeze checklist; the override modal's private_metadata uses the same shape. */
 export const gateButtonPayload = z.object({ v: z.literal(1), runId: id, gate }).strict();
 export type GateButtonPayload = z.infer<typeof gateButtonPayload>;
 
-const symptom = z.enum(['fail-closed', 'duplicates', 'rollback']);
+const symptom = z.enum(SYMPTOM_IDS);
 /** v2 names the environment the command was given (or the channel's default then); v1 uses the channel's default. */
 export const symptomButtonPayload = z.union([
   z.object({ v: z.literal(1), symptom }).strict(),
@@ -29,7 +32,7 @@ export const symptomButtonPayload = z.union([
 ]);
 
 /** A drill's timing button: fault injected, alert fired, recovered. */
-export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(['injected', 'alert_fired', 'recovered']) }).strict();
+export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker: z.enum(DRILL_MARKERS) }).strict();
 
 /**
  * A remediation action button on a gate. `card`: the clicker's own confirm or break-glass card, one per dashboard

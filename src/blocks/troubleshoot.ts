@@ -21,8 +21,7 @@ export function symptomMessage(s: Symptom, environment?: string): { text: string
     actions.length ? `*Actions* (on the recovery run's gates): ${actions.join('; ')}` : '',
     environment ? `*Environment:* \`${escapeMrkdwn(environment)}\`` : '',
   ].filter(Boolean).join('\n');
-  const symptom = s.id as 'fail-closed';
-  const value = encodePayload(symptomButtonPayload, environment ? { v: 2, symptom, env: environment } : { v: 1, symptom });
+  const value = encodePayload(symptomButtonPayload, environment ? { v: 2, symptom: s.id, env: environment } : { v: 1, symptom: s.id });
   return {
     text: s.title,
     blocks: [

@@ -7,6 +7,7 @@ import { LIMITS } from '../blocks/limits.ts';
 import { escapeMrkdwn, splitText, truncate } from '../blocks/mrkdwn.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { timelineMarkdown, timelineUserIds, type NameOf } from '../recovery/timeline.ts';
 import { runBriefText } from '../blocks/run-brief.ts';
 import { briefOf } from '../recovery/brief.ts';
@@ -15,16 +16,17 @@ import type { RunState } from '../domain/run.ts';
 import type { Db } from '../store/db.ts';
 import { listEvents } from '../store/events.ts';
 import { findRunId, loadRun } from '../store/runs.ts';
+import { slackCall } from '../slack/slack-call.ts';
 import type { Subcommand } from './types.ts';
 
 /** Slack user ids to display names, asked once per process (names rarely change during an incident). */
-export function userNames(logger?: Logger): (client: WebClient, ids: readonly string[]) => Promise<NameOf> {
+export function userNames(metrics: Metrics, logger?: Logger): (client: WebClient, ids: readonly string[]) => Promise<NameOf> {
   // null: asked, and Slack had no name (deleted user, missing users:read): not asked again.
   const cache = new Map<string, string | null>();
   return async (client, ids) => {
     for (const id of ids.filter((i) => !cache.has(i))) {
       try {
-        const { user } = await client.users.info({ user: id });
+        const { user } = await slackCall(metrics, 'users.info', () => client.users.info({ user: id }));
         const name = user?.profile?.display_name || user?.real_name || user?.name;
         cache.set(id, name || null);
       } catch (err) {
@@ -70,8 +72,8 @@ export function timelineMessage(markdown: string): { text: string; blocks: Known
   return { text: truncate(`Timeline for the review: ${title}`, LIMITS.fallbackText), blocks, continued };
 }
 
-export function timelineCommand(deps: { db: Db; logger?: Logger; policy?: GatePolicy; now?: () => Date }): Subcommand {
-  const names = userNames(deps.logger);
+export function timelineCommand(deps: { db: Db; metrics: Metrics; logger?: Logger; policy?: GatePolicy; now?: () => Date }): Subcommand {
+  const names = userNames(deps.metrics, deps.logger);
   const now = deps.now ?? (() => new Date());
   // The same brief as `/caracal summary`, at the top of the export.
   const brief = deps.policy ? (run: RunState) => runBriefText(briefOf(run, deps.policy!, now()), now()) : undefined;
@@ -83,9 +85,10 @@ export function timelineCommand(deps: { db: Db; logger?: Logger; policy?: GatePo
       const markdown = await channelTimeline(deps.db, command.channel_id, (ids) => names(client, ids), brief);
       // Escaped inside the code blocks too: nothing in a note can become a mention.
       const { text, blocks, continued } = timelineMessage(markdown);
-      const posted = await client.chat.postMessage({ channel: command.channel_id, text, blocks, unfurl_links: false });
+      const channel = command.channel_id;
+      const posted = await slackCall(deps.metrics, 'chat.postMessage', () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false }));
       for (const part of continued) {
-        await client.chat.postMessage({ channel: command.channel_id, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part });
+        await slackCall(deps.metrics, 'chat.postMessage', () => client.chat.postMessage({ channel, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part }));
       }
       await respond({ response_type: 'ephemeral', text: 'Posted the timeline to the channel.' });
     },

@@ -2,7 +2,7 @@
 // Its "Run these checks" button runs them against the environment named (else the channel's default), carried in
 // the button so a later click checks the same deployment.
 import { symptomList, symptomMessage } from '../blocks/troubleshoot.ts';
-import { findSymptom, SYMPTOMS } from '../troubleshoot/symptoms.ts';
+import { findSymptom, SYMPTOM_IDS, SYMPTOMS } from '../troubleshoot/symptoms.ts';
 import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
@@ -10,7 +10,7 @@ export function troubleshootCommand(deps: { pickEnvironment?: EnvironmentPicker 
   return {
     name: 'troubleshoot',
     usage: '/caracal troubleshoot [environment] [symptom]',
-    description: 'symptom → the checks and actions that tell the cause (fail-closed, duplicates, rollback).',
+    description: `symptom → the checks and actions that tell the cause (${SYMPTOM_IDS.join(', ')}).`,
     async handle({ command, args, respond }) {
       const choice = deps.pickEnvironment?.(command.channel_id, args);
       const rest = choice ? choice.rest : args;

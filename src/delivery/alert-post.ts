@@ -8,11 +8,12 @@ import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { classifySlackError, GONE_ERRORS, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
-import { pauseChannel } from '../store/slack-channels.ts';
+import { pauseChannel, probeBackoffMs } from '../store/slack-channels.ts';
 import type { Pacer } from './pacer.ts';
-import { transient } from './readback.ts';
+import { clearPostPending, markPostPending } from './post-pending.ts';
+import { findEarlierPost } from './readback.ts';
 
 export const ALERT_GROUP_EVENT = 'caracal_alert_group';
 const LOOKBACK = 200;
@@ -37,24 +38,20 @@ export function alertGroupMetadata(groupKey: string): { event_type: string; even
 export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; pacer: Pacer; botId?: string; maxSlotWaitMs: number; pauseProbeMs?: number }) {
   const { db, client, metrics, logger, pacer } = deps;
 
-  async function findPosted(t: AlertMessageTarget): Promise<string | undefined> {
-    const oldest = String(Math.floor(t.createdAt.getTime() / 1000) - 60);
-    const page = await slackCall(metrics, 'conversations.history', () =>
-      client.conversations.history({ channel: t.channelId, oldest, include_all_metadata: true, limit: LOOKBACK }),
-    );
-    const mine = (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === ALERT_GROUP_EVENT ? (m.metadata.event_payload as { group_key?: unknown }) : undefined;
-      return payload?.group_key === t.groupKey && (!deps.botId || m.bot_id === deps.botId);
-    });
-    return mine?.ts;
-  }
+  /** A failure that may pass goes through `failed` (Retry-After, a refused channel) and is thrown: retried later. */
+  const findPosted = (t: AlertMessageTarget): Promise<string | undefined> =>
+    findEarlierPost(
+      client, metrics,
+      { channel: t.channelId, eventType: ALERT_GROUP_EVENT, key: 'group_key', value: t.groupKey, lookback: LOOKBACK, since: t.createdAt, ...(deps.botId ? { botId: deps.botId } : {}) },
+      (code) => logger.warn({ groupKey: t.groupKey, code }, 'cannot look for an earlier alert group post; posting it'),
+    ).catch((err: unknown) => failed(err, 'conversations.history', t.channelId));
 
   /** Remember Retry-After, pause a refused channel; then rethrow for the caller's retry. */
   async function failed(err: unknown, method: string, channel: string): Promise<never> {
     const kind = classifySlackError(err);
     if (kind === 'rate') pacer.retryAfter(method, channel, retryAfterMs(err) ?? 1000);
     if (kind === 'channel') {
-      const refusals = await pauseChannel(db, channel, slackErrorCode(err), (n) => Math.min(5 * 60_000, (deps.pauseProbeMs ?? 5000) * 2 ** Math.min(n - 1, 8)));
+      const refusals = await pauseChannel(db, channel, slackErrorCode(err), (n) => probeBackoffMs(n, deps.pauseProbeMs));
       if (refusals === 1) logger.error({ channel, code: slackErrorCode(err) }, 'Slack refuses this channel: alert messages are paused (nothing is dropped) until a probe succeeds');
     }
     throw err;
@@ -71,25 +68,14 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
       await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: t.channelId, ts, ...msg }));
       return 'updated';
     } catch (err) {
-      if (GONE_ERRORS.has(slackErrorCode(err))) return 'gone';
+      if (classifySlackError(err) === 'gone') return 'gone';
       return failed(err, 'chat.update', t.channelId);
     }
   }
 
   async function post(t: AlertMessageTarget, msg: Rendered): Promise<string> {
-    const [row] = (
-      await db.query<{ pending: boolean }>(
-        `WITH old AS (SELECT post_pending FROM alert_groups WHERE group_key = $1 FOR UPDATE)
-         UPDATE alert_groups SET post_pending = true FROM old WHERE alert_groups.group_key = $1 RETURNING old.post_pending AS pending`,
-        [t.groupKey],
-      )
-    ).rows;
-    if (row?.pending) {
-      const found = await findPosted(t).catch((err: unknown) => {
-        if (transient(err)) return failed(err, 'conversations.history', t.channelId);
-        logger.warn({ groupKey: t.groupKey, code: slackErrorCode(err) }, 'cannot look for an earlier alert group post; posting it');
-        return undefined;
-      });
+    if (await markPostPending(db, 'alertGroup', t.groupKey)) {
+      const found = await findPosted(t);
       if (found && (await update(t, found, msg)) === 'updated') {
         logger.info({ groupKey: t.groupKey, ts: found }, 'alert group message already posted by an earlier attempt; updated it instead of posting again');
         return found;
@@ -116,7 +102,7 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
       if (t.messageTs) {
         if ((await update(t, t.messageTs, msg)) === 'updated') return { ts: t.messageTs, posted: false };
         logger.warn({ groupKey: t.groupKey }, 'alert group message was deleted; posting it again');
-        await db.query('UPDATE alert_groups SET post_pending = false WHERE group_key = $1', [t.groupKey]); // the old one is gone: do not find it
+        await clearPostPending(db, 'alertGroup', t.groupKey); // the old one is gone: do not find it
       }
       return { ts: await post(t, msg), posted: true };
     },

@@ -6,10 +6,11 @@ import type { KnownBlock } from '@slack/types';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RunState } from '../domain/run.ts';
-import { GONE_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, slackCall } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { setDashboardTs } from '../store/runs.ts';
-import { transient } from './readback.ts';
+import { clearPostPending, markPostPending } from './post-pending.ts';
+import { findEarlierPost } from './readback.ts';
 
 export const DASHBOARD_EVENT = 'caracal_run_dashboard';
 const LOOKBACK = 100;
@@ -23,32 +24,17 @@ export function dashboardMetadata(runId: string): { event_type: string; event_pa
 export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; botId?: string }) {
   const { db, client, metrics, logger } = deps;
 
-  async function findPosted(run: RunState): Promise<string | undefined> {
-    const oldest = String(Math.floor(run.startedAt.getTime() / 1000) - 60);
-    const page = await slackCall(metrics, 'conversations.history', () =>
-      client.conversations.history({ channel: run.channelId, oldest, include_all_metadata: true, limit: LOOKBACK }),
+  /** A failure that may pass is thrown: the delivery is retried later, still marked pending. */
+  const findPosted = (run: RunState): Promise<string | undefined> =>
+    findEarlierPost(
+      client, metrics,
+      { channel: run.channelId, eventType: DASHBOARD_EVENT, key: 'run_id', value: run.id, lookback: LOOKBACK, since: run.startedAt, ...(deps.botId ? { botId: deps.botId } : {}) },
+      (code) => logger.warn({ runId: run.id, code }, 'cannot look for an earlier dashboard post; posting it'),
     );
-    const mine = (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === DASHBOARD_EVENT ? (m.metadata.event_payload as { run_id?: unknown }) : undefined;
-      return payload?.run_id === run.id && (!deps.botId || m.bot_id === deps.botId);
-    });
-    return mine?.ts;
-  }
 
   async function post(run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> {
-    const [row] = (
-      await db.query<{ pending: boolean }>(
-        `WITH old AS (SELECT dashboard_pending FROM runs WHERE id = $1 FOR UPDATE)
-         UPDATE runs SET dashboard_pending = true FROM old WHERE runs.id = $1 RETURNING old.dashboard_pending AS pending`,
-        [run.id],
-      )
-    ).rows;
-    if (row?.pending) {
-      const found = await findPosted(run).catch((err: unknown) => {
-        if (transient(err)) throw err; // retried later, still marked pending: the look-up may answer then
-        logger.warn({ runId: run.id, code: slackErrorCode(err) }, 'cannot look for an earlier dashboard post; posting it');
-        return undefined;
-      });
+    if (await markPostPending(db, 'dashboard', run.id)) {
+      const found = await findPosted(run);
       if (found) {
         logger.info({ runId: run.id, ts: found }, 'dashboard already posted by an earlier attempt; updating it instead of posting again');
         await saveTs(run, found);
@@ -65,7 +51,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
 
   async function saveTs(run: RunState, ts: string): Promise<void> {
     await setDashboardTs(db, run.id, ts);
-    await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]);
+    await clearPostPending(db, 'dashboard', run.id);
     run.dashboardTs = ts;
   }
 
@@ -74,9 +60,9 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
     try {
       await slackCall(metrics, 'chat.update', () => client.chat.update({ channel: run.channelId, ts: run.dashboardTs!, ...msg }));
     } catch (err) {
-      if (!GONE_ERRORS.has(slackErrorCode(err))) throw err;
+      if (classifySlackError(err) !== 'gone') throw err;
       logger.warn({ runId: run.id }, 'dashboard message was deleted; posting it again');
-      await db.query('UPDATE runs SET dashboard_pending = false WHERE id = $1', [run.id]); // the old one is gone: do not find it
+      await clearPostPending(db, 'dashboard', run.id); // the old one is gone: do not find it
       await post(run, msg, hold);
     }
   }

@@ -19,9 +19,10 @@ import {
 import { getEvent } from '../store/events.ts';
 import type { StoredEvent } from '../domain/events.ts';
 import { loadRun } from '../store/runs.ts';
-import { pauseChannel, resumeChannel } from '../store/slack-channels.ts';
+import { pauseChannel, probeBackoffMs, resumeChannel } from '../store/slack-channels.ts';
 import { createDashboardPoster } from './dashboard-post.ts';
 import { createPacer, type Pacer } from './pacer.ts';
+import { passLoop } from './pass-loop.ts';
 import { placeholderDashboard, placeholderEntry } from './placeholder.ts';
 import { logEntryMetadata, partKey, postedEntries } from './readback.ts';
 
@@ -66,7 +67,6 @@ export interface DispatcherDeps {
 }
 
 const MAX_ATTEMPTS = 50;
-const MAX_PROBE_MS = 5 * 60_000;
 
 /** The lease was taken by another worker: stop without sending or writing anything more. */
 class LeaseLost extends Error {}
@@ -91,8 +91,6 @@ export function createDispatcher(deps: DispatcherDeps) {
   const log = deps.logger.child({ component: 'dispatcher', workerId });
   const pacer = deps.pacer ?? createPacer({ db, postIntervalMs: deps.postIntervalMs ?? 1000, now, sleep });
   const dashboards = createDashboardPoster({ db, client, metrics, logger: log, ...(deps.botId ? { botId: deps.botId } : {}) });
-  let running: Promise<void> | undefined;
-  let again = false;
   let draining = false;
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -100,7 +98,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   const jitter = (ms: number) => Math.round(ms * (0.5 + random() / 2));
   const backoff = (attempts: number) => jitter(Math.min(60_000, 250 * 2 ** Math.min(attempts, 8)));
-  const probeDelay = (refusals: number) => jitter(Math.min(MAX_PROBE_MS, (deps.pauseProbeMs ?? 5000) * 2 ** Math.min(refusals - 1, 8)));
+  const probeDelay = (refusals: number) => jitter(probeBackoffMs(refusals, deps.pauseProbeMs));
 
   const renewedAt = new WeakMap<Lease, number>();
   /**
@@ -307,29 +305,12 @@ export function createDispatcher(deps: DispatcherDeps) {
         }
       }),
     );
-    if (more && !draining) again = true; // a full batch went through: the rest is due now
+    if (more && !draining) passes.again(); // a full batch went through: the rest is due now
   }
 
-  /** Run passes until nothing is due, one pass at a time in this process. */
-  function runNow(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await tick();
-        } catch (err) {
-          log.error({ err }, 'dispatcher pass failed');
-        }
-      } while (again && !draining);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  /** Passes until nothing is due, one pass at a time in this process. */
+  const passes = passLoop(tick, (err) => log.error({ err }, 'dispatcher pass failed'), () => draining);
+  const runNow = passes.run;
 
   return {
     /** Something was queued: deliver soon (after a short settle, so bursts coalesce). */
@@ -358,7 +339,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (timer) clearTimeout(timer);
       interval = undefined;
       timer = undefined;
-      const inflight = running;
+      const inflight = passes.inFlight();
       if (!inflight) return;
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), graceMs)));

@@ -6,9 +6,10 @@ import type { WebClient } from '@slack/web-api';
 import type { HomeContent } from '../home/home-content.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { classifySlackError, homeRefused, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { claimHomes, homeFailed, homePublished, wantAllHomes, wantHome, type HomeClaimRow } from '../store/home.ts';
+import { passLoop } from './pass-loop.ts';
 
 export interface HomePublisherDeps {
   db: Db;
@@ -24,9 +25,6 @@ export interface HomePublisherDeps {
   batch?: number;
 }
 
-/** A person who never installed the app's Home, or left the workspace: retrying cannot help soon. */
-const GIVE_UP_FOR_NOW = new Set(['user_not_found', 'not_enabled', 'invalid_arguments', 'invalid_blocks']);
-
 export function createHomePublisher(deps: HomePublisherDeps) {
   const { db, client, metrics, workerId } = deps;
   const log = deps.logger.child({ component: 'home-publisher', workerId });
@@ -35,8 +33,6 @@ export function createHomePublisher(deps: HomePublisherDeps) {
   let changed = false;
   let timer: NodeJS.Timeout | undefined;
   let poller: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let stopped = false;
   let published = 0;
 
@@ -53,7 +49,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       const code = slackErrorCode(err);
       const retry = classifySlackError(err) === 'rate'
         ? (retryAfterMs(err) ?? 1000)
-        : GIVE_UP_FOR_NOW.has(code) ? 10 * 60_000 : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
+        : homeRefused(err) ? 10 * 60_000 : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
       log.warn({ userId: claim.userId, code, retryMs: retry }, 'views.publish failed; the Home is retried later');
       await homeFailed(db, claim, workerId, code, retry).catch(() => undefined);
     }
@@ -75,25 +71,8 @@ export function createHomePublisher(deps: HomePublisherDeps) {
     }
   }
 
-  function runNow(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await pass();
-        } catch (err) {
-          log.error({ err }, 'home publish pass failed');
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  const passes = passLoop(pass, (err) => log.error({ err }, 'home publish pass failed'), () => stopped);
+  const runNow = passes.run;
 
   return {
     /** A run or a report changed: every Home is refreshed within `intervalMs`, once however many changes come. */
@@ -116,7 +95,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       if (timer) clearTimeout(timer);
       timer = undefined;
       await runNow();
-      if (running) await running;
+      await passes.inFlight();
     },
     /** Poll for Homes behind (changes other replicas made, retries). */
     start(pollMs = 5000): void {
@@ -129,7 +108,7 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       if (timer) clearTimeout(timer);
       poller = undefined;
       timer = undefined;
-      if (running) await running;
+      await passes.inFlight();
     },
     counts: () => ({ published }),
   };

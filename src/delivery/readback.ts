@@ -1,10 +1,11 @@
-// Slack has no idempotency key for chat.postMessage, so a log entry whose earlier attempt may have reached Slack
-// unrecorded (the replica died between Slack's answer and its commit, or the call timed out) is looked up in the
-// thread, by the metadata every entry carries, before it is posted again.
+// Slack has no idempotency key for chat.postMessage, so a message whose earlier attempt may have reached Slack
+// unrecorded (the replica died between Slack's answer and its commit, or the call timed out) is looked up by the
+// metadata it carries before it is posted again: a log entry in its thread, a dashboard, an alert group or a
+// scheduled report in its channel.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { AUTH_ERRORS, slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { mayAnswerLater, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 
 export const LOG_ENTRY_EVENT = 'caracal_log_entry';
 
@@ -16,14 +17,41 @@ export function logEntryMetadata(eventId: number, part = 0): { event_type: strin
 /** The key of one posted part of one entry in the map `postedEntries` returns. */
 export const partKey = (eventId: number, part: number): string => `${eventId}:${part}`;
 
+export interface PostedMessageQuery {
+  channel: string;
+  /** The message's metadata: its event type, and the payload field that names it. */
+  eventType: string;
+  key: string;
+  value: string;
+  /** How many of the channel's latest messages to look through. */
+  lookback: number;
+  /** Not posted before this (a minute earlier is looked at too, for clock skew); undefined: the latest messages. */
+  since?: Date;
+  /** Only this bot's messages count, so another app's message with the same metadata is never taken for ours. */
+  botId?: string;
+}
+
 /**
- * Worth retrying later: the look-up may work then (rate limit, network, Slack's 5xx, a token refused for a while: the
- * post would be refused too, and a post that slips through the end of such a window must not make a duplicate).
+ * The ts of the message this bot already posted with that metadata, if Slack shows it. A failure that may pass
+ * (mayAnswerLater) is thrown: the caller retries later, still marked. A lasting one (no history scope, say) is
+ * handed to `cannotLook` and answers "not posted": the message is posted again, a duplicate is better than a loss.
  */
-export function transient(err: unknown): boolean {
-  const e = err as { code?: string; statusCode?: number };
-  return e.code === 'slack_webapi_rate_limited_error' || e.code === 'slack_webapi_request_error' || (e.code === 'slack_webapi_http_error' && (e.statusCode ?? 500) >= 500)
-    || AUTH_ERRORS.has(slackErrorCode(err));
+export async function findEarlierPost(client: WebClient, metrics: Metrics, q: PostedMessageQuery, cannotLook: (code: string) => void): Promise<string | undefined> {
+  const oldest = q.since ? { oldest: String(Math.floor(q.since.getTime() / 1000) - 60) } : {};
+  let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
+  try {
+    page = await slackCall(metrics, 'conversations.history', () =>
+      client.conversations.history({ channel: q.channel, ...oldest, include_all_metadata: true, limit: q.lookback }),
+    );
+  } catch (err) {
+    if (mayAnswerLater(err)) throw err;
+    cannotLook(slackErrorCode(err));
+    return undefined;
+  }
+  return (page.messages ?? []).find((m) => {
+    const payload = m.metadata?.event_type === q.eventType ? (m.metadata.event_payload as Record<string, unknown> | undefined) : undefined;
+    return payload?.[q.key] === q.value && (!q.botId || m.bot_id === q.botId);
+  })?.ts;
 }
 
 /**
@@ -50,7 +78,7 @@ export async function postedEntries(client: WebClient, metrics: Metrics, log: Lo
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
   } catch (err) {
-    if (transient(err)) throw err;
+    if (mayAnswerLater(err)) throw err;
     log.warn({ code: slackErrorCode(err), channel }, 'cannot read the thread to look for an earlier post; posting the entry again');
   }
   return found;

@@ -14,6 +14,7 @@ import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { activeRunHeads, lastReports, openClaims, type ActiveRunHead, type LastReport } from '../store/home.ts';
 import { loadRun } from '../store/runs.ts';
+import { joinUrl } from '../url.ts';
 
 export interface HomeContentDeps {
   db: Db;
@@ -54,7 +55,7 @@ export function createHomeContent(deps: HomeContentDeps) {
       },
     );
     const base = await workspaceUrl;
-    return base ? `${base.replace(/\/?$/, '/')}archives/${channelId}/p${ts.replace('.', '')}` : undefined;
+    return base ? joinUrl(base, `/archives/${channelId}/p${ts.replace('.', '')}`) : undefined;
   }
 
   async function channelsOf(userId: string): Promise<ReadonlySet<string>> {

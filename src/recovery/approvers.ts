@@ -1,8 +1,10 @@
 // Who may confirm, override, approve and run actions: configured Slack user IDs, or members of user groups.
-// Group membership is read from Slack (usergroups.users.list) and cached. When Slack cannot answer, a cached
-// membership is used only up to a maximum age; after that, approver-only actions are refused (fail closed) with
-// a message that says why, rather than trusting a membership of any age.
-import type { WebClient } from '@slack/web-api';
+// Group membership is read from Slack (usergroups.users.list) and cached for `cacheMs`. When Slack cannot answer,
+// the last membership read is still trusted while it is younger than maxStaleMinutes: for that long a person just
+// removed from the group still counts as an approver, and one just added does not yet. Past that age, or with
+// nothing cached, the check throws: the approver-only action is refused with a message saying Slack must answer
+// first. Configured users never depend on Slack; a group that cannot be read stops the check even when a later
+// group would have answered.
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -15,7 +17,13 @@ export interface ApproverConfig {
 
 export function createApproverDirectory(
   config: ApproverConfig,
-  deps: { client: () => WebClient; logger: Logger; cacheMs?: number; now?: () => number },
+  deps: {
+    /** The members of a user group as Slack has them now (usergroups.users.list); rejects when Slack does not answer. */
+    groupMembers: (group: string) => Promise<readonly string[]>;
+    logger: Logger;
+    cacheMs?: number;
+    now?: () => number;
+  },
 ): { isApprover(userId: string): Promise<boolean>; knownApprover(userId: string): boolean | undefined; answersOffline(): boolean } {
   const now = deps.now ?? Date.now;
   const cacheMs = deps.cacheMs ?? 60_000;
@@ -26,8 +34,7 @@ export function createApproverDirectory(
     const hit = cache.get(group);
     if (hit && now() - hit.at < cacheMs) return hit.members;
     try {
-      const res = await deps.client().usergroups.users.list({ usergroup: group });
-      const set = new Set(res.users ?? []);
+      const set = new Set(await deps.groupMembers(group));
       cache.set(group, { members: set, at: now() });
       return set;
     } catch (err) {

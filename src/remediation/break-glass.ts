@@ -1,10 +1,12 @@
 // Where Caracal has no endpoint, the bot shows the exact manual step and records who did it ("Done by me").
 // It never runs the step itself: the bot never writes Caracal's tables or restarts its pods.
+import { deadApiRows } from '../checks/postgres/outbox-dead-rows.ts';
 import { resetTransaction } from '../checks/postgres/outbox-reset-sql.ts';
 import { podCandidates } from './pod-candidates.ts';
 import type { RemediationAction } from './types.ts';
 
-const DEAD_API_ROWS = `SELECT id FROM public.event_outbox WHERE dispatched_at IS NULL AND available_at = 'infinity' ORDER BY created_at, id LIMIT 5000`;
+/** At most this many rows in one reset transaction. */
+const MAX_ROWS = 5000;
 
 export const apiOutboxBreakGlass: RemediationAction = {
   id: 'api.outbox_reset',
@@ -14,7 +16,7 @@ export const apiOutboxBreakGlass: RemediationAction = {
   confirmText: 'Shows the exact SQL a DBA runs as the table owner to reset dead event_outbox rows (there is no API endpoint). The bot does not run it.',
   async run(ctx) {
     if (!ctx.postgres) return { ok: false, lines: [], summary: "Caracal's Postgres is not configured: the dead rows cannot be listed." };
-    const rows = await ctx.postgres.query<{ id: string }>(DEAD_API_ROWS);
+    const rows = await deadApiRows(ctx.postgres, MAX_ROWS);
     if (rows.length === 0) return { ok: true, lines: [], summary: 'No dead event_outbox rows: nothing to reset.' };
     const lines = resetTransaction(rows.map((r) => r.id));
     return {

@@ -1,8 +1,11 @@
-// One POST to a Caracal admin endpoint, answered as a line for the incident log.
+// One POST to a Caracal admin endpoint, with the narrowest token that service's admin routes take, answered as a
+// line for the incident log that says what a failed answer means on that service (hints.ts).
 import { TargetError } from '../errors.ts';
 import type { CheckContext } from '../checks/types.ts';
 import { displayUrl } from '../checks/targets/http.ts';
+import { SECRET_ENV, type SecretName } from '../config.ts';
 import { scrubber, scrubDeep } from '../redact.ts';
+import { httpHint } from './hints.ts';
 
 export interface CallResult {
   ok: boolean;
@@ -11,21 +14,17 @@ export interface CallResult {
   line: string;
 }
 
-/** Caracal answers 404 on admin routes when the token is unset or wrong (caracal-ops.md §1.3, §1.4). */
-const HINT: Record<number, string> = {
-  401: 'token rejected',
-  403: 'token lacks the required scope',
-  404: 'not found: the admin token is unset or wrong on that service, or the row no longer qualifies',
-  500: 'server error',
-  503: 'the service could not do it now',
-};
+/** The token each service's admin routes take (caracal-ops.md §1.3, §1.4): the operator, Audit admin or admin token. */
+const ADMIN_TOKEN = { coordinator: 'coordinatorToken', audit: 'auditAdminToken', gateway: 'adminToken' } as const satisfies Record<string, SecretName>;
+export type AdminService = keyof typeof ADMIN_TOKEN;
 
-export async function postAdmin(ctx: CheckContext, url: string, bearer: string | undefined, tokenName: string, signal: AbortSignal): Promise<CallResult> {
+export async function postAdmin(ctx: CheckContext, service: AdminService, url: string, signal: AbortSignal): Promise<CallResult> {
   const where = `POST ${displayUrl(url)}`;
   // Scrubbed before anything is shortened: an endpoint that echoes the request (Authorization included) must not
   // put a token, or the first characters of one, into the log or the thread.
   const scrub = scrubber(Object.values(ctx.secrets));
-  if (!bearer) return { ok: false, status: undefined, body: undefined, line: `${where}: not called, ${tokenName} is not set` };
+  const bearer = ctx.secrets[ADMIN_TOKEN[service]];
+  if (!bearer) return { ok: false, status: undefined, body: undefined, line: `${where}: not called, ${SECRET_ENV[ADMIN_TOKEN[service]]} is not set` };
   try {
     const res = await ctx.http.request(url, { method: 'POST', bearer, signal });
     let body: unknown;
@@ -36,7 +35,7 @@ export async function postAdmin(ctx: CheckContext, url: string, bearer: string |
     }
     const ok = res.status >= 200 && res.status < 300;
     const shown = typeof body === 'string' ? body : JSON.stringify(body);
-    return { ok, status: res.status, body, line: `${where}: ${res.status}${ok ? '' : ` (${HINT[res.status] ?? 'failed'})`} ${shown.slice(0, 300)}` };
+    return { ok, status: res.status, body, line: `${where}: ${res.status}${ok ? '' : ` (${httpHint(service, res.status, body)})`} ${shown.slice(0, 300)}` };
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     return { ok: false, status: undefined, body: undefined, line: `${where}: ${scrub(err.message)}` };

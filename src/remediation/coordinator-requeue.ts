@@ -1,12 +1,13 @@
 // Requeue every dead Coordinator outbox row, one call per row with its zone
 // (POST /zones/{zoneId}/outbox/{id}/requeue, operator token). The rows are read, never written, by the bot.
+import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
-import { callLine } from './hints.ts';
 import { isUuid, isZoneId, shownId } from '../domain/ids.ts';
+import { deadCoordinatorRows } from '../checks/postgres/outbox-dead-rows.ts';
 
-const DEAD_ROWS_SQL = `SELECT id, payload_json->>'zone_id' AS zone_id FROM public.caracal_outbox
-  WHERE producer = 'coordinator' AND status = 'dead' ORDER BY created_at, id LIMIT 500`;
+/** At most this many rows per run (one requeue call each, in order). */
+const MAX_ROWS = 500;
 
 export const coordinatorRequeue: RemediationAction = {
   id: 'coordinator.requeue',
@@ -17,7 +18,7 @@ export const coordinatorRequeue: RemediationAction = {
     const base = ctx.caracal.services.coordinator[0];
     if (!base) return { ok: false, lines: [], summary: 'No Coordinator URL is configured (caracal.services.coordinator).' };
     if (!ctx.postgres) return { ok: false, lines: [], summary: "Caracal's Postgres is not configured: the dead rows cannot be listed." };
-    const rows = await ctx.postgres.query<{ id: string; zone_id: string | null }>(DEAD_ROWS_SQL);
+    const rows = await deadCoordinatorRows(ctx.postgres, MAX_ROWS);
     if (rows.length === 0) return { ok: true, lines: [], summary: 'No dead Coordinator outbox rows: nothing to requeue.' };
     const lines: string[] = [];
     let done = 0;
@@ -32,9 +33,9 @@ export const coordinatorRequeue: RemediationAction = {
         lines.push(`row ${shownId(row.id)} (zone ${shownId(row.zone_id)}): not called: the ${isUuid(row.id) ? 'zone id' : 'row id'} is not a valid id; inspect the row (break-glass SQL)`);
         continue;
       }
-      const url = `${base.replace(/\/+$/, '')}/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`;
-      const r = await postAdmin(ctx, url, ctx.secrets.coordinatorToken, 'CARACAL_COORDINATOR_TOKEN', signal);
-      lines.push(callLine('coordinator', url, r));
+      const url = joinUrl(base, `/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`);
+      const r = await postAdmin(ctx, 'coordinator', url, signal);
+      lines.push(r.line);
       if (r.ok) done++;
     }
     return { ok: done === rows.length, lines, summary: `Requeued ${done} of ${rows.length} dead Coordinator outbox row(s).` };

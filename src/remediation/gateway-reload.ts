@@ -1,9 +1,9 @@
 // Force a revocation snapshot reload on every Gateway pod (POST /internal/revocations/reload reloads only the
 // pod that receives it, so each discovered pod is called by its own address, never through the Service).
 import { podsOf } from '../checks/discovery/pods.ts';
+import { joinUrl } from '../url.ts';
 import type { RemediationAction } from './types.ts';
 import { postAdmin } from './call.ts';
-import { callLine } from './hints.ts';
 
 export const gatewayReload: RemediationAction = {
   id: 'gateway.reload',
@@ -16,9 +16,9 @@ export const gatewayReload: RemediationAction = {
     if (set.pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
     const results = await Promise.all(
       set.pods.map(async (pod) => {
-        const url = `${pod.url.replace(/\/+$/, '')}/internal/revocations/reload`;
-        const r = await postAdmin(ctx, url, ctx.secrets.adminToken, 'CARACAL_ADMIN_TOKEN', signal);
-        return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${callLine('gateway', url, r)}` };
+        const url = joinUrl(pod.url, '/internal/revocations/reload');
+        const r = await postAdmin(ctx, 'gateway', url, signal);
+        return { ...r, line: `${pod.name ? `pod ${pod.name}: ` : ''}${r.line}` };
       }),
     );
     const done = results.filter((r) => r.ok).length;

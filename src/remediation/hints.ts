@@ -1,8 +1,6 @@
 // What an admin call's HTTP answer means, per service: each Caracal service fails differently (caracal-ops.md
 // §15.1.3-§15.1.5), so one table for all would blame the token for a 404 that means "nothing to requeue".
 import type { ServiceName } from '../config.ts';
-import { displayUrl } from '../checks/targets/http.ts';
-import type { CallResult } from './call.ts';
 
 type Hints = Record<number, string | Record<string, string>>;
 
@@ -47,11 +45,4 @@ export function httpHint(service: ServiceName, status: number, body: unknown): s
   if (typeof hint === 'string') return hint;
   if (hint) return hint[errorCode(body)] ?? hint[''] ?? `HTTP ${status}`;
   return status >= 500 ? 'server error' : 'failed';
-}
-
-/** The incident-log line for one call: endpoint, status, the service's meaning of it, the body. */
-export function callLine(service: ServiceName, url: string, r: CallResult): string {
-  if (r.ok || r.status === undefined) return r.line;
-  const shown = typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? null);
-  return `POST ${displayUrl(url)}: ${r.status} (${httpHint(service, r.status, r.body)}) ${shown.slice(0, 300)}`;
 }

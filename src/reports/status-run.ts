@@ -12,7 +12,7 @@ import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { channelGone, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import { coalesce } from './coalesce.ts';
 import type { ReportStore, StoredReport } from '../domain/report.ts';
 
@@ -54,8 +54,6 @@ export interface StatusRunRequest {
   joinRecent?: boolean;
 }
 
-const NOT_POSTABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
 export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StatusRunOutcome> {
   const { client, channelId } = req;
   // Refused before anything is posted or run: a flood costs neither Slack nor Caracal.
@@ -91,7 +89,7 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
       ts = posted.ts;
     }
   } catch (err) {
-    if (NOT_POSTABLE.has(slackErrorCode(err))) {
+    if (channelGone(err)) {
       throw new UserFacingError('forbidden', 'I cannot post in this channel. Invite me with `/invite @Caracal` and try again.', { cause: err });
     }
     throw err;

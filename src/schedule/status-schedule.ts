@@ -6,12 +6,13 @@
 import type { ContextBlock, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { statusReportMessage } from '../blocks/status-report.ts';
+import { findEarlierPost } from '../delivery/readback.ts';
 import type { StatusReport } from '../domain/report.ts';
 import type { CheckDefinition } from '../checks/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReportStore } from '../domain/report.ts';
-import { slackCall, slackErrorCode } from '../slack/slack-call.ts';
+import { channelGone, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import { advanceSchedule, deleteSchedule, type Schedule } from '../store/schedules.ts';
 import type { GateResultsSource } from './gate-results.ts';
@@ -27,8 +28,6 @@ export interface StatusScheduleControl {
 }
 
 export const SCHEDULED_STATUS_EVENT = 'caracal_scheduled_status';
-/** Slack will not take the channel's reports any more: the schedule ends rather than failing every interval. */
-const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 export interface StatusScheduleState {
   /** The Caracal deployment the reports check (named with the command, else the channel's default). */
@@ -74,20 +73,12 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
   }
 
   /** The report an earlier attempt may have posted; a lasting refusal to read (no scope) posts again: better twice than never. */
-  async function findPosted(channel: string, reportId: string): Promise<string | undefined> {
-    let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
-    try {
-      page = await call('conversations.history', () => deps.client.conversations.history({ channel, include_all_metadata: true, limit: 50 }));
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'slack_webapi_rate_limited_error' || code === 'slack_webapi_request_error' || code === 'slack_webapi_http_error') throw err;
-      deps.logger.warn({ channel, code: slackErrorCode(err) }, 'cannot read the channel to look for an earlier scheduled report; posting it again');
-      return undefined;
-    }
-    return (page.messages ?? []).find((m) => {
-      const payload = m.metadata?.event_type === SCHEDULED_STATUS_EVENT ? (m.metadata.event_payload as { report_id?: unknown }) : undefined;
-      return payload?.report_id === reportId && (!deps.botId || m.bot_id === deps.botId);
-    })?.ts;
+  function findPosted(channel: string, reportId: string): Promise<string | undefined> {
+    return findEarlierPost(
+      deps.client, deps.metrics,
+      { channel, eventType: SCHEDULED_STATUS_EVENT, key: 'report_id', value: reportId, lookback: 50, ...(deps.botId ? { botId: deps.botId } : {}) },
+      (code) => deps.logger.warn({ channel, code }, 'cannot read the channel to look for an earlier scheduled report; posting it again'),
+    );
   }
 
   const job: Job = async (schedule, ctx) => {
@@ -147,7 +138,8 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     try {
       await job(schedule, ctx);
     } catch (err) {
-      if (!CHANNEL_GONE.has(slackErrorCode(err))) throw err;
+      // Slack will not take the channel's reports any more: the schedule ends rather than failing every interval.
+      if (!channelGone(err)) throw err;
       deps.logger.warn({ channel: schedule.key, code: slackErrorCode(err) }, 'scheduled status stopped: Slack no longer takes posts in this channel');
       await ctx.commit((tx) => deleteSchedule(tx, 'status', schedule.key));
     }

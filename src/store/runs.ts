@@ -48,6 +48,15 @@ export async function lockAndReadRun(tx: Queryable, runId: string): Promise<RunS
   return readRun(tx, runId);
 }
 
+/** When each drill marker was first recorded in the run's log (a marker recorded twice counts from the first). */
+export async function readDrillMarks(q: Queryable, runId: string): Promise<Partial<Record<DrillMarker, Date>>> {
+  const rows = (await q.query<{ marker: DrillMarker; at: Date }>(
+    `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
+    [runId],
+  )).rows;
+  return Object.fromEntries(rows.map((m) => [m.marker, new Date(m.at)]));
+}
+
 async function readRun(q: Queryable, runId: string): Promise<RunState | undefined> {
   const [row] = (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows;
   if (!row) return undefined;
@@ -59,13 +68,10 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
       [runId],
     )
   ).rows;
-  const marks = (await q.query<{ marker: DrillMarker; at: Date }>(
-    `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
-    [runId],
-  )).rows;
+  const drillMarks = await readDrillMarks(q, runId);
   const verification = await loadVerification(q, runId);
   return {
-    drillMarks: Object.fromEntries(marks.map((m) => [m.marker, new Date(m.at)])),
+    drillMarks,
     ...(verification ? { verification } : {}),
     id: row.id,
     channelId: row.channel_id,

@@ -37,6 +37,11 @@ export async function reserveSlot(q: Queryable, channelId: string, intervalMs: n
   return new Date(row.slot);
 }
 
+/** When a paused channel is probed next: `firstMs` after the first refusal, doubling with each one, at most 5 minutes. */
+export function probeBackoffMs(refusals: number, firstMs = 5000): number {
+  return Math.min(5 * 60_000, firstMs * 2 ** Math.min(refusals - 1, 8));
+}
+
 /**
  * Pause (or keep paused) a channel until the probe `probeInMs(failedProbes)` from now, backing off as probes
  * keep failing. Returns how many times in a row it was refused (1: it was not paused before).

@@ -1,15 +1,16 @@
 // The runbook's troubleshooting table (caracal-ops.md §12, last rows, corrected by §15.2.8): each symptom, what is going on in
 // Caracal's code, and the checks (and actions) that tell which cause it is.
 
-export interface Symptom {
+interface SymptomRow {
   id: string;
   title: string;
   explanation: string;
-  checks: string[];
-  actions: string[];
+  checks: readonly string[];
+  actions: readonly string[];
 }
 
-export const SYMPTOMS: readonly Symptom[] = [
+/** `as const`: the ids below are the type of a symptom id (the button payload takes exactly these). */
+export const SYMPTOMS = [
   {
     id: 'fail-closed',
     title: 'Requests fail closed after an outage',
@@ -34,6 +35,11 @@ export const SYMPTOMS: readonly Symptom[] = [
     checks: ['postgres.migrations', 'postgres.tables', 'services.ready'],
     actions: [],
   },
-];
+] as const satisfies readonly SymptomRow[];
+
+export type SymptomId = (typeof SYMPTOMS)[number]['id'];
+export type Symptom = SymptomRow & { id: SymptomId };
+
+export const SYMPTOM_IDS: readonly SymptomId[] = SYMPTOMS.map((s) => s.id);
 
 export const findSymptom = (id: string): Symptom | undefined => SYMPTOMS.find((s) => s.id === id.toLowerCase());

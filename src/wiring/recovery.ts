@@ -25,6 +25,7 @@ import { criticalNames } from '../blocks/alert-run.ts';
 import { BASELINE_TIMEOUT_MS, captureBaseline, type IncidentScope, type ResidueBaseline } from '../checks/residue/baseline.ts';
 import { loadRunBaseline } from '../store/run-baselines.ts';
 import { loadRun } from '../store/runs.ts';
+import { slackCall } from '../slack/slack-call.ts';
 import { watchSetting } from '../schedule/watch.ts';
 import { watchIntervalFor } from '../schedule/wiring.ts';
 
@@ -87,7 +88,10 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     approvalsRequired: config.recovery.approvalsRequired,
     requiredChecks: gateCheckIds,
   };
-  const approvers = createApproverDirectory(config.recovery.approvers, { client: deps.slackClient, logger: deps.logger });
+  const approvers = createApproverDirectory(config.recovery.approvers, {
+    groupMembers: async (group) => (await slackCall(metrics, 'usergroups.users.list', () => deps.slackClient().usergroups.users.list({ usergroup: group }))).users ?? [],
+    logger: deps.logger,
+  });
   const dashboardOptions = { sandbox: deps.sandbox, approvalsRequired: (g: Gate) => config.recovery.approvalsRequired[g] };
   const intervalFor = watchIntervalFor(config.schedules);
   const dispatcher = createDispatcher({

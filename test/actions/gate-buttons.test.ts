@@ -11,6 +11,7 @@ import { GATES, type Gate } from '../../src/domain/gates.ts';
 import type { GateCheck, RunState } from '../../src/domain/run.ts';
 import type { Command } from '../../src/recovery/machine.ts';
 import type { ActResult, ClickOrigin } from '../../src/recovery/service.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { buildArgs, buildCheckboxArgs } from '../helpers/action-args.ts';
 
 const DASHBOARD_TS = '1700000000.000100';
@@ -86,11 +87,11 @@ describe('gate button handlers', () => {
   it('Request override opens the modal for an approver only', async () => {
     const { service } = fakeService(run());
     const stranger = buildArgs(ACTION.gateOverride, value('storage'), { userId: 'UEVE' });
-    await handleOverrideOpen({ service, isApprover: () => Promise.resolve(false), sandbox: false })(stranger);
+    await handleOverrideOpen({ service, isApprover: () => Promise.resolve(false), sandbox: false, metrics: createMetrics() })(stranger);
     expect(stranger.opened).toEqual([]);
     expect(stranger.told).toEqual(['Only configured approvers can request an override.']);
     const approver = buildArgs(ACTION.gateOverride, value('storage'), { triggerId: 'trig-9' });
-    await handleOverrideOpen({ service, isApprover: () => Promise.resolve(true), sandbox: false })(approver);
+    await handleOverrideOpen({ service, isApprover: () => Promise.resolve(true), sandbox: false, metrics: createMetrics() })(approver);
     expect(approver.opened.map((o) => o.trigger_id)).toEqual(['trig-9']);
   });
 

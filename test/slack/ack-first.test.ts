@@ -1,7 +1,6 @@
 // Issue 14 item 7: view submissions ack before any network call; the approver lookup has a maximum stale age
 // after which approver-only actions are refused with a clear message, and only approver-only actions look it up.
 import nock from 'nock';
-import type { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK, ELEMENT, VIEW } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
@@ -60,8 +59,8 @@ describe('ack first', () => {
 describe('approver lookup', () => {
   const logger = createLogger({ level: 'silent' });
   function directory(answer: () => Promise<{ users: string[] }>, clock: { t: number }) {
-    const client = { usergroups: { users: { list: answer } } } as unknown as WebClient;
-    return createApproverDirectory({ users: [], userGroups: ['SONCALL'], maxStaleMinutes: 10 }, { client: () => client, logger, cacheMs: 60_000, now: () => clock.t });
+    const groupMembers = async () => (await answer()).users;
+    return createApproverDirectory({ users: [], userGroups: ['SONCALL'], maxStaleMinutes: 10 }, { groupMembers, logger, cacheMs: 60_000, now: () => clock.t });
   }
 
   it('uses a cached membership up to the maximum stale age when Slack fails, then refuses with a clear message', async () => {

@@ -5,7 +5,8 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { CheckContext } from '../types.ts';
-import { endpoint, readJson, type JsonRead } from '../http/metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { readJson, type JsonRead } from '../http/metrics-json.ts';
 import { shared } from './in-flight.ts';
 
 export interface ZoneRef {
@@ -64,10 +65,20 @@ export async function listAll<T extends z.ZodType>(
   return { ok: false, problem: `${path}: the list did not end after ${MAX_PAGES} pages` };
 }
 
-export async function firstApi<S extends z.ZodType>(ctx: CheckContext, path: string, schema: S, signal: AbortSignal): Promise<JsonRead<z.infer<S>>> {
+/**
+ * GET `path` on each API URL in turn until one answers over HTTP: they share one database, so any answer is the
+ * answer. The read token by default; `auth` names another token and what to say when it is refused.
+ */
+export async function firstApi<S extends z.ZodType>(
+  ctx: CheckContext,
+  path: string,
+  schema: S,
+  signal: AbortSignal,
+  auth: { bearer: string | undefined; hint: string } = { bearer: readToken(ctx), hint: ADMIN_AUTH_HINT },
+): Promise<JsonRead<z.infer<S>>> {
   let last: JsonRead<z.infer<S>> = { ok: false, problem: 'no API URL configured (caracal.services.api)' };
   for (const base of ctx.caracal.services.api) {
-    last = await readJson(ctx, endpoint(base, path), schema, { bearer: readToken(ctx), signal, authHint: ADMIN_AUTH_HINT });
+    last = await readJson(ctx, joinUrl(base, path), schema, { bearer: auth.bearer, signal, authHint: auth.hint });
     if (last.ok || last.status !== undefined) return last;
   }
   return last;

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { ADMIN_AUTH_HINT } from '../discovery/zones.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel, readJson, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel, readJson, snippet } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 
 const TOKEN_REMEDY =
   'Set CARACAL_ADMIN_TOKEN (or CARACAL_ADMIN_TOKEN_FILE) to an admin token of this deployment; a read-only, ' +
@@ -40,7 +42,7 @@ const zonesPage = z.object({ items: z.array(z.unknown()), next_cursor: z.string(
 
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
   const label = podLabel('api', base);
-  const read = await readJson(ctx, endpoint(base, '/v1/zones?limit=1'), zonesPage, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
+  const read = await readJson(ctx, joinUrl(base, '/v1/zones?limit=1'), zonesPage, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
   if (read.ok) return { status: 'pass', line: `${label}: admin token accepted (GET /v1/zones answered 200)` };
   if (read.status === 401) {
     return {
@@ -72,13 +74,12 @@ export const adminAuth: CheckDefinition = {
     if (!ctx.secrets.adminToken) {
       return { status: 'fail', summary: 'Not checked: CARACAL_ADMIN_TOKEN is not set (see admin.config).', remedy: TOKEN_REMEDY };
     }
-    const urls = ctx.caracal.services.api;
-    const findings = urls.length === 0 ? [notConfigured('api')] : await Promise.all(urls.map((u) => probe(ctx, u, signal)));
-    const good = findings.filter((f) => f.status === 'pass').length;
+    const { findings, answers, pods } = await podFindings(ctx, 'api', signal, (pod) => probe(ctx, pod.url, signal));
+    const good = answers.filter((f) => f.status === 'pass').length;
     return combine(
       findings,
-      { pass: `Every API pod (${urls.length}) accepts the admin token.`, lead: `${findings.length - good} of ${findings.length} API pods did not accept an admin call` },
-      { 'pods.checked': urls.length, 'pods.accepted': good },
+      { pass: `Every API pod (${pods}) accepts the admin token.`, lead: `${answers.length - good} of ${answers.length} API pods did not accept an admin call` },
+      { 'pods.checked': pods, 'pods.accepted': good },
     );
   },
 };

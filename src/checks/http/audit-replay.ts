@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
 import { count, podLabel, readMetricsJson, seconds } from './metrics-json.ts';
-import { eachPod } from './per-pod.ts';
+import { eachServicePods } from './per-pod.ts';
 
 interface Backlog {
   files: number;
@@ -66,8 +66,8 @@ export const auditReplay: CheckDefinition = {
   reads: 'STS and Gateway /metrics.json: audit replay files, oldest replay age, dropped audit events',
   async run(ctx, signal) {
     const producers: readonly Producer[] = ['sts', 'gateway'];
-    const fans = await Promise.all(producers.map((service) => eachPod(ctx, service, signal, (pod) => probe(ctx, service, pod.url, signal, pod.label))));
-    const results: PodResult[] = fans.flatMap((fan) =>
+    const fans = await eachServicePods(ctx, producers, signal, (service, pod) => probe(ctx, service, pod.url, signal, pod.label));
+    const results: PodResult[] = fans.flatMap(({ fan }) =>
       fan.ok ? [...(fan.note ? [{ findings: [fan.note] }] : []), ...fan.results] : [{ findings: [fan.finding] }],
     );
     const findings = results.flatMap((r) => r.findings);

@@ -4,11 +4,12 @@
 import { z } from 'zod';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
-import { combine, type Finding } from './findings.ts';
-import { count, endpoint, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
+import type { Finding } from './findings.ts';
+import { joinUrl } from '../../url.ts';
+import { count, podLabel, readMetricsJson, snippet } from './metrics-json.ts';
 import { baselineLabel } from '../residue/baseline.ts';
 import type { ChainVerificationRecord } from '../../domain/chain-verification.ts';
-import { podFindings } from './per-pod.ts';
+import { perPodOutcome } from './per-pod.ts';
 
 const metrics = z.object({
   tamper_mismatch_total: count,
@@ -145,7 +146,7 @@ async function replayTamper(ctx: CheckContext, label: string, base: string, m: C
 async function readiness(ctx: CheckContext, label: string, base: string, signal: AbortSignal): Promise<Finding | undefined> {
   let answer: { status: number; text: string };
   try {
-    answer = await ctx.http.request(endpoint(base, '/ready'), { signal });
+    answer = await ctx.http.request(joinUrl(base, '/ready'), { signal });
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     answer = { status: 0, text: err.message };
@@ -174,15 +175,9 @@ export const auditTamper: CheckDefinition = {
   title: 'Audit tamper sweep',
   gates: ['safety'],
   reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix, tamper_replay_total; Audit /ready',
-  async run(ctx, signal) {
-    const { findings, pods } = await podFindings(ctx, 'audit', signal, (pod) => probe(ctx, pod.url, signal, pod.label));
-    return combine(
-      findings,
-      {
-        pass: `No new tamper findings and a recent sweep on all ${pods} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
-        lead: 'Audit tamper sweep',
-      },
-      { 'pods.checked': pods },
-    );
-  },
+  run: (ctx, signal) =>
+    perPodOutcome(ctx, 'audit', signal, (pod) => probe(ctx, pod.url, signal, pod.label), (pods) => ({
+      pass: `No new tamper findings and a recent sweep on all ${pods} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
+      lead: 'Audit tamper sweep',
+    })),
 };

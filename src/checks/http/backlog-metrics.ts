@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { count, endpoint, notConfigured, podLabel, readJson, readMetricsJson } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { count, notConfigured, podLabel, readJson, readMetricsJson } from './metrics-json.ts';
 import { podFindings } from './per-pod.ts';
 
 const auditMetrics = z.object({ consumer_lag: count, consumer_pel_oldest_secs: z.number().nonnegative().optional() });
@@ -42,7 +43,7 @@ async function coordinatorPending(ctx: CheckContext, signal: AbortSignal): Promi
   let last: Finding = notConfigured('coordinator');
   for (const base of urls) {
     const label = podLabel('coordinator', base);
-    const read = await readJson(ctx, endpoint(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: STATS_AUTH_HINT });
+    const read = await readJson(ctx, joinUrl(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: STATS_AUTH_HINT });
     if (!read.ok) {
       last = { status: 'fail', line: `${label}: outbox counts unknown: ${read.problem}`, matrix: ['coordinator'] };
       if (read.status !== undefined) return last;

@@ -4,7 +4,9 @@
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, notConfigured, podLabel } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel } from './metrics-json.ts';
+import { eachPod } from './per-pod.ts';
 
 const NTP = 'Keep every host NTP-synced (the bot host, the nodes running Caracal): check chronyc tracking or timedatectl on each.';
 
@@ -18,7 +20,7 @@ async function measure(ctx: CheckContext, base: string, signal: AbortSignal): Pr
   const before = ctx.now().getTime();
   let date: string | undefined;
   try {
-    date = (await ctx.http.request(endpoint(base, '/health'), { signal })).header('date');
+    date = (await ctx.http.request(joinUrl(base, '/health'), { signal })).header('date');
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     return { finding: { status: 'warn', line: `${label}: clock skew not measured: ${err.message}`, remedy: 'See services.live for this pod.' } };
@@ -59,14 +61,14 @@ export const clockSkew: CheckDefinition = {
   gates: ['services'],
   reads: 'the Date header of GET /health on every configured API pod, against the bot clock',
   async run(ctx, signal) {
-    const urls = ctx.caracal.services.api;
-    if (urls.length === 0) return combine([notConfigured('api')], { pass: '', lead: 'Clock skew not measured' });
-    const readings = await Promise.all(urls.map((u) => measure(ctx, u, signal)));
+    const fan = await eachPod(ctx, 'api', signal, (pod) => measure(ctx, pod.url, signal));
+    if (!fan.ok) return combine([fan.finding], { pass: '', lead: 'Clock skew not measured' });
+    const readings = fan.results;
     const measured = readings.flatMap((r) => (r.skewMs === undefined ? [] : [r.skewMs]));
     const worstMs = measured.length > 0 ? Math.max(...measured) : null;
     return combine(
-      readings.map((r) => r.finding),
-      { pass: `Clocks agree with all ${urls.length} API pods within ${ctx.thresholds.clockSkewWarnSeconds} s.`, lead: 'Clock skew' },
+      [...(fan.note ? [fan.note] : []), ...readings.map((r) => r.finding)],
+      { pass: `Clocks agree with all ${readings.length} API pods within ${ctx.thresholds.clockSkewWarnSeconds} s.`, lead: 'Clock skew' },
       { 'skew.maxSeconds': worstMs === null ? null : Math.round(worstMs / 100) / 10, 'pods.measured': measured.length },
     );
   },

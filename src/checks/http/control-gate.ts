@@ -4,7 +4,8 @@
 // control.invoke event, which is the price of looking. JWKS, Redis and API readiness have their own checks.
 import { TargetError } from '../../errors.ts';
 import type { CheckDefinition } from '../types.ts';
-import { endpoint, notConfigured, podLabel, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { notConfigured, podLabel, snippet } from './metrics-json.ts';
 
 function errorCode(text: string): string | undefined {
   try {
@@ -32,7 +33,7 @@ export const controlGate: CheckDefinition = {
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await ctx.http.request(endpoint(base, '/v1/control/invoke'), { method: 'POST', body: {}, signal }));
+      ({ status, text } = await ctx.http.request(joinUrl(base, '/v1/control/invoke'), { method: 'POST', body: {}, signal }));
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
       return { status: 'fail', summary: `${label}: Control could not be asked, so it cannot serve: ${err.message}`, remedy: 'See services.ready for the API: Control runs inside it.', matrix: ['api', 'control'] };

@@ -4,8 +4,10 @@
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { describeGrowth, growth } from './counter-growth.ts';
-import { combine, type Finding } from './findings.ts';
-import { count, endpoint, notConfigured, podLabel, readJson } from './metrics-json.ts';
+import type { Finding } from './findings.ts';
+import { joinUrl } from '../../url.ts';
+import { count, podLabel, readJson } from './metrics-json.ts';
+import { perPodOutcome } from './per-pod.ts';
 
 /** Default intervals (TTL_SWEEP_INTERVAL_MS, SERVICE_LEASE_SWEEP_INTERVAL_MS, RETENTION_CLEANUP_INTERVAL_MS). */
 export const JOBS = {
@@ -54,7 +56,7 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
   if (!ctx.secrets.coordinatorToken) {
     return [{ status: 'fail', line: `${label}: /stats not read: CARACAL_COORDINATOR_TOKEN is not set`, remedy: 'Set CARACAL_COORDINATOR_TOKEN to the Coordinator operator token.' }];
   }
-  const read = await readJson(ctx, endpoint(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: AUTH_HINT });
+  const read = await readJson(ctx, joinUrl(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: AUTH_HINT });
   if (!read.ok) {
     const remedy = read.status === 500
       ? `${label}: /stats answered 500: the Coordinator's Redis-backed rate limit or Postgres is failing (see services.ready).`
@@ -69,9 +71,9 @@ export const coordinatorStats: CheckDefinition = {
   title: 'Coordinator sweepers and cleaners',
   gates: ['services'],
   reads: 'Coordinator GET /stats (operator token): ttl_sweeper, service_lease_sweeper, retention_cleaner runs and failures',
-  async run(ctx, signal) {
-    const urls = ctx.caracal.services.coordinator;
-    const findings = urls.length === 0 ? [notConfigured('coordinator')] : (await Promise.all(urls.map((u) => probe(ctx, u, signal)))).flat();
-    return combine(findings, { pass: `The Coordinator's sweepers and cleaner are running on ${urls.length} pods.`, lead: 'Coordinator jobs' }, { 'pods.checked': urls.length });
-  },
+  run: (ctx, signal) =>
+    perPodOutcome(ctx, 'coordinator', signal, (pod) => probe(ctx, pod.url, signal), (pods) => ({
+      pass: `The Coordinator's sweepers and cleaner are running on ${pods} pods.`,
+      lead: 'Coordinator jobs',
+    })),
 };

@@ -6,15 +6,14 @@ import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import type { MetricValue } from '../../domain/check-result.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, podLabel, snippet } from './metrics-json.ts';
-import { eachPod } from './per-pod.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel, snippet } from './metrics-json.ts';
+import { eachServicePods, SERVICES_IN_RUNBOOK_ORDER, tallyService } from './per-pod.ts';
 import { SERVICE_ROW } from './ready-probe.ts';
-
-const ORDER: readonly ServiceName[] = ['sts', 'api', 'gateway', 'audit', 'coordinator'];
 
 async function probe(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<Finding> {
   try {
-    const res = await ctx.http.request(endpoint(base, '/health'), { signal });
+    const res = await ctx.http.request(joinUrl(base, '/health'), { signal });
     if (res.status === 200) return { status: 'pass', line: `${label}: live (/health 200)` };
     if (service === 'audit' && res.status === 503) {
       return {
@@ -47,24 +46,18 @@ export const servicesLive: CheckDefinition = {
   gates: ['services'],
   reads: 'GET /health of every configured STS, API, Gateway, Audit and Coordinator pod',
   async run(ctx, signal) {
-    const perService = await Promise.all(
-      ORDER.map((service) => eachPod(ctx, service, signal, (pod) => probe(ctx, service, pod.url, signal, pod.label))),
-    );
+    const perService = await eachServicePods(ctx, SERVICES_IN_RUNBOOK_ORDER, signal, (service, pod) => probe(ctx, service, pod.url, signal, pod.label));
     const metrics: Record<string, MetricValue> = {};
     const findings: Finding[] = [];
     let pods = 0;
     let live = 0;
-    ORDER.forEach((service, i) => {
-      const fan = perService[i];
-      const own = fan.ok ? fan.results : [fan.finding];
-      const ok = fan.ok ? own.filter((f) => f.status === 'pass').length : 0;
-      const asked = fan.ok ? own.length : 0;
-      metrics[`live.${service}`] = `${ok}/${asked}`;
+    for (const { service, fan } of perService) {
+      const { findings: own, asked, passed } = tallyService(fan, (f) => f);
+      metrics[`live.${service}`] = `${passed}/${asked}`;
       pods += asked;
-      live += ok;
-      if (fan.ok && fan.note) findings.push(fan.note);
+      live += passed;
       findings.push(...own);
-    });
+    }
     metrics['pods.live'] = live;
     return combine(
       findings,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ServiceName } from '../../config.ts';
 import { TargetError } from '../../errors.ts';
+import { joinUrl } from '../../url.ts';
 import { displayUrl } from '../targets/http.ts';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
@@ -19,11 +20,6 @@ export const SERVICE_LABEL: Record<ServiceName, string> = {
 };
 
 export type JsonRead<T> = { ok: true; value: T } | { ok: false; problem: string; status?: number };
-
-/** A service base URL (as configured, maybe with a trailing slash) joined with an absolute path. */
-export function endpoint(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
-}
 
 /** How a pod is named in evidence: service and base URL, never a query string. */
 export function podLabel(service: ServiceName, base: string): string {
@@ -75,7 +71,7 @@ export function readMetricsJson<S extends z.ZodType>(
   schema: S,
   signal: AbortSignal,
 ): Promise<JsonRead<z.infer<S>>> {
-  return readJson(ctx, endpoint(base, '/metrics.json'), schema, {
+  return readJson(ctx, joinUrl(base, '/metrics.json'), schema, {
     bearer: ctx.secrets.metricsBearer,
     signal,
     authHint: METRICS_AUTH_HINT,

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
-import { endpoint, readJson, type JsonRead } from './metrics-json.ts';
+import { firstApi } from '../discovery/zones.ts';
+import type { JsonRead } from './metrics-json.ts';
 
 // Only propagation_status decides; the rest is shown, so it may be absent but must have the documented type.
 const text = z.string().nullish();
@@ -81,15 +82,9 @@ function describe(a: Activation): string {
 
 const READ_TOKEN_HINT = 'API read token missing or rejected: set CARACAL_API_READ_TOKEN to a read-only API admin token for this zone';
 
-/** Ask each API URL in turn until one answers over HTTP: they share one database, so any answer is the answer. */
-async function readActivation(ctx: CheckContext, token: string, zoneId: string, policySetId: string, signal: AbortSignal): Promise<JsonRead<Activation>> {
+function readActivation(ctx: CheckContext, token: string, zoneId: string, policySetId: string, signal: AbortSignal): Promise<JsonRead<Activation>> {
   const path = `/v1/zones/${encodeURIComponent(zoneId)}/policy-sets/${encodeURIComponent(policySetId)}/activation-status`;
-  let last: JsonRead<Activation> = { ok: false, problem: 'no API URL configured' };
-  for (const base of ctx.caracal.services.api) {
-    last = await readJson(ctx, endpoint(base, path), activation, { bearer: token, signal, authHint: READ_TOKEN_HINT });
-    if (last.ok || last.status !== undefined) return last;
-  }
-  return last;
+  return firstApi(ctx, path, activation, signal, { bearer: token, hint: READ_TOKEN_HINT });
 }
 
 /** Activation status is read with its own read-only token: the global admin token also reloads Gateways. */

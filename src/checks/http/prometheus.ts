@@ -4,7 +4,8 @@ import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-promethe
 import { TargetError } from '../../errors.ts';
 import { displayUrl } from '../targets/http.ts';
 import type { CheckContext } from '../types.ts';
-import { endpoint, METRICS_AUTH_HINT, snippet, type JsonRead } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { METRICS_AUTH_HINT, snippet, type JsonRead } from './metrics-json.ts';
 
 /** One numeric sample per label set of a family; absent families give an empty list. */
 export interface Sample {
@@ -22,7 +23,7 @@ export function samples(families: readonly PrometheusFamily[], name: string): Sa
 }
 
 export async function readPrometheus(ctx: CheckContext, base: string, signal: AbortSignal): Promise<JsonRead<PrometheusFamily[]>> {
-  const url = endpoint(base, '/metrics');
+  const url = joinUrl(base, '/metrics');
   const where = `GET ${displayUrl(url)}`;
   try {
     const res = await ctx.http.request(url, { bearer: ctx.secrets.metricsBearer, signal });

@@ -7,7 +7,8 @@ import { CallBudgetExceeded, type OwnCalls } from '../targets/call-budget.ts';
 import type { MatrixRow } from '../../domain/failure-matrix.ts';
 import type { CheckContext } from '../types.ts';
 import type { Finding } from './findings.ts';
-import { endpoint, podLabel, SERVICE_LABEL, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel, SERVICE_LABEL, snippet } from './metrics-json.ts';
 import { dependencyRow, READY_ADVICE, UNKNOWN_ADVICE } from './ready-reasons.ts';
 
 /** Success bodies differ per service: Audit has no `ok`, API and Coordinator have no `ready` (§13.2). */
@@ -95,7 +96,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
   try {
     // API and Coordinator answer only once their Redis client gives up (§15.1.1): wait long enough to hear the 500.
     const slow = (service === 'api' || service === 'coordinator') && ctx.readyAnswerTimeoutMs !== undefined;
-    ({ status, text } = await ctx.http.request(endpoint(base, '/ready'), { signal, ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}) }));
+    ({ status, text } = await ctx.http.request(joinUrl(base, '/ready'), { signal, ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}) }));
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     // The bot's own budget stopped the call: nothing is known about the pod, and no matrix row is implicated.
@@ -118,7 +119,7 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
       matrix: [SERVICE_ROW[service]],
     };
   }
-  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.budget?.ownCalls(endpoint(base, '/ready')) : undefined);
+  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.budget?.ownCalls(joinUrl(base, '/ready')) : undefined);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -9,7 +9,8 @@ import { TargetError } from '../../errors.ts';
 import { displayUrl } from '../targets/http.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, readJson, snippet } from './metrics-json.ts';
+import { joinUrl } from '../../url.ts';
+import { readJson, snippet } from './metrics-json.ts';
 
 type Kind = 'allow' | 'deny';
 const DECISION: Record<Kind, RegExp> = { allow: /^allow/i, deny: /^den/i };
@@ -33,7 +34,7 @@ async function send(ctx: CheckContext, canary: CanaryConfig, kind: Kind, signal:
   const where = `${kind} canary ${req.method} ${req.path}`;
   if (!base) return { kind, requestId, ok: false, finding: { status: 'fail', line: `${where}: not sent, caracal.services.gateway is empty` } };
   try {
-    const res = await ctx.http.request(endpoint(base, req.path), {
+    const res = await ctx.http.request(joinUrl(base, req.path), {
       method: req.method,
       bearer: ctx.secrets.canaryBearer,
       headers: { ...req.headers, 'x-request-id': requestId },
@@ -64,7 +65,7 @@ async function lookup(ctx: CheckContext, canary: CanaryConfig, sent: Sent, signa
   const label = `${sent.kind} canary ${sent.requestId}`;
   if (!base) return { status: 'fail', line: `${label}: not looked up, caracal.services.audit is empty` };
   if (!ctx.secrets.auditAdminToken) return { status: 'fail', line: `${label}: not looked up, CARACAL_AUDIT_ADMIN_TOKEN is not set`, remedy: 'Set CARACAL_AUDIT_ADMIN_TOKEN: the canary needs the Audit search.' };
-  const url = endpoint(base, `/api/audit/search?zone_id=${encodeURIComponent(canary.zoneId)}&request_id=${encodeURIComponent(sent.requestId)}`);
+  const url = joinUrl(base, `/api/audit/search?zone_id=${encodeURIComponent(canary.zoneId)}&request_id=${encodeURIComponent(sent.requestId)}`);
   const deadline = Date.now() + canary.lookupTimeoutMs;
   let last = 'no matching event yet';
   for (let wait = 100; ; wait = Math.min(wait * 2, 1000)) {

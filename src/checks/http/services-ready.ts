@@ -1,16 +1,13 @@
 // services.ready: GET /ready on every pod of the five core services (runbook "Restore STS, API, Gateway, Audit,
 // Coordinator", caracal-ops.md §12). Each pod counts: Gateway state is per pod, so its pods are discovered
 // (caracal.discovery) and counted against the live Gateway groups in Redis.
-import { SERVICES, type ServiceName } from '../../config.ts';
+import { SERVICES } from '../../config.ts';
 import type { CheckDefinition } from '../types.ts';
 import type { MetricValue } from '../../domain/check-result.ts';
 import { combine, type Finding } from './findings.ts';
 import { gatewayCoverage } from './gateway-coverage.ts';
-import { eachPod, type FanOut } from './per-pod.ts';
+import { eachServicePods, SERVICES_IN_RUNBOOK_ORDER, tallyService } from './per-pod.ts';
 import { probeReady } from './ready-probe.ts';
-
-// The runbook's order, used for the evidence lines.
-const ORDER: readonly ServiceName[] = ['sts', 'api', 'gateway', 'audit', 'coordinator'];
 
 /** probeReady says "<pod>: no answer: …" when the pod did not answer at all; any HTTP answer means it was reached. */
 const answered = (f: Finding) => !f.line.includes(': no answer: ');
@@ -21,29 +18,23 @@ export const servicesReady: CheckDefinition = {
   gates: ['services'],
   reads: 'GET /ready of every STS, API, Gateway, Audit and Coordinator pod (caracal.discovery); the live gateway-revocation groups in Redis',
   async run(ctx, signal) {
-    const perService = await Promise.all(
-      ORDER.map(async (service): Promise<[ServiceName, FanOut<{ finding: Finding; name: string | undefined }>]> => [
-        service,
-        await eachPod(ctx, service, signal, async (pod) => ({ finding: await probeReady(ctx, service, pod.url, signal), name: pod.name })),
-      ]),
-    );
+    const perService = await eachServicePods(ctx, SERVICES_IN_RUNBOOK_ORDER, signal, async (service, pod) => ({
+      finding: await probeReady(ctx, service, pod.url, signal),
+      name: pod.name,
+    }));
     const metrics: Record<string, MetricValue> = {};
     const findings: Finding[] = [];
     let [pods, ready, missing] = [0, 0, 0];
-    for (const [service, fan] of perService) {
+    for (const { service, fan } of perService) {
+      const { findings: own, asked, passed } = tallyService(fan, (r) => r.finding);
+      metrics[`ready.${service}`] = `${passed}/${asked}`;
+      pods += asked;
+      ready += passed;
+      findings.push(...own);
       if (!fan.ok) {
-        findings.push(fan.finding);
-        metrics[`ready.${service}`] = '0/0';
         missing++;
         continue;
       }
-      const own = fan.results.map((r) => r.finding);
-      const ok = own.filter((f) => f.status === 'pass').length;
-      metrics[`ready.${service}`] = `${ok}/${own.length}`;
-      pods += own.length;
-      ready += ok;
-      if (fan.note) findings.push(fan.note);
-      findings.push(...own);
       if (service === 'gateway') {
         const reached = fan.results.filter((r) => answered(r.finding)).map((r) => ({ name: r.name }));
         findings.push(await gatewayCoverage(ctx, fan.set, reached));

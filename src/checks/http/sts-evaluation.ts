@@ -3,9 +3,9 @@
 // would warn until the pod restarts: we warn when it rose since the reading we remember, or on a first reading.
 import { z } from 'zod';
 import type { CheckContext, CheckDefinition } from '../types.ts';
-import { combine, type Finding } from './findings.ts';
+import type { Finding } from './findings.ts';
 import { count, podLabel, readMetricsJson } from './metrics-json.ts';
-import { podFindings } from './per-pod.ts';
+import { perPodOutcome } from './per-pod.ts';
 
 const metrics = z.object({ opa: z.object({ eval_errors: count, eval_total: count.optional() }) });
 const baselineKey = (base: string) => `sts.evaluation.eval_errors:${base}`;
@@ -38,12 +38,9 @@ export const stsEvaluation: CheckDefinition = {
   title: 'STS policy evaluation errors',
   gates: ['safety'],
   reads: 'every STS pod /metrics.json opa.eval_errors, against the last reading',
-  async run(ctx, signal) {
-    const { findings, pods } = await podFindings(ctx, 'sts', signal, (pod) => probe(ctx, pod.url, signal, pod.label));
-    return combine(
-      findings,
-      { pass: `No new policy evaluation errors on the ${pods} STS pods.`, lead: 'STS policy evaluation errors' },
-      { 'pods.checked': pods },
-    );
-  },
+  run: (ctx, signal) =>
+    perPodOutcome(ctx, 'sts', signal, (pod) => probe(ctx, pod.url, signal, pod.label), (pods) => ({
+      pass: `No new policy evaluation errors on the ${pods} STS pods.`,
+      lead: 'STS policy evaluation errors',
+    })),
 };

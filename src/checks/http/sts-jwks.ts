@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { TargetError } from '../../errors.ts';
 import type { CheckContext, CheckDefinition } from '../types.ts';
 import { combine, type Finding } from './findings.ts';
-import { endpoint, podLabel, readJson } from './metrics-json.ts';
-import { eachPod } from './per-pod.ts';
+import { joinUrl } from '../../url.ts';
+import { podLabel, readJson } from './metrics-json.ts';
+import { podFindings } from './per-pod.ts';
 import { discoverZones } from '../discovery/zones.ts';
 
 /** Why a 404 cannot be trusted as "no key" right now, or undefined when Postgres and the STS pod are healthy. */
@@ -28,7 +29,7 @@ function doubts(ctx: CheckContext, signal: AbortSignal): Doubt {
     if (known) return known;
     const p = (async () => {
       try {
-        const r = await ctx.http.request(endpoint(base, '/ready'), { signal });
+        const r = await ctx.http.request(joinUrl(base, '/ready'), { signal });
         return r.status === 200 ? undefined : `STS /ready answered ${r.status} ${r.text.slice(0, 80).trim()}`;
       } catch (err) {
         if (err instanceof TargetError) return `STS /ready: ${err.message}`;
@@ -53,7 +54,7 @@ const KEK_REMEDY =
 
 async function probe(ctx: CheckContext, base: string, zone: string, signal: AbortSignal, doubt: Doubt, label = podLabel('sts', base)): Promise<Finding> {
   const where = `${label} zone ${zone}`;
-  const url = endpoint(base, `/.well-known/jwks.json?zone_id=${encodeURIComponent(zone)}`);
+  const url = joinUrl(base, `/.well-known/jwks.json?zone_id=${encodeURIComponent(zone)}`);
   const read = await readJson(ctx, url, jwks, { bearer: undefined, signal, authHint: 'JWKS is public: something in front of STS demands auth' });
   if (read.ok) {
     const { keys } = read.value;
@@ -105,10 +106,7 @@ export const stsJwks: CheckDefinition = {
       };
     }
     const doubt = doubts(ctx, signal);
-    const fan = await eachPod(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
-    const reads = fan.ok ? fan.results.flat() : [fan.finding];
-    const findings = fan.ok && fan.note ? [fan.note, ...reads] : reads;
-    const pods = fan.ok ? fan.set.pods.length : 0;
+    const { findings, answers: reads, pods } = await podFindings(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
     const good = reads.filter((f) => f.status === 'pass').length;
     return combine(
       findings,

@@ -4,7 +4,7 @@
 // stays, so it is the record to read. Nothing removes old rows, so only recent ones fail (a check that fails on
 // "any ever" would block every later recovery); older ones are shown as a warning to confirm they were handled.
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
+import { withPostgres, queryTable } from './shared.ts';
 
 /** Alerts newer than this are treated as part of the current incident. */
 export const RECENT_HOURS = 24;
@@ -24,9 +24,7 @@ export const auditIngestAlerts: CheckDefinition = {
   title: 'Audit ingest alerts (replay tampering)',
   gates: ['safety'],
   reads: 'public.audit_ingest_alerts: content_mismatch_on_replay rows, newest first',
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const rows = await queryTable<Row>(pg, SQL, 'public.audit_ingest_alerts', 'replay-tamper alerts');
     if (!Array.isArray(rows)) return rows;
     const recent = rows.filter((r) => r.recent);
@@ -52,5 +50,5 @@ export const auditIngestAlerts: CheckDefinition = {
       summary: `${rows.length} older replay-tamper alert(s) in audit_ingest_alerts, none in the last ${RECENT_HOURS} h: confirm they were handled.`,
       metrics, evidence, remedy, matrix: ['audit'],
     };
-  },
+  }),
 };

@@ -1,7 +1,7 @@
 // postgres.migrations: does public.schema_migrations hold the versions this Caracal release expects?
 // Migrations are forward-only (caracal-ops.md §2.1): a newer schema is rolled forward to, never back from.
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED, sqlState } from './shared.ts';
+import { withPostgres, sqlState } from './shared.ts';
 
 /** The NNNN_ prefix orders versions (migrate.sh applies files sorted by name). */
 function sequence(version: string): number {
@@ -18,9 +18,7 @@ export const postgresMigrations: CheckDefinition = {
   title: 'Schema migrations',
   gates: ['storage'],
   reads: 'SELECT version, applied_at FROM public.schema_migrations',
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     let rows: { version: string; applied_at: Date }[];
     try {
       rows = await pg.query<{ version: string; applied_at: Date }>(
@@ -90,5 +88,5 @@ export const postgresMigrations: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `All ${expected.length} expected migrations are applied.`, metrics, evidence };
-  },
+  }),
 };

@@ -1,7 +1,9 @@
 // outbox.coordinator: is the Coordinator's caracal_outbox draining, and has anything died in it?
 // Rows die after 10 attempts (about a minute of Redis failure) and then fail Coordinator /ready (caracal-ops.md §4.2).
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED, queryTable } from './shared.ts';
+import { deadCoordinatorRows, type DeadCoordinatorRow } from './outbox-dead-rows.ts';
+import { outboxVerdict } from './outbox-verdict.ts';
+import { withPostgres, queryTable } from './shared.ts';
 
 // Only producer 'coordinator' rows are published by the Coordinator; 'api' rows are not its backlog.
 // Ages come from Postgres's own clock so a skewed bot host cannot hide a stuck row.
@@ -15,19 +17,13 @@ const COUNTS_SQL = `
   FROM public.caracal_outbox
   WHERE producer = 'coordinator'`;
 
-const DEAD_LIMIT = 10;
-const DEAD_SQL = `
-  SELECT id, topic, payload_json->>'zone_id' AS zone_id, attempts
-  FROM public.caracal_outbox
-  WHERE producer = 'coordinator' AND status = 'dead'
-  ORDER BY created_at, id
-  LIMIT ${DEAD_LIMIT}`;
+/** Dead rows shown in the evidence, each with its requeue call. */
+const DEAD_SHOWN = 10;
 
 type Counts = { pending: number; published: number; dead: number; oldest_pending_seconds: number };
-type DeadRow = { id: string; topic: string; zone_id: string | null; attempts: number };
 
 /** One evidence line per dead row, with the exact requeue call when the row can be requeued. */
-function describeDead(r: DeadRow): string {
+function describeDead(r: DeadCoordinatorRow): string {
   const head = `dead: id=${r.id} topic=${r.topic} zone_id=${r.zone_id ?? '(none)'} attempts=${r.attempts}`;
   // The endpoint matches payload_json.zone_id against the path, so a row without a zone cannot be reached by it.
   return r.zone_id
@@ -40,65 +36,33 @@ export const outboxCoordinator: CheckDefinition = {
   title: 'Coordinator outbox (caracal_outbox)',
   gates: ['evidence'],
   reads: "public.caracal_outbox (producer 'coordinator'): counts by status, oldest pending age",
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.caracal_outbox', 'the Coordinator outbox');
     if (!Array.isArray(rows)) return rows;
-    const [counts] = rows;
     // An aggregate always returns one row; the fallback only satisfies the type.
-    const zero: Counts = { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
-    const { pending, published, dead, oldest_pending_seconds: oldest } = counts ?? zero;
+    const { pending, published, dead, oldest_pending_seconds: oldest } = rows[0] ?? { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
     const limit = ctx.thresholds.outboxPendingAgeSeconds;
-    const metrics = { pending, published, dead, oldestPendingSeconds: oldest };
-    const evidence = [
-      `caracal_outbox (producer coordinator): ${pending} pending, ${published} published, ${dead} dead, ` +
-        `oldest pending ${oldest} s (limit ${limit} s)`,
-    ];
-
-    if (dead > 0) {
-      const rows = await pg.query<DeadRow>(DEAD_SQL);
-      evidence.push(...rows.map(describeDead));
-      if (dead > rows.length) evidence.push(`(${dead - rows.length} more dead rows not shown)`);
-      return {
-        status: 'fail',
-        summary:
-          `${dead} dead row${dead > 1 ? 's' : ''} in caracal_outbox: those Coordinator events never reached Redis, ` +
-          'and Coordinator /ready fails with outbox_dead until they are requeued.',
-        metrics,
-        evidence,
-        remedy:
-          'Restore Redis first. Then requeue each dead row on the Coordinator (port 4000, no /v1 prefix), ' +
-          'one row at a time: POST /zones/{zoneId}/outbox/{id}/requeue ' +
-          'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
-          'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
-        matrix: ['postgres', 'coordinator'],
-        findings: ['dead_rows'],
-      };
-    }
-    if (oldest >= limit) {
-      return {
-        status: 'fail',
-        summary:
-          `caracal_outbox is not draining: the oldest of ${pending} pending rows is ${oldest} s old ` +
-          `(limit ${limit} s).`,
-        metrics,
-        evidence,
-        remedy:
-          'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
-          'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
-        matrix: ['postgres', 'coordinator'],
-        findings: ['not_draining'],
-      };
-    }
-    return {
-      status: 'pass',
-      summary:
-        pending === 0
-          ? 'caracal_outbox is drained, with no dead rows.'
-          : `caracal_outbox is draining: ${pending} pending, oldest ${oldest} s.`,
-      metrics,
-      evidence,
-    };
-  },
+    const shown = dead > 0 ? await deadCoordinatorRows(pg, DEAD_SHOWN) : [];
+    return outboxVerdict({
+      table: 'caracal_outbox',
+      counts: { pending, dead, oldestPendingSeconds: oldest },
+      limitSeconds: limit,
+      metrics: { pending, published, dead, oldestPendingSeconds: oldest },
+      evidence: [
+        `caracal_outbox (producer coordinator): ${pending} pending, ${published} published, ${dead} dead, ` +
+          `oldest pending ${oldest} s (limit ${limit} s)`,
+      ],
+      deadLines: shown.map(describeDead),
+      deadMeaning: 'those Coordinator events never reached Redis, and Coordinator /ready fails with outbox_dead until they are requeued.',
+      deadRemedy:
+        'Restore Redis first. Then requeue each dead row on the Coordinator (port 4000, no /v1 prefix), ' +
+        'one row at a time: POST /zones/{zoneId}/outbox/{id}/requeue ' +
+        'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
+        'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
+      notDrainingRemedy:
+        'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
+        'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
+      matrix: ['postgres', 'coordinator'],
+    });
+  }),
 };

@@ -1,6 +1,7 @@
 // The break-glass reset of dead event_outbox rows, as a DBA runs it: one transaction, RETURNING the ids it changed,
 // the expected row count said up front. A long list is split into several statements, each shown.
 import { sqlStringLiteral } from '../../domain/ids.ts';
+import { API_ROW_IS_DEAD } from './outbox-dead-rows.ts';
 
 /** Ids per UPDATE: long enough to be useful, short enough to read and paste. */
 export const IDS_PER_STATEMENT = 100;
@@ -18,7 +19,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export function resetStatement(ids: readonly string[]): string {
   return (
     'UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL ' +
-    `WHERE id IN (${ids.map(quote).join(', ')}) AND dispatched_at IS NULL AND available_at = 'infinity' RETURNING id;`
+    `WHERE id IN (${ids.map(quote).join(', ')}) AND ${API_ROW_IS_DEAD} RETURNING id;`
   );
 }
 

@@ -1,7 +1,7 @@
 // postgres.reachable: can the bot reach Caracal's Postgres at all, and how fast does it answer?
 import { TargetError } from '../../errors.ts';
 import type { CheckDefinition } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED } from './shared.ts';
+import { withPostgres } from './shared.ts';
 
 /** host:port/database without credentials, so the evidence says where we looked without leaking a password. */
 function where(url: string | undefined): string {
@@ -19,9 +19,7 @@ export const postgresReachable: CheckDefinition = {
   title: 'Postgres reachable',
   gates: ['storage'],
   reads: 'SELECT 1 and SHOW server_version, under the configured statement timeout',
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const target = `target: ${where(ctx.caracal.postgres.url)}`;
     let latencyMs: number;
     let version: string;
@@ -61,5 +59,5 @@ export const postgresReachable: CheckDefinition = {
       };
     }
     return { status: 'pass', summary: `Postgres answers in ${rounded} ms (${version}).`, metrics, evidence };
-  },
+  }),
 };

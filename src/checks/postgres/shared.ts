@@ -1,17 +1,22 @@
-// What the Postgres checks share: the not-configured outcome and reading a SQLSTATE off a TargetError.
+// What the Postgres checks share: running only when Postgres is configured, and reading a SQLSTATE off a TargetError.
 import { TargetError } from '../../errors.ts';
 import type { PostgresTarget } from '../targets/postgres.ts';
-import type { CheckOutcome } from '../types.ts';
+import type { CheckContext, CheckOutcome } from '../types.ts';
 
 /**
- * The outcome of every Postgres check when no URL is configured: a check that cannot run is a failure,
- * never a pass (product.md §1). Shared by the checks in this folder.
+ * When no URL is configured: a check that cannot run is a failure, never a pass (product.md §1). The audit
+ * chain verification answers with it too.
  */
 export const POSTGRES_NOT_CONFIGURED: CheckOutcome = {
   status: 'fail',
   summary: "Caracal's Postgres is not configured (caracal.postgres.url), so it cannot be checked.",
   remedy: 'Set caracal.postgres.url in the config file (and CARACAL_POSTGRES_PASSWORD if needed), then re-run.',
 };
+
+/** Every Postgres check's `run`: `read` gets the target, or the check fails as not configured without calling it. */
+export function withPostgres(ctx: CheckContext, read: (pg: PostgresTarget) => Promise<CheckOutcome>): Promise<CheckOutcome> {
+  return ctx.postgres ? read(ctx.postgres) : Promise.resolve(POSTGRES_NOT_CONFIGURED);
+}
 
 /** The SQLSTATE behind a TargetError from the Postgres target (e.g. 42P01 = table missing), if any. */
 export function sqlState(err: unknown): string | undefined {

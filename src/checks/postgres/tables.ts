@@ -1,7 +1,7 @@
 // postgres.tables: the v1.0 baseline's tables exist, retired ones are gone, and the audit partition window is there.
 // What infra/postgres/scripts/verify.sh asserts about tables, with the full list (caracal-ops.md §2.3).
 import type { CheckDefinition, CheckOutcome } from '../types.ts';
-import { POSTGRES_NOT_CONFIGURED } from './shared.ts';
+import { withPostgres } from './shared.ts';
 
 /** The 45 tables of 0001_baseline (caracal-ops.md §2.3). Not the old docs' list: it names tables that never shipped. */
 export const CARACAL_TABLES = [
@@ -41,9 +41,7 @@ export const postgresTables: CheckDefinition = {
   title: 'Caracal tables',
   gates: ['storage'],
   reads: 'pg_catalog: tables in schema public and their partition parents',
-  async run(ctx) {
-    const pg = ctx.postgres;
-    if (!pg) return POSTGRES_NOT_CONFIGURED;
+  run: (ctx) => withPostgres(ctx, async (pg) => {
     const rows = await pg.query<{ relname: string; parent: string | null }>(CATALOG_SQL);
     const present = new Set(rows.map((r) => r.relname));
     // A same-named table that is not attached to audit_events receives no events, so it does not count.
@@ -105,5 +103,5 @@ export const postgresTables: CheckDefinition = {
       status: 'pass',
       summary: `All ${CARACAL_TABLES.length} baseline tables and the 4 monthly audit partitions are present.`,
     });
-  },
+  }),
 };

@@ -1,11 +1,11 @@
 // audit.dlq: audit events Audit could not ingest (caracal-ops.md §5.2). Every entry is missing evidence, so any
 // entry fails; the detail that matters is which ones the replay endpoint will take back and which must never be.
-import { isReplayableEntry, isReplayableReason } from './replay-rules.ts';
+import { isReplayableEntry, isReplayableKind, isReplayableReason } from './replay-rules.ts';
 import type { RedisTarget } from '../targets/redis.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from '../types.ts';
 import { baselineLabel, idAtOrBefore, residueBoundary } from '../residue/baseline.ts';
 import { AUDIT_DLQ } from './caracal-streams.ts';
-import { INTEGRITY_REASONS as INTEGRITY, reasonKind, REPLAYABLE_REASONS as REPLAYABLE } from './dlq-reasons.ts';
+import { isIntegrityReason, reasonKind } from './dlq-reasons.ts';
 import * as info from './stream-info.ts';
 
 /** As many entries as we classify; the replay endpoint also reads from the start, so the head is what matters. */
@@ -16,8 +16,8 @@ type EntryClass = 'replayable' | 'integrity' | 'other';
 /** The replay endpoint's own rule: a replayable reason and the original payload to send back. */
 function classify(entry: info.StreamEntry): { cls: EntryClass; label: string } {
   const kind = reasonKind(entry.fields.reason);
-  if (INTEGRITY.has(kind)) return { cls: 'integrity', label: kind };
-  if (!REPLAYABLE.has(kind)) return { cls: 'other', label: kind };
+  if (isIntegrityReason(entry.fields.reason)) return { cls: 'integrity', label: kind };
+  if (!isReplayableKind(kind)) return { cls: 'other', label: kind };
   if (isReplayableEntry(entry.fields)) return { cls: 'replayable', label: kind };
   // Audit's rule is strict: the prefix must be followed by a colon, and src_data must not be blank.
   return { cls: 'other', label: isReplayableReason(entry.fields.reason) ? `${kind} (no src_data)` : `${kind} (no colon after the reason)` };
@@ -148,12 +148,5 @@ export const auditDlq: CheckDefinition = {
   title: 'Audit dead-letter queue',
   gates: ['evidence'],
   reads: `XLEN and XRANGE (first ${SCAN}) of ${AUDIT_DLQ}, classified by reason`,
-  async run(ctx) {
-    if (!ctx.redis) return info.redisNotConfigured();
-    try {
-      return await check(ctx, ctx.redis);
-    } catch (err) {
-      return info.redisUnavailable(err);
-    }
-  },
+  run: (ctx) => info.withRedis(ctx, (redis) => check(ctx, redis)),
 };

@@ -138,12 +138,5 @@ export const redisBacklog: CheckDefinition = {
   title: 'Redis stream backlog (lag, pending, live consumers)',
   gates: ['evidence'],
   reads: 'XINFO GROUPS / CONSUMERS, XPENDING of each Caracal stream',
-  async run(ctx) {
-    if (!ctx.redis) return info.redisNotConfigured();
-    try {
-      return await check(ctx.thresholds, ctx.redis);
-    } catch (err) {
-      return info.redisUnavailable(err);
-    }
-  },
+  run: (ctx) => info.withRedis(ctx, (redis) => check(ctx.thresholds, redis)),
 };

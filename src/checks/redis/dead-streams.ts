@@ -23,12 +23,5 @@ export const redisDeadStreams: CheckDefinition = {
   title: 'Redis dead-letter streams',
   gates: ['evidence'],
   reads: `XLEN of ${catalogue.DEAD.join(', ')}`,
-  async run(ctx) {
-    if (!ctx.redis) return info.redisNotConfigured();
-    try {
-      return await check(ctx, ctx.redis);
-    } catch (err) {
-      return info.redisUnavailable(err);
-    }
-  },
+  run: (ctx) => info.withRedis(ctx, (redis) => check(ctx, redis)),
 };

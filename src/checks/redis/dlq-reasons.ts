@@ -1,7 +1,7 @@
 // Audit DLQ reasons (caracal-ops.md §5.2): integrity failures are never replayed and nothing in Caracal removes them.
+// Which reasons replay takes back is replay-rules.ts's.
 
-export const INTEGRITY_REASONS = new Set(['hmac_verify_failed', 'tamper_on_replay', 'json_parse_error', 'missing_data_field']);
-export const REPLAYABLE_REASONS = new Set(['transient_exceeded_max_deliveries', 'pg_permanent_error']);
+const INTEGRITY_REASONS = new Set(['hmac_verify_failed', 'tamper_on_replay', 'json_parse_error', 'missing_data_field']);
 
 /** The reason without its error text (`pg_permanent_error:<err>` → `pg_permanent_error`). */
 export function reasonKind(reason: string | undefined): string {

@@ -3,7 +3,7 @@
 import { replyError, pairs, type RedisTarget } from '../targets/redis.ts';
 import type { CheckDefinition, CheckOutcome } from '../types.ts';
 import type { MetricValue } from '../../domain/check-result.ts';
-import { redisNotConfigured, redisUnavailable } from './stream-info.ts';
+import { withRedis } from './stream-info.ts';
 
 /** INFO's `key:value` lines, or undefined when INFO is refused (ACLs on managed Redis). */
 async function readInfo(redis: RedisTarget): Promise<Record<string, string> | undefined> {
@@ -99,12 +99,5 @@ export const redisReachable: CheckDefinition = {
   title: 'Redis reachable and configured',
   gates: ['storage'],
   reads: 'PING, INFO (version, used memory), CONFIG GET maxmemory-policy and appendonly',
-  async run(ctx) {
-    if (!ctx.redis) return redisNotConfigured();
-    try {
-      return await check(ctx.redis, ctx.caracal.redis.requireAppendonly);
-    } catch (err) {
-      return redisUnavailable(err);
-    }
-  },
+  run: (ctx) => withRedis(ctx, (redis) => check(redis, ctx.caracal.redis.requireAppendonly)),
 };

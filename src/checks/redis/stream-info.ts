@@ -2,7 +2,7 @@
 // Redis check gives when there is no Redis to read.
 import { TargetError } from '../../errors.ts';
 import { pairs, replyError, type RedisTarget } from '../targets/redis.ts';
-import type { CheckOutcome } from '../types.ts';
+import type { CheckContext, CheckOutcome } from '../types.ts';
 
 export interface GroupInfo {
   name: string;
@@ -132,7 +132,7 @@ export async function readGroups(redis: RedisTarget, stream: string): Promise<Gr
   }
 }
 
-export function redisNotConfigured(): CheckOutcome {
+function redisNotConfigured(): CheckOutcome {
   return {
     status: 'fail',
     summary: 'Caracal Redis is not configured (caracal.redis.url is unset), so this could not be checked.',
@@ -144,7 +144,7 @@ export function redisNotConfigured(): CheckOutcome {
  * Redis refused, timed out or rejected a command we rely on: a verdict about Redis, so a value with its
  * matrix row. Anything else is a checker bug and is rethrown for the executor to report as such.
  */
-export function redisUnavailable(err: unknown): CheckOutcome {
+function redisUnavailable(err: unknown): CheckOutcome {
   if (!(err instanceof TargetError)) throw err;
   return {
     status: 'fail',
@@ -152,4 +152,14 @@ export function redisUnavailable(err: unknown): CheckOutcome {
     remedy: 'Restore Redis (caracal-ops.md §12, "Restore Postgres and Redis"), then re-run the storage checks.',
     matrix: ['redis'],
   };
+}
+
+/** Every Redis check's `run`: `read` gets the target; no Redis configured, or Redis failing it, is the verdict. */
+export async function withRedis(ctx: CheckContext, read: (redis: RedisTarget) => Promise<CheckOutcome>): Promise<CheckOutcome> {
+  if (!ctx.redis) return redisNotConfigured();
+  try {
+    return await read(ctx.redis);
+  } catch (err) {
+    return redisUnavailable(err);
+  }
 }

@@ -58,12 +58,5 @@ export const redisStreams: CheckDefinition = {
   title: 'Redis streams and consumer groups exist',
   gates: ['storage'],
   reads: 'XINFO GROUPS of each Caracal stream',
-  async run(ctx) {
-    if (!ctx.redis) return info.redisNotConfigured();
-    try {
-      return await check(ctx.redis);
-    } catch (err) {
-      return info.redisUnavailable(err);
-    }
-  },
+  run: (ctx) => info.withRedis(ctx, (redis) => check(redis)),
 };

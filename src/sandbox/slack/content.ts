@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { str, type JsonObject } from './json.ts';
 import { SANDBOX_BOT } from './people.ts';
-import { checkBlocks, isInvalid, MAX_MESSAGE_TEXT, parseBlocks, type Invalid } from './validate.ts';
+import { LIMITS } from '../../blocks/limits.ts';
+import { checkBlocks, isInvalid, parseBlocks, type Invalid } from './validate.ts';
 import type { EphemeralMessage, SandboxMessage } from './workspace.ts';
 
 export interface Content {
@@ -18,7 +19,7 @@ export function readContent(args: JsonObject, requireContent: boolean): Content 
   const text = str(args.text);
   if (requireContent && !text && !(blocks && blocks.length > 0)) return { error: 'no_text', errors: [] };
   if (!requireContent && text === undefined && blocks === undefined) return { error: 'no_text', errors: [] };
-  if (text !== undefined && text.length > MAX_MESSAGE_TEXT) return { error: 'msg_too_long', errors: [] };
+  if (text !== undefined && text.length > LIMITS.messageText) return { error: 'msg_too_long', errors: [] };
   if (blocks) {
     const invalid = checkBlocks(blocks, 'message');
     if (invalid) return invalid;

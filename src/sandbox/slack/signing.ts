@@ -1,6 +1,7 @@
 // Real Slack requests to the bot's Bolt HTTP receiver: v0 signature over the exact body with the sandbox's
 // signing secret and the current time, the form content type Bolt requires, and Slack's 3-second patience.
 import { createHmac } from 'node:crypto';
+import { joinUrl } from '../../url.ts';
 
 /** Slack shows an error when the app has not answered within 3 s. */
 export const ACK_TIMEOUT_MS = 3000;
@@ -30,7 +31,7 @@ export async function postToBot(botUrl: string | undefined, secret: string, body
   if (!botUrl) return { sent: false, status: 0, body: '', error: 'bot_not_connected' };
   const timestamp = Math.floor(Date.now() / 1000);
   try {
-    const res = await fetch(`${botUrl.replace(/\/+$/, '')}/slack/events`, {
+    const res = await fetch(joinUrl(botUrl, '/slack/events'), {
       method: 'POST',
       headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature(secret, timestamp, body) },
       body,

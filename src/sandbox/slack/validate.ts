@@ -1,5 +1,7 @@
-// Block Kit validation with Slack's limits (docs/slack-platform.md §4), so a message the real Slack would refuse
-// is refused here too, with Slack's error code and a json-pointer message in `errors` like Slack's answers.
+// Block Kit validation with Slack's limits (docs/slack-platform.md §4, the numbers in blocks/limits.ts), so a message
+// the real Slack would refuse is refused here too, with Slack's error code and a json-pointer message in `errors`
+// like Slack's answers.
+import { LIMITS } from '../../blocks/limits.ts';
 import { isObject, objects, parseJsonField, str, textOf, type JsonObject } from './json.ts';
 
 export type Surface = 'message' | 'modal' | 'home';
@@ -9,8 +11,7 @@ export interface Invalid {
   errors: string[];
 }
 
-const MAX_BLOCKS: Record<Surface, number> = { message: 50, modal: 100, home: 100 };
-export const MAX_MESSAGE_TEXT = 40_000;
+const MAX_BLOCKS: Record<Surface, number> = { message: LIMITS.blocksPerMessage, modal: LIMITS.blocksPerView, home: LIMITS.blocksPerView };
 
 /** `blocks` as sent: a JSON string (form bodies) or an array (JSON bodies). Undefined when absent. */
 export function parseBlocks(raw: unknown): JsonObject[] | Invalid | undefined {
@@ -37,31 +38,31 @@ class Problems {
 function checkConfirm(confirm: unknown, p: Problems, at: string): void {
   if (confirm === undefined) return;
   if (!isObject(confirm)) return p.need(false, 'confirm must be an object', at);
-  p.max(textOf(confirm.title), 100, `${at}/title/text`);
-  p.max(textOf(confirm.text), 300, `${at}/text/text`);
-  p.max(textOf(confirm.confirm), 30, `${at}/confirm/text`);
-  p.max(textOf(confirm.deny), 30, `${at}/deny/text`);
+  p.max(textOf(confirm.title), LIMITS.confirmTitle, `${at}/title/text`);
+  p.max(textOf(confirm.text), LIMITS.confirmText, `${at}/text/text`);
+  p.max(textOf(confirm.confirm), LIMITS.confirmButton, `${at}/confirm/text`);
+  p.max(textOf(confirm.deny), LIMITS.confirmButton, `${at}/deny/text`);
 }
 
 function checkElement(el: JsonObject, p: Problems, at: string): void {
   p.need(typeof el.type === 'string', 'missing required field: type', at);
-  p.max(str(el.action_id), 255, `${at}/action_id`);
+  p.max(str(el.action_id), LIMITS.id, `${at}/action_id`);
   if (el.type === 'button') {
     p.need(textOf(el.text) !== undefined, 'missing required field: text', at);
-    p.max(textOf(el.text), 75, `${at}/text/text`);
-    p.max(str(el.value), 2000, `${at}/value`);
-    p.max(str(el.url), 3000, `${at}/url`);
+    p.max(textOf(el.text), LIMITS.buttonText, `${at}/text/text`);
+    p.max(str(el.value), LIMITS.buttonValue, `${at}/value`);
+    p.max(str(el.url), LIMITS.buttonUrl, `${at}/url`);
     p.need(el.style === undefined || el.style === 'primary' || el.style === 'danger', 'must be one of primary, danger', `${at}/style`);
   }
   if (el.type === 'checkboxes' || el.type === 'radio_buttons' || el.type === 'static_select') {
     const options = objects(el.options);
-    p.need(options.length >= 1 && options.length <= (el.type === 'static_select' ? 100 : 10), 'wrong number of options', `${at}/options`);
+    p.need(options.length >= 1 && options.length <= (el.type === 'static_select' ? LIMITS.optionsPerSelect : LIMITS.optionsPerGroup), 'wrong number of options', `${at}/options`);
     options.forEach((o, i) => {
-      p.max(textOf(o.text), 75, `${at}/options/${i}/text/text`);
-      p.max(str(o.value), 150, `${at}/options/${i}/value`);
+      p.max(textOf(o.text), LIMITS.optionText, `${at}/options/${i}/text/text`);
+      p.max(str(o.value), LIMITS.optionValue, `${at}/options/${i}/value`);
     });
   }
-  if (el.type === 'plain_text_input') p.max(str(el.initial_value), 3000, `${at}/initial_value`);
+  if (el.type === 'plain_text_input') p.max(str(el.initial_value), LIMITS.inputValue, `${at}/initial_value`);
   checkConfirm(el.confirm, p, `${at}/confirm`);
 }
 
@@ -71,24 +72,24 @@ function checkBlock(block: JsonObject, p: Problems, at: string): void {
     case 'section': {
       const fields = Array.isArray(block.fields) ? objects(block.fields) : undefined;
       p.need(text !== undefined || (fields?.length ?? 0) > 0, 'must provide either text or fields', at);
-      p.max(text, 3000, `${at}/text/text`);
-      if (fields) p.need(fields.length <= 10, 'no more than 10 items allowed', `${at}/fields`);
-      fields?.forEach((f, i) => p.max(textOf(f), 2000, `${at}/fields/${i}/text`));
+      p.max(text, LIMITS.sectionText, `${at}/text/text`);
+      if (fields) p.need(fields.length <= LIMITS.fieldsPerSection, `no more than ${LIMITS.fieldsPerSection} items allowed`, `${at}/fields`);
+      fields?.forEach((f, i) => p.max(textOf(f), LIMITS.fieldText, `${at}/fields/${i}/text`));
       if (isObject(block.accessory)) checkElement(block.accessory, p, `${at}/accessory`);
       return;
     }
     case 'header':
       p.need(isObject(block.text) && block.text.type === 'plain_text' && text !== undefined, 'text must be a plain_text object', `${at}/text`);
-      return p.max(text, 150, `${at}/text/text`);
+      return p.max(text, LIMITS.headerText, `${at}/text/text`);
     case 'markdown':
-      return p.max(str(block.text), 12_000, `${at}/text`);
+      return p.max(str(block.text), LIMITS.markdownText, `${at}/text`);
     case 'context': {
       const n = objects(block.elements).length;
-      return p.need(n >= 1 && n <= 10, 'must have between 1 and 10 elements', `${at}/elements`);
+      return p.need(n >= 1 && n <= LIMITS.contextElements, `must have between 1 and ${LIMITS.contextElements} elements`, `${at}/elements`);
     }
     case 'actions': {
       const elements = objects(block.elements);
-      p.need(elements.length >= 1 && elements.length <= 25, 'must have between 1 and 25 elements', `${at}/elements`);
+      p.need(elements.length >= 1 && elements.length <= LIMITS.actionsElements, `must have between 1 and ${LIMITS.actionsElements} elements`, `${at}/elements`);
       const ids = new Set<string>();
       return elements.forEach((el, i) => {
         const id = str(el.action_id);
@@ -99,7 +100,7 @@ function checkBlock(block: JsonObject, p: Problems, at: string): void {
     }
     case 'input':
       p.need(textOf(block.label) !== undefined, 'missing required field: label', at);
-      p.max(textOf(block.label), 2000, `${at}/label/text`);
+      p.max(textOf(block.label), LIMITS.inputLabel, `${at}/label/text`);
       p.need(isObject(block.element), 'missing required field: element', at);
       if (isObject(block.element)) checkElement(block.element, p, `${at}/element`);
       return;
@@ -117,7 +118,7 @@ export function checkBlocks(blocks: readonly JsonObject[], surface: Surface): In
   blocks.forEach((block, i) => {
     const id = str(block.block_id);
     if (id !== undefined) {
-      p.max(id, 255, `/blocks/${i}/block_id`);
+      p.max(id, LIMITS.id, `/blocks/${i}/block_id`);
       p.need(!seen.has(id), `duplicate block_id ${JSON.stringify(id)}`, `/blocks/${i}/block_id`);
       seen.add(id);
     }
@@ -135,14 +136,14 @@ export function checkView(view: unknown, surface: 'modal' | 'home'): Invalid | u
   p.need(Array.isArray(view.blocks), 'missing required field: blocks', '/view');
   if (surface === 'modal') {
     p.need(textOf(view.title) !== undefined, 'missing required field: title', '/view');
-    p.max(textOf(view.title), 24, '/view/title/text');
-    p.max(textOf(view.submit), 24, '/view/submit/text');
-    p.max(textOf(view.close), 24, '/view/close/text');
+    p.max(textOf(view.title), LIMITS.viewTitle, '/view/title/text');
+    p.max(textOf(view.submit), LIMITS.viewTitle, '/view/submit/text');
+    p.max(textOf(view.close), LIMITS.viewTitle, '/view/close/text');
     const hasInput = blocks.some((b) => b.type === 'input');
     p.need(!hasInput || view.submit !== undefined, 'submit is required when an input block is present', '/view/submit');
   }
-  p.max(str(view.private_metadata), 3000, '/view/private_metadata');
-  p.max(str(view.callback_id), 255, '/view/callback_id');
+  p.max(str(view.private_metadata), LIMITS.privateMetadata, '/view/private_metadata');
+  p.max(str(view.callback_id), LIMITS.id, '/view/callback_id');
   if (p.list.length) return { error: 'invalid_arguments', errors: p.list };
   return checkBlocks(blocks, surface);
 }

@@ -1,5 +1,6 @@
 // The sandbox's TCP proxy: traffic flows while up; down() cuts open connections and refuses (or black-holes) new
-// ones; up() comes back on the same port.
+// ones; up() comes back on the same port. In front of several targets it takes them in turn, one per connection
+// (a Service); with bytesPerMs its answers come at that pace (a slow link).
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTcpProxy, type TcpProxy } from '../../../src/sandbox/caracal/proxy.ts';
@@ -63,5 +64,55 @@ describe('sandbox TCP proxy', () => {
     await proxy.up();
     await closed;
     expect(await roundTrip(proxy.port)).toBe('echo:ping');
+  });
+
+  it('counts the connections it accepted, held ones included', async () => {
+    const before = proxy.accepted();
+    await proxy.down('blackhole');
+    expect(await roundTrip(proxy.port)).toBe('silence');
+    await proxy.up();
+    expect(await roundTrip(proxy.port)).toBe('echo:ping');
+    expect(proxy.accepted() - before).toBe(2);
+  });
+});
+
+describe('sandbox TCP proxy in front of several targets, and as a slow link', () => {
+  const named = async (name: string): Promise<Server> => {
+    const server = createServer((s) => s.resume().end(name)); // resumed: it sees the peer close, so close() returns
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return server;
+  };
+  const portOf = (s: Server) => (s.address() as AddressInfo).port;
+
+  it('sends each new connection to the next target in turn', async () => {
+    const pods = await Promise.all(['pod-a', 'pod-b'].map(named));
+    const service = await startTcpProxy(pods.map((p) => ({ host: '127.0.0.1', port: portOf(p) })));
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) answers.push(await roundTrip(service.port));
+    await service.close();
+    for (const p of pods) await new Promise<void>((r) => p.close(() => r()));
+    expect(answers).toEqual(['echo:pod-a', 'echo:pod-b', 'echo:pod-a', 'echo:pod-b']);
+  });
+
+  it('paces the answers of a slow link: a chunk holds the next one back for its size divided by bytesPerMs', async () => {
+    // 16 KiB, then one more byte 50 ms later: at 16 bytes per ms the byte cannot arrive before about a second.
+    const upstream = createServer((s) => {
+      s.write(Buffer.alloc(16 * 1024, 1));
+      setTimeout(() => s.end('!'), 50);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const slow = await startTcpProxy({ host: '127.0.0.1', port: portOf(upstream) }, { bytesPerMs: 16 });
+    const started = performance.now();
+    const received = await new Promise<number>((resolve) => {
+      let n = 0;
+      const socket = createConnection(slow.port, '127.0.0.1');
+      socket.on('data', (d) => (n += d.length));
+      socket.on('close', () => resolve(n));
+    });
+    const tookMs = performance.now() - started;
+    await slow.close();
+    await new Promise<void>((r) => upstream.close(() => r()));
+    expect(received).toBe(16 * 1024 + 1);
+    expect(tookMs).toBeGreaterThanOrEqual(900);
   });
 });
