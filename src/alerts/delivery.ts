@@ -120,11 +120,12 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     /** Deliver everything behind now and wait for it (tests, shutdown). */
     async flush(): Promise<void> {
       // A delivery in flight may have rendered an older version (and holds the group's lease, so the look-up skips
-      // it): wait for it, then look again, until nothing is behind.
+      // it): wait for it, then look again, until nothing is behind. One that a coalescer started during the look-up
+      // holds the lease too, so "nothing behind" counts only when nothing is running after it either.
       for (let pass = 0; pass < 10; pass++) {
         while (inflight.size > 0 || running.size > 0) await Promise.allSettled([...inflight, ...running.values()]);
         const behind = await undeliveredGroups(db, 1000);
-        if (behind.length === 0) return;
+        if (behind.length === 0 && inflight.size === 0 && running.size === 0) return;
         for (const key of behind) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
       }
     },
