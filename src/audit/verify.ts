@@ -3,10 +3,10 @@
 // chain_seq continuity (caracal-ops.md §5.3, §13.7). The one verifier: the audit.chain check (so the CLI's
 // --deep and the Safety gate's "Verify audit chain") and bench/deep-verify.ts all run verifyAuditChains.
 import { parseHmacKey } from './chain.ts';
-import { CopyBinaryTuples } from './copy-binary.ts';
+import { CopyBinaryBatcher } from './copy-binary.ts';
 import type { CopyReader } from './copy-client.ts';
 import { chainReport, type VerifyReport, type ZoneReport } from './report.ts';
-import { CHECKED_COLUMNS, COLUMN_COUNT, RowChecker } from './row-check.ts';
+import { CHECKED_COLUMNS, COLUMN_COUNT, mergeBatch, RowChecker } from './row-check.ts';
 
 /**
  * The whole table in one COPY, zone after zone, each in chain order with its rows without chain_seq last.
@@ -36,28 +36,34 @@ export interface VerifyOptions {
 }
 
 const rowsOf = (z: ZoneReport): number => z.rowsChecked + z.unchainedRows;
+/** Bytes of COPY data checked at a time. */
+const BATCH_BYTES = 512 * 1024;
 
 /** Walk every zone's chain through `reader` and report per zone and in total. */
 export async function verifyAuditChains(reader: CopyReader, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   // Parse first: a malformed key must fail loudly before any row is read, not flag every row.
   const key = options.hmacKeyHex ? parseHmacKey(options.hmacKeyHex) : undefined;
-  const checker = new RowChecker(key);
-  const tuples = new CopyBinaryTuples(COLUMN_COUNT, checker.tuple);
+  const checker = new RowChecker(key && new Uint8Array(key.export()));
+  // Batch by batch: the unit a worker thread can check on its own (row-check.ts).
+  const zones: ZoneReport[] = [];
+  const batcher: CopyBinaryBatcher = new CopyBinaryBatcher(COLUMN_COUNT, BATCH_BYTES, (batch) => {
+    mergeBatch(zones, checker.check(Buffer.from(batch.buffer), batch.start, batch.contextEnd, batch.end).zones);
+    batcher.recycle(batch.buffer);
+  });
   const { onProgress } = options;
   // Rows of finished zones are summed once each, so telling progress stays O(1) per chunk however many zones.
   let zonesDone = 0;
   let rowsDone = 0;
   const told = (): void => {
-    const zones = checker.zones;
     for (; zonesDone < zones.length - 1; zonesDone++) rowsDone += rowsOf(zones[zonesDone]);
     const current = zones[zones.length - 1];
     onProgress?.({ zonesDone, rowsChecked: rowsDone + (current ? rowsOf(current) : 0) });
   };
   await reader.copyOut(SWEEP_SQL, (chunk) => {
-    tuples.push(chunk);
+    batcher.push(chunk);
     if (onProgress) told();
   }, options.signal);
-  tuples.end();
-  return chainReport(checker.zones.reverse(), key !== undefined, started);
+  batcher.end();
+  return chainReport(zones.reverse(), key !== undefined, started);
 }
