@@ -49,7 +49,7 @@ async function verifyOnce(url: string): Promise<{ ms: number; rssGrowthMb: numbe
   const timer = setInterval(sample, 10);
   try {
     const report = await verifyAuditChains(
-      { copyOut: (sql, onChunk, signal) => reader.copyOut(sql, (chunk) => (onChunk(chunk), sample()), signal) },
+      { copyOut: (sql, onChunk, signal, settings) => reader.copyOut(sql, (chunk) => (onChunk(chunk), sample()), signal, settings) },
       { hmacKeyHex: TEST_KEY_HEX },
     );
     if (!report.ok || report.rowsChecked !== ROWS) throw new Error(`bench data is wrong: verified ${report.rowsChecked} (ok=${report.ok}), expected ${ROWS}`);

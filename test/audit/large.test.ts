@@ -3,7 +3,7 @@
 // with one row deleted, equal to the oracle; and aborted mid-stream, the statement ends on the server too.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgCopyClient, type CopyClient, type CopyReader } from '../../src/audit/copy-client.ts';
+import { pgCopyClient, type ChunkHandler, type CopyClient, type CopyReader } from '../../src/audit/copy-client.ts';
 import { verifyAuditChains } from '../../src/audit/verify.ts';
 import { loadCaracalSchema } from '../fixtures/caracal-db.ts';
 import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';
@@ -22,12 +22,12 @@ let reader: CopyClient;
 function counting(inner: CopyReader, each: () => void = () => undefined): CopyReader & { chunks: number } {
   const counted = {
     chunks: 0,
-    copyOut: (sql: string, onChunk: (c: Buffer) => void, signal?: AbortSignal) =>
+    copyOut: (sql: string, onChunk: ChunkHandler, signal?: AbortSignal, settings?: Readonly<Record<string, string>>) =>
       inner.copyOut(sql, (chunk) => {
         counted.chunks++;
         onChunk(chunk);
         each();
-      }, signal),
+      }, signal, settings),
   };
   return counted;
 }
