@@ -2,11 +2,14 @@
 // memory. Unlike Caracal's own sweep it walks the whole table, not an ingested_at window, and it also checks
 // chain_seq continuity (caracal-ops.md §5.3, §13.7). The one verifier: the audit.chain check (so the CLI's
 // --deep and the Safety gate's "Verify audit chain") and bench/deep-verify.ts all run verifyAuditChains.
+import { availableParallelism } from 'node:os';
 import { parseHmacKey } from './chain.ts';
-import { CopyBinaryBatcher } from './copy-binary.ts';
+import { BatchRunner, IN_FLIGHT_PER_WORKER } from './batch-runner.ts';
+import { CopyBinaryBatcher, type TupleBatch } from './copy-binary.ts';
 import type { CopyReader } from './copy-client.ts';
 import { chainReport, type VerifyReport, type ZoneReport } from './report.ts';
-import { CHECKED_COLUMNS, COLUMN_COUNT, mergeBatch, RowChecker } from './row-check.ts';
+import { CHECKED_COLUMNS, COLUMN_COUNT, RowChecker } from './row-check.ts';
+import { CheckPool } from './verify-pool.ts';
 
 /**
  * The whole table in one COPY, zone after zone, each in chain order with its rows without chain_seq last.
@@ -41,54 +44,110 @@ export interface VerifyOptions {
   signal?: AbortSignal | undefined;
   /** Told after every chunk of the COPY (cheap to call often; whoever shows it throttles). */
   onProgress?: ((progress: VerifyProgress) => void) | undefined;
+  /**
+   * Worker threads hashing the rows (default: DEFAULT_THREADS); 0 checks on the calling thread, which also checks
+   * batches while they start and when they all have their fill. Started only for a table larger than one batch,
+   * and ended before verifyAuditChains returns or throws.
+   */
+  threads?: number | undefined;
+  /** Bytes of COPY data per batch a thread checks at a time (default 512 KiB). */
+  batchBytes?: number | undefined;
 }
 
 const rowsOf = (z: ZoneReport): number => z.rowsChecked + z.unchainedRows;
-/** Bytes of COPY data checked at a time. */
-const BATCH_BYTES = 512 * 1024;
+
+/**
+ * One worker per CPU, up to 4: the calling thread reads a row in about a quarter of the time a worker takes to
+ * check it (bench/deep-verify.ts), so more would wait for it, each holding an isolate's memory.
+ */
+export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
 
 /** Walk every zone's chain through `reader` and report per zone and in total. */
 export async function verifyAuditChains(reader: CopyReader, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
   // Parse first: a malformed key must fail loudly before any row is read, not flag every row.
   const key = options.hmacKeyHex ? parseHmacKey(options.hmacKeyHex) : undefined;
-  const checker = new RowChecker(key && new Uint8Array(key.export()));
-  const { zones, tied } = await read(reader, checker, SWEEP_SQL, {}, options);
-  // Where read order decided between rows with equal keys, the zone's own read in the oracle's order decides.
-  for (const z of zones) if (z.unchainedRows > 1) tied.add(z.zoneId);
-  for (const zoneId of tied) {
-    const [again] = (await read(reader, checker, ZONE_SQL, { [ZONE_SETTING]: zoneId }, { signal: options.signal })).zones;
-    const at = zones.findIndex((z) => z.zoneId === zoneId);
-    // The zone may have been emptied since: then it has no rows to report.
-    if (again) zones[at] = again;
-    else zones.splice(at, 1);
+  const threads = options.threads ?? DEFAULT_THREADS;
+  if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a whole number, not ${threads}`);
+  const verification = new Verification(reader, key && new Uint8Array(key.export()), threads, options);
+  try {
+    const zones = await verification.read(SWEEP_SQL, {}, options.onProgress);
+    // Where read order decided between rows with equal keys, the zone's own read in the oracle's order decides.
+    const tied = new Set(verification.tied);
+    for (const z of zones) if (z.unchainedRows > 1) tied.add(z.zoneId);
+    for (const zoneId of tied) {
+      const [again] = await verification.read(ZONE_SQL, { [ZONE_SETTING]: zoneId }, undefined);
+      const at = zones.findIndex((z) => z.zoneId === zoneId);
+      // The zone may have been emptied since: then it has no rows to report.
+      if (again) zones[at] = again;
+      else zones.splice(at, 1);
+    }
+    return chainReport(zones.reverse(), key !== undefined, started);
+  } finally {
+    await verification.close();
   }
-  return chainReport(zones.reverse(), key !== undefined, started);
 }
 
-/** One COPY, batch by batch: the unit a worker thread can check on its own (row-check.ts). */
-async function read(reader: CopyReader, checker: RowChecker, sql: string, settings: Record<string, string>, options: VerifyOptions): Promise<{ zones: ZoneReport[]; tied: Set<string> }> {
-  const zones: ZoneReport[] = [];
-  const tied = new Set<string>();
-  const batcher: CopyBinaryBatcher = new CopyBinaryBatcher(COLUMN_COUNT, BATCH_BYTES, (batch) => {
-    const result = checker.check(Buffer.from(batch.buffer), batch.start, batch.contextEnd, batch.end);
-    mergeBatch(zones, result.zones);
-    for (const z of result.tied) tied.add(z);
-    batcher.recycle(batch.buffer);
-  });
-  const { onProgress } = options;
-  // Rows of finished zones are summed once each, so telling progress stays O(1) per chunk however many zones.
-  let zonesDone = 0;
-  let rowsDone = 0;
-  const told = (): void => {
-    for (; zonesDone < zones.length - 1; zonesDone++) rowsDone += rowsOf(zones[zonesDone]);
-    const current = zones[zones.length - 1];
-    onProgress?.({ zonesDone, rowsChecked: rowsDone + (current ? rowsOf(current) : 0) });
-  };
-  await reader.copyOut(sql, (chunk) => {
-    batcher.push(chunk);
+/** COPY statements read batch by batch and checked (batch-runner.ts), with one worker pool for all of them. */
+class Verification {
+  private pool: CheckPool | undefined;
+  private readonly checker: RowChecker;
+  readonly tied: string[] = [];
+
+  constructor(
+    private readonly reader: CopyReader,
+    private readonly hmacKey: Uint8Array | undefined,
+    private readonly threads: number,
+    private readonly options: VerifyOptions,
+  ) {
+    this.checker = new RowChecker(hmacKey);
+  }
+
+  async read(sql: string, settings: Record<string, string>, onProgress: VerifyOptions['onProgress']): Promise<ZoneReport[]> {
+    const { signal } = this.options;
+    const batches: { batch: TupleBatch; last: boolean }[] = [];
+    let copyEnded = false;
+    const batcher = new CopyBinaryBatcher(COLUMN_COUNT, this.options.batchBytes ?? 512 * 1024, (batch) => batches.push({ batch, last: copyEnded }));
+    const runner = new BatchRunner({
+      checker: this.checker,
+      pool: (start) => {
+        if (start && !this.pool && this.threads > 0) this.pool = new CheckPool(this.threads, this.hmacKey);
+        return this.pool;
+      },
+      limit: IN_FLIGHT_PER_WORKER * this.threads,
+      recycle: (buffer) => batcher.recycle(buffer),
+    });
+    const submitAll = (): void => {
+      for (let b = batches.shift(); b; b = batches.shift()) runner.submit(b.batch, b.last);
+    };
+    // Rows of finished zones are summed once each, so telling progress stays O(1) per chunk however many zones.
+    const zones = runner.zones;
+    let zonesDone = 0;
+    let rowsDone = 0;
+    const told = (): void => {
+      for (; zonesDone < zones.length - 1; zonesDone++) rowsDone += rowsOf(zones[zonesDone]);
+      const current = zones[zones.length - 1];
+      onProgress?.({ zonesDone, rowsChecked: rowsDone + (current ? rowsOf(current) : 0) });
+    };
+
+    signal?.throwIfAborted();
+    await this.reader.copyOut(sql, (chunk) => {
+      batcher.push(chunk);
+      submitAll();
+      if (onProgress) told();
+    }, signal, settings);
+    copyEnded = true;
+    batcher.end();
+    submitAll();
+    await runner.drain(signal);
+    this.pool?.throwIfFailed();
     if (onProgress) told();
-  }, options.signal, settings);
-  batcher.end();
-  return { zones, tied };
+    for (const z of runner.tied) if (!this.tied.includes(z)) this.tied.push(z);
+    return zones;
+  }
+
+  /** End the workers, if any started. */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
 }

@@ -1,7 +1,10 @@
-// COPY ... TO STDOUT (FORMAT binary) bytes of chains written in the test, random chains and tampering: what the
-// verifier's byte-level pieces are fed without Postgres (row-check.test.ts).
+// COPY ... TO STDOUT (FORMAT binary) bytes of chains written in the test, random chains and tampering, and a
+// CopyReader serving them as Postgres would: what the verifier is fed without Postgres (row-check.test.ts,
+// verify-threads.test.ts).
+import type { ChunkHandler, CopyReader } from '../../src/audit/copy-client.ts';
+import type { ZoneReport } from '../../src/audit/report.ts';
 import { referenceContentHash, referenceHmac, TEST_KEY_HEX } from './caracal-writer.ts';
-import type { OracleRow } from './oracle.ts';
+import { oracleZone, type OracleRow } from './oracle.ts';
 
 /** COPY TO's binary format, written from the PostgreSQL docs ("Binary Format") rather than from src/audit. */
 const PG_EPOCH_MICROS = 946_684_800_000_000n;
@@ -72,3 +75,39 @@ export const inSweepOrder = (rows: OracleRow[]): OracleRow[] => [
   ...rows.filter((r) => r.chain_seq === null).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
 ];
 
+const bySeq = (a: OracleRow, b: OracleRow): number =>
+  a.chain_seq === b.chain_seq ? 0 : a.chain_seq === null ? 1 : b.chain_seq === null ? -1 : a.chain_seq < b.chain_seq ? -1 : 1;
+const byId = (a: OracleRow, b: OracleRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * What Postgres sends for `rows`, as a CopyReader: the sweep (zones descending, each by chain_seq, rows sharing one
+ * in the order given, as an index scan leaves them), or with verify.ts's zone setting that zone alone, ties by id.
+ * Cut into chunks of random sizes, yielding to the event loop between them as a socket does.
+ */
+export function fakeCopyReader(rows: readonly OracleRow[], zoneSetting: string, chunkBytes = 16_384): CopyReader & { copies: number } {
+  const reader = {
+    copies: 0,
+    async copyOut(_sql: string, onChunk: ChunkHandler, signal?: AbortSignal, settings: Readonly<Record<string, string>> = {}): Promise<void> {
+      reader.copies++;
+      const zone = settings[zoneSetting];
+      const sent = zone === undefined
+        ? [...new Set(rows.map((r) => r.zone_id))].sort().reverse().flatMap((z) => rows.filter((r) => r.zone_id === z).sort(bySeq))
+        : rows.filter((r) => r.zone_id === zone).sort((a, b) => bySeq(a, b) || byId(a, b));
+      const bytes = copyBinary(sent);
+      for (let at = 0; at < bytes.length; ) {
+        signal?.throwIfAborted();
+        const next = Math.min(bytes.length, at + 1 + Math.floor(Math.random() * chunkBytes));
+        onChunk(bytes.subarray(at, next));
+        at = next;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+  return reader;
+}
+
+/** The oracle's report of the rows `fakeCopyReader` serves: per zone, ascending, in chain order with ties by id. */
+export function oracleOf(rows: readonly OracleRow[], keyHex: string | undefined): ZoneReport[] {
+  return [...new Set(rows.map((r) => r.zone_id))].sort().map((z) =>
+    oracleZone(z, rows.filter((r) => r.zone_id === z).sort((a, b) => bySeq(a, b) || byId(a, b)), keyHex));
+}
