@@ -18,7 +18,11 @@ export interface CopyClientOptions {
 export type ChunkHandler = (chunk: Buffer) => void;
 
 export interface CopyReader {
-  copyOut(sql: string, onChunk: ChunkHandler, signal?: AbortSignal): Promise<void>;
+  /**
+   * `settings`: session settings made before the COPY, name and value bound as parameters (set_config($1, $2)).
+   * COPY takes no bind parameters, so a value it needs (a zone id) is read back with current_setting(name).
+   */
+  copyOut(sql: string, onChunk: ChunkHandler, signal?: AbortSignal, settings?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 export interface CopyClient extends CopyReader {
@@ -54,14 +58,16 @@ export function pgCopyClient(options: CopyClientOptions): CopyClient {
     new TargetError('postgres', `Postgres: ${describePgError(err, 'CARACAL_POSTGRES_PASSWORD')}`, { cause: err });
 
   return {
-    async copyOut(sql, onChunk, signal) {
+    async copyOut(sql, onChunk, signal, settings = {}) {
       if (settingsProblem) throw new TargetError('postgres', `Postgres: ${settingsProblem}`);
       signal?.throwIfAborted();
       try {
         await (connecting ??= client.connect().then(() => void (open = true)));
+        for (const [name, value] of Object.entries(settings)) await client.query('SELECT set_config($1, $2, false)', [name, value]);
       } catch (err) {
         throw fail(err);
       }
+      signal?.throwIfAborted();
       const stream = client.query(copyTo(sql));
       // Mid-COPY the protocol has no clean way back: on abort, or when the handler throws, drop the connection
       // (end() then has nothing to close) so Postgres ends the statement.

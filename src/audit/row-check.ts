@@ -1,11 +1,13 @@
-// The per-row checks of a zone's chain, on the fields of a COPY binary tuple (copy-binary.ts) as bytes: no
+// The per-row checks of a zone's chain, on the fields of COPY binary tuples (copy-binary.ts) as bytes: no
 // strings, objects or BigInts per intact row, so a million-row sweep costs hashing, not garbage collection.
+// A batch of tuples is checked on its own, each row against the row before it, the first against the batch's
+// context row, so batches can be checked in any order and on any thread; mergeBatch adds them up in read order.
 // test/audit/oracle.ts is the independent, obviously-correct version these are tested against.
-import { hash, type KeyObject } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CanonicalContent } from './canonical.ts';
+import { tupleEnd } from './copy-binary.ts';
 import { FastHmac, MESSAGE_START } from './hmac.ts';
 import { emptyZoneReport, type BreakKind, type ZoneReport } from './report.ts';
-import { ScratchBuffer } from './scratch-buffer.ts';
 
 /**
  * The columns the checker reads, in this order: the 12 hashed fields as text (the JSON ones as the exact
@@ -45,6 +47,8 @@ function unixMicros(pgMicros: Int): Int {
 
 const follows = (prev: Int, seq: Int): boolean =>
   typeof prev === 'number' && typeof seq === 'number' ? seq === prev + 1 : BigInt(seq) === BigInt(prev) + 1n;
+// A number and a bigint are never the same int64 here: int64() gives a bigint only beyond 2^53.
+const equal = (a: Int, b: Int): boolean => typeof a === typeof b && a === b;
 
 /** Whether buf[start, end) holds exactly the ASCII `text` (a NULL field, start -1, holds nothing). */
 function holds(buf: Buffer, start: number, end: number, text: string): boolean {
@@ -53,30 +57,70 @@ function holds(buf: Buffer, start: number, end: number, text: string): boolean {
   return true;
 }
 
+/** Whether a[0, aLength) equals b[start, end): by hand, cheaper than a native call for a zone id. */
+function same(a: Uint8Array, aLength: number, b: Uint8Array, start: number, end: number): boolean {
+  if (end - start !== aLength) return false;
+  for (let i = 0; i < aLength; i++) if (a[i] !== b[start + i]) return false;
+  return true;
+}
+
+/** One batch's findings: per zone, only this batch's rows. */
+export interface BatchResult {
+  /** In the batch's order; the first may continue the zone of the batch before (mergeBatch adds it there). */
+  zones: ZoneReport[];
+  /** Zones in which a row had its predecessor's chain_seq: which of the two comes first is up to the read order. */
+  tied: string[];
+}
+
 /**
- * Checks tuples in (zone_id, chain_seq, id) order, zone after zone, with rows without chain_seq after each
- * zone's chain. Rows of a zone must arrive together; the zone's report starts at its first row.
+ * Checks tuples in (zone_id, chain_seq) order, zone after zone, with rows without chain_seq after each zone's
+ * chain. Rows of a zone must arrive together; the zone's report starts at its first row.
  */
 export class RowChecker {
-  readonly zones: ZoneReport[] = [];
+  private zones: ZoneReport[] = [];
+  private tied: string[] = [];
   private report: ZoneReport | undefined;
   private zone = Buffer.alloc(0);
+  private readonly fields = new Int32Array(2 * COLUMN_COUNT);
   private readonly canonical = new CanonicalContent();
-  /** The previous row's content_sha256 bytes (NULL read as ''), and where they end in `prevContent`. */
-  private readonly prevContent = new ScratchBuffer(128);
+  /** Where the previous row's content_sha256 (NULL read as '') is in the batch being checked. */
+  private prevContentStart = 0;
   private prevContentEnd = 0;
   /** The previous row's chain_seq; undefined before a zone's first chained row. */
   private prevSeq: Int | undefined;
 
   private readonly hmac: FastHmac | undefined;
 
-  /** hmacKey: the prepared AUDIT_HMAC_KEY, or undefined to leave chain_hmac unchecked. */
-  constructor(hmacKey: KeyObject | undefined) {
-    this.hmac = hmacKey && new FastHmac(hmacKey.export());
+  /** hmacKey: the hex-decoded AUDIT_HMAC_KEY, or undefined to leave chain_hmac unchecked. */
+  constructor(hmacKey: Uint8Array | undefined) {
+    this.hmac = hmacKey && new FastHmac(Buffer.from(hmacKey));
   }
 
-  /** Check one tuple (a TupleHandler: fields[2i], fields[2i + 1] are field i's start and end, -1 for NULL). */
-  readonly tuple = (buf: Buffer, f: Int32Array): void => {
+  /**
+   * Check the whole tuples in buf[contextEnd, end). buf[start, contextEnd) is the tuple before them (already
+   * checked, with the batch before), or empty: the first row links to it, and continues its zone.
+   */
+  check(buf: Buffer, start: number, contextEnd: number, end: number): BatchResult {
+    this.zones = [];
+    this.tied = [];
+    this.report = undefined;
+    this.zone = Buffer.alloc(0);
+    this.prevSeq = undefined;
+    const f = this.fields;
+    if (contextEnd > start) {
+      if (tupleEnd(buf, start, contextEnd, COLUMN_COUNT, f) !== contextEnd) throw new Error('COPY batch context is not one tuple');
+      this.context(buf, f);
+    }
+    for (let at = contextEnd; at < end; ) {
+      at = tupleEnd(buf, at, end, COLUMN_COUNT, f);
+      if (at < 0) throw new Error('COPY batch ends inside a tuple');
+      this.tuple(buf, f);
+    }
+    return { zones: this.zones, tied: this.tied };
+  }
+
+  /** Check one tuple (fields[2i], fields[2i + 1] are field i's start and end, -1 for NULL). */
+  private tuple(buf: Buffer, f: Int32Array): void {
     const report = this.zoneOf(buf, f[2 * ZONE], f[2 * ZONE + 1]);
     if (f[2 * SEQ] < 0) return this.unchained(report, buf, f);
     const seq = int64(buf, f[2 * SEQ]);
@@ -99,9 +143,10 @@ export class RowChecker {
     // the rows before it) must still point somewhere, though what it points to can no longer be checked.
     const linkOk = first
       ? (seq === 1 || seq === 1n) === prevNull
-      : !prevNull && this.prevContent.bytes.compare(buf, ps, pe, 0, this.prevContentEnd) === 0;
+      : !prevNull && buf.compare(buf, ps, pe, this.prevContentStart, this.prevContentEnd) === 0;
     const hmacOk = this.hmac === undefined || holds(buf, f[2 * HMAC], f[2 * HMAC + 1], this.hmacHex(buf, cs, ce, ps, pe));
     const seqOk = first ? seq >= 1 : follows(this.prevSeq ?? 0, seq);
+    if (!first && equal(this.prevSeq ?? 0, seq) && this.tied.at(-1) !== report.zoneId) this.tied.push(report.zoneId);
 
     if (first) report.firstSeq = String(seq);
     report.rowsChecked++;
@@ -115,19 +160,34 @@ export class RowChecker {
       for (const k of kinds) if (!report.kindsSeen.includes(k)) report.kindsSeen.push(k);
       report.firstBreak ??= { id: buf.toString('utf8', f[0], f[1]), chainSeq: String(seq), kind: kinds[0], kinds };
     }
-    this.prevContentEnd = ce - cs;
-    buf.copy(this.prevContent.ensure(ce - cs), 0, cs, ce);
-    this.prevSeq = seq;
-  };
+    this.keep(cs, ce, seq);
+  }
 
-  /** The report of the tuple's zone: the current one, or a new one when the zone changes. */
+  /** The row before the batch: only where the next row links to, in which zone. */
+  private context(buf: Buffer, f: Int32Array): void {
+    if (f[2 * ZONE] < 0) throw new TypeError('zone_id is NULL');
+    this.zone = Buffer.from(buf.subarray(f[2 * ZONE], f[2 * ZONE + 1]));
+    if (f[2 * SEQ] >= 0) this.keep(Math.max(f[2 * CONTENT], 0), Math.max(f[2 * CONTENT + 1], 0), int64(buf, f[2 * SEQ]));
+  }
+
+  /** Remember where a chained row's content_sha256 is, and its chain_seq, for the row after it. */
+  private keep(cs: number, ce: number, seq: Int): void {
+    this.prevContentStart = cs;
+    this.prevContentEnd = ce;
+    this.prevSeq = seq;
+  }
+
+  /** The report of the tuple's zone: the current one, or a new one when the zone (or the batch) starts. */
   private zoneOf(buf: Buffer, start: number, end: number): ZoneReport {
     if (start < 0) throw new TypeError('zone_id is NULL'); // NOT NULL in Caracal's schema
-    if (this.report && this.zone.compare(buf, start, end) === 0) return this.report;
-    this.zone = Buffer.from(buf.subarray(start, end));
+    const sameZone = same(this.zone, this.zone.length, buf, start, end);
+    if (sameZone && this.report) return this.report;
+    if (!sameZone) {
+      this.zone = Buffer.from(buf.subarray(start, end));
+      this.prevSeq = undefined;
+    }
     this.report = emptyZoneReport(this.zone.toString('utf8'));
     this.zones.push(this.report);
-    this.prevSeq = undefined;
     return this.report;
   }
 
@@ -149,5 +209,26 @@ export class RowChecker {
     message[MESSAGE_START + ce - cs] = PIPE;
     if (prevLength > 0) buf.copy(message, MESSAGE_START + ce - cs + 1, ps, pe);
     return hmac.digestHex(MESSAGE_START + ce - cs + 1 + prevLength);
+  }
+}
+
+/**
+ * Add one batch's zone reports to `zones`, in read order: a zone the batch continues gets its rows added, as if one
+ * checker had read both batches. The first row without chain_seq stays the zone's first break (RowChecker.unchained).
+ */
+export function mergeBatch(zones: ZoneReport[], batch: readonly ZoneReport[]): void {
+  for (const part of batch) {
+    const zone = zones.at(-1);
+    if (zone?.zoneId !== part.zoneId) {
+      zones.push(part);
+      continue;
+    }
+    if (part.unchainedRows > 0 && zone.unchainedRows === 0) zone.firstBreak = part.firstBreak;
+    else zone.firstBreak ??= part.firstBreak;
+    zone.rowsChecked += part.rowsChecked;
+    zone.brokenRows += part.brokenRows;
+    zone.unchainedRows += part.unchainedRows;
+    zone.firstSeq ??= part.firstSeq;
+    for (const k of part.kindsSeen) if (!zone.kindsSeen.includes(k)) zone.kindsSeen.push(k);
   }
 }

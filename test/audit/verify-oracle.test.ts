@@ -138,6 +138,11 @@ describe('verifyAuditChains agrees with the oracle', () => {
     await sql(set(`request_id = request_id || 'x'`, 'id = $1'), [`q'1\\`]);
     const tampered = (await same()).zones.find((z) => z.zoneId === zone);
     expect(tampered?.firstBreak).toMatchObject({ id: `q'1\\`, kinds: ['content_mismatch'] });
+    // A forged row sharing a chain_seq: the zone is read again on its own, its id bound as a parameter.
+    await sql(`INSERT INTO public.audit_events (id, zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq)
+      SELECT id || '-', zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq FROM public.audit_events WHERE id = $1`, [`q'2\\`]);
+    const forged = (await same()).zones.find((z) => z.zoneId === zone);
+    expect(forged).toMatchObject({ rowsChecked: 4, brokenRows: 2, kindsSeen: ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'] });
   });
 });
 
