@@ -6,7 +6,7 @@ module.exports = {
       name: 'no-folder-cycle',
       comment:
         'Folders of src/ import each other in one direction only: a cycle between folders is a layer mixed up. ' +
-        "The subfolders of src/checks group checks by what they read and share their readers: they are one layer.",
+        'The subfolders of src/checks group checks by what they read and share their readers: they are one layer.',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/checks/[^/]+' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },

@@ -25,9 +25,15 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  { files: ['eslint.config.js', '.dependency-cruiser.cjs', 'scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['eslint.config.js', '.dependency-cruiser.cjs', 'scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
   { files: ['.dependency-cruiser.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
-  { files: ['scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },
+  {
+    files: ['scripts/**', 'bin/**', 'test/fixtures/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
   // The sandbox page's scripts: plain browser JS served as-is (no build step), so no type information.
   {
     files: ['src/sandbox/ui/**/*.js'],
@@ -35,9 +41,19 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: {
-        window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly',
-        fetch: 'readonly', EventSource: 'readonly', URLSearchParams: 'readonly', Element: 'readonly',
-        setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', console: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        URLSearchParams: 'readonly',
+        Element: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        console: 'readonly',
       },
     },
   },

@@ -19,7 +19,8 @@ const RUNS = 5;
 /** Waves alternate between the two apps, so both see the same background load (reports, deliveries). */
 async function measure(urls: { bot: string; bare: string }, body: (i: number) => string): Promise<{ bot: number[]; bare: number[] }> {
   const out = { bot: [] as number[], bare: [] as number[] };
-  const wave = (url: string, from: number) => Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => timedPost(url, body(from + i), SECRET)));
+  const wave = (url: string, from: number) =>
+    Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => timedPost(url, body(from + i), SECRET)));
   for (let sent = 0; sent < REQUESTS; sent += CONCURRENCY) {
     out.bare.push(...(await wave(urls.bare, sent)));
     out.bot.push(...(await wave(urls.bot, sent)));
@@ -31,13 +32,21 @@ async function measure(urls: { bot: string; bare: string }, body: (i: number) =>
 function row(bench: string, r: { bot: number[]; bare: number[] }, goal: number): BenchRow {
   const p99Bot = percentile(r.bot, 99);
   const p99Bare = percentile(r.bare, 99);
-  return { bench, measured: `${p99Bot.toFixed(1)} ms`, reference: `bare Bolt ${p99Bare.toFixed(1)} ms`, ratio: p99Bot / p99Bare, goal: `<= ${goal}`, ok: p99Bot / p99Bare <= goal };
+  return {
+    bench,
+    measured: `${p99Bot.toFixed(1)} ms`,
+    reference: `bare Bolt ${p99Bare.toFixed(1)} ms`,
+    ratio: p99Bot / p99Bare,
+    goal: `<= ${goal}`,
+    ok: p99Bot / p99Bare <= goal,
+  };
 }
 
 const green = await startGreenCaracal();
 const slack = await startFakeSlack();
 const bot = await startBenchBot({
-  slackApiUrl: slack.url, checks: ALL_CHECKS,
+  slackApiUrl: slack.url,
+  checks: ALL_CHECKS,
   file: { ...green.file, slack: { reportUpdateIntervalMs: 1000 }, recovery: { approvers: { users: ['UAPPROVER'] }, startRuns: 'anyone' } },
 });
 const bare = await startBareBolt(SECRET);
@@ -47,11 +56,19 @@ await Promise.all([timedPost(bare.url, status(0), SECRET), timedPost(bot.url, st
 for (let i = 0; i < RUNS; i++) await timedPost(bot.url, commandBody(`recover bench ${i}`, 'UAPPROVER', `CSAVE${i}`), SECRET);
 await bot.bot.idle();
 await bot.bot.flushDeliveries();
-const runs = (await bot.db.query<{ id: string; channel_id: string; dashboard_ts: string }>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
+const runs = (
+  await bot.db.query<{ id: string; channel_id: string; dashboard_ts: string }>(
+    'SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id',
+  )
+).rows;
 const note = (i: number) => commandBody(`note bench note ${i}: restarted gateway-${i % 3}`, `U${i % 20}`, `CSAVE${i % RUNS}`);
 const claim = (i: number) => {
   const run = runs[i % runs.length];
-  return actionBody(ACTION.gateClaim, encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' }), { user: `UC${i % 20}`, channel: run.channel_id, ts: run.dashboard_ts });
+  return actionBody(ACTION.gateClaim, encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' }), {
+    user: `UC${i % 20}`,
+    channel: run.channel_id,
+    ts: run.dashboard_ts,
+  });
 };
 await measure(urls, note); // warm-up of the save path
 await new Promise((r) => setTimeout(r, 1000));

@@ -26,23 +26,36 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 
 const slack = await startFakeSlack();
 const approvers = Array.from({ length: 20 }, (_, i) => `UA${i}`);
-const bench = await startBenchBot({ slackApiUrl: slack.url, checks: [], file: { recovery: { approvers: { users: approvers }, startRuns: 'anyone' } } });
+const bench = await startBenchBot({
+  slackApiUrl: slack.url,
+  checks: [],
+  file: { recovery: { approvers: { users: approvers }, startRuns: 'anyone' } },
+});
 for (let i = 0; i < RUNS; i++) await timedPost(bench.url, commandBody(`recover bench ${i}`, 'U0BENCH', `CRUN${i}`), SECRET);
 await new Promise((r) => setTimeout(r, 300));
 await bench.bot.flushDeliveries();
-const runs = (await bench.db.query<{ id: string; channel_id: string; dashboard_ts: string }>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
+const runs = (
+  await bench.db.query<{ id: string; channel_id: string; dashboard_ts: string }>(
+    'SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id',
+  )
+).rows;
 if (runs.length !== RUNS) throw new Error(`${runs.length} of ${RUNS} runs started: the bench measures nothing without them`);
 
 // 1. Burst: 20 different people claim the same gate at once.
 const target = runs[0];
 const value = encodePayload(gateButtonPayload, { v: 1, runId: target.id, gate: 'freeze' });
 const updatesBefore = slack.calls.filter((c) => c.method === 'chat.update' && c.body.get('ts') === target.dashboard_ts).length;
-await Promise.all(approvers.map((u) => timedPost(bench.url, actionBody(ACTION.gateClaim, value, { user: u, channel: target.channel_id, ts: target.dashboard_ts }), SECRET)));
+await Promise.all(
+  approvers.map((u) =>
+    timedPost(bench.url, actionBody(ACTION.gateClaim, value, { user: u, channel: target.channel_id, ts: target.dashboard_ts }), SECRET),
+  ),
+);
 for (let i = 0; i < 100 && (await pendingCount(bench.db)) > 0; i++) {
   await new Promise((r) => setTimeout(r, 100));
   await bench.bot.flushDeliveries();
 }
-const burstUpdates = slack.calls.filter((c) => c.method === 'chat.update' && c.body.get('ts') === target.dashboard_ts).length - updatesBefore;
+const burstUpdates =
+  slack.calls.filter((c) => c.method === 'chat.update' && c.body.get('ts') === target.dashboard_ts).length - updatesBefore;
 
 // 2. Click-to-ack latency with 10 active runs, against a bare Bolt app given the same clicks.
 const clicks = Array.from({ length: CLICKS }, (_, i) => {
@@ -59,8 +72,22 @@ const p99Bot = percentile(botMs, 99);
 const p99Bare = percentile(bareMs, 99);
 
 emit([
-  { bench: 'clicks: chat.update per 20-click burst', measured: `${burstUpdates} updates`, reference: '20 clicks', ratio: burstUpdates / 20, goal: '<= 3 updates', ok: burstUpdates <= 3 },
-  { bench: 'clicks: p99 click-to-ack, 10 active runs', measured: `${p99Bot.toFixed(1)} ms`, reference: `bare Bolt ${p99Bare.toFixed(1)} ms`, ratio: p99Bot / p99Bare, goal: '< 100 ms', ok: p99Bot < 100 },
+  {
+    bench: 'clicks: chat.update per 20-click burst',
+    measured: `${burstUpdates} updates`,
+    reference: '20 clicks',
+    ratio: burstUpdates / 20,
+    goal: '<= 3 updates',
+    ok: burstUpdates <= 3,
+  },
+  {
+    bench: 'clicks: p99 click-to-ack, 10 active runs',
+    measured: `${p99Bot.toFixed(1)} ms`,
+    reference: `bare Bolt ${p99Bare.toFixed(1)} ms`,
+    ratio: p99Bot / p99Bare,
+    goal: '< 100 ms',
+    ok: p99Bot < 100,
+  },
 ]);
 await bare.stop();
 await new Promise((r) => setTimeout(r, 500));

@@ -68,7 +68,8 @@ async function verifyOnce(url: string): Promise<{ ms: number; rssGrowthMb: numbe
       { copyOut: (sql, onChunk, signal, settings) => reader.copyOut(sql, (chunk) => (onChunk(chunk), sample()), signal, settings) },
       { hmacKeyHex: TEST_KEY_HEX, threads: THREADS },
     );
-    if (!report.ok || report.rowsChecked !== ROWS) throw new Error(`bench data is wrong: verified ${report.rowsChecked} (ok=${report.ok}), expected ${ROWS}`);
+    if (!report.ok || report.rowsChecked !== ROWS)
+      throw new Error(`bench data is wrong: verified ${report.rowsChecked} (ok=${report.ok}), expected ${ROWS}`);
     sample();
     return { ms: report.durationMs, rssGrowthMb: (peakRss - baseRss) / MB, cpuS: cpuSince(cpu) };
   } finally {
@@ -96,11 +97,18 @@ try {
     const rawCpuS = cpuSince(rawCpu);
     const own = await rawRead(db.url, SWEEP_SQL);
     const verify = await verifyOnce(db.url);
-    runs.push({ run: run + 1, 'raw rows/s': Math.round((ROWS * 1000) / raw), 'sweep SQL raw rows/s': Math.round((ROWS * 1000) / own),
-      'verify rows/s': Math.round((ROWS * 1000) / verify.ms), ratio: raw / verify.ms, 'vs sweep SQL': own / verify.ms,
+    runs.push({
+      run: run + 1,
+      'raw rows/s': Math.round((ROWS * 1000) / raw),
+      'sweep SQL raw rows/s': Math.round((ROWS * 1000) / own),
+      'verify rows/s': Math.round((ROWS * 1000) / verify.ms),
+      ratio: raw / verify.ms,
+      'vs sweep SQL': own / verify.ms,
       'peak RSS growth MB': Number(verify.rssGrowthMb.toFixed(1)),
       // Where the time goes on a small machine: the verifier's hashing competes with Postgres for the CPUs.
-      'raw node CPU s': Number(rawCpuS.toFixed(2)), 'verify node CPU s': Number(verify.cpuS.toFixed(2)) });
+      'raw node CPU s': Number(rawCpuS.toFixed(2)),
+      'verify node CPU s': Number(verify.cpuS.toFixed(2)),
+    });
   }
   console.table(runs.map((r) => ({ ...r, ratio: r.ratio.toFixed(2), 'vs sweep SQL': r['vs sweep SQL'].toFixed(2) })));
 
@@ -112,7 +120,12 @@ try {
     {
       bench: `audit deep verify (${ROWS} rows, HMAC on, ${THREADS} worker threads, ${RUNS} runs)`,
       measured: `ratio min ${min.toFixed(2)}, median ${median.toFixed(2)}`,
-      reference: `raw COPY, median ${Math.round(percentile(runs.map((r) => r['raw rows/s']), 50))} rows/s`,
+      reference: `raw COPY, median ${Math.round(
+        percentile(
+          runs.map((r) => r['raw rows/s']),
+          50,
+        ),
+      )} rows/s`,
       ratio: median,
       goal: '≥ 0.9 (median)',
       ok: median >= 0.9,

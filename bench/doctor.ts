@@ -58,7 +58,9 @@ try {
     for (const listed of [true, false]) {
       const r = await fullCheck(zones, listed);
       const budget = r.timeoutMs + 1000;
-      console.log(`${zones} zone(s) ${listed ? 'configured' : 'discovered'}: ${Math.round(r.ms)} ms, ${r.failed}/${r.total} checks not passing`);
+      console.log(
+        `${zones} zone(s) ${listed ? 'configured' : 'discovered'}: ${Math.round(r.ms)} ms, ${r.failed}/${r.total} checks not passing`,
+      );
       rows.push({
         bench: `full check, Redis outage, ${zones} zone(s) ${listed ? 'configured' : 'discovered'}`,
         measured: `${(r.ms / 1000).toFixed(2)} s`,

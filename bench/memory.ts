@@ -24,21 +24,34 @@ async function settledRss(): Promise<number> {
 
 const green = await startGreenCaracal();
 const slack = await startFakeSlack();
-const bench = await startBenchBot({ slackApiUrl: slack.url, checks: ALL_CHECKS, file: { ...green.file, slack: { reportUpdateIntervalMs: 1000 } } });
+const bench = await startBenchBot({
+  slackApiUrl: slack.url,
+  checks: ALL_CHECKS,
+  file: { ...green.file, slack: { reportUpdateIntervalMs: 1000 } },
+});
 // Warm up every code path once (JIT, pools) before the idle reading.
 for (let i = 0; i < CONCURRENCY; i++) await timedPost(bench.url, commandBody('status', 'U0WARM', `CMEMW${i}`), SECRET);
 await bench.bot.idle();
 slack.calls.length = 0;
 const idle = await settledRss();
 for (let sent = 0; sent < REPORTS; sent += CONCURRENCY) {
-  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => timedPost(bench.url, commandBody('status', `U${i}`, `CMEM${(sent + i) % 50}`), SECRET)));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, (_, i) => timedPost(bench.url, commandBody('status', `U${i}`, `CMEM${(sent + i) % 50}`), SECRET)),
+  );
   await bench.bot.idle();
   slack.calls.length = 0; // the fake Slack's own call log is not the bot's memory
 }
 const after = await settledRss();
 const growth = after - idle;
 emit([
-  { bench: `memory: RSS growth after ${REPORTS} status reports`, measured: `${after.toFixed(1)} MB (+${growth.toFixed(1)})`, reference: `idle ${idle.toFixed(1)} MB`, ratio: after / idle, goal: 'growth < 20 MB', ok: growth < 20 },
+  {
+    bench: `memory: RSS growth after ${REPORTS} status reports`,
+    measured: `${after.toFixed(1)} MB (+${growth.toFixed(1)})`,
+    reference: `idle ${idle.toFixed(1)} MB`,
+    ratio: after / idle,
+    goal: 'growth < 20 MB',
+    ok: growth < 20,
+  },
 ]);
 await bench.stop();
 await slack.close();

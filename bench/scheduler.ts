@@ -27,7 +27,11 @@ const IDLE_MS = 20_000;
 const CHECK_IDS = ['postgres.reachable', 'redis.reachable', 'outbox.coordinator'];
 // Nothing changes: the same verdicts at every tick (one stays red, so no gate ever turns all green).
 const checks: CheckDefinition[] = CHECK_IDS.map((id, i) => ({
-  id, title: id, gates: ['storage'], reads: 'bench', run: () => Promise.resolve({ status: i === 2 ? 'fail' : 'pass', summary: `${id} steady` }),
+  id,
+  title: id,
+  gates: ['storage'],
+  reads: 'bench',
+  run: () => Promise.resolve({ status: i === 2 ? 'fail' : 'pass', summary: `${id} steady` }),
 }));
 
 const temp = await createTempDatabase('bench_sched');
@@ -35,11 +39,24 @@ const db = postgresDb(temp.url);
 await migrate(db);
 let offset = 0;
 const now = () => new Date(Date.now() + offset);
-const policy = { freshnessMs: 5 * 60_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: (g: Gate) => (g === 'storage' ? CHECK_IDS : []) };
+const policy = {
+  freshnessMs: 5 * 60_000,
+  approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+  requiredChecks: (g: Gate) => (g === 'storage' ? CHECK_IDS : []),
+};
 let n = 0;
-const svc = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy, isApprover: () => Promise.resolve(true), now, newId: () => `s${++n}x${Date.now().toString(36)}` });
+const svc = createRecoveryService({
+  startPolicy: { who: 'anyone', drillChannels: [] },
+  db,
+  policy,
+  isApprover: () => Promise.resolve(true),
+  now,
+  newId: () => `s${++n}x${Date.now().toString(36)}`,
+});
 for (let i = 0; i < RUNS; i++) await svc.startRun({ channelId: `CS${i}`, title: 'bench', userId: 'U1' });
-await db.query(`UPDATE gates SET status = CASE gate WHEN 'freeze' THEN 'confirmed' ELSE 'open' END, claimed_by = 'UDAN', claimed_at = now() WHERE gate IN ('freeze', 'storage')`);
+await db.query(
+  `UPDATE gates SET status = CASE gate WHEN 'freeze' THEN 'confirmed' ELSE 'open' END, claimed_by = 'UDAN', claimed_at = now() WHERE gate IN ('freeze', 'storage')`,
+);
 
 const config = testConfig({});
 const context = { ...fakeContext(config), now };
@@ -47,13 +64,25 @@ let checkRuns = 0;
 const results = createGateResults({
   run: (gate) => {
     checkRuns++;
-    return runChecks(checks.filter((c) => c.gates.includes(gate)), context, { timeoutMs: () => 5000 });
+    return runChecks(
+      checks.filter((c) => c.gates.includes(gate)),
+      context,
+      { timeoutMs: () => 5000 },
+    );
   },
-  now, budget: configuredCallBudget(config, now), readyPerMinute: 60, reuseMs: 60_000,
+  now,
+  budget: configuredCallBudget(config, now),
+  readyPerMinute: 60,
+  reuseMs: 60_000,
 });
 const noStatus: Job = () => Promise.resolve();
 const scheduler = createScheduler({
-  db, workerId: 'bench', now, logger: createLogger({ level: 'silent' }), watchFirstMs: WATCH_MS, sweepMs: 60_000,
+  db,
+  workerId: 'bench',
+  now,
+  logger: createLogger({ level: 'silent' }),
+  watchFirstMs: WATCH_MS,
+  sweepMs: 60_000,
   jobs: {
     watch: watchJob({ db, policy, results, intervalFor: () => WATCH_MS, approvers: { users: [], userGroups: [] }, scrub: (t) => t }),
     reminders: remindersJob({ db, claimIdleMs: 24 * 3_600_000, releaseAfterMs: 3_600_000, runIdleMs: 24 * 3_600_000 }),

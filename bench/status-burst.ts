@@ -36,7 +36,13 @@ const redis = await startRedisServer();
 const cliConfigDir = await mkdtemp(join(tmpdir(), 'bench-status-burst-'));
 const base = configFromObject({}, {});
 const sandbox = await startSandbox({
-  base, env: {}, port: 0, redisUrl: redis.url, cliConfigDir, logDestination: { write: () => undefined }, resultCacheMs: base.limits.resultCacheMs,
+  base,
+  env: {},
+  port: 0,
+  redisUrl: redis.url,
+  cliConfigDir,
+  logDestination: { write: () => undefined },
+  resultCacheMs: base.limits.resultCacheMs,
 });
 const secret = sandbox.config.secrets.slackSigningSecret!;
 
@@ -136,20 +142,29 @@ await sleep(base.limits.resultCacheMs + 1000);
 
 // The burst: 20 people, 10 commands each, one after another per person, people split across the two channels.
 const burstFrom = performance.now();
-const outcomes = (await Promise.all(Array.from({ length: USERS }, async (_, i) => {
-  const out: Outcome[] = [];
-  for (let n = 0; n < PER_USER; n++) out.push(await status(user(i), SANDBOX_CHANNELS[i % 2].id, n));
-  return out;
-}))).flat();
+const outcomes = (
+  await Promise.all(
+    Array.from({ length: USERS }, async (_, i) => {
+      const out: Outcome[] = [];
+      for (let n = 0; n < PER_USER; n++) out.push(await status(user(i), SANDBOX_CHANNELS[i % 2].id, n));
+      return out;
+    }),
+  )
+).flat();
 const burstMs = performance.now() - burstFrom;
 
 /** A joined command has a report to read once the report it joined is complete (or at its answer, if later). */
 function joinedMs(o: Extract<Outcome, { kind: 'joined' }>): number | undefined {
-  const done = [...doneAt.values()].filter((r) => r.user === o.user && r.channel === o.channel && r.at >= o.started - WINDOW_MS).sort((a, b) => a.at - b.at)[0];
+  const done = [...doneAt.values()]
+    .filter((r) => r.user === o.user && r.channel === o.channel && r.at >= o.started - WINDOW_MS)
+    .sort((a, b) => a.at - b.at)[0];
   return done ? Math.max(done.at, o.answeredAt) - o.started : undefined;
 }
 const joined = outcomes.flatMap((o) => (o.kind === 'joined' ? [joinedMs(o)] : []));
-const reported = [...outcomes.flatMap((o) => (o.kind === 'report' ? [o.ms] : [])), ...joined.filter((ms): ms is number => ms !== undefined)];
+const reported = [
+  ...outcomes.flatMap((o) => (o.kind === 'report' ? [o.ms] : [])),
+  ...joined.filter((ms): ms is number => ms !== undefined),
+];
 const ownReports = outcomes.filter((o) => o.kind === 'report').length;
 const refusedBy = (by: 'person' | 'channel') => outcomes.filter((o) => o.kind === 'refused' && o.by === by).length;
 const refused = refusedBy('person') + refusedBy('channel');
@@ -165,13 +180,21 @@ function busiestWindow(times: readonly number[]): number {
   }
   return most;
 }
-const perEndpoint = [...readyAt].map(([endpoint, times]) => ({ endpoint, calls: times.filter((t) => t >= burstFrom).length, busiest: busiestWindow(times) }));
+const perEndpoint = [...readyAt].map(([endpoint, times]) => ({
+  endpoint,
+  calls: times.filter((t) => t >= burstFrom).length,
+  busiest: busiestWindow(times),
+}));
 const worst = Math.max(0, ...perEndpoint.map((e) => e.busiest));
 
-console.log(`status burst: ${outcomes.length} commands from ${USERS} people in ${(burstMs / 1000).toFixed(1)} s: ` +
-  `${ownReports} answered with a report of their own, ${joined.length} by the channel's report of a moment ago, ${refused} refused (${refusedBy('person')} by the per-person limit, ${refusedBy('channel')} by the per-channel limit), ` +
-  `${unanswered} without an answer in ${ANSWER_MS / 1000} s`);
-console.log(`p99 is over the ${reported.length} commands answered with a report (own or joined); refused ones are left out (an instant ephemeral refusal)`);
+console.log(
+  `status burst: ${outcomes.length} commands from ${USERS} people in ${(burstMs / 1000).toFixed(1)} s: ` +
+    `${ownReports} answered with a report of their own, ${joined.length} by the channel's report of a moment ago, ${refused} refused (${refusedBy('person')} by the per-person limit, ${refusedBy('channel')} by the per-channel limit), ` +
+    `${unanswered} without an answer in ${ANSWER_MS / 1000} s`,
+);
+console.log(
+  `p99 is over the ${reported.length} commands answered with a report (own or joined); refused ones are left out (an instant ephemeral refusal)`,
+);
 console.log(`single reports (each alone, nothing cached): ${singles.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
 console.log('/ready calls that reached the simulated Caracal during the burst, per endpoint (total; most in any 10 s):');
 for (const e of perEndpoint.sort((a, b) => a.endpoint.localeCompare(b.endpoint))) console.log(`  ${e.endpoint}: ${e.calls}; ${e.busiest}`);
@@ -181,11 +204,18 @@ const p99 = percentile(reported, 99);
 const rows: BenchRow[] = [
   {
     bench: `status burst: /ready calls per endpoint per 10 s (${perEndpoint.length} endpoints, ${(burstMs / 1000).toFixed(0)} s)`,
-    measured: `at most ${worst}`, reference: 'Caracal /ready, one replica', ratio: worst, goal: '<= 1', ok: worst <= 1,
+    measured: `at most ${worst}`,
+    reference: 'Caracal /ready, one replica',
+    ratio: worst,
+    goal: '<= 1',
+    ok: worst <= 1,
   },
   {
     bench: `status burst: p99 to a complete report (${reported.length} reports, ${refused} refused apart)`,
-    measured: `${p99.toFixed(0)} ms`, reference: `single report ${single.toFixed(0)} ms`, ratio: p99 / single, goal: '<= 1.2',
+    measured: `${p99.toFixed(0)} ms`,
+    reference: `single report ${single.toFixed(0)} ms`,
+    ratio: p99 / single,
+    goal: '<= 1.2',
     ok: unanswered === 0 && p99 / single <= 1.2,
   },
 ];

@@ -134,13 +134,22 @@ export function createApp(deps: AppDeps): CaracalApp {
   let ready = false;
   const stateDbAnswers = async (): Promise<boolean> => {
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
-    return Promise.race([db.query('SELECT 1').then(() => true, () => false), timeout]);
+    return Promise.race([
+      db.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   };
   metrics.observeDeliveries(async () => ({ ...(await deliveryStats(db)), pausedChannels: (await pausedChannels(db)).length }));
   const routeDeps: RouteDeps = {
     metrics,
     isReady: async () => ready && (await stateDbAnswers()),
-    detail: async () => (await pausedChannels(db)).map((p) => `slack channel ${p.channelId} paused since ${p.since.toISOString()}: ${p.error} (deliveries kept, probing)`),
+    detail: async () =>
+      (await pausedChannels(db)).map(
+        (p) => `slack channel ${p.channelId} paused since ${p.since.toISOString()}: ${p.error} (deliveries kept, probing)`,
+      ),
     ...(config.secrets.botMetricsToken ? { metricsToken: config.secrets.botMetricsToken } : {}),
     metricsElsewhere: config.slack.metricsPort !== undefined,
   };
@@ -148,9 +157,16 @@ export function createApp(deps: AppDeps): CaracalApp {
   const scrub = scrubber(secretValues(config));
   // One pacer for every Slack call of this process: Retry-After and each channel's posting slot are shared by the
   // outbox, the alert messages and everything that answers directly (reports, timeline, details).
-  const pacer = createPacer({ db, postIntervalMs: config.slack.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const pacer = createPacer({
+    db,
+    postIntervalMs: config.slack.postIntervalMs,
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  });
   const withEgress = (takeSlot: boolean): WebClientOptions => ({
-    retryConfig: { retries: 3 }, timeout: 10_000, ...deps.clientOptions,
+    retryConfig: { retries: 3 },
+    timeout: 10_000,
+    ...deps.clientOptions,
     fetch: egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot, maxWaitMs: SLOT_WAIT_MS }),
   });
   const clientOptions = withEgress(true);
@@ -158,7 +174,15 @@ export function createApp(deps: AppDeps): CaracalApp {
   const selfPacedOptions = withEgress(false);
   const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
   const alerts = createAlerts({
-    config, db, metrics, logger: deps.logger, workerId, sandbox, now, clientOptions: selfPacedOptions, pacer,
+    config,
+    db,
+    metrics,
+    logger: deps.logger,
+    workerId,
+    sandbox,
+    now,
+    clientOptions: selfPacedOptions,
+    pacer,
     onRunChanged: () => {
       dispatcher.poke();
       homePublisher.poke();
@@ -170,7 +194,12 @@ export function createApp(deps: AppDeps): CaracalApp {
   const logger = boltLogger(deps.logger);
   const socketMode = Boolean(config.secrets.slackAppToken);
   const receiver: Receiver = socketMode
-    ? new SocketModeReceiver({ appToken: config.secrets.slackAppToken!, customRoutes: routes, installerOptions: { port: config.slack.port }, logger })
+    ? new SocketModeReceiver({
+        appToken: config.secrets.slackAppToken!,
+        customRoutes: routes,
+        installerOptions: { port: config.slack.port },
+        logger,
+      })
     : new HTTPReceiver({
         signingSecret: config.secrets.slackSigningSecret!,
         customRoutes: routes,
@@ -212,11 +241,24 @@ export function createApp(deps: AppDeps): CaracalApp {
   });
   const limits = createRequestLimits(config.limits);
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = createRecovery({
-    config, db, metrics, checks, now, newId, sandbox, scrub, runner,
+    config,
+    db,
+    metrics,
+    checks,
+    now,
+    newId,
+    sandbox,
+    scrub,
+    runner,
     logger: deps.logger,
     checkContext,
     slackClient: () => app.client,
-    dispatchClient: new WebClient(config.secrets.slackBotToken, { ...selfPacedOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger }),
+    dispatchClient: new WebClient(config.secrets.slackBotToken, {
+      ...selfPacedOptions,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      logger,
+    }),
     pacer,
     workerId,
     onRunChanged: () => homePublisher.poke(),
@@ -226,12 +268,22 @@ export function createApp(deps: AppDeps): CaracalApp {
   });
   // Built after the recovery wiring (it needs the gate policy); the callbacks above only run once the app serves.
   const homePublisher: HomePublisher = createHomePublisher({
-    db, metrics, workerId, logger: deps.logger,
+    db,
+    metrics,
+    workerId,
+    logger: deps.logger,
     client: app.client,
     intervalMs: config.slack.homeUpdateIntervalMs,
     content: createHomeContent({
-      db, client: app.client, metrics, logger: deps.logger, policy: service.policy, sandbox, now,
-      environments: environmentNames(config), defaultEnvironment: config.defaultEnvironment,
+      db,
+      client: app.client,
+      metrics,
+      logger: deps.logger,
+      policy: service.policy,
+      sandbox,
+      now,
+      environments: environmentNames(config),
+      defaultEnvironment: config.defaultEnvironment,
     }),
   });
   const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
@@ -242,10 +294,13 @@ export function createApp(deps: AppDeps): CaracalApp {
     checks,
     context: checkContext,
     // A finished report changes every Home's "last status report" line.
-    store: { ...reportStore, save: async (r) => {
-      await reportStore.save(r);
-      if (r.complete) homePublisher.poke();
-    } },
+    store: {
+      ...reportStore,
+      save: async (r) => {
+        await reportStore.save(r);
+        if (r.complete) homePublisher.poke();
+      },
+    },
     metrics,
     logger: deps.logger,
     timeoutMs: (id) => timeoutFor(config, id),
@@ -259,9 +314,22 @@ export function createApp(deps: AppDeps): CaracalApp {
     joinWithinMs: config.limits.resultCacheMs,
   };
   const schedules = createSchedules({
-    config, db, logger: deps.logger, metrics, checks, checkContext, budget, policy: service.policy, scrub,
+    config,
+    db,
+    logger: deps.logger,
+    metrics,
+    checks,
+    checkContext,
+    budget,
+    policy: service.policy,
+    scrub,
     contextFor: (environment) => environments.contextFor(environment),
-    client: () => app.client, reports: statusDeps.store, now, newId, workerId, sandbox,
+    client: () => app.client,
+    reports: statusDeps.store,
+    now,
+    newId,
+    workerId,
+    sandbox,
     ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
     onQueued: () => dispatcher.poke(),
   });
@@ -278,7 +346,10 @@ export function createApp(deps: AppDeps): CaracalApp {
     summaryCommand({ service, now }),
     timelineCommand({ db, metrics: deps.metrics, logger: deps.logger, policy: service.policy, now }),
     watchCommand({
-      db, service, now, defaultInterval: schedules.intervalFor,
+      db,
+      service,
+      now,
+      defaultInterval: schedules.intervalFor,
       onChanged: () => {
         dispatcher.poke();
         void schedules.scheduler.runNow();
@@ -296,11 +367,17 @@ export function createApp(deps: AppDeps): CaracalApp {
   registerFindingAck(app, { ...listenerDeps, service, isApprover, knownApprover, sandbox });
   registerAddToLog(app, { ...listenerDeps, service, limits });
   registerRemediation(app, {
-    ...listenerDeps, service, journal, context: checkContext, contextFor: (e) => environments.contextFor(e), now,
+    ...listenerDeps,
+    service,
+    journal,
+    context: checkContext,
+    contextFor: (e) => environments.contextFor(e),
+    now,
     exclusive: createExclusiveRunner({ db, holder: workerId, now }),
   });
   registerAlertButtons(app, { ...listenerDeps, service, statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
-  if (sandbox && config.alerts.channel) registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
+  if (sandbox && config.alerts.channel)
+    registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled error in a listener');
     await Promise.resolve();
@@ -333,7 +410,8 @@ export function createApp(deps: AppDeps): CaracalApp {
       await app.stop();
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), config.slack.shutdownMs)));
-      if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late') deps.logger.warn('listeners still working at shutdown; leaving them');
+      if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late')
+        deps.logger.warn('listeners still working at shutdown; leaving them');
       clearTimeout(t);
       await schedules.scheduler.stop();
       await alerts.delivery.stop();

@@ -29,12 +29,17 @@ const scheme = z.enum(['http', 'https']).default('http');
 const podDiscovery = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('static') }).strict(),
   z.object({ mode: z.literal('dns'), name: z.string().min(1), port, scheme }).strict(),
-  z.object({ mode: z.literal('endpointslice'), service: z.string().min(1), namespace: z.string().min(1), port: port.optional(), scheme }).strict(),
+  z
+    .object({ mode: z.literal('endpointslice'), service: z.string().min(1), namespace: z.string().min(1), port: port.optional(), scheme })
+    .strict(),
 ]);
 export type PodDiscoveryConfig = z.infer<typeof podDiscovery>;
 const discoverySchema = z
   .object({
-    ...(Object.fromEntries(DISCOVERED_SERVICES.map((s) => [s, podDiscovery.default({ mode: 'static' })])) as Record<DiscoveredService, z.ZodDefault<typeof podDiscovery>>),
+    ...(Object.fromEntries(DISCOVERED_SERVICES.map((s) => [s, podDiscovery.default({ mode: 'static' })])) as Record<
+      DiscoveredService,
+      z.ZodDefault<typeof podDiscovery>
+    >),
     /** Where the EndpointSlice API is: a kubeconfig file, or a plain URL (kubectl proxy); neither: in-cluster. */
     kubernetes: z
       .object({ kubeconfig: z.string().min(1).optional(), server: z.url({ protocol: /^https?$/ }).optional() })
@@ -53,10 +58,18 @@ const canaryRequest = z
     expectStatus: z.number().int().min(100).max(599),
   })
   .strict()
-  .refine((r) => !Object.keys(r.headers).some((h) => h.toLowerCase() === 'authorization'), 'no Authorization header here: the mandate comes from CARACAL_CANARY_BEARER');
+  .refine(
+    (r) => !Object.keys(r.headers).some((h) => h.toLowerCase() === 'authorization'),
+    'no Authorization header here: the mandate comes from CARACAL_CANARY_BEARER',
+  );
 /** The Resume canary (caracal-ops.md §12 "Resume traffic"): an allow and a deny through the Gateway, found in Audit. */
 const canarySchema = z
-  .object({ zoneId: z.string().min(1), allow: canaryRequest, deny: canaryRequest, lookupTimeoutMs: z.number().int().positive().default(10_000) })
+  .object({
+    zoneId: z.string().min(1),
+    allow: canaryRequest,
+    deny: canaryRequest,
+    lookupTimeoutMs: z.number().int().positive().default(10_000),
+  })
   .strict();
 export type CanaryConfig = z.infer<typeof canarySchema>;
 
@@ -83,7 +96,10 @@ const caracalSchema = z
   .object({
     postgres: z
       .object({
-        url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+          .optional(),
         statementTimeoutMs: z.number().int().positive().default(2000),
         ssl: z.boolean().default(false),
       })
@@ -91,7 +107,10 @@ const caracalSchema = z
       .prefault({}),
     redis: z
       .object({
-        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+          .optional(),
         /**
          * Caracal requires appendonly yes (caracal-ops.md §3.1). false only where losing stream entries on a
          * Redis restart is accepted: the local sandbox, a throwaway dev stack. The evidence still shows it.
@@ -137,7 +156,10 @@ const environmentSchema = z
     /** Channels (IDs) whose commands use this environment when none is named. */
     channels: z.array(z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel ID (C… or G…)')).default([]),
     /** Its secrets are read from `<prefix>CARACAL_POSTGRES_PASSWORD` and so on; default: the name in capitals and `_` (PROD_EU_). */
-    secretsPrefix: z.string().regex(/^[A-Z][A-Z0-9_]*_$/, 'must be capitals, digits and _, ending in _').optional(),
+    secretsPrefix: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]*_$/, 'must be capitals, digits and _, ending in _')
+      .optional(),
   })
   .strict();
 
@@ -189,7 +211,19 @@ const fileSchema = z
         freshnessMinutes: z.number().positive().default(5),
         /** Distinct approvers needed to confirm each gate. */
         approvalsRequired: z
-          .object(Object.fromEntries(GATES.map((g) => [g, z.number().int().min(1).max(5).default(g === 'resume' ? 2 : 1)])) as Record<Gate, z.ZodDefault<z.ZodNumber>>)
+          .object(
+            Object.fromEntries(
+              GATES.map((g) => [
+                g,
+                z
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(5)
+                  .default(g === 'resume' ? 2 : 1),
+              ]),
+            ) as Record<Gate, z.ZodDefault<z.ZodNumber>>,
+          )
           .strict()
           .prefault({}),
         approvers: z
@@ -247,7 +281,12 @@ const fileSchema = z
         routes: z
           .array(
             z
-              .object({ receiver: z.string().min(1).optional(), component: z.string().min(1).optional(), severity: z.string().min(1).optional(), channel: slackChannel })
+              .object({
+                receiver: z.string().min(1).optional(),
+                component: z.string().min(1).optional(),
+                severity: z.string().min(1).optional(),
+                channel: slackChannel,
+              })
               .strict()
               .refine((r) => r.receiver ?? r.component ?? r.severity, 'a route needs receiver, component or severity'),
           )
@@ -256,8 +295,15 @@ const fileSchema = z
          * Labels that name an alert's environment (config `environments`), first match wins; a group without one, or
          * whose value names no environment, belongs to its channel's default environment (alerts/environment.ts).
          */
-        environmentLabels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name')).default(['environment', 'cluster']),
-        maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(512 * 1024),
+        environmentLabels: z
+          .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'))
+          .default(['environment', 'cluster']),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(10 * 1024 * 1024)
+          .default(512 * 1024),
         /** At most one chat.update per group per interval, however many notifications arrive. */
         updateIntervalMs: z.number().int().min(0).default(1000),
       })
@@ -339,12 +385,24 @@ export interface Config extends FileConfig {
 
 /** The secrets that belong to one Caracal deployment (each environment has its own). */
 export const CARACAL_SECRETS = [
-  'postgresPassword', 'redisPassword', 'metricsBearer', 'coordinatorToken', 'auditAdminToken', 'adminToken', 'apiReadToken', 'auditHmacKey',
+  'postgresPassword',
+  'redisPassword',
+  'metricsBearer',
+  'coordinatorToken',
+  'auditAdminToken',
+  'adminToken',
+  'apiReadToken',
+  'auditHmacKey',
 ] as const satisfies readonly SecretName[];
 
 export type Env = Record<string, string | undefined>;
 
-function readSecrets(env: Env, problems: string[], names: readonly SecretName[] = Object.keys(SECRET_ENV) as SecretName[], prefix = ''): Secrets {
+function readSecrets(
+  env: Env,
+  problems: string[],
+  names: readonly SecretName[] = Object.keys(SECRET_ENV) as SecretName[],
+  prefix = '',
+): Secrets {
   const secrets: Secrets = {};
   for (const name of names) {
     const variable = `${prefix}${SECRET_ENV[name]}`;
@@ -417,7 +475,12 @@ export function secretsPrefixOf(name: string): string {
 
 /** Every environment's name, the default first. */
 export function environmentNames(config: Pick<Config, 'environments' | 'defaultEnvironment'>): string[] {
-  return [config.defaultEnvironment, ...Object.keys(config.environments).filter((n) => n !== config.defaultEnvironment).sort()];
+  return [
+    config.defaultEnvironment,
+    ...Object.keys(config.environments)
+      .filter((n) => n !== config.defaultEnvironment)
+      .sort(),
+  ];
 }
 
 /** The environment a channel's commands use when they name none. */

@@ -1,12 +1,6 @@
 // One base error with a small code union. Handlers throw; one error handler answers on the right surface.
 
-export type ErrorCode =
-  | 'config_invalid'
-  | 'target_unavailable'
-  | 'bad_request'
-  | 'forbidden'
-  | 'conflict'
-  | 'not_found';
+export type ErrorCode = 'config_invalid' | 'target_unavailable' | 'bad_request' | 'forbidden' | 'conflict' | 'not_found';
 
 export class CaracalError extends Error {
   override name = 'CaracalError';

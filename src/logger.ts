@@ -79,9 +79,7 @@ export async function flushLogger(logger: Logger, boundMs = 2000): Promise<void>
 }
 
 function render(parts: unknown[]): string {
-  return parts
-    .map((p) => (typeof p === 'string' ? p : p instanceof Error ? (p.stack ?? p.message) : JSON.stringify(p)))
-    .join(' ');
+  return parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? (p.stack ?? p.message) : JSON.stringify(p))).join(' ');
 }
 
 /** Bolt's Logger interface (@slack/logger 5) on top of pino. */

@@ -83,11 +83,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   let source: (() => Promise<DeliveryGauges>) | undefined;
   let last: Promise<DeliveryGauges | undefined> | undefined;
   // One read of the outbox per scrape, shared by the four gauges.
-  const read = (key: keyof DeliveryGauges) => async function (this: Gauge) {
-    last ??= (source?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 0));
-    const s = await last;
-    if (s) this.set(s[key]);
-  };
+  const read = (key: keyof DeliveryGauges) =>
+    async function (this: Gauge) {
+      last ??= (source?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 0));
+      const s = await last;
+      if (s) this.set(s[key]);
+    };
   const gauge = (name: string, help: string, key: keyof DeliveryGauges) =>
     new Gauge({ name, help, registers: [registry], collect: read(key) });
   gauge('caracal_chatops_deliveries_queued', 'Slack deliveries waiting in the outbox', 'queued');
@@ -110,7 +111,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'How late the oldest due scheduled job was at the start of the last scheduler pass (0 when none was due)',
     registers: [registry],
   });
-  gauge('caracal_chatops_slack_channels_paused', 'Channels whose deliveries are paused because Slack refuses the channel or workspace', 'pausedChannels');
+  gauge(
+    'caracal_chatops_slack_channels_paused',
+    'Channels whose deliveries are paused because Slack refuses the channel or workspace',
+    'pausedChannels',
+  );
   return {
     registry,
     deliveriesFailed,

@@ -35,7 +35,8 @@ export function describePgError(err: unknown, passwordVariable: string): string 
   // 28P01: wrong password (the server's text is "password authentication failed for user \"x\"").
   if (e.code === '28P01') return `${message.replace(/^password /, '')}: check ${passwordVariable}`;
   // pg's own text when the server asks for a password and none was given.
-  if (/client password must be a string|password must be a string/i.test(message)) return `the server requires a password and none is set: set ${passwordVariable} (or ${passwordVariable}_FILE)`;
+  if (/client password must be a string|password must be a string/i.test(message))
+    return `the server requires a password and none is set: set ${passwordVariable} (or ${passwordVariable}_FILE)`;
   return e.code ? `${message} (${e.code})` : message;
 }
 

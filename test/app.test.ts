@@ -2,10 +2,23 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckDefinition, CheckOutcome } from '../src/checks/types.ts';
 import { ACTION } from '../src/blocks/ids.ts';
-import { blocksOf, buttonClick, captureSlackApi, signedHeaders, startTestBot, testStateDb, waitFor, type TestBot } from './helpers/slack.ts';
+import {
+  blocksOf,
+  buttonClick,
+  captureSlackApi,
+  signedHeaders,
+  startTestBot,
+  testStateDb,
+  waitFor,
+  type TestBot,
+} from './helpers/slack.ts';
 import type { Db } from '../src/store/db.ts';
 
-function fakeCheck(id: string, outcome: () => Promise<CheckOutcome> | CheckOutcome, until: () => Promise<void> = () => Promise.resolve()): CheckDefinition {
+function fakeCheck(
+  id: string,
+  outcome: () => Promise<CheckOutcome> | CheckOutcome,
+  until: () => Promise<void> = () => Promise.resolve(),
+): CheckDefinition {
   return {
     id,
     title: `Fake ${id}`,
@@ -32,10 +45,14 @@ describe('Slack app over signed HTTP', () => {
   let slowGate = gate();
   const checks = [
     fakeCheck('fake.fast', () => ({ status: 'pass', summary: 'fine' })),
-    fakeCheck('fake.slow', () => {
-      runs++;
-      return { status: 'fail', summary: 'broken <!channel>', matrix: ['redis'], remedy: 'restore Redis' };
-    }, () => slowGate.opened),
+    fakeCheck(
+      'fake.slow',
+      () => {
+        runs++;
+        return { status: 'fail', summary: 'broken <!channel>', matrix: ['redis'], remedy: 'restore Redis' };
+      },
+      () => slowGate.opened,
+    ),
   ];
 
   let state: { db: Db; drop(): Promise<void> };
@@ -108,7 +125,13 @@ describe('Slack app over signed HTTP', () => {
 
   it('refuses a tampered button payload without re-running anything', async () => {
     const responses: unknown[] = [];
-    nock('https://hooks.slack.com').persist().post(/.*/, (b) => { responses.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b) => {
+        responses.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
     captureSlackApi();
     const res = await bot.action(buttonClick(ACTION.statusRerun, '{"v":2,"reportId":"x"}'));
     expect(res.status).toBe(200);
@@ -138,7 +161,10 @@ describe('Slack app over signed HTTP', () => {
     expect(forged.status).toBe(401);
     const stale = await fetch(`${bot.url}/slack/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedHeaders(body, undefined, Math.floor(Date.now() / 1000) - 6 * 60) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...signedHeaders(body, undefined, Math.floor(Date.now() / 1000) - 6 * 60),
+      },
       body,
     });
     expect(stale.status).toBe(401);
@@ -159,7 +185,13 @@ describe('Slack app over signed HTTP', () => {
 
   it('tells the user ephemerally when it cannot post in the channel, and counts the Slack error', async () => {
     const responses: unknown[] = [];
-    nock('https://hooks.slack.com').persist().post(/.*/, (b) => { responses.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b) => {
+        responses.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
     captureSlackApi(() => [200, { ok: false, error: 'not_in_channel' }]);
     await bot.command('status');
     await waitFor(() => responses.length === 1);
@@ -179,8 +211,13 @@ describe('Socket Mode', () => {
     const { fakeContext } = await import('./helpers/slack.ts');
     const config = testConfig({}, { SLACK_BOT_TOKEN: 'xoxb-x', SLACK_APP_TOKEN: 'xapp-1-x' });
     const bot = createApp({
-      config, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), db: {} as Db, checks: [],
-      checkContext: fakeContext(config), botIdentity: { botId: 'B1', botUserId: 'U1' },
+      config,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      db: {} as Db,
+      checks: [],
+      checkContext: fakeContext(config),
+      botIdentity: { botId: 'B1', botUserId: 'U1' },
     });
     expect((bot.app as unknown as { receiver: unknown }).receiver).toBeInstanceOf(SocketModeReceiver);
     expect(bot.isReady()).toBe(false);

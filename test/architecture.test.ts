@@ -14,8 +14,10 @@ type Violation = { rule: { name: string }; from: string; to: string };
 async function violations(cwd: string): Promise<Violation[]> {
   const run = promisify(execFile);
   // depcruise exits non-zero when it finds violations; the JSON report is on stdout either way.
-  const { stdout } = await run(process.execPath, [BIN, 'src', '--config', CONFIG, '--output-type', 'json'], { cwd, maxBuffer: 64 * 1024 * 1024 })
-    .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  const { stdout } = await run(process.execPath, [BIN, 'src', '--config', CONFIG, '--output-type', 'json'], {
+    cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   return (JSON.parse(stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
 

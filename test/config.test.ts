@@ -16,7 +16,8 @@ describe('configuration', () => {
   });
 
   it('lists every problem of an invalid file at once', () => {
-    const yaml = 'caracal:\n  typo: 1\n  services:\n    gateway: [not-a-url]\n  postgres: { url: mysql://x }\nthresholds:\n  streamLagMax: -3\n';
+    const yaml =
+      'caracal:\n  typo: 1\n  services:\n    gateway: [not-a-url]\n  postgres: { url: mysql://x }\nthresholds:\n  streamLagMax: -3\n';
     let error: ConfigError | undefined;
     try {
       parseConfig(yaml, { CARACAL_ADMIN_TOKEN_FILE: '/nonexistent/token' });
@@ -37,7 +38,9 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'tok'), 'file-token-value\n');
     expect(parseConfig(undefined, { CARACAL_ADMIN_TOKEN_FILE: join(dir, 'tok') }).secrets.adminToken).toBe('file-token-value');
-    expect(parseConfig(undefined, { CARACAL_ADMIN_TOKEN: 'env', CARACAL_ADMIN_TOKEN_FILE: join(dir, 'tok') }).secrets.adminToken).toBe('env');
+    expect(parseConfig(undefined, { CARACAL_ADMIN_TOKEN: 'env', CARACAL_ADMIN_TOKEN_FILE: join(dir, 'tok') }).secrets.adminToken).toBe(
+      'env',
+    );
     writeFileSync(join(dir, 'empty'), '');
     expect(() => parseConfig(undefined, { CARACAL_ADMIN_TOKEN_FILE: join(dir, 'empty') })).toThrow(/empty/);
   });
@@ -57,13 +60,17 @@ describe('configuration', () => {
     expect(new Set(envKeys)).toEqual(new Set([...Object.values(SECRET_ENV), 'CARACAL_CHATOPS_CONFIG']));
   });
 
-  it('the README\'s two-environment example and config.example.yml\'s commented one are valid configurations', () => {
+  it("the README's two-environment example and config.example.yml's commented one are valid configurations", () => {
     const readme = readFileSync('README.md', 'utf8');
     const section = readme.slice(readme.indexOf('### Several environments'), readme.indexOf('### Alerts from Alertmanager'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     const config = parseConfig(yaml, {});
     expect(environmentNames(config)).toEqual(['prod-eu', 'staging']);
-    expect([channelEnvironment(config, 'C0PRODEU'), channelEnvironment(config, 'C0STAGING'), channelEnvironment(config, 'C0OTHER')]).toEqual(['prod-eu', 'staging', 'prod-eu']);
+    expect([
+      channelEnvironment(config, 'C0PRODEU'),
+      channelEnvironment(config, 'C0STAGING'),
+      channelEnvironment(config, 'C0OTHER'),
+    ]).toEqual(['prod-eu', 'staging', 'prod-eu']);
     expect(config.alerts.environmentLabels).toEqual(['environment', 'cluster']);
     expect(section).toContain('caracal-chatops check --environment staging');
     // The set-up stays two commands.
@@ -71,7 +78,10 @@ describe('configuration', () => {
 
     // The example's environments block, uncommented, adds staging with its channel to the default environment.
     const example = readFileSync('config.example.yml', 'utf8');
-    const uncommented = example.replace(/^environments: \{\}\n((?:#.*\n)+)/m, (_, block: string) => `environments:\n${block.replace(/^#/gm, '')}`);
+    const uncommented = example.replace(
+      /^environments: \{\}\n((?:#.*\n)+)/m,
+      (_, block: string) => `environments:\n${block.replace(/^#/gm, '')}`,
+    );
     const two = parseConfig(uncommented, {});
     expect(environmentNames(two)).toEqual(['default', 'staging']);
     expect(channelEnvironment(two, 'C0STAGING')).toBe('staging');

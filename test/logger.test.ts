@@ -53,7 +53,9 @@ describe('flushLogger', () => {
 
   it('gets every line out before process.exit, even into a slow pipe', async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/log-then-exit.ts', '20000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/log-then-exit.ts', '20000'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const chunks: Buffer[] = [];
     // Read slowly at first so the pipe fills and the asynchronous destination has lines pending at exit.
     child.stdout.pause();

@@ -5,7 +5,12 @@ import { SHORTCUT } from '../src/blocks/ids.ts';
 
 type Manifest = {
   display_information: { name: string; description: string };
-  features: { app_home: { home_tab_enabled: boolean }; bot_user: { display_name: string }; slash_commands: { command: string; description: string }[]; shortcuts: { callback_id: string; type: string; name: string }[] };
+  features: {
+    app_home: { home_tab_enabled: boolean };
+    bot_user: { display_name: string };
+    slash_commands: { command: string; description: string }[];
+    shortcuts: { callback_id: string; type: string; name: string }[];
+  };
   oauth_config: { scopes: { bot: string[] } };
   settings: { interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean; event_subscriptions: { bot_events: string[] } };
 };
@@ -21,7 +26,15 @@ describe('manifest.yml', () => {
 
   it('asks only for the bot scopes the code uses', () => {
     expect(m.oauth_config.scopes.bot.sort()).toEqual([
-      'channels:history', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'groups:history', 'groups:read', 'usergroups:read', 'users:read',
+      'channels:history',
+      'channels:read',
+      'chat:write',
+      'chat:write.public',
+      'commands',
+      'groups:history',
+      'groups:read',
+      'usergroups:read',
+      'users:read',
     ]);
   });
 

@@ -34,14 +34,24 @@ describe('pgConnectionConfig', () => {
   });
 
   it('describes authentication failures with the variable to fix', () => {
-    expect(describePgError({ code: '28P01', message: 'password authentication failed for user "ro"' }, 'X_PASSWORD')).toBe('authentication failed for user "ro": check X_PASSWORD');
-    expect(describePgError(new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'), 'X_PASSWORD')).toMatch(/set X_PASSWORD/);
+    expect(describePgError({ code: '28P01', message: 'password authentication failed for user "ro"' }, 'X_PASSWORD')).toBe(
+      'authentication failed for user "ro": check X_PASSWORD',
+    );
+    expect(describePgError(new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'), 'X_PASSWORD')).toMatch(
+      /set X_PASSWORD/,
+    );
   });
 });
 
 describe('redisConnectionOptions', () => {
   it('takes the ACL user from the URL and the password from the secret, which wins over the URL', () => {
-    expect(redisConnectionOptions('redis://bot@r.internal:6380/2', 'pw')).toEqual({ host: 'r.internal', port: 6380, db: 2, username: 'bot', password: 'pw' });
+    expect(redisConnectionOptions('redis://bot@r.internal:6380/2', 'pw')).toEqual({
+      host: 'r.internal',
+      port: 6380,
+      db: 2,
+      username: 'bot',
+      password: 'pw',
+    });
     expect(redisConnectionOptions('redis://bot:inurl@r/0', 'pw').password).toBe('pw');
     expect(redisConnectionOptions('redis://:inurl@r/0').password).toBe('inurl');
     expect(redisConnectionOptions('rediss://r/0').tls).toEqual({});

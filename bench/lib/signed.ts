@@ -10,19 +10,44 @@ export function signed(body: string, secret: string): Record<string, string> {
 /** `responseUrl`: where the bot's ephemeral answers go (default a closed port: nobody reads them). */
 export function commandBody(text: string, user = 'U0BENCH', channel = 'C0BENCH', responseUrl = 'http://127.0.0.1:9/hook'): string {
   return new URLSearchParams({
-    token: 'x', team_id: 'T0', team_domain: 'bench', channel_id: channel, channel_name: 'bench', user_id: user, user_name: 'b',
-    command: '/caracal', text, api_app_id: 'A0', response_url: responseUrl, trigger_id: '1.2.3',
+    token: 'x',
+    team_id: 'T0',
+    team_domain: 'bench',
+    channel_id: channel,
+    channel_name: 'bench',
+    user_id: user,
+    user_name: 'b',
+    command: '/caracal',
+    text,
+    api_app_id: 'A0',
+    response_url: responseUrl,
+    trigger_id: '1.2.3',
   }).toString();
 }
 
 export function actionBody(actionId: string, value: string, opts: { user: string; channel: string; ts: string; blockId?: string }): string {
   const payload = {
-    type: 'block_actions', team: { id: 'T0', domain: 'bench' }, user: { id: opts.user, username: 'u', name: 'u', team_id: 'T0' },
-    api_app_id: 'A0', token: 'x', trigger_id: '1.2.3',
+    type: 'block_actions',
+    team: { id: 'T0', domain: 'bench' },
+    user: { id: opts.user, username: 'u', name: 'u', team_id: 'T0' },
+    api_app_id: 'A0',
+    token: 'x',
+    trigger_id: '1.2.3',
     container: { type: 'message', message_ts: opts.ts, channel_id: opts.channel, is_ephemeral: false },
-    channel: { id: opts.channel, name: 'bench' }, message: { type: 'message', ts: opts.ts, text: 'x', blocks: [] },
-    response_url: 'http://127.0.0.1:9/hook', state: { values: {} },
-    actions: [{ type: 'button', action_id: actionId, block_id: opts.blockId ?? 'b', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1' }],
+    channel: { id: opts.channel, name: 'bench' },
+    message: { type: 'message', ts: opts.ts, text: 'x', blocks: [] },
+    response_url: 'http://127.0.0.1:9/hook',
+    state: { values: {} },
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: opts.blockId ?? 'b',
+        value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1',
+      },
+    ],
   };
   return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

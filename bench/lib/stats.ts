@@ -17,7 +17,11 @@ export interface BenchRow {
 }
 
 export function printRows(rows: readonly BenchRow[]): void {
-  const table = rows.map((r) => ({ ...r, ratio: Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : String(r.ratio), ok: r.ok ? 'yes' : 'NO' }));
+  const table = rows.map((r) => ({
+    ...r,
+    ratio: Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : String(r.ratio),
+    ok: r.ok ? 'yes' : 'NO',
+  }));
   console.table(table);
 }
 

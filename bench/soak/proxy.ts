@@ -46,7 +46,15 @@ export async function startProxy(backends: readonly Backend[]): Promise<SoakProx
     }
     const tag = `${backend.name}#${backend.incarnation()}`;
     const upstream = request(
-      { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, connection: 'close' }, agent: false, timeout: ACK_TIMEOUT_MS },
+      {
+        host: '127.0.0.1',
+        port: backend.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, connection: 'close' },
+        agent: false,
+        timeout: ACK_TIMEOUT_MS,
+      },
       (answer) => {
         forwarded.set(backend.name, (forwarded.get(backend.name) ?? 0) + 1);
         res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-soak-replica': tag });

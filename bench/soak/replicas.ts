@@ -48,7 +48,10 @@ async function waitReady(port: number, child: ChildProcess, name: string): Promi
   const end = Date.now() + 120_000; // a loaded shared machine starts tsx slowly
   while (Date.now() < end) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`replica ${name} exited while starting (see its log)`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -62,7 +65,11 @@ export async function createReplica(opts: ReplicaOptions): Promise<Replica> {
   writeFileSync(
     configPath,
     // The soak's Slack has no posting limit, and the soak proves consistency across kills, not pacing (bench/delivery.ts).
-    JSON.stringify({ slack: { port, apiUrl: opts.slackApiUrl, postIntervalMs: 0, ...opts.slack }, recovery: { approvers: { users: SOAK_APPROVERS } }, logLevel: 'info' }),
+    JSON.stringify({
+      slack: { port, apiUrl: opts.slackApiUrl, postIntervalMs: 0, ...opts.slack },
+      recovery: { approvers: { users: SOAK_APPROVERS } },
+      logLevel: 'info',
+    }),
   );
   let incarnation = 0;
   let child: ChildProcess | undefined;
@@ -82,7 +89,13 @@ export async function createReplica(opts: ReplicaOptions): Promise<Replica> {
       const log = openSync(join(opts.dir, `${opts.name}-${incarnation}.log`), 'a');
       child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
-        env: { ...cleanEnv(), SLACK_BOT_TOKEN: SOAK_TOKEN, SLACK_SIGNING_SECRET: SOAK_SECRET, STATE_DATABASE_URL: opts.stateDatabaseUrl, CARACAL_CHATOPS_CONFIG: configPath },
+        env: {
+          ...cleanEnv(),
+          SLACK_BOT_TOKEN: SOAK_TOKEN,
+          SLACK_SIGNING_SECRET: SOAK_SECRET,
+          STATE_DATABASE_URL: opts.stateDatabaseUrl,
+          CARACAL_CHATOPS_CONFIG: configPath,
+        },
         stdio: ['ignore', log, log],
       });
       closeSync(log);

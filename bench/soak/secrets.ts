@@ -10,7 +10,8 @@ const SECRETS = [SOAK_TOKEN, SOAK_SECRET];
 export function findSecrets(slackBodies: readonly string[], logDir: string): string[] {
   const problems: string[] = [];
   for (const [i, body] of slackBodies.entries()) {
-    for (const s of SECRETS) if (body.includes(s)) problems.push(`Slack request body ${i} carries a secret (${s.slice(0, 6)}…): ${body.slice(0, 120)}`);
+    for (const s of SECRETS)
+      if (body.includes(s)) problems.push(`Slack request body ${i} carries a secret (${s.slice(0, 6)}…): ${body.slice(0, 120)}`);
   }
   for (const file of readdirSync(logDir).filter((f) => f.endsWith('.log'))) {
     for (const [n, line] of readFileSync(join(logDir, file), 'utf8').split('\n').entries()) {

@@ -26,7 +26,8 @@ export interface SlowSlack {
 }
 
 const sparesAuthTest = (c: FaultCall) => c.method !== 'auth.test';
-const isNoteEntry = (c: FaultCall) => c.method === 'chat.postMessage' && typeof c.args.thread_ts === 'string' && String(c.args.text).includes('soak note');
+const isNoteEntry = (c: FaultCall) =>
+  c.method === 'chat.postMessage' && typeof c.args.thread_ts === 'string' && String(c.args.text).includes('soak note');
 
 export function makeSlackSlowAndFailing(slack: SoakSlack, opts: SlowSlackOptions): SlowSlack {
   const faults = slack.sandbox.faults;

@@ -59,7 +59,11 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const slack = await startSoakSlack({ random: seeded(seed + 1) });
   // A short delivery lease: a killed replica's runs are taken over after 5 s; refused channels are probed from 1 s.
   const slackSettings = { deliveryLeaseMs: 5000, pauseProbeMs: 1000 };
-  const replicas = await Promise.all(['A', 'B'].map((name) => createReplica({ name, dir, stateDatabaseUrl: temp.url, slackApiUrl: slack.sandbox.apiUrl, slack: slackSettings })));
+  const replicas = await Promise.all(
+    ['A', 'B'].map((name) =>
+      createReplica({ name, dir, stateDatabaseUrl: temp.url, slackApiUrl: slack.sandbox.apiUrl, slack: slackSettings }),
+    ),
+  );
   const pool = new pg.Pool({ connectionString: temp.url, max: 3 });
   pool.on('error', () => undefined);
   const db = postgresDb(temp.url, { max: 3 });
@@ -75,9 +79,15 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await Promise.all(SOAK_CHANNELS.map((c, i) => startRun(ctx, SOAK_USERS[i * 2], c)));
 
     const slow = makeSlackSlowAndFailing(slack, {
-      random: seeded(seed + 2), authAtMs: opts.durationMs * 0.4, authWindowMs: opts.authWindowMs ?? 10_000, burstEveryMs: 4000, channels: SOAK_CHANNELS.map((c) => c.id),
+      random: seeded(seed + 2),
+      authAtMs: opts.durationMs * 0.4,
+      authWindowMs: opts.authWindowMs ?? 10_000,
+      burstEveryMs: 4000,
+      channels: SOAK_CHANNELS.map((c) => c.id),
     });
-    log(`Slack is slow and failing now (invalid_auth for ${(opts.authWindowMs ?? 10_000) / 1000} s from ${(opts.durationMs * 0.0004).toFixed(1)} s)`);
+    log(
+      `Slack is slow and failing now (invalid_auth for ${(opts.authWindowMs ?? 10_000) / 1000} s from ${(opts.durationMs * 0.0004).toFixed(1)} s)`,
+    );
     const started = Date.now();
     const endAt = started + opts.durationMs;
     const users = Promise.all(SOAK_USERS.map((u) => runUser(ctx, u, endAt)));
@@ -105,8 +115,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     const problems = [...(drained ? [] : ['the outbox did not drain within 90 s']), ...verdict.problems, ...leaks];
     const logs = readReplicaLogs(dir);
     const figures = summarize({
-      clicks: ctx.clicks, sender: sender.stats, failovers: proxy.failovers, restarts, threadLookups: slack.threadLookups(), logs, durationMs: opts.durationMs, verdict,
-      injected: slow.injected(), slackBodies: slack.bodies.length,
+      clicks: ctx.clicks,
+      sender: sender.stats,
+      failovers: proxy.failovers,
+      restarts,
+      threadLookups: slack.threadLookups(),
+      logs,
+      durationMs: opts.durationMs,
+      verdict,
+      injected: slow.injected(),
+      slackBodies: slack.bodies.length,
     });
     return { problems, figures, dir };
   } finally {

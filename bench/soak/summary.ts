@@ -99,15 +99,33 @@ export function printSummary(f: SoakFigures, problems: readonly string[], print:
   print(`soak: ${f.durationS} s, 2 replicas, 20 users, 10 runs`);
   row('requests (incl. retries)', f.requests);
   row('clicks / notes / checks', `${f.clicks} / ${f.notes} / ${f.checkRuns}`);
-  row('clicks by kind', Object.entries(f.byKind).map(([k, n]) => `${k} ${n}`).join(', '));
+  row(
+    'clicks by kind',
+    Object.entries(f.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', '),
+  );
   row('overrides req. / approved', `${f.overridesRequested} / ${f.overridesApproved}`);
   row('gates confirmed', f.gatesConfirmed);
-  row('runs reaching each gate', Object.entries(f.runsReaching).map(([g, n]) => `${g} ${n}`).join(', '));
+  row(
+    'runs reaching each gate',
+    Object.entries(f.runsReaching)
+      .map(([g, n]) => `${g} ${n}`)
+      .join(', '),
+  );
   row('events logged', f.events);
   row('restarts (SIGKILL)', f.restarts);
   row('HTTP errors / retried', `${f.httpErrors} / ${f.retried} (gave up: ${f.gaveUp}); failovers ${f.failovers}`);
-  row('acked, lost in the crash', `${f.lostInCrash} (saved before the ack: must be 0); run checks interrupted by the kill ${f.checksInterrupted} (acked first)`);
-  row('Slack faults injected', Object.entries(f.injected).map(([k, n]) => `${k} ×${n}`).join(', ') || 'none');
+  row(
+    'acked, lost in the crash',
+    `${f.lostInCrash} (saved before the ack: must be 0); run checks interrupted by the kill ${f.checksInterrupted} (acked first)`,
+  );
+  row(
+    'Slack faults injected',
+    Object.entries(f.injected)
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ') || 'none',
+  );
   row('refused entries (placeholders)', f.refusedEntries);
   row('secret scan', `${f.slackBodiesScanned} Slack bodies and every replica log line`);
   row('event id gaps (rollbacks)', f.idGaps);

@@ -41,11 +41,17 @@ export interface DriverContext {
 type Choice = { kind: ClickKind; match?: ElementMatch; selected?: string[] };
 
 export function dashboardOf(slack: SoakSlack, channelId: string): SandboxMessage | undefined {
-  return slack.sandbox.workspace.history(channelId).filter((m) => m.blocks.some((b) => b.type === 'header')).at(-1);
+  return slack.sandbox.workspace
+    .history(channelId)
+    .filter((m) => m.blocks.some((b) => b.type === 'header'))
+    .at(-1);
 }
 
 function choose(user: SandboxUser, msg: SandboxMessage | undefined, random: () => number): Choice {
-  const options: [number, Choice][] = [[0.8, { kind: 'note' }], [0.05, { kind: 'recover' }]];
+  const options: [number, Choice][] = [
+    [0.8, { kind: 'note' }],
+    [0.05, { kind: 'recover' }],
+  ];
   const el = (actionId: string) => (msg ? findElement(msg.blocks, { actionId }) : undefined);
   const add = (weight: number, kind: ClickKind, match: ElementMatch | undefined, selected?: string[]) => {
     if (match) options.push([weight, { kind, match, ...(selected ? { selected } : {}) }]);
@@ -63,7 +69,13 @@ function choose(user: SandboxUser, msg: SandboxMessage | undefined, random: () =
     const ticked = ((box.element.initial_options ?? []) as { value: string }[]).map((o) => o.value);
     const unticked = all.filter((v) => !ticked.includes(v));
     if (unticked.length > 0) add(5, 'tick', box, [...ticked, unticked[Math.floor(random() * unticked.length)]]);
-    if (ticked.length > 0) add(0.3, 'tick', box, ticked.filter((v) => v !== ticked[Math.floor(random() * ticked.length)]));
+    if (ticked.length > 0)
+      add(
+        0.3,
+        'tick',
+        box,
+        ticked.filter((v) => v !== ticked[Math.floor(random() * ticked.length)]),
+      );
     if (unticked.length === 0) add(boss ? 6 : 1, 'confirm', el(ACTION.gateConfirm));
   }
   let r = random() * options.reduce((sum, [w]) => sum + w, 0);
@@ -75,7 +87,14 @@ let seq = 0;
 let notes = 0;
 
 /** Sends one request and waits (bounded) for what it caused; returns the record of it. */
-async function act(ctx: DriverContext, user: SandboxUser, channel: SandboxChannel, kind: ClickKind, body: (r: Requester) => string, extra: Partial<Click> = {}): Promise<Click> {
+async function act(
+  ctx: DriverContext,
+  user: SandboxUser,
+  channel: SandboxChannel,
+  kind: ClickKind,
+  body: (r: Requester) => string,
+  extra: Partial<Click> = {},
+): Promise<Click> {
   const key = `${user.id}-${++seq}`;
   const r: Requester = { user, channel, trigger: ctx.slack.sandbox.issueTrigger(user.id), responseUrl: ctx.slack.responseUrl(key) };
   const modalBefore = ctx.slack.sandbox.workspace.modalFor(user.id)?.id;
@@ -87,7 +106,12 @@ async function act(ctx: DriverContext, user: SandboxUser, channel: SandboxChanne
   // channel a while before their next click, so a late outcome is not taken for the next click's.
   const modalOpened = () => kind === 'override' && ctx.slack.sandbox.workspace.modalFor(user.id)?.id !== modalBefore;
   // A view submission is acked after its transaction: the ack is the outcome.
-  click.outcomeSeen = (kind === 'submit' && result.status === 200) || (await until(() => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(), result.status !== 200 ? 8000 : kind === 'tick' ? 1500 : 4000));
+  click.outcomeSeen =
+    (kind === 'submit' && result.status === 200) ||
+    (await until(
+      () => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(),
+      result.status !== 200 ? 8000 : kind === 'tick' ? 1500 : 4000,
+    ));
   // A checklist click may tick several items, one transaction each: let them all land before the next click.
   if (kind === 'tick' || kind === 'confirm') await new Promise((resolve) => setTimeout(resolve, 100));
   return click;
@@ -99,7 +123,10 @@ export async function clickOnce(ctx: DriverContext, user: SandboxUser, channel: 
   if (choice.kind === 'note' || choice.kind === 'recover') {
     const n = ++notes;
     // Every fifth note pastes the bot token, as people do: it must never reach Slack or a log line.
-    const text = choice.kind === 'note' ? `soak note ${n} by ${user.name}${n % 5 === 0 ? ` (pasted by mistake: ${SOAK_TOKEN})` : ''}` : `Soak ${channel.name}`;
+    const text =
+      choice.kind === 'note'
+        ? `soak note ${n} by ${user.name}${n % 5 === 0 ? ` (pasted by mistake: ${SOAK_TOKEN})` : ''}`
+        : `Soak ${channel.name}`;
     await act(ctx, user, channel, choice.kind, (r) => commandBody(r, `${choice.kind} ${text}`), { text: scrub(text) });
     return;
   }
@@ -108,7 +135,10 @@ export async function clickOnce(ctx: DriverContext, user: SandboxUser, channel: 
   const modal = ctx.slack.sandbox.workspace.modalFor(user.id);
   if (choice.kind !== 'override' || !click.outcomeSeen || !modal) return;
   const reason = `soak override by ${user.name}: the checks have nothing real to reach`;
-  await act(ctx, user, channel, 'submit', () => submitBody(user, ctx.slack.sandbox.issueTrigger(user.id), modal, reason), { runId: click.runId, text: reason });
+  await act(ctx, user, channel, 'submit', () => submitBody(user, ctx.slack.sandbox.issueTrigger(user.id), modal, reason), {
+    runId: click.runId,
+    text: reason,
+  });
   ctx.slack.sandbox.workspace.closeModal(user.id); // Slack closes the modal on an empty ack; on errors the person gives up
 }
 

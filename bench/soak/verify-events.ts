@@ -5,7 +5,16 @@ import type { StoredEvent } from '../../src/domain/events.ts';
 import type { Click, ClickKind } from './users.ts';
 
 /** Events that change the run (and bump its version once per transaction); gate_opened/run_resumed ride along. */
-const TRANSITIONS = new Set(['gate_claimed', 'checks_recorded', 'checklist_ticked', 'confirm_vote', 'gate_confirmed', 'override_requested', 'override_approved', 'override_rejected']);
+const TRANSITIONS = new Set([
+  'gate_claimed',
+  'checks_recorded',
+  'checklist_ticked',
+  'confirm_vote',
+  'gate_confirmed',
+  'override_requested',
+  'override_approved',
+  'override_rejected',
+]);
 
 export function replayRun(runId: string, events: readonly StoredEvent[], dbVersion: number, dbGates: Map<string, string>): string[] {
   const problems: string[] = [];
@@ -14,7 +23,8 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
   const pending = new Map<string, { id: string; by: string }>();
   const votes = new Map<string, Set<string>>();
   let expectNext: string | undefined;
-  if (events[0]?.type !== 'run_started' || events.filter((e) => e.type === 'run_started').length !== 1) problems.push(`run ${runId}: does not start with exactly one run_started`);
+  if (events[0]?.type !== 'run_started' || events.filter((e) => e.type === 'run_started').length !== 1)
+    problems.push(`run ${runId}: does not start with exactly one run_started`);
   for (const e of events) {
     const g = e.gate ?? '';
     if (expectNext && `${e.type}:${g}` !== expectNext) fail(e, `expected ${expectNext} right after the gate was done`);
@@ -51,8 +61,10 @@ export function replayRun(runId: string, events: readonly StoredEvent[], dbVersi
   }
   if (expectNext) problems.push(`run ${runId}: log ends before ${expectNext}`);
   const transitions = events.filter((e) => TRANSITIONS.has(e.type)).length;
-  if (dbVersion !== 1 + transitions) problems.push(`run ${runId}: version ${dbVersion} but ${transitions} transitions logged (expected version ${1 + transitions})`);
-  for (const [gate, s] of status) if (dbGates.get(gate) !== s) problems.push(`run ${runId}: gate ${gate} is ${dbGates.get(gate)} in the database, ${s} by its log`);
+  if (dbVersion !== 1 + transitions)
+    problems.push(`run ${runId}: version ${dbVersion} but ${transitions} transitions logged (expected version ${1 + transitions})`);
+  for (const [gate, s] of status)
+    if (dbGates.get(gate) !== s) problems.push(`run ${runId}: gate ${gate} is ${dbGates.get(gate)} in the database, ${s} by its log`);
   return problems;
 }
 
@@ -88,7 +100,12 @@ export interface ClickMatch {
 /** Clicks that call something outside the database before their outcome: acked first (not saved before the ack). */
 const ACK_FIRST: ReadonlySet<ClickKind> = new Set(['checks', 'override']);
 
-export function matchClicks(clicks: readonly Click[], events: readonly StoredEvent[], killed: ReadonlySet<string>, responses: ReadonlyMap<string, string[]>): ClickMatch {
+export function matchClicks(
+  clicks: readonly Click[],
+  events: readonly StoredEvent[],
+  killed: ReadonlySet<string>,
+  responses: ReadonlyMap<string, string[]>,
+): ClickMatch {
   const problems: string[] = [];
   const lostInCrash: Click[] = [];
   const checksInterrupted: Click[] = [];
@@ -106,20 +123,34 @@ export function matchClicks(clicks: readonly Click[], events: readonly StoredEve
       const where = `click ${c.key} (${c.kind}, ${c.result.attempts} attempt(s), acked by ${c.result.replica ?? 'nobody'})`;
       if (!SHAPES[c.kind].test(shape)) problems.push(`${where} caused [${shape}]`);
       if (c.runId && caused.some((e) => e.runId !== c.runId)) problems.push(`${where} changed another run`);
-      if ((c.kind === 'note' || c.kind === 'submit') && caused.length > 0 && !caused.some((e) => (e.type === 'note' && e.data.text === c.text) || (e.type === 'override_requested' && e.data.reason === c.text) || e.type === 'denied')) {
+      if (
+        (c.kind === 'note' || c.kind === 'submit') &&
+        caused.length > 0 &&
+        !caused.some(
+          (e) =>
+            (e.type === 'note' && e.data.text === c.text) ||
+            (e.type === 'override_requested' && e.data.reason === c.text) ||
+            e.type === 'denied',
+        )
+      ) {
         problems.push(`${where}: its event does not carry its text`);
       }
-      if (c.kind === 'submit' && c.result.status === 200 && c.result.body.trim() === '' && shape !== 'override_requested') problems.push(`${where} was accepted but caused [${shape}]`);
-      const answered = responses.has(c.key) || (c.kind === 'submit' && c.result.body.trim() !== '') || (c.kind === 'override' && c.outcomeSeen);
+      if (c.kind === 'submit' && c.result.status === 200 && c.result.body.trim() === '' && shape !== 'override_requested')
+        problems.push(`${where} was accepted but caused [${shape}]`);
+      const answered =
+        responses.has(c.key) || (c.kind === 'submit' && c.result.body.trim() !== '') || (c.kind === 'override' && c.outcomeSeen);
       if (c.result.status === 200 && caused.length === 0 && !answered && c.kind !== 'tick') {
         if (c.result.replica && killed.has(c.result.replica) && ACK_FIRST.has(c.kind)) checksInterrupted.push(c);
         else {
           if (c.result.replica && killed.has(c.result.replica)) lostInCrash.push(c);
-          problems.push(`${where} was acked but left no event and no answer${lostInCrash.includes(c) ? ' (lost in the crash although saved before the ack)' : ''}`);
+          problems.push(
+            `${where} was acked but left no event and no answer${lostInCrash.includes(c) ? ' (lost in the crash although saved before the ack)' : ''}`,
+          );
         }
       }
     });
   }
-  for (const e of events) if (e.actor.startsWith('U0SOAK') && !owned.has(e.id)) problems.push(`event ${e.id} ${e.type} by ${e.actor} matches no click`);
+  for (const e of events)
+    if (e.actor.startsWith('U0SOAK') && !owned.has(e.id)) problems.push(`event ${e.id} ${e.type} by ${e.actor} matches no click`);
   return { problems, lostInCrash, checksInterrupted };
 }

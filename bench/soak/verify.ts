@@ -22,7 +22,13 @@ export interface Verdict {
   idGaps: number;
 }
 
-export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click[], killed: ReadonlySet<string>, refusedIn: ReadonlySet<string>): Promise<Verdict> {
+export async function verifyAll(
+  db: Db,
+  slack: SoakSlack,
+  clicks: readonly Click[],
+  killed: ReadonlySet<string>,
+  refusedIn: ReadonlySet<string>,
+): Promise<Verdict> {
   const problems: string[] = [];
   const runs = (await db.query<{ id: string; version: number }>('SELECT id, version FROM runs ORDER BY started_at')).rows;
   const gates = (await db.query<{ run_id: string; gate: string; status: string }>('SELECT run_id, gate, status FROM gates')).rows;
@@ -31,7 +37,8 @@ export async function verifyAll(db: Db, slack: SoakSlack, clicks: readonly Click
     const events = await listEvents(db, run.id);
     all.push(...events);
     const ids = events.map((e) => e.id);
-    if (new Set(ids).size !== ids.length || ids.some((id, i) => i > 0 && id <= ids[i - 1])) problems.push(`run ${run.id}: event ids repeat or go back`);
+    if (new Set(ids).size !== ids.length || ids.some((id, i) => i > 0 && id <= ids[i - 1]))
+      problems.push(`run ${run.id}: event ids repeat or go back`);
     const dbGates = new Map(gates.filter((g) => g.run_id === run.id).map((g) => [g.gate, g.status]));
     problems.push(...replayRun(run.id, events, run.version, dbGates));
   }

@@ -16,8 +16,13 @@ export function watchEvents(pool: pg.Pool, pollMs = 25): EventWatch {
     while (!stopped) {
       // Transactions commit out of id order: look back a little so a late commit is still seen.
       const rows = await pool
-        .query<{ id: string; actor: string; at: Date }>('SELECT id, actor, at FROM events WHERE id > $1 ORDER BY id', [Math.max(0, maxId - 200)])
-        .then((r) => r.rows, () => []);
+        .query<{ id: string; actor: string; at: Date }>('SELECT id, actor, at FROM events WHERE id > $1 ORDER BY id', [
+          Math.max(0, maxId - 200),
+        ])
+        .then(
+          (r) => r.rows,
+          () => [],
+        );
       for (const r of rows) {
         maxId = Math.max(maxId, Number(r.id));
         latest.set(r.actor, Math.max(latest.get(r.actor) ?? 0, r.at.getTime()));

@@ -16,7 +16,10 @@ export const SOAK_USERS: readonly SandboxUser[] = Array.from({ length: 20 }, (_,
   // Every other person is an approver: overrides need two different ones, and non-approvers get denied.
   approver: i % 2 === 0,
 }));
-export const SOAK_CHANNELS: readonly SandboxChannel[] = Array.from({ length: 10 }, (_, i) => ({ id: `C0SOAK${pad(i + 1)}`, name: `soak-${pad(i + 1)}` }));
+export const SOAK_CHANNELS: readonly SandboxChannel[] = Array.from({ length: 10 }, (_, i) => ({
+  id: `C0SOAK${pad(i + 1)}`,
+  name: `soak-${pad(i + 1)}`,
+}));
 export const SOAK_APPROVERS = SOAK_USERS.filter((u) => u.approver).map((u) => u.id);
 
 export interface SoakSlack {
@@ -46,7 +49,11 @@ async function readJson(req: IncomingMessage): Promise<{ raw: string; body: { te
 }
 
 export async function startSoakSlack(options: { random?: () => number } = {}): Promise<SoakSlack> {
-  const sandbox = await startSandboxSlack({ botToken: SOAK_TOKEN, signingSecret: SOAK_SECRET, ...(options.random ? { random: options.random } : {}) });
+  const sandbox = await startSandboxSlack({
+    botToken: SOAK_TOKEN,
+    signingSecret: SOAK_SECRET,
+    ...(options.random ? { random: options.random } : {}),
+  });
   const bodies: string[] = [];
   // The `token` argument is the credential itself (auth.test may send it in the body): every other field is content.
   sandbox.faults.observe((call) => bodies.push(JSON.stringify({ ...call.args, token: undefined })));

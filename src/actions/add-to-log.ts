@@ -19,26 +19,28 @@ export interface AddToLogDeps {
   limits?: RequestLimits;
 }
 
-export const handleAddToLog = (deps: AddToLogDeps) => async ({ ack, shortcut, respond }: Pick<SlackShortcutMiddlewareArgs<MessageShortcut>, 'ack' | 'shortcut' | 'respond'>): Promise<void> => {
-  deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
-  const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
-  const addNote = async (answer: RespondFn): Promise<void> => {
-    try {
-      const text = shortcut.message.text ?? '';
-      if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
-      await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
-      const message = shortcut.message as { user?: string; bot_id?: string };
-      const author = message.user ?? message.bot_id ?? 'unknown';
-      const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
-      const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
-      if (!result.ok) throw new UserFacingError('not_found', result.reason);
-      await tell(answer, addedText(entries.length));
-    } catch (err) {
-      await answerError(err, { respond: answer, logger });
-    }
+export const handleAddToLog =
+  (deps: AddToLogDeps) =>
+  async ({ ack, shortcut, respond }: Pick<SlackShortcutMiddlewareArgs<MessageShortcut>, 'ack' | 'shortcut' | 'respond'>): Promise<void> => {
+    deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
+    const logger = deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
+    const addNote = async (answer: RespondFn): Promise<void> => {
+      try {
+        const text = shortcut.message.text ?? '';
+        if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
+        await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
+        const message = shortcut.message as { user?: string; bot_id?: string };
+        const author = message.user ?? message.bot_id ?? 'unknown';
+        const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));
+        const result = await deps.service.addEvent(shortcut.channel.id, shortcut.user.id, 'note', entries, `note:${shortcut.trigger_id}`);
+        if (!result.ok) throw new UserFacingError('not_found', result.reason);
+        await tell(answer, addedText(entries.length));
+      } catch (err) {
+        await answerError(err, { respond: answer, logger });
+      }
+    };
+    await saveThenAck(() => ack(), respond, addNote);
   };
-  await saveThenAck(() => ack(), respond, addNote);
-};
 
 export function registerAddToLog(app: App, deps: AddToLogDeps): void {
   app.shortcut<MessageShortcut>({ callback_id: SHORTCUT.addToIncidentLog, type: 'message_action' }, handleAddToLog(deps));

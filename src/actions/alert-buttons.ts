@@ -21,7 +21,11 @@ export interface AlertButtonDeps {
 }
 
 /** The button's Caracal alerts and the environment they belong to (v1 buttons: the channel's default). */
-function alertTarget(value: string | undefined, channelId: string | undefined, deps: AlertButtonDeps): { names: CaracalAlertName[]; environment: string | undefined } {
+function alertTarget(
+  value: string | undefined,
+  channelId: string | undefined,
+  deps: AlertButtonDeps,
+): { names: CaracalAlertName[]; environment: string | undefined } {
   const payload = decodePayload(alertButtonPayload, value);
   const names = payload.alerts.filter((a): a is CaracalAlertName => Object.hasOwn(CARACAL_ALERTS, a));
   const environment = payload.v === 2 ? payload.env : channelId ? deps.environmentFor?.(channelId) : undefined;
@@ -43,32 +47,44 @@ export function messageLink(teamDomain: string | undefined, channelId: string, t
   return `https://${teamDomain ?? 'app'}.slack.com/archives/${channelId}/p${ts.replace('.', '')}`;
 }
 
-export const handleAlertRunChecks = (deps: AlertButtonDeps) => async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const channelId = body.channel?.id;
-  const { names, environment } = alertTarget(action.value, channelId, deps);
-  const ids = checksForAlerts(names);
-  const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
-  if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
-  await runStatusReport({ ...deps.statusDeps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
-};
+export const handleAlertRunChecks =
+  (deps: AlertButtonDeps) =>
+  async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const channelId = body.channel?.id;
+    const { names, environment } = alertTarget(action.value, channelId, deps);
+    const ids = checksForAlerts(names);
+    const checks = deps.statusDeps.checks.filter((c) => ids.has(c.id));
+    if (!channelId || checks.length === 0) return tell(respond, 'None of these alerts has checks configured here.');
+    await runStatusReport(
+      { ...deps.statusDeps, checks },
+      { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) },
+    );
+  };
 
-export const handleAlertStartRecovery = (deps: AlertButtonDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const channelId = body.channel?.id;
-  const { names, environment } = alertTarget(action.value, channelId, deps);
-  const ts = body.container.message_ts as string | undefined;
-  if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
-  const result = await deps.service.startRun({
-    channelId, title: recoveryTitle(names), userId: body.user.id, ...(environment ? { environment } : {}),
-    ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
-  });
-  if (!result.ok) await tell(respond, result.reason);
-};
+export const handleAlertStartRecovery =
+  (deps: AlertButtonDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const channelId = body.channel?.id;
+    const { names, environment } = alertTarget(action.value, channelId, deps);
+    const ts = body.container.message_ts as string | undefined;
+    if (!channelId || names.length === 0) return tell(respond, 'This button is no longer valid.');
+    const result = await deps.service.startRun({
+      channelId,
+      title: recoveryTitle(names),
+      userId: body.user.id,
+      ...(environment ? { environment } : {}),
+      ...(ts ? { origin: { alerts: names, alertMessage: messageLink(body.team?.domain, channelId, ts) } } : {}),
+    });
+    if (!result.ok) await tell(respond, result.reason);
+  };
 
-export const handleResumeAcknowledge = (deps: AlertButtonDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
-  const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
-  if (!result.ok) await tell(respond, result.reason);
-};
+export const handleResumeAcknowledge =
+  (deps: AlertButtonDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const { runId, alerts } = decodePayload(resumeAckPayload, action.value);
+    const result = await deps.service.act(runId, 'resume', { type: 'confirm', acknowledgedAlerts: alerts }, body.user.id, originOf(body));
+    if (!result.ok) await tell(respond, result.reason);
+  };
 
 export function registerAlertButtons(app: App, deps: AlertButtonDeps): void {
   onAction(app, ACTION.alertRunChecks, deps, handleAlertRunChecks(deps));

@@ -14,15 +14,21 @@ export interface AppHomeDeps {
   metrics: Metrics;
 }
 
-export const handleHomePage = (deps: AppHomeDeps) => async ({ body, action }: ActionArgs<ButtonAction>): Promise<void> => {
-  const { page } = decodePayload(homePagePayload, action.value);
-  await deps.home.open(body.user.id, page);
-};
+export const handleHomePage =
+  (deps: AppHomeDeps) =>
+  async ({ body, action }: ActionArgs<ButtonAction>): Promise<void> => {
+    const { page } = decodePayload(homePagePayload, action.value);
+    await deps.home.open(body.user.id, page);
+  };
 
-export const handleHomeOpened = (deps: AppHomeDeps) => async ({ event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>): Promise<void> => {
-  if (event.tab !== 'home') return;
-  await deps.home.open(event.user).catch((err: unknown) => deps.logger.warn({ err, userId: event.user }, 'could not publish the Home tab'));
-};
+export const handleHomeOpened =
+  (deps: AppHomeDeps) =>
+  async ({ event }: Pick<SlackEventMiddlewareArgs<'app_home_opened'>, 'event'>): Promise<void> => {
+    if (event.tab !== 'home') return;
+    await deps.home
+      .open(event.user)
+      .catch((err: unknown) => deps.logger.warn({ err, userId: event.user }, 'could not publish the Home tab'));
+  };
 
 export function registerAppHome(app: App, deps: AppHomeDeps): void {
   app.event('app_home_opened', handleHomeOpened(deps));

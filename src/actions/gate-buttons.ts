@@ -32,9 +32,18 @@ export interface GateActionDeps {
 }
 
 /** The run's dashboard is where every gate button lives: its channel and message are the click's origin. */
-export function originOf(body: { channel?: { id: string }; message?: { ts: string }; user: { id: string }; actions?: readonly { action_ts?: string }[] }): ClickOrigin {
+export function originOf(body: {
+  channel?: { id: string };
+  message?: { ts: string };
+  user: { id: string };
+  actions?: readonly { action_ts?: string }[];
+}): ClickOrigin {
   const actionTs = body.actions?.[0]?.action_ts;
-  return { channelId: body.channel?.id, messageTs: body.message?.ts, ...(actionTs ? { requestKey: `click:${body.user.id}:${actionTs}` } : {}) };
+  return {
+    channelId: body.channel?.id,
+    messageTs: body.message?.ts,
+    ...(actionTs ? { requestKey: `click:${body.user.id}:${actionTs}` } : {}),
+  };
 }
 
 /** A refusal is answered ephemerally; success shows on the dashboard. */
@@ -53,64 +62,80 @@ type ClickBody = Parameters<typeof originOf>[0];
 type Handler<A extends ButtonAction | CheckboxesAction = ButtonAction> = (args: ActionArgs<A>) => Promise<void>;
 
 /** Claim and Confirm: one command of the gate machine. */
-export const handleGateCommand = (deps: Pick<GateActionDeps, 'service'>, command: Command): Handler => async ({ body, action, respond }) => {
-  const { runId, gate } = decodePayload(gateButtonPayload, action.value);
-  await answer(respond, await deps.service.act(runId, gate, command, body.user.id, originOf(body)));
-};
+export const handleGateCommand =
+  (deps: Pick<GateActionDeps, 'service'>, command: Command): Handler =>
+  async ({ body, action, respond }) => {
+    const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    await answer(respond, await deps.service.act(runId, gate, command, body.user.id, originOf(body)));
+  };
 
 /** On a stale claim's reminder (a thread reply, not the dashboard): only the channel must be the run's. */
-export const handleGateRelease = (deps: Pick<GateActionDeps, 'service'>): Handler => async ({ body, action, respond }) => {
-  const { runId, gate } = decodePayload(gateButtonPayload, action.value);
-  await answer(respond, await deps.service.act(runId, gate, { type: 'release' }, body.user.id, { channelId: body.channel?.id }));
-};
+export const handleGateRelease =
+  (deps: Pick<GateActionDeps, 'service'>): Handler =>
+  async ({ body, action, respond }) => {
+    const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    await answer(respond, await deps.service.act(runId, gate, { type: 'release' }, body.user.id, { channelId: body.channel?.id }));
+  };
 
-export const handleRunChecks = (deps: Pick<GateActionDeps, 'service' | 'runGateChecks' | 'limits'>): Handler => async ({ body, action, respond }) => {
-  const { runId, gate } = decodePayload(gateButtonPayload, action.value);
-  // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
-  const run = await runOfClick(deps, runId, body);
-  if (typeof run === 'string') return tell(respond, run);
-  await deps.limits?.take('checks', body.user.id, run.channelId);
-  const results = await deps.runGateChecks(gate, { id: runId, environment: run.environment });
-  await answer(respond, await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)));
-};
+export const handleRunChecks =
+  (deps: Pick<GateActionDeps, 'service' | 'runGateChecks' | 'limits'>): Handler =>
+  async ({ body, action, respond }) => {
+    const { runId, gate } = decodePayload(gateButtonPayload, action.value);
+    // Refuse before running anything: a click from elsewhere must not cost Caracal a check run.
+    const run = await runOfClick(deps, runId, body);
+    if (typeof run === 'string') return tell(respond, run);
+    await deps.limits?.take('checks', body.user.id, run.channelId);
+    const results = await deps.runGateChecks(gate, { id: runId, environment: run.environment });
+    await answer(respond, await deps.service.act(runId, gate, { type: 'record_checks', results }, body.user.id, originOf(body)));
+  };
 
-export const handleOverrideDecision = (deps: Pick<GateActionDeps, 'service'>, type: 'approve_override' | 'reject_override'): Handler => async ({ body, action, respond }) => {
-  const { runId, gate, overrideId } = decodePayload(overrideButtonPayload, action.value);
-  await answer(respond, await deps.service.act(runId, gate, { type, overrideId }, body.user.id, originOf(body)));
-};
+export const handleOverrideDecision =
+  (deps: Pick<GateActionDeps, 'service'>, type: 'approve_override' | 'reject_override'): Handler =>
+  async ({ body, action, respond }) => {
+    const { runId, gate, overrideId } = decodePayload(overrideButtonPayload, action.value);
+    await answer(respond, await deps.service.act(runId, gate, { type, overrideId }, body.user.id, originOf(body)));
+  };
 
 /** "Request override…": the modal opens only for an approver (checked again on submit). */
-export const handleOverrideOpen = (deps: Pick<GateActionDeps, 'service' | 'isApprover' | 'sandbox' | 'metrics'>): Handler => async ({ body, action, client, respond }) => {
-  const payload = decodePayload(gateButtonPayload, action.value);
-  const run = await runOfClick(deps, payload.runId, body);
-  if (typeof run === 'string') return tell(respond, run);
-  // Asking first spares a non-approver from writing a reason for nothing.
-  if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can request an override.');
-  await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) }));
-};
+export const handleOverrideOpen =
+  (deps: Pick<GateActionDeps, 'service' | 'isApprover' | 'sandbox' | 'metrics'>): Handler =>
+  async ({ body, action, client, respond }) => {
+    const payload = decodePayload(gateButtonPayload, action.value);
+    const run = await runOfClick(deps, payload.runId, body);
+    if (typeof run === 'string') return tell(respond, run);
+    // Asking first spares a non-approver from writing a reason for nothing.
+    if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can request an override.');
+    await slackCall(deps.metrics, 'views.open', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: overrideModal(payload, deps.sandbox) }),
+    );
+  };
 
-export const handleDrillMark = (deps: Pick<GateActionDeps, 'service'>): Handler => async ({ body, action, respond }) => {
-  const { runId, marker } = decodePayload(drillButtonPayload, action.value);
-  await answer(respond, await deps.service.markDrill(runId, body.user.id, marker, originOf(body)));
-};
+export const handleDrillMark =
+  (deps: Pick<GateActionDeps, 'service'>): Handler =>
+  async ({ body, action, respond }) => {
+    const { runId, marker } = decodePayload(drillButtonPayload, action.value);
+    await answer(respond, await deps.service.markDrill(runId, body.user.id, marker, originOf(body)));
+  };
 
 /** Freeze's (and Resume's) checklist: one click may tick several items, each its own request. */
-export const handleChecklist = (deps: Pick<GateActionDeps, 'service'>): Handler<CheckboxesAction> => async ({ body, action, respond }) => {
-  // Checkboxes carry no value: the payload rides in the block id after the version ("gate_freeze|v3|{...}").
-  const { runId, gate } = decodePayload(gateButtonPayload, action.block_id.split('|').slice(2).join('|'));
-  const run = await runOfClick(deps, runId, body);
-  if (typeof run === 'string') return tell(respond, run);
-  const ticked = new Set(action.selected_options.map((o) => o.value));
-  const current = run.gates.find((g) => g.gate === gate)?.checklist ?? {};
-  const origin = originOf(body);
-  for (const item of CHECKLIST_ITEMS) {
-    const want = ticked.has(item);
-    if (want === Boolean(current[item])) continue;
-    const key = origin.requestKey ? { requestKey: `${origin.requestKey}:${item}` } : {};
-    const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, { ...origin, ...key });
-    if (!result.ok) return tell(respond, result.reason);
-  }
-};
+export const handleChecklist =
+  (deps: Pick<GateActionDeps, 'service'>): Handler<CheckboxesAction> =>
+  async ({ body, action, respond }) => {
+    // Checkboxes carry no value: the payload rides in the block id after the version ("gate_freeze|v3|{...}").
+    const { runId, gate } = decodePayload(gateButtonPayload, action.block_id.split('|').slice(2).join('|'));
+    const run = await runOfClick(deps, runId, body);
+    if (typeof run === 'string') return tell(respond, run);
+    const ticked = new Set(action.selected_options.map((o) => o.value));
+    const current = run.gates.find((g) => g.gate === gate)?.checklist ?? {};
+    const origin = originOf(body);
+    for (const item of CHECKLIST_ITEMS) {
+      const want = ticked.has(item);
+      if (want === Boolean(current[item])) continue;
+      const key = origin.requestKey ? { requestKey: `${origin.requestKey}:${item}` } : {};
+      const result = await deps.service.act(runId, gate, { type: 'tick', item, checked: want }, body.user.id, { ...origin, ...key });
+      if (!result.ok) return tell(respond, result.reason);
+    }
+  };
 
 /** Wiring only: which handler answers which button, and which clicks are saved before the ack. */
 export function registerGateActions(app: App, deps: GateActionDeps): void {

@@ -21,49 +21,65 @@ export interface HandoffModalDeps {
   sandbox: boolean;
 }
 
-export const handleHandoffOpen = (deps: HandoffModalDeps) => async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = decodePayload(gateButtonPayload, action.value);
-  const run = await deps.service.load(payload.runId);
-  if (!run || !clickBelongsToRun(run, originOf(body))) return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
-  await slackCall(deps.metrics, 'views.open', () => client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) }));
-};
+export const handleHandoffOpen =
+  (deps: HandoffModalDeps) =>
+  async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = decodePayload(gateButtonPayload, action.value);
+    const run = await deps.service.load(payload.runId);
+    if (!run || !clickBelongsToRun(run, originOf(body)))
+      return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
+    await slackCall(deps.metrics, 'views.open', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: handoffModal(payload, deps.sandbox) }),
+    );
+  };
 
-export const handleHandoffSubmit = (deps: HandoffModalDeps) => async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-  const values = view.state.values;
-  const to = values[BLOCK.handoffTo]?.[ELEMENT.handoffToSelect]?.selected_user ?? '';
-  const note = values[BLOCK.handoffNote]?.[ELEMENT.handoffNoteInput]?.value?.trim() ?? '';
-  const noteProblem = note === '' ? 'Write what is done and what is next: it goes into the incident log.' : handoffNoteProblem(note);
-  const problem: Record<string, string> | undefined = !to ? { [BLOCK.handoffTo]: 'Pick who takes over.' }
-    : noteProblem ? { [BLOCK.handoffNote]: noteProblem }
-    : undefined;
-  if (problem) {
-    await ack({ response_action: 'errors', errors: problem });
-    return;
-  }
-  let payload;
-  try {
-    payload = decodePayload(gateButtonPayload, view.private_metadata);
-  } catch (err) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.handoffNote]: err instanceof UserFacingError ? err.message : 'This form is not valid any more.' } });
-    return;
-  }
-  await ack();
-  deps.metrics.actions.inc({ action: VIEW.handoffModal });
-  const userId = body.user.id;
-  const log = deps.logger.child({ view: VIEW.handoffModal, userId, runId: payload.runId });
-  let answer: string;
-  try {
-    await handOff(deps.service, { runId: payload.runId, gate: payload.gate, to, note, userId });
-    answer = `Handed off to <@${to}>. The note is in the incident log.`;
-  } catch (err) {
-    if (!(err instanceof UserFacingError)) log.error({ err }, 'handoff failed');
-    answer = err instanceof UserFacingError ? `Not handed off: ${err.message}` : 'Not handed off: something went wrong on my side; check the dashboard before trying again.';
-  }
-  const run = await deps.service.load(payload.runId).catch(() => undefined);
-  if (!run) return;
-  await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
-    .catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
-};
+export const handleHandoffSubmit =
+  (deps: HandoffModalDeps) =>
+  async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    const values = view.state.values;
+    const to = values[BLOCK.handoffTo]?.[ELEMENT.handoffToSelect]?.selected_user ?? '';
+    const note = values[BLOCK.handoffNote]?.[ELEMENT.handoffNoteInput]?.value?.trim() ?? '';
+    const noteProblem = note === '' ? 'Write what is done and what is next: it goes into the incident log.' : handoffNoteProblem(note);
+    const problem: Record<string, string> | undefined = !to
+      ? { [BLOCK.handoffTo]: 'Pick who takes over.' }
+      : noteProblem
+        ? { [BLOCK.handoffNote]: noteProblem }
+        : undefined;
+    if (problem) {
+      await ack({ response_action: 'errors', errors: problem });
+      return;
+    }
+    let payload;
+    try {
+      payload = decodePayload(gateButtonPayload, view.private_metadata);
+    } catch (err) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BLOCK.handoffNote]: err instanceof UserFacingError ? err.message : 'This form is not valid any more.' },
+      });
+      return;
+    }
+    await ack();
+    deps.metrics.actions.inc({ action: VIEW.handoffModal });
+    const userId = body.user.id;
+    const log = deps.logger.child({ view: VIEW.handoffModal, userId, runId: payload.runId });
+    let answer: string;
+    try {
+      await handOff(deps.service, { runId: payload.runId, gate: payload.gate, to, note, userId });
+      answer = `Handed off to <@${to}>. The note is in the incident log.`;
+    } catch (err) {
+      if (!(err instanceof UserFacingError)) log.error({ err }, 'handoff failed');
+      answer =
+        err instanceof UserFacingError
+          ? `Not handed off: ${err.message}`
+          : 'Not handed off: something went wrong on my side; check the dashboard before trying again.';
+    }
+    const run = await deps.service.load(payload.runId).catch(() => undefined);
+    if (!run) return;
+    await slackCall(deps.metrics, 'chat.postEphemeral', () =>
+      client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }),
+    ).catch((err: unknown) => log.warn({ err }, 'could not tell the person who handed off'));
+  };
 
 export function registerHandoffModal(app: App, deps: HandoffModalDeps): void {
   onAction(app, ACTION.gateHandoff, deps, handleHandoffOpen(deps));

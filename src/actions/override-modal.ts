@@ -21,45 +21,57 @@ export interface OverrideModalDeps {
   knownApprover?: (userId: string) => boolean | undefined;
 }
 
-export const handleOverrideSubmit = (deps: OverrideModalDeps) => async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-  const reason = view.state.values[BLOCK.overrideReason]?.[ELEMENT.overrideReasonInput]?.value?.trim() ?? '';
-  if (reason.length < 10) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.overrideReason]: 'Write at least a sentence: it goes into the incident log.' } });
-    return;
-  }
-  let payload;
-  try {
-    payload = decodePayload(gateButtonPayload, view.private_metadata);
-  } catch (err) {
-    await ack({ response_action: 'errors', errors: { [BLOCK.overrideReason]: err instanceof UserFacingError ? err.message : 'This form is not valid any more.' } });
-    return;
-  }
-  const userId = body.user.id;
-  const overrideId = randomUUID().replace(/-/g, '').slice(0, 20);
-  if (deps.knownApprover?.(userId) !== undefined) {
-    // Save before ack: only the state database is involved.
-    const result = await deps.service.act(payload.runId, payload.gate, { type: 'request_override', reason, overrideId }, userId);
+export const handleOverrideSubmit =
+  (deps: OverrideModalDeps) =>
+  async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    const reason = view.state.values[BLOCK.overrideReason]?.[ELEMENT.overrideReasonInput]?.value?.trim() ?? '';
+    if (reason.length < 10) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BLOCK.overrideReason]: 'Write at least a sentence: it goes into the incident log.' },
+      });
+      return;
+    }
+    let payload;
+    try {
+      payload = decodePayload(gateButtonPayload, view.private_metadata);
+    } catch (err) {
+      await ack({
+        response_action: 'errors',
+        errors: { [BLOCK.overrideReason]: err instanceof UserFacingError ? err.message : 'This form is not valid any more.' },
+      });
+      return;
+    }
+    const userId = body.user.id;
+    const overrideId = randomUUID().replace(/-/g, '').slice(0, 20);
+    if (deps.knownApprover?.(userId) !== undefined) {
+      // Save before ack: only the state database is involved.
+      const result = await deps.service.act(payload.runId, payload.gate, { type: 'request_override', reason, overrideId }, userId);
+      deps.metrics.actions.inc({ action: VIEW.overrideModal });
+      await ack(result.ok ? undefined : { response_action: 'errors', errors: { [BLOCK.overrideReason]: result.reason } });
+      return;
+    }
+    await ack();
     deps.metrics.actions.inc({ action: VIEW.overrideModal });
-    await ack(result.ok ? undefined : { response_action: 'errors', errors: { [BLOCK.overrideReason]: result.reason } });
-    return;
-  }
-  await ack();
-  deps.metrics.actions.inc({ action: VIEW.overrideModal });
-  const log = deps.logger.child({ view: VIEW.overrideModal, userId, runId: payload.runId });
-  let answer: string | undefined;
-  try {
-    const result = await deps.service.act(payload.runId, payload.gate, { type: 'request_override', reason, overrideId }, userId);
-    if (!result.ok) answer = `Override not requested: ${result.reason}`;
-  } catch (err) {
-    if (!(err instanceof UserFacingError)) log.error({ err }, 'override request failed');
-    answer = err instanceof UserFacingError ? `Override not requested: ${err.message}` : 'Override not requested: something went wrong on my side; check the dashboard before trying again.';
-  }
-  if (!answer) return;
-  const run = await deps.service.load(payload.runId).catch(() => undefined);
-  if (!run) return;
-  await slackCall(deps.metrics, 'chat.postEphemeral', () => client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }))
-    .catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
-};
+    const log = deps.logger.child({ view: VIEW.overrideModal, userId, runId: payload.runId });
+    let answer: string | undefined;
+    try {
+      const result = await deps.service.act(payload.runId, payload.gate, { type: 'request_override', reason, overrideId }, userId);
+      if (!result.ok) answer = `Override not requested: ${result.reason}`;
+    } catch (err) {
+      if (!(err instanceof UserFacingError)) log.error({ err }, 'override request failed');
+      answer =
+        err instanceof UserFacingError
+          ? `Override not requested: ${err.message}`
+          : 'Override not requested: something went wrong on my side; check the dashboard before trying again.';
+    }
+    if (!answer) return;
+    const run = await deps.service.load(payload.runId).catch(() => undefined);
+    if (!run) return;
+    await slackCall(deps.metrics, 'chat.postEphemeral', () =>
+      client.chat.postEphemeral({ channel: run.channelId, user: userId, text: answer }),
+    ).catch((err: unknown) => log.warn({ err }, 'could not tell the requester'));
+  };
 
 export function registerOverrideModal(app: App, deps: OverrideModalDeps): void {
   app.view<ViewSubmitAction>(VIEW.overrideModal, handleOverrideSubmit(deps));

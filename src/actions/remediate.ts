@@ -65,7 +65,12 @@ function remedyFor(payload: ActionButtonPayload): RemediationAction {
  * The approver rule (service), then the placement rule: the action runs only on an open gate whose latest check
  * results show a finding it fixes (remediation/placement.ts). A refusal calls nothing.
  */
-async function mayRun(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function mayRun(
+  deps: RemediationDeps,
+  payload: ActionButtonPayload,
+  remedy: RemediationAction,
+  userId: string,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, userId, remedy.id, remedy.readOnly);
   if (!allowed.ok) return allowed;
   const refusal = placementRefusal(allowed.run, payload.gate, remedy.id, remedy.title);
@@ -89,10 +94,20 @@ function requestKeyOf(payload: ActionButtonPayload, actionTs: string): string {
 
 const newCard = (): string => randomBytes(9).toString('base64url');
 
-async function runIt(deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string): Promise<void> {
+async function runIt(
+  deps: RemediationDeps,
+  payload: ActionButtonPayload,
+  remedy: RemediationAction,
+  userId: string,
+  respond: RespondFn,
+  logger: Logger,
+  requestKey: string,
+): Promise<void> {
   const { exclusive } = deps;
   if (!remedy.exclusive || !exclusive) return runOnce(deps, payload, remedy, userId, respond, logger, requestKey, undefined, undefined);
-  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal, progress) => runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal, progress));
+  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal, progress) =>
+    runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal, progress),
+  );
   if (!r.ok) await replaceCard(respond, { text: heldText(remedy.title, r.held, (deps.now ?? (() => new Date()))()) });
 }
 
@@ -113,28 +128,51 @@ function untilCancelled<T>(work: Promise<T>, cancel: AbortSignal): Promise<T> {
 }
 
 async function runOnce(
-  deps: RemediationDeps, payload: ActionButtonPayload, remedy: RemediationAction, userId: string, respond: RespondFn, logger: Logger, requestKey: string,
-  cancel: AbortSignal | undefined, progress: JobProgress | undefined,
+  deps: RemediationDeps,
+  payload: ActionButtonPayload,
+  remedy: RemediationAction,
+  userId: string,
+  respond: RespondFn,
+  logger: Logger,
+  requestKey: string,
+  cancel: AbortSignal | undefined,
+  progress: JobProgress | undefined,
 ): Promise<void> {
-  const started = await deps.journal.start(payload.runId, payload.gate, userId, { action: remedy.id, title: remedy.title, target: remedy.confirmText }, requestKey);
+  const started = await deps.journal.start(
+    payload.runId,
+    payload.gate,
+    userId,
+    { action: remedy.id, title: remedy.title, target: remedy.confirmText },
+    requestKey,
+  );
   // A repeat is answered with the first one's outcome, never a second call.
   const first = !started.ok ? started.repeat?.finished : undefined;
   if (first) return replaceCard(respond, outcomeCard(remedy.title, first.result, first.summary, first.lines)).then(() => undefined);
   if (!started.ok) return replaceCard(respond, { text: started.reason }).then(() => undefined);
-  await replaceCard(respond, runningCard(remedy.title, cancel ? payload : undefined)).catch((err: unknown) => logger.warn({ err }, 'could not show "Running…"'));
+  await replaceCard(respond, runningCard(remedy.title, cancel ? payload : undefined)).catch((err: unknown) =>
+    logger.warn({ err }, 'could not show "Running…"'),
+  );
   let outcome: ActionOutcome;
   try {
     const timeout = AbortSignal.timeout(ACTION_TIMEOUT_MS);
     const context = await runContext(deps, payload.runId);
-    outcome = await (cancel ? untilCancelled(remedy.run(context, AbortSignal.any([timeout, cancel]), progress), cancel) : remedy.run(context, timeout, progress));
+    outcome = await (cancel
+      ? untilCancelled(remedy.run(context, AbortSignal.any([timeout, cancel]), progress), cancel)
+      : remedy.run(context, timeout, progress));
   } catch (err) {
-    outcome = cancel?.aborted && cancel.reason instanceof JobCancelled
-      ? { ok: false, lines: [], summary: `cancelled by <@${cancel.reason.by}> before it finished: no verdict` }
-      : failedOnOurSide(err, remedy, logger);
+    outcome =
+      cancel?.aborted && cancel.reason instanceof JobCancelled
+        ? { ok: false, lines: [], summary: `cancelled by <@${cancel.reason.by}> before it finished: no verdict` }
+        : failedOnOurSide(err, remedy, logger);
   }
   const result = resultOf(outcome);
   try {
-    await deps.journal.finish(payload.runId, payload.gate, userId, started.startedId, { action: remedy.id, title: remedy.title, result, ...outcome });
+    await deps.journal.finish(payload.runId, payload.gate, userId, started.startedId, {
+      action: remedy.id,
+      title: remedy.title,
+      result,
+      ...outcome,
+    });
   } catch (err) {
     const ref = randomBytes(4).toString('hex');
     logger.error({ err, ref, action: remedy.id, result }, 'remediation ran but its outcome could not be recorded');
@@ -144,64 +182,91 @@ async function runOnce(
   await replaceCard(respond, outcomeCard(remedy.title, result, outcome.summary, outcome.lines));
 }
 
-export const handleRemediateOpen = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
-  const remedy = remedyFor(payload);
-  const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
-  if (elsewhere) return tell(respond, elsewhere);
-  const allowed = await mayRun(deps, payload, remedy, body.user.id);
-  if (!allowed.ok) return tell(respond, allowed.reason);
-  // A second click while one runs (any replica) is told who started it and how far it is, before any card.
-  const held = remedy.exclusive ? await deps.exclusive?.held(remedy.id) : undefined;
-  if (held) return tell(respond, heldText(remedy.title, held, (deps.now ?? (() => new Date()))()));
-  if (remedy.breakGlass) {
-    const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
-    // Evidence goes into the incident log before anyone is shown how to remove it.
-    if (guidance.logExport) await deps.service.recordExport(payload.runId, payload.gate, body.user.id, { action: remedy.id, ...guidance.logExport });
-    await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
-    return;
-  }
-  await respond({ response_type: 'ephemeral', replace_original: false, ...confirmCard(remedy, payload) });
-};
+export const handleRemediateOpen =
+  (deps: RemediationDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = { ...decodePayload(actionButtonPayload, action.value), card: newCard() };
+    const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, originOf(body));
+    if (elsewhere) return tell(respond, elsewhere);
+    const allowed = await mayRun(deps, payload, remedy, body.user.id);
+    if (!allowed.ok) return tell(respond, allowed.reason);
+    // A second click while one runs (any replica) is told who started it and how far it is, before any card.
+    const held = remedy.exclusive ? await deps.exclusive?.held(remedy.id) : undefined;
+    if (held) return tell(respond, heldText(remedy.title, held, (deps.now ?? (() => new Date()))()));
+    if (remedy.breakGlass) {
+      const guidance = await remedy.run(await runContext(deps, payload.runId), AbortSignal.timeout(ACTION_TIMEOUT_MS));
+      // Evidence goes into the incident log before anyone is shown how to remove it.
+      if (guidance.logExport)
+        await deps.service.recordExport(payload.runId, payload.gate, body.user.id, { action: remedy.id, ...guidance.logExport });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...breakGlassMessage(remedy, guidance, payload) });
+      return;
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, ...confirmCard(remedy, payload) });
+  };
 
-export const handleRemediateRun = (deps: RemediationDeps) => async ({ body, action, respond, logger }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = decodePayload(actionButtonPayload, action.value);
-  const remedy = remedyFor(payload);
-  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-  if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
-  const allowed = await mayRun(deps, payload, remedy, body.user.id);
-  if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
-  await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
-};
+export const handleRemediateRun =
+  (deps: RemediationDeps) =>
+  async ({ body, action, respond, logger }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = decodePayload(actionButtonPayload, action.value);
+    const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
+    const allowed = await mayRun(deps, payload, remedy, body.user.id);
+    if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
+    await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
+  };
 
-export const handleExclusiveCancel = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = decodePayload(actionButtonPayload, action.value);
-  const remedy = remedyFor(payload);
-  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-  if (elsewhere) return tell(respond, elsewhere);
-  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
-  if (!allowed.ok) return tell(respond, allowed.reason);
-  const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
-  await tell(respond, asked ? `Asked *${remedy.title}* to stop; its card and the thread will say "cancelled" within a few seconds.` : `*${remedy.title}* is not running.`);
-};
+export const handleExclusiveCancel =
+  (deps: RemediationDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = decodePayload(actionButtonPayload, action.value);
+    const remedy = remedyFor(payload);
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return tell(respond, elsewhere);
+    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
+    if (!allowed.ok) return tell(respond, allowed.reason);
+    const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
+    await tell(
+      respond,
+      asked
+        ? `Asked *${remedy.title}* to stop; its card and the thread will say "cancelled" within a few seconds.`
+        : `*${remedy.title}* is not running.`,
+    );
+  };
 
-export const handleRemediateDismiss = () => async ({ respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  await respond({ delete_original: true });
-};
+export const handleRemediateDismiss =
+  () =>
+  async ({ respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    await respond({ delete_original: true });
+  };
 
-export const handleBreakGlassDone = (deps: RemediationDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = decodePayload(actionButtonPayload, action.value);
-  const remedy = findAction(payload.action);
-  if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
-  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-  if (elsewhere) return tell(respond, elsewhere);
-  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
-  if (!allowed.ok) return tell(respond, allowed.reason);
-  const recorded = await deps.journal.recordOnce(payload.runId, payload.gate, body.user.id, {
-    action: remedy.id, title: remedy.title, ok: true, breakGlass: true, summary: 'done by hand (break-glass)', lines: [],
-  }, requestKeyOf(payload, action.action_ts));
-  await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
-};
+export const handleBreakGlassDone =
+  (deps: RemediationDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = decodePayload(actionButtonPayload, action.value);
+    const remedy = findAction(payload.action);
+    if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
+    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+    if (elsewhere) return tell(respond, elsewhere);
+    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
+    if (!allowed.ok) return tell(respond, allowed.reason);
+    const recorded = await deps.journal.recordOnce(
+      payload.runId,
+      payload.gate,
+      body.user.id,
+      {
+        action: remedy.id,
+        title: remedy.title,
+        ok: true,
+        breakGlass: true,
+        summary: 'done by hand (break-glass)',
+        lines: [],
+      },
+      requestKeyOf(payload, action.action_ts),
+    );
+    await tell(respond, recorded ? 'Recorded in the incident log.' : 'Already recorded in the incident log (this card was used before).');
+  };
 
 export function registerRemediation(app: App, deps: RemediationDeps): void {
   onAction(app, ACTION.gateRemediate, deps, handleRemediateOpen(deps));

@@ -17,13 +17,20 @@ export interface StartRecoveryDeps {
   metrics: Metrics;
 }
 
-export const handleStartRecovery = (deps: StartRecoveryDeps) => async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
-  const report = await loadReport(deps.statusDeps, action.value);
-  // The run recovers the environment the report checked.
-  const { environment } = report;
-  const result = await deps.service.startRun({ channelId: report.channelId, title: defaultTitle(deps.now()), userId: body.user.id, ...(environment ? { environment } : {}) });
-  if (!result.ok) await tell(respond, result.reason);
-};
+export const handleStartRecovery =
+  (deps: StartRecoveryDeps) =>
+  async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
+    const report = await loadReport(deps.statusDeps, action.value);
+    // The run recovers the environment the report checked.
+    const { environment } = report;
+    const result = await deps.service.startRun({
+      channelId: report.channelId,
+      title: defaultTitle(deps.now()),
+      userId: body.user.id,
+      ...(environment ? { environment } : {}),
+    });
+    if (!result.ok) await tell(respond, result.reason);
+  };
 
 export function registerStartRecovery(app: App, deps: StartRecoveryDeps): void {
   onAction(app, ACTION.statusStartRecovery, deps, handleStartRecovery(deps));

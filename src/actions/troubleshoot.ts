@@ -11,15 +11,17 @@ import { UserFacingError } from '../errors.ts';
 
 export type TroubleshootDeps = StatusRunDeps & { metrics: Metrics; environmentFor?: (channelId: string) => string };
 
-export const handleTroubleshootRun = (deps: TroubleshootDeps) => async ({ body, action, client }: ActionArgs<ButtonAction>): Promise<void> => {
-  const payload = decodePayload(symptomButtonPayload, action.value);
-  const symptom = findSymptom(payload.symptom);
-  const channelId = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
-  if (!symptom || !channelId) throw new UserFacingError('bad_request', 'This troubleshooting button is no longer valid.');
-  const checks = deps.checks.filter((c) => symptom.checks.includes(c.id));
-  const environment = payload.v === 2 ? payload.env : deps.environmentFor?.(channelId);
-  await runStatusReport({ ...deps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
-};
+export const handleTroubleshootRun =
+  (deps: TroubleshootDeps) =>
+  async ({ body, action, client }: ActionArgs<ButtonAction>): Promise<void> => {
+    const payload = decodePayload(symptomButtonPayload, action.value);
+    const symptom = findSymptom(payload.symptom);
+    const channelId = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
+    if (!symptom || !channelId) throw new UserFacingError('bad_request', 'This troubleshooting button is no longer valid.');
+    const checks = deps.checks.filter((c) => symptom.checks.includes(c.id));
+    const environment = payload.v === 2 ? payload.env : deps.environmentFor?.(channelId);
+    await runStatusReport({ ...deps, checks }, { client, channelId, requestedBy: body.user.id, ...(environment ? { environment } : {}) });
+  };
 
 export function registerTroubleshoot(app: App, deps: TroubleshootDeps): void {
   onAction(app, ACTION.troubleshootRun, deps, handleTroubleshootRun(deps));

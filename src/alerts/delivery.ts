@@ -42,10 +42,18 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   const { db, client, metrics } = deps;
   const log = deps.logger.child({ component: 'alert-delivery' });
   const leaseMs = deps.leaseMs ?? 30_000;
-  const pacer = deps.pacer ?? createPacer({ db, postIntervalMs: deps.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  const pacer =
+    deps.pacer ??
+    createPacer({ db, postIntervalMs: deps.postIntervalMs, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
   const poster = createAlertPoster({
-    db, client, metrics, logger: log, pacer, maxSlotWaitMs: leaseMs / 3,
-    ...(deps.botId ? { botId: deps.botId } : {}), ...(deps.pauseProbeMs ? { pauseProbeMs: deps.pauseProbeMs } : {}),
+    db,
+    client,
+    metrics,
+    logger: log,
+    pacer,
+    maxSlotWaitMs: leaseMs / 3,
+    ...(deps.botId ? { botId: deps.botId } : {}),
+    ...(deps.pauseProbeMs ? { pauseProbeMs: deps.pauseProbeMs } : {}),
   });
   const coalescers = new Map<string, Coalescer>();
   const inflight = new Set<Promise<void>>();
@@ -59,9 +67,11 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
     const previous = running.get(groupKey) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => deliverOnce(groupKey));
     running.set(groupKey, next);
-    void next.finally(() => {
-      if (running.get(groupKey) === next) running.delete(groupKey);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (running.get(groupKey) === next) running.delete(groupKey);
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -79,15 +89,23 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
       return; // already shown
     }
     try {
-      const msg = alertGroupMessage(group, { sandbox: deps.sandbox, ...(deps.environmentOf ? { environment: deps.environmentOf(group) } : {}) });
-      const shown = await poster.deliver({ groupKey, channelId: group.channelId, messageTs: group.messageTs, createdAt: group.createdAt }, msg);
+      const msg = alertGroupMessage(group, {
+        sandbox: deps.sandbox,
+        ...(deps.environmentOf ? { environment: deps.environmentOf(group) } : {}),
+      });
+      const shown = await poster.deliver(
+        { groupKey, channelId: group.channelId, messageTs: group.messageTs, createdAt: group.createdAt },
+        msg,
+      );
       if (shown.posted) posted++;
       else updated++;
       await releaseGroup(db, groupKey, deps.workerId, { deliveredVersion: group.version, messageTs: shown.ts });
       const was = await resumeChannel(db, group.channelId); // this call was the paused channel's probe, and it answered
       if (was) log.info({ channel: group.channelId, was }, 'Slack accepts the channel again: alert messages resume');
     } catch (err) {
-      await releaseGroup(db, groupKey, deps.workerId, { error: err instanceof Deferred ? 'deferred' : slackErrorCode(err) }).catch(() => undefined);
+      await releaseGroup(db, groupKey, deps.workerId, { error: err instanceof Deferred ? 'deferred' : slackErrorCode(err) }).catch(
+        () => undefined,
+      );
       if (err instanceof Deferred) return; // the poll comes back for it
       throw err;
     }
@@ -96,7 +114,11 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
   function poke(groupKey: string): void {
     let c = coalescers.get(groupKey);
     if (!c) {
-      c = coalesce(deps.intervalMs, () => track(deliver(groupKey)), (err) => log.warn({ groupKey, code: slackErrorCode(err) }, 'alert group delivery failed; the poll retries it'));
+      c = coalesce(
+        deps.intervalMs,
+        () => track(deliver(groupKey)),
+        (err) => log.warn({ groupKey, code: slackErrorCode(err) }, 'alert group delivery failed; the poll retries it'),
+      );
       coalescers.set(groupKey, c);
     }
     c.poke();
@@ -127,7 +149,8 @@ export function createAlertDelivery(deps: AlertDeliveryDeps) {
         while (inflight.size > 0 || running.size > 0) await Promise.allSettled([...inflight, ...running.values()]);
         const behind = await undeliveredGroups(db, 1000);
         if (behind.length === 0 && inflight.size === 0 && running.size === 0) return;
-        for (const key of behind) await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
+        for (const key of behind)
+          await deliver(key).catch((err: unknown) => log.warn({ groupKey: key, code: slackErrorCode(err) }, 'alert group delivery failed'));
       }
     },
     async stop(): Promise<void> {

@@ -12,9 +12,14 @@ export function alertEnvironment(
   group: Pick<AlertGroup, 'channelId' | 'groupLabels' | 'alerts'>,
 ): AlertEnvironment {
   const known = new Set(environmentNames(config));
-  const fallback = (why: string): AlertEnvironment => ({ environment: channelEnvironment(config, group.channelId), reason: `the channel's default${why}` });
+  const fallback = (why: string): AlertEnvironment => ({
+    environment: channelEnvironment(config, group.channelId),
+    reason: `the channel's default${why}`,
+  });
   for (const label of config.alerts.environmentLabels) {
-    const values = new Set([group.groupLabels[label], ...group.alerts.map((a) => a.labels[label])].filter((v): v is string => v !== undefined));
+    const values = new Set(
+      [group.groupLabels[label], ...group.alerts.map((a) => a.labels[label])].filter((v): v is string => v !== undefined),
+    );
     if (values.size === 0) continue;
     const [value] = values;
     if (values.size > 1) return fallback(`: the alerts disagree on ${label} (${[...values].slice(0, 3).join(', ')})`);

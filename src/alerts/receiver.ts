@@ -79,7 +79,11 @@ export async function handleNotification(deps: AlertReceiverDeps, req: IncomingM
   const parsed = webhookPayload.safeParse(json);
   if (!parsed.success) {
     // Paths only: the body is not echoed (it may carry anything).
-    return reply(res, 422, { ok: false, error: 'not an Alertmanager webhook payload (version 4)', issues: parsed.error.issues.slice(0, 10).map((i) => i.path.join('.')) });
+    return reply(res, 422, {
+      ok: false,
+      error: 'not an Alertmanager webhook payload (version 4)',
+      issues: parsed.error.issues.slice(0, 10).map((i) => i.path.join('.')),
+    });
   }
   const p = parsed.data;
   const channel = channelFor(deps.alerts, p);
@@ -99,7 +103,10 @@ export async function applyPayload(deps: AlertReceiverDeps, p: WebhookPayload, c
     const runId = await recordAlertsInRun(tx, applied.channelId, applied.changes, now);
     return { ...applied, runId };
   });
-  deps.logger.info({ groupKey: p.groupKey, alerts: p.alerts.length, changes: result.changes.length, runId: result.runId }, 'Alertmanager notification applied');
+  deps.logger.info(
+    { groupKey: p.groupKey, alerts: p.alerts.length, changes: result.changes.length, runId: result.runId },
+    'Alertmanager notification applied',
+  );
   if (result.dirty) deps.onGroupChanged(p.groupKey);
   if (result.runId) deps.onRunChanged(result.runId);
   return result.changes.length;

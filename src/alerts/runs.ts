@@ -12,7 +12,12 @@ import type { AlertChange } from '../domain/alerts.ts';
 export const ALERTMANAGER_ACTOR = 'Alertmanager';
 
 /** Returns the run that got events, so the caller can wake its delivery. */
-export async function recordAlertsInRun(q: Queryable, channelId: string, changes: readonly AlertChange[], now: Date): Promise<string | undefined> {
+export async function recordAlertsInRun(
+  q: Queryable,
+  channelId: string,
+  changes: readonly AlertChange[],
+  now: Date,
+): Promise<string | undefined> {
   const relevant = changes.filter((c) => caracalAlert(c.alert.name));
   if (relevant.length === 0) return undefined;
   const runId = await findRunId(q, channelId, 'active');
@@ -22,19 +27,37 @@ export async function recordAlertsInRun(q: Queryable, channelId: string, changes
   const expected = run.kind === 'drill' && run.scenario ? (findDrill(run.scenario)?.expectedAlerts ?? []) : [];
   for (const { alert, status } of relevant) {
     const row = caracalAlert(alert.name)!;
-    await recordEvents(q, runId, now, [{
-      type: status === 'firing' ? 'alert_firing' : 'alert_resolved',
-      gate: row.gate,
-      actor: ALERTMANAGER_ACTOR,
-      data: {
-        alert: alert.name, severity: alert.severity ?? null, fingerprint: alert.fingerprint, summary: alert.summary ?? null,
-        startsAt: alert.startsAt.toISOString(), endsAt: alert.endsAt?.toISOString() ?? null,
-      },
-    }], true);
+    await recordEvents(
+      q,
+      runId,
+      now,
+      [
+        {
+          type: status === 'firing' ? 'alert_firing' : 'alert_resolved',
+          gate: row.gate,
+          actor: ALERTMANAGER_ACTOR,
+          data: {
+            alert: alert.name,
+            severity: alert.severity ?? null,
+            fingerprint: alert.fingerprint,
+            summary: alert.summary ?? null,
+            startsAt: alert.startsAt.toISOString(),
+            endsAt: alert.endsAt?.toISOString() ?? null,
+          },
+        },
+      ],
+      true,
+    );
     const injected = marks.injected;
     // An alert already firing before the fault was injected did not detect it.
     if (status === 'firing' && expected.includes(alert.name) && injected && !marks.alert_fired && alert.startsAt >= injected) {
-      await recordEvents(q, runId, alert.startsAt, [{ type: 'drill_marker', gate: undefined, actor: ALERTMANAGER_ACTOR, data: { marker: 'alert_fired', alert: alert.name } }], true);
+      await recordEvents(
+        q,
+        runId,
+        alert.startsAt,
+        [{ type: 'drill_marker', gate: undefined, actor: ALERTMANAGER_ACTOR, data: { marker: 'alert_fired', alert: alert.name } }],
+        true,
+      );
       marks.alert_fired = alert.startsAt;
     }
   }

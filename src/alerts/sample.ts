@@ -20,14 +20,30 @@ const SAMPLE_ALERT = 'CaracalAuditDLQNonEmpty';
 export function samplePayload(now: Date): WebhookPayload {
   const row = caracalAlert(SAMPLE_ALERT)!;
   return webhookPayload.parse({
-    version: '4', groupKey: `{}:{alertname="${SAMPLE_ALERT}"}`, truncatedAlerts: 0, status: 'firing', receiver: 'caracal-chatops',
-    groupLabels: { alertname: SAMPLE_ALERT }, commonLabels: { alertname: SAMPLE_ALERT, severity: row.severity, component: row.component },
-    commonAnnotations: {}, externalURL: 'http://alertmanager.sandbox.invalid',
-    alerts: [{
-      status: 'firing', labels: { alertname: SAMPLE_ALERT, severity: row.severity, component: row.component, service: 'audit', instance: 'audit-0' },
-      annotations: { summary: row.summary, runbook_url: runbookUrl(SAMPLE_ALERT), sandbox: 'sample notification (Prometheus and Alertmanager are not installed)' },
-      startsAt: now.toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'a11ce0de5a3b1e00',
-    }],
+    version: '4',
+    groupKey: `{}:{alertname="${SAMPLE_ALERT}"}`,
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'caracal-chatops',
+    groupLabels: { alertname: SAMPLE_ALERT },
+    commonLabels: { alertname: SAMPLE_ALERT, severity: row.severity, component: row.component },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.sandbox.invalid',
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: SAMPLE_ALERT, severity: row.severity, component: row.component, service: 'audit', instance: 'audit-0' },
+        annotations: {
+          summary: row.summary,
+          runbook_url: runbookUrl(SAMPLE_ALERT),
+          sandbox: 'sample notification (Prometheus and Alertmanager are not installed)',
+        },
+        startsAt: now.toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: 'a11ce0de5a3b1e00',
+      },
+    ],
   });
 }
 
@@ -38,7 +54,13 @@ export function noAlertingMessage(): { text: string; blocks: KnownBlock[] } {
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      { type: 'actions', block_id: 'alert_sample', elements: [{ type: 'button', action_id: ACTION.alertSample, text: { type: 'plain_text', text: 'Post a sample notification' }, value: 'v1' }] },
+      {
+        type: 'actions',
+        block_id: 'alert_sample',
+        elements: [
+          { type: 'button', action_id: ACTION.alertSample, text: { type: 'plain_text', text: 'Post a sample notification' }, value: 'v1' },
+        ],
+      },
     ],
   };
 }

@@ -26,15 +26,31 @@ export interface AlertWiringDeps {
 }
 
 export function createAlerts(deps: AlertWiringDeps) {
-  const client = new WebClient(deps.config.secrets.slackBotToken, { ...deps.clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+  const client = new WebClient(deps.config.secrets.slackBotToken, {
+    ...deps.clientOptions,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
   const delivery = createAlertDelivery({
-    db: deps.db, client, metrics: deps.metrics, logger: deps.logger, workerId: deps.workerId,
-    intervalMs: deps.config.alerts.updateIntervalMs, sandbox: deps.sandbox,
-    postIntervalMs: deps.config.slack.postIntervalMs, pacer: deps.pacer, pauseProbeMs: deps.config.slack.pauseProbeMs, ...(deps.botId ? { botId: deps.botId } : {}),
+    db: deps.db,
+    client,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    workerId: deps.workerId,
+    intervalMs: deps.config.alerts.updateIntervalMs,
+    sandbox: deps.sandbox,
+    postIntervalMs: deps.config.slack.postIntervalMs,
+    pacer: deps.pacer,
+    pauseProbeMs: deps.config.slack.pauseProbeMs,
+    ...(deps.botId ? { botId: deps.botId } : {}),
     environmentOf: (group) => alertEnvironment(deps.config, group),
   });
   const receiverDeps = {
-    db: deps.db, alerts: deps.config.alerts, token: deps.config.secrets.alertmanagerToken, logger: deps.logger, now: deps.now,
+    db: deps.db,
+    alerts: deps.config.alerts,
+    token: deps.config.secrets.alertmanagerToken,
+    logger: deps.logger,
+    now: deps.now,
     onGroupChanged: (key: string) => delivery.poke(key),
     onRunChanged: (runId: string) => deps.onRunChanged(runId),
   };

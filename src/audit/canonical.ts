@@ -5,8 +5,18 @@ import { ScratchBuffer } from './scratch-buffer.ts';
 
 /** The hashed fields, in hashing order; occurred_at comes after them. */
 export const HASHED_FIELDS = [
-  'id', 'zone_id', 'event_type', 'request_id', 'decision', 'policy_set_id', 'policy_set_version_id',
-  'manifest_sha', 'evaluation_status', 'determining_policies_json', 'diagnostics_json', 'metadata_json',
+  'id',
+  'zone_id',
+  'event_type',
+  'request_id',
+  'decision',
+  'policy_set_id',
+  'policy_set_version_id',
+  'manifest_sha',
+  'evaluation_status',
+  'determining_policies_json',
+  'diagnostics_json',
+  'metadata_json',
 ] as const;
 
 const US = 0x1f;

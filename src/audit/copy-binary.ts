@@ -160,6 +160,12 @@ export class CopyBinaryBatcher {
     const old = this.bytes;
     this.tuplesTotal += this.tuples;
     this.bytes = next;
-    this.onBatch({ buffer: old.buffer as ArrayBuffer, start: this.start, contextEnd: this.contextEnd, end: this.framed, tuples: this.tuples });
+    this.onBatch({
+      buffer: old.buffer as ArrayBuffer,
+      start: this.start,
+      contextEnd: this.contextEnd,
+      end: this.framed,
+      tuples: this.tuples,
+    });
   }
 }

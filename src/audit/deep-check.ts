@@ -16,7 +16,8 @@ const MEANING: Record<BreakKind, string> = {
   hmac_mismatch:
     'chain_hmac does not authenticate the stored hashes (hashes recomputed without the key, or Audit wrote with another key or none)',
   seq_gap: 'chain_seq skips or repeats (a row deleted, inserted or moved)',
-  missing_chain: 'the row has no chain_seq: written outside the chain (by hand, or by an Audit that did not chain it); Caracal counts it as a mismatch',
+  missing_chain:
+    'the row has no chain_seq: written outside the chain (by hand, or by an Audit that did not chain it); Caracal counts it as a mismatch',
 };
 
 // Enough to act on in a Slack thread; the counts say how many more there are.
@@ -50,20 +51,31 @@ export function progressLine(p: VerifyProgress, zonesTotal: number | undefined):
 }
 
 /** Every zone through one COPY on a connection of its own (verify.ts), with the target's settings. */
-async function verify(ctx: CheckContext, url: string, keyHex: string | undefined, signal: AbortSignal, progress: ProgressSink | undefined): Promise<VerifyReport> {
+async function verify(
+  ctx: CheckContext,
+  url: string,
+  keyHex: string | undefined,
+  signal: AbortSignal,
+  progress: ProgressSink | undefined,
+): Promise<VerifyReport> {
   const { ssl, statementTimeoutMs } = ctx.caracal.postgres;
   const reader = pgCopyClient({ url, password: ctx.secrets.postgresPassword, ssl, statementTimeoutMs });
   // The total is asked once the COPY delivers (a Caracal that does not answer gets no second connection) and arrives
   // while it runs, never delaying it; until then, or if the count fails, progress says zones done without "of".
   let zonesTotal: number | undefined;
   let asked = false;
-  const onProgress = progress && ((p: VerifyProgress): void => {
-    if (!asked && ctx.postgres) {
-      asked = true;
-      void ctx.postgres.query<{ zones: number }>(ZONE_COUNT_SQL).then((rows) => void (zonesTotal = rows[0]?.zones), () => undefined);
-    }
-    progress(progressLine(p, zonesTotal));
-  });
+  const onProgress =
+    progress &&
+    ((p: VerifyProgress): void => {
+      if (!asked && ctx.postgres) {
+        asked = true;
+        void ctx.postgres.query<{ zones: number }>(ZONE_COUNT_SQL).then(
+          (rows) => void (zonesTotal = rows[0]?.zones),
+          () => undefined,
+        );
+      }
+      progress(progressLine(p, zonesTotal));
+    });
   try {
     return await verifyAuditChains(reader, { hmacKeyHex: keyHex, signal, onProgress });
   } finally {
@@ -90,10 +102,15 @@ function outcomeOf(report: VerifyReport, noKey: string, boundary: ReadonlyMap<st
     ...shown.map(zoneLine),
     ...(report.zones.length > shown.length ? [`(${report.zones.length - shown.length} more zones not shown)`] : []),
     ...(truncated.length > 0
-      ? [`${truncated.length} zone(s) start after chain_seq 1: older rows were dropped by retention or deleted; ` +
-          'the link into their oldest row cannot be checked']
+      ? [
+          `${truncated.length} zone(s) start after chain_seq 1: older rows were dropped by retention or deleted; ` +
+            'the link into their oldest row cannot be checked',
+        ]
       : []),
-    ...atBoundary.map((z) => `zone ${z.zoneId}: ${z.brokenRows} link break(s) at the retention boundary: the first rows of the oldest retained month (${boundary.get(z.zoneId) ?? '?'}) point at rows retention dropped`),
+    ...atBoundary.map(
+      (z) =>
+        `zone ${z.zoneId}: ${z.brokenRows} link break(s) at the retention boundary: the first rows of the oldest retained month (${boundary.get(z.zoneId) ?? '?'}) point at rows retention dropped`,
+    ),
     ...report.notes,
   ];
   const first = broken[0];
@@ -122,7 +139,8 @@ function outcomeOf(report: VerifyReport, noKey: string, boundary: ReadonlyMap<st
         `Content hashes${report.hmacChecked ? ' and chain HMACs' : ''} of those rows verify: this is not tampering.${noKey}`,
       metrics,
       evidence,
-      remedy: 'Confirm the retention setting (AUDIT_RETENTION_DAYS) matches the dropped months; compare with the Parquet export if one exists.',
+      remedy:
+        'Confirm the retention setting (AUDIT_RETENTION_DAYS) matches the dropped months; compare with the Parquet export if one exists.',
       matrix: [],
     };
   }
@@ -155,7 +173,11 @@ function summaryOf(report: VerifyReport, boundary: ReadonlyMap<string, string>):
 }
 
 /** The check's outcome, and (when the chain could be read) the summary a run records as evidence for Resume. */
-export async function deepVerification(ctx: CheckContext, signal: AbortSignal, progress?: ProgressSink): Promise<{ outcome: CheckOutcome; summary?: ChainVerificationSummary }> {
+export async function deepVerification(
+  ctx: CheckContext,
+  signal: AbortSignal,
+  progress?: ProgressSink,
+): Promise<{ outcome: CheckOutcome; summary?: ChainVerificationSummary }> {
   let summary: ChainVerificationSummary | undefined;
   const outcome = await runDeep(ctx, signal, (s) => void (summary = s), progress);
   return summary ? { outcome, summary } : { outcome };
@@ -169,7 +191,12 @@ export const auditChainDeep: CheckDefinition = {
   run: (ctx, signal) => runDeep(ctx, signal, () => undefined, undefined),
 };
 
-async function runDeep(ctx: CheckContext, signal: AbortSignal, keep: (s: ChainVerificationSummary) => void, progress: ProgressSink | undefined): Promise<CheckOutcome> {
+async function runDeep(
+  ctx: CheckContext,
+  signal: AbortSignal,
+  keep: (s: ChainVerificationSummary) => void,
+  progress: ProgressSink | undefined,
+): Promise<CheckOutcome> {
   const pg = ctx.postgres;
   const url = ctx.caracal.postgres.url;
   if (!pg || !url) return POSTGRES_NOT_CONFIGURED;

@@ -111,7 +111,7 @@ export class RowChecker {
       if (tupleEnd(buf, start, contextEnd, COLUMN_COUNT, f) !== contextEnd) throw new Error('COPY batch context is not one tuple');
       this.context(buf, f);
     }
-    for (let at = contextEnd; at < end; ) {
+    for (let at = contextEnd; at < end;) {
       at = tupleEnd(buf, at, end, COLUMN_COUNT, f);
       if (at < 0) throw new Error('COPY batch ends inside a tuple');
       this.tuple(buf, f);

@@ -14,10 +14,7 @@ export interface WorkerSetup {
 }
 
 export type CheckRequest = Omit<TupleBatch, 'tuples'> & { id: number };
-export type CheckResponse =
-  | { ready: true }
-  | { id: number; result: BatchResult; buffer: ArrayBuffer }
-  | { id: number; error: unknown };
+export type CheckResponse = { ready: true } | { id: number; result: BatchResult; buffer: ArrayBuffer } | { id: number; error: unknown };
 
 export interface CheckedBatch {
   result: BatchResult;

@@ -107,7 +107,9 @@ class Verification {
     const { signal } = this.options;
     const batches: { batch: TupleBatch; last: boolean }[] = [];
     let copyEnded = false;
-    const batcher = new CopyBinaryBatcher(COLUMN_COUNT, this.options.batchBytes ?? 512 * 1024, (batch) => batches.push({ batch, last: copyEnded }));
+    const batcher = new CopyBinaryBatcher(COLUMN_COUNT, this.options.batchBytes ?? 512 * 1024, (batch) =>
+      batches.push({ batch, last: copyEnded }),
+    );
     const runner = new BatchRunner({
       checker: this.checker,
       pool: (start) => {
@@ -131,11 +133,16 @@ class Verification {
     };
 
     signal?.throwIfAborted();
-    await this.reader.copyOut(sql, (chunk) => {
-      batcher.push(chunk);
-      submitAll();
-      if (onProgress) told();
-    }, signal, settings);
+    await this.reader.copyOut(
+      sql,
+      (chunk) => {
+        batcher.push(chunk);
+        submitAll();
+        if (onProgress) told();
+      },
+      signal,
+      settings,
+    );
     copyEnded = true;
     batcher.end();
     submitAll();

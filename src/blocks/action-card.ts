@@ -32,7 +32,17 @@ export function runningCard(title: string, cancel?: ActionButtonPayload): Card {
   const text = `:hourglass_flowing_sand: Running: *${escapeMrkdwn(title)}*… This message will show the outcome.`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
   if (cancel) {
-    blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: ACTION.exclusiveCancel, text: { type: 'plain_text', text: 'Cancel it' }, value: encodePayload(actionButtonPayload, cancel) }] });
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.exclusiveCancel,
+          text: { type: 'plain_text', text: 'Cancel it' },
+          value: encodePayload(actionButtonPayload, cancel),
+        },
+      ],
+    });
   }
   return { text, blocks };
 }

@@ -38,7 +38,9 @@ function nameSection(name: string, alerts: StoredAlert[]): string {
   const row = caracalAlert(name);
   const severity = first.severity ?? 'no severity';
   const title = firing.length ? `*${escapeMrkdwn(name)}*` : `~*${escapeMrkdwn(name)}*~`;
-  const lines = [`${firing.length ? ':rotating_light:' : ':white_check_mark:'} ${title} · ${escapeMrkdwn(severity)}${first.component ? ` · ${escapeMrkdwn(first.component)}` : ''} · ${firing.length} of ${alerts.length} firing`];
+  const lines = [
+    `${firing.length ? ':rotating_light:' : ':white_check_mark:'} ${title} · ${escapeMrkdwn(severity)}${first.component ? ` · ${escapeMrkdwn(first.component)}` : ''} · ${firing.length} of ${alerts.length} firing`,
+  ];
   const summary = first.annotations.summary ?? first.annotations.description;
   if (summary) lines.push(escapeMrkdwn(truncate(summary, 500)));
   if (row) {
@@ -46,7 +48,9 @@ function nameSection(name: string, alerts: StoredAlert[]): string {
       const r = FAILURE_MATRIX[m];
       lines.push(`_Failure matrix: ${r.failure}._ ${r.impact} *Recovery:* ${r.recovery}`);
     }
-    lines.push(`*Confirmed by:* ${row.checks.map((c) => `\`${c}\``).join(', ')} · *handled at gate:* ${GATE_TITLES[row.gate]} · <${runbookUrl(name)}|runbook>`);
+    lines.push(
+      `*Confirmed by:* ${row.checks.map((c) => `\`${c}\``).join(', ')} · *handled at gate:* ${GATE_TITLES[row.gate]} · <${runbookUrl(name)}|runbook>`,
+    );
   }
   const shown = [...firing, ...alerts.filter((a) => a.status === 'resolved')].slice(0, MAX_INSTANCES);
   lines.push(...shown.map((a) => instanceLine(a, shared)));
@@ -59,7 +63,10 @@ function button(actionId: string, text: string, value: string, style?: 'primary'
 }
 
 /** `environment`: the deployment the group belongs to (alerts/environment.ts), named here and carried by the buttons. */
-export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean; environment?: AlertEnvironment }): { text: string; blocks: KnownBlock[] } {
+export function alertGroupMessage(
+  group: AlertGroup,
+  opts: { sandbox: boolean; environment?: AlertEnvironment },
+): { text: string; blocks: KnownBlock[] } {
   const byName = new Map<string, StoredAlert[]>();
   for (const a of group.alerts) byName.set(a.name, [...(byName.get(a.name) ?? []), a]);
   const firing = group.alerts.filter((a) => a.status === 'firing');
@@ -68,22 +75,42 @@ export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean; e
   const headline = firing.length ? `${firing.length} alert${firing.length === 1 ? '' : 's'} firing` : 'All alerts resolved';
   const env = opts.environment;
   const envText = env ? ` · environment \`${escapeMrkdwn(env.environment)}\` (${escapeMrkdwn(truncate(env.reason, 200))})` : '';
-  const groupText = Object.entries(group.groupLabels).map(([k, v]) => `${k}=${v}`).join(', ') || group.receiver;
+  const groupText =
+    Object.entries(group.groupLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ') || group.receiver;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${label}${headline}: ${groupText}`, LIMITS.headerText) } },
     {
       type: 'context',
-      elements: [{
-        type: 'mrkdwn',
-        text: truncate(`Alertmanager receiver \`${escapeMrkdwn(group.receiver)}\`${firstStart ? ` · first started ${when(firstStart)}` : ''}${group.externalUrl.startsWith('http') ? ` · <${group.externalUrl}|Alertmanager>` : ''}${envText}${opts.sandbox ? ' · *SANDBOX*' : ''}`, LIMITS.sectionText),
-      }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(
+            `Alertmanager receiver \`${escapeMrkdwn(group.receiver)}\`${firstStart ? ` · first started ${when(firstStart)}` : ''}${group.externalUrl.startsWith('http') ? ` · <${group.externalUrl}|Alertmanager>` : ''}${envText}${opts.sandbox ? ' · *SANDBOX*' : ''}`,
+            LIMITS.sectionText,
+          ),
+        },
+      ],
     },
   ];
   // Firing names first, then by first start.
-  const names = [...byName.entries()].sort(([, a], [, b]) => Number(b.some((x) => x.status === 'firing')) - Number(a.some((x) => x.status === 'firing')) || a[0].startsAt.getTime() - b[0].startsAt.getTime());
+  const names = [...byName.entries()].sort(
+    ([, a], [, b]) =>
+      Number(b.some((x) => x.status === 'firing')) - Number(a.some((x) => x.status === 'firing')) ||
+      a[0].startsAt.getTime() - b[0].startsAt.getTime(),
+  );
   for (const [name, alerts] of names.slice(0, MAX_NAMES)) blocks.push(...sections(nameSection(name, alerts)).slice(0, 1));
-  if (names.length > MAX_NAMES) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${names.length - MAX_NAMES} more alert names in this group.` }] });
-  if (group.truncatedAlerts > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Alertmanager left out ${group.truncatedAlerts} alerts of this group (max_alerts).` }] });
+  if (names.length > MAX_NAMES)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${names.length - MAX_NAMES} more alert names in this group.` }],
+    });
+  if (group.truncatedAlerts > 0)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Alertmanager left out ${group.truncatedAlerts} alerts of this group (max_alerts).` }],
+    });
   const caracal = [...byName.keys()].filter((n) => caracalAlert(n));
   const caracalFiring = caracal.filter((n) => byName.get(n)!.some((a) => a.status === 'firing'));
   if (caracal.length > 0) {
@@ -92,9 +119,15 @@ export function alertGroupMessage(group: AlertGroup, opts: { sandbox: boolean; e
     blocks.push({
       type: 'actions',
       block_id: `alert_actions_v${group.version}`,
-      elements: [button(ACTION.alertRunChecks, 'Run these checks', value), button(ACTION.alertStartRecovery, 'Start recovery run', value, 'primary')],
+      elements: [
+        button(ACTION.alertRunChecks, 'Run these checks', value),
+        button(ACTION.alertStartRecovery, 'Start recovery run', value, 'primary'),
+      ],
     });
   }
   const names3 = [...byName.keys()].slice(0, 3).join(', ');
-  return { text: truncate(`${label}${headline}: ${names3}${byName.size > 3 ? '…' : ''}`, LIMITS.fallbackText), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+  return {
+    text: truncate(`${label}${headline}: ${names3}${byName.size > 3 ? '…' : ''}`, LIMITS.fallbackText),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
 }

@@ -28,28 +28,41 @@ export function runAlertBlocks(run: RunState, alerts: readonly FiringAlert[]): K
   const lines = [`:rotating_light: *Firing Caracal alerts* (${caracal.length})`];
   for (const a of caracal.slice(0, MAX_LISTED)) {
     const row = caracalAlert(a.name)!;
-    lines.push(`• *${escapeMrkdwn(a.name)}* · ${row.severity} · since ${slackDate(a.startsAt.toISOString(), '{time}')} · gate: ${GATE_TITLES[row.gate]}`);
+    lines.push(
+      `• *${escapeMrkdwn(a.name)}* · ${row.severity} · since ${slackDate(a.startsAt.toISOString(), '{time}')} · gate: ${GATE_TITLES[row.gate]}`,
+    );
   }
   if (caracal.length > MAX_LISTED) lines.push(`_…and ${caracal.length - MAX_LISTED} more._`);
   const blocks: KnownBlock[] = [...sections(lines.join('\n'), `run_alerts_v${run.version}`)];
   const critical = criticalNames(caracal);
   const resume = run.gates.find((g) => g.gate === 'resume');
   if (critical.length > 0 && resume?.status === 'open') {
-    blocks.push(...sections(`:warning: *Resume while critical alerts fire:* ${critical.map(escapeMrkdwn).join(', ')}. Each approver must acknowledge them to confirm Resume.`));
+    blocks.push(
+      ...sections(
+        `:warning: *Resume while critical alerts fire:* ${critical.map(escapeMrkdwn).join(', ')}. Each approver must acknowledge them to confirm Resume.`,
+      ),
+    );
     blocks.push({
       type: 'actions',
       block_id: `resume_ack_v${run.version}`,
-      elements: [{
-        type: 'button', action_id: ACTION.resumeAcknowledge, style: 'danger',
-        text: { type: 'plain_text', text: 'Acknowledge alerts and confirm Resume' },
-        value: encodePayload(resumeAckPayload, { v: 1, runId: run.id, alerts: critical.slice(0, 21) }),
-        confirm: {
-          title: { type: 'plain_text', text: 'Resume with alerts firing?' },
-          text: { type: 'plain_text', text: `You acknowledge ${critical.length} critical alert(s) still firing. This is logged with your name.` },
-          confirm: { type: 'plain_text', text: 'Acknowledge and confirm' },
-          deny: { type: 'plain_text', text: 'Cancel' },
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.resumeAcknowledge,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Acknowledge alerts and confirm Resume' },
+          value: encodePayload(resumeAckPayload, { v: 1, runId: run.id, alerts: critical.slice(0, 21) }),
+          confirm: {
+            title: { type: 'plain_text', text: 'Resume with alerts firing?' },
+            text: {
+              type: 'plain_text',
+              text: `You acknowledge ${critical.length} critical alert(s) still firing. This is logged with your name.`,
+            },
+            confirm: { type: 'plain_text', text: 'Acknowledge and confirm' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
         },
-      }],
+      ],
     });
   }
   return blocks;

@@ -76,7 +76,10 @@ export function clampPage(page: number, total: number): number {
 
 const ago = (now: Date, at: Date) => formatDuration(Math.max(0, now.getTime() - at.getTime()));
 const linked = (text: string, link: string | undefined) => (link ? `<${link}|${text}>` : text);
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }] });
+const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }],
+});
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
 
 function runBlock(r: HomeRun, now: Date): KnownBlock {
@@ -84,9 +87,18 @@ function runBlock(r: HomeRun, now: Date): KnownBlock {
   const where = r.gate
     ? `Gate ${GATES.indexOf(r.gate) + 1} of ${GATES.length}: *${GATE_TITLES[r.gate]}*, ${r.claimedBy ? `held by ${userMention(r.claimedBy)}` : 'not claimed'}`
     : 'No gate open';
-  const blocked = r.blockers.length ? `Blocked by: ${escapeMrkdwn(truncate(r.blockers.join('; '), 600))}` : 'Nothing blocks it: an approver can confirm.';
+  const blocked = r.blockers.length
+    ? `Blocked by: ${escapeMrkdwn(truncate(r.blockers.join('; '), 600))}`
+    : 'Nothing blocks it: an approver can confirm.';
   return section(
-    [`*${linked(label, r.link)}* · \`${escapeMrkdwn(r.environment)}\` · <#${r.channelId}> · open ${ago(now, r.startedAt)}`, where, blocked, r.link ? `<${r.link}|Open the dashboard>` : ''].filter(Boolean).join('\n'),
+    [
+      `*${linked(label, r.link)}* · \`${escapeMrkdwn(r.environment)}\` · <#${r.channelId}> · open ${ago(now, r.startedAt)}`,
+      where,
+      blocked,
+      r.link ? `<${r.link}|Open the dashboard>` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
   );
 }
 
@@ -99,7 +111,8 @@ function reportsText(m: HomeModel): string {
   const names = [...new Set([...m.environments, ...m.reports.map((r) => r.environment)])];
   const lines = names.map((env) => {
     const r = byEnv.get(env);
-    if (!r) return `\`${escapeMrkdwn(env)}\`: no status report yet (\`/caracal status${m.environments.length > 1 ? ` ${escapeMrkdwn(env)}` : ''}\`)`;
+    if (!r)
+      return `\`${escapeMrkdwn(env)}\`: no status report yet (\`/caracal status${m.environments.length > 1 ? ` ${escapeMrkdwn(env)}` : ''}\`)`;
     const failing = r.counts.fail + r.counts.error;
     return `${STATUS_EMOJI[verdictOf(r.counts)]} \`${escapeMrkdwn(env)}\`: ${failing} failing, ${r.counts.warn} warning, ${r.counts.pass} passing · ${linked(`${ago(m.now, r.at)} ago`, r.link)} in <#${r.channelId}>`;
   });
@@ -108,7 +121,12 @@ function reportsText(m: HomeModel): string {
 
 function claimsText(m: HomeModel): string {
   if (m.claims.length === 0) return '*Your claims*\nYou hold no open gate.';
-  const lines = m.claims.slice(0, 20).map((c) => `• ${linked(`*${GATE_TITLES[c.gate]}*`, c.link)} in "${escapeMrkdwn(truncate(c.title, 80))}" · \`${escapeMrkdwn(c.environment)}\` · <#${c.channelId}>`);
+  const lines = m.claims
+    .slice(0, 20)
+    .map(
+      (c) =>
+        `• ${linked(`*${GATE_TITLES[c.gate]}*`, c.link)} in "${escapeMrkdwn(truncate(c.title, 80))}" · \`${escapeMrkdwn(c.environment)}\` · <#${c.channelId}>`,
+    );
   if (m.claims.length > 20) lines.push(`…and ${m.claims.length - 20} more.`);
   return `*Your claims*\n${lines.join('\n')}`;
 }
@@ -118,7 +136,10 @@ function pager(m: HomeModel): KnownBlock[] {
   if (pages <= 1) return [];
   const elements: Button[] = [];
   const button = (suffix: string, text: string, page: number): Button => ({
-    type: 'button', action_id: uniqueActionId(ACTION.homePage, suffix), text: { type: 'plain_text', text }, value: encodePayload(homePagePayload, { v: 1, page }),
+    type: 'button',
+    action_id: uniqueActionId(ACTION.homePage, suffix),
+    text: { type: 'plain_text', text },
+    value: encodePayload(homePagePayload, { v: 1, page }),
   });
   if (m.page > 0) elements.push(button('prev', '← Previous', m.page - 1));
   if (m.page < pages - 1) elements.push(button('next', 'Next →', m.page + 1));
@@ -130,11 +151,19 @@ export function appHomeView(m: HomeModel): HomeView {
   const first = m.total === 0 ? 0 : m.page * RUNS_PER_PAGE + 1;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `${m.sandbox ? '[SANDBOX] ' : ''}Caracal recovery` } },
-    context(`Updated ${m.now.toISOString().slice(11, 16)} UTC · open runs and drills in the channels you are in · \`/caracal summary\` in a run's channel for its brief`),
+    context(
+      `Updated ${m.now.toISOString().slice(11, 16)} UTC · open runs and drills in the channels you are in · \`/caracal summary\` in a run's channel for its brief`,
+    ),
   ];
   if (m.problem) blocks.push(section(`:warning: ${escapeMrkdwn(m.problem)}`));
   blocks.push(section(claimsText(m)), section(reportsText(m)), { type: 'divider' });
-  blocks.push(section(m.total === 0 ? '*Open runs*\nNo open recovery run or drill in your channels.' : `*Open runs* · ${first}–${first + m.runs.length - 1} of ${m.total} (page ${m.page + 1} of ${pages})`));
+  blocks.push(
+    section(
+      m.total === 0
+        ? '*Open runs*\nNo open recovery run or drill in your channels.'
+        : `*Open runs* · ${first}–${first + m.runs.length - 1} of ${m.total} (page ${m.page + 1} of ${pages})`,
+    ),
+  );
   for (const r of m.runs) blocks.push(runBlock(r, m.now));
   blocks.push(...pager(m));
   return { type: 'home', blocks };

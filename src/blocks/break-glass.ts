@@ -6,13 +6,25 @@ import { sections } from './limits.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { actionButtonPayload, encodePayload, type ActionButtonPayload } from './payloads.ts';
 
-export function breakGlassMessage(action: RemediationAction, outcome: ActionOutcome, payload: ActionButtonPayload): { text: string; blocks: KnownBlock[] } {
+export function breakGlassMessage(
+  action: RemediationAction,
+  outcome: ActionOutcome,
+  payload: ActionButtonPayload,
+): { text: string; blocks: KnownBlock[] } {
   const steps = outcome.lines.length ? `\n\`\`\`\n${escapeMrkdwn(outcome.lines.join('\n'))}\n\`\`\`` : '';
   const blocks: KnownBlock[] = [...sections(`*${escapeMrkdwn(action.title)}*\n${escapeMrkdwn(outcome.summary)}${steps}`)];
   if (outcome.lines.length > 0) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', style: 'primary', action_id: ACTION.breakGlassDone, text: { type: 'plain_text', text: 'Done by me' }, value: encodePayload(actionButtonPayload, payload) }],
+      elements: [
+        {
+          type: 'button',
+          style: 'primary',
+          action_id: ACTION.breakGlassDone,
+          text: { type: 'plain_text', text: 'Done by me' },
+          value: encodePayload(actionButtonPayload, payload),
+        },
+      ],
     });
   }
   return { text: `${action.title}: ${outcome.summary}`, blocks };

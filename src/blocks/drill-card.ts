@@ -29,5 +29,10 @@ export function drillCard(run: RunState, sandbox = false): KnownBlock[] {
     text: { type: 'plain_text', text: LABEL[marker] },
     value: encodePayload(drillButtonPayload, { v: 1, runId: run.id, marker }),
   }));
-  return [...sections(text), ...(buttons.length && run.status === 'active' ? [{ type: 'actions' as const, block_id: `drill_marks_v${run.version}`, elements: buttons }] : [])];
+  return [
+    ...sections(text),
+    ...(buttons.length && run.status === 'active'
+      ? [{ type: 'actions' as const, block_id: `drill_marks_v${run.version}`, elements: buttons }]
+      : []),
+  ];
 }

@@ -15,13 +15,20 @@ export function verificationLines(v: RunVerification): string[] {
   const when = `${slackDate(v.at.toISOString(), '{ago}')} by ${userMention(v.actor)}`;
   const key = v.hmacChecked ? 'with the HMAC key' : 'without the HMAC key (chain_hmac not checked)';
   if (v.clean) return [`:shield: Deep audit-chain verification ${when}: clean, ${v.rowsChecked} rows, ${key}.`];
-  const lines = [`:rotating_light: Deep audit-chain verification ${when}: ${v.findings.length} broken zone(s) in ${v.rowsChecked} rows, ${key}.`];
+  const lines = [
+    `:rotating_light: Deep audit-chain verification ${when}: ${v.findings.length} broken zone(s) in ${v.rowsChecked} rows, ${key}.`,
+  ];
   for (const f of v.findings.slice(0, MAX_FINDINGS_SHOWN)) {
-    lines.push(`• zone \`${escapeMrkdwn(f.zoneId)}\`, row id=\`${escapeMrkdwn(f.rowId)}\` (chain_seq ${escapeMrkdwn(f.chainSeq)}): ${escapeMrkdwn(f.kinds.join(' + '))}`);
+    lines.push(
+      `• zone \`${escapeMrkdwn(f.zoneId)}\`, row id=\`${escapeMrkdwn(f.rowId)}\` (chain_seq ${escapeMrkdwn(f.chainSeq)}): ${escapeMrkdwn(f.kinds.join(' + '))}`,
+    );
   }
-  if (v.findings.length > MAX_FINDINGS_SHOWN) lines.push(`• … and ${v.findings.length - MAX_FINDINGS_SHOWN} more zones (see the incident log)`);
+  if (v.findings.length > MAX_FINDINGS_SHOWN)
+    lines.push(`• … and ${v.findings.length - MAX_FINDINGS_SHOWN} more zones (see the incident log)`);
   const ackers = findingAckers(v);
-  lines.push(`Acknowledged by ${ackers.length} of ${FINDING_ACKS_REQUIRED} approvers${ackers.length ? ` (${ackers.map(userMention).join(', ')})` : ''}; Resume waits for ${FINDING_ACKS_REQUIRED}.`);
+  lines.push(
+    `Acknowledged by ${ackers.length} of ${FINDING_ACKS_REQUIRED} approvers${ackers.length ? ` (${ackers.map(userMention).join(', ')})` : ''}; Resume waits for ${FINDING_ACKS_REQUIRED}.`,
+  );
   return lines;
 }
 
@@ -30,7 +37,10 @@ export function findingAckButton(run: RunState): Button | undefined {
   const v = run.verification;
   if (!v || v.clean) return undefined;
   return {
-    type: 'button', action_id: ACTION.findingAcknowledge, style: 'danger', text: { type: 'plain_text', text: 'Acknowledge finding…' },
+    type: 'button',
+    action_id: ACTION.findingAcknowledge,
+    style: 'danger',
+    text: { type: 'plain_text', text: 'Acknowledge finding…' },
     value: encodePayload(findingAckPayload, { v: 1, runId: run.id, verificationEventId: v.eventId }),
   };
 }
@@ -55,7 +65,13 @@ export function findingAckModal(payload: FindingAckPayload, finding: string, san
         type: 'input',
         block_id: BLOCK.findingAckReason,
         label: { type: 'plain_text', text: 'Why is it safe to resume with this finding?' },
-        element: { type: 'plain_text_input', action_id: ELEMENT.findingAckReasonInput, multiline: true, min_length: 10, max_length: MAX_ACK_REASON },
+        element: {
+          type: 'plain_text_input',
+          action_id: ELEMENT.findingAckReasonInput,
+          multiline: true,
+          min_length: 10,
+          max_length: MAX_ACK_REASON,
+        },
       },
     ],
   };

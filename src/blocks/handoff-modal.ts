@@ -19,7 +19,10 @@ export function handoffModal(payload: GateButtonPayload, sandbox: boolean): Moda
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `You pass *${escapeMrkdwn(GATE_TITLES[payload.gate])}* to someone else. Your note goes into the incident log.` },
+        text: {
+          type: 'mrkdwn',
+          text: `You pass *${escapeMrkdwn(GATE_TITLES[payload.gate])}* to someone else. Your note goes into the incident log.`,
+        },
       },
       {
         type: 'input',
@@ -31,7 +34,13 @@ export function handoffModal(payload: GateButtonPayload, sandbox: boolean): Moda
         type: 'input',
         block_id: BLOCK.handoffNote,
         label: { type: 'plain_text', text: 'What is done, what is next, what to watch' },
-        element: { type: 'plain_text_input', action_id: ELEMENT.handoffNoteInput, multiline: true, min_length: 1, max_length: MAX_HANDOFF_NOTE },
+        element: {
+          type: 'plain_text_input',
+          action_id: ELEMENT.handoffNoteInput,
+          multiline: true,
+          min_length: 1,
+          max_length: MAX_HANDOFF_NOTE,
+        },
       },
     ],
   };

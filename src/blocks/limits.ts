@@ -119,7 +119,8 @@ function fitElement(el: unknown): unknown {
   let out = cutId(el, 'action_id');
   if (out.type === 'button') {
     out = { ...out, text: cutText(out.text, LIMITS.buttonText) };
-    if (typeof out.value === 'string' && out.value.length > LIMITS.buttonValue) out = { ...out, value: out.value.slice(0, LIMITS.buttonValue) };
+    if (typeof out.value === 'string' && out.value.length > LIMITS.buttonValue)
+      out = { ...out, value: out.value.slice(0, LIMITS.buttonValue) };
   }
   if (out.type === 'mrkdwn' || out.type === 'plain_text') out = cutText(out, LIMITS.sectionText) as Json;
   return out;
@@ -131,7 +132,8 @@ export function fitBlock(block: KnownBlock): KnownBlock {
   switch (b.type) {
     case 'section':
       b = { ...b, text: cutText(b.text, LIMITS.sectionText) };
-      if (Array.isArray(b.fields)) b = { ...b, fields: b.fields.slice(0, LIMITS.fieldsPerSection).map((f) => cutText(f, LIMITS.fieldText)) };
+      if (Array.isArray(b.fields))
+        b = { ...b, fields: b.fields.slice(0, LIMITS.fieldsPerSection).map((f) => cutText(f, LIMITS.fieldText)) };
       if (b.accessory) b = { ...b, accessory: fitElement(b.accessory) };
       break;
     case 'header':
@@ -152,7 +154,14 @@ export function fitBlock(block: KnownBlock): KnownBlock {
 /** A section longer than Slack allows becomes several sections carrying the text in full. */
 function splitLongSections(blocks: readonly KnownBlock[]): KnownBlock[] {
   return blocks.flatMap((block): KnownBlock[] => {
-    if (block.type !== 'section' || block.text?.type !== 'mrkdwn' || block.text.text.length <= LIMITS.sectionText || block.fields || block.accessory) return [block];
+    if (
+      block.type !== 'section' ||
+      block.text?.type !== 'mrkdwn' ||
+      block.text.text.length <= LIMITS.sectionText ||
+      block.fields ||
+      block.accessory
+    )
+      return [block];
     return sections(block.text.text, block.block_id);
   });
 }
@@ -182,7 +191,10 @@ export function fitMessage(msg: Message, moreAt = '`/caracal timeline`'): Messag
   let blocks = uniqueBlockIds(splitLongSections(msg.blocks).map(fitBlock));
   if (blocks.length > LIMITS.blocksPerMessage) {
     const hidden = blocks.length - (LIMITS.blocksPerMessage - 1);
-    blocks = [...blocks.slice(0, LIMITS.blocksPerMessage - 1), notice(`… ${hidden} more blocks do not fit in one Slack message; see ${moreAt}.`)];
+    blocks = [
+      ...blocks.slice(0, LIMITS.blocksPerMessage - 1),
+      notice(`… ${hidden} more blocks do not fit in one Slack message; see ${moreAt}.`),
+    ];
   }
   return { text, blocks };
 }

@@ -42,7 +42,9 @@ export function describeEvent(e: StoredEvent): string {
       return `:heavy_check_mark: ${who} approved ${gateName(e)} (${e.data.votes.length} of ${e.data.required} approvals).`;
     case 'gate_confirmed': {
       const { checks } = e.data;
-      const evidence = checks.length ? `; evidence: ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks passed` : '';
+      const evidence = checks.length
+        ? `; evidence: ${checks.filter((c) => c.status === 'pass').length} of ${checks.length} checks passed`
+        : '';
       return `:white_check_mark: ${gateName(e)} confirmed (approvers: ${e.data.approvers.map(userMention).join(', ')}${evidence}).`;
     }
     case 'override_requested':
@@ -92,16 +94,29 @@ export function describeEvent(e: StoredEvent): string {
   }
 }
 
-const MARKER_WORDS: Record<DrillMarker, string> = { injected: 'the fault is injected (t0)', alert_fired: 'the expected alert fired', recovered: 'the system recovered' };
+const MARKER_WORDS: Record<DrillMarker, string> = {
+  injected: 'the fault is injected (t0)',
+  alert_fired: 'the expected alert fired',
+  recovered: 'the system recovered',
+};
 
 const RESULT_WORD: Record<ActionResult, string> = { success: 'succeeded', partial: 'partly succeeded', failure: 'failed' };
 
 /** The end-of-run summary: time to recover, time per gate, approvers, overrides. */
 export function summaryText(events: readonly StoredEvent[]): string {
   const s = summarize(events);
-  const perGate = s.gates.map((g) => `• ${GATE_TITLES[g.gate]}: ${formatDuration(g.durationMs)}${g.how === 'overridden' ? ' (overridden)' : ''}`).join('\n');
-  const overrides = s.overrides.map((o) => `\n• ${GATE_TITLES[o.gate]}: ${userMention(o.requestedBy)} → ${userMention(o.approvedBy)}: _${escapeMrkdwn(truncate(o.reason, 300))}_`).join('');
-  const drill = s.drill.injectedAt ? `\n*Drill:* time to detect ${formatDuration(s.drill.timeToDetectMs)}, time to recover ${formatDuration(s.drill.timeToRecoverMs)} (from fault injected)${drillRecoveryNote(s.drill)}` : '';
+  const perGate = s.gates
+    .map((g) => `• ${GATE_TITLES[g.gate]}: ${formatDuration(g.durationMs)}${g.how === 'overridden' ? ' (overridden)' : ''}`)
+    .join('\n');
+  const overrides = s.overrides
+    .map(
+      (o) =>
+        `\n• ${GATE_TITLES[o.gate]}: ${userMention(o.requestedBy)} → ${userMention(o.approvedBy)}: _${escapeMrkdwn(truncate(o.reason, 300))}_`,
+    )
+    .join('');
+  const drill = s.drill.injectedAt
+    ? `\n*Drill:* time to detect ${formatDuration(s.drill.timeToDetectMs)}, time to recover ${formatDuration(s.drill.timeToRecoverMs)} (from fault injected)${drillRecoveryNote(s.drill)}`
+    : '';
   return `*Time to recover:* ${formatDuration(s.timeToRecoverMs)}${drill}\n${perGate}\n*Approvers:* ${s.approvers.map(userMention).join(', ') || '—'}\n*Overrides:* ${s.overrides.length}${overrides}`;
 }
 
@@ -109,11 +124,19 @@ function utcTime(at: Date): string {
   return `${at.toISOString().slice(11, 19)}Z`;
 }
 
-export function logEntryMessage(e: StoredEvent, run: RunState, opts: { sandbox: boolean; events?: readonly StoredEvent[] }): { text: string; blocks: KnownBlock[]; broadcast?: boolean } {
+export function logEntryMessage(
+  e: StoredEvent,
+  run: RunState,
+  opts: { sandbox: boolean; events?: readonly StoredEvent[] },
+): { text: string; blocks: KnownBlock[]; broadcast?: boolean } {
   const body = `\`${utcTime(e.at)}\` ${describeEvent(e)}`;
   const blocks: KnownBlock[] = sections(body);
   if (e.type === 'run_resumed' && opts.events) blocks.push(...sections(summaryText(opts.events)));
   const release = releaseButton(e);
   if (release) blocks.push(release);
-  return { text: truncate(`${runLabel(run, opts.sandbox)}${body}`, LIMITS.fallbackText), blocks, ...(broadcastEntry(e) ? { broadcast: true } : {}) };
+  return {
+    text: truncate(`${runLabel(run, opts.sandbox)}${body}`, LIMITS.fallbackText),
+    blocks,
+    ...(broadcastEntry(e) ? { broadcast: true } : {}),
+  };
 }

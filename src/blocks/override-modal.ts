@@ -27,7 +27,13 @@ export function overrideModal(payload: GateButtonPayload, sandbox: boolean): Mod
         type: 'input',
         block_id: BLOCK.overrideReason,
         label: { type: 'plain_text', text: 'Why is it safe to go on?' },
-        element: { type: 'plain_text_input', action_id: ELEMENT.overrideReasonInput, multiline: true, min_length: 10, max_length: MAX_REASON },
+        element: {
+          type: 'plain_text_input',
+          action_id: ELEMENT.overrideReasonInput,
+          multiline: true,
+          min_length: 10,
+          max_length: MAX_REASON,
+        },
       },
     ],
   };

@@ -38,7 +38,9 @@ export const drillButtonPayload = z.object({ v: z.literal(1), runId: id, marker:
  * A remediation action button on a gate. `card`: the clicker's own confirm or break-glass card, one per dashboard
  * click; a repeat from that card (a double click, a replayed request) is the same request (issue 18).
  */
-export const actionButtonPayload = z.object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/), card: id.optional() }).strict();
+export const actionButtonPayload = z
+  .object({ v: z.literal(1), runId: id, gate, action: z.string().regex(/^[a-z_.]{1,40}$/), card: id.optional() })
+  .strict();
 export type ActionButtonPayload = z.infer<typeof actionButtonPayload>;
 
 /** Resume's "Acknowledge finding…": which recorded verification (its event id) the approver acknowledges. */
@@ -72,7 +74,10 @@ export function decodePayload<T>(schema: z.ZodType<T>, raw: string | undefined):
   return parsed.data;
 }
 
-const alertNames = z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21);
+const alertNames = z
+  .array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/))
+  .min(1)
+  .max(21);
 /**
  * Alert group buttons: the Caracal alert names of the group (the checks and the run title come from the mapping) and,
  * from v2, the environment the alerts belong to (alerts/environment.ts); v1 uses the channel's default.
@@ -84,7 +89,16 @@ export const alertButtonPayload = z.union([
 export type AlertButtonPayload = z.infer<typeof alertButtonPayload>;
 
 /** Resume's "Acknowledge alerts and confirm": the critical alerts the approver saw firing. */
-export const resumeAckPayload = z.object({ v: z.literal(1), runId: id, alerts: z.array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/)).min(1).max(21) }).strict();
+export const resumeAckPayload = z
+  .object({
+    v: z.literal(1),
+    runId: id,
+    alerts: z
+      .array(z.string().regex(/^Caracal[A-Za-z]{1,60}$/))
+      .min(1)
+      .max(21),
+  })
+  .strict();
 
 /** App Home's Previous/Next: the page to show (the person is the one who clicked). */
 export const homePagePayload = z.object({ v: z.literal(1), page: z.number().int().min(0).max(10_000) }).strict();

@@ -27,7 +27,15 @@ const ACTION_STATE: Record<LastAction['state'], string> = {
 /** The gate's last remediation action and its result, under the gate. */
 function lastActionBlock(a: LastAction): KnownBlock {
   const summary = a.summary ? `: ${escapeMrkdwn(truncate(a.summary, 300))}` : '';
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: `Last action: *${escapeMrkdwn(a.title)}* by ${userMention(a.actor)} ${slackDate(a.at.toISOString())} — ${ACTION_STATE[a.state]}${summary}` }] };
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Last action: *${escapeMrkdwn(a.title)}* by ${userMention(a.actor)} ${slackDate(a.at.toISOString())} — ${ACTION_STATE[a.state]}${summary}`,
+      },
+    ],
+  };
 }
 import { runAlertBlocks, type FiringAlert } from './alert-run.ts';
 import { findingAckButton, verificationBlock } from './finding-ack.ts';
@@ -44,7 +52,9 @@ export interface DashboardOptions {
 /** ` · watching every 5 min`: people see whether the thread will hear about changes without asking. */
 function watchText(run: RunState, watch: DashboardOptions['watch']): string {
   if (!watch || run.status !== 'active') return '';
-  return watch.mode === 'off' ? ' · :no_bell: watch off (`/caracal watch on`)' : ` · :eyes: watching the open gate every ${formatInterval(watch.intervalMs)}`;
+  return watch.mode === 'off'
+    ? ' · :no_bell: watch off (`/caracal watch on`)'
+    : ` · :eyes: watching the open gate every ${formatInterval(watch.intervalMs)}`;
 }
 
 const GATE_EMOJI: Record<GateState['status'], string> = {
@@ -69,13 +79,21 @@ function unfreezeBlock(run: RunState, g: GateState): KnownBlock | undefined {
   const items = CHECKLIST_ITEMS.filter((item) => frozen[item] !== undefined);
   if (items.length === 0) return undefined;
   // Who froze what goes in the text: an option's own text is capped at 75 characters, a mention included.
-  const options = items.map((item) => ({ text: { type: 'mrkdwn' as const, text: truncate(UNFREEZE_CHECKLIST[item], LIMITS.optionText) }, value: item }));
+  const options = items.map((item) => ({
+    text: { type: 'mrkdwn' as const, text: truncate(UNFREEZE_CHECKLIST[item], LIMITS.optionText) },
+    value: item,
+  }));
   const ticked = options.filter((o) => g.checklist[o.value]);
   const record = items.map((item) => `• ${UNFREEZE_CHECKLIST[item]} (frozen by ${userMention(frozen[item] ?? '')})`);
   return {
     type: 'section',
     block_id: checklistBlockId(run, 'resume'),
-    text: { type: 'mrkdwn', text: ['*Unfreeze checklist*: what Freeze recorded; tick each item once it is restored (logged with your name)', ...record].join('\n') },
+    text: {
+      type: 'mrkdwn',
+      text: ['*Unfreeze checklist*: what Freeze recorded; tick each item once it is restored (logged with your name)', ...record].join(
+        '\n',
+      ),
+    },
     accessory: { type: 'checkboxes', action_id: ACTION.freezeChecklist, options, ...(ticked.length ? { initial_options: ticked } : {}) },
   };
 }
@@ -86,20 +104,36 @@ function checkLine(c: GateCheck): string {
 
 /** Where a finding settles by design, under its check line. */
 function settledLines(f: FindingFixes): string[] {
-  return f.settled.map((s) => `    _${s.finding === '*' ? 'Settles' : `\`${escapeMrkdwn(s.finding)}\` settles`} at ${GATE_TITLES[s.gate]} by design: ${escapeMrkdwn(s.note)}_`);
+  return f.settled.map(
+    (s) =>
+      `    _${s.finding === '*' ? 'Settles' : `\`${escapeMrkdwn(s.finding)}\` settles`} at ${GATE_TITLES[s.gate]} by design: ${escapeMrkdwn(s.note)}_`,
+  );
 }
 
 /** Checks whose findings carry buttons are drawn with them (findingBlocks), not in the gate's text. */
-function gateText(g: GateState, index: number, opts: DashboardOptions, withButtons: ReadonlySet<string> = new Set(), fixes: readonly FindingFixes[] = []): string {
+function gateText(
+  g: GateState,
+  index: number,
+  opts: DashboardOptions,
+  withButtons: ReadonlySet<string> = new Set(),
+  fixes: readonly FindingFixes[] = [],
+): string {
   const lines = [`${GATE_EMOJI[g.status]} *${index + 1}. ${GATE_TITLES[g.gate]}* · ${g.status}`];
   if (g.claimedBy && g.status === 'open') lines.push(`Claimed by ${userMention(g.claimedBy)}`);
-  if (g.doneBy && g.doneAt) lines.push(`${g.status === 'overridden' ? 'Overridden' : 'Confirmed'} by ${userMention(g.doneBy)} ${slackDate(g.doneAt.toISOString(), '{ago}')}`);
+  if (g.doneBy && g.doneAt)
+    lines.push(
+      `${g.status === 'overridden' ? 'Overridden' : 'Confirmed'} by ${userMention(g.doneBy)} ${slackDate(g.doneAt.toISOString(), '{ago}')}`,
+    );
   const required = opts.approvalsRequired(g.gate);
   if (g.status === 'open' && required > 1) {
-    lines.push(`Approvals: ${g.confirmVotes.length} of ${required}${g.confirmVotes.length ? ` (${g.confirmVotes.map((v) => userMention(v.userId)).join(', ')})` : ''}`);
+    lines.push(
+      `Approvals: ${g.confirmVotes.length} of ${required}${g.confirmVotes.length ? ` (${g.confirmVotes.map((v) => userMention(v.userId)).join(', ')})` : ''}`,
+    );
   }
   if (g.override) {
-    lines.push(`:hourglass: Override requested by ${userMention(g.override.requestedBy)}: _${escapeMrkdwn(truncate(g.override.reason, 500))}_. Waiting for a second approver.`);
+    lines.push(
+      `:hourglass: Override requested by ${userMention(g.override.requestedBy)}: _${escapeMrkdwn(truncate(g.override.reason, 500))}_. Waiting for a second approver.`,
+    );
   }
   for (const c of g.checks) {
     if (withButtons.has(c.checkId)) continue;
@@ -145,7 +179,10 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
       style: 'primary',
       confirm: {
         title: { type: 'plain_text', text: `Confirm ${g.gate}?` },
-        text: { type: 'plain_text', text: truncate(`You confirm: ${GATE_TITLES[g.gate]}. This is logged with your name and the evidence.`, 300) },
+        text: {
+          type: 'plain_text',
+          text: truncate(`You confirm: ${GATE_TITLES[g.gate]}. This is logged with your name and the evidence.`, 300),
+        },
         confirm: { type: 'plain_text', text: 'Confirm' },
         deny: { type: 'plain_text', text: 'Cancel' },
       },
@@ -153,7 +190,10 @@ function gateActions(run: RunState, g: GateState): KnownBlock[] {
   );
   if (g.override) {
     const ov = encodePayload(overrideButtonPayload, { v: 1, runId: run.id, gate: g.gate, overrideId: g.override.id });
-    elements.push(button(ACTION.overrideApprove, 'Approve override', ov, { style: 'danger' }), button(ACTION.overrideReject, 'Reject override', ov));
+    elements.push(
+      button(ACTION.overrideApprove, 'Approve override', ov, { style: 'danger' }),
+      button(ACTION.overrideReject, 'Reject override', ov),
+    );
   } else if (g.gate !== 'resume') {
     elements.push(button(ACTION.gateOverride, 'Override…', value, { style: 'danger' }));
   }
@@ -199,7 +239,12 @@ export function runDashboardMessage(
     { type: 'header', text: { type: 'plain_text', text: truncate(`${label}Recovery: ${run.title}`, LIMITS.headerText) } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${run.environment ? ` · environment \`${escapeMrkdwn(run.environment)}\`` : ''}${watchText(run, opts.watch)}${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Started by ${userMention(run.startedBy)} ${slackDate(run.startedAt.toISOString())} · ${state} · run \`${run.id}\`${run.environment ? ` · environment \`${escapeMrkdwn(run.environment)}\`` : ''}${watchText(run, opts.watch)}${opts.sandbox ? ' · *SANDBOX*' : ''}${run.kind === 'drill' ? ' · *DRILL*' : ''}`,
+        },
+      ],
     },
   ];
   blocks.push(...drillCard(run, opts.sandbox));
@@ -216,10 +261,14 @@ export function runDashboardMessage(
     const last = actions?.get(gate);
     if (last) blocks.push(lastActionBlock(last));
     // The deep verification is run at Safety and is evidence for Resume: shown under both while they matter.
-    if (run.verification && (gate === 'resume' || (gate === 'safety' && g.status === 'open'))) blocks.push(verificationBlock(run.verification));
+    if (run.verification && (gate === 'resume' || (gate === 'safety' && g.status === 'open')))
+      blocks.push(verificationBlock(run.verification));
     if (live) blocks.push(...gateActions(run, g));
   });
   if (summaryText) blocks.push({ type: 'divider' }, ...sections(summaryText));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':thread: Incident log in the thread below. `/caracal note <text>` adds to it.' }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: ':thread: Incident log in the thread below. `/caracal note <text>` adds to it.' }],
+  });
   return { text: truncate(`${label}Recovery run "${escapeMrkdwn(run.title)}": ${state}`, LIMITS.fallbackText), blocks };
 }

@@ -39,8 +39,10 @@ export function describeScheduled(e: ScheduledEvent): string {
       return `:open_hands: ${userMention(e.actor)} released the claim on ${gateName(e)}${e.data.previous && e.data.previous !== e.actor ? ` (held by ${userMention(e.data.previous)})` : ''}: anyone can claim it.`;
     case 'reminder': {
       const quiet = formatInterval(e.data.quietMs);
-      if (e.data.stage === 'claimant') return `:alarm_clock: ${claimant(e.data.claimant)}${gateName(e)} has had no activity for ${quiet}. Still on it? Add a note, run checks, or \`/caracal handoff @someone <note>\`.`;
-      if (e.data.stage === 'release') return `:hourglass: ${gateName(e)}, claimed by ${claimant(e.data.claimant) || 'someone '}has had no activity for ${quiet}. Release the claim so someone else can take it?`;
+      if (e.data.stage === 'claimant')
+        return `:alarm_clock: ${claimant(e.data.claimant)}${gateName(e)} has had no activity for ${quiet}. Still on it? Add a note, run checks, or \`/caracal handoff @someone <note>\`.`;
+      if (e.data.stage === 'release')
+        return `:hourglass: ${gateName(e)}, claimed by ${claimant(e.data.claimant) || 'someone '}has had no activity for ${quiet}. Release the claim so someone else can take it?`;
       return `:question: This run has had no activity for ${quiet}. Is it still active? A note keeps it going; \`/caracal cancel <reason>\` ends it.`;
     }
   }
@@ -56,6 +58,13 @@ export function releaseButton(e: StoredEvent): ActionsBlock | undefined {
   if (e.type !== 'reminder' || e.data.stage !== 'release' || !e.gate) return undefined;
   return {
     type: 'actions',
-    elements: [{ type: 'button', action_id: ACTION.gateRelease, text: { type: 'plain_text', text: 'Release claim' }, value: encodePayload(gateButtonPayload, { v: 1, runId: e.runId, gate: e.gate }) }],
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION.gateRelease,
+        text: { type: 'plain_text', text: 'Release claim' },
+        value: encodePayload(gateButtonPayload, { v: 1, runId: e.runId, gate: e.gate }),
+      },
+    ],
   };
 }

@@ -31,7 +31,12 @@ export interface ThreadMessage {
 /** The details as one or more thread replies of at most 50 blocks each; nothing is cut. */
 export function statusDetailsMessages(view: StatusReport): ThreadMessage[] {
   const blocks: KnownBlock[] = view.environment
-    ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `Evidence of the \`${escapeMrkdwn(view.environment)}\` environment's checks` }] }]
+    ? [
+        {
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `Evidence of the \`${escapeMrkdwn(view.environment)}\` environment's checks` }],
+        },
+      ]
     : [];
   for (const r of view.results) {
     blocks.push(...sections(checkDetailsText(r)), { type: 'divider' });

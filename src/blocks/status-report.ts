@@ -77,11 +77,16 @@ function listText(emoji: string, heading: string, items: readonly { id: string; 
 
 /** Results taken from a report that ran moments before: checks run at most once per cache window. */
 /** Said to someone whose `/caracal status` the channel's report of a moment ago answers. */
-export function joinedReportText(report: { view: Pick<StatusReport, 'requestedBy' | 'startedAt' | 'environment'>; messageTs?: string }): string {
+export function joinedReportText(report: {
+  view: Pick<StatusReport, 'requestedBy' | 'startedAt' | 'environment'>;
+  messageTs?: string;
+}): string {
   const of = report.view.environment ? ` of \`${report.view.environment}\`` : '';
   const where = report.messageTs ? 'It is the report just above in this channel' : 'It is being posted in this channel now';
-  return `<@${report.view.requestedBy}> asked for a status report${of} at ${slackDate(report.view.startedAt, '{time_secs}')}: it runs the same checks, so it answers yours. ` +
-    `${where}; its *Re-run* button runs them again.`;
+  return (
+    `<@${report.view.requestedBy}> asked for a status report${of} at ${slackDate(report.view.startedAt, '{time_secs}')}: it runs the same checks, so it answers yours. ` +
+    `${where}; its *Re-run* button runs them again.`
+  );
 }
 
 export function sharedNote(view: Pick<StatusReport, 'sharedWith'>): string {
@@ -97,7 +102,14 @@ export function statusReportMessage(view: StatusReport): SlackMessage {
   const header: HeaderBlock = {
     type: 'header',
     block_id: BLOCK.statusHeader,
-    text: { type: 'plain_text', text: truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}`, LIMITS.headerText), emoji: true },
+    text: {
+      type: 'plain_text',
+      text: truncate(
+        `${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}`,
+        LIMITS.headerText,
+      ),
+      emoji: true,
+    },
   };
   const context: ContextBlock = {
     type: 'context',
@@ -118,7 +130,10 @@ export function statusReportMessage(view: StatusReport): SlackMessage {
   if (passed.length > 0) groups.push(sections(listText(STATUS_EMOJI.pass, 'Passing', passed)));
 
   // The buttons act on the environment this report checked, whatever the channel's default is.
-  const value = encodePayload(reportButtonPayload, view.environment ? { v: 2, reportId: view.reportId, env: view.environment } : { v: 1, reportId: view.reportId });
+  const value = encodePayload(
+    reportButtonPayload,
+    view.environment ? { v: 2, reportId: view.reportId, env: view.environment } : { v: 1, reportId: view.reportId },
+  );
   const actions: ActionsBlock = {
     type: 'actions',
     block_id: BLOCK.statusActions,
@@ -133,7 +148,15 @@ export function statusReportMessage(view: StatusReport): SlackMessage {
     block_id: BLOCK.statusOverflow,
     elements: [{ type: 'mrkdwn', text: `:thread: ${moved} more item(s) did not fit here: see the thread under this message.` }],
   }));
-  const names = findings.map((f) => `${f.result.id} (${f.result.status})${f.consequences.length > 0 ? ` explaining ${f.consequences.map((c) => c.id).join(', ')}` : ''}`).join(', ');
-  const text = truncate(`${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}${names ? `: ${names}` : ''}`, LIMITS.fallbackText);
+  const names = findings
+    .map(
+      (f) =>
+        `${f.result.id} (${f.result.status})${f.consequences.length > 0 ? ` explaining ${f.consequences.map((c) => c.id).join(', ')}` : ''}`,
+    )
+    .join(', ');
+  const text = truncate(
+    `${label(view.sandbox)}Caracal status${view.environment ? ` (${view.environment})` : ''}: ${headline}${names ? `: ${names}` : ''}`,
+    LIMITS.fallbackText,
+  );
   return { text, ...packed };
 }

@@ -8,7 +8,9 @@ import { escapeMrkdwn } from './mrkdwn.ts';
 import { encodePayload, symptomButtonPayload } from './payloads.ts';
 
 export function symptomList(symptoms: readonly Symptom[]): string {
-  return ['*Troubleshooting* (the runbook’s symptoms):', ...symptoms.map((s) => `\`/caracal troubleshoot ${s.id}\`: ${s.title}`)].join('\n');
+  return ['*Troubleshooting* (the runbook’s symptoms):', ...symptoms.map((s) => `\`/caracal troubleshoot ${s.id}\`: ${s.title}`)].join(
+    '\n',
+  );
 }
 
 /** `environment`: the deployment "Run these checks" checks (named in the card and carried in the button). */
@@ -20,7 +22,9 @@ export function symptomMessage(s: Symptom, environment?: string): { text: string
     `*Checks:* ${s.checks.map((c) => `\`${c}\``).join(', ')}`,
     actions.length ? `*Actions* (on the recovery run's gates): ${actions.join('; ')}` : '',
     environment ? `*Environment:* \`${escapeMrkdwn(environment)}\`` : '',
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   const value = encodePayload(symptomButtonPayload, environment ? { v: 2, symptom: s.id, env: environment } : { v: 1, symptom: s.id });
   return {
     text: s.title,
@@ -28,7 +32,15 @@ export function symptomMessage(s: Symptom, environment?: string): { text: string
       ...sections(text),
       {
         type: 'actions',
-        elements: [{ type: 'button', action_id: ACTION.troubleshootRun, style: 'primary', text: { type: 'plain_text', text: 'Run these checks' }, value }],
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.troubleshootRun,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Run these checks' },
+            value,
+          },
+        ],
       },
     ],
   };

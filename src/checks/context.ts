@@ -29,7 +29,14 @@ export function configuredCallBudget(config: Config, now: () => Date): CallBudge
 
 export function createCheckTargets(
   config: Config,
-  deps: { logger?: Logger; now?: () => Date; baselines?: BaselineStore; fetch?: typeof fetch; resolver?: Resolver; endpointSlices?: EndpointSliceLister } = {},
+  deps: {
+    logger?: Logger;
+    now?: () => Date;
+    baselines?: BaselineStore;
+    fetch?: typeof fetch;
+    resolver?: Resolver;
+    endpointSlices?: EndpointSliceLister;
+  } = {},
 ): CheckTargets {
   const pgConfig = config.caracal.postgres;
   const postgres = pgConfig.url
@@ -54,14 +61,21 @@ export function createCheckTargets(
   const budget = configuredCallBudget(config, now);
   const discovery = config.caracal.discovery;
   const usesSlices = DISCOVERED_SERVICES.some((s) => discovery[s].mode === 'endpointslice');
-  const endpointSlices = deps.endpointSlices ?? (usesSlices ? createEndpointSliceLister(discovery.kubernetes, { timeoutMs: config.checks.httpTimeoutMs }) : undefined);
+  const endpointSlices =
+    deps.endpointSlices ??
+    (usesSlices ? createEndpointSliceLister(discovery.kubernetes, { timeoutMs: config.checks.httpTimeoutMs }) : undefined);
   const context: CheckContext = {
     caracal: config.caracal,
     thresholds: config.thresholds,
     secrets: config.secrets,
     postgres,
     redis,
-    http: createHttpTarget({ timeoutMs: config.checks.httpTimeoutMs, budget, scrub: scrubber(secretValues(config)), ...(deps.fetch ? { fetch: deps.fetch } : {}) }),
+    http: createHttpTarget({
+      timeoutMs: config.checks.httpTimeoutMs,
+      budget,
+      scrub: scrubber(secretValues(config)),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    }),
     discovery: createPodDiscovery(config.caracal, { resolver: deps.resolver ?? dns, ...(endpointSlices ? { endpointSlices } : {}) }),
     baselines: deps.baselines ?? memoryBaselines(),
     now,

@@ -31,23 +31,53 @@ const NETWORK_ADVICE = /networkpolicy|may reach it|network path/i;
 // Postgres first: Gateway snapshots, outboxes and the audit chain all need it; Redis failures do not stop it.
 export const ROOTS: readonly Root[] = [
   {
-    check: 'postgres.reachable', mentions: /postgres/i, restore: /restore postgres|see postgres\.reachable/i,
+    check: 'postgres.reachable',
+    mentions: /postgres/i,
+    restore: /restore postgres|see postgres\.reachable/i,
     cause: 'Postgres is down (postgres.reachable)',
-    dependents: new Set(['postgres.migrations', 'postgres.tables', 'postgres.connections', 'outbox.api', 'outbox.coordinator', 'audit.ingest_alerts', 'gateway.revocation']),
+    dependents: new Set([
+      'postgres.migrations',
+      'postgres.tables',
+      'postgres.connections',
+      'outbox.api',
+      'outbox.coordinator',
+      'audit.ingest_alerts',
+      'gateway.revocation',
+    ]),
   },
   {
     // API and Coordinator pass a Redis-backed rate limit before every route but /health (§15.1.1, §15.1.4).
-    check: 'redis.reachable', mentions: /redis/i, restore: /restore redis|see redis\.reachable/i,
+    check: 'redis.reachable',
+    mentions: /redis/i,
+    restore: /restore redis|see redis\.reachable/i,
     cause: 'Redis is down (redis.reachable), not the network',
-    dependents: new Set(['services.ready', 'redis.streams', 'redis.backlog', 'redis.dead-streams', 'audit.dlq', 'sts.policy', 'control.gate',
-      'coordinator.stats', 'backlog.metrics', 'admin.auth', 'zones', 'services.live', 'audit.tamper']),
+    dependents: new Set([
+      'services.ready',
+      'redis.streams',
+      'redis.backlog',
+      'redis.dead-streams',
+      'audit.dlq',
+      'sts.policy',
+      'control.gate',
+      'coordinator.stats',
+      'backlog.metrics',
+      'admin.auth',
+      'zones',
+      'services.live',
+      'audit.tamper',
+    ]),
   },
 ];
 
 const isDown = (r: CheckResult | undefined): r is CheckResult => r?.status === 'fail' || r?.status === 'error';
 
 function mentions(r: CheckResult, root: Root): boolean {
-  return root.dependents.has(r.id) || root.mentions.test(r.summary) || root.mentions.test(r.remedy ?? '') || r.matrix.some((m) => root.mentions.test(m));
+  return (
+    root.dependents.has(r.id) ||
+    root.mentions.test(r.summary) ||
+    root.mentions.test(r.remedy ?? '') ||
+    r.matrix.some((m) => root.mentions.test(m))
+  );
 }
 
 /** Sentences of a remedy, with a per-pod prefix ("Gateway http://host:port: ") taken off so repeats compare equal. */

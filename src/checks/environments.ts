@@ -29,7 +29,10 @@ export function createEnvironmentContexts(config: Config, base: CheckContext, lo
     contextFor(environment) {
       if (environment === undefined || environment === config.defaultEnvironment) return base;
       if (!known.has(environment)) {
-        throw new UserFacingError('not_found', `The environment "${environment}" is not in the configuration (known: ${[...known].join(', ')}).`);
+        throw new UserFacingError(
+          'not_found',
+          `The environment "${environment}" is not in the configuration (known: ${[...known].join(', ')}).`,
+        );
       }
       let targets = built.get(environment);
       if (!targets) {

@@ -74,11 +74,7 @@ async function runOne(check: CheckDefinition, ctx: CheckContext, timeoutMs: numb
   };
 }
 
-export async function runChecks(
-  checks: readonly CheckDefinition[],
-  ctx: CheckContext,
-  options: RunOptions,
-): Promise<CheckResult[]> {
+export async function runChecks(checks: readonly CheckDefinition[], ctx: CheckContext, options: RunOptions): Promise<CheckResult[]> {
   const scrub = scrubber(Object.values(ctx.secrets));
   const settled = await Promise.allSettled(
     checks.map(async (check) => {

@@ -54,7 +54,10 @@ export function sharedCheckRunner(deps: SharedRunnerDeps): CheckRunner {
     const entry: Entry = {
       startedAt: now(),
       // runChecks never rejects: a target down is a `fail` result, a checker bug an `error` result.
-      promise: runChecks([check], context, { timeoutMs: deps.timeoutMs, ...(deps.onResult ? { onResult: (r: CheckResult) => deps.onResult?.(r, context) } : {}) }).then(([r]) => {
+      promise: runChecks([check], context, {
+        timeoutMs: deps.timeoutMs,
+        ...(deps.onResult ? { onResult: (r: CheckResult) => deps.onResult?.(r, context) } : {}),
+      }).then(([r]) => {
         entry.finishedAt = now().getTime();
         return r;
       }),

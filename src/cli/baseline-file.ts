@@ -37,6 +37,12 @@ export async function useBaselineFile(path: string, ctx: CheckContext): Promise<
     throw new SetupError(`check: the baseline ${path} is not JSON`);
   }
   const parsed = residueBaselineSchema.safeParse(json);
-  if (!parsed.success) throw new SetupError(`check: the baseline ${path} is not a residue baseline: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return { scope: { startedAt: new Date(parsed.data.takenAt), residue: parsed.data }, note: `judged against the baseline ${path} taken at ${parsed.data.takenAt}` };
+  if (!parsed.success)
+    throw new SetupError(
+      `check: the baseline ${path} is not a residue baseline: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return {
+    scope: { startedAt: new Date(parsed.data.takenAt), residue: parsed.data },
+    note: `judged against the baseline ${path} taken at ${parsed.data.takenAt}`,
+  };
 }

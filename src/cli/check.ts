@@ -61,24 +61,33 @@ function configFor(values: { config?: string | undefined; sandbox?: boolean | un
     }
     return loadConfig(env, values.config);
   } catch (err) {
-    if (err instanceof ConfigError) throw new SetupError(`check: invalid configuration${values.config ? ` in ${values.config}` : ''}: ${err.problems.join('; ')}`);
+    if (err instanceof ConfigError)
+      throw new SetupError(`check: invalid configuration${values.config ? ` in ${values.config}` : ''}: ${err.problems.join('; ')}`);
     throw err;
   }
 }
 
-async function selection(values: { only?: string[] | undefined; gate?: string | undefined; deep?: boolean | undefined }, checks: readonly CheckDefinition[]): Promise<CheckDefinition[]> {
+async function selection(
+  values: { only?: string[] | undefined; gate?: string | undefined; deep?: boolean | undefined },
+  checks: readonly CheckDefinition[],
+): Promise<CheckDefinition[]> {
   // The deep chain walk is loaded only when asked for (it brings the COPY client and the verifiers).
   const wantsDeep = values.deep || values.only?.some((list) => list.split(',').includes('audit.chain'));
   const available = wantsDeep ? [...checks, (await import('../audit/deep-check.ts')).auditChainDeep] : [...checks];
   let list = available;
   if (values.gate !== undefined) {
-    if (!(GATES as readonly string[]).includes(values.gate)) throw new UsageError(`check: unknown gate "${values.gate}" (one of ${GATES.join(', ')})`);
+    if (!(GATES as readonly string[]).includes(values.gate))
+      throw new UsageError(`check: unknown gate "${values.gate}" (one of ${GATES.join(', ')})`);
     list = list.filter((c) => c.gates.includes(values.gate as Gate));
   }
   if (values.only) {
-    const ids = values.only.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+    const ids = values.only
+      .flatMap((v) => v.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = ids.filter((id) => !available.some((c) => c.id === id));
-    if (unknown.length > 0) throw new UsageError(`check: unknown check ${unknown.join(', ')} (known: ${available.map((c) => c.id).join(', ')})`);
+    if (unknown.length > 0)
+      throw new UsageError(`check: unknown check ${unknown.join(', ')} (known: ${available.map((c) => c.id).join(', ')})`);
     list = list.filter((c) => ids.includes(c.id));
   }
   if (list.length === 0) throw new UsageError('check: --only and --gate leave no check to run');

@@ -18,7 +18,13 @@ export async function stopWithin(stop: () => Promise<void>, boundMs: number): Pr
     timer = setTimeout(() => resolve('abandoned'), boundMs);
   });
   try {
-    return await Promise.race([stop().then(() => 'stopped' as const, () => 'abandoned' as const), bound]);
+    return await Promise.race([
+      stop().then(
+        () => 'stopped' as const,
+        () => 'abandoned' as const,
+      ),
+      bound,
+    ]);
   } finally {
     clearTimeout(timer);
   }

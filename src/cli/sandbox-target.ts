@@ -17,7 +17,8 @@ function read(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'ENOENT') throw new SetupError(`the sandbox is not running (no ${path}): start it with \`npm start\` or \`caracal-chatops sandbox\``);
+    if (code === 'ENOENT')
+      throw new SetupError(`the sandbox is not running (no ${path}): start it with \`npm start\` or \`caracal-chatops sandbox\``);
     throw new SetupError(`cannot read ${path} (${code})`);
   }
 }

@@ -18,10 +18,18 @@ async function startLocalSandbox(config: Config, io: CliIo): Promise<Running> {
   const env = io.env;
   const port = env.SANDBOX_PORT === undefined ? undefined : Number(env.SANDBOX_PORT);
   const sandbox = await startSandbox({
-    base: config, env, port, redisUrl: env.SANDBOX_REDIS_URL, caracalPostgresUrl: env.SANDBOX_CARACAL_POSTGRES_URL, alerting: env.SANDBOX_ALERTING !== 'off',
+    base: config,
+    env,
+    port,
+    redisUrl: env.SANDBOX_REDIS_URL,
+    caracalPostgresUrl: env.SANDBOX_CARACAL_POSTGRES_URL,
+    alerting: env.SANDBOX_ALERTING !== 'off',
   });
   const { caracal } = sandbox;
-  sandbox.logger.info({ urls: sandbox.urls, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up', redisDb: sandbox.redisDb?.db }, 'sandbox started');
+  sandbox.logger.info(
+    { urls: sandbox.urls, caracalPostgres: caracal.postgresKind, redis: caracal.redisProblem ?? 'up', redisDb: sandbox.redisDb?.db },
+    'sandbox started',
+  );
   io.out(
     [
       '',
@@ -35,7 +43,11 @@ async function startLocalSandbox(config: Config, io: CliIo): Promise<Running> {
 }
 
 export async function sandboxCommand(argv: string[], io: CliIo, deps: SignalDeps = {}): Promise<number> {
-  const { values } = parseFlags('sandbox', { args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
+  const { values } = parseFlags('sandbox', {
+    args: argv,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
   if (values.help) {
     io.out(SANDBOX_USAGE);
     return EXIT.pass;

@@ -54,7 +54,13 @@ export async function startBot(config: Config): Promise<Running> {
     throw new SetupError(`serve: Slack auth.test failed: ${(err as Error).message}`);
   });
   const bot = createApp({
-    config, logger, metrics: createMetrics({ defaultMetrics: true }), db, checks: ALL_CHECKS, checkContext: targets.context, botIdentity,
+    config,
+    logger,
+    metrics: createMetrics({ defaultMetrics: true }),
+    db,
+    checks: ALL_CHECKS,
+    checkContext: targets.context,
+    botIdentity,
     ...(config.slack.apiUrl ? { clientOptions } : {}),
   });
   await bot.start();
@@ -70,7 +76,11 @@ export async function startBot(config: Config): Promise<Running> {
 }
 
 export async function serveCommand(argv: string[], io: CliIo, deps: SignalDeps = {}): Promise<number> {
-  const { values } = parseFlags('serve', { args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false });
+  const { values } = parseFlags('serve', {
+    args: argv,
+    options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: false,
+  });
   if (values.help) {
     io.out(SERVE_USAGE);
     return EXIT.pass;
@@ -84,7 +94,9 @@ export async function serveCommand(argv: string[], io: CliIo, deps: SignalDeps =
   }
   const missing = missingSettings(config);
   if (missing.length > 0) {
-    throw new SetupError(`serve: missing settings: ${missing.join(', ')} (secrets may be given as NAME_FILE; the sandbox is \`caracal-chatops sandbox\`)`);
+    throw new SetupError(
+      `serve: missing settings: ${missing.join(', ')} (secrets may be given as NAME_FILE; the sandbox is \`caracal-chatops sandbox\`)`,
+    );
   }
   return runUntilSignal(await startBot(config), deps);
 }

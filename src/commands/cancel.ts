@@ -16,11 +16,17 @@ export function cancelCommand(deps: { service: RecoveryService; approversOffline
     description: 'end this channel’s active run without Resume (approvers only); the reason goes into the incident log.',
     async handle({ command, args, respond }) {
       if (args.length > MAX_CANCEL_REASON) {
-        throw new UserFacingError('bad_request', `Keep the reason under ${MAX_CANCEL_REASON} characters (it was ${args.length}); add details with \`/caracal note\` first.`);
+        throw new UserFacingError(
+          'bad_request',
+          `Keep the reason under ${MAX_CANCEL_REASON} characters (it was ${args.length}); add details with \`/caracal note\` first.`,
+        );
       }
       const result = await deps.service.cancelRun(command.channel_id, command.user_id, args);
       if (!result.ok) throw new UserFacingError(result.kind === 'denied' ? 'forbidden' : 'not_found', result.reason);
-      await respond({ response_type: 'ephemeral', text: `Cancelled the run "${escapeMrkdwn(result.run.title)}". The dashboard and the incident log say so.` });
+      await respond({
+        response_type: 'ephemeral',
+        text: `Cancelled the run "${escapeMrkdwn(result.run.title)}". The dashboard and the incident log say so.`,
+      });
     },
   };
 }

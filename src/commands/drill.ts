@@ -8,7 +8,10 @@ import type { EnvironmentPicker } from './environment.ts';
 import type { Subcommand } from './types.ts';
 
 function catalogText(): string {
-  return ['*Drill catalog* (run against a non-production cluster, or the sandbox):', ...DRILLS.map((d) => `\`/caracal drill ${d.id}\`: ${d.title}. ${d.inject}`)].join('\n');
+  return [
+    '*Drill catalog* (run against a non-production cluster, or the sandbox):',
+    ...DRILLS.map((d) => `\`/caracal drill ${d.id}\`: ${d.title}. ${d.inject}`),
+  ].join('\n');
 }
 
 export function drillCommand(deps: { service: RecoveryService; now: () => Date; pickEnvironment?: EnvironmentPicker }): Subcommand {
@@ -26,7 +29,14 @@ export function drillCommand(deps: { service: RecoveryService; now: () => Date; 
       const drill = findDrill(args.split(/\s+/)[0]);
       if (!drill) throw new UserFacingError('not_found', `There is no drill "${escapeMrkdwn(args.slice(0, 40))}". ${catalogText()}`);
       const title = `${drill.title} drill ${deps.now().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id, kind: 'drill', scenario: drill.id, ...(choice ? { environment: choice.environment } : {}) });
+      const result = await deps.service.startRun({
+        channelId: command.channel_id,
+        title,
+        userId: command.user_id,
+        kind: 'drill',
+        scenario: drill.id,
+        ...(choice ? { environment: choice.environment } : {}),
+      });
       if (!result.ok) throw new UserFacingError('conflict', result.reason);
     },
   };

@@ -11,7 +11,8 @@ export { MAX_HANDOFF_NOTE };
 
 /** Why a note cannot be used, or undefined. */
 export function handoffNoteProblem(note: string): string | undefined {
-  if (note.length > MAX_HANDOFF_NOTE) return `Keep the handoff note under ${MAX_HANDOFF_NOTE} characters (it was ${note.length}); put details in \`/caracal note\` first.`;
+  if (note.length > MAX_HANDOFF_NOTE)
+    return `Keep the handoff note under ${MAX_HANDOFF_NOTE} characters (it was ${note.length}); put details in \`/caracal note\` first.`;
   return undefined;
 }
 
@@ -25,7 +26,13 @@ export async function handOff(
 ): Promise<void> {
   const problem = handoffNoteProblem(input.note);
   if (problem) throw new UserFacingError('bad_request', problem);
-  const result = await service.act(input.runId, input.gate, { type: 'handoff', to: input.to, note: input.note }, input.userId, input.origin);
+  const result = await service.act(
+    input.runId,
+    input.gate,
+    { type: 'handoff', to: input.to, note: input.note },
+    input.userId,
+    input.origin,
+  );
   if (!result.ok) throw new UserFacingError(result.kind === 'denied' ? 'forbidden' : 'conflict', result.reason);
 }
 
@@ -33,7 +40,7 @@ export async function handOff(
 export function parseHandoff(args: string): { to: string; note: string } | undefined {
   const match = /^\s*(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))\s*([\s\S]*)$/.exec(args);
   if (!match) return undefined;
-  return { to: (match[1] ?? match[2]), note: match[3].trim() };
+  return { to: match[1] ?? match[2], note: match[3].trim() };
 }
 
 export function handoffCommand(deps: { service: RecoveryService; approversOffline?: () => boolean }): Subcommand {
@@ -45,7 +52,11 @@ export function handoffCommand(deps: { service: RecoveryService; approversOfflin
     description: 'pass the open gate to someone else with a note on what is done and what is next.',
     async handle({ command, args, respond }) {
       const parsed = parseHandoff(args);
-      if (!parsed) throw new UserFacingError('bad_request', 'Name who takes over, then the note: `/caracal handoff @dana Redis is back; the DLQ replay is next`.');
+      if (!parsed)
+        throw new UserFacingError(
+          'bad_request',
+          'Name who takes over, then the note: `/caracal handoff @dana Redis is back; the DLQ replay is next`.',
+        );
       const problem = handoffNoteProblem(parsed.note);
       if (problem) throw new UserFacingError('bad_request', problem);
       const run = await deps.service.activeRun(command.channel_id);

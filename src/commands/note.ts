@@ -13,7 +13,9 @@ const MARKER_ROOM = 12;
 /** A note as the entries it is logged as: whole when it fits, else split at line or word breaks and numbered. */
 export function noteEntries(text: string): { text: string; part?: number; parts?: number }[] {
   if (text.length <= MAX_NOTE) return [{ text }];
-  const pieces = splitText(text, MAX_NOTE - MARKER_ROOM).map((p) => p.trim()).filter((p) => p.length > 0);
+  const pieces = splitText(text, MAX_NOTE - MARKER_ROOM)
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   return pieces.map((p, i) => ({ text: `(${i + 1}/${pieces.length}) ${p}`, part: i + 1, parts: pieces.length }));
 }
 

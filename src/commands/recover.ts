@@ -10,7 +10,12 @@ export function defaultTitle(now: Date): string {
   return `Caracal recovery ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function recoverCommand(deps: { service: RecoveryService; now: () => Date; pickEnvironment?: EnvironmentPicker; approversOffline?: () => boolean }): Subcommand {
+export function recoverCommand(deps: {
+  service: RecoveryService;
+  now: () => Date;
+  pickEnvironment?: EnvironmentPicker;
+  approversOffline?: () => boolean;
+}): Subcommand {
   return {
     name: 'recover',
     // Database only; an approver look-up only while it needs no Slack call.
@@ -21,7 +26,12 @@ export function recoverCommand(deps: { service: RecoveryService; now: () => Date
       // The first word names the environment when it is one (`/caracal recover staging Redis down`).
       const choice = deps.pickEnvironment?.(command.channel_id, args);
       const title = (choice ? choice.rest : args).slice(0, MAX_TITLE) || defaultTitle(deps.now());
-      const result = await deps.service.startRun({ channelId: command.channel_id, title, userId: command.user_id, ...(choice ? { environment: choice.environment } : {}) });
+      const result = await deps.service.startRun({
+        channelId: command.channel_id,
+        title,
+        userId: command.user_id,
+        ...(choice ? { environment: choice.environment } : {}),
+      });
       if (!result.ok) throw new UserFacingError('conflict', result.reason);
     },
   };

@@ -17,7 +17,11 @@ export function summaryCommand(deps: { service: RecoveryService; now: () => Date
       if (!run) throw new UserFacingError('not_found', 'There is no active run in this channel. `/caracal timeline` exports the last one.');
       const now = deps.now();
       const text = runBriefText(briefOf(run, deps.service.policy, now), now);
-      await respond({ response_type: 'in_channel', text: truncate(`Summary of "${escapeMrkdwn(run.title)}"`, 200), blocks: sections(text) });
+      await respond({
+        response_type: 'in_channel',
+        text: truncate(`Summary of "${escapeMrkdwn(run.title)}"`, 200),
+        blocks: sections(text),
+      });
     },
   };
 }

@@ -40,7 +40,10 @@ export function userNames(metrics: Metrics, logger?: Logger): (client: WebClient
 }
 
 export async function channelTimeline(
-  db: Db, channelId: string, names?: (ids: readonly string[]) => Promise<NameOf>, brief?: (run: RunState) => string,
+  db: Db,
+  channelId: string,
+  names?: (ids: readonly string[]) => Promise<NameOf>,
+  brief?: (run: RunState) => string,
 ): Promise<string> {
   const runId = (await findRunId(db, channelId, 'active')) ?? (await findRunId(db, channelId, 'latest'));
   const run = runId ? await loadRun(db, runId) : undefined;
@@ -66,7 +69,15 @@ export function timelineMessage(markdown: string): { text: string; blocks: Known
   const continued: KnownBlock[][] = [];
   for (let i = room; i < pieces.length; i += room) continued.push(pieces.slice(i, i + room));
   if (continued.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:thread: The timeline continues in ${continued.length} thread repl${continued.length === 1 ? 'y' : 'ies'} under this message.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `:thread: The timeline continues in ${continued.length} thread repl${continued.length === 1 ? 'y' : 'ies'} under this message.`,
+        },
+      ],
+    });
   }
   const title = markdown.split('\n', 1)[0]?.replace(/^# /, '') ?? 'recovery run';
   return { text: truncate(`Timeline for the review: ${title}`, LIMITS.fallbackText), blocks, continued };
@@ -80,15 +91,20 @@ export function timelineCommand(deps: { db: Db; metrics: Metrics; logger?: Logge
   return {
     name: 'timeline',
     usage: '/caracal timeline',
-    description: 'post the active (or last) run’s timeline to the channel as Markdown: UTC times, time per gate, time to recover, approvers, overrides.',
+    description:
+      'post the active (or last) run’s timeline to the channel as Markdown: UTC times, time per gate, time to recover, approvers, overrides.',
     async handle({ command, client, respond }) {
       const markdown = await channelTimeline(deps.db, command.channel_id, (ids) => names(client, ids), brief);
       // Escaped inside the code blocks too: nothing in a note can become a mention.
       const { text, blocks, continued } = timelineMessage(markdown);
       const channel = command.channel_id;
-      const posted = await slackCall(deps.metrics, 'chat.postMessage', () => client.chat.postMessage({ channel, text, blocks, unfurl_links: false }));
+      const posted = await slackCall(deps.metrics, 'chat.postMessage', () =>
+        client.chat.postMessage({ channel, text, blocks, unfurl_links: false }),
+      );
       for (const part of continued) {
-        await slackCall(deps.metrics, 'chat.postMessage', () => client.chat.postMessage({ channel, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part }));
+        await slackCall(deps.metrics, 'chat.postMessage', () =>
+          client.chat.postMessage({ channel, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part }),
+        );
       }
       await respond({ response_type: 'ephemeral', text: 'Posted the timeline to the channel.' });
     },

@@ -36,18 +36,47 @@ export function watchCommand(deps: WatchCommandDeps): Subcommand {
       const parsed = parseWatch(args);
       if (!parsed) throw new UserFacingError('bad_request', 'Say `on`, `off`, or how often: `/caracal watch 2m` (from 30s to 24h).');
       const run = await deps.service.activeRun(command.channel_id);
-      if (!run) throw new UserFacingError('not_found', 'There is no active run in this channel. Start one with `/caracal recover [title]`.');
+      if (!run)
+        throw new UserFacingError('not_found', 'There is no active run in this channel. Start one with `/caracal recover [title]`.');
       const gate = run.gates.find((g) => g.status === 'open')?.gate;
       const now = deps.now();
       const intervalMs = parsed.intervalMs ?? deps.defaultInterval(gate);
       const state = parsed.intervalMs ? { mode: parsed.mode, intervalMs: parsed.intervalMs } : { mode: parsed.mode };
       await deps.db.transaction(async (tx) => {
-        await mergeSchedule(tx, { kind: 'watch', key: run.id, channelId: run.channelId, intervalMs, nextAt: now, now, createdBy: command.user_id, state });
+        await mergeSchedule(tx, {
+          kind: 'watch',
+          key: run.id,
+          channelId: run.channelId,
+          intervalMs,
+          nextAt: now,
+          now,
+          createdBy: command.user_id,
+          state,
+        });
         // The dashboard shows the watch state: it is drawn again with the change.
-        await recordEvents(tx, run.id, now, [{ type: 'watch_set', gate, actor: command.user_id, data: { mode: parsed.mode, intervalMs: parsed.mode === 'on' ? intervalMs : null } }], true);
+        await recordEvents(
+          tx,
+          run.id,
+          now,
+          [
+            {
+              type: 'watch_set',
+              gate,
+              actor: command.user_id,
+              data: { mode: parsed.mode, intervalMs: parsed.mode === 'on' ? intervalMs : null },
+            },
+          ],
+          true,
+        );
       });
       deps.onChanged();
-      await respond({ response_type: 'ephemeral', text: parsed.mode === 'off' ? 'Watch is off for this run.' : `Watching the open gate every ${formatInterval(intervalMs)}; the thread hears only about changes.` });
+      await respond({
+        response_type: 'ephemeral',
+        text:
+          parsed.mode === 'off'
+            ? 'Watch is off for this run.'
+            : `Watching the open gate every ${formatInterval(intervalMs)}; the thread hears only about changes.`,
+      });
     },
   };
 }

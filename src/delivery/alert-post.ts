@@ -35,14 +35,32 @@ export function alertGroupMetadata(groupKey: string): { event_type: string; even
   return { event_type: ALERT_GROUP_EVENT, event_payload: { group_key: groupKey } };
 }
 
-export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Metrics; logger: Logger; pacer: Pacer; botId?: string; maxSlotWaitMs: number; pauseProbeMs?: number }) {
+export function createAlertPoster(deps: {
+  db: Db;
+  client: WebClient;
+  metrics: Metrics;
+  logger: Logger;
+  pacer: Pacer;
+  botId?: string;
+  maxSlotWaitMs: number;
+  pauseProbeMs?: number;
+}) {
   const { db, client, metrics, logger, pacer } = deps;
 
   /** A failure that may pass goes through `failed` (Retry-After, a refused channel) and is thrown: retried later. */
   const findPosted = (t: AlertMessageTarget): Promise<string | undefined> =>
     findEarlierPost(
-      client, metrics,
-      { channel: t.channelId, eventType: ALERT_GROUP_EVENT, key: 'group_key', value: t.groupKey, lookback: LOOKBACK, since: t.createdAt, ...(deps.botId ? { botId: deps.botId } : {}) },
+      client,
+      metrics,
+      {
+        channel: t.channelId,
+        eventType: ALERT_GROUP_EVENT,
+        key: 'group_key',
+        value: t.groupKey,
+        lookback: LOOKBACK,
+        since: t.createdAt,
+        ...(deps.botId ? { botId: deps.botId } : {}),
+      },
       (code) => logger.warn({ groupKey: t.groupKey, code }, 'cannot look for an earlier alert group post; posting it'),
     ).catch((err: unknown) => failed(err, 'conversations.history', t.channelId));
 
@@ -52,7 +70,11 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
     if (kind === 'rate') pacer.retryAfter(method, channel, retryAfterMs(err) ?? 1000);
     if (kind === 'channel') {
       const refusals = await pauseChannel(db, channel, slackErrorCode(err), (n) => probeBackoffMs(n, deps.pauseProbeMs));
-      if (refusals === 1) logger.error({ channel, code: slackErrorCode(err) }, 'Slack refuses this channel: alert messages are paused (nothing is dropped) until a probe succeeds');
+      if (refusals === 1)
+        logger.error(
+          { channel, code: slackErrorCode(err) },
+          'Slack refuses this channel: alert messages are paused (nothing is dropped) until a probe succeeds',
+        );
     }
     throw err;
   }
@@ -77,7 +99,10 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
     if (await markPostPending(db, 'alertGroup', t.groupKey)) {
       const found = await findPosted(t);
       if (found && (await update(t, found, msg)) === 'updated') {
-        logger.info({ groupKey: t.groupKey, ts: found }, 'alert group message already posted by an earlier attempt; updated it instead of posting again');
+        logger.info(
+          { groupKey: t.groupKey, ts: found },
+          'alert group message already posted by an earlier attempt; updated it instead of posting again',
+        );
         return found;
       }
     }
@@ -85,7 +110,9 @@ export function createAlertPoster(deps: { db: Db; client: WebClient; metrics: Me
     const wait = await pacer.slotWithin(t.channelId, deps.maxSlotWaitMs);
     if (wait > 0) throw new Deferred(`the channel's next posting slot is ${wait} ms away`);
     try {
-      const posted = await slackCall(metrics, 'chat.postMessage', () => client.chat.postMessage({ channel: t.channelId, ...msg, metadata: alertGroupMetadata(t.groupKey) }));
+      const posted = await slackCall(metrics, 'chat.postMessage', () =>
+        client.chat.postMessage({ channel: t.channelId, ...msg, metadata: alertGroupMetadata(t.groupKey) }),
+      );
       if (!posted.ts) throw new Error('chat.postMessage returned no ts');
       return posted.ts;
     } catch (err) {

@@ -27,8 +27,17 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
   /** A failure that may pass is thrown: the delivery is retried later, still marked pending. */
   const findPosted = (run: RunState): Promise<string | undefined> =>
     findEarlierPost(
-      client, metrics,
-      { channel: run.channelId, eventType: DASHBOARD_EVENT, key: 'run_id', value: run.id, lookback: LOOKBACK, since: run.startedAt, ...(deps.botId ? { botId: deps.botId } : {}) },
+      client,
+      metrics,
+      {
+        channel: run.channelId,
+        eventType: DASHBOARD_EVENT,
+        key: 'run_id',
+        value: run.id,
+        lookback: LOOKBACK,
+        since: run.startedAt,
+        ...(deps.botId ? { botId: deps.botId } : {}),
+      },
       (code) => logger.warn({ runId: run.id, code }, 'cannot look for an earlier dashboard post; posting it'),
     );
 
@@ -69,6 +78,7 @@ export function createDashboardPoster(deps: { db: Db; client: WebClient; metrics
 
   return {
     /** Post the dashboard if the run has none yet, else update it in place (posting again if it was deleted). */
-    deliver: (run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> => (run.dashboardTs ? update(run, msg, hold) : post(run, msg, hold)),
+    deliver: (run: RunState, msg: Rendered, hold: () => Promise<void>): Promise<void> =>
+      run.dashboardTs ? update(run, msg, hold) : post(run, msg, hold),
   };
 }

@@ -13,8 +13,18 @@ import type { RunState } from '../domain/run.ts';
 import { answeredBySlack, classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { Db } from '../store/db.ts';
 import {
-  beginAttempt, claimRuns, enqueueDelivery, markDelivered, markFailed, markRefused, releaseRun, renewLease, reschedule, takeDue,
-  type Delivery, type Lease,
+  beginAttempt,
+  claimRuns,
+  enqueueDelivery,
+  markDelivered,
+  markFailed,
+  markRefused,
+  releaseRun,
+  renewLease,
+  reschedule,
+  takeDue,
+  type Delivery,
+  type Lease,
 } from '../store/deliveries.ts';
 import { getEvent } from '../store/events.ts';
 import type { StoredEvent } from '../domain/events.ts';
@@ -126,7 +136,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (kind === 'channel') {
       const refusals = await pauseChannel(db, lease.channelId, code, probeDelay);
       const line = { runId: lease.runId, channel: lease.channelId, code, refusals };
-      if (refusals === 1) log.error(line, 'Slack refuses this channel: its deliveries are paused (nothing is dropped) until a probe succeeds');
+      if (refusals === 1)
+        log.error(line, 'Slack refuses this channel: its deliveries are paused (nothing is dropped) until a probe succeeds');
       else log.warn(line, 'channel still refused; probing again later');
       return { delayMs: probeDelay(refusals), error: code, maybePosted, paused: true };
     }
@@ -138,13 +149,21 @@ export function createDispatcher(deps: DispatcherDeps) {
   async function postInThread(run: RunState, lease: Lease, msg: Rendered, metadata: ReturnType<typeof logEntryMetadata>): Promise<string> {
     await hold(lease);
     const args = { channel: run.channelId, thread_ts: run.dashboardTs!, text: msg.text, blocks: msg.blocks, metadata };
-    const posted = await slackCall(metrics, 'chat.postMessage', () => client.chat.postMessage(msg.broadcast ? { ...args, reply_broadcast: true } : args));
+    const posted = await slackCall(metrics, 'chat.postMessage', () =>
+      client.chat.postMessage(msg.broadcast ? { ...args, reply_broadcast: true } : args),
+    );
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     return posted.ts;
   }
 
   /** A refused entry: failed alone, with the placeholder that says what is missing and where to read it. */
-  async function replaceWithPlaceholder(run: RunState, lease: Lease, d: Delivery, event: StoredEvent | undefined, error: string): Promise<Stop | undefined> {
+  async function replaceWithPlaceholder(
+    run: RunState,
+    lease: Lease,
+    d: Delivery,
+    event: StoredEvent | undefined,
+    error: string,
+  ): Promise<Stop | undefined> {
     if (!(await markRefused(db, lease, d.id, error))) throw new LeaseLost();
     const wait = await pacer.slot(run.channelId, leaseMs / 3);
     if (wait > 0) return { delayMs: wait, error: 'paced', maybePosted: [] };
@@ -152,16 +171,25 @@ export function createDispatcher(deps: DispatcherDeps) {
     try {
       ts = await postInThread(run, lease, placeholderEntry(event, error), logEntryMetadata(event?.id ?? 0));
     } catch (err) {
-      if (err instanceof LeaseLost || classifySlackError(err) !== 'message') return err instanceof LeaseLost ? Promise.reject(err) : stopFor(err, 'chat.postMessage', lease, d);
+      if (err instanceof LeaseLost || classifySlackError(err) !== 'message')
+        return err instanceof LeaseLost ? Promise.reject(err) : stopFor(err, 'chat.postMessage', lease, d);
       log.error({ runId: run.id, code: slackErrorCode(err) }, 'Slack refused even the placeholder of a refused entry');
     }
     if (!(await markFailed(db, lease, [d.id], error, ts))) throw new LeaseLost();
     metrics.deliveriesFailed.inc({ reason: error });
-    log.warn({ runId: run.id, deliveryId: d.id, eventId: d.eventId, error }, 'Slack refused a log entry: marked failed alone and replaced by a placeholder');
+    log.warn(
+      { runId: run.id, deliveryId: d.id, eventId: d.eventId, error },
+      'Slack refused a log entry: marked failed alone and replaced by a placeholder',
+    );
     return undefined;
   }
 
-  async function deliverEntry(run: RunState, lease: Lease, d: Delivery, earlier: () => Promise<Map<string, string>>): Promise<Stop | undefined> {
+  async function deliverEntry(
+    run: RunState,
+    lease: Lease,
+    d: Delivery,
+    earlier: () => Promise<Map<string, string>>,
+  ): Promise<Stop | undefined> {
     const event = d.eventId === undefined ? undefined : await getEvent(db, d.eventId);
     if (!event) {
       if (!(await markFailed(db, lease, [d.id], 'event not found'))) throw new LeaseLost();
@@ -184,14 +212,22 @@ export function createDispatcher(deps: DispatcherDeps) {
     for (const [i, part] of parts.entries()) {
       const already = found?.get(partKey(event.id, i));
       if (already) {
-        log.info({ runId: run.id, eventId: event.id, part: i }, 'log entry already in the thread from an earlier attempt; not posting it again');
+        log.info(
+          { runId: run.id, eventId: event.id, part: i },
+          'log entry already in the thread from an earlier attempt; not posting it again',
+        );
         firstTs ??= already;
         continue;
       }
       const wait = await pacer.slot(run.channelId, leaseMs / 3);
       if (wait > 0) return { delayMs: wait, error: 'paced', maybePosted: i > 0 ? [d.id] : [] };
       try {
-        const ts = await postInThread(run, lease, { text: part.text, blocks: part.blocks ?? [], broadcast: rendered.broadcast === true && i === 0 }, logEntryMetadata(event.id, i));
+        const ts = await postInThread(
+          run,
+          lease,
+          { text: part.text, blocks: part.blocks ?? [], broadcast: rendered.broadcast === true && i === 0 },
+          logEntryMetadata(event.id, i),
+        );
         firstTs ??= ts;
       } catch (err) {
         if (err instanceof LeaseLost) throw err;
@@ -213,7 +249,14 @@ export function createDispatcher(deps: DispatcherDeps) {
     const blocked = pacer.blockedFor(method, run.channelId);
     if (blocked > 0) return run.dashboardTs ? undefined : { delayMs: blocked, error: 'ratelimited', maybePosted: [] };
     await hold(lease);
-    if (!(await beginAttempt(db, lease, rows.map((d) => d.id)))) throw new LeaseLost();
+    if (
+      !(await beginAttempt(
+        db,
+        lease,
+        rows.map((d) => d.id),
+      ))
+    )
+      throw new LeaseLost();
     const renderedVersion = run.version;
     try {
       await dashboards.deliver(run, await deps.render.dashboard(run), () => hold(lease));
@@ -222,22 +265,48 @@ export function createDispatcher(deps: DispatcherDeps) {
       const kind = classifySlackError(err);
       if (kind === 'message') {
         log.error({ runId: run.id, code: slackErrorCode(err) }, 'Slack refused the dashboard; showing a placeholder in its place');
-        await dashboards.deliver(run, placeholderDashboard(slackErrorCode(err)), () => hold(lease)).catch((e: unknown) => {
-          if (e instanceof LeaseLost) throw e;
-        });
-        if (!(await markFailed(db, lease, rows.map((d) => d.id), slackErrorCode(err)))) throw new LeaseLost();
+        await dashboards
+          .deliver(run, placeholderDashboard(slackErrorCode(err)), () => hold(lease))
+          .catch((e: unknown) => {
+            if (e instanceof LeaseLost) throw e;
+          });
+        if (
+          !(await markFailed(
+            db,
+            lease,
+            rows.map((d) => d.id),
+            slackErrorCode(err),
+          ))
+        )
+          throw new LeaseLost();
         metrics.deliveriesFailed.inc({ reason: slackErrorCode(err) });
         return run.dashboardTs ? undefined : { delayMs: backoff(1), error: slackErrorCode(err), maybePosted: [] };
       }
       const stop = await stopFor(err, method, lease, undefined);
       // The thread can go on under an existing dashboard unless Slack refuses the whole channel.
       if (run.dashboardTs && kind !== 'channel') {
-        if (!(await reschedule(db, lease, rows.map((d) => d.id), stop.delayMs, stop.error))) throw new LeaseLost();
+        if (
+          !(await reschedule(
+            db,
+            lease,
+            rows.map((d) => d.id),
+            stop.delayMs,
+            stop.error,
+          ))
+        )
+          throw new LeaseLost();
         return undefined;
       }
       return stop;
     }
-    if (!(await markDelivered(db, lease, rows.map((d) => d.id)))) throw new LeaseLost();
+    if (
+      !(await markDelivered(
+        db,
+        lease,
+        rows.map((d) => d.id),
+      ))
+    )
+      throw new LeaseLost();
     // Another replica may have changed the run while we rendered: make sure the newest state gets shown.
     const latest = await loadRun(db, run.id);
     if (latest && latest.version !== renderedVersion) await enqueueDelivery(db, run.id, 'dashboard');
@@ -250,7 +319,12 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (due.length === 0) return false;
     const run = await loadRun(db, lease.runId);
     if (!run) {
-      await markFailed(db, lease, due.map((d) => d.id), 'run not found');
+      await markFailed(
+        db,
+        lease,
+        due.map((d) => d.id),
+        'run not found',
+      );
       return false;
     }
     let thread: Promise<Map<string, string>> | undefined; // read from Slack at most once per pass, and only if needed
@@ -277,7 +351,17 @@ export function createDispatcher(deps: DispatcherDeps) {
     if (stop) {
       const left = due.filter((d) => !done.has(d.id));
       const maybe = [...stop.maybePosted, ...left.filter((d) => d.maybePosted).map((d) => d.id)];
-      if (!(await reschedule(db, lease, left.map((d) => d.id), stop.delayMs, stop.error, maybe))) throw new LeaseLost();
+      if (
+        !(await reschedule(
+          db,
+          lease,
+          left.map((d) => d.id),
+          stop.delayMs,
+          stop.error,
+          maybe,
+        ))
+      )
+        throw new LeaseLost();
       if (stop.paused) return false;
     }
     // Something went through: if the channel was paused, this pass was its probe, and it answered.
@@ -298,7 +382,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         try {
           if (await deliverRun(lease)) more = true;
         } catch (err) {
-          if (err instanceof LeaseLost) log.warn({ runId: lease.runId, reason: err.message }, 'delivery lease lost; another replica carries on');
+          if (err instanceof LeaseLost)
+            log.warn({ runId: lease.runId, reason: err.message }, 'delivery lease lost; another replica carries on');
           else log.error({ err, runId: lease.runId }, 'delivery pass failed');
         } finally {
           await releaseRun(db, lease).catch(() => undefined);
@@ -309,7 +394,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** Passes until nothing is due, one pass at a time in this process. */
-  const passes = passLoop(tick, (err) => log.error({ err }, 'dispatcher pass failed'), () => draining);
+  const passes = passLoop(
+    tick,
+    (err) => log.error({ err }, 'dispatcher pass failed'),
+    () => draining,
+  );
   const runNow = passes.run;
 
   return {

@@ -26,7 +26,11 @@ function fitFields(fields: Fields): Fields {
   const text = typeof fields.text === 'string' ? fields.text : '';
   const blocks = Array.isArray(fields.blocks) ? (fields.blocks as KnownBlock[]) : undefined;
   const fitted = fitMessage({ text, ...(blocks ? { blocks } : {}) });
-  return { ...fields, ...(typeof fields.text === 'string' ? { text: fitted.text } : {}), ...(fitted.blocks ? { blocks: fitted.blocks } : {}) };
+  return {
+    ...fields,
+    ...(typeof fields.text === 'string' ? { text: fitted.text } : {}),
+    ...(fitted.blocks ? { blocks: fitted.blocks } : {}),
+  };
 }
 
 /** Scrub (and, for messages, fit) the content fields of one request's arguments. */
@@ -75,7 +79,8 @@ export interface EgressPacing {
 /** The answer Slack itself gives when a method is rate limited: every WebClient handles it (waits, or rejects). */
 function rateLimited(waitMs: number): FetchResponse {
   return new Response(JSON.stringify({ ok: false, error: 'ratelimited' }), {
-    status: 429, headers: { 'content-type': 'application/json', 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
+    status: 429,
+    headers: { 'content-type': 'application/json', 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) },
   });
 }
 

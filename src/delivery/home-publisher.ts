@@ -47,9 +47,12 @@ export function createHomePublisher(deps: HomePublisherDeps) {
       published++;
     } catch (err) {
       const code = slackErrorCode(err);
-      const retry = classifySlackError(err) === 'rate'
-        ? (retryAfterMs(err) ?? 1000)
-        : homeRefused(err) ? 10 * 60_000 : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
+      const retry =
+        classifySlackError(err) === 'rate'
+          ? (retryAfterMs(err) ?? 1000)
+          : homeRefused(err)
+            ? 10 * 60_000
+            : Math.min(60_000, 1000 * 2 ** Math.min(claim.attempts, 6));
       log.warn({ userId: claim.userId, code, retryMs: retry }, 'views.publish failed; the Home is retried later');
       await homeFailed(db, claim, workerId, code, retry).catch(() => undefined);
     }
@@ -71,7 +74,11 @@ export function createHomePublisher(deps: HomePublisherDeps) {
     }
   }
 
-  const passes = passLoop(pass, (err) => log.error({ err }, 'home publish pass failed'), () => stopped);
+  const passes = passLoop(
+    pass,
+    (err) => log.error({ err }, 'home publish pass failed'),
+    () => stopped,
+  );
   const runNow = passes.run;
 
   return {

@@ -36,7 +36,12 @@ export interface PostedMessageQuery {
  * (mayAnswerLater) is thrown: the caller retries later, still marked. A lasting one (no history scope, say) is
  * handed to `cannotLook` and answers "not posted": the message is posted again, a duplicate is better than a loss.
  */
-export async function findEarlierPost(client: WebClient, metrics: Metrics, q: PostedMessageQuery, cannotLook: (code: string) => void): Promise<string | undefined> {
+export async function findEarlierPost(
+  client: WebClient,
+  metrics: Metrics,
+  q: PostedMessageQuery,
+  cannotLook: (code: string) => void,
+): Promise<string | undefined> {
   const oldest = q.since ? { oldest: String(Math.floor(q.since.getTime() / 1000) - 60) } : {};
   let page: Awaited<ReturnType<WebClient['conversations']['history']>>;
   try {
@@ -60,7 +65,14 @@ export async function findEarlierPost(client: WebClient, metrics: Metrics, q: Po
  * delivery is retried later, still marked); a lasting one (no history scope, a Slack without this method) returns
  * nothing, and the entry is posted again: a duplicate is better than a lost entry.
  */
-export async function postedEntries(client: WebClient, metrics: Metrics, log: Logger, channel: string, threadTs: string, botId?: string): Promise<Map<string, string>> {
+export async function postedEntries(
+  client: WebClient,
+  metrics: Metrics,
+  log: Logger,
+  channel: string,
+  threadTs: string,
+  botId?: string,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   try {
     let cursor: string | undefined;
@@ -70,7 +82,8 @@ export async function postedEntries(client: WebClient, metrics: Metrics, log: Lo
       );
       for (const m of page.messages ?? []) {
         if (botId && m.bot_id !== botId) continue;
-        const payload: { event_id?: unknown; part?: unknown } | undefined = m.metadata?.event_type === LOG_ENTRY_EVENT ? m.metadata.event_payload : undefined;
+        const payload: { event_id?: unknown; part?: unknown } | undefined =
+          m.metadata?.event_type === LOG_ENTRY_EVENT ? m.metadata.event_payload : undefined;
         const id = Number(payload?.event_id);
         const part = Number(payload?.part ?? 0);
         if (m.ts && Number.isInteger(id) && Number.isInteger(part)) found.set(partKey(id, part), m.ts);

@@ -34,18 +34,39 @@ export const EVENT_DATA = {
   }),
   baseline_recorded: data({ takenAt: iso, lines }),
   residue_exported: data({ action: z.string(), what: z.string(), part: z.number().int(), parts: z.number().int(), lines }),
-  finding_acknowledged: data({ verificationEventId: z.string(), finding: z.string(), reason: z.string(), acks: z.number().int(), required: z.number().int() }),
+  finding_acknowledged: data({
+    verificationEventId: z.string(),
+    finding: z.string(),
+    reason: z.string(),
+    acks: z.number().int(),
+    required: z.number().int(),
+  }),
   note: data({
-    text: z.string(), part: z.number().int().optional(), parts: z.number().int().optional(),
+    text: z.string(),
+    part: z.number().int().optional(),
+    parts: z.number().int().optional(),
     /** Added with the "Add to incident log" shortcut: the message's author and ts. */
-    from: z.string().optional(), messageTs: z.string().optional(),
+    from: z.string().optional(),
+    messageTs: z.string().optional(),
   }),
   /** A manual (break-glass) step someone did by hand. */
-  action_run: data({ action: z.string(), title: z.string(), ok: z.boolean(), breakGlass: z.boolean().optional(), summary: z.string(), lines }),
+  action_run: data({
+    action: z.string(),
+    title: z.string(),
+    ok: z.boolean(),
+    breakGlass: z.boolean().optional(),
+    summary: z.string(),
+    lines,
+  }),
   /** Committed before a remediation calls anything: after a crash, the log still says who started what. */
   action_started: data({ action: z.string(), title: z.string(), target: z.string() }),
   action_finished: data({
-    action: z.string(), title: z.string(), result: z.enum(ACTION_RESULTS), ok: z.boolean(), summary: z.string(), lines,
+    action: z.string(),
+    title: z.string(),
+    result: z.enum(ACTION_RESULTS),
+    ok: z.boolean(),
+    summary: z.string(),
+    lines,
     startedEventId: z.string(),
     /** A deep audit-chain verification's record (store/verifications.ts validates its shape). */
     verification: z.unknown().optional(),
@@ -54,9 +75,19 @@ export const EVENT_DATA = {
   gate_claimed: data({ previous: userId.optional() }),
   gate_handed_off: data({ from: userId.nullable(), to: userId, note: z.string() }),
   gate_released: data({ previous: userId.optional() }),
-  checks_recorded: data({ total: z.number().int(), failing: z.array(z.string()), ignoredAsOlder: z.array(z.string()).optional(), votesCleared: z.array(userId).optional() }),
+  checks_recorded: data({
+    total: z.number().int(),
+    failing: z.array(z.string()),
+    ignoredAsOlder: z.array(z.string()).optional(),
+    votesCleared: z.array(userId).optional(),
+  }),
   checklist_ticked: data({ item: z.enum(CHECKLIST_ITEMS), checked: z.boolean() }),
-  confirm_vote: data({ votes: z.array(userId), required: z.number().int(), dropped: z.array(userId).optional(), acknowledgedAlerts: z.array(z.string()).optional() }),
+  confirm_vote: data({
+    votes: z.array(userId),
+    required: z.number().int(),
+    dropped: z.array(userId).optional(),
+    acknowledgedAlerts: z.array(z.string()).optional(),
+  }),
   gate_confirmed: data({
     approvers: z.array(userId),
     checks: z.array(z.object({ id: z.string(), status: z.enum(CHECK_STATUSES), finishedAt: iso })),
@@ -72,8 +103,22 @@ export const EVENT_DATA = {
   run_resumed: data({}),
   run_cancelled: data({ reason: z.string() }),
   denied: data({ command: z.string(), reason: z.string() }),
-  alert_firing: data({ alert: z.string(), severity: z.string().nullable(), fingerprint: z.string(), summary: z.string().nullable(), startsAt: iso, endsAt: iso.nullable() }),
-  alert_resolved: data({ alert: z.string(), severity: z.string().nullable(), fingerprint: z.string(), summary: z.string().nullable(), startsAt: iso, endsAt: iso.nullable() }),
+  alert_firing: data({
+    alert: z.string(),
+    severity: z.string().nullable(),
+    fingerprint: z.string(),
+    summary: z.string().nullable(),
+    startsAt: iso,
+    endsAt: iso.nullable(),
+  }),
+  alert_resolved: data({
+    alert: z.string(),
+    severity: z.string().nullable(),
+    fingerprint: z.string(),
+    summary: z.string().nullable(),
+    startsAt: iso,
+    endsAt: iso.nullable(),
+  }),
   /** Scheduled work: written by the scheduler, never by a person (except watch_set). */
   watch_set: data({ mode: z.enum(['on', 'off']), intervalMs: z.number().nullable() }),
   watch_changed: data({
@@ -94,7 +139,9 @@ export type EventDraft<T extends EventType = EventType> = T extends EventType
   ? { type: T; gate: Gate | undefined; actor: string; data: EventData<T> }
   : never;
 
-export type StoredEvent<T extends EventType = EventType> = T extends EventType ? EventDraft<T> & { id: number; runId: string; at: Date } : never;
+export type StoredEvent<T extends EventType = EventType> = T extends EventType
+  ? EventDraft<T> & { id: number; runId: string; at: Date }
+  : never;
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EVENT_DATA, type);
@@ -112,8 +159,18 @@ export function eventData<T extends EventType>(type: T, value: unknown): EventDa
 }
 
 /** A stored row as a typed event: an unknown schema version or type, or data of another shape, is an error. */
-export function readEvent(row: { id: number; runId: string; at: Date; actor: string; type: string; gate: Gate | undefined; v: number; data: unknown }): StoredEvent {
-  if (row.v !== EVENT_SCHEMA_VERSION) throw new EventShapeError(`event ${row.id}: schema version ${row.v} is not one this bot reads (it reads ${EVENT_SCHEMA_VERSION})`);
+export function readEvent(row: {
+  id: number;
+  runId: string;
+  at: Date;
+  actor: string;
+  type: string;
+  gate: Gate | undefined;
+  v: number;
+  data: unknown;
+}): StoredEvent {
+  if (row.v !== EVENT_SCHEMA_VERSION)
+    throw new EventShapeError(`event ${row.id}: schema version ${row.v} is not one this bot reads (it reads ${EVENT_SCHEMA_VERSION})`);
   if (!isEventType(row.type)) throw new EventShapeError(`event ${row.id}: unknown type ${row.type}`);
   const { v: _v, data: raw, ...rest } = row;
   return { ...rest, type: row.type, data: eventData(row.type, raw) } as StoredEvent;

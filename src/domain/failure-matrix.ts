@@ -47,7 +47,8 @@ export const FAILURE_MATRIX = {
   control: {
     failure: 'Control unhealthy',
     impact: 'Automation dispatch unavailable.',
-    recovery: 'Use the Console or Admin SDK directly if the API is ready; restore the Control gate, token, JWKS, Redis and API reachability.',
+    recovery:
+      'Use the Console or Admin SDK directly if the API is ready; restore the Control gate, token, JWKS, Redis and API reachability.',
   },
 } as const;
 

@@ -66,7 +66,13 @@ export function createHomeContent(deps: HomeContentDeps) {
     let cursor: string | undefined;
     do {
       const page = await slackCall(metrics, 'users.conversations', () =>
-        client.users.conversations({ user: userId, types: 'public_channel,private_channel', exclude_archived: true, limit: 999, ...(cursor ? { cursor } : {}) }),
+        client.users.conversations({
+          user: userId,
+          types: 'public_channel,private_channel',
+          exclude_archived: true,
+          limit: 999,
+          ...(cursor ? { cursor } : {}),
+        }),
       );
       for (const c of page.channels ?? []) if (c.id) channels.add(c.id);
       cursor = page.response_metadata?.next_cursor || undefined;

@@ -8,7 +8,6 @@ import { lockRunLog } from '../store/events.ts';
 import { eventWithKey, finishedOf } from '../store/request-keys.ts';
 import { recordEvents } from './service.ts';
 
-
 export interface LastAction {
   title: string;
   actor: string;
@@ -54,7 +53,13 @@ export function createActionJournal(deps: ActionJournalDeps) {
   const { db } = deps;
   return {
     /** Record the start, or refuse when the same action is already running on this run (any replica). */
-    async start(runId: string, gate: Gate, actor: string, info: { action: string; title: string; target: string }, requestKey?: string): Promise<{ ok: true; startedId: number } | { ok: false; reason: string; repeat?: Repeat }> {
+    async start(
+      runId: string,
+      gate: Gate,
+      actor: string,
+      info: { action: string; title: string; target: string },
+      requestKey?: string,
+    ): Promise<{ ok: true; startedId: number } | { ok: false; reason: string; repeat?: Repeat }> {
       const now = deps.now();
       const outcome = await db.transaction(async (tx) => {
         await lockRunLog(tx, runId); // serialises two clicks on two replicas
@@ -63,17 +68,32 @@ export function createActionJournal(deps: ActionJournalDeps) {
         if (first) return { ok: false as const, repeat: repeatOf(first.actor, await finishedOf(tx, runId, first.id)) };
         const busy = await running(tx, runId, info.action, new Date(now.getTime() - deps.runningWindowMs));
         if (busy) return { ok: false as const, busy };
-        await recordEvents(tx, runId, now, [{ type: 'action_started', gate, actor, data: { ...info, ...(requestKey ? { requestKey } : {}) } }], true);
-        const [row] = (await tx.query<{ id: string }>(`SELECT max(id) AS id FROM events WHERE run_id = $1 AND type = 'action_started'`, [runId])).rows;
+        await recordEvents(
+          tx,
+          runId,
+          now,
+          [{ type: 'action_started', gate, actor, data: { ...info, ...(requestKey ? { requestKey } : {}) } }],
+          true,
+        );
+        const [row] = (
+          await tx.query<{ id: string }>(`SELECT max(id) AS id FROM events WHERE run_id = $1 AND type = 'action_started'`, [runId])
+        ).rows;
         return { ok: true as const, startedId: Number(row.id) };
       });
       if (!outcome.ok && outcome.repeat) {
         const state = outcome.repeat.finished ? 'has already run' : 'is still running';
-        return { ok: false, repeat: outcome.repeat, reason: `This request was already made: *${info.title}* ${state} (started by <@${outcome.repeat.actor}>). Not running it twice.` };
+        return {
+          ok: false,
+          repeat: outcome.repeat,
+          reason: `This request was already made: *${info.title}* ${state} (started by <@${outcome.repeat.actor}>). Not running it twice.`,
+        };
       }
       if (!outcome.ok) {
         const at = new Date(outcome.busy.at).toISOString().slice(11, 19);
-        return { ok: false, reason: `<@${outcome.busy.actor}> started *${info.title}* at ${at} UTC and it has not finished: not running it twice. Its outcome will appear in the thread and on the dashboard.` };
+        return {
+          ok: false,
+          reason: `<@${outcome.busy.actor}> started *${info.title}* at ${at} UTC and it has not finished: not running it twice. Its outcome will appear in the thread and on the dashboard.`,
+        };
       }
       deps.onQueued?.();
       return outcome;
@@ -89,8 +109,22 @@ export function createActionJournal(deps: ActionJournalDeps) {
       if (recorded) deps.onQueued?.();
       return recorded;
     },
-    async finish(runId: string, gate: Gate, actor: string, startedId: number, data: Omit<EventData<'action_finished'>, 'startedEventId'>): Promise<void> {
-      await db.transaction((tx) => recordEvents(tx, runId, deps.now(), [{ type: 'action_finished', gate, actor, data: { ...data, startedEventId: String(startedId) } }], true));
+    async finish(
+      runId: string,
+      gate: Gate,
+      actor: string,
+      startedId: number,
+      data: Omit<EventData<'action_finished'>, 'startedEventId'>,
+    ): Promise<void> {
+      await db.transaction((tx) =>
+        recordEvents(
+          tx,
+          runId,
+          deps.now(),
+          [{ type: 'action_finished', gate, actor, data: { ...data, startedEventId: String(startedId) } }],
+          true,
+        ),
+      );
       deps.onQueued?.();
     },
   };

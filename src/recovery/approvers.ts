@@ -42,7 +42,10 @@ export function createApproverDirectory(
         deps.logger.warn({ err, group, ageMs: now() - hit.at }, 'cannot read user group members; using the cached membership');
         return hit.members;
       }
-      deps.logger.error({ err, group }, 'cannot read user group members and no recent membership is cached: approver-only actions are refused');
+      deps.logger.error(
+        { err, group },
+        'cannot read user group members and no recent membership is cached: approver-only actions are refused',
+      );
       throw new UserFacingError(
         'target_unavailable',
         `I cannot check who the approvers are right now (Slack does not answer for user group ${group}${hit ? `; what I know is ${Math.round((now() - hit.at) / 60_000)} minutes old` : ''}). Approver-only actions are refused until it answers; try again in a minute.`,

@@ -21,11 +21,14 @@ export interface RunBrief {
 
 export function briefOf(run: RunState, policy: GatePolicy, now: Date): RunBrief {
   const open = currentGate(run);
-  const done = run.gates.filter(isDone).map((g) => ({ gate: g.gate, how: g.status as 'confirmed' | 'overridden', by: g.doneBy, at: g.doneAt }));
+  const done = run.gates
+    .filter(isDone)
+    .map((g) => ({ gate: g.gate, how: g.status as 'confirmed' | 'overridden', by: g.doneBy, at: g.doneAt }));
   const blockers: string[] = [];
   let next: string;
   if (run.status !== 'active') {
-    next = run.status === 'resumed' ? 'Nothing: traffic was resumed. Export the timeline for the review.' : 'Nothing: the run was cancelled.';
+    next =
+      run.status === 'resumed' ? 'Nothing: traffic was resumed. Export the timeline for the review.' : 'Nothing: the run was cancelled.';
   } else if (!open) {
     next = 'No gate is open.';
   } else if (open.gate === 'freeze') {

@@ -2,7 +2,17 @@
 // decide() never does I/O; the caller persists the new state and its events in one transaction.
 import type { EventData, EventDraft } from '../domain/events.ts';
 import type { Gate } from '../domain/gates.ts';
-import { FINDING_ACKS_REQUIRED, findingAckers, gateOf, type ConfirmVote, type GateCheck, type GateState, type GateStatus, type RunState, type RunVerification } from '../domain/run.ts';
+import {
+  FINDING_ACKS_REQUIRED,
+  findingAckers,
+  gateOf,
+  type ConfirmVote,
+  type GateCheck,
+  type GateState,
+  type GateStatus,
+  type RunState,
+  type RunVerification,
+} from '../domain/run.ts';
 import { CHECKLIST_ITEMS, CHECKLISTS, UNFREEZE_CHECKLIST, FREEZE_CHECKLIST, GATES, GATE_TITLES, type FreezeItem } from '../domain/gates.ts';
 
 export type Command =
@@ -24,7 +34,18 @@ export type CommandType = Command['type'];
 /** Which commands each gate state accepts. Anything else is refused before any guard runs. */
 export const ALLOWED: Record<GateStatus, readonly CommandType[]> = {
   locked: ['claim', 'record_checks'],
-  open: ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'],
+  open: [
+    'claim',
+    'handoff',
+    'release',
+    'record_checks',
+    'tick',
+    'confirm',
+    'request_override',
+    'approve_override',
+    'reject_override',
+    'acknowledge_finding',
+  ],
   confirmed: ['record_checks'],
   overridden: ['record_checks'],
 };
@@ -51,9 +72,7 @@ export interface GatePolicy {
  * `conflict`: someone else already did it (double click, second replica): answer ephemerally, log nothing.
  * `denied`: a rule refused it: answer ephemerally and log the denial as an event.
  */
-export type Decision =
-  | { ok: true; run: RunState; events: EventDraft[] }
-  | { ok: false; kind: 'conflict' | 'denied'; reason: string };
+export type Decision = { ok: true; run: RunState; events: EventDraft[] } | { ok: false; kind: 'conflict' | 'denied'; reason: string };
 
 const ok = (run: RunState, events: EventDraft[]): Decision => ({ ok: true, run, events });
 const denied = (reason: string): Decision => ({ ok: false, kind: 'denied', reason });
@@ -82,14 +101,21 @@ export function checksBlockingConfirm(g: GateState, policy: GatePolicy, now: Dat
     const c = g.checks.find((x) => x.checkId === id);
     if (!c) continue;
     if (c.status !== 'pass') problems.push(`${id} is ${c.status}`);
-    else if (now.getTime() - c.finishedAt.getTime() > policy.freshnessMs) problems.push(`${id} is stale (older than ${Math.round(policy.freshnessMs / 60000)} min)`);
+    else if (now.getTime() - c.finishedAt.getTime() > policy.freshnessMs)
+      problems.push(`${id} is stale (older than ${Math.round(policy.freshnessMs / 60000)} min)`);
   }
   if (notRun.length > 0) problems.push(`${notRun.join(', ')} ${notRun.length === 1 ? 'has' : 'have'} not run`);
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
 
 /** Close a gate and open the next one (or end the run after Resume). */
-function complete(run: RunState, g: GateState, actor: string, now: Date, done: EventDraft<'gate_confirmed'> | EventDraft<'override_approved'>): Decision {
+function complete(
+  run: RunState,
+  g: GateState,
+  actor: string,
+  now: Date,
+  done: EventDraft<'gate_confirmed'> | EventDraft<'override_approved'>,
+): Decision {
   const status = done.type === 'gate_confirmed' ? 'confirmed' : 'overridden';
   let next = withGate(run, g.gate, { status, doneBy: actor, doneAt: now, override: undefined });
   const events: EventDraft[] = [done];
@@ -127,14 +153,24 @@ function recordChecks(run: RunState, g: GateState, results: readonly GateCheck[]
   const votesCleared = red ? g.confirmVotes.map((v) => v.userId) : [];
   const failing = results.filter((r) => r.status !== 'pass').map((r) => `${r.checkId} (${r.status})`);
   const data: EventData<'checks_recorded'> = {
-    total: results.length, failing, ...(older.length > 0 ? { ignoredAsOlder: older } : {}), ...(votesCleared.length > 0 ? { votesCleared } : {}),
+    total: results.length,
+    failing,
+    ...(older.length > 0 ? { ignoredAsOlder: older } : {}),
+    ...(votesCleared.length > 0 ? { votesCleared } : {}),
   };
   return ok(withGate(run, g.gate, { checks, ...(votesCleared.length > 0 ? { confirmVotes: [] } : {}) }), [
     { type: 'checks_recorded', gate: g.gate, actor: actor.userId, data },
   ]);
 }
 
-function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, now: Date, command: Extract<Command, { type: 'confirm' }>): Decision {
+function confirm(
+  run: RunState,
+  g: GateState,
+  actor: Actor,
+  policy: GatePolicy,
+  now: Date,
+  command: Extract<Command, { type: 'confirm' }>,
+): Decision {
   if (g.gate === 'freeze') {
     const missing = (Object.keys(FREEZE_CHECKLIST) as FreezeItem[]).filter((item) => !g.checklist[item]);
     if (missing.length > 0) return denied(`Tick every Freeze item first: ${missing.map((m) => FREEZE_CHECKLIST[m]).join('; ')}.`);
@@ -145,18 +181,24 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
     if (g.gate === 'resume') {
       const frozen = gateOf(run, 'freeze').checklist;
       const open = CHECKLIST_ITEMS.filter((item) => frozen[item] !== undefined && !g.checklist[item]);
-      if (open.length > 0) return denied(`Resume cannot be confirmed: unfreeze each item Freeze recorded first: ${open.map((m) => UNFREEZE_CHECKLIST[m]).join('; ')}.`);
+      if (open.length > 0)
+        return denied(
+          `Resume cannot be confirmed: unfreeze each item Freeze recorded first: ${open.map((m) => UNFREEZE_CHECKLIST[m]).join('; ')}.`,
+        );
     }
   }
   // Votes expire with the freshness window, and count only while their voter is still an approver.
-  const standing = (v: ConfirmVote) => now.getTime() - v.at.getTime() <= policy.freshnessMs && (actor.currentApprovers?.has(v.userId) ?? false);
+  const standing = (v: ConfirmVote) =>
+    now.getTime() - v.at.getTime() <= policy.freshnessMs && (actor.currentApprovers?.has(v.userId) ?? false);
   if (g.confirmVotes.some((v) => v.userId === actor.userId && standing(v))) {
     return denied(`You already approved ${g.gate}; it needs another approver.`);
   }
   const acknowledged = command.acknowledgedAlerts ?? [];
   const unacknowledged = g.gate === 'resume' ? (command.firingCritical ?? []).filter((a) => !acknowledged.includes(a)) : [];
   if (unacknowledged.length > 0) {
-    return denied(`Critical Caracal alerts are still firing: ${unacknowledged.join(', ')}. Each Resume approver must acknowledge them: use "Acknowledge alerts and confirm Resume" on the dashboard.`);
+    return denied(
+      `Critical Caracal alerts are still firing: ${unacknowledged.join(', ')}. Each Resume approver must acknowledge them: use "Acknowledge alerts and confirm Resume" on the dashboard.`,
+    );
   }
   const findings = g.gate === 'resume' ? unacknowledgedFindings(run) : undefined;
   if (findings) return denied(findings);
@@ -171,11 +213,19 @@ function confirm(run: RunState, g: GateState, actor: Actor, policy: GatePolicy, 
   const items = g.gate === 'freeze' ? { frozen: checklistRecord(g) } : g.gate === 'resume' ? { unfrozen: checklistRecord(g) } : {};
   if (votes.length < required) {
     return ok(withGate(run, g.gate, { confirmVotes: votes }), [
-      { type: 'confirm_vote', gate: g.gate, actor: actor.userId, data: { votes: voters, required, ...(dropped.length ? { dropped } : {}), ...ack } },
+      {
+        type: 'confirm_vote',
+        gate: g.gate,
+        actor: actor.userId,
+        data: { votes: voters, required, ...(dropped.length ? { dropped } : {}), ...ack },
+      },
     ]);
   }
   return complete(withGate(run, g.gate, { confirmVotes: votes }), g, actor.userId, now, {
-    type: 'gate_confirmed', gate: g.gate, actor: actor.userId, data: { approvers: voters, checks: evidence, ...ack, ...items },
+    type: 'gate_confirmed',
+    gate: g.gate,
+    actor: actor.userId,
+    data: { approvers: voters, checks: evidence, ...ack, ...items },
   });
 }
 
@@ -189,7 +239,9 @@ function checklistRecord(g: GateState): { item: FreezeItem; label: string; by: s
 
 function findingText(v: RunVerification): string {
   const first = v.findings[0];
-  const where = first ? `zone ${first.zoneId}, row id=${first.rowId} (chain_seq ${first.chainSeq}), ${first.kinds.join(' + ')}` : 'no row named';
+  const where = first
+    ? `zone ${first.zoneId}, row id=${first.rowId} (chain_seq ${first.chainSeq}), ${first.kinds.join(' + ')}`
+    : 'no row named';
   return `${v.findings.length} broken zone(s), first ${where}`;
 }
 
@@ -199,33 +251,59 @@ export function unacknowledgedFindings(run: RunState): string | undefined {
   if (!v || v.clean) return undefined;
   const ackers = findingAckers(v);
   if (ackers.length >= FINDING_ACKS_REQUIRED) return undefined;
-  return `The deep audit-chain verification at ${v.at.toISOString().slice(11, 16)} UTC found ${findingText(v)}. ` +
+  return (
+    `The deep audit-chain verification at ${v.at.toISOString().slice(11, 16)} UTC found ${findingText(v)}. ` +
     `Resume needs ${FINDING_ACKS_REQUIRED} approvers to acknowledge it with a written reason ("Acknowledge finding…" on the dashboard); ` +
-    `${ackers.length} of ${FINDING_ACKS_REQUIRED} so far.`;
+    `${ackers.length} of ${FINDING_ACKS_REQUIRED} so far.`
+  );
 }
 
-function acknowledgeFinding(run: RunState, gate: Gate, actor: Actor, command: Extract<Command, { type: 'acknowledge_finding' }>, now: Date): Decision {
+function acknowledgeFinding(
+  run: RunState,
+  gate: Gate,
+  actor: Actor,
+  command: Extract<Command, { type: 'acknowledge_finding' }>,
+  now: Date,
+): Decision {
   if (gate !== 'resume') return denied('Deep verification findings are acknowledged on the Resume gate.');
   const v = run.verification;
-  if (!v || v.clean || v.eventId !== command.verificationEventId) return conflict('That verification is no longer the latest one with findings: look at the dashboard again.');
+  if (!v || v.clean || v.eventId !== command.verificationEventId)
+    return conflict('That verification is no longer the latest one with findings: look at the dashboard again.');
   const reason = command.reason.trim();
   if (reason.length === 0) return denied('An acknowledgement needs a written reason.');
   if (findingAckers(v).includes(actor.userId)) return denied('You already acknowledged this finding; it needs another approver.');
   const acks = [...v.acks, { userId: actor.userId, reason, at: now }];
-  return ok({ ...run, verification: { ...v, acks } }, [{
-    type: 'finding_acknowledged', gate, actor: actor.userId,
-    data: { verificationEventId: String(v.eventId), finding: findingText(v), reason, acks: findingAckers({ ...v, acks }).length, required: FINDING_ACKS_REQUIRED },
-  }]);
+  return ok({ ...run, verification: { ...v, acks } }, [
+    {
+      type: 'finding_acknowledged',
+      gate,
+      actor: actor.userId,
+      data: {
+        verificationEventId: String(v.eventId),
+        finding: findingText(v),
+        reason,
+        acks: findingAckers({ ...v, acks }).length,
+        required: FINDING_ACKS_REQUIRED,
+      },
+    },
+  ]);
 }
 
 /** Commands only approvers may give: the only ones for which approver membership is looked up. */
-export const APPROVER_COMMANDS: readonly CommandType[] = ['confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'];
+export const APPROVER_COMMANDS: readonly CommandType[] = [
+  'confirm',
+  'request_override',
+  'approve_override',
+  'reject_override',
+  'acknowledge_finding',
+];
 
 export function decide(run: RunState, gate: Gate, command: Command, actor: Actor, policy: GatePolicy, now: Date): Decision {
   if (run.status !== 'active') return conflict(`This run has already ended (${run.status}).`);
   const g = gateOf(run, gate);
   if (!ALLOWED[g.status].includes(command.type)) {
-    if (g.status === 'confirmed' || g.status === 'overridden') return conflict(`${GATE_TITLES[gate]} was already ${g.status} by ${who(g.doneBy)}.`);
+    if (g.status === 'confirmed' || g.status === 'overridden')
+      return conflict(`${GATE_TITLES[gate]} was already ${g.status} by ${who(g.doneBy)}.`);
     return denied(`${GATE_TITLES[gate]} is locked: confirm the gates before it first, in order.`);
   }
   if (APPROVER_COMMANDS.includes(command.type) && !actor.isApprover) {
@@ -240,7 +318,9 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
     case 'handoff': {
       // The claimant passes the gate on with a written note; an approver may reassign a claim left behind.
       if (g.claimedBy !== actor.userId && !actor.isApprover) {
-        return denied(`Only ${g.claimedBy ? who(g.claimedBy) : 'whoever claims this gate'} or an approver can hand it off. Claim it first.`);
+        return denied(
+          `Only ${g.claimedBy ? who(g.claimedBy) : 'whoever claims this gate'} or an approver can hand it off. Claim it first.`,
+        );
       }
       if (command.to === g.claimedBy) return conflict(`${who(command.to)} already holds ${GATE_TITLES[gate]}.`);
       const note = command.note.trim();
@@ -251,8 +331,11 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
     }
     case 'release':
       if (!g.claimedBy) return conflict(`${GATE_TITLES[gate]} is not claimed.`);
-      if (g.claimedBy !== actor.userId && !actor.isApprover) return denied(`Only ${who(g.claimedBy)} or an approver can release this claim.`);
-      return ok(withGate(run, gate, { claimedBy: undefined }), [{ type: 'gate_released', gate, actor: actor.userId, data: { previous: g.claimedBy } }]);
+      if (g.claimedBy !== actor.userId && !actor.isApprover)
+        return denied(`Only ${who(g.claimedBy)} or an approver can release this claim.`);
+      return ok(withGate(run, gate, { claimedBy: undefined }), [
+        { type: 'gate_released', gate, actor: actor.userId, data: { previous: g.claimedBy } },
+      ]);
     case 'record_checks':
       return recordChecks(run, g, command.results, actor, policy);
     case 'tick': {
@@ -283,12 +366,19 @@ export function decide(run: RunState, gate: Gate, command: Command, actor: Actor
       if (!g.override || g.override.id !== command.overrideId) return conflict('This override is no longer pending.');
       if (command.type === 'reject_override') {
         return ok(withGate(run, gate, { override: undefined }), [
-          { type: 'override_rejected', gate, actor: actor.userId, data: { overrideId: g.override.id, requestedBy: g.override.requestedBy } },
+          {
+            type: 'override_rejected',
+            gate,
+            actor: actor.userId,
+            data: { overrideId: g.override.id, requestedBy: g.override.requestedBy },
+          },
         ]);
       }
       if (g.override.requestedBy === actor.userId) return denied('You cannot approve your own override: a second approver must.');
       return complete(run, g, actor.userId, now, {
-        type: 'override_approved', gate, actor: actor.userId,
+        type: 'override_approved',
+        gate,
+        actor: actor.userId,
         data: { overrideId: g.override.id, requestedBy: g.override.requestedBy, reason: g.override.reason },
       });
     }

@@ -68,15 +68,19 @@ export function clickBelongsToRun(run: Pick<RunState, 'channelId' | 'dashboardTs
   return origin.messageTs === undefined || run.dashboardTs === undefined || origin.messageTs === run.dashboardTs;
 }
 
-export type ActResult =
-  | { ok: true; run: RunState }
-  | { ok: false; kind: 'conflict' | 'denied' | 'not_found'; reason: string };
+export type ActResult = { ok: true; run: RunState } | { ok: false; kind: 'conflict' | 'denied' | 'not_found'; reason: string };
 
 /** Events shown on the dashboard only: the thread already says it in the entry before. */
 const NOT_IN_THREAD = new Set(['gate_opened']);
 const MAX_ATTEMPTS = 8;
 
-export async function recordEvents(q: Queryable, runId: string, at: Date, events: readonly EventDraft[], dashboard: boolean): Promise<void> {
+export async function recordEvents(
+  q: Queryable,
+  runId: string,
+  at: Date,
+  events: readonly EventDraft[],
+  dashboard: boolean,
+): Promise<void> {
   await lockRunLog(q, runId); // a run's events commit in id order, so its thread is posted in order
   for (const e of events) {
     const id = await appendEvent(q, runId, at, e);
@@ -104,7 +108,12 @@ export function createRecoveryService(deps: RecoveryDeps) {
   }
 
   async function startRun(input: {
-    channelId: string; title: string; userId: string; kind?: 'recovery' | 'drill'; scenario?: string; origin?: Record<string, unknown>;
+    channelId: string;
+    title: string;
+    userId: string;
+    kind?: 'recovery' | 'drill';
+    scenario?: string;
+    origin?: Record<string, unknown>;
     /** The Caracal deployment to recover; default the channel's (config `environments`). */
     environment?: string;
   }): Promise<ActResult> {
@@ -114,12 +123,30 @@ export function createRecoveryService(deps: RecoveryDeps) {
     const baseline = deps.captureBaseline ? await deps.captureBaseline(environment) : undefined;
     const now = deps.now();
     const run: RunState = {
-      id: deps.newId(), channelId: input.channelId, title: input.title, kind: input.kind ?? 'recovery', scenario: input.scenario,
-      status: 'active', startedBy: input.userId, startedAt: now, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
+      id: deps.newId(),
+      channelId: input.channelId,
+      title: input.title,
+      kind: input.kind ?? 'recovery',
+      scenario: input.scenario,
+      status: 'active',
+      startedBy: input.userId,
+      startedAt: now,
+      endedAt: undefined,
+      dashboardTs: undefined,
+      version: 1,
+      drillMarks: {},
       environment,
       gates: GATES.map((gate, i) => ({
-        gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
-        openedAt: i === 0 ? now : undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined,
+        gate,
+        status: i === 0 ? 'open' : 'locked',
+        claimedBy: undefined,
+        doneBy: undefined,
+        doneAt: undefined,
+        openedAt: i === 0 ? now : undefined,
+        checklist: {},
+        checks: [],
+        confirmVotes: [],
+        override: undefined,
       })),
     };
     try {
@@ -127,15 +154,33 @@ export function createRecoveryService(deps: RecoveryDeps) {
         const active = await findRunId(tx, input.channelId, 'active');
         if (active) throw new VersionConflict(active);
         await insertRun(tx, run);
-        const started: EventDraft = { type: 'run_started', gate: undefined, actor: input.userId, data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, environment: run.environment, ...input.origin } };
+        const started: EventDraft = {
+          type: 'run_started',
+          gate: undefined,
+          actor: input.userId,
+          data: { title: input.title, kind: run.kind, scenario: input.scenario ?? null, environment: run.environment, ...input.origin },
+        };
         if (baseline) await insertRunBaseline(tx, run.id, baseline);
-        const recorded: EventDraft[] = baseline ? [{ type: 'baseline_recorded', gate: undefined, actor: input.userId, data: { takenAt: baseline.takenAt, lines: describeBaseline(baseline) } }] : [];
+        const recorded: EventDraft[] = baseline
+          ? [
+              {
+                type: 'baseline_recorded',
+                gate: undefined,
+                actor: input.userId,
+                data: { takenAt: baseline.takenAt, lines: describeBaseline(baseline) },
+              },
+            ]
+          : [];
         await record(tx, run.id, now, [started, ...recorded], true);
       });
     } catch (err) {
       // The unique index on active runs settles two simultaneous starts in one channel.
       if (err instanceof VersionConflict || (err as { code?: string }).code === '23505') {
-        return { ok: false, kind: 'conflict', reason: 'A recovery run is already active in this channel: use its dashboard, or `/caracal timeline`.' };
+        return {
+          ok: false,
+          kind: 'conflict',
+          reason: 'A recovery run is already active in this channel: use its dashboard, or `/caracal timeline`.',
+        };
       }
       throw err;
     }
@@ -147,7 +192,11 @@ export function createRecoveryService(deps: RecoveryDeps) {
    * What a Confirm is decided with besides the run: earlier voters looked up again (a removed approver's vote
    * lapses), and on Resume the critical alerts still firing in the channel.
    */
-  async function confirmLookups(run: RunState, gate: Gate, command: Extract<Command, { type: 'confirm' }>): Promise<{ currentApprovers: Set<string>; command: Command }> {
+  async function confirmLookups(
+    run: RunState,
+    gate: Gate,
+    command: Extract<Command, { type: 'confirm' }>,
+  ): Promise<{ currentApprovers: Set<string>; command: Command }> {
     const voters = run.gates.find((g) => g.gate === gate)?.confirmVotes.map((v) => v.userId) ?? [];
     const still = await Promise.all(voters.map(async (v) => ((await deps.isApprover(v)) ? v : undefined)));
     const currentApprovers = new Set(still.filter((v): v is string => v !== undefined));
@@ -162,13 +211,17 @@ export function createRecoveryService(deps: RecoveryDeps) {
   async function act(runId: string, gate: Gate, command: Command, userId: string, origin?: ClickOrigin): Promise<ActResult> {
     // Only approver-only commands look membership up (Slack may be slow or down; Claim and Run checks never wait).
     // Handoff and release are open to the claimant, and to an approver reassigning a claim left behind.
-    const isApprover = APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' || command.type === 'release' ? await deps.isApprover(userId) : false;
+    const isApprover =
+      APPROVER_COMMANDS.includes(command.type) || command.type === 'handoff' || command.type === 'release'
+        ? await deps.isApprover(userId)
+        : false;
     const key = origin?.requestKey;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       // What Confirm looks up (voters' membership, firing alerts) may ask Slack: asked before the run is locked, from
       // the run as it is now; if the run changed meanwhile, it is decided again. Other commands look nothing up.
       const seen = command.type === 'confirm' ? await loadRun(deps.db, runId) : undefined;
-      const lookups = seen && command.type === 'confirm' ? { version: seen.version, ...(await confirmLookups(seen, gate, command)) } : undefined;
+      const lookups =
+        seen && command.type === 'confirm' ? { version: seen.version, ...(await confirmLookups(seen, gate, command)) } : undefined;
       const now = deps.now();
       let result: ActResult | 'changed';
       try {
@@ -176,14 +229,22 @@ export function createRecoveryService(deps: RecoveryDeps) {
           // Clicks on one run queue on its lock and each decides on the state the one before left: twenty people
           // clicking at once cost twenty short transactions, not rounds of conflicts and retries.
           const before = await lockAndReadRun(tx, runId);
-          if (!before || (origin && !clickBelongsToRun(before, origin))) return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
+          if (!before || (origin && !clickBelongsToRun(before, origin)))
+            return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
           // Applied already (a redelivered click): answered as the first was.
           if (key && (await eventWithKey(tx, runId, key))) return { ok: true, run: before };
           if (lookups && before.version !== lookups.version) return 'changed';
           const actor = { userId, isApprover, ...(lookups ? { currentApprovers: lookups.currentApprovers } : {}) };
           const decision = decide(before, gate, lookups?.command ?? command, actor, deps.policy, now);
           if (!decision.ok) {
-            if (decision.kind === 'denied') await record(tx, runId, now, [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }], false);
+            if (decision.kind === 'denied')
+              await record(
+                tx,
+                runId,
+                now,
+                [{ type: 'denied', gate, actor: userId, data: { command: command.type, reason: decision.reason } }],
+                false,
+              );
             return decision;
           }
           await saveRun(tx, before, decision.run, now, userId);
@@ -204,10 +265,26 @@ export function createRecoveryService(deps: RecoveryDeps) {
   /** A note (or any event outside the gate machine) on the channel's active run. */
   /** One event, or several written together (a long note's continuation entries: all or none). */
   /** `requestKey` (issue 18): the request's own id (a slash command's trigger_id); a replay of it is recorded once. */
-  async function addEvent(channelId: string, userId: string, type: 'note', data: EventData<'note'> | readonly EventData<'note'>[], requestKey?: string): Promise<{ ok: true; runId: string } | { ok: false; kind: 'not_found'; reason: string }> {
+  async function addEvent(
+    channelId: string,
+    userId: string,
+    type: 'note',
+    data: EventData<'note'> | readonly EventData<'note'>[],
+    requestKey?: string,
+  ): Promise<{ ok: true; runId: string } | { ok: false; kind: 'not_found'; reason: string }> {
     const runId = await findRunId(deps.db, channelId, 'active');
-    if (!runId) return { ok: false, kind: 'not_found', reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.' };
-    const drafts = (Array.isArray(data) ? data : [data]).map((d: EventData<'note'>, i) => ({ type, gate: undefined, actor: userId, data: requestKey && i === 0 ? { ...d, requestKey } : d }));
+    if (!runId)
+      return {
+        ok: false,
+        kind: 'not_found',
+        reason: 'There is no active recovery run in this channel. Start one with `/caracal recover [title]`.',
+      };
+    const drafts = (Array.isArray(data) ? data : [data]).map((d: EventData<'note'>, i) => ({
+      type,
+      gate: undefined,
+      actor: userId,
+      data: requestKey && i === 0 ? { ...d, requestKey } : d,
+    }));
     await deps.db.transaction(async (tx) => {
       await lockRunLog(tx, runId);
       if (requestKey && (await eventWithKey(tx, runId, requestKey))) return;
@@ -227,7 +304,9 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (run.status !== 'active') return { ok: false, kind: 'conflict', reason: `This run has already ended (${run.status}).` };
     if (!readOnly && !(await deps.isApprover(userId))) {
       const reason = 'Only configured approvers can run remediation actions.';
-      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false));
+      await deps.db.transaction((tx) =>
+        record(tx, runId, deps.now(), [{ type: 'denied', gate, actor: userId, data: { command: actionId, reason } }], false),
+      );
       queued();
       return { ok: false, kind: 'denied', reason };
     }
@@ -238,10 +317,18 @@ export function createRecoveryService(deps: RecoveryDeps) {
    * Evidence exported before a break-glass removal, as thread entries written together (all or none): split into
    * parts of whole lines so each entry stays readable; a single longer line is split by the egress, never cut.
    */
-  async function recordExport(runId: string, gate: Gate, userId: string, data: { action: string; what: string; lines: readonly string[] }): Promise<void> {
+  async function recordExport(
+    runId: string,
+    gate: Gate,
+    userId: string,
+    data: { action: string; what: string; lines: readonly string[] },
+  ): Promise<void> {
     const parts = splitLines(data.lines, EXPORT_PART_CHARS);
     const drafts: EventDraft[] = parts.map((lines, i) => ({
-      type: 'residue_exported', gate, actor: userId, data: { action: data.action, what: data.what, part: i + 1, parts: parts.length, lines },
+      type: 'residue_exported',
+      gate,
+      actor: userId,
+      data: { action: data.action, what: data.what, part: i + 1, parts: parts.length, lines },
     }));
     await deps.db.transaction((tx) => record(tx, runId, deps.now(), drafts, false));
     queued();
@@ -253,10 +340,14 @@ export function createRecoveryService(deps: RecoveryDeps) {
     if (!run) return { ok: false, kind: 'not_found', reason: 'This run no longer exists.' };
     if (!clickBelongsToRun(run, origin)) return { ok: false, kind: 'not_found', reason: NOT_THIS_CHANNELS_RUN };
     if (run.kind !== 'drill') return { ok: false, kind: 'denied', reason: 'Only drill runs have drill marks.' };
-    if (run.drillMarks[marker]) return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
-    if (marker !== 'injected' && !run.drillMarks.injected) return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
+    if (run.drillMarks[marker])
+      return { ok: false, kind: 'conflict', reason: `Already recorded at ${run.drillMarks[marker].toISOString()}.` };
+    if (marker !== 'injected' && !run.drillMarks.injected)
+      return { ok: false, kind: 'denied', reason: 'Record "Fault injected" first: detection and recovery are timed from it.' };
     try {
-      await deps.db.transaction((tx) => record(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true));
+      await deps.db.transaction((tx) =>
+        record(tx, runId, deps.now(), [{ type: 'drill_marker', gate: undefined, actor: userId, data: { marker } }], true),
+      );
     } catch (err) {
       if ((err as { code?: string }).code === '23505') return { ok: false, kind: 'conflict', reason: 'Someone recorded it a moment ago.' };
       throw err;
@@ -274,7 +365,15 @@ export function createRecoveryService(deps: RecoveryDeps) {
       const now = deps.now();
       if (!(await deps.isApprover(userId))) {
         const refusal = 'Only configured approvers can cancel a run.';
-        await deps.db.transaction((tx) => recordEvents(tx, runId, now, [{ type: 'denied', gate: undefined, actor: userId, data: { command: 'cancel', reason: refusal } }], false));
+        await deps.db.transaction((tx) =>
+          recordEvents(
+            tx,
+            runId,
+            now,
+            [{ type: 'denied', gate: undefined, actor: userId, data: { command: 'cancel', reason: refusal } }],
+            false,
+          ),
+        );
         queued();
         return { ok: false, kind: 'denied', reason: refusal };
       }
@@ -294,7 +393,15 @@ export function createRecoveryService(deps: RecoveryDeps) {
     return { ok: false, kind: 'conflict', reason: 'The run is changing too fast right now; try again in a moment.' };
   }
 
-  return { startRun, cancelRun, act, addEvent, authorizeAction, recordExport, markDrill, load: (runId: string) => loadRun(deps.db, runId),
+  return {
+    startRun,
+    cancelRun,
+    act,
+    addEvent,
+    authorizeAction,
+    recordExport,
+    markDrill,
+    load: (runId: string) => loadRun(deps.db, runId),
     policy: deps.policy,
     /** The channel's active run, if any. */
     async activeRun(channelId: string): Promise<RunState | undefined> {

@@ -24,7 +24,12 @@ export interface RunSummary {
    * Drill runs: time to detect (alert fired - fault injected) and to recover (recovered - fault injected). When
    * nobody marked "Recovered" before Resume, Resume is the recovery time and `recoveredFrom` says so.
    */
-  drill: { injectedAt: Date | undefined; timeToDetectMs: number | undefined; timeToRecoverMs: number | undefined; recoveredFrom: 'mark' | 'resume' | undefined };
+  drill: {
+    injectedAt: Date | undefined;
+    timeToDetectMs: number | undefined;
+    timeToRecoverMs: number | undefined;
+    recoveredFrom: 'mark' | 'resume' | undefined;
+  };
 }
 
 export function summarize(events: readonly StoredEvent[]): RunSummary {
@@ -32,7 +37,9 @@ export function summarize(events: readonly StoredEvent[]): RunSummary {
   const resumed = events.find((e) => e.type === 'run_resumed')?.at;
   const gates = GATES.map((gate): GateTiming => {
     const opened = gate === 'freeze' ? started : events.find((e) => e.type === 'gate_opened' && e.gate === gate)?.at;
-    const done = events.find((e): e is StoredEvent<'gate_confirmed' | 'override_approved'> => isEvent(e, 'gate_confirmed', 'override_approved') && e.gate === gate);
+    const done = events.find(
+      (e): e is StoredEvent<'gate_confirmed' | 'override_approved'> => isEvent(e, 'gate_confirmed', 'override_approved') && e.gate === gate,
+    );
     const by = !done ? [] : done.type === 'gate_confirmed' ? done.data.approvers : [done.data.requestedBy, done.actor];
     return {
       gate,

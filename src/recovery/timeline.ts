@@ -29,9 +29,7 @@ function plain(text: string, nameOf: NameOf): string {
  * `[x](javascript:…)` and `<javascript:…>` stay text. The bot's own emphasis shows as plain asterisks.
  */
 export function inertMarkdown(text: string): string {
-  return text
-    .replace(/\r\n|[\r\n\u2028\u2029\v\f]/g, ' ⏎ ')
-    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+  return text.replace(/\r\n|[\r\n\u2028\u2029\v\f]/g, ' ⏎ ').replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
 }
 
 const iso = (d: Date | undefined): string => (d ? d.toISOString().replace('.000Z', 'Z') : '—');
@@ -39,7 +37,8 @@ const iso = (d: Date | undefined): string => (d ? d.toISOString().replace('.000Z
 /** Every user id the timeline will show, for resolving names before rendering. */
 export function timelineUserIds(run: RunState, events: readonly StoredEvent[]): string[] {
   const ids = new Set<string>([run.startedBy, ...events.map((e) => e.actor)]);
-  for (const e of events) for (const v of Object.values(e.data)) for (const m of JSON.stringify(v ?? '').matchAll(/\b([UW][A-Z0-9]{2,})\b/g)) ids.add(m[1]);
+  for (const e of events)
+    for (const v of Object.values(e.data)) for (const m of JSON.stringify(v ?? '').matchAll(/\b([UW][A-Z0-9]{2,})\b/g)) ids.add(m[1]);
   return [...ids].filter((id) => /^[UW][A-Z0-9]+$/.test(id));
 }
 
@@ -53,7 +52,11 @@ function briefMarkdown(brief: string, nameOf: NameOf): string[] {
  * run stands before the detail.
  */
 export function timelineMarkdown(
-  run: RunState, events: readonly StoredEvent[], describe: (e: StoredEvent) => string, nameOf: NameOf = () => undefined, brief?: string,
+  run: RunState,
+  events: readonly StoredEvent[],
+  describe: (e: StoredEvent) => string,
+  nameOf: NameOf = () => undefined,
+  brief?: string,
 ): string {
   const s = summarize(events);
   const at = (id: string) => inertMarkdown(person(id, nameOf));
@@ -69,14 +72,19 @@ export function timelineMarkdown(
     `- Overrides: ${s.overrides.length}${s.overrides.map((o) => `\n  - ${GATE_TITLES[o.gate]}: requested by ${at(o.requestedBy)}, approved by ${at(o.approvedBy)}: ${inertMarkdown(o.reason)}`).join('')}`,
     `- Denied actions: ${s.denials}`,
     ...(run.kind === 'drill'
-      ? [`- Drill: ${inertMarkdown(run.scenario ?? '?')}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}${drillRecoveryNote(s.drill)}`]
+      ? [
+          `- Drill: ${inertMarkdown(run.scenario ?? '?')}; fault injected ${iso(s.drill.injectedAt)}; time to detect (TTD): ${formatDuration(s.drill.timeToDetectMs)}; time to recover (TTR): ${formatDuration(s.drill.timeToRecoverMs)}${drillRecoveryNote(s.drill)}`,
+        ]
       : []),
     '',
     '## Time per gate',
     '',
     '| Gate | Opened (UTC) | Done (UTC) | Took | How | By |',
     '|---|---|---|---|---|---|',
-    ...s.gates.map((g) => `| ${GATE_TITLES[g.gate]} | ${iso(g.openedAt)} | ${iso(g.doneAt)} | ${formatDuration(g.durationMs)} | ${g.how ?? 'open'} | ${g.by.map(at).join(', ')} |`),
+    ...s.gates.map(
+      (g) =>
+        `| ${GATE_TITLES[g.gate]} | ${iso(g.openedAt)} | ${iso(g.doneAt)} | ${formatDuration(g.durationMs)} | ${g.how ?? 'open'} | ${g.by.map(at).join(', ')} |`,
+    ),
     '',
     '## Events',
     '',

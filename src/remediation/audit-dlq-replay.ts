@@ -17,7 +17,11 @@ export const auditDlqReplay: RemediationAction = {
     if (!base) return { ok: false, lines: [], summary: 'No Audit URL is configured (caracal.services.audit).' };
     const url = joinUrl(base, `/api/audit/dlq/replay?limit=${LIMIT}`);
     const r = await postAdmin(ctx, 'audit', url, signal);
-    const body = (r.ok && typeof r.body === 'object' && r.body !== null ? r.body : {}) as { scanned?: number; replayed?: number; skipped?: number };
+    const body = (r.ok && typeof r.body === 'object' && r.body !== null ? r.body : {}) as {
+      scanned?: number;
+      replayed?: number;
+      skipped?: number;
+    };
     const summary = r.ok
       ? `DLQ replay: ${body.replayed ?? '?'} replayed, ${body.skipped ?? '?'} skipped (not replayable) of ${body.scanned ?? '?'} scanned.`
       : 'DLQ replay failed; nothing was replayed.';

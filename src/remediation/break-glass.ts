@@ -13,7 +13,8 @@ export const apiOutboxBreakGlass: RemediationAction = {
   title: 'Break-glass: reset dead API outbox rows (DBA)',
   gate: 'evidence',
   breakGlass: true,
-  confirmText: 'Shows the exact SQL a DBA runs as the table owner to reset dead event_outbox rows (there is no API endpoint). The bot does not run it.',
+  confirmText:
+    'Shows the exact SQL a DBA runs as the table owner to reset dead event_outbox rows (there is no API endpoint). The bot does not run it.',
   async run(ctx) {
     if (!ctx.postgres) return { ok: false, lines: [], summary: "Caracal's Postgres is not configured: the dead rows cannot be listed." };
     const rows = await deadApiRows(ctx.postgres, MAX_ROWS);

@@ -15,7 +15,10 @@ export interface CallResult {
 }
 
 /** The token each service's admin routes take (caracal-ops.md §1.3, §1.4): the operator, Audit admin or admin token. */
-const ADMIN_TOKEN = { coordinator: 'coordinatorToken', audit: 'auditAdminToken', gateway: 'adminToken' } as const satisfies Record<string, SecretName>;
+const ADMIN_TOKEN = { coordinator: 'coordinatorToken', audit: 'auditAdminToken', gateway: 'adminToken' } as const satisfies Record<
+  string,
+  SecretName
+>;
 export type AdminService = keyof typeof ADMIN_TOKEN;
 
 export async function postAdmin(ctx: CheckContext, service: AdminService, url: string, signal: AbortSignal): Promise<CallResult> {
@@ -24,7 +27,8 @@ export async function postAdmin(ctx: CheckContext, service: AdminService, url: s
   // put a token, or the first characters of one, into the log or the thread.
   const scrub = scrubber(Object.values(ctx.secrets));
   const bearer = ctx.secrets[ADMIN_TOKEN[service]];
-  if (!bearer) return { ok: false, status: undefined, body: undefined, line: `${where}: not called, ${SECRET_ENV[ADMIN_TOKEN[service]]} is not set` };
+  if (!bearer)
+    return { ok: false, status: undefined, body: undefined, line: `${where}: not called, ${SECRET_ENV[ADMIN_TOKEN[service]]} is not set` };
   try {
     const res = await ctx.http.request(url, { method: 'POST', bearer, signal });
     let body: unknown;
@@ -35,7 +39,12 @@ export async function postAdmin(ctx: CheckContext, service: AdminService, url: s
     }
     const ok = res.status >= 200 && res.status < 300;
     const shown = typeof body === 'string' ? body : JSON.stringify(body);
-    return { ok, status: res.status, body, line: `${where}: ${res.status}${ok ? '' : ` (${httpHint(service, res.status, body)})`} ${shown.slice(0, 300)}` };
+    return {
+      ok,
+      status: res.status,
+      body,
+      line: `${where}: ${res.status}${ok ? '' : ` (${httpHint(service, res.status, body)})`} ${shown.slice(0, 300)}`,
+    };
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     return { ok: false, status: undefined, body: undefined, line: `${where}: ${scrub(err.message)}` };

@@ -13,7 +13,8 @@ export const coordinatorRequeue: RemediationAction = {
   id: 'coordinator.requeue',
   title: 'Requeue dead Coordinator outbox rows',
   gate: 'evidence',
-  confirmText: 'Reads dead caracal_outbox rows (producer coordinator), then calls POST /zones/{zone}/outbox/{id}/requeue on the Coordinator for each, with the operator token.',
+  confirmText:
+    'Reads dead caracal_outbox rows (producer coordinator), then calls POST /zones/{zone}/outbox/{id}/requeue on the Coordinator for each, with the operator token.',
   async run(ctx, signal) {
     const base = ctx.caracal.services.coordinator[0];
     if (!base) return { ok: false, lines: [], summary: 'No Coordinator URL is configured (caracal.services.coordinator).' };
@@ -30,7 +31,9 @@ export const coordinatorRequeue: RemediationAction = {
       }
       // Values from the database never shape the URL (issue 18): `..` would redirect the operator-token POST.
       if (!isUuid(row.id) || !isZoneId(row.zone_id)) {
-        lines.push(`row ${shownId(row.id)} (zone ${shownId(row.zone_id)}): not called: the ${isUuid(row.id) ? 'zone id' : 'row id'} is not a valid id; inspect the row (break-glass SQL)`);
+        lines.push(
+          `row ${shownId(row.id)} (zone ${shownId(row.zone_id)}): not called: the ${isUuid(row.id) ? 'zone id' : 'row id'} is not a valid id; inspect the row (break-glass SQL)`,
+        );
         continue;
       }
       const url = joinUrl(base, `/zones/${encodeURIComponent(row.zone_id)}/outbox/${encodeURIComponent(row.id)}/requeue`);

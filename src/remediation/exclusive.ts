@@ -43,8 +43,10 @@ const elapsed = (from: Date, now: Date): string => {
 export function heldText(title: string, held: JobLease, now: Date): string {
   const at = held.startedAt.toISOString().slice(11, 19);
   const progress = held.progress ? `; ${held.progress}` : '';
-  return `<@${held.startedBy}> started *${title}* at ${at} UTC and it is still running (${elapsed(held.startedAt, now)} so far${progress}). ` +
-    'Only one runs at a time, across every replica of the bot: its outcome will appear in the thread. An approver can cancel it from its card.';
+  return (
+    `<@${held.startedBy}> started *${title}* at ${at} UTC and it is still running (${elapsed(held.startedAt, now)} so far${progress}). ` +
+    'Only one runs at a time, across every replica of the bot: its outcome will appear in the thread. An approver can cancel it from its card.'
+  );
 }
 
 export function createExclusiveRunner(deps: ExclusiveDeps) {
@@ -54,7 +56,10 @@ export function createExclusiveRunner(deps: ExclusiveDeps) {
   return {
     held: (name: string) => currentLease(deps.db, name, deps.now()),
     cancel: (name: string, by: string) => requestCancel(deps.db, name, by, deps.now()),
-    async run<T>(job: { name: string; startedBy: string; runId?: string }, work: (signal: AbortSignal, progress: JobProgress) => Promise<T>): Promise<ExclusiveResult<T>> {
+    async run<T>(
+      job: { name: string; startedBy: string; runId?: string },
+      work: (signal: AbortSignal, progress: JobProgress) => Promise<T>,
+    ): Promise<ExclusiveResult<T>> {
       const took = await acquireLease(deps.db, { ...job, holder: deps.holder, now: deps.now(), ttlMs });
       if (!took.ok) return took;
       const stop = new AbortController();

@@ -9,10 +9,12 @@ export const gatewayReload: RemediationAction = {
   id: 'gateway.reload',
   title: 'Reload revocation snapshots (every Gateway pod)',
   gate: 'safety',
-  confirmText: 'Calls POST /internal/revocations/reload on every Gateway pod (caracal.discovery.gateway) with the admin token, and reports each pod.',
+  confirmText:
+    'Calls POST /internal/revocations/reload on every Gateway pod (caracal.discovery.gateway) with the admin token, and reports each pod.',
   async run(ctx, signal) {
     const set = await podsOf(ctx, 'gateway', signal);
-    if (set.problem !== undefined) return { ok: false, lines: [], summary: `Gateway pods could not be discovered (${set.from}): ${set.problem}. Nothing was reloaded.` };
+    if (set.problem !== undefined)
+      return { ok: false, lines: [], summary: `Gateway pods could not be discovered (${set.from}): ${set.problem}. Nothing was reloaded.` };
     if (set.pods.length === 0) return { ok: false, lines: [], summary: 'No Gateway pod is configured (caracal.services.gateway).' };
     const results = await Promise.all(
       set.pods.map(async (pod) => {

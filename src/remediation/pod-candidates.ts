@@ -31,7 +31,8 @@ export async function podCandidates(ctx: CheckContext, service: DiscoveredServic
     set.problem !== undefined
       ? `pod discovery failed (${set.from}: ${set.problem})`
       : `caracal.discovery.${service} is static (discovery off)`;
-  if (configured.length === 0) return { lines: [`${name}: ${why}, and caracal.services.${service} is empty: no candidate to list.`], fallback: true, count: 0 };
+  if (configured.length === 0)
+    return { lines: [`${name}: ${why}, and caracal.services.${service} is empty: no candidate to list.`], fallback: true, count: 0 };
   return {
     lines: [
       `${name}: ${why}, so these are the configured URLs, not pods: a Service URL hides every pod behind it; list them with kubectl -n <namespace> get pods.`,

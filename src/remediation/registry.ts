@@ -9,7 +9,13 @@ import { residueExportBreakGlass } from './residue-export.ts';
 import type { RemediationAction } from './types.ts';
 
 export const ALL_ACTIONS: readonly RemediationAction[] = [
-  coordinatorRequeue, auditDlqReplay, apiOutboxBreakGlass, replayRestartBreakGlass, residueExportBreakGlass, gatewayReload, verifyChain,
+  coordinatorRequeue,
+  auditDlqReplay,
+  apiOutboxBreakGlass,
+  replayRestartBreakGlass,
+  residueExportBreakGlass,
+  gatewayReload,
+  verifyChain,
 ];
 
 export const findAction = (id: string): RemediationAction | undefined => ALL_ACTIONS.find((a) => a.id === id);

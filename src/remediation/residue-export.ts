@@ -28,7 +28,9 @@ async function read(redis: RedisTarget, stream: string, keep: (e: info.StreamEnt
 
 /** One line per entry, whole: the stream, its id, and every field as key=value (JSON-quoted, so nothing is ambiguous). */
 export function entryLine(stream: string, e: info.StreamEntry, scrub: Scrub): string {
-  const fields = Object.entries(e.fields).map(([k, v]) => `${k}=${JSON.stringify(scrub(v))}`).join(' ');
+  const fields = Object.entries(e.fields)
+    .map(([k, v]) => `${k}=${JSON.stringify(scrub(v))}`)
+    .join(' ');
   return `${stream} ${e.id} ${fields}`;
 }
 
@@ -45,12 +47,22 @@ export async function exportResidue(redis: RedisTarget, scrub: Scrub): Promise<A
   exports.push(await read(redis, AUDIT_DLQ, (e) => isIntegrityReason(e.fields.reason)));
   const found = exports.filter((x) => x.entries.length > 0);
   const total = found.reduce((n, x) => n + x.entries.length, 0);
-  if (total === 0) return { ok: true, lines: [], summary: 'No dead-lettered entries and no integrity entries in the Audit DLQ: nothing to export or remove.' };
+  if (total === 0)
+    return {
+      ok: true,
+      lines: [],
+      summary: 'No dead-lettered entries and no integrity entries in the Audit DLQ: nothing to export or remove.',
+    };
   const exported = found.flatMap((x) => x.entries.map((e) => entryLine(x.stream, e, scrub)));
   const more = found.filter((x) => x.more).map((x) => x.stream);
   return {
     ok: true,
-    lines: found.flatMap((x) => xdelCommands(x.stream, x.entries.map((e) => e.id))),
+    lines: found.flatMap((x) =>
+      xdelCommands(
+        x.stream,
+        x.entries.map((e) => e.id),
+      ),
+    ),
     summary:
       `Exported ${total} entries (${found.map((x) => `${x.stream}: ${x.entries.length}`).join(', ')}) into the incident log. ` +
       "Once the export is in the thread, remove exactly these ids with the XDEL commands below (redis-cli against Caracal's Redis, " +

@@ -10,7 +10,8 @@ export const verifyChain: RemediationAction = {
   title: 'Verify audit chain (deep)',
   gate: 'safety',
   exclusive: true,
-  confirmText: 'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
+  confirmText:
+    'Reads every audit_events row of every zone and recomputes content hashes, links, chain_seq and (with the key) chain_hmac. Large tables take minutes.',
   async run(ctx, signal, progress) {
     try {
       const { outcome: r, summary } = await deepVerification(ctx, signal, progress);

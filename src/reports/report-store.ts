@@ -14,9 +14,15 @@ export function memoryReportStore(limit = 500): ReportStore {
     get: (id) => Promise.resolve(reports.get(id)),
     async saveUnlessRecent(report, windowMs) {
       const since = Date.parse(report.view.startedAt) - windowMs;
-      const recent = [...reports.values()].reverse().find((r) =>
-        r.channelId === report.channelId && r.view.environment === report.view.environment && Date.parse(r.view.startedAt) >= since &&
-        JSON.stringify(r.view.planned) === JSON.stringify(report.view.planned));
+      const recent = [...reports.values()]
+        .reverse()
+        .find(
+          (r) =>
+            r.channelId === report.channelId &&
+            r.view.environment === report.view.environment &&
+            Date.parse(r.view.startedAt) >= since &&
+            JSON.stringify(r.view.planned) === JSON.stringify(report.view.planned),
+        );
       if (recent) return recent;
       await this.save(report);
       return undefined;

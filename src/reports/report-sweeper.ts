@@ -17,7 +17,9 @@ export function createReportSweeper(deps: { store: ReportStore; client: WebClien
     for (const report of (await deps.store.unshown?.(20)) ?? []) {
       const msg = statusReportMessage(report.view);
       try {
-        await slackCall(deps.metrics, 'chat.update', () => deps.client.chat.update({ channel: report.channelId, ts: report.messageTs!, text: msg.text, blocks: msg.blocks }));
+        await slackCall(deps.metrics, 'chat.update', () =>
+          deps.client.chat.update({ channel: report.channelId, ts: report.messageTs!, text: msg.text, blocks: msg.blocks }),
+        );
         await deps.store.setShown?.(report.view.reportId, true);
         log.info({ reportId: report.view.reportId }, 'final report state shown after an earlier failure');
       } catch (err) {

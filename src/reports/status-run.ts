@@ -90,7 +90,9 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     }
   } catch (err) {
     if (channelGone(err)) {
-      throw new UserFacingError('forbidden', 'I cannot post in this channel. Invite me with `/invite @Caracal` and try again.', { cause: err });
+      throw new UserFacingError('forbidden', 'I cannot post in this channel. Invite me with `/invite @Caracal` and try again.', {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -115,11 +117,15 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   );
   if (deps.runner) {
     // Joined results were recorded by the run that produced them; the report says whose they are.
-    await deps.runner.run(deps.checks, ({ result, shared, startedAt }) => {
-      results.push(result);
-      if (shared && (!view.sharedWith || startedAt.toISOString() < view.sharedWith)) view.sharedWith = startedAt.toISOString();
-      updater.poke();
-    }, context);
+    await deps.runner.run(
+      deps.checks,
+      ({ result, shared, startedAt }) => {
+        results.push(result);
+        if (shared && (!view.sharedWith || startedAt.toISOString() < view.sharedWith)) view.sharedWith = startedAt.toISOString();
+        updater.poke();
+      },
+      context,
+    );
   } else {
     await runChecks(deps.checks, context, {
       timeoutMs: deps.timeoutMs,

@@ -29,7 +29,11 @@ export function fakeAdmin(state: FakeCaracalState): FakeAdmin {
 }
 
 const json = (status: number, body: unknown): Answer => ({ status, body });
-const INTERNAL: Answer = json(500, { error: 'internal_error', error_description: 'The service failed to process the request', requestId: 'req-5c1d' });
+const INTERNAL: Answer = json(500, {
+  error: 'internal_error',
+  error_description: 'The service failed to process the request',
+  requestId: 'req-5c1d',
+});
 const CREATED_AT = '2026-10-01T09:00:00.000Z';
 
 function zonesOf(state: FakeCaracalState): FakeZone[] {
@@ -46,9 +50,18 @@ function policySetsOf(state: FakeCaracalState, zone: FakeZone) {
     .filter(([key]) => key.startsWith(`${zone.id}/`))
     .map(([key, body]) => {
       const active = body.active_version_id;
-      return { id: key.slice(zone.id.length + 1), name: `policy set ${key.slice(zone.id.length + 1, zone.id.length + 9)}`, active_version_id: typeof active === 'string' ? active : null };
+      return {
+        id: key.slice(zone.id.length + 1),
+        name: `policy set ${key.slice(zone.id.length + 1, zone.id.length + 9)}`,
+        active_version_id: typeof active === 'string' ? active : null,
+      };
     });
-  return [...fromActivation, ...(zone.policySets ?? [])].map((ps) => ({ ...ps, zone_id: zone.id, description: null, created_at: CREATED_AT }));
+  return [...fromActivation, ...(zone.policySets ?? [])].map((ps) => ({
+    ...ps,
+    zone_id: zone.id,
+    description: null,
+    created_at: CREATED_AT,
+  }));
 }
 
 /** One keyset page; the cursor is opaque to clients (here: the next offset, base64url). */
@@ -75,17 +88,56 @@ export function adminApiRoute(state: FakeCaracalState, req: IncomingMessage, url
   const known = [state.tokens.adminToken, state.tokens.apiReadToken].filter((t): t is string => t !== null);
   if (!known.some((t) => req.headers.authorization === `Bearer ${t}`)) return json(401, { error: 'invalid_admin_token' });
   const zones = zonesOf(state);
-  if (!m) return page(zones.map((z) => ({ id: z.id, name: z.name, slug: z.id.slice(0, 8), dcr_enabled: false, created_at: CREATED_AT, updated_at: CREATED_AT })), url);
+  if (!m)
+    return page(
+      zones.map((z) => ({
+        id: z.id,
+        name: z.name,
+        slug: z.id.slice(0, 8),
+        dcr_enabled: false,
+        created_at: CREATED_AT,
+        updated_at: CREATED_AT,
+      })),
+      url,
+    );
   const zone = zones.find((z) => z.id === decodeURIComponent(m[1]));
   if (!zone) return json(404, { error: 'zone_not_found' });
   switch (m[2]) {
     case undefined:
-      return json(200, { id: zone.id, name: zone.name, slug: zone.id.slice(0, 8), dcr_enabled: false, created_at: CREATED_AT, updated_at: CREATED_AT });
+      return json(200, {
+        id: zone.id,
+        name: zone.name,
+        slug: zone.id.slice(0, 8),
+        dcr_enabled: false,
+        created_at: CREATED_AT,
+        updated_at: CREATED_AT,
+      });
     case 'resources':
-      return page(Array.from({ length: zone.resources }, (_, i) => ({ id: `${zone.id.slice(0, 8)}-res-${i}`, zone_id: zone.id, name: `resource ${i}`, identifier: `res-${i}`, created_at: CREATED_AT })), url);
+      return page(
+        Array.from({ length: zone.resources }, (_, i) => ({
+          id: `${zone.id.slice(0, 8)}-res-${i}`,
+          zone_id: zone.id,
+          name: `resource ${i}`,
+          identifier: `res-${i}`,
+          created_at: CREATED_AT,
+        })),
+        url,
+      );
     case 'policy-sets':
       return page(policySetsOf(state, zone), url);
     default:
-      return page([{ id: `${zone.id.slice(0, 8)}-evt-1`, zone_id: zone.id, event_type: 'token.exchange', decision: 'allow', occurred_at: CREATED_AT, ingested_at: CREATED_AT }], url);
+      return page(
+        [
+          {
+            id: `${zone.id.slice(0, 8)}-evt-1`,
+            zone_id: zone.id,
+            event_type: 'token.exchange',
+            decision: 'allow',
+            occurred_at: CREATED_AT,
+            ingested_at: CREATED_AT,
+          },
+        ],
+        url,
+      );
   }
 }

@@ -74,30 +74,56 @@ export function stsService(env: PodEnv, p: s.StsPod): ServiceDef {
       { method: 'GET', path: '/health', handle: () => json(200, '') },
       { method: 'GET', path: '/ready', handle: () => s.stsReady(state.deployment, p) },
       {
-        method: 'GET', path: '/.well-known/jwks.json', handle: ({ url }) => {
+        method: 'GET',
+        path: '/.well-known/jwks.json',
+        handle: ({ url }) => {
           const zone = url.searchParams.get('zone_id');
           if (!zone) return json(400, 'zone_id required\n');
           // A failed key query is answered as "not found" too (§15.2.7).
           const answer = state.deployment.postgresDown ? 'no_signing_key' : (p.jwks[zone] ?? 'no_signing_key');
           if (answer === 'no_signing_key') return json(404, 'not found\n');
           if (answer === 'no_key_decrypts') return json(500, 'internal error\n');
-          const keys = Array.from({ length: answer }, (_, i) => ({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: `sk-${zone}-${i}`, x: 'eA', y: 'eQ' }));
+          const keys = Array.from({ length: answer }, (_, i) => ({
+            kty: 'EC',
+            crv: 'P-256',
+            alg: 'ES256',
+            use: 'sig',
+            kid: `sk-${zone}-${i}`,
+            x: 'eA',
+            y: 'eQ',
+          }));
           return json(200, { keys });
         },
       },
       {
-        method: 'GET', path: '/metrics.json', handle: ({ req }) => metricsGate(state, req) ?? json(200, {
-          audit_dropped: p.auditDropped,
-          opa: {
-            eval_total: 40, eval_errors: 0, eval_duration_ns: 123456, compile_total: 4, compile_errors: p.compileErrors,
-            compile_duration_ns: 98765, max_policy_age_seconds: p.maxPolicyAgeSeconds, poll_interval_seconds: p.pollIntervalSeconds,
-            decision_contract_version: 1, decision_contract_sha256: 'cd'.repeat(32),
-          },
-          sts: {
-            graph_traversals: 9, audit_dropped: p.auditDropped, audit_replay_pending: 0, audit_replay_files: p.replayFiles,
-            audit_replay_bytes: p.replayFiles * 2048, audit_replay_oldest_age_seconds: p.replayOldestSeconds, jwks_invalid_keys: 0,
-          },
-        }),
+        method: 'GET',
+        path: '/metrics.json',
+        handle: ({ req }) =>
+          metricsGate(state, req) ??
+          json(200, {
+            audit_dropped: p.auditDropped,
+            opa: {
+              eval_total: 40,
+              eval_errors: 0,
+              eval_duration_ns: 123456,
+              compile_total: 4,
+              compile_errors: p.compileErrors,
+              compile_duration_ns: 98765,
+              max_policy_age_seconds: p.maxPolicyAgeSeconds,
+              poll_interval_seconds: p.pollIntervalSeconds,
+              decision_contract_version: 1,
+              decision_contract_sha256: 'cd'.repeat(32),
+            },
+            sts: {
+              graph_traversals: 9,
+              audit_dropped: p.auditDropped,
+              audit_replay_pending: 0,
+              audit_replay_files: p.replayFiles,
+              audit_replay_bytes: p.replayFiles * 2048,
+              audit_replay_oldest_age_seconds: p.replayOldestSeconds,
+              jwks_invalid_keys: 0,
+            },
+          }),
       },
     ],
   };
@@ -105,13 +131,22 @@ export function stsService(env: PodEnv, p: s.StsPod): ServiceDef {
 
 function gatewayMetricsJson(p: s.GatewayPod): Record<string, unknown> {
   return {
-    requests: 1000, requests_allowed: 990, requests_denied: 10,
-    revocation_snapshot_fresh: s.gatewayFresh(p) ? 1 : 0, revocation_snapshot_age_seconds: p.snapshotAgeSeconds ?? 0,
-    revocation_reload_errors: p.reloadErrors, revocation_reloads: p.reloads, revocation_propagation_seconds: 0.4,
-    revocation_invalid_signatures: p.revocationInvalidSignatures, revocations_active: p.revocations,
-    sts_circuit_open: p.stsCircuitOpen, sts_exchange_errors: p.stsExchangeErrors,
-    audit_replay_files: p.replayFiles, audit_replay_bytes: p.replayFiles * 2048,
-    audit_replay_oldest_age_seconds: p.replayOldestSeconds, audit_dropped: p.auditDropped,
+    requests: 1000,
+    requests_allowed: 990,
+    requests_denied: 10,
+    revocation_snapshot_fresh: s.gatewayFresh(p) ? 1 : 0,
+    revocation_snapshot_age_seconds: p.snapshotAgeSeconds ?? 0,
+    revocation_reload_errors: p.reloadErrors,
+    revocation_reloads: p.reloads,
+    revocation_propagation_seconds: 0.4,
+    revocation_invalid_signatures: p.revocationInvalidSignatures,
+    revocations_active: p.revocations,
+    sts_circuit_open: p.stsCircuitOpen,
+    sts_exchange_errors: p.stsExchangeErrors,
+    audit_replay_files: p.replayFiles,
+    audit_replay_bytes: p.replayFiles * 2048,
+    audit_replay_oldest_age_seconds: p.replayOldestSeconds,
+    audit_dropped: p.auditDropped,
   };
 }
 
@@ -139,7 +174,9 @@ export function gatewayService(env: PodEnv, p: s.GatewayPod): ServiceDef {
       { method: 'GET', path: '/health', handle: () => json(200, '') },
       { method: 'GET', path: '/ready', handle: () => s.gatewayReady(state.deployment, p) },
       {
-        method: 'POST', path: '/internal/revocations/reload', handle: ({ req }) => {
+        method: 'POST',
+        path: '/internal/revocations/reload',
+        handle: ({ req }) => {
           if (state.tokens.adminToken === null || bearerOf(req) !== state.tokens.adminToken) return GO_404;
           if (state.deployment.postgresDown) {
             p.reloadErrors++;
@@ -173,9 +210,15 @@ function proxied(env: PodEnv, p: s.GatewayPod, req: IncomingMessage): s.Answer {
   const requestId = String(req.headers['x-request-id'] ?? `gw-${env.now()}`);
   // Written to the stream, then inserted by Audit's consumer when it can (§5.1, §5.2).
   state.auditBacklog.push({
-    id: `evt-${env.now()}-${state.auditEvents.length + state.auditBacklog.length + 1}`, zone_id: state.gatewayPolicy.zoneId,
-    event_type: 'gateway.request', request_id: requestId, decision, evaluation_status: '', determining_policies_json: null,
-    diagnostics_json: null, occurred_at: new Date(env.now()).toISOString(),
+    id: `evt-${env.now()}-${state.auditEvents.length + state.auditBacklog.length + 1}`,
+    zone_id: state.gatewayPolicy.zoneId,
+    event_type: 'gateway.request',
+    request_id: requestId,
+    decision,
+    evaluation_status: '',
+    determining_policies_json: null,
+    diagnostics_json: null,
+    occurred_at: new Date(env.now()).toISOString(),
   });
   s.ingestAudit(state);
   return decision === 'allow' ? json(200, { ok: true, upstream: 'canary' }) : json(403, { error: 'denied' });
@@ -199,16 +242,34 @@ export function auditService(env: PodEnv, p: s.AuditPod): ServiceDef {
       { method: 'GET', path: '/health', handle: () => (consumerDown() ? json(503, 'consumer_unhealthy\n') : json(200, '')) },
       { method: 'GET', path: '/ready', handle: () => s.auditReady(state.deployment, p) },
       {
-        method: 'GET', path: '/metrics.json', handle: ({ req }) => metricsGate(state, req) ?? json(200, {
-          inserts_total: 5000, consumer_lag: p.consumerLag, consumer_pel_oldest_secs: 0, dlq_size: p.dlqSize, dlq_oldest_age_secs: 0,
-          parse_errors_total: 0, dlq_total: p.dlqSize, retries_total: 0, hmac_failures_total: p.hmacFailures, tamper_replay_total: p.tamperReplay,
-          tamper_checked_total: 4800, tamper_mismatch_total: p.tamperMismatch, tamper_chain_breaks: p.tamperChainBreaks,
-          tamper_hmac_failures: p.tamperHmacFailures, tamper_last_sweep_unix: p.lastSweepUnix, tamper_last_full_unix: p.lastFullUnix,
-        }),
+        method: 'GET',
+        path: '/metrics.json',
+        handle: ({ req }) =>
+          metricsGate(state, req) ??
+          json(200, {
+            inserts_total: 5000,
+            consumer_lag: p.consumerLag,
+            consumer_pel_oldest_secs: 0,
+            dlq_size: p.dlqSize,
+            dlq_oldest_age_secs: 0,
+            parse_errors_total: 0,
+            dlq_total: p.dlqSize,
+            retries_total: 0,
+            hmac_failures_total: p.hmacFailures,
+            tamper_replay_total: p.tamperReplay,
+            tamper_checked_total: 4800,
+            tamper_mismatch_total: p.tamperMismatch,
+            tamper_chain_breaks: p.tamperChainBreaks,
+            tamper_hmac_failures: p.tamperHmacFailures,
+            tamper_last_sweep_unix: p.lastSweepUnix,
+            tamper_last_full_unix: p.lastFullUnix,
+          }),
       },
       {
         // Search by zone and request ID; rows carry Go field names, the event snake_case keys (§1.4, §5.3).
-        method: 'GET', path: '/api/audit/search', handle: ({ req, url }) => {
+        method: 'GET',
+        path: '/api/audit/search',
+        handle: ({ req, url }) => {
           const denied = auditAdmin(state, req);
           if (denied) return denied;
           const zone = url.searchParams.get('zone_id');
@@ -219,14 +280,26 @@ export function auditService(env: PodEnv, p: s.AuditPod): ServiceDef {
           // limit: at most 1000, 100 when absent (§1.4).
           const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);
           const events = state.auditEvents
-            .filter((e) => e.zone_id === zone && (requestId === null || e.request_id === requestId) && (decision === null || e.decision === decision))
+            .filter(
+              (e) =>
+                e.zone_id === zone && (requestId === null || e.request_id === requestId) && (decision === null || e.decision === decision),
+            )
             .slice(0, limit)
-            .map((e, i) => ({ Event: e, IngestedAt: e.occurred_at, ContentSHA256: '', PrevContentSHA256: '', ChainHMAC: '', ChainSeq: i + 1 }));
+            .map((e, i) => ({
+              Event: e,
+              IngestedAt: e.occurred_at,
+              ContentSHA256: '',
+              PrevContentSHA256: '',
+              ChainHMAC: '',
+              ChainSeq: i + 1,
+            }));
           return json(200, { events, next_cursor: '' });
         },
       },
       {
-        method: 'POST', path: '/api/audit/dlq/replay', handle: async ({ req, url }) => {
+        method: 'POST',
+        path: '/api/audit/dlq/replay',
+        handle: async ({ req, url }) => {
           const denied = auditAdmin(state, req);
           if (denied) return denied;
           const raw = url.searchParams.get('limit');
@@ -257,7 +330,9 @@ export function apiService(env: PodEnv, p: s.ApiPod): ServiceDef {
       { method: 'GET', path: '/health', handle: () => json(200, { ok: true }) },
       { method: 'GET', path: '/ready', handle: () => s.apiReady(state.deployment, p) },
       {
-        method: 'GET', path: ACTIVATION, handle: ({ req, params }) => {
+        method: 'GET',
+        path: ACTIVATION,
+        handle: ({ req, params }) => {
           // Admin tokens are rows in Postgres: without it no token can be checked.
           if (state.deployment.postgresDown) return INTERNAL_ERROR();
           const token = bearerOf(req);
@@ -271,9 +346,15 @@ export function apiService(env: PodEnv, p: s.ApiPod): ServiceDef {
       { method: 'GET', path: /^\/v1\/zones(\/.*)?$/, handle: (c) => adminApiRoute(state, c.req, c.url) ?? fastify404(c) },
       {
         // Control (§8): absent unless enabled; its file gate is checked before the token, and both deny.
-        method: 'POST', path: '/v1/control/invoke', handle: (c) => {
+        method: 'POST',
+        path: '/v1/control/invoke',
+        handle: (c) => {
           if (state.control === 'absent') return fastify404(c);
-          if (state.control === 'closed') return json(503, { ok: false, error: { code: 'control_disabled', message: 'the control endpoint is disabled on this deployment' } });
+          if (state.control === 'closed')
+            return json(503, {
+              ok: false,
+              error: { code: 'control_disabled', message: 'the control endpoint is disabled on this deployment' },
+            });
           return json(401, { ok: false, error: { code: 'unauthorized', message: 'missing or invalid control token' } });
         },
       },
@@ -313,12 +394,15 @@ export function coordinatorService(env: PodEnv, p: s.CoordinatorPod): ServiceDef
       { method: 'GET', path: '/health', handle: () => json(200, { ok: true }) },
       { method: 'GET', path: '/ready', handle: () => s.coordinatorReady(state.deployment, p) },
       {
-        method: 'GET', path: '/stats', handle: async ({ req }) => {
+        method: 'GET',
+        path: '/stats',
+        handle: async ({ req }) => {
           if (caller(req) !== 'operator') return json(403, { error: 'operator_token_required' });
           if (state.deployment.postgresDown) return INTERNAL_ERROR();
           const outbox = await env.backend.coordinatorOutboxCounts();
           return json(200, {
-            invocations: { running: 0, completed: 12 }, outbox,
+            invocations: { running: 0, completed: 12 },
+            outbox,
             idempotency: { rows: 4, oldestSeconds: 120, outcomes: {} },
             ttl_sweeper: { ...state.coordinatorJobs.ttl_sweeper, terminated: 0 },
             service_lease_sweeper: { ...state.coordinatorJobs.service_lease_sweeper, suspended: 0 },
@@ -328,14 +412,22 @@ export function coordinatorService(env: PodEnv, p: s.CoordinatorPod): ServiceDef
         },
       },
       {
-        method: 'POST', path: REQUEUE, handle: async ({ req, params, body }) => {
+        method: 'POST',
+        path: REQUEUE,
+        handle: async ({ req, params, body }) => {
           if (caller(req) !== 'operator') return json(403, { error: 'coordinator_admin_required' });
           // Fastify rejects a JSON content type with an empty body before the handler (§15.1.3).
           if (/application\/json/.test(req.headers['content-type'] ?? '') && body === '') {
-            return json(400, { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY', error: 'Bad Request', message: "Body cannot be empty when content-type is set to 'application/json'" });
+            return json(400, {
+              statusCode: 400,
+              code: 'FST_ERR_CTP_EMPTY_JSON_BODY',
+              error: 'Bad Request',
+              message: "Body cannot be empty when content-type is set to 'application/json'",
+            });
           }
           const [zone = '', id = ''] = params.map((x) => decodeURIComponent(x));
-          if (!UUID.test(zone) || !UUID.test(id)) return json(400, { error: 'invalid_body', error_description: 'Request body failed validation' });
+          if (!UUID.test(zone) || !UUID.test(id))
+            return json(400, { error: 'invalid_body', error_description: 'Request body failed validation' });
           if (state.deployment.postgresDown) return INTERNAL_ERROR();
           return (await env.backend.requeueCoordinatorOutbox(zone, id))
             ? json(200, { id, status: 'pending' })

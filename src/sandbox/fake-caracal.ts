@@ -64,7 +64,8 @@ async function dispatch(def: ServiceDef, c: Omit<RouteContext, 'params'>): Promi
   if (early) return early;
   for (const route of def.routes) {
     if (route.method !== 'ANY' && route.method !== c.req.method) continue;
-    const m = typeof route.path === 'string' ? (route.path === c.url.pathname ? [] : null) : route.path.exec(c.url.pathname)?.slice(1) ?? null;
+    const m =
+      typeof route.path === 'string' ? (route.path === c.url.pathname ? [] : null) : (route.path.exec(c.url.pathname)?.slice(1) ?? null);
     if (m) return route.handle({ ...c, params: m });
   }
   return def.notFound({ ...c, params: [] });
@@ -77,7 +78,11 @@ function send(res: ServerResponse, answer: s.Answer & { raw?: string }): void {
 }
 
 /** `current` is read per request, so a test may replace a pod's whole state object as well as mutate it. */
-async function listen(current: () => { fault: s.Fault; transform?: s.Transform; delayMs?: number }, service: () => ServiceDef, record: (req: IncomingMessage, path: string) => void) {
+async function listen(
+  current: () => { fault: s.Fault; transform?: s.Transform; delayMs?: number },
+  service: () => ServiceDef,
+  record: (req: IncomingMessage, path: string) => void,
+) {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const delay = current().delayMs ?? 0;
@@ -121,8 +126,13 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
   const state: s.FakeCaracalState = {
     deployment: { postgresDown: false, redisDown: false },
     tokens: {
-      metricsBearer: FAKE_METRICS_BEARER, adminToken: FAKE_ADMIN_TOKEN, apiReadToken: FAKE_API_READ_TOKEN,
-      coordinatorToken: FAKE_COORDINATOR_TOKEN, auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN, canaryMandate: null, ...options.tokens,
+      metricsBearer: FAKE_METRICS_BEARER,
+      adminToken: FAKE_ADMIN_TOKEN,
+      apiReadToken: FAKE_API_READ_TOKEN,
+      coordinatorToken: FAKE_COORDINATOR_TOKEN,
+      auditAdminToken: FAKE_AUDIT_ADMIN_TOKEN,
+      canaryMandate: null,
+      ...options.tokens,
     },
     gatewayPolicy: { zoneId: 'zone-1', allowedResources: ['canary-allowed'] },
     auditEvents: [],
@@ -146,7 +156,13 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
   const requests: RecordedRequest[] = [];
   const stores: MemoryStores = { coordinatorOutbox: [], auditDlq: [], replayed: [] };
   const fake: Omit<FakeCaracal, 'urls' | 'close'> = { state, requests, stores, backend: memoryBackend(stores) };
-  const env: PodEnv = { state, now: options.now ?? Date.now, get backend() { return fake.backend; } };
+  const env: PodEnv = {
+    state,
+    now: options.now ?? Date.now,
+    get backend() {
+      return fake.backend;
+    },
+  };
   // One ServiceDef per pod, kept for the pod's life (its rate-limit counters live there); rebuilt if a test
   // replaces the pod's state object.
   const defs = new Map<string, { pod: unknown; def: ServiceDef }>();
@@ -156,7 +172,7 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     const known = defs.get(key);
     if (known && known.pod === pod) return known.def;
     // Each pod also answers Prometheus /metrics, derived from its /metrics.json (src/sandbox/caracal/prometheus.ts).
-    const def = withPrometheus(state, service, i, (SERVICE_DEFS[service])(env, pod));
+    const def = withPrometheus(state, service, i, SERVICE_DEFS[service](env, pod));
     defs.set(key, { pod, def });
     return def;
   };
@@ -165,11 +181,17 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
     services.flatMap((service) =>
       state[service].map(async (_pod, i) => ({
         service,
-        ...(await listen(() => state[service][i], () => serviceOf(service, i), (req, path) =>
-          requests.push({ service, pod: i, method: req.method ?? 'GET', path, authorization: req.headers.authorization }))),
+        ...(await listen(
+          () => state[service][i],
+          () => serviceOf(service, i),
+          (req, path) => requests.push({ service, pod: i, method: req.method ?? 'GET', path, authorization: req.headers.authorization }),
+        )),
       })),
     ),
   );
-  const urls = Object.fromEntries(services.map((sv) => [sv, servers.filter((x) => x.service === sv).map((x) => x.url)])) as Record<ServiceName, string[]>;
+  const urls = Object.fromEntries(services.map((sv) => [sv, servers.filter((x) => x.service === sv).map((x) => x.url)])) as Record<
+    ServiceName,
+    string[]
+  >;
   return Object.assign(fake, { urls, close: async () => void (await Promise.all(servers.map((x) => x.close()))) });
 }

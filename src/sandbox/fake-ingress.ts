@@ -88,7 +88,15 @@ export async function startFakeIngress(options: FakeIngressOptions): Promise<Fak
       algorithm: 'sha256',
       notBeforeDate: notBefore,
       notAfterDate: options.tls.notAfter,
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 7, ip: '127.0.0.1' },
+            { type: 2, value: 'localhost' },
+          ],
+        },
+      ],
     });
     certificate = pems.cert;
     server = createHttpsServer({ key: pems.private, cert: pems.cert }, handle);

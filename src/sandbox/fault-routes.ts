@@ -38,7 +38,8 @@ function sameToken(given: string | string[] | undefined, token: string): boolean
 }
 
 function refusal(req: IncomingMessage, token: string): string | undefined {
-  if (!sameToken(req.headers[FAULT_TOKEN_HEADER], token)) return `missing or wrong ${FAULT_TOKEN_HEADER} header (read it from GET /sandbox/faults)`;
+  if (!sameToken(req.headers[FAULT_TOKEN_HEADER], token))
+    return `missing or wrong ${FAULT_TOKEN_HEADER} header (read it from GET /sandbox/faults)`;
   return undefined;
 }
 

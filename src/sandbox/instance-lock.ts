@@ -62,5 +62,7 @@ export async function lockSandboxDb(url: string, wanted: number, owner: string):
       },
     };
   }
-  throw new SandboxBusyError(`Redis database ${wanted} is in use by ${holders[0] ?? 'another sandbox'}, and no empty database after it is free. Stop the other sandbox or set SANDBOX_REDIS_URL.`);
+  throw new SandboxBusyError(
+    `Redis database ${wanted} is in use by ${holders[0] ?? 'another sandbox'}, and no empty database after it is free. Stop the other sandbox or set SANDBOX_REDIS_URL.`,
+  );
 }

@@ -101,7 +101,13 @@ export function sandboxThresholds(base: Thresholds, postgresKind: 'pglite' | 'po
 }
 
 /** The bot's configuration in the sandbox: the simulated deployment, the sandbox's approvers, fresh secrets. */
-export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal, slack: { botToken: string; signingSecret: string }, resultCacheMs = 0): Config {
+export function sandboxConfig(
+  base: Config,
+  _env: Env,
+  caracal: SimulatedCaracal,
+  slack: { botToken: string; signingSecret: string },
+  resultCacheMs = 0,
+): Config {
   // The operator's secrets are left out: the sandbox never uses their Slack or Caracal credentials.
   const { secrets: _secrets, environmentSecrets: _environmentSecrets, configPath: _path, ...file } = base;
   return configFromObject(
@@ -109,8 +115,16 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       ...file,
       thresholds: sandboxThresholds(base.thresholds, caracal.postgresKind),
       // The simulated deployment's Redis is the developer's own, which rarely runs with AOF: not a sandbox fault.
-      caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false }, expectedMigrations: base.caracal.expectedMigrations },
-      recovery: { ...base.recovery, approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] }, drillChannels: SANDBOX_CHANNELS.map((c) => c.id) },
+      caracal: {
+        ...caracal.file.caracal,
+        redis: { ...caracal.file.caracal.redis, requireAppendonly: false },
+        expectedMigrations: base.caracal.expectedMigrations,
+      },
+      recovery: {
+        ...base.recovery,
+        approvers: { users: [...SANDBOX_APPROVERS], userGroups: [] },
+        drillChannels: SANDBOX_CHANNELS.map((c) => c.id),
+      },
       alerts: { ...base.alerts, channel: SANDBOX_ALERT_CHANNEL, routes: [] },
       // The local workspace has no per-channel posting limit, so the thread keeps up with every click.
       slack: { ...base.slack, postIntervalMs: 0 },
@@ -119,7 +133,12 @@ export function sandboxConfig(base: Config, _env: Env, caracal: SimulatedCaracal
       limits: { ...base.limits, resultCacheMs },
     },
     // Nothing comes from outside, not even STATE_DATABASE_URL: real runs' deliveries must never meet the fake Slack.
-    { ...caracal.env, SLACK_BOT_TOKEN: slack.botToken, SLACK_SIGNING_SECRET: slack.signingSecret, ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}` },
+    {
+      ...caracal.env,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      ALERTMANAGER_WEBHOOK_TOKEN: `sandbox-alerts-${randomBytes(12).toString('hex')}`,
+    },
   );
 }
 
@@ -136,7 +155,9 @@ async function listenSlack(options: Parameters<typeof startSandboxSlack>[0]): Pr
 function proxyOperationalRoutes(slack: SandboxSlack, botUrl: () => string): void {
   for (const path of ['/healthz', '/readyz', '/metrics']) {
     slack.addRoute('GET', path, async (_req, res) => {
-      const answer = await fetch(`${botUrl()}${path}`).catch((err: unknown) => new Response(`bot unreachable: ${String(err)}`, { status: 502 }));
+      const answer = await fetch(`${botUrl()}${path}`).catch(
+        (err: unknown) => new Response(`bot unreachable: ${String(err)}`, { status: 502 }),
+      );
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain', 'cache-control': 'no-store' });
       res.end(Buffer.from(await answer.arrayBuffer()));
     });
@@ -147,7 +168,10 @@ function proxyOperationalRoutes(slack: SandboxSlack, botUrl: () => string): void
 async function writeCliConfig(dir: string, config: Config, caracal: SimulatedCaracal): Promise<Sandbox['cliConfig']> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // The same judgement as the bot's: the developer's Redis without AOF is not a sandbox fault (sandboxConfig).
-  const file = { caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } }, thresholds: config.thresholds };
+  const file = {
+    caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } },
+    thresholds: config.thresholds,
+  };
   const paths = { dir, config: join(dir, 'config.yml'), env: join(dir, 'env.json') };
   const header = '# Written by the caracal-chatops sandbox for `caracal-chatops check`; removed when it stops.\n';
   await writeFile(paths.config, header + stringify(file), { mode: 0o600 });
@@ -172,7 +196,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const lock = await lockSandboxDb(redis.base, redis.db, `the sandbox of pid ${process.pid} (starting)`);
     if (lock) closers.push(() => lock.release());
     const caracal = await startSimulatedCaracal({
-      redisUrl: redis.base, redisDb: lock?.db ?? redis.db, postgresUrl: options.caracalPostgresUrl, syncIntervalMs: options.syncIntervalMs,
+      redisUrl: redis.base,
+      redisDb: lock?.db ?? redis.db,
+      postgresUrl: options.caracalPostgresUrl,
+      syncIntervalMs: options.syncIntervalMs,
       ...(options.caracalNow ? { now: options.caracalNow } : {}),
       ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
     });
@@ -185,14 +212,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     proxyOperationalRoutes(slack, () => botUrl);
 
     const config = sandboxConfig(options.base, options.env, caracal, credentials, options.resultCacheMs);
-    const logger = createLogger({ level: config.logLevel, secrets: secretValues(config), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    const logger = createLogger({
+      level: config.logLevel,
+      secrets: secretValues(config),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
     const db = await openStateDb(config, logger, { ephemeral: true });
     closers.push(() => db.close());
     const targets = createCheckTargets(config, { logger, baselines: dbBaselines(db) });
     closers.push(() => targets.close());
     const bot = createApp({
-      config, logger, db, metrics: createMetrics(), checks: ALL_CHECKS, checkContext: targets.context, sandbox: true,
-      clientOptions: { slackApiUrl: slack.apiUrl }, botIdentity: { botId: SANDBOX_BOT.botId, botUserId: SANDBOX_BOT.botUserId },
+      config,
+      logger,
+      db,
+      metrics: createMetrics(),
+      checks: ALL_CHECKS,
+      checkContext: targets.context,
+      sandbox: true,
+      clientOptions: { slackApiUrl: slack.apiUrl },
+      botIdentity: { botId: SANDBOX_BOT.botId, botUserId: SANDBOX_BOT.botUserId },
     });
     // Loopback only: the bot accepts anything signed with the sandbox's secret, which the page holds.
     const server = await bot.start({ port: 0, host: '127.0.0.1' });
@@ -215,8 +253,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     closers.push(() => rm(cliDir, { recursive: true, force: true }));
 
     const urls: SandboxUrls = {
-      page: `${slack.url}/`, bot: `${botUrl}/slack/events`, healthz: `${slack.url}/healthz`, readyz: `${slack.url}/readyz`,
-      metrics: `${slack.url}/metrics`, faults: `${slack.url}/sandbox/faults`,
+      page: `${slack.url}/`,
+      bot: `${botUrl}/slack/events`,
+      healthz: `${slack.url}/healthz`,
+      readyz: `${slack.url}/readyz`,
+      metrics: `${slack.url}/metrics`,
+      faults: `${slack.url}/sandbox/faults`,
     };
     const redisDb = lock ? { db: lock.db, note: lock.note } : undefined;
     const banner = [

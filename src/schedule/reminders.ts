@@ -40,23 +40,37 @@ async function quietRuns(q: Queryable): Promise<Quiet[]> {
 }
 
 async function alreadySent(q: Queryable, runId: string, stage: ReminderStage, since: string): Promise<boolean> {
-  const res = await q.query(`SELECT 1 FROM events WHERE run_id = $1 AND type = 'reminder' AND data->>'stage' = $2 AND data->>'since' = $3`, [runId, stage, since]);
+  const res = await q.query(
+    `SELECT 1 FROM events WHERE run_id = $1 AND type = 'reminder' AND data->>'stage' = $2 AND data->>'since' = $3`,
+    [runId, stage, since],
+  );
   return res.rowCount > 0;
 }
 
 /** The reminders due now for one run (pure: the sweep writes the ones not sent yet). */
-export function dueReminders(r: Quiet, now: Date, deps: Pick<ReminderDeps, 'claimIdleMs' | 'releaseAfterMs' | 'runIdleMs'>): EventDraft<'reminder'>[] {
+export function dueReminders(
+  r: Quiet,
+  now: Date,
+  deps: Pick<ReminderDeps, 'claimIdleMs' | 'releaseAfterMs' | 'runIdleMs'>,
+): EventDraft<'reminder'>[] {
   const out: EventDraft<'reminder'>[] = [];
   const quietFor = (since: Date) => now.getTime() - new Date(since).getTime();
   if (r.gate && r.claimed_by && r.gate_since) {
     const quiet = quietFor(r.gate_since);
     const data = { since: new Date(r.gate_since).toISOString(), claimant: r.claimed_by, quietMs: quiet };
-    if (quiet >= deps.claimIdleMs) out.push({ type: 'reminder', gate: r.gate, actor: SCHEDULER_ACTOR, data: { stage: 'claimant', ...data } });
-    if (quiet >= deps.claimIdleMs + deps.releaseAfterMs) out.push({ type: 'reminder', gate: r.gate, actor: SCHEDULER_ACTOR, data: { stage: 'release', ...data } });
+    if (quiet >= deps.claimIdleMs)
+      out.push({ type: 'reminder', gate: r.gate, actor: SCHEDULER_ACTOR, data: { stage: 'claimant', ...data } });
+    if (quiet >= deps.claimIdleMs + deps.releaseAfterMs)
+      out.push({ type: 'reminder', gate: r.gate, actor: SCHEDULER_ACTOR, data: { stage: 'release', ...data } });
   }
   const runQuiet = quietFor(r.run_since);
   if (runQuiet >= deps.runIdleMs) {
-    out.push({ type: 'reminder', gate: undefined, actor: SCHEDULER_ACTOR, data: { stage: 'run_idle', since: new Date(r.run_since).toISOString(), quietMs: runQuiet } });
+    out.push({
+      type: 'reminder',
+      gate: undefined,
+      actor: SCHEDULER_ACTOR,
+      data: { stage: 'run_idle', since: new Date(r.run_since).toISOString(), quietMs: runQuiet },
+    });
   }
   return out;
 }

@@ -7,8 +7,17 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import {
-  advanceSchedule, assertLease, dueSchedules, dueSummary, ensureStandingJobs, holdSchedulerLease, releaseSchedulerLease,
-  SchedulerLeaseLost, type Schedule, type ScheduleKind, type SchedulerLease,
+  advanceSchedule,
+  assertLease,
+  dueSchedules,
+  dueSummary,
+  ensureStandingJobs,
+  holdSchedulerLease,
+  releaseSchedulerLease,
+  SchedulerLeaseLost,
+  type Schedule,
+  type ScheduleKind,
+  type SchedulerLease,
 } from '../store/schedules.ts';
 
 export interface JobContext {
@@ -93,7 +102,9 @@ export function createScheduler(deps: SchedulerDeps) {
         deps.metrics?.scheduleJobs.inc({ kind: schedule.kind, outcome: 'failed' });
         log.error({ err, kind: schedule.kind, key: schedule.key }, 'scheduled job failed; trying it again later');
         const later = new Date(deps.now().getTime() + (deps.retryMs ?? 30_000));
-        await context(held, deps.now()).commit((tx) => advanceSchedule(tx, schedule.kind, schedule.key, later, schedule.state)).catch(() => undefined);
+        await context(held, deps.now())
+          .commit((tx) => advanceSchedule(tx, schedule.kind, schedule.key, later, schedule.state))
+          .catch(() => undefined);
       }
     }
     return ran;

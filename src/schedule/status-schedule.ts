@@ -53,11 +53,20 @@ export interface StatusScheduleDeps {
 }
 
 /** The report with the schedule's line under its header: who set it, how often, and "still the same at". */
-export function scheduledReport(view: StatusReport, s: Pick<Schedule, 'intervalMs' | 'createdBy'>, line: string): { text: string; blocks: KnownBlock[] } {
+export function scheduledReport(
+  view: StatusReport,
+  s: Pick<Schedule, 'intervalMs' | 'createdBy'>,
+  line: string,
+): { text: string; blocks: KnownBlock[] } {
   const msg = statusReportMessage(view);
   const context: ContextBlock = {
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `:repeat: Every ${formatInterval(s.intervalMs)}${s.createdBy ? ` (set by <@${s.createdBy}>)` : ''} · ${line} · \`/caracal status stop\` ends it` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `:repeat: Every ${formatInterval(s.intervalMs)}${s.createdBy ? ` (set by <@${s.createdBy}>)` : ''} · ${line} · \`/caracal status stop\` ends it`,
+      },
+    ],
   };
   const blocks = [...msg.blocks];
   blocks.splice(2, 0, context);
@@ -68,15 +77,28 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
   const call = <T>(method: string, fn: () => Promise<T>) => slackCall(deps.metrics, method, fn);
 
   async function resumedSince(channelId: string, since: Date): Promise<Date | undefined> {
-    const [row] = (await deps.db.query<{ ended_at: Date }>(`SELECT ended_at FROM runs WHERE channel_id = $1 AND status = 'resumed' AND ended_at >= $2 ORDER BY ended_at DESC LIMIT 1`, [channelId, since])).rows;
+    const [row] = (
+      await deps.db.query<{ ended_at: Date }>(
+        `SELECT ended_at FROM runs WHERE channel_id = $1 AND status = 'resumed' AND ended_at >= $2 ORDER BY ended_at DESC LIMIT 1`,
+        [channelId, since],
+      )
+    ).rows;
     return row ? new Date(row.ended_at) : undefined;
   }
 
   /** The report an earlier attempt may have posted; a lasting refusal to read (no scope) posts again: better twice than never. */
   function findPosted(channel: string, reportId: string): Promise<string | undefined> {
     return findEarlierPost(
-      deps.client, deps.metrics,
-      { channel, eventType: SCHEDULED_STATUS_EVENT, key: 'report_id', value: reportId, lookback: 50, ...(deps.botId ? { botId: deps.botId } : {}) },
+      deps.client,
+      deps.metrics,
+      {
+        channel,
+        eventType: SCHEDULED_STATUS_EVENT,
+        key: 'report_id',
+        value: reportId,
+        lookback: 50,
+        ...(deps.botId ? { botId: deps.botId } : {}),
+      },
       (code) => deps.logger.warn({ channel, code }, 'cannot read the channel to look for an earlier scheduled report; posting it again'),
     );
   }
@@ -102,7 +124,10 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
       await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, next(got.retryInMs), schedule.state));
       return;
     }
-    const fingerprint = got.results.map((r) => `${r.id}:${r.status}`).sort().join(',');
+    const fingerprint = got.results
+      .map((r) => `${r.id}:${r.status}`)
+      .sort()
+      .join(',');
     if (state.messageTs && state.reportId && state.fingerprint === fingerprint && !state.pending) {
       const last = await deps.store.get(state.reportId);
       if (last) {
@@ -118,20 +143,33 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
       await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, schedule.nextAt, { ...state, pending }));
     }
     const view: StatusReport = {
-      reportId: pending.reportId, requestedBy: schedule.createdBy ?? 'caracal', startedAt: ctx.now.toISOString(),
-      planned: deps.checks.map((c) => ({ id: c.id, title: c.title })), results: got.results, sandbox: deps.sandbox,
+      reportId: pending.reportId,
+      requestedBy: schedule.createdBy ?? 'caracal',
+      startedAt: ctx.now.toISOString(),
+      planned: deps.checks.map((c) => ({ id: c.id, title: c.title })),
+      results: got.results,
+      sandbox: deps.sandbox,
       ...(environment ? { environment } : {}),
     };
     let ts = state.pending?.reportId === pending.reportId ? await findPosted(channel, pending.reportId) : undefined;
     if (!ts) {
       const msg = scheduledReport(view, schedule, `posted at ${hhmm(ctx.now)} UTC because something changed`);
       const posted = await call('chat.postMessage', () =>
-        deps.client.chat.postMessage({ channel, ...msg, metadata: { event_type: SCHEDULED_STATUS_EVENT, event_payload: { report_id: pending.reportId } } }),
+        deps.client.chat.postMessage({
+          channel,
+          ...msg,
+          metadata: { event_type: SCHEDULED_STATUS_EVENT, event_payload: { report_id: pending.reportId } },
+        }),
       );
       ts = posted.ts;
     }
     await deps.store.save({ view, channelId: channel, ...(ts ? { messageTs: ts } : {}), complete: true, shown: true });
-    const remembered: StatusScheduleState = { ...(environment ? { environment } : {}), reportId: pending.reportId, fingerprint, ...(ts ? { messageTs: ts } : {}) };
+    const remembered: StatusScheduleState = {
+      ...(environment ? { environment } : {}),
+      reportId: pending.reportId,
+      fingerprint,
+      ...(ts ? { messageTs: ts } : {}),
+    };
     await ctx.commit((tx) => advanceSchedule(tx, 'status', channel, next(), remembered as Record<string, unknown>));
   };
   return async (schedule, ctx) => {
@@ -140,7 +178,10 @@ export function statusScheduleJob(deps: StatusScheduleDeps): Job {
     } catch (err) {
       // Slack will not take the channel's reports any more: the schedule ends rather than failing every interval.
       if (!channelGone(err)) throw err;
-      deps.logger.warn({ channel: schedule.key, code: slackErrorCode(err) }, 'scheduled status stopped: Slack no longer takes posts in this channel');
+      deps.logger.warn(
+        { channel: schedule.key, code: slackErrorCode(err) },
+        'scheduled status stopped: Slack no longer takes posts in this channel',
+      );
       await ctx.commit((tx) => deleteSchedule(tx, 'status', schedule.key));
     }
   };

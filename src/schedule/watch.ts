@@ -44,7 +44,12 @@ export interface WatchDeps {
 export const watchState = (s: Schedule): WatchState => s.state;
 
 /** What the run's dashboard shows: watch on or off and how often, as the next tick will run it (default on). */
-export async function watchSetting(q: Queryable, runId: string, gate: Gate | undefined, intervalFor: (gate: Gate | undefined) => number): Promise<{ mode: 'on' | 'off'; intervalMs: number }> {
+export async function watchSetting(
+  q: Queryable,
+  runId: string,
+  gate: Gate | undefined,
+  intervalFor: (gate: Gate | undefined) => number,
+): Promise<{ mode: 'on' | 'off'; intervalMs: number }> {
   const schedule = await getSchedule(q, 'watch', runId);
   const state = schedule ? watchState(schedule) : {};
   return { mode: state.mode ?? 'on', intervalMs: state.intervalMs ?? intervalFor(gate) };
@@ -69,7 +74,9 @@ export function watchJob(deps: WatchDeps): Job {
     const next = (ms = intervalMs) => new Date(ctx.now.getTime() + ms);
     const required = g ? deps.policy.requiredChecks(g.gate) : [];
     if (!g || state.mode === 'off' || required.length === 0) {
-      await ctx.commit((tx) => advanceSchedule(tx, 'watch', schedule.key, next(), { ...state, gate: g?.gate, statuses: undefined, ready: false }));
+      await ctx.commit((tx) =>
+        advanceSchedule(tx, 'watch', schedule.key, next(), { ...state, gate: g?.gate, statuses: undefined, ready: false }),
+      );
       return;
     }
     const got = await deps.results.get(g.gate, run.environment); // the run's own Caracal deployment
@@ -79,7 +86,13 @@ export function watchJob(deps: WatchDeps): Job {
     }
     const results: GateCheck[] = got.results
       .filter((r) => required.includes(r.id))
-      .map((r) => ({ checkId: r.id, status: r.status, summary: r.summary, startedAt: new Date(Date.parse(r.finishedAt) - r.durationMs), finishedAt: new Date(r.finishedAt) }));
+      .map((r) => ({
+        checkId: r.id,
+        status: r.status,
+        summary: r.summary,
+        startedAt: new Date(Date.parse(r.finishedAt) - r.durationMs),
+        finishedAt: new Date(r.finishedAt),
+      }));
     const before = previousStatuses(state, g);
     const at = ctx.now.toISOString();
     const changes = results
@@ -88,18 +101,39 @@ export function watchJob(deps: WatchDeps): Job {
     const green = required.every((id) => results.some((r) => r.checkId === id && r.status === 'pass'));
     const wasGreen = state.gate === g.gate && state.ready === true;
     const events: EventDraft[] = [];
-    if (changes.length > 0) events.push({ type: 'watch_changed', gate: g.gate, actor: SCHEDULER_ACTOR, data: { at, changes, claimant: g.claimedBy ?? null } });
+    if (changes.length > 0)
+      events.push({ type: 'watch_changed', gate: g.gate, actor: SCHEDULER_ACTOR, data: { at, changes, claimant: g.claimedBy ?? null } });
     // All green: recorded on the gate (fresh evidence for Confirm) with the notice, in the same transaction.
-    const recorded = green && !wasGreen ? decide(run, g.gate, { type: 'record_checks', results }, { userId: SCHEDULER_ACTOR, isApprover: false }, deps.policy, ctx.now) : undefined;
+    const recorded =
+      green && !wasGreen
+        ? decide(run, g.gate, { type: 'record_checks', results }, { userId: SCHEDULER_ACTOR, isApprover: false }, deps.policy, ctx.now)
+        : undefined;
     if (recorded?.ok) {
       events.push(...recorded.events);
-      events.push({ type: 'watch_ready', gate: g.gate, actor: SCHEDULER_ACTOR, data: { at, claimant: g.claimedBy ?? null, approvers: [...deps.approvers.users], userGroups: [...deps.approvers.userGroups] } });
+      events.push({
+        type: 'watch_ready',
+        gate: g.gate,
+        actor: SCHEDULER_ACTOR,
+        data: { at, claimant: g.claimedBy ?? null, approvers: [...deps.approvers.users], userGroups: [...deps.approvers.userGroups] },
+      });
     }
-    const remembered: WatchState = { ...state, gate: g.gate, statuses: Object.fromEntries(results.map((r) => [r.checkId, r.status])), ready: green && (wasGreen || recorded?.ok === true) };
+    const remembered: WatchState = {
+      ...state,
+      gate: g.gate,
+      statuses: Object.fromEntries(results.map((r) => [r.checkId, r.status])),
+      ready: green && (wasGreen || recorded?.ok === true),
+    };
     try {
       await ctx.commit(async (tx) => {
         if (recorded?.ok) await saveRun(tx, run, recorded.run, ctx.now, SCHEDULER_ACTOR);
-        if (events.length > 0) await recordEvents(tx, run.id, ctx.now, events.map((e) => withData(e, (d) => scrubDeep(d, deps.scrub))), recorded?.ok === true);
+        if (events.length > 0)
+          await recordEvents(
+            tx,
+            run.id,
+            ctx.now,
+            events.map((e) => withData(e, (d) => scrubDeep(d, deps.scrub))),
+            recorded?.ok === true,
+          );
         await advanceSchedule(tx, 'watch', schedule.key, next(), remembered as Record<string, unknown>);
       });
     } catch (err) {

@@ -20,7 +20,6 @@ import { createScheduler } from './runner.ts';
 import { statusScheduleJob, type StatusScheduleControl } from './status-schedule.ts';
 import { watchJob } from './watch.ts';
 
-
 export interface ScheduleWiringDeps {
   config: Config;
   db: Db;
@@ -61,10 +60,14 @@ export function createSchedules(deps: ScheduleWiringDeps) {
     run: (gate: Gate, environment: string | undefined): Promise<CheckResult[]> => {
       const ids = new Set(deps.policy.requiredChecks(gate));
       const context = deps.contextFor?.(environment) ?? deps.checkContext;
-      return runChecks(deps.checks.filter((c) => ids.has(c.id)), context, {
-        timeoutMs: (id) => timeoutFor(config, id),
-        onResult: (r) => deps.metrics.recordCheck(r, environment ?? config.defaultEnvironment),
-      });
+      return runChecks(
+        deps.checks.filter((c) => ids.has(c.id)),
+        context,
+        {
+          timeoutMs: (id) => timeoutFor(config, id),
+          onResult: (r) => deps.metrics.recordCheck(r, environment ?? config.defaultEnvironment),
+        },
+      );
     },
     now: deps.now,
     budget: deps.budget,
@@ -72,17 +75,33 @@ export function createSchedules(deps: ScheduleWiringDeps) {
     reuseMs: s.reuseResultsSeconds * 1000,
   });
   const scheduler = createScheduler({
-    db, workerId: deps.workerId, now: deps.now, logger: deps.logger, onQueued: deps.onQueued, metrics: deps.metrics,
+    db,
+    workerId: deps.workerId,
+    now: deps.now,
+    logger: deps.logger,
+    onQueued: deps.onQueued,
+    metrics: deps.metrics,
     watchFirstMs: minutes(s.watch.everyMinutes),
     sweepMs: s.reminders.sweepSeconds * 1000,
     jobs: {
       watch: watchJob({ db, policy: deps.policy, results, intervalFor, approvers: config.recovery.approvers, scrub: deps.scrub }),
       reminders: remindersJob({
-        db, claimIdleMs: minutes(s.reminders.claimIdleMinutes), releaseAfterMs: minutes(s.reminders.releaseAfterMinutes), runIdleMs: minutes(s.reminders.runIdleMinutes),
+        db,
+        claimIdleMs: minutes(s.reminders.claimIdleMinutes),
+        releaseAfterMs: minutes(s.reminders.releaseAfterMinutes),
+        runIdleMs: minutes(s.reminders.runIdleMinutes),
       }),
       status: statusScheduleJob({
-        db, client: deps.client(), checks: deps.checks, results, store: deps.reports, metrics: deps.metrics, logger: deps.logger,
-        sandbox: deps.sandbox, newId: deps.newId, ...(deps.botId ? { botId: deps.botId } : {}),
+        db,
+        client: deps.client(),
+        checks: deps.checks,
+        results,
+        store: deps.reports,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        sandbox: deps.sandbox,
+        newId: deps.newId,
+        ...(deps.botId ? { botId: deps.botId } : {}),
       }),
     },
   });
@@ -90,7 +109,16 @@ export function createSchedules(deps: ScheduleWiringDeps) {
     async every(channelId, intervalMs, userId, environment) {
       const now = deps.now();
       // A new schedule starts over: the environment is all it remembers (a change of environment is a new report).
-      await putSchedule(db, { kind: 'status', key: channelId, channelId, intervalMs, nextAt: now, createdBy: userId, now, state: { environment: environment ?? config.defaultEnvironment } });
+      await putSchedule(db, {
+        kind: 'status',
+        key: channelId,
+        channelId,
+        intervalMs,
+        nextAt: now,
+        createdBy: userId,
+        now,
+        state: { environment: environment ?? config.defaultEnvironment },
+      });
       void scheduler.runNow();
     },
     stop: (channelId) => deleteSchedule(db, 'status', channelId),

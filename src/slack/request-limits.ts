@@ -40,12 +40,19 @@ export function createRequestLimits(settings: LimitSettings): RequestLimits {
 
   return {
     async take(kind, userId, channelId) {
-      const tail = kind === 'checks' ? ' The report already in the channel is at most a few seconds older than a new one would be.' : ' Nothing was recorded.';
-      await consume(perUser[kind], userId, (wait) =>
-        `:hourglass: Slow down: you reached ${perUser[kind].points} ${WHAT[kind]} per minute. Try again in ${wait} s.${tail}`,
+      const tail =
+        kind === 'checks'
+          ? ' The report already in the channel is at most a few seconds older than a new one would be.'
+          : ' Nothing was recorded.';
+      await consume(
+        perUser[kind],
+        userId,
+        (wait) => `:hourglass: Slow down: you reached ${perUser[kind].points} ${WHAT[kind]} per minute. Try again in ${wait} s.${tail}`,
       );
-      await consume(perChannel[kind], channelId, (wait) =>
-        `:hourglass: This channel reached ${perChannel[kind].points} ${WHAT[kind]} per minute. Try again in ${wait} s.${tail}`,
+      await consume(
+        perChannel[kind],
+        channelId,
+        (wait) => `:hourglass: This channel reached ${perChannel[kind].points} ${WHAT[kind]} per minute. Try again in ${wait} s.${tail}`,
       );
     },
   };

@@ -42,7 +42,12 @@ export function saveFirstGate(ack: () => Promise<void>, respond: RespondFn): Sav
  * Run `work` (given the gated respond) and ack when it is done or when `budgetMs` has passed, whichever comes first;
  * resolves when both the ack and the work are over. `work` must handle its own errors (answering them via respond).
  */
-export async function saveThenAck(ack: () => Promise<void>, respond: RespondFn, work: (respond: RespondFn) => Promise<void>, budgetMs = SAVE_BUDGET_MS): Promise<void> {
+export async function saveThenAck(
+  ack: () => Promise<void>,
+  respond: RespondFn,
+  work: (respond: RespondFn) => Promise<void>,
+  budgetMs = SAVE_BUDGET_MS,
+): Promise<void> {
   const gate = saveFirstGate(ack, respond);
   const done = work(gate.respond);
   let timer: NodeJS.Timeout | undefined;

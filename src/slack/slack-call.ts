@@ -20,18 +20,39 @@ const kindOf = (err: unknown): unknown => (err as { code?: unknown }).code;
  * The token itself is refused (revoked, mistyped, the workspace or app suspended): no call can succeed until it is
  * fixed, so a read-back that fails with one of these must not be taken for "nothing was posted".
  */
-const AUTH_ERRORS: ReadonlySet<string> = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'team_access_not_granted']);
+const AUTH_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_auth',
+  'not_authed',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'team_access_not_granted',
+]);
 /** The channel no longer takes the bot's posts (removed from it, deleted, archived): it will not pass by itself. */
 const CHANNEL_GONE_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 /** Errors about the whole workspace or channel: pause that channel's queue (never drop it) and probe it. */
 const CHANNEL_ERRORS: ReadonlySet<string> = new Set([
-  ...AUTH_ERRORS, ...CHANNEL_GONE_ERRORS, 'missing_scope', 'restricted_action', 'ekm_access_denied',
+  ...AUTH_ERRORS,
+  ...CHANNEL_GONE_ERRORS,
+  'missing_scope',
+  'restricted_action',
+  'ekm_access_denied',
 ]);
 /** Errors about one message: retrying the same message cannot help. */
 const MESSAGE_ERRORS: ReadonlySet<string> = new Set([
-  'invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'no_text', 'too_many_attachments', 'invalid_attachments',
-  'invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large', 'invalid_arguments', 'thread_not_found',
-  'message_limit_exceeded', 'duplicate_message_not_found',
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'no_text',
+  'too_many_attachments',
+  'invalid_attachments',
+  'invalid_metadata_format',
+  'invalid_metadata_schema',
+  'metadata_too_large',
+  'invalid_arguments',
+  'thread_not_found',
+  'message_limit_exceeded',
+  'duplicate_message_not_found',
 ]);
 /** The message to update is gone (deleted by someone): post it again. */
 const GONE_ERRORS: ReadonlySet<string> = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
@@ -67,8 +88,12 @@ export function homeRefused(err: unknown): boolean {
 export function mayAnswerLater(err: unknown): boolean {
   const kind = kindOf(err);
   const status = (err as { statusCode?: number }).statusCode ?? 500;
-  return kind === ErrorCode.RateLimitedError || kind === ErrorCode.RequestError || (kind === ErrorCode.HTTPError && status >= 500)
-    || AUTH_ERRORS.has(slackErrorCode(err));
+  return (
+    kind === ErrorCode.RateLimitedError ||
+    kind === ErrorCode.RequestError ||
+    (kind === ErrorCode.HTTPError && status >= 500) ||
+    AUTH_ERRORS.has(slackErrorCode(err))
+  );
 }
 
 /** Slack answered (an error or a 429), so the call did not post anything. */

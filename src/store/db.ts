@@ -4,7 +4,10 @@ import pg from 'pg';
 import { pgConnectionConfig } from '../pg-connection.ts';
 
 export interface Queryable {
-  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
   /** Run a script of several statements (migrations), without parameters. */
   exec(sql: string): Promise<void>;
 }

@@ -24,7 +24,15 @@ export interface Lease {
   fence: number;
 }
 
-type DeliveryRow = { id: string; run_id: string; kind: 'dashboard' | 'thread'; event_id: string | null; attempts: number; maybe_posted: boolean; refused: string | null };
+type DeliveryRow = {
+  id: string;
+  run_id: string;
+  kind: 'dashboard' | 'thread';
+  event_id: string | null;
+  attempts: number;
+  maybe_posted: boolean;
+  refused: string | null;
+};
 
 const FENCED = `FROM runs r WHERE r.id = d.run_id AND r.delivery_locked_by = $2 AND r.delivery_fence = $3`;
 
@@ -65,9 +73,10 @@ export async function renewLease(q: Queryable, lease: Lease, leaseMs: number): P
 }
 
 export async function releaseRun(q: Queryable, lease: Lease): Promise<void> {
-  await q.query('UPDATE runs SET delivery_locked_by = NULL, delivery_locked_until = NULL WHERE id = $1 AND delivery_locked_by = $2 AND delivery_fence = $3', [
-    lease.runId, lease.workerId, lease.fence,
-  ]);
+  await q.query(
+    'UPDATE runs SET delivery_locked_by = NULL, delivery_locked_until = NULL WHERE id = $1 AND delivery_locked_by = $2 AND delivery_fence = $3',
+    [lease.runId, lease.workerId, lease.fence],
+  );
 }
 
 /**
@@ -90,14 +99,24 @@ export async function takeDue(q: Queryable, lease: Lease, limit: number): Promis
     )
   ).rows;
   return rows.map((r) => ({
-    id: Number(r.id), runId: r.run_id, kind: r.kind, eventId: r.event_id === null ? undefined : Number(r.event_id),
-    attempts: r.attempts, maybePosted: r.maybe_posted, refused: r.refused ?? undefined,
+    id: Number(r.id),
+    runId: r.run_id,
+    kind: r.kind,
+    eventId: r.event_id === null ? undefined : Number(r.event_id),
+    attempts: r.attempts,
+    maybePosted: r.maybe_posted,
+    refused: r.refused ?? undefined,
   }));
 }
 
 async function fenced(q: Queryable, lease: Lease, ids: number[], set: string, params: unknown[] = []): Promise<boolean> {
   if (ids.length === 0) return true;
-  const res = await q.query(`UPDATE deliveries d SET ${set} ${FENCED} AND d.id = ANY($1::bigint[])`, [ids, lease.workerId, lease.fence, ...params]);
+  const res = await q.query(`UPDATE deliveries d SET ${set} ${FENCED} AND d.id = ANY($1::bigint[])`, [
+    ids,
+    lease.workerId,
+    lease.fence,
+    ...params,
+  ]);
   return res.rowCount === ids.length;
 }
 
@@ -110,7 +129,9 @@ export function beginAttempt(q: Queryable, lease: Lease, ids: number[]): Promise
 }
 
 export function markDelivered(q: Queryable, lease: Lease, ids: number[], messageTs?: string): Promise<boolean> {
-  return fenced(q, lease, ids, `status = 'done', delivered_at = now(), message_ts = COALESCE($4, d.message_ts), maybe_posted = false`, [messageTs ?? null]);
+  return fenced(q, lease, ids, `status = 'done', delivered_at = now(), message_ts = COALESCE($4, d.message_ts), maybe_posted = false`, [
+    messageTs ?? null,
+  ]);
 }
 
 /** Slack refused this message: remember why, so its placeholder is posted (now, or after a crash). */
@@ -120,16 +141,28 @@ export function markRefused(q: Queryable, lease: Lease, id: number, error: strin
 
 /** Failed alone: the placeholder that replaces it in the thread is `placeholderTs` (none for a dashboard). */
 export function markFailed(q: Queryable, lease: Lease, ids: number[], error: string, placeholderTs?: string): Promise<boolean> {
-  return fenced(q, lease, ids, `status = 'failed', last_error = $4, message_ts = $5, delivered_at = now(), maybe_posted = false`, [error, placeholderTs ?? null]);
+  return fenced(q, lease, ids, `status = 'failed', last_error = $4, message_ts = $5, delivered_at = now(), maybe_posted = false`, [
+    error,
+    placeholderTs ?? null,
+  ]);
 }
 
 /**
  * Give rows back to the queue after `delayMs` (Retry-After, backoff, a paused channel). `maybePosted`: rows that
  * may be in Slack already (a call that got no clear answer); the others lose their mark.
  */
-export function reschedule(q: Queryable, lease: Lease, ids: number[], delayMs: number, error: string, maybePosted: number[] = []): Promise<boolean> {
+export function reschedule(
+  q: Queryable,
+  lease: Lease,
+  ids: number[],
+  delayMs: number,
+  error: string,
+  maybePosted: number[] = [],
+): Promise<boolean> {
   return fenced(
-    q, lease, ids,
+    q,
+    lease,
+    ids,
     `last_error = $4, next_attempt_at = now() + ($5::int * interval '1 millisecond'), maybe_posted = (d.maybe_posted AND d.id = ANY($6::bigint[]))`,
     [error, Math.round(delayMs), maybePosted],
   );

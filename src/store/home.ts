@@ -62,7 +62,9 @@ export async function homeFailed(q: Queryable, claim: HomeClaimRow, workerId: st
 }
 
 export async function homesBehind(q: Queryable): Promise<number> {
-  const res = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM home_views WHERE published_at IS NULL OR published_at < wanted_at');
+  const res = await q.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM home_views WHERE published_at IS NULL OR published_at < wanted_at',
+  );
   return res.rows[0]?.n ?? 0;
 }
 
@@ -73,7 +75,9 @@ export interface ActiveRunHead {
 
 /** Every active run, newest first: the Home's list before it is filtered to what one person can see. */
 export async function activeRunHeads(q: Queryable): Promise<ActiveRunHead[]> {
-  const res = await q.query<{ id: string; channel_id: string }>(`SELECT id, channel_id FROM runs WHERE status = 'active' ORDER BY started_at DESC, id DESC`);
+  const res = await q.query<{ id: string; channel_id: string }>(
+    `SELECT id, channel_id FROM runs WHERE status = 'active' ORDER BY started_at DESC, id DESC`,
+  );
   return res.rows.map((r) => ({ id: r.id, channelId: r.channel_id }));
 }
 
@@ -89,14 +93,28 @@ export interface OpenClaim {
 
 /** The open gates `userId` holds, in active runs. */
 export async function openClaims(q: Queryable, userId: string): Promise<OpenClaim[]> {
-  const res = await q.query<{ id: string; channel_id: string; title: string; environment: string; gate: Gate; claimed_at: Date | null; dashboard_ts: string | null }>(
+  const res = await q.query<{
+    id: string;
+    channel_id: string;
+    title: string;
+    environment: string;
+    gate: Gate;
+    claimed_at: Date | null;
+    dashboard_ts: string | null;
+  }>(
     `SELECT r.id, r.channel_id, r.title, r.environment, g.gate, g.claimed_at, r.dashboard_ts
      FROM gates g JOIN runs r ON r.id = g.run_id
      WHERE g.claimed_by = $1 AND g.status = 'open' AND r.status = 'active' ORDER BY g.claimed_at, r.id`,
     [userId],
   );
   return res.rows.map((r) => ({
-    runId: r.id, channelId: r.channel_id, title: r.title, environment: r.environment, gate: r.gate, claimedAt: r.claimed_at ?? undefined, dashboardTs: r.dashboard_ts ?? undefined,
+    runId: r.id,
+    channelId: r.channel_id,
+    title: r.title,
+    environment: r.environment,
+    gate: r.gate,
+    claimedAt: r.claimed_at ?? undefined,
+    dashboardTs: r.dashboard_ts ?? undefined,
   }));
 }
 
@@ -111,7 +129,13 @@ export interface LastReport {
 
 /** The last complete status report of each environment. */
 export async function lastReports(q: Queryable): Promise<LastReport[]> {
-  const res = await q.query<{ environment: string; channel_id: string; message_ts: string | null; created_at: Date; statuses: CheckStatus[] | null }>(
+  const res = await q.query<{
+    environment: string;
+    channel_id: string;
+    message_ts: string | null;
+    created_at: Date;
+    statuses: CheckStatus[] | null;
+  }>(
     `SELECT DISTINCT ON (environment) environment, channel_id, message_ts, created_at,
             (SELECT array_agg(x->>'status') FROM jsonb_array_elements(view->'results') x) AS statuses
      FROM reports WHERE complete ORDER BY environment, created_at DESC`,

@@ -11,11 +11,24 @@ export interface JobLease {
   cancelRequestedBy: string | undefined;
 }
 
-type Row = { name: string; holder: string; run_id: string | null; started_by: string; started_at: Date; progress: string; cancel_requested_by: string | null };
+type Row = {
+  name: string;
+  holder: string;
+  run_id: string | null;
+  started_by: string;
+  started_at: Date;
+  progress: string;
+  cancel_requested_by: string | null;
+};
 
 const toLease = (r: Row): JobLease => ({
-  name: r.name, holder: r.holder, runId: r.run_id ?? undefined, startedBy: r.started_by, startedAt: new Date(r.started_at),
-  progress: r.progress, cancelRequestedBy: r.cancel_requested_by ?? undefined,
+  name: r.name,
+  holder: r.holder,
+  runId: r.run_id ?? undefined,
+  startedBy: r.started_by,
+  startedAt: new Date(r.started_at),
+  progress: r.progress,
+  cancelRequestedBy: r.cancel_requested_by ?? undefined,
 });
 
 /** Take the lease when it is free or lapsed; otherwise answer who holds it. One statement: two replicas cannot both win. */
@@ -43,7 +56,14 @@ export async function currentLease(q: Queryable, name: string, now: Date): Promi
 }
 
 /** Extend the holder's lease with its progress; answers who asked it to stop, if anyone did. Undefined: lost it. */
-export async function renewLease(q: Queryable, name: string, holder: string, progress: string, now: Date, ttlMs: number): Promise<{ cancelRequestedBy: string | undefined } | undefined> {
+export async function renewLease(
+  q: Queryable,
+  name: string,
+  holder: string,
+  progress: string,
+  now: Date,
+  ttlMs: number,
+): Promise<{ cancelRequestedBy: string | undefined } | undefined> {
   const [row] = (
     await q.query<{ cancel_requested_by: string | null }>(
       'UPDATE exclusive_jobs SET progress = $3, expires_at = $4 WHERE name = $1 AND holder = $2 RETURNING cancel_requested_by',

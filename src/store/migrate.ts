@@ -21,7 +21,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   await db.transaction(async (tx) => {
     // Transaction-scoped lock: released at commit, also if this process dies.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-    await tx.query('CREATE TABLE IF NOT EXISTS chatops_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS chatops_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const done = new Set((await tx.query<{ version: string }>('SELECT version FROM chatops_migrations')).rows.map((r) => r.version));
     for (const file of migrationFiles(dir)) {
       if (done.has(file.version)) continue;

@@ -7,20 +7,33 @@ type Row = { id: string; channel_id: string; message_ts: string | null; view: un
 
 function reportOf(row: Row): StoredReport['view'] {
   const parsed = statusReportSchema.safeParse(row.view);
-  if (!parsed.success) throw new Error(`stored report ${row.id} does not match report schema version ${REPORT_SCHEMA_VERSION}: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(`stored report ${row.id} does not match report schema version ${REPORT_SCHEMA_VERSION}: ${parsed.error.message}`);
   const { v: _v, ...report } = parsed.data;
   return report;
 }
 
 const toReport = (row: Row): StoredReport => ({
-  view: reportOf(row), channelId: row.channel_id, complete: row.complete, shown: row.shown, ...(row.message_ts ? { messageTs: row.message_ts } : {}),
+  view: reportOf(row),
+  channelId: row.channel_id,
+  complete: row.complete,
+  shown: row.shown,
+  ...(row.message_ts ? { messageTs: row.message_ts } : {}),
 });
 
 async function saveReport(q: Queryable, report: StoredReport): Promise<void> {
   await q.query(
     `INSERT INTO reports (id, channel_id, message_ts, view, complete, shown, environment) VALUES ($1, $2, $3, $4::jsonb, $5, $6, COALESCE($7, 'default'))
      ON CONFLICT (id) DO UPDATE SET message_ts = EXCLUDED.message_ts, view = EXCLUDED.view, complete = EXCLUDED.complete, shown = EXCLUDED.shown`,
-    [report.view.reportId, report.channelId, report.messageTs ?? null, JSON.stringify({ ...report.view, v: REPORT_SCHEMA_VERSION }), report.complete, report.shown ?? true, report.view.environment ?? null],
+    [
+      report.view.reportId,
+      report.channelId,
+      report.messageTs ?? null,
+      JSON.stringify({ ...report.view, v: REPORT_SCHEMA_VERSION }),
+      report.complete,
+      report.shown ?? true,
+      report.view.environment ?? null,
+    ],
   );
 }
 
@@ -51,11 +64,13 @@ export function dbReportStore(q: Db): ReportStore {
         const environment = report.view.environment ?? 'default';
         await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`report:${report.channelId}:${environment}`]);
         // Only a report of the same checks answers this one (not a troubleshooting subset).
-        const [row] = (await tx.query<Row>(
-          `SELECT * FROM reports WHERE channel_id = $1 AND environment = $2 AND created_at >= now() - ($3::int * interval '1 millisecond')
+        const [row] = (
+          await tx.query<Row>(
+            `SELECT * FROM reports WHERE channel_id = $1 AND environment = $2 AND created_at >= now() - ($3::int * interval '1 millisecond')
              AND view->'planned' = $4::jsonb ORDER BY created_at DESC LIMIT 1`,
-          [report.channelId, environment, Math.round(windowMs), JSON.stringify(report.view.planned)],
-        )).rows;
+            [report.channelId, environment, Math.round(windowMs), JSON.stringify(report.view.planned)],
+          )
+        ).rows;
         if (row) return toReport(row);
         await saveReport(tx, report);
         return undefined;

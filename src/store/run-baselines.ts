@@ -4,7 +4,11 @@ import { residueBaselineSchema, type ResidueBaseline } from '../checks/residue/b
 import type { Queryable } from './db.ts';
 
 export async function insertRunBaseline(q: Queryable, runId: string, baseline: ResidueBaseline): Promise<void> {
-  await q.query('INSERT INTO run_baselines (run_id, taken_at, baseline) VALUES ($1, $2, $3::jsonb)', [runId, baseline.takenAt, JSON.stringify(baseline)]);
+  await q.query('INSERT INTO run_baselines (run_id, taken_at, baseline) VALUES ($1, $2, $3::jsonb)', [
+    runId,
+    baseline.takenAt,
+    JSON.stringify(baseline),
+  ]);
 }
 
 export async function loadRunBaseline(q: Queryable, runId: string): Promise<ResidueBaseline | undefined> {

@@ -12,28 +12,72 @@ export class VersionConflict extends Error {
 }
 
 type RunRow = {
-  id: string; channel_id: string; title: string; kind: 'recovery' | 'drill'; scenario: string | null;
-  status: RunState['status']; started_by: string; started_at: Date; ended_at: Date | null; dashboard_ts: string | null; version: number;
+  id: string;
+  channel_id: string;
+  title: string;
+  kind: 'recovery' | 'drill';
+  scenario: string | null;
+  status: RunState['status'];
+  started_by: string;
+  started_at: Date;
+  ended_at: Date | null;
+  dashboard_ts: string | null;
+  version: number;
   environment: string;
 };
 type GateRow = {
-  gate: Gate; status: GateStatus; claimed_by: string | null; done_by: string | null; done_at: Date | null;
-  opened_at: Date | null; checklist: Partial<Record<FreezeItem, string>>;
+  gate: Gate;
+  status: GateStatus;
+  claimed_by: string | null;
+  done_by: string | null;
+  done_at: Date | null;
+  opened_at: Date | null;
+  checklist: Partial<Record<FreezeItem, string>>;
 };
-type CheckRow = { gate: Gate; check_id: string; status: CheckStatus; summary: string; started_at: Date; finished_at: Date; findings: string[] | null };
-type ApprovalRow = { id: string; gate: Gate; kind: 'confirm' | 'override'; requested_by: string; reason: string | null; status: string; created_at: Date };
+type CheckRow = {
+  gate: Gate;
+  check_id: string;
+  status: CheckStatus;
+  summary: string;
+  started_at: Date;
+  finished_at: Date;
+  findings: string[] | null;
+};
+type ApprovalRow = {
+  id: string;
+  gate: Gate;
+  kind: 'confirm' | 'override';
+  requested_by: string;
+  reason: string | null;
+  status: string;
+  created_at: Date;
+};
 
 export async function insertRun(q: Queryable, run: RunState): Promise<void> {
   await q.query(
     `INSERT INTO runs (id, channel_id, title, kind, scenario, status, started_by, started_at, version, environment)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, 'default'))`,
-    [run.id, run.channelId, run.title, run.kind, run.scenario ?? null, run.status, run.startedBy, run.startedAt, run.version, run.environment ?? null],
+    [
+      run.id,
+      run.channelId,
+      run.title,
+      run.kind,
+      run.scenario ?? null,
+      run.status,
+      run.startedBy,
+      run.startedAt,
+      run.version,
+      run.environment ?? null,
+    ],
   );
   for (const [position, g] of run.gates.entries()) {
-    await q.query(
-      `INSERT INTO gates (run_id, gate, position, status, opened_at) VALUES ($1, $2, $3, $4, $5)`,
-      [run.id, g.gate, position, g.status, g.openedAt ?? null],
-    );
+    await q.query(`INSERT INTO gates (run_id, gate, position, status, opened_at) VALUES ($1, $2, $3, $4, $5)`, [
+      run.id,
+      g.gate,
+      position,
+      g.status,
+      g.openedAt ?? null,
+    ]);
   }
 }
 
@@ -50,10 +94,12 @@ export async function lockAndReadRun(tx: Queryable, runId: string): Promise<RunS
 
 /** When each drill marker was first recorded in the run's log (a marker recorded twice counts from the first). */
 export async function readDrillMarks(q: Queryable, runId: string): Promise<Partial<Record<DrillMarker, Date>>> {
-  const rows = (await q.query<{ marker: DrillMarker; at: Date }>(
-    `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
-    [runId],
-  )).rows;
+  const rows = (
+    await q.query<{ marker: DrillMarker; at: Date }>(
+      `SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = $1 AND type = 'drill_marker' GROUP BY 1`,
+      [runId],
+    )
+  ).rows;
   return Object.fromEntries(rows.map((m) => [m.marker, new Date(m.at)]));
 }
 
@@ -95,12 +141,22 @@ async function readRun(q: Queryable, runId: string): Promise<RunState | undefine
         doneAt: g.done_at ?? undefined,
         openedAt: g.opened_at ?? undefined,
         checklist: g.checklist,
-        checks: checks.filter((c) => c.gate === g.gate).map((c) => ({
-          checkId: c.check_id, status: c.status, summary: c.summary, startedAt: c.started_at, finishedAt: c.finished_at,
-          ...(c.findings && c.findings.length > 0 ? { findings: c.findings } : {}),
-        })),
-        confirmVotes: approvals.filter((a) => a.gate === g.gate && a.kind === 'confirm').map((a) => ({ userId: a.requested_by, at: a.created_at })),
-        override: pending ? { id: pending.id, requestedBy: pending.requested_by, reason: pending.reason ?? '', at: pending.created_at } : undefined,
+        checks: checks
+          .filter((c) => c.gate === g.gate)
+          .map((c) => ({
+            checkId: c.check_id,
+            status: c.status,
+            summary: c.summary,
+            startedAt: c.started_at,
+            finishedAt: c.finished_at,
+            ...(c.findings && c.findings.length > 0 ? { findings: c.findings } : {}),
+          })),
+        confirmVotes: approvals
+          .filter((a) => a.gate === g.gate && a.kind === 'confirm')
+          .map((a) => ({ userId: a.requested_by, at: a.created_at })),
+        override: pending
+          ? { id: pending.id, requestedBy: pending.requested_by, reason: pending.reason ?? '', at: pending.created_at }
+          : undefined,
       };
     }),
   };
@@ -120,10 +176,12 @@ export async function setDashboardTs(q: Queryable, runId: string, ts: string | n
 
 /** Write `after` over `before`: the run row guarded by its version, then whatever changed in each gate. */
 export async function saveRun(q: Queryable, before: RunState, after: RunState, now: Date, actor: string): Promise<void> {
-  const bumped = await q.query(
-    'UPDATE runs SET status = $3, ended_at = $4, version = version + 1 WHERE id = $1 AND version = $2',
-    [after.id, before.version, after.status, after.endedAt ?? null],
-  );
+  const bumped = await q.query('UPDATE runs SET status = $3, ended_at = $4, version = version + 1 WHERE id = $1 AND version = $2', [
+    after.id,
+    before.version,
+    after.status,
+    after.endedAt ?? null,
+  ]);
   if (bumped.rowCount !== 1) throw new VersionConflict(`run ${after.id} changed since version ${before.version}`);
   for (const gate of GATES) {
     const a = after.gates.find((g) => g.gate === gate);
@@ -133,7 +191,17 @@ export async function saveRun(q: Queryable, before: RunState, after: RunState, n
       `UPDATE gates SET status = $3, claimed_by = $4, claimed_at = CASE WHEN claimed_by IS DISTINCT FROM $4 THEN $8::timestamptz ELSE claimed_at END,
               done_by = $5, done_at = $6, opened_at = $7, checklist = $9::jsonb, version = version + 1
        WHERE run_id = $1 AND gate = $2`,
-      [after.id, gate, a.status, a.claimedBy ?? null, a.doneBy ?? null, a.doneAt ?? null, a.openedAt ?? null, now, JSON.stringify(a.checklist)],
+      [
+        after.id,
+        gate,
+        a.status,
+        a.claimedBy ?? null,
+        a.doneBy ?? null,
+        a.doneAt ?? null,
+        a.openedAt ?? null,
+        now,
+        JSON.stringify(a.checklist),
+      ],
     );
     if (a.checks !== b.checks) await saveGateChecks(q, after.id, a);
     await saveApprovals(q, after.id, b, a, now, actor);
@@ -174,9 +242,11 @@ async function saveApprovals(q: Queryable, runId: string, b: GateState, a: GateS
   }
   if (b.override && a.override?.id !== b.override.id) {
     const status = a.status === 'overridden' ? 'approved' : 'rejected';
-    await q.query(
-      `UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'pending'`,
-      [b.override.id, status, actor, now],
-    );
+    await q.query(`UPDATE approvals SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'pending'`, [
+      b.override.id,
+      status,
+      actor,
+      now,
+    ]);
   }
 }

@@ -24,11 +24,26 @@ export interface SchedulerLease {
 /** A fenced write found the lease gone: another replica runs the schedules now; write nothing. */
 export class SchedulerLeaseLost extends Error {}
 
-type Row = { kind: ScheduleKind; key: string; channel_id: string | null; interval_ms: number; next_at: Date; state: Record<string, unknown>; created_by: string | null; created_at: Date };
+type Row = {
+  kind: ScheduleKind;
+  key: string;
+  channel_id: string | null;
+  interval_ms: number;
+  next_at: Date;
+  state: Record<string, unknown>;
+  created_by: string | null;
+  created_at: Date;
+};
 
 const toSchedule = (r: Row): Schedule => ({
-  kind: r.kind, key: r.key, channelId: r.channel_id ?? undefined, intervalMs: r.interval_ms, nextAt: new Date(r.next_at),
-  state: r.state, createdBy: r.created_by ?? undefined, createdAt: new Date(r.created_at),
+  kind: r.kind,
+  key: r.key,
+  channelId: r.channel_id ?? undefined,
+  intervalMs: r.interval_ms,
+  nextAt: new Date(r.next_at),
+  state: r.state,
+  createdBy: r.created_by ?? undefined,
+  createdAt: new Date(r.created_at),
 });
 
 /**
@@ -48,7 +63,10 @@ export async function holdSchedulerLease(q: Queryable, holder: string, now: Date
 
 /** Let another replica take over at once (graceful stop). */
 export async function releaseSchedulerLease(q: Queryable, lease: SchedulerLease): Promise<void> {
-  await q.query(`UPDATE scheduler_lease SET holder = NULL, until = NULL WHERE name = 'scheduler' AND holder = $1 AND fence = $2`, [lease.holder, lease.fence]);
+  await q.query(`UPDATE scheduler_lease SET holder = NULL, until = NULL WHERE name = 'scheduler' AND holder = $1 AND fence = $2`, [
+    lease.holder,
+    lease.fence,
+  ]);
 }
 
 /**
@@ -56,7 +74,10 @@ export async function releaseSchedulerLease(q: Queryable, lease: SchedulerLease)
  * wait for this transaction, so a replica that lost the lease can never commit after the new holder started.
  */
 export async function assertLease(q: Queryable, lease: SchedulerLease): Promise<void> {
-  const res = await q.query(`SELECT 1 FROM scheduler_lease WHERE name = 'scheduler' AND holder = $1 AND fence = $2 FOR SHARE`, [lease.holder, lease.fence]);
+  const res = await q.query(`SELECT 1 FROM scheduler_lease WHERE name = 'scheduler' AND holder = $1 AND fence = $2 FOR SHARE`, [
+    lease.holder,
+    lease.fence,
+  ]);
   if (res.rowCount !== 1) throw new SchedulerLeaseLost('scheduler lease lost');
 }
 
@@ -66,7 +87,10 @@ export async function dueSchedules(q: Queryable, now: Date, limit: number): Prom
 
 /** Jobs due at `now` per kind and the oldest one's due time (the scheduler's metrics). */
 export async function dueSummary(q: Queryable, now: Date): Promise<{ kind: ScheduleKind; count: number; oldestDueAt: Date }[]> {
-  const rows = await q.query<{ kind: ScheduleKind; n: string; oldest: Date }>('SELECT kind, count(*) AS n, min(next_at) AS oldest FROM schedules WHERE next_at <= $1 GROUP BY kind', [now]);
+  const rows = await q.query<{ kind: ScheduleKind; n: string; oldest: Date }>(
+    'SELECT kind, count(*) AS n, min(next_at) AS oldest FROM schedules WHERE next_at <= $1 GROUP BY kind',
+    [now],
+  );
   return rows.rows.map((r) => ({ kind: r.kind, count: Number(r.n), oldestDueAt: new Date(r.oldest) }));
 }
 
@@ -78,19 +102,48 @@ export async function getSchedule(q: Queryable, kind: ScheduleKind, key: string)
 /** Create or replace a job (a new interval starts over from `nextAt`; the remembered state is kept unless given). */
 export async function putSchedule(
   q: Queryable,
-  s: { kind: ScheduleKind; key: string; channelId?: string | undefined; intervalMs: number; nextAt: Date; createdBy?: string | undefined; now: Date; state?: Record<string, unknown> },
+  s: {
+    kind: ScheduleKind;
+    key: string;
+    channelId?: string | undefined;
+    intervalMs: number;
+    nextAt: Date;
+    createdBy?: string | undefined;
+    now: Date;
+    state?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await q.query(
     `INSERT INTO schedules (kind, key, channel_id, interval_ms, next_at, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, COALESCE($6::jsonb, '{}'::jsonb), $7, $8)
      ON CONFLICT (kind, key) DO UPDATE SET interval_ms = EXCLUDED.interval_ms, next_at = EXCLUDED.next_at, created_by = EXCLUDED.created_by, created_at = EXCLUDED.created_at,
        state = COALESCE($6::jsonb, schedules.state)`,
-    [s.kind, s.key, s.channelId ?? null, Math.round(s.intervalMs), s.nextAt, s.state ? JSON.stringify(s.state) : null, s.createdBy ?? null, s.now],
+    [
+      s.kind,
+      s.key,
+      s.channelId ?? null,
+      Math.round(s.intervalMs),
+      s.nextAt,
+      s.state ? JSON.stringify(s.state) : null,
+      s.createdBy ?? null,
+      s.now,
+    ],
   );
 }
 
 /** After a job ran: its next time and what it remembers. */
-export async function advanceSchedule(q: Queryable, kind: ScheduleKind, key: string, nextAt: Date, state: Record<string, unknown>): Promise<void> {
-  await q.query('UPDATE schedules SET next_at = $3, state = $4::jsonb WHERE kind = $1 AND key = $2', [kind, key, nextAt, JSON.stringify(state)]);
+export async function advanceSchedule(
+  q: Queryable,
+  kind: ScheduleKind,
+  key: string,
+  nextAt: Date,
+  state: Record<string, unknown>,
+): Promise<void> {
+  await q.query('UPDATE schedules SET next_at = $3, state = $4::jsonb WHERE kind = $1 AND key = $2', [
+    kind,
+    key,
+    nextAt,
+    JSON.stringify(state),
+  ]);
 }
 
 export async function deleteSchedule(q: Queryable, kind: ScheduleKind, key: string): Promise<boolean> {
@@ -118,7 +171,16 @@ export async function ensureStandingJobs(q: Queryable, now: Date, watchFirstMs: 
 /** Create the job or change its settings, keeping what it remembers (`/caracal watch`): due at `nextAt`. */
 export async function mergeSchedule(
   q: Queryable,
-  s: { kind: ScheduleKind; key: string; channelId: string; intervalMs: number; nextAt: Date; now: Date; createdBy: string; state: Record<string, unknown> },
+  s: {
+    kind: ScheduleKind;
+    key: string;
+    channelId: string;
+    intervalMs: number;
+    nextAt: Date;
+    now: Date;
+    createdBy: string;
+    state: Record<string, unknown>;
+  },
 ): Promise<void> {
   await q.query(
     `INSERT INTO schedules (kind, key, channel_id, interval_ms, next_at, state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)

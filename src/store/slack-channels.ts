@@ -10,7 +10,12 @@ import type { Queryable } from './db.ts';
  * Take the channel's next posting slot only if it is at most `maxWaitMs` away; otherwise take nothing and say how far
  * it is (a caller that comes back later must not push the channel's queue further out each time it asks).
  */
-export async function reserveSlotWithin(q: Queryable, channelId: string, intervalMs: number, maxWaitMs: number): Promise<{ slot: Date } | { waitMs: number }> {
+export async function reserveSlotWithin(
+  q: Queryable,
+  channelId: string,
+  intervalMs: number,
+  maxWaitMs: number,
+): Promise<{ slot: Date } | { waitMs: number }> {
   await q.query('INSERT INTO slack_channels (channel_id) VALUES ($1) ON CONFLICT (channel_id) DO NOTHING', [channelId]);
   const [taken] = (
     await q.query<{ slot: Date }>(
@@ -21,7 +26,12 @@ export async function reserveSlotWithin(q: Queryable, channelId: string, interva
     )
   ).rows;
   if (taken) return { slot: new Date(taken.slot) };
-  const [row] = (await q.query<{ ms: number }>(`SELECT extract(epoch FROM next_slot - now())::float8 * 1000 AS ms FROM slack_channels WHERE channel_id = $1`, [channelId])).rows;
+  const [row] = (
+    await q.query<{ ms: number }>(
+      `SELECT extract(epoch FROM next_slot - now())::float8 * 1000 AS ms FROM slack_channels WHERE channel_id = $1`,
+      [channelId],
+    )
+  ).rows;
   return { waitMs: Math.max(1, Math.round(row?.ms ?? 1)) };
 }
 
@@ -46,11 +56,16 @@ export function probeBackoffMs(refusals: number, firstMs = 5000): number {
  * Pause (or keep paused) a channel until the probe `probeInMs(failedProbes)` from now, backing off as probes
  * keep failing. Returns how many times in a row it was refused (1: it was not paused before).
  */
-export async function pauseChannel(q: Queryable, channelId: string, error: string, probeInMs: (refusals: number) => number): Promise<number> {
+export async function pauseChannel(
+  q: Queryable,
+  channelId: string,
+  error: string,
+  probeInMs: (refusals: number) => number,
+): Promise<number> {
   const [prev] = (await q.query<{ probes: number }>('SELECT probes FROM slack_channels WHERE channel_id = $1', [channelId])).rows;
   const refusals = (prev?.probes ?? 0) + 1;
   await q.query(
-      `INSERT INTO slack_channels AS c (channel_id, paused_error, paused_since, next_probe_at, probes)
+    `INSERT INTO slack_channels AS c (channel_id, paused_error, paused_since, next_probe_at, probes)
          VALUES ($1, $2, now(), now() + ($3::int * interval '1 millisecond'), 1)
        ON CONFLICT (channel_id) DO UPDATE SET paused_error = $2, paused_since = COALESCE(c.paused_since, now()),
          next_probe_at = now() + ($3::int * interval '1 millisecond'), probes = c.probes + 1

@@ -66,7 +66,13 @@ async function incidentScope(db: Db, runId: string): Promise<IncidentScope | und
   if (!run) return undefined;
   const residue = await loadRunBaseline(db, runId);
   const v = run.verification;
-  return { startedAt: run.startedAt, residue, ...(v ? { verification: { at: v.at, clean: v.clean, hmacChecked: v.hmacChecked, rowsChecked: v.rowsChecked, findings: v.findings } } : {}) };
+  return {
+    startedAt: run.startedAt,
+    residue,
+    ...(v
+      ? { verification: { at: v.at, clean: v.clean, hmacChecked: v.hmacChecked, rowsChecked: v.rowsChecked, findings: v.findings } }
+      : {}),
+  };
 }
 
 /** A run starts even when Caracal cannot be read: what the baseline could not read it names, and a bug is logged. */
@@ -75,7 +81,13 @@ async function boundedBaseline(ctx: CheckContext, logger: Logger): Promise<Resid
     return await captureBaseline(ctx, AbortSignal.timeout(BASELINE_TIMEOUT_MS));
   } catch (err) {
     logger.error({ err }, 'could not take the residue baseline');
-    return { v: 1, takenAt: ctx.now().toISOString(), stsCompileErrors: {}, tamper: {}, unread: ['everything: the bot failed while reading (see its log)'] };
+    return {
+      v: 1,
+      takenAt: ctx.now().toISOString(),
+      stsCompileErrors: {},
+      tamper: {},
+      unread: ['everything: the bot failed while reading (see its log)'],
+    };
   }
 }
 
@@ -89,7 +101,8 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     requiredChecks: gateCheckIds,
   };
   const approvers = createApproverDirectory(config.recovery.approvers, {
-    groupMembers: async (group) => (await slackCall(metrics, 'usergroups.users.list', () => deps.slackClient().usergroups.users.list({ usergroup: group }))).users ?? [],
+    groupMembers: async (group) =>
+      (await slackCall(metrics, 'usergroups.users.list', () => deps.slackClient().usergroups.users.list({ usergroup: group }))).users ?? [],
     logger: deps.logger,
   });
   const dashboardOptions = { sandbox: deps.sandbox, approvalsRequired: (g: Gate) => config.recovery.approvalsRequired[g] };
@@ -109,20 +122,32 @@ export function createRecovery(deps: RecoveryWiringDeps) {
       // A finished run's dashboard and its last log entry carry the summary, computed from the events.
       dashboard: async (run) =>
         runDashboardMessage(
-          run, {
-            ...dashboardOptions, alerts: await firingAlerts(db, run.channelId),
+          run,
+          {
+            ...dashboardOptions,
+            alerts: await firingAlerts(db, run.channelId),
             watch: await watchSetting(db, run.id, run.gates.find((g) => g.status === 'open')?.gate, intervalFor),
           },
           run.status === 'active' ? undefined : summaryText(await listEvents(db, run.id)),
           await lastActions(db, run.id, deps.now(), ACTION_TIMEOUT_MS),
         ),
-      logEntry: async (event, run) => logEntryMessage(event, run, { sandbox: deps.sandbox, ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}) }),
+      logEntry: async (event, run) =>
+        logEntryMessage(event, run, {
+          sandbox: deps.sandbox,
+          ...(event.type === 'run_resumed' ? { events: await listEvents(db, run.id) } : {}),
+        }),
     },
   });
   const isApprover = (userId: string) => approvers.isApprover(userId);
   const startPolicy = { who: config.recovery.startRuns, drillChannels: config.recovery.drillChannels };
   const service = createRecoveryService({
-    db, policy, isApprover, startPolicy, now: deps.now, newId: deps.newId, scrub: deps.scrub,
+    db,
+    policy,
+    isApprover,
+    startPolicy,
+    now: deps.now,
+    newId: deps.newId,
+    scrub: deps.scrub,
     onDeliveriesQueued: () => {
       dispatcher.poke();
       deps.onRunChanged?.();
@@ -131,10 +156,15 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     ...(deps.environmentFor ? { environmentFor: deps.environmentFor } : {}),
     captureBaseline: (environment) => boundedBaseline(deps.contextFor?.(environment) ?? deps.checkContext, deps.logger),
   });
-  const journal = createActionJournal({ db, now: deps.now, runningWindowMs: ACTION_TIMEOUT_MS, onQueued: () => {
-    dispatcher.poke();
-    deps.onRunChanged?.();
-  } });
+  const journal = createActionJournal({
+    db,
+    now: deps.now,
+    runningWindowMs: ACTION_TIMEOUT_MS,
+    onQueued: () => {
+      dispatcher.poke();
+      deps.onRunChanged?.();
+    },
+  });
   /** A gate's checks against the run's own environment, judged against the run's residue baseline. */
   const runGateChecks = async (gate: Gate, run?: { id: string; environment?: string | undefined }): Promise<GateCheck[]> => {
     const ids = new Set(gateCheckIds(gate));
@@ -142,10 +172,27 @@ export function createRecovery(deps: RecoveryWiringDeps) {
     const base = deps.contextFor?.(run?.environment) ?? deps.checkContext;
     // A joined result keeps the start of the run that produced it: freshness and ordering judge that run. A run's
     // residue-judged context is a fresh copy, so its results are never joined with a report's or another run's.
-    const results = await deps.runner.run(checks.filter((c) => ids.has(c.id)), undefined, incident ? { ...base, incident } : base);
+    const results = await deps.runner.run(
+      checks.filter((c) => ids.has(c.id)),
+      undefined,
+      incident ? { ...base, incident } : base,
+    );
     return results.map(({ result: r, startedAt }) => ({
-      checkId: r.id, status: r.status, summary: r.summary, startedAt, finishedAt: new Date(r.finishedAt), ...(r.findings ? { findings: r.findings } : {}),
+      checkId: r.id,
+      status: r.status,
+      summary: r.summary,
+      startedAt,
+      finishedAt: new Date(r.finishedAt),
+      ...(r.findings ? { findings: r.findings } : {}),
     }));
   };
-  return { service, journal, dispatcher, runGateChecks, isApprover, knownApprover: (userId: string) => approvers.knownApprover(userId), approversOffline: () => approvers.answersOffline() };
+  return {
+    service,
+    journal,
+    dispatcher,
+    runGateChecks,
+    isApprover,
+    knownApprover: (userId: string) => approvers.knownApprover(userId),
+    approversOffline: () => approvers.answersOffline(),
+  };
 }

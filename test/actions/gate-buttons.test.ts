@@ -3,7 +3,12 @@
 // are the machine's (test/recovery/machine.test.ts); the wiring is covered end to end in test/slack/.
 import { describe, expect, it } from 'vitest';
 import {
-  handleChecklist, handleGateCommand, handleGateRelease, handleOverrideOpen, handleRunChecks, type GateActionDeps,
+  handleChecklist,
+  handleGateCommand,
+  handleGateRelease,
+  handleOverrideOpen,
+  handleRunChecks,
+  type GateActionDeps,
 } from '../../src/actions/gate-buttons.ts';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
@@ -19,11 +24,30 @@ const RUN_ID = 'r1';
 
 function run(over: Partial<RunState> = {}): RunState {
   return {
-    id: RUN_ID, channelId: 'C0RUN', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE', startedAt: new Date(0),
-    endedAt: undefined, dashboardTs: DASHBOARD_TS, version: 1, drillMarks: {}, environment: 'prod',
+    id: RUN_ID,
+    channelId: 'C0RUN',
+    title: 't',
+    kind: 'recovery',
+    scenario: undefined,
+    status: 'active',
+    startedBy: 'UALICE',
+    startedAt: new Date(0),
+    endedAt: undefined,
+    dashboardTs: DASHBOARD_TS,
+    version: 1,
+    drillMarks: {},
+    environment: 'prod',
     gates: GATES.map((gate, i) => ({
-      gate, status: i === 0 ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined, openedAt: undefined,
-      checklist: {}, checks: [], confirmVotes: [], override: undefined,
+      gate,
+      status: i === 0 ? 'open' : 'locked',
+      claimedBy: undefined,
+      doneBy: undefined,
+      doneAt: undefined,
+      openedAt: undefined,
+      checklist: {},
+      checks: [],
+      confirmVotes: [],
+      override: undefined,
     })),
     ...over,
   };
@@ -47,11 +71,19 @@ describe('gate button handlers', () => {
     const { service, acts } = fakeService(run());
     const args = buildArgs(ACTION.gateClaim, value('freeze'), { userId: 'UBOB', actionTs: '1700000009.1' });
     await handleGateCommand({ service }, { type: 'claim' })(args);
-    expect(acts).toEqual([{ runId: RUN_ID, gate: 'freeze', command: { type: 'claim' }, userId: 'UBOB', origin: { channelId: 'C0RUN', messageTs: DASHBOARD_TS, requestKey: 'click:UBOB:1700000009.1' } }]);
+    expect(acts).toEqual([
+      {
+        runId: RUN_ID,
+        gate: 'freeze',
+        command: { type: 'claim' },
+        userId: 'UBOB',
+        origin: { channelId: 'C0RUN', messageTs: DASHBOARD_TS, requestKey: 'click:UBOB:1700000009.1' },
+      },
+    ]);
     expect(args.told).toEqual([]);
   });
 
-  it('a refusal is told to the person who clicked, in the service\'s words', async () => {
+  it("a refusal is told to the person who clicked, in the service's words", async () => {
     const { service } = fakeService(run(), () => ({ ok: false, kind: 'denied', reason: 'Tick every Freeze item first.' }));
     const args = buildArgs(ACTION.gateConfirm, value('freeze'));
     await handleGateCommand({ service }, { type: 'confirm' })(args);
@@ -75,11 +107,15 @@ describe('gate button handlers', () => {
     expect(args.told).toEqual(['This button does not belong to a run of this channel.']);
   });
 
-  it('Run checks runs the gate\'s checks against the run\'s own environment and records them', async () => {
+  it("Run checks runs the gate's checks against the run's own environment and records them", async () => {
     const { service, acts } = fakeService(run());
-    const results: GateCheck[] = [{ checkId: 'redis.ping', status: 'pass', summary: 'ok', startedAt: new Date(1), finishedAt: new Date(2) }];
+    const results: GateCheck[] = [
+      { checkId: 'redis.ping', status: 'pass', summary: 'ok', startedAt: new Date(1), finishedAt: new Date(2) },
+    ];
     const asked: unknown[] = [];
-    await handleRunChecks({ service, runGateChecks: (gate, r) => (asked.push({ gate, r }), Promise.resolve(results)) })(buildArgs(ACTION.gateRunChecks, value('storage')));
+    await handleRunChecks({ service, runGateChecks: (gate, r) => (asked.push({ gate, r }), Promise.resolve(results)) })(
+      buildArgs(ACTION.gateRunChecks, value('storage')),
+    );
     expect(asked).toEqual([{ gate: 'storage', r: { id: RUN_ID, environment: 'prod' } }]);
     expect(acts.map((a) => a.command)).toEqual([{ type: 'record_checks', results }]);
   });
@@ -98,7 +134,9 @@ describe('gate button handlers', () => {
   it('the checklist ticks only what changed, each item its own request, and stops at the first refusal', async () => {
     const state = run();
     state.gates[0].checklist = { rollouts: 'UALICE' };
-    const { service, acts } = fakeService(state, (c) => (c.type === 'tick' && c.item === 'control' ? { ok: false, kind: 'denied', reason: 'no' } : { ok: true, run: state }));
+    const { service, acts } = fakeService(state, (c) =>
+      c.type === 'tick' && c.item === 'control' ? { ok: false, kind: 'denied', reason: 'no' } : { ok: true, run: state },
+    );
     const blockId = `gate_freeze|v3|${value('freeze')}`;
     const args = buildCheckboxArgs(ACTION.freezeChecklist, blockId, ['policies', 'control'], { actionTs: '1700000005.5' });
     await handleChecklist({ service })(args);

@@ -34,7 +34,15 @@ describe('handleOverrideSubmit', () => {
     const d = deps(args, { ok: true, run: {} as RunState }, true);
     await handleOverrideSubmit(d)(args);
     expect(d.asked).toEqual([]);
-    expect(args.acks).toEqual([{ response: { response_action: 'errors', errors: { [BLOCK.overrideReason]: 'Write at least a sentence: it goes into the incident log.' } }, afterWork: false }]);
+    expect(args.acks).toEqual([
+      {
+        response: {
+          response_action: 'errors',
+          errors: { [BLOCK.overrideReason]: 'Write at least a sentence: it goes into the incident log.' },
+        },
+        afterWork: false,
+      },
+    ]);
   });
 
   it('saves before the ack when the approver rule is known, and shows a refusal in the modal', async () => {
@@ -42,16 +50,28 @@ describe('handleOverrideSubmit', () => {
     const d = deps(args, { ok: false, kind: 'denied', reason: 'Only configured approvers can request an override.' }, false);
     await handleOverrideSubmit(d)(args);
     expect(d.asked).toHaveLength(1);
-    expect(args.acks).toEqual([{ response: { response_action: 'errors', errors: { [BLOCK.overrideReason]: 'Only configured approvers can request an override.' } }, afterWork: true }]);
+    expect(args.acks).toEqual([
+      {
+        response: { response_action: 'errors', errors: { [BLOCK.overrideReason]: 'Only configured approvers can request an override.' } },
+        afterWork: true,
+      },
+    ]);
     expect(args.ephemerals).toEqual([]);
   });
 
-  it('acks first when the rule needs a Slack look-up, then tells a refusal ephemerally in the run\'s channel', async () => {
+  it("acks first when the rule needs a Slack look-up, then tells a refusal ephemerally in the run's channel", async () => {
     const args = buildViewArgs(reasonOf('Redis is back, the check is wrong here'), META, 'UBOB');
     const d = deps(args, { ok: false, kind: 'denied', reason: 'not an approver' }, undefined);
     await handleOverrideSubmit(d)(args);
     expect(args.acks).toEqual([{ response: undefined, afterWork: false }]);
-    expect(d.asked).toMatchObject([{ runId: 'r1', gate: 'storage', command: { type: 'request_override', reason: 'Redis is back, the check is wrong here' }, userId: 'UBOB' }]);
+    expect(d.asked).toMatchObject([
+      {
+        runId: 'r1',
+        gate: 'storage',
+        command: { type: 'request_override', reason: 'Redis is back, the check is wrong here' },
+        userId: 'UBOB',
+      },
+    ]);
     expect(args.ephemerals).toEqual([{ channel: 'C0RUN', user: 'UBOB', text: 'Override not requested: not an approver' }]);
   });
 });

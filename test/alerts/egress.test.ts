@@ -36,20 +36,36 @@ describe('alert group messages through the egress', () => {
     const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
     const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     const replica = (db: Db, workerId: string) =>
-      createAlertDelivery({ db, client, metrics: createMetrics(), logger, workerId, intervalMs: 0, sandbox: false, leaseMs: 300, postIntervalMs: 0, botId: SANDBOX_BOT.botId });
+      createAlertDelivery({
+        db,
+        client,
+        metrics: createMetrics(),
+        logger,
+        workerId,
+        intervalMs: 0,
+        sandbox: false,
+        leaseMs: 300,
+        postIntervalMs: 0,
+        botId: SANDBOX_BOT.botId,
+      });
     const apply = (alerts: Parameters<typeof notification>[0]) =>
-      state.db.transaction((tx) => applyNotification(tx, webhookPayload.parse(notification(alerts, { groupKey: 'crash-group' })), CHANNEL, new Date()));
+      state.db.transaction((tx) =>
+        applyNotification(tx, webhookPayload.parse(notification(alerts, { groupKey: 'crash-group' })), CHANNEL, new Date()),
+      );
     await apply([{ name: 'CaracalAuditDLQNonEmpty' }]);
 
     const dying = dyingDb(state.db, (sql) => sql.includes('last_error = NULL, message_ts'));
-    await replica(dying, 'replica-a').flush().catch(() => undefined); // the killed replica's own flush dies with it
+    await replica(dying, 'replica-a')
+      .flush()
+      .catch(() => undefined); // the killed replica's own flush dies with it
     expect(dying.died()).toBe(true);
     const posted = slack.workspace.history(CHANNEL).filter((m) => m.botId);
     expect(posted).toHaveLength(1); // Slack has it; the database does not know its ts
 
     await apply([{ name: 'CaracalAuditDLQNonEmpty' }, { name: 'CaracalGatewayDown' }]); // the group changes meanwhile
     const b = replica(state.db, 'replica-b');
-    const behind = async () => (await state.db.query<{ n: number }>('SELECT count(*)::int AS n FROM alert_groups WHERE delivered_version < version')).rows[0].n;
+    const behind = async () =>
+      (await state.db.query<{ n: number }>('SELECT count(*)::int AS n FROM alert_groups WHERE delivered_version < version')).rows[0].n;
     for (let i = 0; i < 400 && (await behind()) > 0; i++) {
       await b.flush(); // nothing until replica A's lease has run out
       await new Promise((r) => setTimeout(r, 25));
@@ -61,7 +77,11 @@ describe('alert group messages through the egress', () => {
     expect(tops.map((m) => m.ts)).toEqual([posted[0].ts]); // one message, never a second post
     expect(tops[0].metadata).toEqual({ event_type: ALERT_GROUP_EVENT, event_payload: { group_key: 'crash-group' } });
     expect(tops[0].text).toContain('CaracalGatewayDown'); // updated in place to the newest state
-    const [row] = (await state.db.query<{ message_ts: string; post_pending: boolean }>(`SELECT message_ts, post_pending FROM alert_groups WHERE group_key = 'crash-group'`)).rows;
+    const [row] = (
+      await state.db.query<{ message_ts: string; post_pending: boolean }>(
+        `SELECT message_ts, post_pending FROM alert_groups WHERE group_key = 'crash-group'`,
+      )
+    ).rows;
     expect(row).toEqual({ message_ts: posted[0].ts, post_pending: false });
     expect(lines.some((l) => l.includes('already posted by an earlier attempt'))).toBe(true);
   });

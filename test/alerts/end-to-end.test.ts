@@ -30,12 +30,20 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     calls = captureSlackApi();
     nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
     bot = await startTestBot({
-      db: state.db, checks: [],
-      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 100 }, caracal: { services: fake.urls }, recovery: { approvers: { users: ['U0ALICE'] }, drillChannels: ['C0OPS'] } },
+      db: state.db,
+      checks: [],
+      file: {
+        alerts: { channel: 'C0OPS', updateIntervalMs: 100 },
+        caracal: { services: fake.urls },
+        recovery: { approvers: { users: ['U0ALICE'] }, drillChannels: ['C0OPS'] },
+      },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
     stack = await startAlerting({
-      targets: fake.urls, metricsBearer: fake.state.tokens.metricsBearer ?? undefined, webhookUrl: `${bot.url}/alertmanager`, webhookToken: ALERT_TOKEN,
+      targets: fake.urls,
+      metricsBearer: fake.state.tokens.metricsBearer ?? undefined,
+      webhookUrl: `${bot.url}/alertmanager`,
+      webhookToken: ALERT_TOKEN,
       logger: createLogger({ level: 'warn' }),
     });
   }, 60_000);
@@ -47,7 +55,10 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     await state?.drop();
   });
 
-  const groupMessages = (name: string) => calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && !c.body.thread_ts && String(c.body.text).includes(name));
+  const groupMessages = (name: string) =>
+    calls.filter(
+      (c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && !c.body.thread_ts && String(c.body.text).includes(name),
+    );
   const settle = async () => {
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
@@ -58,7 +69,9 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     let health: string[] = [];
     for (let i = 0; i < 600 && !(health.length === 5 && health.every((h) => h === 'up')); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const targets = await (await fetch(`${stack.prometheusUrl}/api/v1/targets`)).json() as { data: { activeTargets: { health: string }[] } };
+      const targets = (await (await fetch(`${stack.prometheusUrl}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { health: string }[] };
+      };
       health = targets.data.activeTargets.map((t) => t.health);
     }
     expect(health).toEqual(['up', 'up', 'up', 'up', 'up']);
@@ -67,7 +80,9 @@ describe('alerts end to end through real Prometheus and Alertmanager', () => {
     await settle();
     const runId = (await findRunId(state.db, 'C0OPS', 'active'))!;
     const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && String(c.body.text).includes('Recovery run')).at(-1)!);
-    const inject = dashboard().flatMap((b) => (b.elements as Element[] | undefined) ?? []).find((e) => e.action_id?.startsWith(ACTION.drillMark) && e.text.text === 'Fault injected')!;
+    const inject = dashboard()
+      .flatMap((b) => (b.elements as Element[] | undefined) ?? [])
+      .find((e) => e.action_id?.startsWith(ACTION.drillMark) && e.text.text === 'Fault injected')!;
     await bot.action(await runClick(state.db, runId, ACTION.drillMark, inject.value, { user: 'UEVE' }));
     await settle();
 

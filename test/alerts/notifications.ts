@@ -14,7 +14,10 @@ export interface AlertSpec {
 }
 
 export function fingerprintOf(labels: Record<string, string>): string {
-  return createHash('sha256').update(JSON.stringify(Object.entries(labels).sort())).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(Object.entries(labels).sort()))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function notification(alerts: AlertSpec[], opts: { groupKey?: string; receiver?: string } = {}): Record<string, unknown> {
@@ -23,18 +26,31 @@ export function notification(alerts: AlertSpec[], opts: { groupKey?: string; rec
     const labels = { alertname: a.name, ...(row ? { severity: row.severity, component: row.component } : {}), ...a.labels };
     const status = a.status ?? 'firing';
     return {
-      status, labels,
-      annotations: { summary: row?.summary ?? `${a.name} summary`, description: 'described', ...(row ? { runbook_url: `https://docs.caracal.run/operations/alerts/#${a.name.toLowerCase()}` } : {}) },
+      status,
+      labels,
+      annotations: {
+        summary: row?.summary ?? `${a.name} summary`,
+        description: 'described',
+        ...(row ? { runbook_url: `https://docs.caracal.run/operations/alerts/#${a.name.toLowerCase()}` } : {}),
+      },
       startsAt: a.startsAt ?? '2026-11-30T03:00:00Z',
       endsAt: a.endsAt ?? (status === 'resolved' ? '2026-11-30T03:10:00Z' : ZERO_TIME),
-      generatorURL: 'http://prometheus.local/graph', fingerprint: fingerprintOf(labels),
+      generatorURL: 'http://prometheus.local/graph',
+      fingerprint: fingerprintOf(labels),
     };
   });
   const common = built.length === 1 ? built[0].labels : {};
   return {
-    version: '4', groupKey: opts.groupKey ?? '{}:{alertname="x"}', truncatedAlerts: 0,
-    status: built.some((a) => a.status === 'firing') ? 'firing' : 'resolved', receiver: opts.receiver ?? 'caracal',
-    groupLabels: { alertname: alerts[0]?.name ?? 'x' }, commonLabels: common, commonAnnotations: {}, externalURL: 'http://alertmanager.local', alerts: built,
+    version: '4',
+    groupKey: opts.groupKey ?? '{}:{alertname="x"}',
+    truncatedAlerts: 0,
+    status: built.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    receiver: opts.receiver ?? 'caracal',
+    groupLabels: { alertname: alerts[0]?.name ?? 'x' },
+    commonLabels: common,
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.local',
+    alerts: built,
   };
 }
 

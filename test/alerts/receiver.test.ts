@@ -12,7 +12,12 @@ describe('POST /alertmanager', () => {
   let bot: TestBot;
   let calls: SlackCall[];
   const start = (updateIntervalMs = 60_000) =>
-    startTestBot({ db: state.db, checks: [], file: { alerts: { channel: 'C0OPS', updateIntervalMs, maxBodyBytes: 64 * 1024 } }, env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN } });
+    startTestBot({
+      db: state.db,
+      checks: [],
+      file: { alerts: { channel: 'C0OPS', updateIntervalMs, maxBodyBytes: 64 * 1024 } },
+      env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
+    });
 
   beforeAll(async () => {
     state = await testStateDb();
@@ -35,7 +40,11 @@ describe('POST /alertmanager', () => {
     expect((await postNotification(bot.url, body, null)).status).toBe(401);
     expect((await postNotification(bot.url, body, 'wrong-token')).status).toBe(401);
     expect((await postNotification(bot.url, body, `${ALERT_TOKEN}x`)).status).toBe(401);
-    const basic = await fetch(`${bot.url}/alertmanager`, { method: 'POST', headers: { authorization: `Basic ${ALERT_TOKEN}` }, body: JSON.stringify(body) });
+    const basic = await fetch(`${bot.url}/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${ALERT_TOKEN}` },
+      body: JSON.stringify(body),
+    });
     expect(basic.status).toBe(401);
     expect(await count(state.db, 'alert_groups')).toBe(0);
     await bot.bot.flushAlerts();
@@ -47,7 +56,7 @@ describe('POST /alertmanager', () => {
     expect((await postNotification(bot.url, { ...notification([{ name: 'CaracalAuditDLQNonEmpty' }]), version: '3' })).status).toBe(422);
     expect((await postNotification(bot.url, { ...notification([{ name: 'CaracalAuditDLQNonEmpty' }]), alerts: [] })).status).toBe(422);
     const noName = notification([{ name: 'CaracalAuditDLQNonEmpty' }]);
-    delete ((noName.alerts as Record<string, Record<string, string>>[])[0].labels).alertname;
+    delete (noName.alerts as Record<string, Record<string, string>>[])[0].labels.alertname;
     expect((await postNotification(bot.url, noName)).status).toBe(422);
     const big = notification([{ name: 'CaracalAuditDLQNonEmpty', labels: { junk: 'x'.repeat(4000) } }]);
     (big.alerts as unknown[]).push(...Array.from({ length: 40 }, () => (big.alerts as unknown[])[0]));
@@ -83,7 +92,7 @@ describe('POST /alertmanager', () => {
     expect(String(all[1].body.text)).toContain('All alerts resolved');
   });
 
-  it('shows alerts that are not Caracal\'s plainly, with no buttons', async () => {
+  it("shows alerts that are not Caracal's plainly, with no buttons", async () => {
     await postNotification(bot.url, notification([{ name: 'NodeDiskFull', labels: { severity: 'page' } }], { groupKey: 'g-node' }));
     await bot.bot.flushAlerts();
     const text = JSON.stringify(blocksOf(messages(calls)[0]));
@@ -92,12 +101,21 @@ describe('POST /alertmanager', () => {
     expect(text).not.toContain('Failure matrix');
   });
 
-  it('a storm of 200 notifications for one group gives one message and at most the coalescer\'s updates', async () => {
+  it("a storm of 200 notifications for one group gives one message and at most the coalescer's updates", async () => {
     const started = Date.now();
     const names = ['CaracalGatewayRevocationSnapshotStale'];
     // Every notification changes the group (a new pod fires), so none is a no-op repeat.
-    await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      postNotification(bot.url, notification(names.map((name) => ({ name, labels: { pod: `caracal-gateway-${i}` } })), { groupKey: 'g-storm' })).then((r) => expect(r.status).toBe(200))));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        postNotification(
+          bot.url,
+          notification(
+            names.map((name) => ({ name, labels: { pod: `caracal-gateway-${i}` } })),
+            { groupKey: 'g-storm' },
+          ),
+        ).then((r) => expect(r.status).toBe(200)),
+      ),
+    );
     const elapsed = Date.now() - started;
     await bot.bot.flushAlerts();
     const sent = messages(calls);
@@ -106,7 +124,8 @@ describe('POST /alertmanager', () => {
     expect(sent.filter((c) => c.method === 'chat.update').length).toBeLessThanOrEqual(1 + Math.ceil(elapsed / 60_000));
     expect(String(sent.at(-1)!.body.text)).toContain('200 alerts firing');
     // Alertmanager's repeats change nothing: no further Slack calls.
-    for (let i = 0; i < 20; i++) await postNotification(bot.url, notification([{ name: names[0], labels: { pod: 'caracal-gateway-7' } }], { groupKey: 'g-storm' }));
+    for (let i = 0; i < 20; i++)
+      await postNotification(bot.url, notification([{ name: names[0], labels: { pod: 'caracal-gateway-7' } }], { groupKey: 'g-storm' }));
     await bot.bot.flushAlerts();
     expect(messages(calls)).toHaveLength(sent.length);
   });
@@ -144,14 +163,26 @@ describe('POST /alertmanager', () => {
   it('routes by component or severity, and refuses (503) what has no channel', async () => {
     await bot.stop();
     bot = await startTestBot({
-      db: state.db, checks: [],
-      file: { alerts: { routes: [{ component: 'audit', channel: 'C0AUDIT' }, { severity: 'critical', channel: 'C0PAGE' }] } },
+      db: state.db,
+      checks: [],
+      file: {
+        alerts: {
+          routes: [
+            { component: 'audit', channel: 'C0AUDIT' },
+            { severity: 'critical', channel: 'C0PAGE' },
+          ],
+        },
+      },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
     expect((await postNotification(bot.url, notification([{ name: 'CaracalAuditDLQNonEmpty' }], { groupKey: 'a' }))).status).toBe(200);
     expect((await postNotification(bot.url, notification([{ name: 'CaracalGatewaySTSCircuitOpen' }], { groupKey: 'b' }))).status).toBe(200);
     expect((await postNotification(bot.url, notification([{ name: 'CaracalSTSPolicyBundleStale' }], { groupKey: 'c' }))).status).toBe(503);
     await bot.bot.flushAlerts();
-    expect(messages(calls).map((c) => c.body.channel).sort()).toEqual(['C0AUDIT', 'C0PAGE']);
+    expect(
+      messages(calls)
+        .map((c) => c.body.channel)
+        .sort(),
+    ).toEqual(['C0AUDIT', 'C0PAGE']);
   });
 });

@@ -8,12 +8,28 @@ import { summarize } from '../../src/recovery/summary.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import {
+  blocksOf,
+  buttonClick,
+  captureSlackApi,
+  runClick,
+  startTestBot,
+  testStateDb,
+  type SlackCall,
+  type TestBot,
+} from '../helpers/slack.ts';
 import { ALERT_TOKEN, notification, postNotification } from './notifications.ts';
 
 type Element = { action_id: string; value: string; text: { text: string } };
-const elements = (blocks: Record<string, unknown>[]) => blocks.flatMap((b) => (b.elements as Element[] | undefined) ?? []).filter((e) => typeof e.action_id === 'string');
-const green = (id: string): CheckDefinition => ({ id, title: id, gates: ['evidence'], reads: '-', run: () => Promise.resolve({ status: 'pass', summary: `${id} ok` }) });
+const elements = (blocks: Record<string, unknown>[]) =>
+  blocks.flatMap((b) => (b.elements as Element[] | undefined) ?? []).filter((e) => typeof e.action_id === 'string');
+const green = (id: string): CheckDefinition => ({
+  id,
+  title: id,
+  gates: ['evidence'],
+  reads: '-',
+  run: () => Promise.resolve({ status: 'pass', summary: `${id} ok` }),
+});
 
 describe('runs know their alerts', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -24,10 +40,20 @@ describe('runs know their alerts', () => {
   beforeAll(async () => {
     state = await testStateDb();
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: unknown) => { answers.push(JSON.stringify(b)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: unknown) => {
+        answers.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, 'ok');
     bot = await startTestBot({
-      db: state.db, checks: [],
-      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 }, recovery: { approvers: { users: ['UALICE', 'UBOB', 'U0ALICE'] }, drillChannels: ['C0OPS'] } },
+      db: state.db,
+      checks: [],
+      file: {
+        alerts: { channel: 'C0OPS', updateIntervalMs: 50 },
+        recovery: { approvers: { users: ['UALICE', 'UBOB', 'U0ALICE'] }, drillChannels: ['C0OPS'] },
+      },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
   });
@@ -44,11 +70,25 @@ describe('runs know their alerts', () => {
     await bot.bot.flushAlerts();
     await bot.bot.flushDeliveries();
   };
-  const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && (c.method === 'chat.update' || c.method === 'chat.postMessage') && String(c.body.text).includes('Recovery run')).at(-1)!);
+  const dashboard = () =>
+    blocksOf(
+      calls
+        .filter(
+          (c) =>
+            !c.body.thread_ts &&
+            (c.method === 'chat.update' || c.method === 'chat.postMessage') &&
+            String(c.body.text).includes('Recovery run'),
+        )
+        .at(-1)!,
+    );
   /** A click on the alert group message (messageTs) or on the channel's run dashboard. */
   const click = async (actionId: string, value: string, user = 'UALICE', messageTs?: string) => {
     const runId = await findRunId(state.db, 'C0OPS', 'active');
-    await bot.action(messageTs || !runId ? buttonClick(actionId, value, { user, ...(messageTs ? { messageTs } : {}) }) : await runClick(state.db, runId, actionId, value, { user }));
+    await bot.action(
+      messageTs || !runId
+        ? buttonClick(actionId, value, { user, ...(messageTs ? { messageTs } : {}) })
+        : await runClick(state.db, runId, actionId, value, { user }),
+    );
     await settle();
   };
 
@@ -62,27 +102,53 @@ describe('runs know their alerts', () => {
     const startsAt = new Date(injectedAt.getTime() + 42_000).toISOString();
 
     // An alert the drill does not expect (Redis loss does not raise consumer lag, §15.2.10) detects nothing.
-    await postNotification(bot.url, notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt: new Date(injectedAt.getTime() + 10_000).toISOString() }], { groupKey: 'g-other' }));
+    await postNotification(
+      bot.url,
+      notification([{ name: 'CaracalAuditConsumerLagHigh', startsAt: new Date(injectedAt.getTime() + 10_000).toISOString() }], {
+        groupKey: 'g-other',
+      }),
+    );
     await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt }], { groupKey: 'g-lag' }));
     await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt }], { groupKey: 'g-lag' })); // a repeat
     await settle();
     const events = await listEvents(state.db, runId);
-    expect(events.filter((e) => e.type === 'drill_marker').map((e) => [e.data.marker, e.actor])).toEqual([['injected', 'UEVE'], ['alert_fired', 'Alertmanager']]);
+    expect(events.filter((e) => e.type === 'drill_marker').map((e) => [e.data.marker, e.actor])).toEqual([
+      ['injected', 'UEVE'],
+      ['alert_fired', 'Alertmanager'],
+    ]);
     expect(summarize(events).drill.timeToDetectMs).toBe(42_000);
     expect(events.filter((e) => e.type === 'alert_firing')).toHaveLength(2);
     const card = JSON.stringify(dashboard());
     expect(card).toContain('Firing Caracal alerts');
     expect(card).toContain('CaracalGatewayAuditReplayBacklogOld');
 
-    await postNotification(bot.url, notification([{ name: 'CaracalGatewayAuditReplayBacklogOld', startsAt, status: 'resolved', endsAt: new Date(Date.parse(startsAt) + 60_000).toISOString() }], { groupKey: 'g-lag' }));
+    await postNotification(
+      bot.url,
+      notification(
+        [
+          {
+            name: 'CaracalGatewayAuditReplayBacklogOld',
+            startsAt,
+            status: 'resolved',
+            endsAt: new Date(Date.parse(startsAt) + 60_000).toISOString(),
+          },
+        ],
+        { groupKey: 'g-lag' },
+      ),
+    );
     await settle();
     const firingSection = JSON.stringify(dashboard().filter((b) => String(b.block_id).startsWith('run_alerts')));
     expect(firingSection).not.toContain('CaracalGatewayAuditReplayBacklogOld');
     expect(firingSection).toContain('CaracalAuditConsumerLagHigh');
     await bot.command('timeline');
     await bot.bot.idle();
-    const markdown = calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral').map((c) => `${String(c.body.text)}\n${JSON.stringify(c.body.blocks ?? '')}`).join('\n');
-    expect(markdown).toContain(`Alert *CaracalGatewayAuditReplayBacklogOld* (warning) firing since ${startsAt.slice(0, 19).replace('T', ' ')} UTC`);
+    const markdown = calls
+      .filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.postEphemeral')
+      .map((c) => `${String(c.body.text)}\n${JSON.stringify(c.body.blocks ?? '')}`)
+      .join('\n');
+    expect(markdown).toContain(
+      `Alert *CaracalGatewayAuditReplayBacklogOld* (warning) firing since ${startsAt.slice(0, 19).replace('T', ' ')} UTC`,
+    );
     expect(markdown).toContain('Alert *CaracalGatewayAuditReplayBacklogOld* (warning) resolved at');
     expect(markdown).toContain('time to detect (TTD): 42s');
   });
@@ -94,15 +160,31 @@ describe('runs know their alerts', () => {
     const value = (gate: string) => encodePayload(gateButtonPayload, { v: 1, runId, gate: gate as 'resume' });
     for (const item of ['rollouts', 'policies', 'control']) {
       const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UALICE' });
-      (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_freeze|v1|${value('freeze')}`, action_ts: '1', selected_options: ['rollouts', 'policies', 'control'].slice(0, ['rollouts', 'policies', 'control'].indexOf(item) + 1).map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })) };
+      (tick.actions as unknown[])[0] = {
+        type: 'checkboxes',
+        action_id: ACTION.freezeChecklist,
+        block_id: `gate_freeze|v1|${value('freeze')}`,
+        action_ts: '1',
+        selected_options: ['rollouts', 'policies', 'control']
+          .slice(0, ['rollouts', 'policies', 'control'].indexOf(item) + 1)
+          .map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })),
+      };
       await bot.action(tick);
       await settle();
     }
     for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety']) await click(ACTION.gateConfirm, value(gate));
     // Resume's unfreeze checklist: each item Freeze recorded, ticked as it is restored.
-    const unfreeze = (dashboard() as { block_id?: string; accessory?: { action_id?: string } }[]).find((b) => b.accessory?.action_id === ACTION.freezeChecklist)!;
+    const unfreeze = (dashboard() as { block_id?: string; accessory?: { action_id?: string } }[]).find(
+      (b) => b.accessory?.action_id === ACTION.freezeChecklist,
+    )!;
     const untick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UALICE' });
-    (untick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: unfreeze.block_id, action_ts: '2', selected_options: ['rollouts', 'policies', 'control'].map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })) };
+    (untick.actions as unknown[])[0] = {
+      type: 'checkboxes',
+      action_id: ACTION.freezeChecklist,
+      block_id: unfreeze.block_id,
+      action_ts: '2',
+      selected_options: ['rollouts', 'policies', 'control'].map((v) => ({ value: v, text: { type: 'mrkdwn', text: v } })),
+    };
     await bot.action(untick);
     await settle();
     await postNotification(bot.url, notification([{ name: 'CaracalGatewayRevocationSnapshotStale' }], { groupKey: 'g-stale' }));
@@ -128,7 +210,7 @@ describe('runs know their alerts', () => {
     await postNotification(bot.url, notification([{ name: 'CaracalAuditDLQGrowth' }], { groupKey: 'g-growth' }));
     // The group message is delivered by its own queue: on a loaded machine it may take more than one flush.
     const posted = () => calls.find((c) => c.method === 'chat.postMessage' && String(c.body.text).includes('CaracalAuditDLQGrowth'));
-    for (const end = Date.now() + 20_000; !posted() && Date.now() < end; ) {
+    for (const end = Date.now() + 20_000; !posted() && Date.now() < end;) {
       await settle();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -150,7 +232,12 @@ describe('"Run these checks"', () => {
     const state = await testStateDb();
     const calls = captureSlackApi();
     const checks = ['postgres.reachable', 'redis.backlog', 'audit.dlq', 'services.ready', 'sts.policy'].map(green);
-    const bot = await startTestBot({ db: state.db, checks, file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 } }, env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN } });
+    const bot = await startTestBot({
+      db: state.db,
+      checks,
+      file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 } },
+      env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
+    });
     try {
       await postNotification(bot.url, notification([{ name: 'CaracalAuditDLQNonEmpty' }], { groupKey: 'g-checks' }));
       await bot.bot.flushAlerts();

@@ -17,7 +17,15 @@ describe('alerts in the sandbox', () => {
   beforeAll(async () => {
     redis = await leaseRedisDb();
     const base = configFromObject({ checks: { httpTimeoutMs: 1000 }, alerts: { updateIntervalMs: 100 } }, {});
-    sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 500, alerting: true, logDestination: { write: () => undefined } });
+    sandbox = await startSandbox({
+      base,
+      env: {},
+      port: 0,
+      redisUrl: redis.url,
+      syncIntervalMs: 500,
+      alerting: true,
+      logDestination: { write: () => undefined },
+    });
   }, 120_000);
   afterAll(async () => {
     await sandbox?.close();
@@ -29,9 +37,14 @@ describe('alerts in the sandbox', () => {
     expect(stack).toBeDefined();
     // A counter's increase needs samples from before the fault: wait until Prometheus has scraped Audit twice.
     const query = encodeURIComponent('count_over_time(caracal_audit_tamper_mismatch_total[1m]) >= 2');
-    const scraped = async () => ((await (await fetch(`${stack.prometheusUrl}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } }).data.result.length > 0;
+    const scraped = async () =>
+      ((await (await fetch(`${stack.prometheusUrl}/api/v1/query?query=${query}`)).json()) as { data: { result: unknown[] } }).data.result
+        .length > 0;
     for (let i = 0; i < 900 && !(await scraped()); i++) await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(`${sandbox.url}/sandbox/faults/tampered_audit_row/inject`, { method: 'POST', headers: { 'x-sandbox-token': sandbox.faultToken } });
+    const res = await fetch(`${sandbox.url}/sandbox/faults/tampered_audit_row/inject`, {
+      method: 'POST',
+      headers: { 'x-sandbox-token': sandbox.faultToken },
+    });
     expect(res.status).toBe(200);
     await waitFor(() => withText('CaracalAuditTamperDetected').length > 0, 90_000);
     const [message] = withText('CaracalAuditTamperDetected');
@@ -40,7 +53,14 @@ describe('alerts in the sandbox', () => {
   }, 120_000);
 
   it('without Prometheus and Alertmanager it says how to install them, and its button posts a sample notification', async () => {
-    await startSandboxAlerting({ config: sandbox.config, caracal: sandbox.caracal, botUrl: 'http://127.0.0.1:1', slackApiUrl: sandbox.slack.apiUrl, logger: sandbox.logger, find: () => undefined });
+    await startSandboxAlerting({
+      config: sandbox.config,
+      caracal: sandbox.caracal,
+      botUrl: 'http://127.0.0.1:1',
+      slackApiUrl: sandbox.slack.apiUrl,
+      logger: sandbox.logger,
+      find: () => undefined,
+    });
     const [hint] = withText('apt-get install prometheus prometheus-alertmanager');
     expect(hint).toBeDefined();
     const ack = await sandbox.slack.interact.click('U0ALICE', SANDBOX_ALERT_CHANNEL, hint.ts, ACTION.alertSample);

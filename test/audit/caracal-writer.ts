@@ -64,8 +64,17 @@ export async function insertEvent(db: TempDatabase, ev: TestEvent, keyHex: strin
     )
   ).rows[0] as { content_sha256: string; seq: number } | undefined;
   const at = truncateToMicros(ev.occurred_at);
-  const text = [ev.id, ev.zone_id, ev.event_type ?? 'authz.decision', ev.request_id ?? null, ev.decision ?? null,
-    ev.policy_set_id ?? null, ev.policy_set_version_id ?? null, ev.manifest_sha ?? null, ev.evaluation_status ?? null];
+  const text = [
+    ev.id,
+    ev.zone_id,
+    ev.event_type ?? 'authz.decision',
+    ev.request_id ?? null,
+    ev.decision ?? null,
+    ev.policy_set_id ?? null,
+    ev.policy_set_version_id ?? null,
+    ev.manifest_sha ?? null,
+    ev.evaluation_status ?? null,
+  ];
   const content = referenceContentHash(text, [canon.a, canon.b, canon.c], at.nanos);
   const prev = head?.content_sha256 ?? '';
   const hmac = keyHex ? referenceHmac(keyHex, content, prev) : '';

@@ -59,10 +59,19 @@ describe('contentHash', () => {
       const json = [pick(), null, '{"k": "v\\n"}'];
       const micros = BigInt(Math.floor(Math.random() * 4e15));
       const row: ContentFields = {
-        id: text[0] ?? '', zone_id: text[1] ?? '', event_type: text[2] ?? '', request_id: text[3]!,
-        decision: text[4]!, policy_set_id: text[5]!, policy_set_version_id: text[6]!, manifest_sha: text[7]!,
-        evaluation_status: text[8]!, determining_policies_json: json[0]!, diagnostics_json: json[1]!,
-        metadata_json: json[2]!, occurredAtMicros: micros,
+        id: text[0] ?? '',
+        zone_id: text[1] ?? '',
+        event_type: text[2] ?? '',
+        request_id: text[3]!,
+        decision: text[4]!,
+        policy_set_id: text[5]!,
+        policy_set_version_id: text[6]!,
+        manifest_sha: text[7]!,
+        evaluation_status: text[8]!,
+        determining_policies_json: json[0]!,
+        diagnostics_json: json[1]!,
+        metadata_json: json[2]!,
+        occurredAtMicros: micros,
       };
       expect(contentHash(row)).toBe(referenceContentHash(text, json, micros * 1000n));
     }

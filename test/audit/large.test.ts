@@ -29,11 +29,16 @@ function counting(inner: CopyReader, each: () => void = () => undefined): CopyRe
   const counted = {
     chunks: 0,
     copyOut: (sql: string, onChunk: ChunkHandler, signal?: AbortSignal, settings?: Readonly<Record<string, string>>) =>
-      inner.copyOut(sql, (chunk) => {
-        counted.chunks++;
-        onChunk(chunk);
-        each();
-      }, signal, settings),
+      inner.copyOut(
+        sql,
+        (chunk) => {
+          counted.chunks++;
+          onChunk(chunk);
+          each();
+        },
+        signal,
+        settings,
+      ),
   };
   return counted;
 }
@@ -57,7 +62,9 @@ describe('a 100,000-row chain', () => {
     const config = join(dir, 'config.yml');
     writeFileSync(config, `caracal: { postgres: { url: "${db.url}" } }\n`);
     const env = { ...process.env, CARACAL_CHATOPS_CONFIG: '', CARACAL_AUDIT_HMAC_KEY: TEST_KEY_HEX };
-    const { stdout } = await run('node', ['bin/caracal-chatops.js', 'check', '--json', '--only', 'audit.chain', '--config', config], { env });
+    const { stdout } = await run('node', ['bin/caracal-chatops.js', 'check', '--json', '--only', 'audit.chain', '--config', config], {
+      env,
+    });
     const [result] = (JSON.parse(stdout) as { results: { id: string; status: string; summary: string }[] }).results;
     expect(result).toMatchObject({ id: 'audit.chain', status: 'pass' });
     expect(result.summary).toBe(`All ${ROWS} audit rows in ${ZONES} zones verify (content hashes, links, chain_seq and chain_hmac).`);
@@ -81,7 +88,16 @@ describe('a 100,000-row chain', () => {
     const r = await verifyAuditChains(reader, { hmacKeyHex: TEST_KEY_HEX });
     expect({ ...r, durationMs: 0 }).toEqual(await oracleVerify(db, TEST_KEY_HEX));
     expect(r.zones.filter((z) => z.firstBreak).map((z) => [z.zoneId, z.brokenRows, z.firstBreak])).toEqual([
-      ['zone-3', 1, { id: `evt-${String(seq * ZONES + 3).padStart(8, '0')}`, chainSeq: String(seq + 1), kind: 'broken_link', kinds: ['broken_link', 'seq_gap'] }],
+      [
+        'zone-3',
+        1,
+        {
+          id: `evt-${String(seq * ZONES + 3).padStart(8, '0')}`,
+          chainSeq: String(seq + 1),
+          kind: 'broken_link',
+          kinds: ['broken_link', 'seq_gap'],
+        },
+      ],
     ]);
     expect(r.rowsChecked).toBe(ROWS - 1);
   }, 60_000);
@@ -118,7 +134,11 @@ describe('a 100,000-row chain', () => {
     await admin.connect();
     try {
       const copies = async () =>
-        (await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`)).rows[0].n as number;
+        (
+          await admin.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0].n as number;
       await expect.poll(copies, { timeout: 20_000, interval: 100 }).toBe(0);
     } finally {
       await admin.end();

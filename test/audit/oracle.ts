@@ -29,7 +29,17 @@ export interface OracleRow {
 const ORDER: BreakKind[] = ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap', 'missing_chain'];
 
 function contentOf(r: OracleRow): string {
-  const text = [r.id, r.zone_id, r.event_type, r.request_id, r.decision, r.policy_set_id, r.policy_set_version_id, r.manifest_sha, r.evaluation_status];
+  const text = [
+    r.id,
+    r.zone_id,
+    r.event_type,
+    r.request_id,
+    r.decision,
+    r.policy_set_id,
+    r.policy_set_version_id,
+    r.manifest_sha,
+    r.evaluation_status,
+  ];
   return referenceContentHash(text, [r.determining_policies_json, r.diagnostics_json, r.metadata_json], r.occurredAtMicros * 1000n);
 }
 
@@ -40,7 +50,15 @@ function contentOf(r: OracleRow): string {
 export function oracleZone(zoneId: string, rows: readonly OracleRow[], keyHex: string | undefined): ZoneReport {
   const chained = rows.filter((r) => r.chain_seq !== null);
   const unchained = rows.filter((r) => r.chain_seq === null);
-  const report: ZoneReport = { zoneId, rowsChecked: chained.length, brokenRows: 0, firstBreak: null, firstSeq: null, unchainedRows: unchained.length, kindsSeen: [] };
+  const report: ZoneReport = {
+    zoneId,
+    rowsChecked: chained.length,
+    brokenRows: 0,
+    firstBreak: null,
+    firstSeq: null,
+    unchainedRows: unchained.length,
+    kindsSeen: [],
+  };
   chained.forEach((row, i) => {
     const before = chained[i - 1];
     const seq = row.chain_seq as bigint;
@@ -49,7 +67,8 @@ export function oracleZone(zoneId: string, rows: readonly OracleRow[], keyHex: s
     // A zone's oldest row: NULL link exactly at chain_seq 1; after retention dropped older rows it must point somewhere.
     const linked = before ? row.prev_content_sha256 === (before.content_sha256 ?? '') : (seq === 1n) === (row.prev_content_sha256 === null);
     if (!linked) found.add('broken_link');
-    if (keyHex && referenceHmac(keyHex, row.content_sha256 ?? '', row.prev_content_sha256 ?? '') !== (row.chain_hmac ?? '')) found.add('hmac_mismatch');
+    if (keyHex && referenceHmac(keyHex, row.content_sha256 ?? '', row.prev_content_sha256 ?? '') !== (row.chain_hmac ?? ''))
+      found.add('hmac_mismatch');
     if (before ? seq !== (before.chain_seq as bigint) + 1n : seq < 1n) found.add('seq_gap');
     const kinds = ORDER.filter((k) => found.has(k));
     if (kinds.length === 0) return;
@@ -77,18 +96,35 @@ type Wire = Record<string, string | null>;
 
 function rowOf(w: Wire): OracleRow {
   return {
-    id: w.id ?? '', zone_id: w.zone_id ?? '', event_type: w.event_type ?? '', request_id: w.request_id, decision: w.decision,
-    policy_set_id: w.policy_set_id, policy_set_version_id: w.policy_set_version_id, manifest_sha: w.manifest_sha,
-    evaluation_status: w.evaluation_status, determining_policies_json: w.dj, diagnostics_json: w.gj, metadata_json: w.mj,
-    occurredAtMicros: BigInt(w.micros ?? '0'), content_sha256: w.content_sha256, prev_content_sha256: w.prev_content_sha256,
-    chain_hmac: w.chain_hmac, chain_seq: w.seq === null ? null : BigInt(w.seq),
+    id: w.id ?? '',
+    zone_id: w.zone_id ?? '',
+    event_type: w.event_type ?? '',
+    request_id: w.request_id,
+    decision: w.decision,
+    policy_set_id: w.policy_set_id,
+    policy_set_version_id: w.policy_set_version_id,
+    manifest_sha: w.manifest_sha,
+    evaluation_status: w.evaluation_status,
+    determining_policies_json: w.dj,
+    diagnostics_json: w.gj,
+    metadata_json: w.mj,
+    occurredAtMicros: BigInt(w.micros ?? '0'),
+    content_sha256: w.content_sha256,
+    prev_content_sha256: w.prev_content_sha256,
+    chain_hmac: w.chain_hmac,
+    chain_seq: w.seq === null ? null : BigInt(w.seq),
   };
 }
 
 /** The oracle over a database: zone by zone with plain queries, every row of a zone in memory. */
-export async function oracleVerify(db: { exec(sql: string, params?: unknown[]): Promise<pg.QueryResult> }, keyHex: string | undefined): Promise<VerifyReport> {
+export async function oracleVerify(
+  db: { exec(sql: string, params?: unknown[]): Promise<pg.QueryResult> },
+  keyHex: string | undefined,
+): Promise<VerifyReport> {
   const zones: ZoneReport[] = [];
-  for (const { zone_id } of (await db.exec('SELECT DISTINCT zone_id FROM public.audit_events ORDER BY zone_id')).rows as { zone_id: string }[]) {
+  for (const { zone_id } of (await db.exec('SELECT DISTINCT zone_id FROM public.audit_events ORDER BY zone_id')).rows as {
+    zone_id: string;
+  }[]) {
     const rows = ((await db.exec(ROWS_SQL, [zone_id])).rows as Wire[]).map(rowOf);
     zones.push(oracleZone(zone_id, rows, keyHex));
   }
@@ -103,7 +139,10 @@ export async function oracleVerify(db: { exec(sql: string, params?: unknown[]): 
 }
 
 /** content_sha256 recomputed from the stored row: the forgery of an attacker who knows the recipe but not the key. */
-export async function recomputedContent(db: { exec(sql: string, params?: unknown[]): Promise<pg.QueryResult> }, id: string): Promise<string> {
+export async function recomputedContent(
+  db: { exec(sql: string, params?: unknown[]): Promise<pg.QueryResult> },
+  id: string,
+): Promise<string> {
   const zone = (await db.exec('SELECT zone_id FROM public.audit_events WHERE id = $1', [id])).rows[0] as { zone_id: string };
   const row = ((await db.exec(ROWS_SQL, [zone.zone_id])).rows as Wire[]).map(rowOf).find((r) => r.id === id);
   if (!row) throw new Error(`no row ${id}`);

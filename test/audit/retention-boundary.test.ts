@@ -30,7 +30,11 @@ describe('audit.chain at the retention boundary', () => {
     const may = await createAuditPartition(db, NOW, -1);
     const at = [PREV_MONTH, PREV_MONTH, THIS_MONTH, PREV_MONTH, THIS_MONTH, THIS_MONTH];
     for (const [i, occurred] of at.entries()) {
-      await insertEvent(db, { id: `ev-${i}`, zone_id: Z, decision: 'deny', occurred_at: occurred.replace('10:00', `10:0${i}`) }, TEST_KEY_HEX);
+      await insertEvent(
+        db,
+        { id: `ev-${i}`, zone_id: Z, decision: 'deny', occurred_at: occurred.replace('10:00', `10:0${i}`) },
+        TEST_KEY_HEX,
+      );
     }
     await db.exec(`DROP TABLE public.${may}`);
   });

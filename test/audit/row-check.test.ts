@@ -15,7 +15,7 @@ import { oracleZone } from './oracle.ts';
 
 /** Feed `bytes` in random cuts, down to one byte. */
 function feedCut(batcher: CopyBinaryBatcher, bytes: Buffer): void {
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const next = Math.min(bytes.length, at + 1 + Math.floor(Math.random() * 300));
     batcher.push(bytes.subarray(at, next));
     at = next;
@@ -64,8 +64,22 @@ describe('CanonicalContent.occurredAt', () => {
       for (let i = 0; i < HASHED_FIELDS.length; i++) c.field(null, 0, 0);
       return Buffer.from(c.occurredAt(micros)).toString('latin1').split('\x1f').at(-1)!;
     };
-    const edges = [0, 1, -1, 9, 10, 99_999_999, 100_000_000, 100_000_001, -100_000_000, 1_768_478_400_000_001,
-      1_768_478_400_123_456, 999_999_999_999_999, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    const edges = [
+      0,
+      1,
+      -1,
+      9,
+      10,
+      99_999_999,
+      100_000_000,
+      100_000_001,
+      -100_000_000,
+      1_768_478_400_000_001,
+      1_768_478_400_123_456,
+      999_999_999_999_999,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ];
     for (let i = 0; i < 200; i++) edges.push(Math.floor((Math.random() - 0.5) * 2 * 10 ** Math.floor(Math.random() * 16)));
     for (const n of edges) {
       const expected = n === 0 ? '0' : `${BigInt(n) * 1000n}`;
@@ -94,8 +108,12 @@ describe('CopyBinaryBatcher', () => {
     cut.push(bytes.subarray(0, bytes.length - 5));
     expect(() => cut.end()).toThrow('COPY binary data ended before its trailer');
     expect(() => new CopyBinaryBatcher(3, 1000, () => undefined).push(bytes)).toThrow('COPY tuple has 17 fields, expected 3');
-    expect(() => new CopyBinaryBatcher(COLUMN_COUNT, 1000, () => undefined).push(Buffer.concat([bytes, int16(-1)]))).toThrow('COPY binary data after its trailer');
-    expect(() => new CopyBinaryBatcher(COLUMN_COUNT, 1000, () => undefined).push(Buffer.from('PGCOPY\n\xfe\r\n\0........', 'latin1'))).toThrow('no PGCOPY signature');
+    expect(() => new CopyBinaryBatcher(COLUMN_COUNT, 1000, () => undefined).push(Buffer.concat([bytes, int16(-1)]))).toThrow(
+      'COPY binary data after its trailer',
+    );
+    expect(() =>
+      new CopyBinaryBatcher(COLUMN_COUNT, 1000, () => undefined).push(Buffer.from('PGCOPY\n\xfe\r\n\0........', 'latin1')),
+    ).toThrow('no PGCOPY signature');
   });
 });
 
@@ -103,7 +121,9 @@ describe('CopyBinaryBatcher', () => {
 function checkShuffled(keyHex: string | undefined, batches: TupleBatch[]): ZoneReport[] {
   const checkers = [0, 1].map(() => new RowChecker(keyHex ? new Uint8Array(parseHmacKey(keyHex).export()) : undefined));
   const order = batches.map((_, i) => i).sort(() => Math.random() - 0.5);
-  const results = new Map(order.map((i) => [i, pick(checkers).check(Buffer.from(batches[i].buffer), batches[i].start, batches[i].contextEnd, batches[i].end)]));
+  const results = new Map(
+    order.map((i) => [i, pick(checkers).check(Buffer.from(batches[i].buffer), batches[i].start, batches[i].contextEnd, batches[i].end)]),
+  );
   const zones: ZoneReport[] = [];
   batches.forEach((_, i) => mergeBatch(zones, results.get(i)!.zones));
   return zones;
@@ -112,7 +132,9 @@ function checkShuffled(keyHex: string | undefined, batches: TupleBatch[]): ZoneR
 describe('RowChecker', () => {
   it('reports random chains, intact and tampered, with rows outside the chain, exactly as the oracle does, however batched', () => {
     for (let round = 0; round < 60; round++) {
-      const zones = ['z1', 'z\t2', "z'3"].map((z, k) => chain(z, 5 + Math.floor(Math.random() * 20), k === 2 ? 9_007_199_254_740_990n : 1n));
+      const zones = ['z1', 'z\t2', "z'3"].map((z, k) =>
+        chain(z, 5 + Math.floor(Math.random() * 20), k === 2 ? 9_007_199_254_740_990n : 1n),
+      );
       for (let t = round % 4; t > 0; t--) tamper(pick(zones));
       if (round % 5 === 0) pick(zones).forEach((r) => void (Math.random() < 0.2 && (r.chain_seq = null)));
       for (const keyHex of [TEST_KEY_HEX, undefined]) {
@@ -126,7 +148,7 @@ describe('RowChecker', () => {
     }
   });
 
-  it('names the zones where a row shares its predecessor\'s chain_seq, across batches too', () => {
+  it("names the zones where a row shares its predecessor's chain_seq, across batches too", () => {
     const rows = chain('z', 30, 1n);
     rows.splice(12, 0, { ...rows[11], id: 'forged' });
     const bytes = Buffer.concat([HEADER, ...chain('y', 5, 1n).map(tupleOf), ...rows.map(tupleOf), int16(-1)]);

@@ -66,7 +66,11 @@ const TAMPERS: { name: string; sql: string[]; broken: boolean }[] = [
   { name: 'a first row pointing back', sql: [set('prev_content_sha256 = content_sha256', `id = 'b-1'`)], broken: true },
   { name: 'content_sha256 with an escape in it', sql: [set(`content_sha256 = content_sha256 || E'\\\\'`, `id = 'b-6'`)], broken: true },
   { name: 'a forged row sharing a chain_seq', sql: [FORGED_SEQ], broken: true },
-  { name: 'oldest rows dropped by retention', sql: [`DELETE FROM public.audit_events WHERE zone_id = 'zone-a' AND chain_seq <= 2`], broken: false },
+  {
+    name: 'oldest rows dropped by retention',
+    sql: [`DELETE FROM public.audit_events WHERE zone_id = 'zone-a' AND chain_seq <= 2`],
+    broken: false,
+  },
   {
     name: 'chain_seq past 2^53, across 10^15, and negative',
     sql: [
@@ -128,7 +132,13 @@ describe('verifyAuditChains agrees with the oracle', () => {
     const zone = `zo'ne\\x`;
     const events = [
       { id: `q'1\\`, zone_id: zone, request_id: odd, decision: '\\N', occurred_at: '1970-01-01T00:00:00Z' },
-      { id: `q'2\\`, zone_id: zone, manifest_sha: '', metadata_json: JSON.stringify({ s: odd }), occurred_at: '1969-12-31T23:59:59.999999Z' },
+      {
+        id: `q'2\\`,
+        zone_id: zone,
+        manifest_sha: '',
+        metadata_json: JSON.stringify({ s: odd }),
+        occurred_at: '1969-12-31T23:59:59.999999Z',
+      },
       { id: `q'3\\`, zone_id: zone, evaluation_status: 'x\ty', occurred_at: '2026-02-02T00:00:00.000001Z' },
     ];
     for (const e of events) await insertEvent(db, e, TEST_KEY_HEX);
@@ -139,10 +149,17 @@ describe('verifyAuditChains agrees with the oracle', () => {
     const tampered = (await same()).zones.find((z) => z.zoneId === zone);
     expect(tampered?.firstBreak).toMatchObject({ id: `q'1\\`, kinds: ['content_mismatch'] });
     // A forged row sharing a chain_seq: the zone is read again on its own, its id bound as a parameter.
-    await sql(`INSERT INTO public.audit_events (id, zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq)
-      SELECT id || '-', zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq FROM public.audit_events WHERE id = $1`, [`q'2\\`]);
+    await sql(
+      `INSERT INTO public.audit_events (id, zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq)
+      SELECT id || '-', zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq FROM public.audit_events WHERE id = $1`,
+      [`q'2\\`],
+    );
     const forged = (await same()).zones.find((z) => z.zoneId === zone);
-    expect(forged).toMatchObject({ rowsChecked: 4, brokenRows: 2, kindsSeen: ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'] });
+    expect(forged).toMatchObject({
+      rowsChecked: 4,
+      brokenRows: 2,
+      kindsSeen: ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'],
+    });
   });
 });
 

@@ -24,7 +24,9 @@ const threadCount = (): number => readdirSync('/proc/self/task').length;
 
 /** Four zones of a few hundred rows, tampered a dozen ways (forged rows sharing a chain_seq, rows without one...). */
 function tamperedRows(): OracleRow[] {
-  const zones = ['z1', 'z\t2', "z'3", 'z4'].map((z, k) => chain(z, 200 + Math.floor(Math.random() * 300), k === 2 ? 9_007_199_254_740_990n : 1n));
+  const zones = ['z1', 'z\t2', "z'3", 'z4'].map((z, k) =>
+    chain(z, 200 + Math.floor(Math.random() * 300), k === 2 ? 9_007_199_254_740_990n : 1n),
+  );
   for (let t = 0; t < 12; t++) tamper(pick(zones));
   for (const r of pick(zones)) if (Math.random() < 0.05) r.chain_seq = null;
   return zones.flat();
@@ -85,7 +87,9 @@ describe('CheckPool', () => {
       // Closed while batches are with the workers: those checks fail, none is left waiting.
       const inFlight = Promise.allSettled(batchesOf(copyBinary(tamperedRows()), 2000).map((b) => pool.check(b)));
       await pool.close();
-      expect(new Set((await inFlight).map((s) => s.status === 'rejected' && (s.reason as Error).message))).toEqual(new Set(['worker pool closed']));
+      expect(new Set((await inFlight).map((s) => s.status === 'rejected' && (s.reason as Error).message))).toEqual(
+        new Set(['worker pool closed']),
+      );
       await expect(pool.check(batchesOf(copyBinary(chain('z', 3, 1n)), 4096)[0])).rejects.toThrow();
     } finally {
       await pool.close();
@@ -102,7 +106,19 @@ describe('CheckPool', () => {
     await pool.close();
 
     const missing = new CheckPool(1, undefined, new URL('./no-such-worker.js', import.meta.url));
-    await expect.poll(() => { try { missing.throwIfFailed(); return 'running'; } catch (err) { return (err as Error).message; } }, { timeout: 15_000 }).toMatch(/Cannot find module/);
+    await expect
+      .poll(
+        () => {
+          try {
+            missing.throwIfFailed();
+            return 'running';
+          } catch (err) {
+            return (err as Error).message;
+          }
+        },
+        { timeout: 15_000 },
+      )
+      .toMatch(/Cannot find module/);
     await missing.close();
     await noThreadLeftSince(before);
   });
@@ -147,19 +163,30 @@ describe('verifyAuditChains on worker threads', () => {
     const controller = new AbortController();
     let chunks = 0;
     const slow = fakeCopyReader(rows, ZONE_SETTING, 2000);
-    const aborting = { copyOut: (sql: string, onChunk: (c: Buffer) => void, signal?: AbortSignal) =>
-      slow.copyOut(sql, (c) => { onChunk(c); if (++chunks === 60) controller.abort(new Error('deadline')); }, signal) };
+    const aborting = {
+      copyOut: (sql: string, onChunk: (c: Buffer) => void, signal?: AbortSignal) =>
+        slow.copyOut(
+          sql,
+          (c) => {
+            onChunk(c);
+            if (++chunks === 60) controller.abort(new Error('deadline'));
+          },
+          signal,
+        ),
+    };
     await expect(verifyAuditChains(aborting, { threads: 2, batchBytes: 2048, signal: controller.signal })).rejects.toThrow('deadline');
     await noThreadLeftSince(before);
 
     // A batch that fails on whichever thread checks it.
     const bytes = Buffer.concat([copyBinary(rows).subarray(0, -2), withoutTime(chain('z9', 50, 1n)).subarray(HEADER.length)]);
-    const failing = { copyOut: async (_sql: string, onChunk: (c: Buffer) => void) => {
-      for (let at = 0; at < bytes.length; at += 1500) {
-        onChunk(bytes.subarray(at, at + 1500));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } };
+    const failing = {
+      copyOut: async (_sql: string, onChunk: (c: Buffer) => void) => {
+        for (let at = 0; at < bytes.length; at += 1500) {
+          onChunk(bytes.subarray(at, at + 1500));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      },
+    };
     await expect(verifyAuditChains(failing, { threads: 2, batchBytes: 2048 })).rejects.toThrow('occurred_at is NULL');
     await noThreadLeftSince(before);
   });

@@ -46,7 +46,17 @@ describe('verifyAuditChains', () => {
   it('reports intact chains clean, per zone, zones in order', async () => {
     const r = await verify(TEST_KEY_HEX);
     expect(r).toMatchObject({ ok: true, rowsChecked: ZONES.length * PER_ZONE, hmacChecked: true, notes: [] });
-    expect(r.zones).toEqual(ZONES.map((zoneId) => ({ zoneId, rowsChecked: PER_ZONE, brokenRows: 0, firstBreak: null, firstSeq: '1', unchainedRows: 0, kindsSeen: [] })));
+    expect(r.zones).toEqual(
+      ZONES.map((zoneId) => ({
+        zoneId,
+        rowsChecked: PER_ZONE,
+        brokenRows: 0,
+        firstBreak: null,
+        firstSeq: '1',
+        unchainedRows: 0,
+        kindsSeen: [],
+      })),
+    );
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });
 
@@ -117,7 +127,11 @@ describe('verifyAuditChains', () => {
       SELECT 'a-4x', zone_id, event_type, occurred_at, content_sha256, prev_content_sha256, chain_seq FROM public.audit_events WHERE id = 'a-4'`);
     const r = await verify(TEST_KEY_HEX);
     expect(zone(r, 'zone-a').rowsChecked).toBe(PER_ZONE + 1);
-    expect(onlyBreak(r, 'zone-a')).toMatchObject({ id: 'a-4x', chainSeq: '4', kinds: ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'] });
+    expect(onlyBreak(r, 'zone-a')).toMatchObject({
+      id: 'a-4x',
+      chainSeq: '4',
+      kinds: ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap'],
+    });
   });
 
   it('accepts a chain whose oldest rows were dropped (retention), reporting where it starts', async () => {

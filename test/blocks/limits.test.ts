@@ -23,7 +23,8 @@ import type { Gate } from '../../src/domain/gates.ts';
 const NOW = new Date('2026-11-28T12:00:00Z');
 const valid = (blocks: readonly KnownBlock[] | undefined) => checkBlocks((blocks ?? []) as unknown as JsonObject[], 'message');
 
-const LONG = (id: string) => `${id} failed: ${'a long finding with evidence <!channel> & <b>x</b> *y* _z_, row 0190b000-0000-7000-8000-0000000000aa '.repeat(60)}`;
+const LONG = (id: string) =>
+  `${id} failed: ${'a long finding with evidence <!channel> & <b>x</b> *y* _z_, row 0190b000-0000-7000-8000-0000000000aa '.repeat(60)}`;
 
 /**
  * The largest real dashboard: every gate open (so each shows its live parts) and claimed, with all of its real checks
@@ -36,32 +37,67 @@ const LONG = (id: string) => `${id} failed: ${'a long finding with evidence <!ch
 function largestRun(): RunState {
   const drill = [...DRILLS].sort((x, y) => JSON.stringify(y).length - JSON.stringify(x).length)[0];
   const gates = GATES.map((g, j): GateState => ({
-    gate: g, status: 'open', claimedBy: 'U01ALICE2345', doneBy: undefined, doneAt: undefined, openedAt: NOW,
+    gate: g,
+    status: 'open',
+    claimedBy: 'U01ALICE2345',
+    doneBy: undefined,
+    doneAt: undefined,
+    openedAt: NOW,
     checklist: { rollouts: 'U01EVE234567', policies: 'U01EVE234567', control: 'U01EVE234567' },
     checks: ALL_CHECKS.filter((c) => g === 'resume' || c.gates.includes(g)).map((c) => ({
-      checkId: c.id, status: 'fail', startedAt: NOW, finishedAt: NOW, summary: LONG(c.id),
+      checkId: c.id,
+      status: 'fail',
+      startedAt: NOW,
+      finishedAt: NOW,
+      summary: LONG(c.id),
       findings: PLACEMENT.filter((p) => p.check === c.id && p.finding !== ANY_FINDING).map((p) => p.finding),
     })),
     confirmVotes: g === 'resume' ? [{ userId: 'U01BOB234567', at: NOW }] : [],
-    override: g === 'resume' ? undefined : { id: `o${j}`.padEnd(64, 'x'), requestedBy: 'U01BOB234567', reason: 'r <!here> '.repeat(200), at: NOW },
+    override:
+      g === 'resume' ? undefined : { id: `o${j}`.padEnd(64, 'x'), requestedBy: 'U01BOB234567', reason: 'r <!here> '.repeat(200), at: NOW },
   }));
   return {
-    id: 'r'.repeat(64), channelId: 'C1', title: '<!channel> & *t* '.repeat(40), kind: 'drill', scenario: drill.id, status: 'active',
-    startedBy: 'U01ALICE2345', startedAt: NOW, endedAt: undefined, dashboardTs: '1.2', version: 99_999, drillMarks: { injected: NOW },
-    environment: `p${'-'.repeat(30)}z`, gates,
+    id: 'r'.repeat(64),
+    channelId: 'C1',
+    title: '<!channel> & *t* '.repeat(40),
+    kind: 'drill',
+    scenario: drill.id,
+    status: 'active',
+    startedBy: 'U01ALICE2345',
+    startedAt: NOW,
+    endedAt: undefined,
+    dashboardTs: '1.2',
+    version: 99_999,
+    drillMarks: { injected: NOW },
+    environment: `p${'-'.repeat(30)}z`,
+    gates,
     verification: {
-      eventId: 2 ** 31, at: NOW, actor: 'U01BOB234567', clean: false, hmacChecked: true, rowsChecked: 9_999_999, acks: [{ userId: 'U01BOB234567', reason: 'x', at: NOW }],
-      findings: Array.from({ length: 12 }, (_, i) => ({ zoneId: `zone-${i}-${'z'.repeat(60)}`, rowId: '0190b000-0000-7000-8000-0000000000aa', chainSeq: '9'.repeat(19), kinds: ['hash_mismatch', 'hmac_mismatch', 'seq_gap'] })),
+      eventId: 2 ** 31,
+      at: NOW,
+      actor: 'U01BOB234567',
+      clean: false,
+      hmacChecked: true,
+      rowsChecked: 9_999_999,
+      acks: [{ userId: 'U01BOB234567', reason: 'x', at: NOW }],
+      findings: Array.from({ length: 12 }, (_, i) => ({
+        zoneId: `zone-${i}-${'z'.repeat(60)}`,
+        rowId: '0190b000-0000-7000-8000-0000000000aa',
+        chainSeq: '9'.repeat(19),
+        kinds: ['hash_mismatch', 'hmac_mismatch', 'seq_gap'],
+      })),
     },
   };
 }
 
 const OPTIONS = {
-  sandbox: true, approvalsRequired: (g: Gate) => (g === 'resume' ? 2 : 1),
+  sandbox: true,
+  approvalsRequired: (g: Gate) => (g === 'resume' ? 2 : 1),
   alerts: CARACAL_ALERT_NAMES.map((name) => ({ name, severity: caracalAlert(name)!.severity, startsAt: NOW })),
   watch: { mode: 'on' as const, intervalMs: 5 * 60_000 },
 };
-const LAST_ACTIONS = new Map<Gate, LastAction>(GATES.map((g) => [g, { title: 'x'.repeat(200), actor: 'U01BOB234567', at: NOW, state: 'unknown', summary: 'y <!channel> '.repeat(300) }]));
+const LAST_ACTIONS = new Map<Gate, LastAction>(
+  GATES.map((g) => [g, { title: 'x'.repeat(200), actor: 'U01BOB234567', at: NOW, state: 'unknown', summary: 'y <!channel> '.repeat(300) }]),
+);
 
 describe('block limits at the boundary', () => {
   it('the largest real dashboard has every live part, and each of its blocks is one Slack accepts', () => {
@@ -98,25 +134,39 @@ describe('block limits at the boundary', () => {
     expect(fitted.text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
     expect(fitted.blocks).toHaveLength(LIMITS.blocksPerMessage);
     expect(fitted.blocks!.slice(0, 3)).toEqual(raw.blocks.slice(0, 3)); // the header, the run line and the drill card lead
-    expect(JSON.stringify(fitted.blocks!.at(-1))).toContain(`… ${raw.blocks.length - (LIMITS.blocksPerMessage - 1)} more blocks do not fit in one Slack message; see \`/caracal timeline\``);
+    expect(JSON.stringify(fitted.blocks!.at(-1))).toContain(
+      `… ${raw.blocks.length - (LIMITS.blocksPerMessage - 1)} more blocks do not fit in one Slack message; see \`/caracal timeline\``,
+    );
     expect(fitMessage(raw)).toEqual(fitted); // deterministic
     // Ended, with the run's summary instead of the live parts.
-    const ended = runDashboardMessage({ ...largestRun(), status: 'resumed', endedAt: NOW }, OPTIONS, 's <!channel> '.repeat(2000), LAST_ACTIONS);
+    const ended = runDashboardMessage(
+      { ...largestRun(), status: 'resumed', endedAt: NOW },
+      OPTIONS,
+      's <!channel> '.repeat(2000),
+      LAST_ACTIONS,
+    );
     expect(ended.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(valid(fitMessage(ended).blocks)).toBeUndefined();
   });
 
   it('splits a 40,000-character note into continuation entries that carry it in full, never refused', () => {
-    const note = Array.from({ length: 5001 }, (_, i) => `word${i % 10}xx`).join(' ').slice(0, 40_000);
+    const note = Array.from({ length: 5001 }, (_, i) => `word${i % 10}xx`)
+      .join(' ')
+      .slice(0, 40_000);
     expect(note).toHaveLength(40_000);
     const run = largestRun();
-    const msg = logEntryMessage({ id: 7, runId: 'r1', at: NOW, actor: 'U1', type: 'note', gate: undefined, data: { text: note } }, run, { sandbox: false });
+    const msg = logEntryMessage({ id: 7, runId: 'r1', at: NOW, actor: 'U1', type: 'note', gate: undefined, data: { text: note } }, run, {
+      sandbox: false,
+    });
     const parts = splitMessage(msg);
     for (const p of parts) {
       expect(valid(p.blocks)).toBeUndefined();
       expect(p.text.length).toBeLessThanOrEqual(3000);
     }
-    const carried = parts.flatMap((p) => p.blocks ?? []).map((b) => (b.type === 'section' ? b.text?.text ?? '' : '')).join('');
+    const carried = parts
+      .flatMap((p) => p.blocks ?? [])
+      .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))
+      .join('');
     expect(carried.replace(/\s/g, '')).toContain(note.replace(/\s/g, ''));
   });
 
@@ -135,9 +185,20 @@ describe('block limits at the boundary', () => {
       return Promise.resolve(new Response('{"ok":true}'));
     };
     const f = egressFetch(scrubber(['xoxb-secret-token-1234']), base);
-    const blocks = Array.from({ length: 60 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'Authorization: Bearer abcdefghijkl xoxb-secret-token-1234' } }));
-    await f('https://slack.com/api/chat.postMessage', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: 'xoxb-secret-token-1234', channel: 'C1', text: 'hi', blocks: JSON.stringify(blocks) }).toString() });
-    await f('https://hooks.slack.com/actions/T/1/x', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'token xoxb-secret-token-1234', blocks }) });
+    const blocks = Array.from({ length: 60 }, () => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'Authorization: Bearer abcdefghijkl xoxb-secret-token-1234' },
+    }));
+    await f('https://slack.com/api/chat.postMessage', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'xoxb-secret-token-1234', channel: 'C1', text: 'hi', blocks: JSON.stringify(blocks) }).toString(),
+    });
+    await f('https://hooks.slack.com/actions/T/1/x', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: 'token xoxb-secret-token-1234', blocks }),
+    });
     const form = new URLSearchParams(seen[0]);
     expect(form.get('token')).toBe('xoxb-secret-token-1234'); // the credential field itself is never touched
     expect(JSON.parse(form.get('blocks')!)).toHaveLength(50);

@@ -30,10 +30,15 @@ describe('button payloads', () => {
     expect(decodePayload(reportButtonPayload, value)).toEqual({ v: 1, reportId: 'abc_123' });
   });
 
-  it.each([undefined, '', 'not json', '{"v":2,"reportId":"a"}', '{"v":1}', '{"v":1,"reportId":"../../etc"}', '{"v":1,"reportId":"a","x":1}'])(
-    'refuses %s',
-    (raw) => {
-      expect(() => decodePayload(reportButtonPayload, raw)).toThrow(UserFacingError);
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'not json',
+    '{"v":2,"reportId":"a"}',
+    '{"v":1}',
+    '{"v":1,"reportId":"../../etc"}',
+    '{"v":1,"reportId":"a","x":1}',
+  ])('refuses %s', (raw) => {
+    expect(() => decodePayload(reportButtonPayload, raw)).toThrow(UserFacingError);
+  });
 });

@@ -11,11 +11,17 @@ import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
-  checkId, status, summary: `${checkId} ${status}`, startedAt: NOW, finishedAt: NOW, ...(findings ? { findings } : {}),
+  checkId,
+  status,
+  summary: `${checkId} ${status}`,
+  startedAt: NOW,
+  finishedAt: NOW,
+  ...(findings ? { findings } : {}),
 });
 
 /** A long finding with everything mrkdwn must escape, as a failing check reports it. */
-const finding = (id: string) => `${id} failed: ${'evidence <!channel> & <b>x</b> *y* _z_ row 0190b000-0000-7000-8000-0000000000aa '.repeat(40)}`;
+const finding = (id: string) =>
+  `${id} failed: ${'evidence <!channel> & <b>x</b> *y* _z_ row 0190b000-0000-7000-8000-0000000000aa '.repeat(40)}`;
 
 /**
  * Every check of the gate (the Resume gate re-runs them all), all failing with long summaries and every finding
@@ -23,7 +29,11 @@ const finding = (id: string) => `${id} failed: ${'evidence <!channel> & <b>x</b>
  */
 function failingChecks(g: Gate): GateCheck[] {
   return ALL_CHECKS.filter((c) => g === 'resume' || c.gates.includes(g)).map((c) => ({
-    checkId: c.id, status: 'fail', startedAt: NOW, finishedAt: NOW, summary: finding(c.id),
+    checkId: c.id,
+    status: 'fail',
+    startedAt: NOW,
+    finishedAt: NOW,
+    summary: finding(c.id),
     findings: PLACEMENT.filter((p) => p.check === c.id && p.finding !== ANY_FINDING).map((p) => p.finding),
   }));
 }
@@ -42,36 +52,57 @@ const FROZEN_BY = { rollouts: 'U01EVE234567', policies: 'U01EVE234567', control:
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
   const i = GATES.indexOf(openGate);
   const gates = GATES.map((g, j): GateState => ({
-    gate: g, status: j < i ? 'confirmed' : j === i ? 'open' : 'locked', claimedBy: j === i ? 'U0ALICE' : undefined,
-    doneBy: j < i ? 'U0ALICE' : undefined, doneAt: j < i ? NOW : undefined, openedAt: NOW, checklist: FROZEN_BY,
-    checks: [], confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
+    gate: g,
+    status: j < i ? 'confirmed' : j === i ? 'open' : 'locked',
+    claimedBy: j === i ? 'U0ALICE' : undefined,
+    doneBy: j < i ? 'U0ALICE' : undefined,
+    doneAt: j < i ? NOW : undefined,
+    openedAt: NOW,
+    checklist: FROZEN_BY,
+    checks: [],
+    confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
     override: override && j === i && g !== 'resume' ? { id: 'o1', requestedBy: 'U0BOB', reason: 'x'.repeat(400), at: NOW } : undefined,
   }));
   return {
-    id: 'r1', channelId: 'C1', title: '<!channel> '.repeat(40), kind, scenario: kind === 'drill' ? 'redis-outage' : undefined,
-    status: 'active', startedBy: 'U0ALICE', startedAt: NOW, endedAt: undefined, dashboardTs: '1.2', version: 7,
-    drillMarks: kind === 'drill' ? { injected: NOW } : {}, gates,
+    id: 'r1',
+    channelId: 'C1',
+    title: '<!channel> '.repeat(40),
+    kind,
+    scenario: kind === 'drill' ? 'redis-outage' : undefined,
+    status: 'active',
+    startedBy: 'U0ALICE',
+    startedAt: NOW,
+    endedAt: undefined,
+    dashboardTs: '1.2',
+    version: 7,
+    drillMarks: kind === 'drill' ? { injected: NOW } : {},
+    gates,
   };
 }
 
 describe('run dashboard', () => {
-  const cases = GATES.flatMap((gate) => (['recovery', 'drill'] as const).flatMap((kind) => [false, true].map((override) => ({ gate, kind, override }))));
+  const cases = GATES.flatMap((gate) =>
+    (['recovery', 'drill'] as const).flatMap((kind) => [false, true].map((override) => ({ gate, kind, override }))),
+  );
 
-  it.each(cases)('is a message Slack accepts: $gate open, $kind, override pending $override, every check failing', ({ gate, kind, override }) => {
-    const run = largestRunAt(gate, kind, override);
-    const message = runDashboardMessage(run, { sandbox: true, approvalsRequired: (g) => (g === 'resume' ? 2 : 1) });
-    // What Slack receives: the egress fits every message (delivery/egress-fetch.ts).
-    const sent = fitMessage(message);
-    expect(checkBlocks(sent.blocks as unknown as JsonObject[], 'message')).toBeUndefined();
-    expect(sent.text).toContain('[SANDBOX]');
-    const shown = JSON.stringify(sent.blocks);
-    if (kind === 'drill') expect(shown).toContain('Simulated Caracal* panel');
-    // However many findings, the open gate's checks and its buttons still reach Slack: the gate can be acted on.
-    const openChecks = run.gates.find((g) => g.gate === gate)!.checks;
-    expect(openChecks.length > 0).toBe(gate !== 'freeze'); // the Freeze gate has a checklist instead of checks
-    for (const c of openChecks) expect(shown).toContain(`\`${c.checkId}\``);
-    expect(shown).toContain(`"action_id":"gate_confirm"`);
-  });
+  it.each(cases)(
+    'is a message Slack accepts: $gate open, $kind, override pending $override, every check failing',
+    ({ gate, kind, override }) => {
+      const run = largestRunAt(gate, kind, override);
+      const message = runDashboardMessage(run, { sandbox: true, approvalsRequired: (g) => (g === 'resume' ? 2 : 1) });
+      // What Slack receives: the egress fits every message (delivery/egress-fetch.ts).
+      const sent = fitMessage(message);
+      expect(checkBlocks(sent.blocks as unknown as JsonObject[], 'message')).toBeUndefined();
+      expect(sent.text).toContain('[SANDBOX]');
+      const shown = JSON.stringify(sent.blocks);
+      if (kind === 'drill') expect(shown).toContain('Simulated Caracal* panel');
+      // However many findings, the open gate's checks and its buttons still reach Slack: the gate can be acted on.
+      const openChecks = run.gates.find((g) => g.gate === gate)!.checks;
+      expect(openChecks.length > 0).toBe(gate !== 'freeze'); // the Freeze gate has a checklist instead of checks
+      for (const c of openChecks) expect(shown).toContain(`\`${c.checkId}\``);
+      expect(shown).toContain(`"action_id":"gate_confirm"`);
+    },
+  );
 
   it('gives each remediation and drill button its own action id within its block', () => {
     const run = runAt('safety', 'drill', false);
@@ -87,10 +118,19 @@ describe('run dashboard', () => {
 });
 
 describe('remediation buttons on the dashboard (issue 12: the finding carries the button)', () => {
-  type Block = { type: string; block_id?: string; text?: { text: string }; elements?: { action_id: string; value: string; text: { text: string } }[] };
+  type Block = {
+    type: string;
+    block_id?: string;
+    text?: { text: string };
+    elements?: { action_id: string; value: string; text: { text: string } }[];
+  };
   const blocksOf = (run: RunState) => runDashboardMessage(run, { sandbox: false, approvalsRequired: () => 1 }).blocks as unknown as Block[];
   const remedyButtons = (blocks: Block[]) =>
-    blocks.flatMap((b) => (b.elements ?? []).filter((e) => String(e.action_id ?? '').startsWith('gate_remediate:')).map((e) => ({ block: b.block_id, action: (JSON.parse(e.value) as { action: string; gate: string }) })));
+    blocks.flatMap((b) =>
+      (b.elements ?? [])
+        .filter((e) => String(e.action_id ?? '').startsWith('gate_remediate:'))
+        .map((e) => ({ block: b.block_id, action: JSON.parse(e.value) as { action: string; gate: string } })),
+    );
 
   it('puts the requeue and the dead-row reset under services.ready at Services, right after the finding', () => {
     const run = runAt('services', 'recovery', false);
@@ -120,7 +160,9 @@ describe('remediation buttons on the dashboard (issue 12: the finding carries th
   it('says under the finding at which gate it settles by design', () => {
     const run = runAt('evidence', 'recovery', false);
     run.gates[3].checks = [check('outbox.api', 'fail', ['not_draining'])];
-    const text = blocksOf(run).map((b) => b.text?.text ?? '').join('\n');
+    const text = blocksOf(run)
+      .map((b) => b.text?.text ?? '')
+      .join('\n');
     expect(text).toMatch(/`not_draining` settles at Drain audit replay, DLQ and outboxes by design: Pending rows drain by themselves/);
   });
 });

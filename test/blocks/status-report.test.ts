@@ -8,8 +8,18 @@ import { FAILURE_MATRIX } from '../../src/domain/failure-matrix.ts';
 
 function result(id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult {
   return {
-    id, title: `Title ${id}`, gates: ['storage'], status, summary: `summary of ${id}`, metrics: {}, evidence: [],
-    remedy: undefined, matrix: [], durationMs: 12, finishedAt: '2026-11-28T12:00:00.000Z', ...extra,
+    id,
+    title: `Title ${id}`,
+    gates: ['storage'],
+    status,
+    summary: `summary of ${id}`,
+    metrics: {},
+    evidence: [],
+    remedy: undefined,
+    matrix: [],
+    durationMs: 12,
+    finishedAt: '2026-11-28T12:00:00.000Z',
+    ...extra,
   };
 }
 
@@ -28,18 +38,28 @@ function allTexts(blocks: unknown[]): string[] {
 
 describe('statusReportMessage', () => {
   it('shows "checking" with pending checks before results arrive', () => {
-    const msg = statusReportMessage(view([], [{ id: 'a.b', title: 'A' }, { id: 'c.d', title: 'C' }]));
+    const msg = statusReportMessage(
+      view(
+        [],
+        [
+          { id: 'a.b', title: 'A' },
+          { id: 'c.d', title: 'C' },
+        ],
+      ),
+    );
     expect(msg.text).toContain('Checking… 0 of 2');
     expect(JSON.stringify(msg.blocks)).toContain('Still checking');
     expect(msg.overflow).toEqual([]);
   });
 
   it('puts failures first with their failure-matrix row and remedy, then passing checks', () => {
-    const msg = statusReportMessage(view([
-      result('ok.one', 'pass'),
-      result('bad.one', 'fail', { matrix: ['postgres'], remedy: 'restore it' }),
-      result('meh.one', 'warn'),
-    ]));
+    const msg = statusReportMessage(
+      view([
+        result('ok.one', 'pass'),
+        result('bad.one', 'fail', { matrix: ['postgres'], remedy: 'restore it' }),
+        result('meh.one', 'warn'),
+      ]),
+    );
     const texts = allTexts(msg.blocks).join('\n');
     expect(texts.indexOf('bad.one')).toBeLessThan(texts.indexOf('meh.one'));
     expect(texts.indexOf('meh.one')).toBeLessThan(texts.indexOf('ok.one'));

@@ -11,9 +11,16 @@ function buttonValue(blocks: ReturnType<typeof symptomMessage>['blocks']): strin
 }
 
 describe('troubleshooting cards', () => {
-  it.each(SYMPTOMS.map((s) => [s.id, s] as const))('%s: the button reads back as its symptom, with and without an environment', (id, symptom) => {
-    expect(decodePayload(symptomButtonPayload, buttonValue(symptomMessage(symptom).blocks))).toEqual({ v: 1, symptom: id });
-    expect(decodePayload(symptomButtonPayload, buttonValue(symptomMessage(symptom, 'prod').blocks))).toEqual({ v: 2, symptom: id, env: 'prod' });
-    expect(findSymptom(id.toUpperCase())).toBe(symptom);
-  });
+  it.each(SYMPTOMS.map((s) => [s.id, s] as const))(
+    '%s: the button reads back as its symptom, with and without an environment',
+    (id, symptom) => {
+      expect(decodePayload(symptomButtonPayload, buttonValue(symptomMessage(symptom).blocks))).toEqual({ v: 1, symptom: id });
+      expect(decodePayload(symptomButtonPayload, buttonValue(symptomMessage(symptom, 'prod').blocks))).toEqual({
+        v: 2,
+        symptom: id,
+        env: 'prod',
+      });
+      expect(findSymptom(id.toUpperCase())).toBe(symptom);
+    },
+  );
 });

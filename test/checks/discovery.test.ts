@@ -22,9 +22,15 @@ describe('zone discovery', () => {
 
   it('checks asking at the same time share one list', async () => {
     h = await startHarness();
-    fakeAdmin(h.fake.state).zones = [{ id: 'zone-a', name: 'a', resources: 0, policySets: [{ id: 'ps', name: 'p', active_version_id: 'v1' }] }];
+    fakeAdmin(h.fake.state).zones = [
+      { id: 'zone-a', name: 'a', resources: 0, policySets: [{ id: 'ps', name: 'p', active_version_id: 'v1' }] },
+    ];
     const signal = new AbortController().signal;
-    const [zones, sets] = await Promise.all([discoverZones(h.ctx, signal), discoverPolicySets(h.ctx, signal), discoverZones(h.ctx, signal)]);
+    const [zones, sets] = await Promise.all([
+      discoverZones(h.ctx, signal),
+      discoverPolicySets(h.ctx, signal),
+      discoverZones(h.ctx, signal),
+    ]);
     expect(zones.ok && zones.items.map((z) => z.id)).toEqual(['zone-a']);
     expect(sets.ok && sets.items.map((s) => `${s.zoneId}/${s.policySetId}@${s.activeVersionId}`)).toEqual(['zone-a/ps@v1']);
     expect(h.fake.requests.filter((q) => q.path === '/v1/zones')).toHaveLength(1);

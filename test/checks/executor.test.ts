@@ -25,7 +25,11 @@ describe('runChecks', () => {
       });
     const results = await runChecks([slow('a'), slow('b'), slow('c')], ctx, { timeoutMs: () => 1000 });
     expect(startedWhenFirstFinished).toBe(3);
-    expect(results.map((r) => [r.id, r.status])).toEqual([['a', 'pass'], ['b', 'pass'], ['c', 'pass']]);
+    expect(results.map((r) => [r.id, r.status])).toEqual([
+      ['a', 'pass'],
+      ['b', 'pass'],
+      ['c', 'pass'],
+    ]);
     expect(results.every((r) => r.durationMs >= 40)).toBe(true);
   });
 
@@ -59,9 +63,18 @@ describe('runChecks', () => {
   it('keeps every result even when the onResult listener throws', async () => {
     const seen: string[] = [];
     const results = await runChecks(
-      [check('a', () => Promise.resolve({ status: 'warn', summary: 'w' })), check('b', () => Promise.resolve({ status: 'pass', summary: 'p' }))],
+      [
+        check('a', () => Promise.resolve({ status: 'warn', summary: 'w' })),
+        check('b', () => Promise.resolve({ status: 'pass', summary: 'p' })),
+      ],
       ctx,
-      { timeoutMs: () => 1000, onResult: (r) => { seen.push(r.id); throw new Error('listener broke'); } },
+      {
+        timeoutMs: () => 1000,
+        onResult: (r) => {
+          seen.push(r.id);
+          throw new Error('listener broke');
+        },
+      },
     );
     expect(seen.sort()).toEqual(['a', 'b']);
     expect(results.map((r) => r.status)).toEqual(['warn', 'pass']);

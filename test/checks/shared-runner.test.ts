@@ -9,7 +9,10 @@ function countingCheck(id: string): { check: CheckDefinition; runs: () => number
   let runs = 0;
   let release: () => void = () => undefined;
   const check: CheckDefinition = {
-    id, title: id, gates: ['services'], reads: 'nothing',
+    id,
+    title: id,
+    gates: ['services'],
+    reads: 'nothing',
     run: () => {
       runs++;
       return new Promise((r) => (release = () => r({ status: 'pass', summary: `run ${runs}` })));

@@ -52,7 +52,8 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
   /** The bot's connections as the servers see them: Postgres backends and Redis clients named caracal-chatops. */
   async function botConnections(): Promise<{ postgres: number; redis: number }> {
     const { rows } = await green.db.exec(
-      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [APP],
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+      [APP],
     );
     const list = String(await green.redis.client.call('CLIENT', 'LIST'));
     const redis = list.split('\n').filter((line) => line.includes(` name=${APP} `) && line.includes(` db=${green.redis.db} `)).length;
@@ -60,7 +61,10 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
   }
 
   /** The highest counts seen while `work` runs: the servers' view, and the pool's queue (demand beyond its size). */
-  async function peakDuring<T>(work: Promise<T>, waiting: () => number): Promise<{ result: T; postgres: number; redis: number; waiting: number }> {
+  async function peakDuring<T>(
+    work: Promise<T>,
+    waiting: () => number,
+  ): Promise<{ result: T; postgres: number; redis: number; waiting: number }> {
     const peak = { postgres: 0, redis: 0, waiting: 0 };
     let done = false;
     const finished = work.finally(() => void (done = true));
@@ -109,7 +113,11 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
       { name: 'postgres black-holed', act: () => pgProxy.down('blackhole'), failing: ['postgres.reachable'] },
       { name: 'redis refused too', act: () => redisProxy.down('refuse'), failing: ['postgres.reachable', 'redis.reachable'] },
       { name: 'redis black-holed', act: () => redisProxy.down('blackhole'), failing: ['postgres.reachable', 'redis.reachable'] },
-      { name: 'a gateway stalls', act: () => Promise.resolve(void (green.fake.state.gateway[0].fault = 'hang')), failing: ['gateway.revocation'] },
+      {
+        name: 'a gateway stalls',
+        act: () => Promise.resolve(void (green.fake.state.gateway[0].fault = 'hang')),
+        failing: ['gateway.revocation'],
+      },
       {
         name: 'all back',
         act: async () => {
@@ -133,7 +141,10 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
       expect(performance.now() - started, phase.name).toBeLessThan(Math.max(...checks.map((c) => timeoutFor(config, c.id))) + 3000);
       for (const results of runs) {
         expect(results.map((r) => r.id).sort(), phase.name).toEqual(checks.map((c) => c.id).sort());
-        expect(results.filter((r) => r.status === 'error'), phase.name).toEqual([]);
+        expect(
+          results.filter((r) => r.status === 'error'),
+          phase.name,
+        ).toEqual([]);
         for (const id of phase.failing) expect(statusOf(results, id), `${phase.name}: ${id}`).toBe('fail');
       }
     }
@@ -150,7 +161,8 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
     // After the chaos: black-holed connections were dropped, and nothing but the bot's pool is connected.
     const { rows } = await green.db.exec(
       `SELECT count(*) FILTER (WHERE application_name = $1)::int AS bot, count(*)::int AS all
-         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> 'fixture'`, [APP],
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> 'fixture'`,
+      [APP],
     );
     const connected = rows[0] as { bot: number; all: number };
     expect(connected.all).toBe(connected.bot);
@@ -170,15 +182,18 @@ describe('target chaos: Postgres and Redis refused and black-holed, HTTP targets
     const caracal = green.file.caracal as { postgres: { url: string }; redis: { url: string } };
     const CHECK_TIMEOUT = 1000;
     const TARGET_TIMEOUT = 15_000; // Postgres connect and statement, Redis connect and command, HTTP: all wait this long
-    const config = testConfig({
-      ...green.file,
-      caracal: {
-        ...caracal,
-        postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: TARGET_TIMEOUT },
-        redis: { url: caracal.redis.url.replace(`:${REDIS_HOST_PORT}/`, `:${redisProxy.port}/`) },
+    const config = testConfig(
+      {
+        ...green.file,
+        caracal: {
+          ...caracal,
+          postgres: { url: caracal.postgres.url.replace(':5432/', `:${pgProxy.port}/`), statementTimeoutMs: TARGET_TIMEOUT },
+          redis: { url: caracal.redis.url.replace(`:${REDIS_HOST_PORT}/`, `:${redisProxy.port}/`) },
+        },
+        checks: { defaultTimeoutMs: CHECK_TIMEOUT, httpTimeoutMs: TARGET_TIMEOUT },
       },
-      checks: { defaultTimeoutMs: CHECK_TIMEOUT, httpTimeoutMs: TARGET_TIMEOUT },
-    }, green.env);
+      green.env,
+    );
     const targets = createCheckTargets(config);
     const stalled = ['postgres.reachable', 'redis.reachable', 'gateway.revocation'];
     try {

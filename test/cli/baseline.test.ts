@@ -20,7 +20,10 @@ function io() {
 /** A check that records the residue baseline it was judged against. */
 function probe(seen: (ResidueBaseline | undefined)[]): CheckDefinition {
   return {
-    id: 'p.p', title: 'probe', gates: ['evidence'], reads: '-',
+    id: 'p.p',
+    title: 'probe',
+    gates: ['evidence'],
+    reads: '-',
     run: (ctx) => {
       seen.push(ctx.incident?.residue);
       return Promise.resolve({ status: 'pass', summary: 'read' });

@@ -12,7 +12,13 @@ import type { Verdict } from '../../src/domain/check-result.ts';
 const run = promisify(execFile);
 
 function fixed(id: string, status: Verdict): CheckDefinition {
-  return { id, title: id, gates: ['storage'], reads: '-', run: () => Promise.resolve({ status, summary: `${id} is ${status}`, remedy: 'do the thing' }) };
+  return {
+    id,
+    title: id,
+    gates: ['storage'],
+    reads: '-',
+    run: () => Promise.resolve({ status, summary: `${id} is ${status}`, remedy: 'do the thing' }),
+  };
 }
 
 // An empty config file: every default, and explicit (without one the CLI asks for --config).
@@ -22,7 +28,11 @@ writeFileSync(EMPTY_CONFIG, '');
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: { CARACAL_CHATOPS_CONFIG: EMPTY_CONFIG } } };
+  return {
+    out,
+    err,
+    io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env: { CARACAL_CHATOPS_CONFIG: EMPTY_CONFIG } },
+  };
 }
 
 describe('caracal-chatops check', () => {
@@ -66,9 +76,9 @@ describe('caracal-chatops check', () => {
   });
 
   it('runs as a command against config.example.yml; the services it names are not running here, so it fails closed', async () => {
-    const result = await run('node', ['bin/caracal-chatops.js', 'check', '--json', '--config', 'config.example.yml'], { env: { ...process.env, CARACAL_CHATOPS_CONFIG: '' } }).catch(
-      (err: { code: number; stdout: string }) => err,
-    );
+    const result = await run('node', ['bin/caracal-chatops.js', 'check', '--json', '--config', 'config.example.yml'], {
+      env: { ...process.env, CARACAL_CHATOPS_CONFIG: '' },
+    }).catch((err: { code: number; stdout: string }) => err);
     expect('code' in result ? result.code : 0).toBe(2);
     const parsed = JSON.parse(result.stdout) as { verdict: string; results: { id: string; status: string }[] };
     expect(parsed.verdict).toBe('fail');
@@ -82,15 +92,21 @@ describe('caracal-chatops check', () => {
 describe('caracal-chatops check --environment', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cc-cli-env-'));
   const twoEnvironments = join(dir, 'environments.yml');
-  writeFileSync(twoEnvironments, [
-    'caracal: { postgres: { url: "postgres://prod.example/caracal" } }',
-    'environments:',
-    '  staging: { caracal: { postgres: { url: "postgres://staging.example/caracal" } } }',
-  ].join('\n'));
-  const where: CheckDefinition = { ...fixed('w.w', 'pass'), run: (ctx) => Promise.resolve({ status: 'pass', summary: `checked ${ctx.caracal.postgres.url ?? 'none'}` }) };
+  writeFileSync(
+    twoEnvironments,
+    [
+      'caracal: { postgres: { url: "postgres://prod.example/caracal" } }',
+      'environments:',
+      '  staging: { caracal: { postgres: { url: "postgres://staging.example/caracal" } } }',
+    ].join('\n'),
+  );
+  const where: CheckDefinition = {
+    ...fixed('w.w', 'pass'),
+    run: (ctx) => Promise.resolve({ status: 'pass', summary: `checked ${ctx.caracal.postgres.url ?? 'none'}` }),
+  };
   const summary = (out: string[]) => (JSON.parse(out.join('')) as { results: { summary: string }[] }).results[0].summary;
 
-  it('checks the named environment\'s own targets, the default one without the flag', async () => {
+  it("checks the named environment's own targets, the default one without the flag", async () => {
     const staging = io();
     expect(await checkCommand(['--json', '--config', twoEnvironments, '--environment', 'staging'], staging.io, [where])).toBe(EXIT.pass);
     expect(summary(staging.out)).toBe('checked postgres://staging.example/caracal');
@@ -102,7 +118,9 @@ describe('caracal-chatops check --environment', () => {
   it('refuses an environment the configuration does not have: one line, exit 64, nothing checked', async () => {
     const t = io();
     expect(await cli(['check', '--config', twoEnvironments, '--environment', 'stagign'], t.io)).toBe(EXIT.usage);
-    expect(t.err).toEqual(['caracal-chatops: check: unknown environment "stagign" (known: default, staging) (see caracal-chatops check --help)']);
+    expect(t.err).toEqual([
+      'caracal-chatops: check: unknown environment "stagign" (known: default, staging) (see caracal-chatops check --help)',
+    ]);
     expect(t.out).toEqual([]);
   });
 

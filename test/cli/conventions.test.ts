@@ -31,7 +31,13 @@ function capture(env: Record<string, string | undefined> = {}) {
 }
 
 function fixed(id: string, status: Verdict, gates: Gate[] = ['storage']): CheckDefinition {
-  return { id, title: id, gates, reads: '-', run: () => Promise.resolve({ status, summary: `${id} is ${status} & <done>`, remedy: 'do the thing' }) };
+  return {
+    id,
+    title: id,
+    gates,
+    reads: '-',
+    run: () => Promise.resolve({ status, summary: `${id} is ${status} & <done>`, remedy: 'do the thing' }),
+  };
 }
 
 const oneLine = (lines: string[]) => {
@@ -86,7 +92,11 @@ describe('usage and exit codes', () => {
 });
 
 describe('choosing checks and formats', () => {
-  const checks = [fixed('a.one', 'pass', ['storage']), fixed('b.two', 'warn', ['services']), fixed('c.three', 'fail', ['services', 'resume'])];
+  const checks = [
+    fixed('a.one', 'pass', ['storage']),
+    fixed('b.two', 'warn', ['services']),
+    fixed('c.three', 'fail', ['services', 'resume']),
+  ];
 
   it('--only runs the named checks (comma-separated or repeated); the verdict is theirs', async () => {
     const t = capture({ CARACAL_CHATOPS_CONFIG: emptyConfig });
@@ -111,7 +121,9 @@ describe('choosing checks and formats', () => {
     expect(xml).toMatch(/^<\?xml version="1.0"/);
     expect(xml).toContain('<testsuite name="caracal-chatops" tests="3" failures="1" errors="0"');
     expect(xml).toContain('<testcase classname="storage" name="a.one"');
-    expect(xml).toMatch(/<testcase classname="services" name="c.three"[^>]*>\s*<failure message="c.three is fail &amp; &lt;done&gt;" type="fail">/);
+    expect(xml).toMatch(
+      /<testcase classname="services" name="c.three"[^>]*>\s*<failure message="c.three is fail &amp; &lt;done&gt;" type="fail">/,
+    );
     expect(xml).toMatch(/name="b.two"[^>]*>\s*<system-out>WARN: b.two is warn/);
   });
 });

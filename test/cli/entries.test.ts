@@ -27,7 +27,10 @@ const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ??
 /** Runs a node entry with the import tracer; resolves with its exit code, output and every module it loaded. */
 async function traced(args: string[], env: Record<string, string>, name: string) {
   const traceFile = join(dir, `${name}.trace`);
-  const result = await run(process.execPath, ['--import', TRACE, ...args], { cwd: ROOT, env: { ...baseEnv(), ...env, TRACE_IMPORTS_FILE: traceFile } }).then(
+  const result = await run(process.execPath, ['--import', TRACE, ...args], {
+    cwd: ROOT,
+    env: { ...baseEnv(), ...env, TRACE_IMPORTS_FILE: traceFile },
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
@@ -39,7 +42,11 @@ const HEAVY = [/@slack\/bolt/, /@electric-sql\/pglite/, /\/dist\/sandbox\//, /\/
 
 describe('compiled entries', () => {
   it('check runs from dist/ without Bolt, PGlite, the state database or the simulator', async () => {
-    const r = await traced(['bin/caracal-chatops.js', 'check', '--config', 'config.example.yml', '--only', 'postgres.reachable'], { PGCONNECT_TIMEOUT: '2' }, 'check');
+    const r = await traced(
+      ['bin/caracal-chatops.js', 'check', '--config', 'config.example.yml', '--only', 'postgres.reachable'],
+      { PGCONNECT_TIMEOUT: '2' },
+      'check',
+    );
     expect(r.code, r.stderr).toBe(2); // caracal_readonly does not exist on the local Postgres: fails closed
     expect(r.modules.some((m) => /\/dist\/cli\/chunks\/check-\w+\.js$/.test(m))).toBe(true);
     expect(r.modules.some((m) => m.endsWith('.ts'))).toBe(false);
@@ -49,9 +56,9 @@ describe('compiled entries', () => {
   it('--help loads nothing but the dispatcher', async () => {
     const r = await traced(['bin/caracal-chatops.js', '--help'], {}, 'help');
     expect(r.code).toBe(0);
-    expect(r.modules.filter((m) => m.startsWith('file:') && !m.includes('/test/fixtures/')).map((m) => m.replace(/.*\/(bin|dist)\//, '$1/'))).toEqual(
-      expect.arrayContaining(['bin/caracal-chatops.js', 'dist/cli/main.bundle.js']),
-    );
+    expect(
+      r.modules.filter((m) => m.startsWith('file:') && !m.includes('/test/fixtures/')).map((m) => m.replace(/.*\/(bin|dist)\//, '$1/')),
+    ).toEqual(expect.arrayContaining(['bin/caracal-chatops.js', 'dist/cli/main.bundle.js']));
     expect(r.modules.filter((m) => /node_modules|\/dist\/(checks|config)|\/chunks\/check-/.test(m))).toEqual([]);
   }, 30_000);
 
@@ -74,7 +81,10 @@ describe('compiled entries', () => {
   it('sandbox ignores STATE_DATABASE_URL, says it is the sandbox, and on SIGTERM stops with exit 0 and its last log line written', async () => {
     const deadPort = String(await closedPort());
     const env = {
-      ...baseEnv(), SANDBOX_ALERTING: 'off', SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      ...baseEnv(),
+      SANDBOX_ALERTING: 'off',
+      SANDBOX_PORT: '0',
+      SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
       // An external state database that does not answer: the sandbox must not even try it.
       STATE_DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/state`,
     };

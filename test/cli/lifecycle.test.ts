@@ -11,7 +11,10 @@ function harness(stop: () => Promise<void>) {
   const logger = createLogger({ destination: { write: (l: string) => void lines.push(l) } });
   const signals = new EventEmitter();
   const exits: number[] = [];
-  const done = runUntilSignal({ logger, stop }, { signals: { once: (s, l) => signals.once(s, l) }, exit: (c) => void exits.push(c), boundMs: 50 });
+  const done = runUntilSignal(
+    { logger, stop },
+    { signals: { once: (s, l) => signals.once(s, l) }, exit: (c) => void exits.push(c), boundMs: 50 },
+  );
   return { lines, signals, exits, done };
 }
 

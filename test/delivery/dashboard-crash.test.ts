@@ -40,11 +40,30 @@ describe('dashboard post across a crash', () => {
     const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
     const client = new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     const replica = (db: Db, workerId: string) =>
-      createDispatcher({ db, client, render, logger, metrics: createMetrics(), workerId, settleMs: 5, postIntervalMs: 0, leaseMs: 300, botId: SANDBOX_BOT.botId });
+      createDispatcher({
+        db,
+        client,
+        render,
+        logger,
+        metrics: createMetrics(),
+        workerId,
+        settleMs: 5,
+        postIntervalMs: 0,
+        leaseMs: 300,
+        botId: SANDBOX_BOT.botId,
+      });
     let n = 0;
     const svc = createRecoveryService({
-      startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `crash${++n}${Date.now().toString(36)}`,
-      policy: { freshnessMs: 300_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db: state.db,
+      isApprover: () => Promise.resolve(true),
+      now: () => new Date(),
+      newId: () => `crash${++n}${Date.now().toString(36)}`,
+      policy: {
+        freshnessMs: 300_000,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
     });
     const started = await svc.startRun({ channelId: CHANNEL, title: 'crash', userId: 'U0ALICE' });
     if (!started.ok) throw new Error(started.reason);
@@ -59,7 +78,9 @@ describe('dashboard post across a crash', () => {
 
     await svc.act(runId, 'freeze', { type: 'claim' }, 'U0BOB'); // the run moves on meanwhile
     const b = replica(state.db, 'replica-b');
-    const pending = async () => (await state.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE run_id = $1 AND status = 'pending'`, [runId])).rows[0].n;
+    const pending = async () =>
+      (await state.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE run_id = $1 AND status = 'pending'`, [runId]))
+        .rows[0].n;
     for (let i = 0; i < 400 && (await pending()) > 0; i++) {
       await b.runNow(); // nothing until replica A's lease has run out
       await new Promise((r) => setTimeout(r, 25));

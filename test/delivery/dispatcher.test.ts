@@ -28,10 +28,18 @@ function dispatcher(db: Db, workerId: string) {
 }
 
 function svc(db: Db): RecoveryService {
-  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `d${++n}${Date.now().toString(36)}` });
+  return createRecoveryService({
+    startPolicy: { who: 'anyone', drillChannels: [] },
+    db,
+    policy,
+    isApprover: () => Promise.resolve(true),
+    now: () => new Date(),
+    newId: () => `d${++n}${Date.now().toString(36)}`,
+  });
 }
 
-const entries = (calls: SlackCall[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
+const entries = (calls: SlackCall[]) =>
+  calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
 
 describe('delivery dispatcher', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -85,7 +93,9 @@ describe('delivery dispatcher', () => {
     await d.runNow();
     expect(calls).toHaveLength(1);
     const due = await state.db.query<{ next: Date; err: string }>(
-      `SELECT min(next_attempt_at) AS next, max(last_error) AS err FROM deliveries WHERE run_id = $1 AND status = 'pending'`, [runId]);
+      `SELECT min(next_attempt_at) AS next, max(last_error) AS err FROM deliveries WHERE run_id = $1 AND status = 'pending'`,
+      [runId],
+    );
     expect(due.rows[0].err).toBe('slack_webapi_rate_limited_error');
     expect(new Date(due.rows[0].next).getTime()).toBeGreaterThan(Date.now() + 300);
     await d.runNow();
@@ -104,7 +114,9 @@ describe('delivery dispatcher', () => {
     await d.runNow(); // the dashboard and run_started
     nock.cleanAll();
     let limited = 0;
-    const calls = captureSlackApi((c) => (c.body.thread_ts && limited++ === 0 ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      c.body.thread_ts && limited++ === 0 ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' }] : undefined,
+    );
     await s.act(runId, 'freeze', { type: 'claim' }, 'U1');
     await d.runNow(); // the claim entry is refused with 429 and waits 30 s
     await s.addEvent('C-D3b', 'U2', 'note', { text: 'queued meanwhile' });
@@ -129,7 +141,10 @@ describe('delivery dispatcher', () => {
     expect(failing.length).toBeGreaterThan(0);
     nock.cleanAll();
     await state.db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE run_id = $1`, [runId]);
-    await state.db.query(`UPDATE runs SET delivery_locked_by = 'dead-worker', delivery_locked_until = now() - interval '1 second' WHERE id = $1`, [runId]);
+    await state.db.query(
+      `UPDATE runs SET delivery_locked_by = 'dead-worker', delivery_locked_until = now() - interval '1 second' WHERE id = $1`,
+      [runId],
+    );
     await s.addEvent('C-D4', 'U2', 'note', { text: 'after crash' });
     const calls = captureSlackApi();
     const a = dispatcher(state.db, 'replica-a');

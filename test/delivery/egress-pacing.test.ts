@@ -24,7 +24,12 @@ function slack(limited: string): { fetch: FetchFunction; sent: Sent[] } {
     sent.push({ method, channel });
     if (method === 'chat.postMessage' && channel === limited && !refused) {
       refused = true;
-      return Promise.resolve(new Response('{"ok":false,"error":"ratelimited"}', { status: 429, headers: { 'retry-after': '30', 'content-type': 'application/json' } }));
+      return Promise.resolve(
+        new Response('{"ok":false,"error":"ratelimited"}', {
+          status: 429,
+          headers: { 'retry-after': '30', 'content-type': 'application/json' },
+        }),
+      );
     }
     return Promise.resolve(new Response('{"ok":true,"ts":"1.1"}', { headers: { 'content-type': 'application/json' } }));
   };
@@ -54,18 +59,26 @@ describe('the egress paces every caller with one pacer', () => {
     const outbox = client(egressFetch(scrub, fetch, { pacer, takeSlot: false, maxWaitMs: 10_000, sleep }));
     const reports = client(egressFetch(scrub, fetch, { pacer, takeSlot: true, maxWaitMs: 10_000, sleep }));
 
-    await expect(outbox.chat.postMessage({ channel: 'C-LIMITED', text: 'entry' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error' });
+    await expect(outbox.chat.postMessage({ channel: 'C-LIMITED', text: 'entry' })).rejects.toMatchObject({
+      code: 'slack_webapi_rate_limited_error',
+    });
     // The report's post never reaches Slack while the channel is held: its client gets Slack's own 429, Retry-After included.
-    await expect(reports.chat.postMessage({ channel: 'C-LIMITED', text: 'report' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+    await expect(reports.chat.postMessage({ channel: 'C-LIMITED', text: 'report' })).rejects.toMatchObject({
+      code: 'slack_webapi_rate_limited_error',
+      retryAfter: 30,
+    });
     expect(sent.filter((s) => s.method === 'chat.postMessage' && s.channel === 'C-LIMITED')).toHaveLength(1);
     // Another channel, and another method in the same channel, are not held.
     await reports.chat.postMessage({ channel: 'C-OTHER', text: 'report' });
     await reports.chat.update({ channel: 'C-LIMITED', ts: '1.1', text: 'report, updated' });
-    expect(sent.slice(1)).toEqual([{ method: 'chat.postMessage', channel: 'C-OTHER' }, { method: 'chat.update', channel: 'C-LIMITED' }]);
+    expect(sent.slice(1)).toEqual([
+      { method: 'chat.postMessage', channel: 'C-OTHER' },
+      { method: 'chat.update', channel: 'C-LIMITED' },
+    ]);
     expect(waits).toEqual([]);
   });
 
-  it('direct posts take the channel posting slot the outbox takes; the outbox\'s own posts do not take a second one', async () => {
+  it("direct posts take the channel posting slot the outbox takes; the outbox's own posts do not take a second one", async () => {
     const waits: number[] = [];
     const sleep = (ms: number) => {
       waits.push(ms);
@@ -76,7 +89,8 @@ describe('the egress paces every caller with one pacer', () => {
     const scrub = scrubber([]);
     const outbox = client(egressFetch(scrub, fetch, { pacer, takeSlot: false, maxWaitMs: 10_000, sleep }));
     const reports = client(egressFetch(scrub, fetch, { pacer, takeSlot: true, maxWaitMs: 10_000, sleep }));
-    const slot = async () => (await state.db.query<{ next_slot: Date }>(`SELECT next_slot FROM slack_channels WHERE channel_id = 'C-PACED'`)).rows[0]?.next_slot;
+    const slot = async () =>
+      (await state.db.query<{ next_slot: Date }>(`SELECT next_slot FROM slack_channels WHERE channel_id = 'C-PACED'`)).rows[0]?.next_slot;
 
     await outbox.chat.postMessage({ channel: 'C-PACED', text: 'entry' });
     expect(await slot()).toBeUndefined(); // the outbox reserves its slot itself, before it calls

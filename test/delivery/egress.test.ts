@@ -20,17 +20,36 @@ let n = 0;
 
 function dispatcher(db: Db, workerId: string, extra: Partial<Parameters<typeof createDispatcher>[0]> = {}) {
   const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-  return createDispatcher({ db, client, render, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId, settleMs: 5, postIntervalMs: 0, ...extra });
-}
-
-function svc(db: Db): RecoveryService {
-  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
-    db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `e${++n}${Date.now().toString(36)}`,
-    policy: { freshnessMs: 300_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
+  return createDispatcher({
+    db,
+    client,
+    render,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    workerId,
+    settleMs: 5,
+    postIntervalMs: 0,
+    ...extra,
   });
 }
 
-const threadTexts = (calls: SlackCall[]) => calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
+function svc(db: Db): RecoveryService {
+  return createRecoveryService({
+    startPolicy: { who: 'anyone', drillChannels: [] },
+    db,
+    isApprover: () => Promise.resolve(true),
+    now: () => new Date(),
+    newId: () => `e${++n}${Date.now().toString(36)}`,
+    policy: {
+      freshnessMs: 300_000,
+      approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+      requiredChecks: () => [],
+    },
+  });
+}
+
+const threadTexts = (calls: SlackCall[]) =>
+  calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts).map((c) => String(c.body.text));
 
 describe('one Slack egress: per-message outcomes', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -51,12 +70,18 @@ describe('one Slack egress: per-message outcomes', () => {
   }
 
   const rows = async (runId: string) =>
-    (await state.db.query<{ status: string; last_error: string | null; message_ts: string | null }>(
-      `SELECT status, last_error, message_ts FROM deliveries WHERE run_id = $1 AND kind = 'thread' ORDER BY id`, [runId])).rows;
+    (
+      await state.db.query<{ status: string; last_error: string | null; message_ts: string | null }>(
+        `SELECT status, last_error, message_ts FROM deliveries WHERE run_id = $1 AND kind = 'thread' ORDER BY id`,
+        [runId],
+      )
+    ).rows;
 
   it('a refused entry fails alone, is replaced by a placeholder, and the later ones are delivered in order', async () => {
     const { runId } = await runWithNotes('C-E1', ['first refuse-me', 'second', 'third']);
-    const calls = captureSlackApi((c) => (String(c.body.text).includes('refuse-me') ? [200, { ok: false, error: 'invalid_blocks' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      String(c.body.text).includes('refuse-me') ? [200, { ok: false, error: 'invalid_blocks' }] : undefined,
+    );
     await dispatcher(state.db, 'e1').runNow();
     const texts = threadTexts(calls);
     expect(texts[0]).toBe('entry run_started ');
@@ -73,14 +98,19 @@ describe('one Slack egress: per-message outcomes', () => {
     const metrics = createMetrics();
     const { runId } = await runWithNotes('C-E2', ['a', 'b']);
     const d = dispatcher(state.db, 'e2', { metrics, pauseProbeMs: 60_000 });
-    metrics.observeDeliveries(async () => ({ ...(await deliveryStats(state.db)), pausedChannels: (await pausedChannels(state.db)).length }));
+    metrics.observeDeliveries(async () => ({
+      ...(await deliveryStats(state.db)),
+      pausedChannels: (await pausedChannels(state.db)).length,
+    }));
     let refusing = true;
     const calls = captureSlackApi(() => (refusing ? [200, { ok: false, error: 'invalid_auth' }] : undefined));
     await d.runNow();
     expect(calls).toHaveLength(1);
     expect((await rows(runId)).every((x) => x.status === 'pending')).toBe(true);
     expect((await pausedChannels(state.db)).map((p) => [p.channelId, p.error])).toContainEqual(['C-E2', 'invalid_auth']);
-    expect(await metrics.registry.getSingleMetricAsString('caracal_chatops_slack_channels_paused')).toMatch(/caracal_chatops_slack_channels_paused \d+/);
+    expect(await metrics.registry.getSingleMetricAsString('caracal_chatops_slack_channels_paused')).toMatch(
+      /caracal_chatops_slack_channels_paused \d+/,
+    );
     // Not probed before its time, even though its rows are due.
     await state.db.query(`UPDATE deliveries SET next_attempt_at = now() WHERE run_id = $1`, [runId]);
     await d.runNow();
@@ -97,7 +127,9 @@ describe('one Slack egress: per-message outcomes', () => {
   it('a 5xx in the middle of a thread stops the pass: the later entries never overtake the failed one', async () => {
     const { runId } = await runWithNotes('C-E3', ['a', 'b', 'c']);
     let failed = 0;
-    const calls = captureSlackApi((c) => (String(c.body.text) === 'entry note b' && failed++ === 0 ? [503, { ok: false, error: 'service_unavailable' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      String(c.body.text) === 'entry note b' && failed++ === 0 ? [503, { ok: false, error: 'service_unavailable' }] : undefined,
+    );
     const d = dispatcher(state.db, 'e3');
     await d.runNow();
     expect((await rows(runId)).map((x) => x.status)).toEqual(['done', 'done', 'pending', 'pending']);
@@ -108,10 +140,14 @@ describe('one Slack egress: per-message outcomes', () => {
 
   it('a 429 on a thread post records Retry-After for that method and channel only', async () => {
     const { runId } = await runWithNotes('C-E4', ['a']);
-    const calls = captureSlackApi((c) => (c.body.thread_ts ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      c.body.thread_ts ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '30' }] : undefined,
+    );
     await dispatcher(state.db, 'e4').runNow();
     const due = await state.db.query<{ later: boolean }>(
-      `SELECT bool_and(next_attempt_at > now() + interval '20 s') AS later FROM deliveries WHERE run_id = $1 AND status = 'pending'`, [runId]);
+      `SELECT bool_and(next_attempt_at > now() + interval '20 s') AS later FROM deliveries WHERE run_id = $1 AND status = 'pending'`,
+      [runId],
+    );
     expect(due.rows[0].later).toBe(true);
     expect(calls.filter((c) => c.body.thread_ts)).toHaveLength(1); // not the second entry after the 429
   });
@@ -153,8 +189,12 @@ describe('one Slack egress: per-message outcomes', () => {
     await passA;
     expect(threadTexts(calls)).toEqual(['entry run_started ', 'entry note slow']);
     // And at the store level: every write with a stale fence is refused.
-    const [row] = (await state.db.query<{ fence: string }>(
-      `UPDATE runs SET delivery_locked_by = 'x', delivery_fence = delivery_fence + 1, delivery_locked_until = now() + interval '30 s' WHERE id = $1 RETURNING delivery_fence AS fence`, [runId])).rows;
+    const [row] = (
+      await state.db.query<{ fence: string }>(
+        `UPDATE runs SET delivery_locked_by = 'x', delivery_fence = delivery_fence + 1, delivery_locked_until = now() + interval '30 s' WHERE id = $1 RETURNING delivery_fence AS fence`,
+        [runId],
+      )
+    ).rows;
     const stale = { runId, channelId: 'C-E6', workerId: 'x', fence: Number(row.fence) };
     expect(await renewLease(state.db, stale, 30_000)).toBe(true);
     await state.db.query(`UPDATE runs SET delivery_fence = delivery_fence + 1 WHERE id = $1`, [runId]); // another claim
@@ -164,4 +204,3 @@ describe('one Slack egress: per-message outcomes', () => {
     expect(await markDelivered(state.db, stale, [Number(delivery.id)])).toBe(false);
   });
 });
-

@@ -17,18 +17,26 @@ describe('findEarlierPost', () => {
   afterEach(() => nock.cleanAll());
 
   it("finds the bot's own message with that metadata, never another app's copy of it", async () => {
-    const calls = captureSlackApi(() => [200, {
-      ok: true,
-      messages: [
-        { ts: '1.1', bot_id: 'BOTHER', metadata: meta('R1') },
-        { ts: '1.2', bot_id: 'BME', metadata: meta('R2') },
-        { ts: '1.3', bot_id: 'BME', metadata: meta('R1') },
-      ],
-    }]);
+    const calls = captureSlackApi(() => [
+      200,
+      {
+        ok: true,
+        messages: [
+          { ts: '1.1', bot_id: 'BOTHER', metadata: meta('R1') },
+          { ts: '1.2', bot_id: 'BME', metadata: meta('R2') },
+          { ts: '1.3', bot_id: 'BME', metadata: meta('R1') },
+        ],
+      },
+    ]);
     const unused = () => expect.unreachable('the channel was read');
     expect(await findEarlierPost(client, createMetrics(), query, unused)).toBe('1.3');
     expect(await findEarlierPost(client, createMetrics(), { ...query, value: 'R3' }, unused)).toBeUndefined();
-    expect(calls[0].body).toMatchObject({ channel: 'C1', oldest: String(since.getTime() / 1000 - 60), limit: '100', include_all_metadata: 'true' });
+    expect(calls[0].body).toMatchObject({
+      channel: 'C1',
+      oldest: String(since.getTime() / 1000 - 60),
+      limit: '100',
+      include_all_metadata: 'true',
+    });
   });
 
   it('a lasting refusal answers "not posted" and says why; one that may pass is thrown', async () => {
@@ -38,7 +46,9 @@ describe('findEarlierPost', () => {
     expect(told).toEqual(['missing_scope']);
     nock.cleanAll();
     captureSlackApi(() => [503, { ok: false }]);
-    await expect(findEarlierPost(client, createMetrics(), query, (code) => told.push(code))).rejects.toMatchObject({ code: 'slack_webapi_http_error' });
+    await expect(findEarlierPost(client, createMetrics(), query, (code) => told.push(code))).rejects.toMatchObject({
+      code: 'slack_webapi_http_error',
+    });
     expect(told).toEqual(['missing_scope']);
   });
 });

@@ -15,12 +15,16 @@ describe('passLoop', () => {
     let passes = 0;
     let concurrent = 0;
     let most = 0;
-    const loop = passLoop(async () => {
-      passes++;
-      most = Math.max(most, ++concurrent);
-      if (passes === 1) await first.wait;
-      concurrent--;
-    }, () => undefined, () => false);
+    const loop = passLoop(
+      async () => {
+        passes++;
+        most = Math.max(most, ++concurrent);
+        if (passes === 1) await first.wait;
+        concurrent--;
+      },
+      () => undefined,
+      () => false,
+    );
     const runs = [loop.run(), loop.run(), loop.run(), loop.run()];
     first.open();
     await Promise.all(runs);
@@ -31,13 +35,17 @@ describe('passLoop', () => {
     const failures: unknown[] = [];
     let passes = 0;
     let stopped = false;
-    const loop = passLoop(async () => {
-      passes++;
-      loop.again();
-      await Promise.resolve();
-      if (passes === 2) throw new Error('pass 2 failed');
-      if (passes === 4) stopped = true;
-    }, (err) => failures.push(err), () => stopped);
+    const loop = passLoop(
+      async () => {
+        passes++;
+        loop.again();
+        await Promise.resolve();
+        if (passes === 2) throw new Error('pass 2 failed');
+        if (passes === 4) stopped = true;
+      },
+      (err) => failures.push(err),
+      () => stopped,
+    );
     await loop.run();
     expect(passes).toBe(4);
     expect(failures).toEqual([new Error('pass 2 failed')]);

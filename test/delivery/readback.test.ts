@@ -20,12 +20,24 @@ const render = {
 
 function dispatcher(db: Db) {
   const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-  return createDispatcher({ db, client, render, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: `w${++n}`, settleMs: 5, postIntervalMs: 0 });
+  return createDispatcher({
+    db,
+    client,
+    render,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    workerId: `w${++n}`,
+    settleMs: 5,
+    postIntervalMs: 0,
+  });
 }
 
 const thread = (eventId: number | undefined): SlackCall['reply'] => ({
   ok: true,
-  messages: [{ ts: '1764320000.000001' }, ...(eventId ? [{ ts: '1764320099.000009', metadata: { event_type: 'caracal_log_entry', event_payload: { event_id: eventId } } }] : [])],
+  messages: [
+    { ts: '1764320000.000001' },
+    ...(eventId ? [{ ts: '1764320099.000009', metadata: { event_type: 'caracal_log_entry', event_payload: { event_id: eventId } } }] : []),
+  ],
   response_metadata: { next_cursor: '' },
 });
 
@@ -41,7 +53,18 @@ describe('delivery after an attempt that may have reached Slack', () => {
 
   /** A run with its dashboard posted and one note whose delivery a dying replica took (and maybe posted). */
   async function noteInDoubt(channelId: string): Promise<{ eventId: number }> {
-    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] }, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `rb${++n}${Date.now().toString(36)}` });
+    const s = createRecoveryService({
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db: state.db,
+      policy: {
+        freshnessMs: 1,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
+      isApprover: () => Promise.resolve(true),
+      now: () => new Date(),
+      newId: () => `rb${++n}${Date.now().toString(36)}`,
+    });
     const r = await s.startRun({ channelId, title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
     captureSlackApi();
@@ -49,8 +72,12 @@ describe('delivery after an attempt that may have reached Slack', () => {
     nock.cleanAll();
     await s.addEvent(channelId, 'U2', 'note', { text: 'x' });
     // A replica takes the note and calls Slack, then dies: its attempt is never recorded and its lease lapses.
-    const [row] = (await state.db.query<{ fence: string }>(
-      `UPDATE runs SET delivery_locked_by = 'dying', delivery_locked_until = now() + interval '30 s', delivery_fence = delivery_fence + 1 WHERE id = $1 RETURNING delivery_fence AS fence`, [runId])).rows;
+    const [row] = (
+      await state.db.query<{ fence: string }>(
+        `UPDATE runs SET delivery_locked_by = 'dying', delivery_locked_until = now() + interval '30 s', delivery_fence = delivery_fence + 1 WHERE id = $1 RETURNING delivery_fence AS fence`,
+        [runId],
+      )
+    ).rows;
     const lease: Lease = { runId, channelId, workerId: 'dying', fence: Number(row.fence) };
     const [taken] = await takeDue(state.db, lease, 10);
     await beginAttempt(state.db, lease, [taken.id]);
@@ -64,7 +91,10 @@ describe('delivery after an attempt that may have reached Slack', () => {
     await dispatcher(state.db).runNow();
     expect(calls.map((c) => c.method)).toEqual(['conversations.replies']);
     expect(calls[0].body).toMatchObject({ channel: 'C-RB1', ts: '1764320000.000001', include_all_metadata: 'true' });
-    const row = await state.db.query<{ status: string; message_ts: string; maybe_posted: boolean }>('SELECT status, message_ts, maybe_posted FROM deliveries WHERE event_id = $1', [eventId]);
+    const row = await state.db.query<{ status: string; message_ts: string; maybe_posted: boolean }>(
+      'SELECT status, message_ts, maybe_posted FROM deliveries WHERE event_id = $1',
+      [eventId],
+    );
     expect(row.rows[0]).toEqual({ status: 'done', message_ts: '1764320099.000009', maybe_posted: false });
   });
 
@@ -73,7 +103,10 @@ describe('delivery after an attempt that may have reached Slack', () => {
     const calls = captureSlackApi((c) => (c.method === 'conversations.replies' ? [200, thread(undefined)] : undefined));
     await dispatcher(state.db).runNow();
     expect(calls.map((c) => c.method)).toEqual(['conversations.replies', 'chat.postMessage']);
-    expect(JSON.parse(String(calls[1].body.metadata))).toEqual({ event_type: 'caracal_log_entry', event_payload: { event_id: eventId, part: 0 } });
+    expect(JSON.parse(String(calls[1].body.metadata))).toEqual({
+      event_type: 'caracal_log_entry',
+      event_payload: { event_id: eventId, part: 0 },
+    });
   });
 
   it('posts it anyway when the thread cannot be read (no history scope): a duplicate rather than a lost entry', async () => {
@@ -85,10 +118,15 @@ describe('delivery after an attempt that may have reached Slack', () => {
 
   it('keeps it marked when the look-up is rate limited, and does not post it yet', async () => {
     const { eventId } = await noteInDoubt('C-RB4');
-    const calls = captureSlackApi((c) => (c.method === 'conversations.replies' ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      c.method === 'conversations.replies' ? [429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' }] : undefined,
+    );
     await dispatcher(state.db).runNow();
     expect(calls.map((c) => c.method)).toEqual(['conversations.replies']);
-    const row = await state.db.query<{ status: string; maybe_posted: boolean }>('SELECT status, maybe_posted FROM deliveries WHERE event_id = $1', [eventId]);
+    const row = await state.db.query<{ status: string; maybe_posted: boolean }>(
+      'SELECT status, maybe_posted FROM deliveries WHERE event_id = $1',
+      [eventId],
+    );
     expect(row.rows[0]).toEqual({ status: 'pending', maybe_posted: true });
   });
 

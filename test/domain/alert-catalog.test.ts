@@ -11,14 +11,20 @@ const caracal = JSON.parse(readFileSync(new URL('./caracal-rules.json', import.m
 };
 
 describe('the alert mapping', () => {
-  it('has a row for every alert of Caracal\'s PrometheusRule, and no other', () => {
+  it("has a row for every alert of Caracal's PrometheusRule, and no other", () => {
     expect(caracal.rules).toHaveLength(21);
     expect([...CARACAL_ALERT_NAMES].sort()).toEqual(caracal.rules.map((r) => r.alert).sort());
   });
 
-  it.each(caracal.rules)('$alert keeps the rule\'s expression, for, severity, component and summary', (rule) => {
+  it.each(caracal.rules)("$alert keeps the rule's expression, for, severity, component and summary", (rule) => {
     const row = caracalAlert(rule.alert)!;
-    expect(row).toMatchObject({ expr: rule.expr, for: rule.for, severity: rule.severity, component: rule.component, summary: rule.summary });
+    expect(row).toMatchObject({
+      expr: rule.expr,
+      for: rule.for,
+      severity: rule.severity,
+      component: rule.component,
+      summary: rule.summary,
+    });
     expect(runbookUrl(rule.alert)).toBe(rule.runbook_url);
   });
 
@@ -27,7 +33,10 @@ describe('the alert mapping', () => {
     for (const [name, row] of Object.entries(CARACAL_ALERTS)) {
       expect(row.checks.length, name).toBeGreaterThan(0);
       for (const id of row.checks) expect(ids.has(id), `${name}: ${id}`).toBe(true);
-      expect(ALL_CHECKS.some((c) => c.gates.includes(row.gate)), `${name}: ${row.gate}`).toBe(true);
+      expect(
+        ALL_CHECKS.some((c) => c.gates.includes(row.gate)),
+        `${name}: ${row.gate}`,
+      ).toBe(true);
       for (const m of row.matrix) expect(Object.hasOwn(FAILURE_MATRIX, m), `${name}: ${m}`).toBe(true);
     }
   });

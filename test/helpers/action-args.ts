@@ -44,18 +44,35 @@ function recorded<A extends ButtonAction | CheckboxesAction>(action: A, o: Click
     told.push(typeof message === 'string' ? message : (message.text ?? ''));
     return Promise.resolve(new Response(null, { status: 200 }));
   };
-  const client = { views: { open: (args: { trigger_id: string; view: unknown }) => (opened.push(args), Promise.resolve({ ok: true })) } } as unknown as WebClient;
+  const client = {
+    views: { open: (args: { trigger_id: string; view: unknown }) => (opened.push(args), Promise.resolve({ ok: true })) },
+  } as unknown as WebClient;
   return { body: bodyOf(action, o), action, client, respond, logger: pino({ level: 'silent' }), told, opened } as unknown as BuiltArgs<A>;
 }
 
 export function buildArgs(actionId: string, value: string, o: ClickOptions = {}): BuiltArgs<ButtonAction> {
-  const action = { type: 'button', action_id: actionId, block_id: 'b', value, text: { type: 'plain_text', text: 'x' }, action_ts: o.actionTs ?? '1700000001.000200' } as ButtonAction;
+  const action = {
+    type: 'button',
+    action_id: actionId,
+    block_id: 'b',
+    value,
+    text: { type: 'plain_text', text: 'x' },
+    action_ts: o.actionTs ?? '1700000001.000200',
+  } as ButtonAction;
   return recorded(action, o);
 }
 
-export function buildCheckboxArgs(actionId: string, blockId: string, selected: readonly string[], o: ClickOptions = {}): BuiltArgs<CheckboxesAction> {
+export function buildCheckboxArgs(
+  actionId: string,
+  blockId: string,
+  selected: readonly string[],
+  o: ClickOptions = {},
+): BuiltArgs<CheckboxesAction> {
   const action = {
-    type: 'checkboxes', action_id: actionId, block_id: blockId, action_ts: o.actionTs ?? '1700000001.000200',
+    type: 'checkboxes',
+    action_id: actionId,
+    block_id: blockId,
+    action_ts: o.actionTs ?? '1700000001.000200',
     selected_options: selected.map((value) => ({ value, text: { type: 'plain_text', text: value } })),
   } as unknown as CheckboxesAction;
   return recorded(action, o);
@@ -75,16 +92,24 @@ export interface BuiltViewArgs {
 }
 
 /** A view submission as Bolt hands it to a listener: the modal's values, its private metadata, and recorders. */
-export function buildViewArgs(values: Record<string, Record<string, { value?: string; selected_user?: string }>>, privateMetadata: string, userId = 'UALICE'): BuiltViewArgs & ViewArgs {
+export function buildViewArgs(
+  values: Record<string, Record<string, { value?: string; selected_user?: string }>>,
+  privateMetadata: string,
+  userId = 'UALICE',
+): BuiltViewArgs & ViewArgs {
   let worked = false;
   const acks: { response: unknown; afterWork: boolean }[] = [];
   const ephemerals: { channel: string; user: string; text: string }[] = [];
-  const client = { chat: { postEphemeral: (m: { channel: string; user: string; text: string }) => (ephemerals.push(m), Promise.resolve({ ok: true })) } } as unknown as WebClient;
+  const client = {
+    chat: { postEphemeral: (m: { channel: string; user: string; text: string }) => (ephemerals.push(m), Promise.resolve({ ok: true })) },
+  } as unknown as WebClient;
   return {
     ack: (response?: unknown) => (acks.push({ response, afterWork: worked }), Promise.resolve()),
     body: { user: { id: userId } },
     view: { private_metadata: privateMetadata, state: { values } },
-    client, acks, ephemerals,
+    client,
+    acks,
+    ephemerals,
     worked: () => void (worked = true),
   } as unknown as BuiltViewArgs & ViewArgs; // only the fields the handlers read
 }

@@ -16,7 +16,10 @@ export async function safetyVerifyButton(bot: TestBot, db: Db, calls: readonly S
   await bot.command('recover tamper', { channel_id: channel, user_id: 'UALICE' });
   await bot.bot.idle();
   const runId = (await findRunId(db, channel, 'active'))!;
-  await db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
+  await db.query(
+    `UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`,
+    [runId],
+  );
   await db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
   // The tamper counters' latest result: the placement offers the deep verification next to it, passing or not.
   await db.query(
@@ -26,8 +29,11 @@ export async function safetyVerifyButton(bot: TestBot, db: Db, calls: readonly S
   );
   await db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
   await bot.bot.flushDeliveries();
-  const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
-  const verify = blocksOf(dashboard).flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
+  const dashboard = calls
+    .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
+    .at(-1)!;
+  const verify = blocksOf(dashboard)
+    .flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
     .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`) && String(e.value).includes('audit.verify_chain'))!;
   return { runId, action_id: verify.action_id, value: verify.value };
 }

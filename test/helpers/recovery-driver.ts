@@ -13,7 +13,9 @@ export async function until<T>(what: string, read: () => T | undefined | Promise
   const end = Date.now() + ms;
   for (;;) {
     // A read between two renders of a message may find nothing: that is "not yet", not a failure.
-    const value = await Promise.resolve().then(read).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(read)
+      .catch(() => undefined);
     if (value !== undefined && value !== false) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -40,7 +42,14 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
   const redis: LeasedRedis = await leaseRedisDb();
   // The bot's own HTTP timeout: a shorter one turns a loaded machine's slow answer into a finding the test never expects.
   const base = configFromObject({ slack: { reportUpdateIntervalMs: 100, postIntervalMs: 0 } }, {});
-  const sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 300, logDestination: { write: () => undefined } });
+  const sandbox = await startSandbox({
+    base,
+    env: {},
+    port: 0,
+    redisUrl: redis.url,
+    syncIntervalMs: 300,
+    logDestination: { write: () => undefined },
+  });
   const ws = sandbox.slack.workspace;
   const find = () => ws.history(CHANNEL).find((m) => m.botId !== undefined && m.blocks.some((b) => flat(b).includes(`Recovery: ${title}`)));
   const dashboard = () => {
@@ -49,13 +58,19 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
     return d;
   };
   // A gate's own sections, its checklist, and its findings drawn with their remediation buttons.
-  const ofGate = (id: string, gate: string) => [`gate_${gate}_v`, `gate_${gate}|`, `finding_${gate}_`, `remediate_${gate}_`].some((p) => id.startsWith(p));
+  const ofGate = (id: string, gate: string) =>
+    [`gate_${gate}_v`, `gate_${gate}|`, `finding_${gate}_`, `remediate_${gate}_`].some((p) => id.startsWith(p));
   const gateText = (gate: string) =>
-    dashboard().blocks.filter((b) => typeof b.block_id === 'string' && ofGate(b.block_id, gate)).map(flat).join('\n');
+    dashboard()
+      .blocks.filter((b) => typeof b.block_id === 'string' && ofGate(b.block_id, gate))
+      .map(flat)
+      .join('\n');
   // A remediation button carries the finding it fixes in its action id: `gate_remediate:<action>.<check>`.
   const remedyActionId = (action: string) =>
-    dashboard().blocks.flatMap((b) => (Array.isArray(b.elements) ? (b.elements as { action_id?: string }[]) : []))
-      .map((e) => e.action_id ?? '').find((id) => id.startsWith(`gate_remediate:${action}.`));
+    dashboard()
+      .blocks.flatMap((b) => (Array.isArray(b.elements) ? (b.elements as { action_id?: string }[]) : []))
+      .map((e) => e.action_id ?? '')
+      .find((id) => id.startsWith(`gate_remediate:${action}.`));
   const driver: RecoveryDriver = {
     sandbox,
     dashboard,
@@ -85,7 +100,9 @@ export async function startRecoveryDriver(title: string): Promise<RecoveryDriver
     async remediate(user, actionId, titleText) {
       const id = await until(`${actionId} offered`, () => remedyActionId(actionId));
       await driver.click(user, id, { text: titleText });
-      const card = await until(`the ${actionId} card`, () => ws.ephemeralsFor(user, CHANNEL).find((e) => flat(e.blocks).includes('remediate_run')));
+      const card = await until(`the ${actionId} card`, () =>
+        ws.ephemeralsFor(user, CHANNEL).find((e) => flat(e.blocks).includes('remediate_run')),
+      );
       const ack = await sandbox.slack.interact.click(user, CHANNEL, card.ts, 'remediate_run');
       expect(ack.status).toBe(200);
       return until(`the ${actionId} outcome`, () => {

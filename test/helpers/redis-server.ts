@@ -58,8 +58,15 @@ export async function startRedisServer(args: string[] = []): Promise<OwnRedis> {
       { stdio: 'ignore' },
     );
     let gone = false;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => { gone = true; resolve(); }));
-    child.once('error', () => { gone = true; });
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        gone = true;
+        resolve();
+      }),
+    );
+    child.once('error', () => {
+      gone = true;
+    });
     const stop = async () => {
       if (child.exitCode === null && !gone) child.kill('SIGTERM');
       await exited;

@@ -41,7 +41,11 @@ export async function startSandboxBot(opts: {
     { SLACK_BOT_TOKEN: SANDBOX_BOT_TOKEN, SLACK_SIGNING_SECRET: SANDBOX_SIGNING_SECRET, ...opts.env },
   );
   const logLines: string[] = [];
-  const logger = createLogger({ level: 'debug', secrets: secretValues(config), destination: { write: (line: string) => void logLines.push(line) } });
+  const logger = createLogger({
+    level: 'debug',
+    secrets: secretValues(config),
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
   const bot = createApp({
     config,
     logger,

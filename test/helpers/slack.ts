@@ -33,7 +33,13 @@ export interface TestBot {
 }
 
 /** Issue 18's single-flight and limits off: tests of other behaviour send many requests from one user. */
-export const UNLIMITED = { resultCacheMs: 0, checksPerUserPerMinute: 100_000, checksPerChannelPerMinute: 100_000, notesPerUserPerMinute: 100_000, notesPerChannelPerMinute: 100_000 };
+export const UNLIMITED = {
+  resultCacheMs: 0,
+  checksPerUserPerMinute: 100_000,
+  checksPerChannelPerMinute: 100_000,
+  notesPerUserPerMinute: 100_000,
+  notesPerChannelPerMinute: 100_000,
+};
 
 let botCount = 0;
 let triggerCount = 0;
@@ -51,17 +57,15 @@ export function fakeContext(config: Config): CheckContext {
   };
 }
 
-export async function startTestBot(
-  opts: {
-    db: Db;
-    checks: readonly CheckDefinition[];
-    file?: Record<string, unknown>;
-    env?: Record<string, string>;
-    deps?: Partial<AppDeps>;
-    /** Read real targets (Postgres, Redis, HTTP) from the configuration instead of an empty context. */
-    realTargets?: boolean;
-  },
-): Promise<TestBot> {
+export async function startTestBot(opts: {
+  db: Db;
+  checks: readonly CheckDefinition[];
+  file?: Record<string, unknown>;
+  env?: Record<string, string>;
+  deps?: Partial<AppDeps>;
+  /** Read real targets (Postgres, Redis, HTTP) from the configuration instead of an empty context. */
+  realTargets?: boolean;
+}): Promise<TestBot> {
   const config = testConfig(
     // Each request runs its own checks and no limit applies, unless a test sets `limits` (test/slack/flood.test.ts).
     { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0 }, limits: UNLIMITED, ...opts.file },
@@ -102,10 +106,20 @@ export async function startTestBot(
     command: (text, extra = {}) =>
       post(
         new URLSearchParams({
-          token: 'x', team_id: 'T0TEST', team_domain: 'acme', channel_id: 'C0OPS', channel_name: 'ops',
-          user_id: 'U0ALICE', user_name: 'alice', command: '/caracal', text, api_app_id: 'A0TEST',
+          token: 'x',
+          team_id: 'T0TEST',
+          team_domain: 'acme',
+          channel_id: 'C0OPS',
+          channel_name: 'ops',
+          user_id: 'U0ALICE',
+          user_name: 'alice',
+          command: '/caracal',
+          text,
+          api_app_id: 'A0TEST',
           // Slack gives every invocation its own trigger_id; a replay carries the same one (pass it in `extra`).
-          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc', trigger_id: `${++triggerCount}.2.3`, ...extra,
+          response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc',
+          trigger_id: `${++triggerCount}.2.3`,
+          ...extra,
         }).toString(),
       ),
     action: (payload) => post(`payload=${encodeURIComponent(JSON.stringify(payload))}`),
@@ -116,7 +130,11 @@ export async function startTestBot(
   };
 }
 
-export function buttonClick(actionId: string, value: string, opts: { user?: string; messageTs?: string; channel?: string } = {}): Record<string, unknown> {
+export function buttonClick(
+  actionId: string,
+  value: string,
+  opts: { user?: string; messageTs?: string; channel?: string } = {},
+): Record<string, unknown> {
   const ts = opts.messageTs ?? '1764320000.000001';
   const channel = opts.channel ?? 'C0OPS';
   return {
@@ -131,7 +149,16 @@ export function buttonClick(actionId: string, value: string, opts: { user?: stri
     message: { type: 'message', ts, text: 'report', blocks: [] },
     response_url: 'https://hooks.slack.com/actions/T0TEST/1/xyz',
     state: { values: {} },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'status_actions', value, text: { type: 'plain_text', text: 'x' }, action_ts: nextActionTs() }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'status_actions',
+        value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: nextActionTs(),
+      },
+    ],
   };
 }
 
@@ -155,10 +182,22 @@ export async function waitFor(predicate: () => boolean, ms = 5000): Promise<void
  * A click on the run's dashboard. People click a posted message: the click waits (briefly) for the dashboard to be in
  * Slack, so it carries its ts, as a real one does; built before, it would look like a click from another message.
  */
-export async function runClick(db: Db, runId: string, actionId: string, value: string, opts: { user?: string } = {}): Promise<Record<string, unknown>> {
-  const read = async () => (await db.query<{ channel_id: string; dashboard_ts: string | null }>('SELECT channel_id, dashboard_ts FROM runs WHERE id = $1', [runId])).rows[0];
+export async function runClick(
+  db: Db,
+  runId: string,
+  actionId: string,
+  value: string,
+  opts: { user?: string } = {},
+): Promise<Record<string, unknown>> {
+  const read = async () =>
+    (
+      await db.query<{ channel_id: string; dashboard_ts: string | null }>('SELECT channel_id, dashboard_ts FROM runs WHERE id = $1', [
+        runId,
+      ])
+    ).rows[0];
   let row = await read();
-  for (const end = Date.now() + 10_000; row && !row.dashboard_ts && Date.now() < end; row = await read()) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + 10_000; row && !row.dashboard_ts && Date.now() < end; row = await read())
+    await new Promise((r) => setTimeout(r, 20));
   if (!row) throw new Error(`no run ${runId}`);
   if (!row.dashboard_ts) throw new Error(`run ${runId} has no dashboard in Slack after 10 s: nothing to click on`);
   return buttonClick(actionId, value, { ...opts, channel: row.channel_id, messageTs: row.dashboard_ts });

@@ -15,4 +15,3 @@ export async function testStateDb(): Promise<{ db: Db; drop: () => Promise<void>
     },
   };
 }
-

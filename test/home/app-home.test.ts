@@ -29,7 +29,10 @@ describe('App Home (issue 17)', () => {
     t = await startSandboxBot({
       db: state.db,
       slack: { channels: [...channels, secret] },
-      file: { slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0, homeUpdateIntervalMs: 50 }, environments: { staging: { caracal: {} } } },
+      file: {
+        slack: { reportUpdateIntervalMs: 50, postIntervalMs: 0, homeUpdateIntervalMs: 50 },
+        environments: { staging: { caracal: {} } },
+      },
     });
     // 200 runs started the way people start them: /caracal recover in each channel.
     for (const [i, c] of channels.entries()) {
@@ -81,7 +84,8 @@ describe('App Home (issue 17)', () => {
     expect(text).toContain('Blocked by: Freeze checklist items not ticked: rollouts, policies, control');
     expect(text).toMatch(/ · open \d+[smh]/);
     expect(text).toContain('`default`');
-    const dashboardTs = (await state.db.query<{ dashboard_ts: string }>(`SELECT dashboard_ts FROM runs WHERE channel_id = 'G0SECRET'`)).rows[0].dashboard_ts;
+    const dashboardTs = (await state.db.query<{ dashboard_ts: string }>(`SELECT dashboard_ts FROM runs WHERE channel_id = 'G0SECRET'`))
+      .rows[0].dashboard_ts;
     expect(text).toContain(`${t.slack.url}/archives/G0SECRET/p${dashboardTs.replace('.', '')}|Open the dashboard>`);
     // The link opens the channel in the sandbox page.
     const res = await fetch(`${t.slack.url}/archives/G0SECRET/p${dashboardTs.replace('.', '')}`, { redirect: 'manual' });
@@ -97,7 +101,7 @@ describe('App Home (issue 17)', () => {
     expect(text).toContain(`of ${RUNS} (page 1 of ${Math.ceil(RUNS / RUNS_PER_PAGE)})`);
   });
 
-  it('follows run changes (a claim), coalesced into one publish per Home, and lists the claimant\'s claims', async () => {
+  it("follows run changes (a claim), coalesced into one publish per Home, and lists the claimant's claims", async () => {
     const publishedBefore = t.slack.workspace.homeFor('U0ALICE')!.hash;
     const dashboard = t.slack.workspace.history('G0SECRET').find((m) => m.text.includes('Secret outage'))!;
     const claim = await t.slack.interact.click('U0ALICE', 'G0SECRET', dashboard.ts, ACTION.gateClaim);
@@ -109,7 +113,11 @@ describe('App Home (issue 17)', () => {
     expect(text).toContain('held by <@U0ALICE>');
     expect(text).toMatch(/\*Your claims\*\n• <[^|]+\|\*Freeze risky changes\*> in "Secret outage"/);
     // Three Homes are known; one claim published each of them once.
-    const rows = (await state.db.query<{ user_id: string; behind: boolean }>('SELECT user_id, published_at < wanted_at AS behind FROM home_views ORDER BY user_id')).rows;
+    const rows = (
+      await state.db.query<{ user_id: string; behind: boolean }>(
+        'SELECT user_id, published_at < wanted_at AS behind FROM home_views ORDER BY user_id',
+      )
+    ).rows;
     expect(rows.map((r) => r.user_id)).toEqual(['U0ALICE', 'U0BOB', 'U0EVE']);
     expect(rows.every((r) => !r.behind)).toBe(true);
   });

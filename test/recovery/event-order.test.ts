@@ -46,9 +46,17 @@ describe('event order within a run', () => {
   });
 
   it('a note waits for a transition of the same run still in flight, so its event commits after it', async () => {
-    const service = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
-      db, policy: { freshnessMs: 60_000, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
-      isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `run${Date.now().toString(36)}`,
+    const service = createRecoveryService({
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db,
+      policy: {
+        freshnessMs: 60_000,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
+      isApprover: () => Promise.resolve(true),
+      now: () => new Date(),
+      newId: () => `run${Date.now().toString(36)}`,
     });
     const started = await service.startRun({ channelId: 'C-ORDER', title: 't', userId: 'U1' });
     const runId = started.ok ? started.run.id : '';
@@ -61,9 +69,14 @@ describe('event order within a run', () => {
     try {
       await other.query('BEGIN');
       await other.query('UPDATE runs SET version = version + 1 WHERE id = $1', [runId]);
-      inFlight = Number((await other.query<{ id: string }>(
-        `INSERT INTO events (run_id, at, actor, type, gate) VALUES ($1, now(), 'U2', 'gate_claimed', 'freeze') RETURNING id`, [runId],
-      )).rows[0].id);
+      inFlight = Number(
+        (
+          await other.query<{ id: string }>(
+            `INSERT INTO events (run_id, at, actor, type, gate) VALUES ($1, now(), 'U2', 'gate_claimed', 'freeze') RETURNING id`,
+            [runId],
+          )
+        ).rows[0].id,
+      );
       const holder = (await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
 
       note = service.addEvent('C-ORDER', 'U3', 'note', { text: 'meanwhile' });

@@ -19,20 +19,55 @@ const policy: GatePolicy = {
 
 const finding = { zoneId: 'zone-a', rowId: 'row-3', chainSeq: '3', kinds: ['content_mismatch'] };
 function verification(patch: Partial<RunVerification> = {}): RunVerification {
-  return { eventId: 41, at: NOW, actor: 'UALICE', clean: false, hmacChecked: true, rowsChecked: 6, findings: [finding], acks: [], ...patch };
+  return {
+    eventId: 41,
+    at: NOW,
+    actor: 'UALICE',
+    clean: false,
+    hmacChecked: true,
+    rowsChecked: 6,
+    findings: [finding],
+    acks: [],
+    ...patch,
+  };
 }
 
 function runAtResume(v: RunVerification | undefined): RunState {
   const gates = GATES.map((g): GateState => ({
-    gate: g, status: g === 'resume' ? 'open' : 'confirmed', claimedBy: undefined, doneBy: undefined, doneAt: undefined, openedAt: NOW,
-    checklist: {}, confirmVotes: [], override: undefined,
+    gate: g,
+    status: g === 'resume' ? 'open' : 'confirmed',
+    claimedBy: undefined,
+    doneBy: undefined,
+    doneAt: undefined,
+    openedAt: NOW,
+    checklist: {},
+    confirmVotes: [],
+    override: undefined,
     checks: g === 'freeze' ? [] : [{ checkId: 'audit.tamper', status: 'pass', summary: 'ok', startedAt: NOW, finishedAt: NOW }],
   }));
-  return { id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE', startedAt: NOW,
-    endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {}, gates, ...(v ? { verification: v } : {}) };
+  return {
+    id: 'r1',
+    channelId: 'C1',
+    title: 't',
+    kind: 'recovery',
+    scenario: undefined,
+    status: 'active',
+    startedBy: 'UALICE',
+    startedAt: NOW,
+    endedAt: undefined,
+    dashboardTs: undefined,
+    version: 1,
+    drillMarks: {},
+    gates,
+    ...(v ? { verification: v } : {}),
+  };
 }
 
-const ack = (reason = 'Row 3 restored from the 02:00 backup; security has the dump'): Command => ({ type: 'acknowledge_finding', verificationEventId: 41, reason });
+const ack = (reason = 'Row 3 restored from the 02:00 backup; security has the dump'): Command => ({
+  type: 'acknowledge_finding',
+  verificationEventId: 41,
+  reason,
+});
 
 function step(run: RunState, gate: Gate, cmd: Command, actor: Actor) {
   return decide(run, gate, cmd, actor, policy, NOW);
@@ -47,7 +82,13 @@ describe('deep verification findings at Resume', () => {
 
     const first = step(run, 'resume', ack(), alice);
     if (!first.ok) throw new Error(first.reason);
-    expect(first.events).toEqual([expect.objectContaining({ type: 'finding_acknowledged', actor: 'UALICE', data: expect.objectContaining({ reason: 'Row 3 restored from the 02:00 backup; security has the dump', acks: 1, required: 2 }) })]);
+    expect(first.events).toEqual([
+      expect.objectContaining({
+        type: 'finding_acknowledged',
+        actor: 'UALICE',
+        data: expect.objectContaining({ reason: 'Row 3 restored from the 02:00 backup; security has the dump', acks: 1, required: 2 }),
+      }),
+    ]);
     run = first.run;
     expect(step(run, 'resume', ack(), alice)).toMatchObject({ ok: false, kind: 'denied' });
     const stillRefused = step(run, 'resume', { type: 'confirm' }, alice);
@@ -68,8 +109,16 @@ describe('deep verification findings at Resume', () => {
     const run = runAtResume(verification());
     expect(step(run, 'resume', ack('   '), alice)).toMatchObject({ ok: false, kind: 'denied' });
     expect(step(run, 'resume', ack(), eve)).toMatchObject({ ok: false, kind: 'denied' });
-    expect(step(run, 'resume', { type: 'acknowledge_finding', verificationEventId: 40, reason: 'an older one' }, alice)).toMatchObject({ ok: false, kind: 'conflict' });
-    const atSafety = { ...run, gates: run.gates.map((g) => (g.gate === 'safety' ? { ...g, status: 'open' as const } : g.gate === 'resume' ? { ...g, status: 'locked' as const } : g)) };
+    expect(step(run, 'resume', { type: 'acknowledge_finding', verificationEventId: 40, reason: 'an older one' }, alice)).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
+    const atSafety = {
+      ...run,
+      gates: run.gates.map((g) =>
+        g.gate === 'safety' ? { ...g, status: 'open' as const } : g.gate === 'resume' ? { ...g, status: 'locked' as const } : g,
+      ),
+    };
     expect(step(atSafety, 'safety', ack(), alice)).toMatchObject({ ok: false, kind: 'denied' });
   });
 

@@ -27,19 +27,41 @@ const policy: GatePolicy = {
 };
 
 function gate(g: Gate, status: GateStatus): GateState {
-  return { gate: g, status, claimedBy: undefined, doneBy: status === 'confirmed' ? 'UALICE' : undefined, doneAt: undefined, openedAt: undefined, checklist: {}, checks: [], confirmVotes: [], override: undefined };
+  return {
+    gate: g,
+    status,
+    claimedBy: undefined,
+    doneBy: status === 'confirmed' ? 'UALICE' : undefined,
+    doneAt: undefined,
+    openedAt: undefined,
+    checklist: {},
+    checks: [],
+    confirmVotes: [],
+    override: undefined,
+  };
 }
 
 function runAt(openGate: Gate): RunState {
   const i = GATES.indexOf(openGate);
   return {
-    id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status: 'active', startedBy: 'UALICE',
-    startedAt: NOW, endedAt: undefined, dashboardTs: undefined, version: 1, drillMarks: {},
+    id: 'r1',
+    channelId: 'C1',
+    title: 't',
+    kind: 'recovery',
+    scenario: undefined,
+    status: 'active',
+    startedBy: 'UALICE',
+    startedAt: NOW,
+    endedAt: undefined,
+    dashboardTs: undefined,
+    version: 1,
+    drillMarks: {},
     gates: GATES.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
   };
 }
 
-const green = (g: Gate, at = NOW, startedAt = at) => CHECKS[g].map((checkId) => ({ checkId, status: 'pass' as const, summary: 'ok', startedAt, finishedAt: at }));
+const green = (g: Gate, at = NOW, startedAt = at) =>
+  CHECKS[g].map((checkId) => ({ checkId, status: 'pass' as const, summary: 'ok', startedAt, finishedAt: at }));
 
 function apply(run: RunState, g: Gate, cmd: Command, actor: Actor, now = NOW): RunState {
   const d = decide(run, g, cmd, actor, policy, now);
@@ -64,15 +86,26 @@ const sample: Record<CommandType, Command> = {
 // than read from ALLOWED, so a change to the table that nobody meant fails this test. A locked gate can be claimed and
 // its checks run ahead ("anyone can run checks"); a done gate only records checks (its results stay visible on the
 // dashboard); everything else happens on the open gate. Each row: gate status; each column: a command.
-const COMMANDS = ['claim', 'handoff', 'release', 'record_checks', 'tick', 'confirm', 'request_override', 'approve_override', 'reject_override', 'acknowledge_finding'] as const;
+const COMMANDS = [
+  'claim',
+  'handoff',
+  'release',
+  'record_checks',
+  'tick',
+  'confirm',
+  'request_override',
+  'approve_override',
+  'reject_override',
+  'acknowledge_finding',
+] as const;
 const Y = true;
 const N = false;
 const TABLE: Record<GateStatus, readonly boolean[]> = {
   //         claim handoff release record tick confirm req_ovr appr_ovr rej_ovr ack_finding
-  locked:     [Y,    N,      N,      Y,     N,   N,      N,      N,       N,      N],
-  open:       [Y,    Y,      Y,      Y,     Y,   Y,      Y,      Y,       Y,      Y],
-  confirmed:  [N,    N,      N,      Y,     N,   N,      N,      N,       N,      N],
-  overridden: [N,    N,      N,      Y,     N,   N,      N,      N,       N,      N],
+  locked: [Y, N, N, Y, N, N, N, N, N, N],
+  open: [Y, Y, Y, Y, Y, Y, Y, Y, Y, Y],
+  confirmed: [N, N, N, Y, N, N, N, N, N, N],
+  overridden: [N, N, N, Y, N, N, N, N, N, N],
 };
 const allowedBySpec = (status: GateStatus, type: CommandType) => TABLE[status][COMMANDS.indexOf(type)];
 
@@ -81,7 +114,10 @@ describe('release (issue 17: a stale claim)', () => {
     const claimed = apply(runAt('storage'), 'storage', { type: 'claim' }, { userId: 'UDAN', isApprover: false });
     const bystander = decide(claimed, 'storage', { type: 'release' }, { userId: 'UMAL', isApprover: false }, policy, NOW);
     expect(bystander.ok).toBe(false);
-    for (const actor of [{ userId: 'UDAN', isApprover: false }, { userId: 'UALICE', isApprover: true }]) {
+    for (const actor of [
+      { userId: 'UDAN', isApprover: false },
+      { userId: 'UALICE', isApprover: true },
+    ]) {
       const d = decide(claimed, 'storage', { type: 'release' }, actor, policy, NOW);
       expect(d.ok && d.run.gates.find((g) => g.gate === 'storage')!.claimedBy).toBeUndefined();
       expect(d.ok && d.events).toEqual([{ type: 'gate_released', gate: 'storage', actor: actor.userId, data: { previous: 'UDAN' } }]);
@@ -101,13 +137,23 @@ function fitFor(type: CommandType, status: GateStatus): { run: RunState; target:
   const target: Gate = type === 'tick' || type === 'acknowledge_finding' ? 'resume' : 'services';
   const run = runAt('storage');
   const claimedBy = type === 'handoff' ? 'UALICE' : type === 'release' ? 'UDAN' : undefined;
-  const override = type === 'approve_override' || type === 'reject_override' ? { id: 'o1', requestedBy: 'UCAROL', reason: 'r', at: NOW } : undefined;
+  const override =
+    type === 'approve_override' || type === 'reject_override' ? { id: 'o1', requestedBy: 'UCAROL', reason: 'r', at: NOW } : undefined;
   return {
     target,
     run: {
       ...run,
       gates: run.gates.map((g) => (g.gate === target ? { ...gate(target, status), claimedBy, override, checks: green(target) } : g)),
-      verification: { eventId: 1, at: NOW, actor: 'UBOB', clean: false, hmacChecked: true, rowsChecked: 10, findings: [{ zoneId: 'z1', rowId: 'a1', chainSeq: '7', kinds: ['hash_mismatch'] }], acks: [] },
+      verification: {
+        eventId: 1,
+        at: NOW,
+        actor: 'UBOB',
+        clean: false,
+        hmacChecked: true,
+        rowsChecked: 10,
+        findings: [{ zoneId: 'z1', rowId: 'a1', chainSeq: '7', kinds: ['hash_mismatch'] }],
+        acks: [],
+      },
     },
   };
 }
@@ -118,8 +164,9 @@ describe('the transition table', () => {
     expect(Object.keys(sample).sort()).toEqual([...COMMANDS].sort());
     const disagreements = (Object.keys(TABLE) as GateStatus[]).flatMap((status) => {
       expect(TABLE[status], status).toHaveLength(COMMANDS.length);
-      return COMMANDS.filter((c) => ALLOWED[status].includes(c) !== allowedBySpec(status, c))
-        .map((c) => `${status} × ${c}: specified ${allowedBySpec(status, c) ? 'allowed' : 'refused'}, ALLOWED says otherwise`);
+      return COMMANDS.filter((c) => ALLOWED[status].includes(c) !== allowedBySpec(status, c)).map(
+        (c) => `${status} × ${c}: specified ${allowedBySpec(status, c) ? 'allowed' : 'refused'}, ALLOWED says otherwise`,
+      );
     });
     expect(disagreements).toEqual([]);
   });
@@ -133,7 +180,11 @@ describe('the transition table', () => {
         if (legal) {
           expect(d.ok ? 'ok' : `${d.kind}: ${d.reason}`).toBe('ok');
         } else if (status === 'locked') {
-          expect(d).toMatchObject({ ok: false, kind: 'denied', reason: expect.stringContaining('is locked: confirm the gates before it first') as unknown });
+          expect(d).toMatchObject({
+            ok: false,
+            kind: 'denied',
+            reason: expect.stringContaining('is locked: confirm the gates before it first') as unknown,
+          });
         } else {
           expect(d).toMatchObject({ ok: false, kind: 'conflict', reason: expect.stringContaining(`was already ${status}`) as unknown });
         }
@@ -168,7 +219,8 @@ describe('guards', () => {
   });
 
   it('offers an override only where one exists: never at Resume', () => {
-    const failing = (g: Gate) => apply(runAt(g), g, { type: 'record_checks', results: green(g).map((c) => ({ ...c, status: 'fail' as const })) }, eve);
+    const failing = (g: Gate) =>
+      apply(runAt(g), g, { type: 'record_checks', results: green(g).map((c) => ({ ...c, status: 'fail' as const })) }, eve);
     const resume = decide(failing('resume'), 'resume', { type: 'confirm' }, alice, policy, NOW);
     expect(!resume.ok && resume.reason).toContain('Run checks and fix what fails.');
     expect(!resume.ok && resume.reason).not.toContain('override');
@@ -186,13 +238,23 @@ describe('guards', () => {
     const p = decide(partly, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!p.ok && p.reason).toContain(`${green('storage')[0].checkId} has not run`);
     expect(!p.ok && p.reason).not.toContain(`${green('storage')[1].checkId}`);
-    const failing = apply(run, 'storage', { type: 'record_checks', results: [{ ...green('storage')[0], status: 'fail' }, green('storage')[1]] }, eve);
+    const failing = apply(
+      run,
+      'storage',
+      { type: 'record_checks', results: [{ ...green('storage')[0], status: 'fail' }, green('storage')[1]] },
+      eve,
+    );
     const f = decide(failing, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!f.ok && f.reason).toContain('postgres.reachable is fail');
     const stale = apply(run, 'storage', { type: 'record_checks', results: green('storage', new Date(NOW.getTime() - 6 * 60_000)) }, eve);
     const s = decide(stale, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(!s.ok && s.reason).toContain('stale');
-    const errored = apply(run, 'storage', { type: 'record_checks', results: green('storage').map((c) => ({ ...c, status: 'error' as const })) }, eve);
+    const errored = apply(
+      run,
+      'storage',
+      { type: 'record_checks', results: green('storage').map((c) => ({ ...c, status: 'error' as const })) },
+      eve,
+    );
     expect(decide(errored, 'storage', { type: 'confirm' }, alice, policy, NOW).ok).toBe(false);
   });
 
@@ -200,7 +262,14 @@ describe('guards', () => {
     const run = runAt('freeze');
     const early = decide(run, 'storage', { type: 'confirm' }, alice, policy, NOW);
     expect(early).toMatchObject({ ok: false, kind: 'denied' });
-    const nonApprover = decide(apply(runAt('storage'), 'storage', { type: 'record_checks', results: green('storage') }, eve), 'storage', { type: 'confirm' }, eve, policy, NOW);
+    const nonApprover = decide(
+      apply(runAt('storage'), 'storage', { type: 'record_checks', results: green('storage') }, eve),
+      'storage',
+      { type: 'confirm' },
+      eve,
+      policy,
+      NOW,
+    );
     expect(nonApprover).toMatchObject({ ok: false, kind: 'denied' });
     expect(!nonApprover.ok && nonApprover.reason).toContain('approvers');
     const unticked = decide(run, 'freeze', { type: 'confirm' }, alice, policy, NOW);
@@ -213,8 +282,14 @@ describe('guards', () => {
     expect(run.gates.find((g) => g.gate === 'evidence')!.status).toBe('open');
     const self = decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, alice, policy, NOW);
     expect(self).toMatchObject({ ok: false, kind: 'denied' });
-    expect(decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
-    expect(decide(run, 'evidence', { type: 'request_override', reason: 'x', overrideId: 'o10' }, carol, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, eve, policy, NOW)).toMatchObject({
+      ok: false,
+      kind: 'denied',
+    });
+    expect(decide(run, 'evidence', { type: 'request_override', reason: 'x', overrideId: 'o10' }, carol, policy, NOW)).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
     const d = decide(run, 'evidence', { type: 'approve_override', overrideId: 'o9' }, bob, policy, NOW);
     expect(d.ok).toBe(true);
     if (d.ok) {
@@ -222,18 +297,25 @@ describe('guards', () => {
       expect(d.run.gates.find((g) => g.gate === 'safety')!.status).toBe('open');
       expect(d.events[0]).toMatchObject({ type: 'override_approved', actor: 'UBOB', data: { requestedBy: 'UALICE' } });
     }
-    expect(decide(run, 'evidence', { type: 'request_override', reason: '   ', overrideId: 'o2' }, bob, policy, NOW)).toMatchObject({ ok: false });
+    expect(decide(run, 'evidence', { type: 'request_override', reason: '   ', overrideId: 'o2' }, bob, policy, NOW)).toMatchObject({
+      ok: false,
+    });
   });
 
   it('a rejected override clears, and a stale override id is a conflict', () => {
     let run = apply(runAt('safety'), 'safety', { type: 'request_override', reason: 'r', overrideId: 'o1' }, alice);
     run = apply(run, 'safety', { type: 'reject_override', overrideId: 'o1' }, bob);
     expect(run.gates.find((g) => g.gate === 'safety')!.override).toBeUndefined();
-    expect(decide(run, 'safety', { type: 'approve_override', overrideId: 'o1' }, bob, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(decide(run, 'safety', { type: 'approve_override', overrideId: 'o1' }, bob, policy, NOW)).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
   });
 
   it('refuses to override Resume, and answers everything on an ended run as a conflict', () => {
-    expect(decide(runAt('resume'), 'resume', { type: 'request_override', reason: 'r', overrideId: 'o' }, alice, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
+    expect(decide(runAt('resume'), 'resume', { type: 'request_override', reason: 'r', overrideId: 'o' }, alice, policy, NOW)).toMatchObject(
+      { ok: false, kind: 'denied' },
+    );
     const ended: RunState = { ...runAt('resume'), status: 'resumed' };
     expect(decide(ended, 'resume', { type: 'claim' }, alice, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
   });
@@ -258,14 +340,27 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     let run = runAt('storage');
     // The newer run (started 1 min in) fails first; the older one (started at 0) finishes green afterwards.
     run = apply(run, 'storage', { type: 'record_checks', results: storage('fail', minutes(1), minutes(1.1)) }, eve);
-    const late = decide(run, 'storage', { type: 'record_checks', results: storage('pass', minutes(0), minutes(2)) }, eve, policy, minutes(2));
+    const late = decide(
+      run,
+      'storage',
+      { type: 'record_checks', results: storage('pass', minutes(0), minutes(2)) },
+      eve,
+      policy,
+      minutes(2),
+    );
     expect(late.ok).toBe(true);
     if (!late.ok) return;
     expect(storageOf(late.run).checks.map((c) => c.status)).toEqual(['fail', 'fail']);
     expect(eventOf(late.events, 'checks_recorded').data.ignoredAsOlder).toEqual(CHECKS.storage);
     expect(decide(late.run, 'storage', { type: 'confirm' }, alice, policy, minutes(2))).toMatchObject({ ok: false, kind: 'denied' });
     // A run that started later still replaces the failure.
-    const newer = apply(late.run, 'storage', { type: 'record_checks', results: storage('pass', minutes(3), minutes(3.1)) }, eve, minutes(3.1));
+    const newer = apply(
+      late.run,
+      'storage',
+      { type: 'record_checks', results: storage('pass', minutes(3), minutes(3.1)) },
+      eve,
+      minutes(3.1),
+    );
     expect(storageOf(newer).checks.map((c) => c.status)).toEqual(['pass', 'pass']);
   });
 
@@ -279,7 +374,14 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
     let run = apply(runAt('resume'), 'resume', { type: 'record_checks', results: green('resume') }, eve);
     run = apply(run, 'resume', { type: 'confirm' }, alice);
     expect(run.gates.find((g) => g.gate === 'resume')!.confirmVotes.map((v) => v.userId)).toEqual(['UALICE']);
-    const red = decide(run, 'resume', { type: 'record_checks', results: [{ ...green('resume', minutes(1))[0], status: 'fail' }] }, eve, policy, minutes(1));
+    const red = decide(
+      run,
+      'resume',
+      { type: 'record_checks', results: [{ ...green('resume', minutes(1))[0], status: 'fail' }] },
+      eve,
+      policy,
+      minutes(1),
+    );
     expect(red.ok).toBe(true);
     if (!red.ok) return;
     expect(red.run.gates.find((g) => g.gate === 'resume')!.confirmVotes).toEqual([]);
@@ -318,15 +420,32 @@ describe('results and votes follow time, not arrival (issue 18.4)', () => {
 describe('handoff (issue 17)', () => {
   it('passes the claim with a written note; only the claimant or an approver may; the note is required', () => {
     let run = apply(runAt('storage'), 'storage', { type: 'claim' }, eve);
-    const byStranger = decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: 'x' }, { userId: 'UMAL', isApprover: false }, policy, NOW);
+    const byStranger = decide(
+      run,
+      'storage',
+      { type: 'handoff', to: 'UDAN', note: 'x' },
+      { userId: 'UMAL', isApprover: false },
+      policy,
+      NOW,
+    );
     expect(byStranger).toMatchObject({ ok: false, kind: 'denied' });
-    expect(decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: '  ' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'denied' });
-    expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'n' }, eve, policy, NOW)).toMatchObject({ ok: false, kind: 'conflict' });
+    expect(decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: '  ' }, eve, policy, NOW)).toMatchObject({
+      ok: false,
+      kind: 'denied',
+    });
+    expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'n' }, eve, policy, NOW)).toMatchObject({
+      ok: false,
+      kind: 'conflict',
+    });
     const d = decide(run, 'storage', { type: 'handoff', to: 'UDAN', note: 'Postgres is back; Redis AOF still off' }, eve, policy, NOW);
     expect(d.ok).toBe(true);
     if (!d.ok) return;
     expect(d.run.gates.find((g) => g.gate === 'storage')!.claimedBy).toBe('UDAN');
-    expect(d.events[0]).toMatchObject({ type: 'gate_handed_off', actor: 'UEVE', data: { from: 'UEVE', to: 'UDAN', note: 'Postgres is back; Redis AOF still off' } });
+    expect(d.events[0]).toMatchObject({
+      type: 'gate_handed_off',
+      actor: 'UEVE',
+      data: { from: 'UEVE', to: 'UDAN', note: 'Postgres is back; Redis AOF still off' },
+    });
     run = d.run;
     // An approver reassigns a claim its holder left behind.
     expect(decide(run, 'storage', { type: 'handoff', to: 'UEVE', note: 'Dan went off shift' }, alice, policy, NOW).ok).toBe(true);
@@ -339,13 +458,20 @@ describe('Resume undoes what Freeze recorded', () => {
   function atResume(frozenBy: string): RunState {
     const run = runAt('resume');
     const checklist = Object.fromEntries(items.map((i) => [i, frozenBy]));
-    return { ...run, gates: run.gates.map((g) => (g.gate === 'freeze' ? { ...g, checklist } : g.gate === 'resume' ? { ...g, checks: green('resume') } : g)) };
+    return {
+      ...run,
+      gates: run.gates.map((g) =>
+        g.gate === 'freeze' ? { ...g, checklist } : g.gate === 'resume' ? { ...g, checks: green('resume') } : g,
+      ),
+    };
   }
 
   it('refuses Resume until each frozen item is ticked, then records who unfroze each', () => {
     let run = atResume('UEVE');
     const early = decide(run, 'resume', { type: 'confirm' }, alice, policy2, NOW);
-    expect(!early.ok && early.reason).toMatch(/unfreeze each item Freeze recorded first: Rollouts resumed.*Policy activations unfrozen.*Control automation restored/);
+    expect(!early.ok && early.reason).toMatch(
+      /unfreeze each item Freeze recorded first: Rollouts resumed.*Policy activations unfrozen.*Control automation restored/,
+    );
     for (const item of items) {
       const d = decide(run, 'resume', { type: 'tick', item, checked: true }, { userId: 'UCAROL', isApprover: false }, policy2, NOW);
       expect(d.ok).toBe(true);

@@ -16,7 +16,14 @@ const APPROVERS = new Set(['UALICE', 'UBOB']);
 let seq = 0;
 
 function service(db: Db, now = () => new Date()): RecoveryService {
-  return createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db, policy, isApprover: (u) => Promise.resolve(APPROVERS.has(u)), now, newId: () => `id${++seq}${Math.random().toString(36).slice(2, 8)}` });
+  return createRecoveryService({
+    startPolicy: { who: 'anyone', drillChannels: [] },
+    db,
+    policy,
+    isApprover: (u) => Promise.resolve(APPROVERS.has(u)),
+    now,
+    newId: () => `id${++seq}${Math.random().toString(36).slice(2, 8)}`,
+  });
 }
 
 async function deliveries(db: Db, runId: string): Promise<{ kind: string; type: string | null }[]> {
@@ -29,7 +36,8 @@ async function deliveries(db: Db, runId: string): Promise<{ kind: string; type: 
 }
 
 async function freezeDone(s: RecoveryService, runId: string): Promise<void> {
-  for (const item of ['rollouts', 'policies', 'control'] as const) await s.act(runId, 'freeze', { type: 'tick', item, checked: true }, 'UEVE');
+  for (const item of ['rollouts', 'policies', 'control'] as const)
+    await s.act(runId, 'freeze', { type: 'tick', item, checked: true }, 'UEVE');
   expect((await s.act(runId, 'freeze', { type: 'confirm' }, 'UALICE')).ok).toBe(true);
 }
 
@@ -50,7 +58,10 @@ describe('recovery service on Postgres', () => {
     expect(second).toMatchObject({ ok: false, kind: 'conflict' });
     const runId = first.ok ? first.run.id : '';
     expect((await listEvents(state.db, runId)).map((e) => e.type)).toEqual(['run_started']);
-    expect(await deliveries(state.db, runId)).toEqual([{ kind: 'thread', type: 'run_started' }, { kind: 'dashboard', type: null }]);
+    expect(await deliveries(state.db, runId)).toEqual([
+      { kind: 'thread', type: 'run_started' },
+      { kind: 'dashboard', type: null },
+    ]);
   });
 
   it('applies a click once: its redelivery (same click id) is answered as applied and changes nothing, even after others acted', async () => {
@@ -69,7 +80,11 @@ describe('recovery service on Postgres', () => {
     expect(claims.map((e) => e.actor)).toEqual(['UEVE', 'UBOB']);
     // A new click of Eve's (another id) is a new request.
     expect((await s.act(runId, 'freeze', { type: 'claim' }, 'UEVE', click('click:UEVE:3.3'))).ok).toBe(true);
-    expect((await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed').map((e) => e.actor)).toEqual(['UEVE', 'UBOB', 'UEVE']);
+    expect((await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed').map((e) => e.actor)).toEqual([
+      'UEVE',
+      'UBOB',
+      'UEVE',
+    ]);
   });
 
   it('logs a denial as an event with a thread entry, and changes nothing else', async () => {
@@ -89,12 +104,28 @@ describe('recovery service on Postgres', () => {
     const r = await s.startRun({ channelId: 'C-STALE', title: 't', userId: 'UEVE' });
     const runId = r.ok ? r.run.id : '';
     await freezeDone(s, runId);
-    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }] }, 'UEVE');
+    await s.act(
+      runId,
+      'storage',
+      {
+        type: 'record_checks',
+        results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }],
+      },
+      'UEVE',
+    );
     clock = new Date(clock.getTime() + 6 * 60_000);
     const stale = await s.act(runId, 'storage', { type: 'confirm' }, 'UALICE');
     expect(stale).toMatchObject({ ok: false, kind: 'denied' });
     expect(!stale.ok && stale.reason).toContain('stale');
-    await s.act(runId, 'storage', { type: 'record_checks', results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }] }, 'UEVE');
+    await s.act(
+      runId,
+      'storage',
+      {
+        type: 'record_checks',
+        results: [{ checkId: 'postgres.reachable', status: 'pass', summary: 'ok', startedAt: clock, finishedAt: clock }],
+      },
+      'UEVE',
+    );
     expect((await s.act(runId, 'storage', { type: 'confirm' }, 'UALICE')).ok).toBe(true);
     const loaded = await s.load(runId);
     expect(loaded!.gates.find((g) => g.gate === 'storage')!.status).toBe('confirmed');
@@ -106,7 +137,8 @@ describe('recovery service on Postgres', () => {
     const b = service(state.db);
     const r = await a.startRun({ channelId: 'C-RACE', title: 't', userId: 'UEVE' });
     const runId = r.ok ? r.run.id : '';
-    for (const item of ['rollouts', 'policies', 'control'] as const) await a.act(runId, 'freeze', { type: 'tick', item, checked: true }, 'UEVE');
+    for (const item of ['rollouts', 'policies', 'control'] as const)
+      await a.act(runId, 'freeze', { type: 'tick', item, checked: true }, 'UEVE');
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).act(runId, 'freeze', { type: 'confirm' }, i % 3 ? 'UALICE' : 'UBOB')),
     );
@@ -132,7 +164,15 @@ describe('recovery service on embedded PGlite', () => {
     await freezeDone(s, runId);
     expect((await s.addEvent('C-LITE', 'UEVE', 'note', { text: 'hello' })).ok).toBe(true);
     const types = (await listEvents(db, runId)).map((e) => e.type);
-    expect(types).toEqual(['run_started', 'checklist_ticked', 'checklist_ticked', 'checklist_ticked', 'gate_confirmed', 'gate_opened', 'note']);
+    expect(types).toEqual([
+      'run_started',
+      'checklist_ticked',
+      'checklist_ticked',
+      'checklist_ticked',
+      'gate_confirmed',
+      'gate_opened',
+      'note',
+    ]);
     await db.close();
   }, 60_000);
 });

@@ -12,8 +12,19 @@ let id = 0;
 const ev = <T extends EventType>(min: number, type: T, actor: string, data: EventData<T>, gate?: Gate): StoredEvent =>
   readEvent({ id: ++id, runId: 'r1', at: new Date(T0 + min * 60_000), actor, type, gate, v: EVENT_SCHEMA_VERSION, data });
 const run: RunState = {
-  id: 'r1', channelId: 'C1', title: 'Redis outage drill', kind: 'drill', scenario: 'redis-outage', status: 'resumed', startedBy: 'UEVE',
-  startedAt: new Date(T0), endedAt: new Date(T0 + 30 * 60_000), dashboardTs: undefined, version: 1, gates: [], drillMarks: {},
+  id: 'r1',
+  channelId: 'C1',
+  title: 'Redis outage drill',
+  kind: 'drill',
+  scenario: 'redis-outage',
+  status: 'resumed',
+  startedBy: 'UEVE',
+  startedAt: new Date(T0),
+  endedAt: new Date(T0 + 30 * 60_000),
+  dashboardTs: undefined,
+  version: 1,
+  gates: [],
+  drillMarks: {},
 };
 const base = [
   ev(0, 'run_started', 'UEVE', { title: 'Redis outage drill', kind: 'drill', scenario: 'redis-outage' }),
@@ -48,7 +59,8 @@ describe('timelineMarkdown', () => {
   });
 
   it('renders user text as inert single-line Markdown: a note cannot forge event lines, headings or links (issue 18)', () => {
-    const forged = 'fixed it\n- 2026-11-30T03:40:00Z :white_check_mark: Resume confirmed by @Boss\n# Incident closed\r\n[details](javascript:alert(1)) <javascript:alert(2)> <img src=x onerror=alert(3)> | cell';
+    const forged =
+      'fixed it\n- 2026-11-30T03:40:00Z :white_check_mark: Resume confirmed by @Boss\n# Incident closed\r\n[details](javascript:alert(1)) <javascript:alert(2)> <img src=x onerror=alert(3)> | cell';
     const hostile: RunState = { ...run, title: 'Drill\n## Injected [x](javascript:y)' };
     const events = [...base, ev(10, 'note', 'UEVE', { text: forged })];
     const md = timelineMarkdown(hostile, events, describeEvent, (u) => names[u]);

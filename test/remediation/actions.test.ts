@@ -11,7 +11,11 @@ import { createTempDatabase, type TempDatabase } from '../helpers/pg.ts';
 const GW = ['http://gateway-0.caracal.test:8081', 'http://gateway-1.caracal.test:8081'];
 const AUDIT = 'http://audit.caracal.test:9090';
 const COORD = 'http://coordinator.caracal.test:4000';
-const ENV = { CARACAL_ADMIN_TOKEN: 'admin-tok-1234', CARACAL_AUDIT_ADMIN_TOKEN: 'audit-tok-1234', CARACAL_COORDINATOR_TOKEN: 'coord-tok-1234' };
+const ENV = {
+  CARACAL_ADMIN_TOKEN: 'admin-tok-1234',
+  CARACAL_AUDIT_ADMIN_TOKEN: 'audit-tok-1234',
+  CARACAL_COORDINATOR_TOKEN: 'coord-tok-1234',
+};
 const signal = () => new AbortController().signal;
 
 describe('remediation actions against Caracal endpoints', () => {
@@ -26,10 +30,16 @@ describe('remediation actions against Caracal endpoints', () => {
   afterEach(() => nock.cleanAll());
 
   const ctxFor = (env: Record<string, string> = ENV, extra: Record<string, unknown> = {}) =>
-    buildContext({ caracal: { postgres: { url: db.url }, services: { gateway: GW, audit: [AUDIT], coordinator: [COORD] } }, ...extra }, env);
+    buildContext(
+      { caracal: { postgres: { url: db.url }, services: { gateway: GW, audit: [AUDIT], coordinator: [COORD] } }, ...extra },
+      env,
+    );
 
   it('reloads every Gateway pod with the admin token and reports each answer', async () => {
-    nock(GW[0]).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-tok-1234').reply(200, { ok: true, revocations: 7 });
+    nock(GW[0])
+      .post('/internal/revocations/reload')
+      .matchHeader('authorization', 'Bearer admin-tok-1234')
+      .reply(200, { ok: true, revocations: 7 });
     nock(GW[1]).post('/internal/revocations/reload').reply(503, { ok: false, reason: 'revocation_reload_failed' });
     const { ctx, close } = ctxFor();
     const out = await gatewayReload.run(ctx, signal());
@@ -60,7 +70,11 @@ describe('remediation actions against Caracal endpoints', () => {
   });
 
   it('replays the DLQ and reports scanned, replayed and skipped', async () => {
-    nock(AUDIT).post('/api/audit/dlq/replay').query({ limit: 1000 }).matchHeader('authorization', 'Bearer audit-tok-1234').reply(200, { scanned: 5, replayed: 3, skipped: 2 });
+    nock(AUDIT)
+      .post('/api/audit/dlq/replay')
+      .query({ limit: 1000 })
+      .matchHeader('authorization', 'Bearer audit-tok-1234')
+      .reply(200, { scanned: 5, replayed: 3, skipped: 2 });
     const { ctx, close } = ctxFor();
     const out = await auditDlqReplay.run(ctx, signal());
     await close();
@@ -73,8 +87,13 @@ describe('remediation actions against Caracal endpoints', () => {
              ('0190a000-0000-7000-8000-000000000002', 'coordinator', 'caracal.agents.lifecycle', 'k2', '{"zone_id":"11111111-1111-4111-8111-111111111111"}', 'dead', 10),
              ('0190a000-0000-7000-8000-000000000003', 'coordinator', 'caracal.agents.lifecycle', 'k3', '{}', 'dead', 10),
              ('0190a000-0000-7000-8000-000000000004', 'api', 'caracal.agents.lifecycle', 'k4', '{"zone_id":"z"}', 'dead', 10)`);
-    nock(COORD).post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000001/requeue').matchHeader('authorization', 'Bearer coord-tok-1234').reply(200, { id: '0190a000-0000-7000-8000-000000000001', status: 'pending' });
-    nock(COORD).post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000002/requeue').reply(404, { error: 'dead_outbox_not_found' });
+    nock(COORD)
+      .post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000001/requeue')
+      .matchHeader('authorization', 'Bearer coord-tok-1234')
+      .reply(200, { id: '0190a000-0000-7000-8000-000000000001', status: 'pending' });
+    nock(COORD)
+      .post('/zones/11111111-1111-4111-8111-111111111111/outbox/0190a000-0000-7000-8000-000000000002/requeue')
+      .reply(404, { error: 'dead_outbox_not_found' });
     const { ctx, close } = ctxFor();
     const out = await coordinatorRequeue.run(ctx, signal());
     await close();

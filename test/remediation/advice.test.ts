@@ -35,7 +35,10 @@ describe('troubleshooting and drills', () => {
   });
 
   it('names no document the user does not have', () => {
-    const texts = [...DRILLS.flatMap((d) => [d.inject, d.expectedBehaviour, d.recover, d.caveat]), findSymptom('rollback')?.explanation ?? ''];
+    const texts = [
+      ...DRILLS.flatMap((d) => [d.inject, d.expectedBehaviour, d.recover, d.caveat]),
+      findSymptom('rollback')?.explanation ?? '',
+    ];
     for (const t of texts) expect(t).not.toMatch(/caracal-ops|§/);
   });
 
@@ -109,8 +112,11 @@ describe('break-glass SQL for dead API outbox rows', () => {
     expect(lines[4]).toMatch(/^COMMIT; -- only if the statements returned 250 row\(s\)/);
   });
 
-  it("lists every dead row, and the SQL resets exactly those when a DBA runs it", async () => {
-    const values = Array.from({ length: 120 }, (_, i) => `('dead-${i}', 'caracal.sessions.revoke', '{}', 100, 'infinity', 'x', now() - interval '${i} seconds')`);
+  it('lists every dead row, and the SQL resets exactly those when a DBA runs it', async () => {
+    const values = Array.from(
+      { length: 120 },
+      (_, i) => `('dead-${i}', 'caracal.sessions.revoke', '{}', 100, 'infinity', 'x', now() - interval '${i} seconds')`,
+    );
     await db.exec(`INSERT INTO event_outbox (id, stream_name, payload_json, attempts, available_at, last_error, created_at) VALUES ${values.join(', ')},
       ('live-1', 'caracal.sessions.revoke', '{}', 1, now(), NULL, now())`);
     const { ctx, close } = buildContext({ caracal: { postgres: { url: db.url } } });

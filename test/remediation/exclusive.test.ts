@@ -29,7 +29,9 @@ describe('exclusive runner (lease across replicas)', () => {
     expect(second.ok).toBe(false);
     if (second.ok) return;
     expect(second.held.startedBy).toBe('UALICE');
-    expect(heldText('Verify audit chain (deep)', second.held, now())).toMatch(/^<@UALICE> started \*Verify audit chain \(deep\)\* at .* UTC and it is still running \(\d+ s so far/);
+    expect(heldText('Verify audit chain (deep)', second.held, now())).toMatch(
+      /^<@UALICE> started \*Verify audit chain \(deep\)\* at .* UTC and it is still running \(\d+ s so far/,
+    );
 
     expect(await b.cancel('audit.verify_chain', 'UBOB')).toBe(true);
     const err: unknown = await first.catch((e: unknown) => e);
@@ -37,7 +39,10 @@ describe('exclusive runner (lease across replicas)', () => {
     expect((err as JobCancelled).by).toBe('UBOB');
 
     // Released: the next one runs.
-    expect(await b.run({ name: 'audit.verify_chain', startedBy: 'UBOB' }, () => Promise.resolve('ran'))).toEqual({ ok: true, value: 'ran' });
+    expect(await b.run({ name: 'audit.verify_chain', startedBy: 'UBOB' }, () => Promise.resolve('ran'))).toEqual({
+      ok: true,
+      value: 'ran',
+    });
     expect(await a.cancel('audit.verify_chain', 'UALICE')).toBe(false);
   });
 
@@ -53,7 +58,9 @@ describe('exclusive runner (lease across replicas)', () => {
     };
     await a.run({ name: 'job.progress', startedBy: 'UALICE' }, async (_signal, progress) => {
       progress('1 of 4 zones done, 10 rows checked');
-      expect(await settle(/^1 of 4/)).toMatch(/^1 of 4 zones done, 10 rows checked; last heard from replica replica-a at \d\d:\d\d:\d\d UTC$/);
+      expect(await settle(/^1 of 4/)).toMatch(
+        /^1 of 4 zones done, 10 rows checked; last heard from replica replica-a at \d\d:\d\d:\d\d UTC$/,
+      );
       clock += 100;
       progress('2 of 4 zones done, 20 rows checked'); // within 500 ms of the last write: kept for the next one
       await new Promise((r) => setTimeout(r, 50));
@@ -63,7 +70,10 @@ describe('exclusive runner (lease across replicas)', () => {
       expect(await settle(/^3 of 4/)).toMatch(/^3 of 4 zones done, 30 rows checked;/);
       const held = await b.run({ name: 'job.progress', startedBy: 'UBOB' }, () => Promise.resolve(0));
       expect(held.ok).toBe(false);
-      if (!held.ok) expect(heldText('Verify audit chain (deep)', held.held, now())).toContain('so far; 3 of 4 zones done, 30 rows checked; last heard from replica replica-a');
+      if (!held.ok)
+        expect(heldText('Verify audit chain (deep)', held.held, now())).toContain(
+          'so far; 3 of 4 zones done, 30 rows checked; last heard from replica replica-a',
+        );
     });
   });
 
@@ -71,7 +81,10 @@ describe('exclusive runner (lease across replicas)', () => {
     let clock = Date.now();
     const now = () => new Date(clock);
     const dead = createExclusiveRunner({ db: state.db, holder: 'replica-dead', now, ttlMs: 30_000 });
-    await state.db.query(`INSERT INTO exclusive_jobs (name, holder, started_by, started_at, expires_at) VALUES ('job.x', 'replica-gone', 'UEVE', $1, $2)`, [now(), new Date(clock + 30_000)]);
+    await state.db.query(
+      `INSERT INTO exclusive_jobs (name, holder, started_by, started_at, expires_at) VALUES ('job.x', 'replica-gone', 'UEVE', $1, $2)`,
+      [now(), new Date(clock + 30_000)],
+    );
     expect((await dead.run({ name: 'job.x', startedBy: 'UALICE' }, () => Promise.resolve(1))).ok).toBe(false);
     clock += 31_000;
     expect(await dead.run({ name: 'job.x', startedBy: 'UALICE' }, () => Promise.resolve(1))).toEqual({ ok: true, value: 1 });

@@ -11,16 +11,43 @@ import type { Gate } from '../../src/domain/gates.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
-  checkId, status, summary: `${checkId} ${status}`, startedAt: NOW, finishedAt: NOW, ...(findings ? { findings } : {}),
+  checkId,
+  status,
+  summary: `${checkId} ${status}`,
+  startedAt: NOW,
+  finishedAt: NOW,
+  ...(findings ? { findings } : {}),
 });
 
 function runWith(open: Gate, checks: GateCheck[], status: RunState['status'] = 'active'): RunState {
   const at = GATES.indexOf(open);
   const gates = GATES.map((gate, i): GateState => ({
-    gate, status: i < at ? 'confirmed' : i === at ? 'open' : 'locked', claimedBy: undefined, doneBy: undefined, doneAt: undefined,
-    openedAt: NOW, checklist: {}, checks: i === at ? checks : [], confirmVotes: [], override: undefined,
+    gate,
+    status: i < at ? 'confirmed' : i === at ? 'open' : 'locked',
+    claimedBy: undefined,
+    doneBy: undefined,
+    doneAt: undefined,
+    openedAt: NOW,
+    checklist: {},
+    checks: i === at ? checks : [],
+    confirmVotes: [],
+    override: undefined,
   }));
-  return { id: 'r1', channelId: 'C1', title: 't', kind: 'recovery', scenario: undefined, status, startedBy: 'U1', startedAt: NOW, endedAt: undefined, dashboardTs: '1.2', version: 3, drillMarks: {}, gates };
+  return {
+    id: 'r1',
+    channelId: 'C1',
+    title: 't',
+    kind: 'recovery',
+    scenario: undefined,
+    status,
+    startedBy: 'U1',
+    startedAt: NOW,
+    endedAt: undefined,
+    dashboardTs: '1.2',
+    version: 3,
+    drillMarks: {},
+    gates,
+  };
 }
 
 describe('the placement table', () => {
@@ -40,7 +67,7 @@ describe('the placement table', () => {
     expect(ALL_ACTIONS.map((a) => a.id).filter((id) => !placed.has(id))).toEqual([]);
   });
 
-  it('settles a finding only at its check\'s gate or a later one', () => {
+  it("settles a finding only at its check's gate or a later one", () => {
     for (const row of PLACEMENT.filter((r) => r.settledAt)) {
       const first = Math.min(...findCheck(row.check)!.gates.map((g) => GATES.indexOf(g)));
       expect(GATES.indexOf(row.settledAt!), `${row.check}/${row.finding}`).toBeGreaterThanOrEqual(first);

@@ -54,7 +54,9 @@ describe('replay restart: the pods behind a Service URL (sandbox pods, EndpointS
     const candidates = out.lines.filter((l) => l.startsWith('candidate'));
     expect(candidates).toHaveLength(4);
     for (const service of ['sts', 'gateway'] as const) {
-      fake.urls[service].forEach((u, i) => expect(candidates.some((c) => c.includes(u) && c.includes(`pod ${SERVICE[service]}-${i}`))).toBe(true));
+      fake.urls[service].forEach((u, i) =>
+        expect(candidates.some((c) => c.includes(u) && c.includes(`pod ${SERVICE[service]}-${i}`))).toBe(true),
+      );
       expect(candidates.join('\n')).not.toContain(services[service].url);
     }
     expect(out.lines).toContain(`STS: 2 pod(s) discovered from EndpointSlices of caracal/${SERVICE.sts}:`);
@@ -65,7 +67,9 @@ describe('replay restart: the pods behind a Service URL (sandbox pods, EndpointS
   it('discovery failing (no such Service there) falls back to the configured URL and says why', async () => {
     const out = await run('elsewhere');
     const text = out.lines.join('\n');
-    expect(text).toMatch(/Gateway: pod discovery failed \(EndpointSlices of elsewhere\/caracal-caracal-gateway: .*no endpoints.*\), so these are the configured URLs, not pods/);
+    expect(text).toMatch(
+      /Gateway: pod discovery failed \(EndpointSlices of elsewhere\/caracal-caracal-gateway: .*no endpoints.*\), so these are the configured URLs, not pods/,
+    );
     expect(out.lines).toContain(`candidate (configured URL): Gateway ${services.gateway.url}`);
     expect(out.lines).toContain(`candidate (configured URL): STS ${services.sts.url}`);
     expect(out.summary).toContain('some are configured URLs, not discovered pods');
@@ -98,12 +102,16 @@ describe('replay restart: discovery off or broken (fake discovery)', () => {
     await close();
     expect(out.lines).toContain('STS: 1 pod(s) discovered from DNS sts-pods:');
     expect(out.lines).toContain('candidate: STS http://10.0.0.5:8080');
-    expect(out.lines.join('\n')).toContain('Gateway: pod discovery failed (EndpointSlices of caracal/gw: Kubernetes API answered 403), so these are the configured URLs');
+    expect(out.lines.join('\n')).toContain(
+      'Gateway: pod discovery failed (EndpointSlices of caracal/gw: Kubernetes API answered 403), so these are the configured URLs',
+    );
     expect(out.lines).toContain('candidate (configured URL): Gateway http://gw:8081');
 
     const none = buildContext({});
     const empty = await replayRestartBreakGlass.run(none.ctx, signal());
     await none.close();
-    expect(empty.lines).toContain('STS: caracal.discovery.sts is static (discovery off), and caracal.services.sts is empty: no candidate to list.');
+    expect(empty.lines).toContain(
+      'STS: caracal.discovery.sts is static (discovery off), and caracal.services.sts is empty: no candidate to list.',
+    );
   });
 });

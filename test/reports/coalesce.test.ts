@@ -53,7 +53,11 @@ describe('coalesce', () => {
 
   it('always flushes the final state even with no pokes, and reports flush errors without throwing', async () => {
     const errors: unknown[] = [];
-    const c = coalesce(1000, () => Promise.reject(new Error('slack down')), (e) => errors.push(e));
+    const c = coalesce(
+      1000,
+      () => Promise.reject(new Error('slack down')),
+      (e) => errors.push(e),
+    );
     await c.finish();
     expect(c.flushes()).toBe(1);
     expect(errors).toHaveLength(1);

@@ -6,7 +6,10 @@ import type { Db } from '../../src/store/db.ts';
 import { captureSlackApi, startTestBot, testStateDb, type TestBot } from '../helpers/slack.ts';
 
 const CHECK: CheckDefinition = {
-  id: 'redis.reachable', title: 'Redis reachable', gates: ['storage'], description: 'x',
+  id: 'redis.reachable',
+  title: 'Redis reachable',
+  gates: ['storage'],
+  description: 'x',
   run: () => Promise.resolve({ status: 'pass', summary: 'fine', evidence: [], metrics: {} }),
 } as unknown as CheckDefinition;
 
@@ -25,10 +28,13 @@ describe('status reports through the egress', () => {
 
   it('retries the final update until Slack shows it', async () => {
     let slackDown = true;
-    const calls = captureSlackApi((c) => (c.method === 'chat.update' && slackDown ? [500, { ok: false, error: 'internal_error' }] : undefined));
+    const calls = captureSlackApi((c) =>
+      c.method === 'chat.update' && slackDown ? [500, { ok: false, error: 'internal_error' }] : undefined,
+    );
     expect((await bot.command('status', { channel_id: 'CREPORT' })).status).toBe(200);
     await bot.bot.idle();
-    const unshown = async () => (await state.db.query<{ shown: boolean }>(`SELECT shown FROM reports WHERE channel_id = 'CREPORT'`)).rows[0]?.shown;
+    const unshown = async () =>
+      (await state.db.query<{ shown: boolean }>(`SELECT shown FROM reports WHERE channel_id = 'CREPORT'`)).rows[0]?.shown;
     expect(await unshown()).toBe(false); // the report ran to the end, its final update failed
     slackDown = false;
     await state.db.query(`UPDATE reports SET next_show_at = now() WHERE channel_id = 'CREPORT'`);

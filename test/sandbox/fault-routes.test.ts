@@ -4,7 +4,15 @@ import { mountFaultRoutes } from '../../src/sandbox/fault-routes.ts';
 import { startSandboxSlack, type SandboxSlack } from '../../src/sandbox/slack/server.ts';
 
 const info = (id: string, active: boolean): FaultInfo => ({
-  id, title: id, drill: 'redis-outage', injects: 'i', clears: 'c', shows: [], requiresRedis: false, available: true, active,
+  id,
+  title: id,
+  drill: 'redis-outage',
+  injects: 'i',
+  clears: 'c',
+  shows: [],
+  requiresRedis: false,
+  available: true,
+  active,
 });
 
 /** A fault catalog of two entries kept in memory: what the routes must do with it is the subject here. */
@@ -17,8 +25,18 @@ function memoryFaults(): FaultControl & { calls: string[] } {
   return {
     calls,
     list: () => ['a', 'b'].map((id) => info(id, active.has(id))),
-    inject: (id) => Promise.resolve().then(() => { known(id); calls.push(`inject ${id}`); active.add(id); }),
-    clear: (id) => Promise.resolve().then(() => { known(id); calls.push(`clear ${id}`); active.delete(id); }),
+    inject: (id) =>
+      Promise.resolve().then(() => {
+        known(id);
+        calls.push(`inject ${id}`);
+        active.add(id);
+      }),
+    clear: (id) =>
+      Promise.resolve().then(() => {
+        known(id);
+        calls.push(`clear ${id}`);
+        active.delete(id);
+      }),
     active: () => [...active],
     sync: () => Promise.resolve(),
     idle: () => Promise.resolve(),

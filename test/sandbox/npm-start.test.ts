@@ -8,7 +8,10 @@ import { closedPort } from '../helpers/faults.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-interface SandboxMessage { text: string; isBot: boolean }
+interface SandboxMessage {
+  text: string;
+  isBot: boolean;
+}
 
 async function waitForUrl(child: ChildProcess, output: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -36,10 +39,14 @@ describe('npm start without Slack, Postgres or Redis', () => {
   it('opens the sandbox, reports Redis down and Postgres up, and stops on SIGTERM', async () => {
     const deadPort = String(await closedPort());
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
-      SANDBOX_ALERTING: 'off', SANDBOX_PORT: '0', SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SANDBOX_ALERTING: 'off',
+      SANDBOX_PORT: '0',
+      SANDBOX_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
       // Any stray use of a local Postgres (libpq defaults) would hit a closed port and fail.
-      PGHOST: '127.0.0.1', PGPORT: deadPort,
+      PGHOST: '127.0.0.1',
+      PGPORT: deadPort,
     };
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
@@ -55,16 +62,26 @@ describe('npm start without Slack, Postgres or Redis', () => {
     expect(faults.faults.find((f) => f.id === 'postgres_outage')?.available).toBe(true);
 
     const ack = await fetch(`${url}/sandbox/interact`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'command', user: 'U0ALICE', channel: 'C0INCIDENT', text: '/caracal status' }),
     });
     expect(((await ack.json()) as { status: number }).status).toBe(200);
     let report: SandboxMessage | undefined;
-    await expect.poll(async () => {
-      const state = (await (await fetch(`${url}/sandbox/state?user=U0ALICE&channel=C0INCIDENT`)).json()) as { messages: SandboxMessage[] };
-      report = state.messages.find((m) => m.isBot && /Caracal status(?: \([a-z0-9-]+\))?: (Redis unavailable: )?\d+ failing/.test(m.text));
-      return report !== undefined;
-    }, { timeout: 30_000, interval: 250 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const state = (await (await fetch(`${url}/sandbox/state?user=U0ALICE&channel=C0INCIDENT`)).json()) as {
+            messages: SandboxMessage[];
+          };
+          report = state.messages.find(
+            (m) => m.isBot && /Caracal status(?: \([a-z0-9-]+\))?: (Redis unavailable: )?\d+ failing/.test(m.text),
+          );
+          return report !== undefined;
+        },
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe(true);
     expect(report!.text).toMatch(/^\[SANDBOX\] /);
     expect(report!.text).toContain('redis.reachable');
     expect(report!.text).not.toContain('postgres.reachable');

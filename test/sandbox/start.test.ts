@@ -35,7 +35,14 @@ describe('the sandbox at start', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     dir = await mkdtemp(join(tmpdir(), 'sandbox-start-'));
-    first = await startSandbox({ base: testConfig(), env: {}, port: 0, redisUrl: `${redis.url}/9`, cliConfigDir: join(dir, 'first'), logDestination: quiet });
+    first = await startSandbox({
+      base: testConfig(),
+      env: {},
+      port: 0,
+      redisUrl: `${redis.url}/9`,
+      cliConfigDir: join(dir, 'first'),
+      logDestination: quiet,
+    });
   }, 90_000);
   afterAll(async () => {
     await first?.close();
@@ -60,7 +67,9 @@ describe('the sandbox at start', () => {
   });
 
   it('binds the bot to loopback only', async () => {
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     const port = new URL(first.urls.bot).port;
     if (external) await expect(fetch(`http://${external.address}:${port}/healthz`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).resolves.toHaveProperty('status', 200);
@@ -71,7 +80,10 @@ describe('the sandbox at start', () => {
     expect((await rawRequest(`${first.url}/sandbox/state`, { headers: { host: `rebind.example:${port}` } })).status).toBe(403);
     expect((await rawRequest(`${first.url}/`, { headers: { host: `rebind.example:${port}` } })).status).toBe(403);
     expect((await rawRequest(`${first.url}/sandbox/state`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
-    const interact = await rawRequest(`${first.url}/sandbox/interact`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' } });
+    const interact = await rawRequest(`${first.url}/sandbox/interact`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+    });
     expect(interact.status).toBe(403);
   });
 
@@ -79,17 +91,26 @@ describe('the sandbox at start', () => {
     const inject = `${first.urls.faults}/redis_outage/inject`;
     expect((await fetch(inject, { method: 'POST' })).status).toBe(403);
     expect((await fetch(inject, { method: 'POST', headers: { 'x-sandbox-token': 'x'.repeat(32) } })).status).toBe(403);
-    const crossOrigin = await fetch(inject, { method: 'POST', headers: { 'x-sandbox-token': first.faultToken, origin: 'https://evil.example' } });
+    const crossOrigin = await fetch(inject, {
+      method: 'POST',
+      headers: { 'x-sandbox-token': first.faultToken, origin: 'https://evil.example' },
+    });
     expect(crossOrigin.status).toBe(403);
     expect(first.caracal.faults.active()).toEqual([]);
 
     const listing = (await (await fetch(first.urls.faults)).json()) as { token: string; redis: string };
     expect(listing.token).toBe(first.faultToken);
     expect(listing.redis).toBe('up');
-    const injected = await fetch(inject, { method: 'POST', headers: { 'x-sandbox-token': listing.token, origin: new URL(first.url).origin } });
+    const injected = await fetch(inject, {
+      method: 'POST',
+      headers: { 'x-sandbox-token': listing.token, origin: new URL(first.url).origin },
+    });
     expect(injected.status).toBe(200);
     expect(((await injected.json()) as { redis: string }).redis).toBe('down (simulated outage)');
-    const cleared = await fetch(`${first.urls.faults}/redis_outage/clear`, { method: 'POST', headers: { 'x-sandbox-token': listing.token } });
+    const cleared = await fetch(`${first.urls.faults}/redis_outage/clear`, {
+      method: 'POST',
+      headers: { 'x-sandbox-token': listing.token },
+    });
     expect(((await cleared.json()) as { redis: string }).redis).toBe('up');
   });
 
@@ -98,7 +119,10 @@ describe('the sandbox at start', () => {
     expect(first.banner.join('\n')).toContain(cliConfig.config);
     expect((await stat(cliConfig.config)).mode & 0o777).toBe(0o600);
     expect((await stat(cliConfig.env)).mode & 0o777).toBe(0o600);
-    const file = parse(await readFile(cliConfig.config, 'utf8')) as { caracal: { redis: { url: string }; postgres: { url: string } }; thresholds: { postgresLatencyWarnMs: number } };
+    const file = parse(await readFile(cliConfig.config, 'utf8')) as {
+      caracal: { redis: { url: string }; postgres: { url: string } };
+      thresholds: { postgresLatencyWarnMs: number };
+    };
     expect(file.caracal.redis.url).toBe(first.caracal.file.caracal.redis.url);
     expect(file.caracal.postgres.url).toBe(first.caracal.file.caracal.postgres.url);
     expect(file.thresholds.postgresLatencyWarnMs).toBe(5000);
@@ -109,7 +133,14 @@ describe('the sandbox at start', () => {
   it('a second sandbox on the same Redis database takes the next empty one and says so; with none free it refuses', async () => {
     const db9 = new Redis(`${redis.url}/9`);
     const groupsBefore = await db9.xinfo('GROUPS', 'caracal.sessions.revoke');
-    const second = await startSandbox({ base: testConfig(), env: {}, port: 0, redisUrl: `${redis.url}/9`, cliConfigDir: join(dir, 'second'), logDestination: quiet });
+    const second = await startSandbox({
+      base: testConfig(),
+      env: {},
+      port: 0,
+      redisUrl: `${redis.url}/9`,
+      cliConfigDir: join(dir, 'second'),
+      logDestination: quiet,
+    });
     try {
       expect(second.redisDb?.db).toBe(10);
       expect(second.redisDb?.note).toContain(`Redis database 9 is in use by the sandbox of pid ${process.pid} at ${first.url}/`);
@@ -124,8 +155,16 @@ describe('the sandbox at start', () => {
         await c.set('someone:else', String(db));
         c.disconnect();
       }
-      await expect(startSandbox({ base: testConfig(), env: {}, port: 0, redisUrl: `${redis.url}/9`, cliConfigDir: join(dir, 'third'), logDestination: quiet }))
-        .rejects.toThrow(SandboxBusyError);
+      await expect(
+        startSandbox({
+          base: testConfig(),
+          env: {},
+          port: 0,
+          redisUrl: `${redis.url}/9`,
+          cliConfigDir: join(dir, 'third'),
+          logDestination: quiet,
+        }),
+      ).rejects.toThrow(SandboxBusyError);
       for (let db = 11; db <= 15; db++) {
         const c = new Redis(`${redis.url}/${db}`);
         expect(await c.get('someone:else')).toBe(String(db));

@@ -22,7 +22,10 @@ function source(readyPerRun: number, share: number, reuseMs = 60_000) {
       for (let i = 0; i < readyPerRun; i++) await send('http://api:3000/ready');
       return [] as CheckResult[];
     },
-    now: clock.now, budget, readyPerMinute: share, reuseMs,
+    now: clock.now,
+    budget,
+    readyPerMinute: share,
+    reuseMs,
   });
   const used = () => budget.counts().get('ready http://api:3000/ready') ?? 0;
   return { clock, used, results, runs: () => runs };

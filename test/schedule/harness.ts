@@ -30,7 +30,10 @@ export function controllableChecks(ids: readonly string[], gate: Gate = 'storage
   let calls = 0;
   let held: { reached: boolean; release: () => void; wait: Promise<void> } | undefined;
   const checks: CheckDefinition[] = ids.map((id) => ({
-    id, title: id, gates: [gate], reads: 'the test',
+    id,
+    title: id,
+    gates: [gate],
+    reads: 'the test',
     async run() {
       calls++;
       if (held && !held.reached) {
@@ -57,26 +60,44 @@ export function controllableChecks(ids: readonly string[], gate: Gate = 'storage
 
 export const APPROVERS = ['UALICE', 'UBOB'];
 
-export async function schedulerBot(db: Db, clock: Clock, checks: readonly CheckDefinition[], file: Record<string, unknown> = {}): Promise<TestBot> {
+export async function schedulerBot(
+  db: Db,
+  clock: Clock,
+  checks: readonly CheckDefinition[],
+  file: Record<string, unknown> = {},
+): Promise<TestBot> {
   const config = testConfig({});
   return startTestBot({
-    db, checks,
+    db,
+    checks,
     file: { recovery: { approvers: { users: APPROVERS }, startRuns: 'anyone' }, schedules: { pollSeconds: 3600 }, ...file },
     deps: { now: clock.now, checkContext: { ...fakeContext(config), now: clock.now } },
   });
 }
 
 /** Start a run in `channel` and walk it to `gate` open (Freeze confirmed), with `claimant` holding it. */
-export async function runAtGate(bot: TestBot, db: Db, channel: string, claimant: string, clock: Clock, gate: Gate = 'storage'): Promise<string> {
+export async function runAtGate(
+  bot: TestBot,
+  db: Db,
+  channel: string,
+  claimant: string,
+  clock: Clock,
+  gate: Gate = 'storage',
+): Promise<string> {
   await bot.command('recover scheduler test', { channel_id: channel, user_id: 'UALICE' });
   await bot.bot.idle();
   await bot.bot.flushDeliveries();
   const runId = (await findRunId(db, channel, 'active'))!;
   // Freeze is a checklist (tested elsewhere): confirmed here directly, so each test starts where it matters.
-  await db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = $2 WHERE run_id = $1 AND gate = 'freeze'`, [runId, clock.now()]);
+  await db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = $2 WHERE run_id = $1 AND gate = 'freeze'`, [
+    runId,
+    clock.now(),
+  ]);
   await db.query(`UPDATE gates SET status = 'open', opened_at = $3 WHERE run_id = $1 AND gate = $2`, [runId, gate, clock.now()]);
   await db.query(`UPDATE runs SET version = version + 1 WHERE id = $1`, [runId]);
-  await bot.action(await runClick(db, runId, ACTION.gateClaim, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user: claimant }));
+  await bot.action(
+    await runClick(db, runId, ACTION.gateClaim, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user: claimant }),
+  );
   await settle(bot);
   return runId;
 }
@@ -88,7 +109,9 @@ export async function settle(...bots: TestBot[]): Promise<void> {
 
 /** Thread replies posted in `channel` whose text contains `needle`. */
 export function threadPosts(calls: readonly SlackCall[], channel: string, needle: string): SlackCall[] {
-  return calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts && String(c.body.text).includes(needle));
+  return calls.filter(
+    (c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts && String(c.body.text).includes(needle),
+  );
 }
 
 /** Deliver on every replica until `done` holds (a delivery lease may be held by the other replica for a moment). */

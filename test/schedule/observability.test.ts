@@ -14,7 +14,7 @@ async function sample(bot: TestBot, series: string): Promise<number | undefined>
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('scheduler metrics and the dashboard\'s watch state (issue 17 item 6)', () => {
+describe("scheduler metrics and the dashboard's watch state (issue 17 item 6)", () => {
   let state: { db: Db; drop(): Promise<void> };
   let bot: TestBot;
   let calls: SlackCall[];
@@ -26,7 +26,9 @@ describe('scheduler metrics and the dashboard\'s watch state (issue 17 item 6)',
     bot = await schedulerBot(state.db, clock, probe.checks, { schedules: { pollSeconds: 3600, watch: { everyMinutes: 5 } } });
     nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
     // Slack fails every post in CBROKEN with an error the job does not expect: the job throws and is retried.
-    calls = captureSlackApi((c) => (c.body.channel === 'CBROKEN' && c.method === 'chat.postMessage' ? [200, { ok: false, error: 'fatal_error' }] : undefined));
+    calls = captureSlackApi((c) =>
+      c.body.channel === 'CBROKEN' && c.method === 'chat.postMessage' ? [200, { ok: false, error: 'fatal_error' }] : undefined,
+    );
   });
   afterAll(async () => {
     await bot.stop();
@@ -36,8 +38,24 @@ describe('scheduler metrics and the dashboard\'s watch state (issue 17 item 6)',
 
   it('counts jobs run and failed per kind, the jobs due, and the lag of the oldest', async () => {
     // A status report due 5 minutes ago (a replica was down), and one that fails.
-    await putSchedule(state.db, { kind: 'status', key: 'CLATE', channelId: 'CLATE', intervalMs: 15 * MIN, nextAt: new Date(clock.now().getTime() - 5 * MIN), createdBy: 'UALICE', now: clock.now() });
-    await putSchedule(state.db, { kind: 'status', key: 'CBROKEN', channelId: 'CBROKEN', intervalMs: 15 * MIN, nextAt: clock.now(), createdBy: 'UALICE', now: clock.now() });
+    await putSchedule(state.db, {
+      kind: 'status',
+      key: 'CLATE',
+      channelId: 'CLATE',
+      intervalMs: 15 * MIN,
+      nextAt: new Date(clock.now().getTime() - 5 * MIN),
+      createdBy: 'UALICE',
+      now: clock.now(),
+    });
+    await putSchedule(state.db, {
+      kind: 'status',
+      key: 'CBROKEN',
+      channelId: 'CBROKEN',
+      intervalMs: 15 * MIN,
+      nextAt: clock.now(),
+      createdBy: 'UALICE',
+      now: clock.now(),
+    });
     await bot.bot.runSchedules();
     await settle(bot);
     expect(await sample(bot, 'caracal_chatops_schedule_jobs_due{kind="status"}')).toBe(2);
@@ -54,8 +72,18 @@ describe('scheduler metrics and the dashboard\'s watch state (issue 17 item 6)',
 
   it('shows on the run dashboard whether the open gate is watched and how often, following `/caracal watch`', async () => {
     await runAtGate(bot, state.db, 'CWATCH', 'UALICE', clock);
-    const dashboard = () => calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.body.channel === 'CWATCH' && !c.body.thread_ts && String(c.body.text).includes('Recovery run')).at(-1)!;
-    const context = () => (JSON.parse(String(dashboard().body.blocks)) as { type: string; elements?: { text: string }[] }[])[1].elements![0].text;
+    const dashboard = () =>
+      calls
+        .filter(
+          (c) =>
+            (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+            c.body.channel === 'CWATCH' &&
+            !c.body.thread_ts &&
+            String(c.body.text).includes('Recovery run'),
+        )
+        .at(-1)!;
+    const context = () =>
+      (JSON.parse(String(dashboard().body.blocks)) as { type: string; elements?: { text: string }[] }[])[1].elements![0].text;
     expect(context()).toContain(':eyes: watching the open gate every 5 min');
     await bot.command('watch off', { channel_id: 'CWATCH', user_id: 'UALICE' });
     await settle(bot);

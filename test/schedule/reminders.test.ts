@@ -61,7 +61,9 @@ describe('reminders and stale gates (issue 17)', () => {
     await tick(30 * MIN);
     const [offer] = threadPosts(calls, 'CREL', 'Release the claim');
     expect(offer.body.reply_broadcast).toBe('true'); // shown in the channel too
-    const button = blocksOf(offer).flatMap((b) => (b.elements as { action_id?: string; value?: string }[] | undefined) ?? []).find((e) => e.action_id === ACTION.gateRelease)!;
+    const button = blocksOf(offer)
+      .flatMap((b) => (b.elements as { action_id?: string; value?: string }[] | undefined) ?? [])
+      .find((e) => e.action_id === ACTION.gateRelease)!;
     expect(button).toBeDefined();
 
     await bot.action(buttonClick(ACTION.gateRelease, button.value!, { user: 'UMAL', channel: 'CREL', messageTs: String(offer.reply.ts) }));
@@ -71,7 +73,9 @@ describe('reminders and stale gates (issue 17)', () => {
     await settle(bot);
     expect((await loadRun(state.db, runId))!.gates.find((g) => g.gate === 'storage')!.claimedBy).toBeUndefined(); // an approver can
     expect(threadPosts(calls, 'CREL', 'released the claim')).toHaveLength(1);
-    await bot.action(buttonClick(ACTION.gateRelease, button.value!, { user: 'UBOB', channel: 'COTHER', messageTs: String(offer.reply.ts) }));
+    await bot.action(
+      buttonClick(ACTION.gateRelease, button.value!, { user: 'UBOB', channel: 'COTHER', messageTs: String(offer.reply.ts) }),
+    );
     await settle(bot);
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'gate_released')).toHaveLength(1);

@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { captureSlackApi, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
-import { acceptResponseUrls, controllableChecks, deliverUntil, MIN, runAtGate, schedulerBot, settle, testClock, threadPosts } from './harness.ts';
+import {
+  acceptResponseUrls,
+  controllableChecks,
+  deliverUntil,
+  MIN,
+  runAtGate,
+  schedulerBot,
+  settle,
+  testClock,
+  threadPosts,
+} from './harness.ts';
 
 describe('scheduler across two replicas (issue 17)', () => {
   let state: { db: Db; drop(): Promise<void> };

@@ -25,19 +25,25 @@ describe('one /ready budget for watch and status', () => {
       return Promise.resolve({ url, status: 200, text: '{"ok":true}', attempts: 1, header: () => undefined, json: () => ({ ok: true }) });
     },
   };
-  const checks: CheckDefinition[] = [{
-    id: 'services.api_ready', title: 'API ready', gates: ['storage'], reads: 'the test',
-    async run(ctx, signal) {
-      await ctx.http.request(READY, { signal });
-      return { status: 'pass', summary: 'ready' };
+  const checks: CheckDefinition[] = [
+    {
+      id: 'services.api_ready',
+      title: 'API ready',
+      gates: ['storage'],
+      reads: 'the test',
+      async run(ctx, signal) {
+        await ctx.http.request(READY, { signal });
+        return { status: 'pass', summary: 'ready' };
+      },
     },
-  }];
+  ];
 
   beforeAll(async () => {
     state = await testStateDb();
     const config = testConfig({});
     bot = await startTestBot({
-      db: state.db, checks,
+      db: state.db,
+      checks,
       file: {
         recovery: { approvers: { users: APPROVERS }, startRuns: 'anyone' },
         schedules: { pollSeconds: 3600, readyCallsPerMinute: SHARE, reuseResultsSeconds: 0 },

@@ -11,7 +11,10 @@ import { schedulerBot, settle, testClock } from './harness.ts';
 
 /** Says which Postgres it was pointed at: the environment's own target, never another's. */
 const where: CheckDefinition = {
-  id: 'postgres.reachable', title: 'Which deployment', gates: ['storage'], reads: 'the configured Postgres URL',
+  id: 'postgres.reachable',
+  title: 'Which deployment',
+  gates: ['storage'],
+  reads: 'the configured Postgres URL',
   run: (ctx) => Promise.resolve({ status: 'pass', summary: `checked ${ctx.caracal.postgres.url ?? 'the default'}` }),
 };
 
@@ -27,7 +30,13 @@ describe('scheduled status per environment (issue 17 item 6)', () => {
     bot = await schedulerBot(state.db, clock, [where], {
       environments: { staging: { caracal: { postgres: { url: 'postgres://staging.example/caracal' } }, channels: ['CSTAGING'] } },
     });
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: unknown) => { answers.push(JSON.stringify(b)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: unknown) => {
+        answers.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, 'ok');
     calls = captureSlackApi();
   });
   afterAll(async () => {
@@ -35,10 +44,16 @@ describe('scheduled status per environment (issue 17 item 6)', () => {
     nock.cleanAll();
     await state.drop();
   });
-  const reports = (channel: string) => calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && String(c.body.blocks).includes(':repeat: Every'));
+  const reports = (channel: string) =>
+    calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && String(c.body.blocks).includes(':repeat: Every'));
   /** The stored reports of a channel: their environment and what the check said it read. */
   const checked = async (channel: string) =>
-    (await state.db.query<{ environment: string; summary: string }>(`SELECT environment, view->'results'->0->>'summary' AS summary FROM reports WHERE channel_id = $1`, [channel])).rows.map((r) => [r.environment, r.summary]);
+    (
+      await state.db.query<{ environment: string; summary: string }>(
+        `SELECT environment, view->'results'->0->>'summary' AS summary FROM reports WHERE channel_id = $1`,
+        [channel],
+      )
+    ).rows.map((r) => [r.environment, r.summary]);
   const schedule = async (text: string, channel: string) => {
     await bot.command(text, { channel_id: channel, user_id: 'UALICE' });
     await settle(bot);
@@ -56,7 +71,7 @@ describe('scheduled status per environment (issue 17 item 6)', () => {
     expect((await getSchedule(state.db, 'status', 'CSTAT'))!.state).toMatchObject({ environment: 'staging' });
   });
 
-  it('uses the channel\'s default environment when none is named, and the default one elsewhere', async () => {
+  it("uses the channel's default environment when none is named, and the default one elsewhere", async () => {
     await schedule('status every 15m', 'CSTAGING');
     expect(String(reports('CSTAGING')[0].body.text)).toContain('Caracal status (staging)');
     expect(await checked('CSTAGING')).toEqual([['staging', 'checked postgres://staging.example/caracal']]);

@@ -24,7 +24,19 @@ describe('scheduled status (issue 17)', () => {
       if (c.body.channel === 'CGONE' && c.method === 'chat.postMessage') return [200, { ok: false, error: 'not_in_channel' }];
       // CPEND already shows the report a replica posted before it died (found by its metadata).
       if (c.body.channel === 'CPEND' && c.method === 'conversations.history') {
-        return [200, { ok: true, messages: [{ ts: '1764471600.000900', bot_id: 'B0TEST', metadata: { event_type: 'caracal_scheduled_status', event_payload: { report_id: 'rPENDING' } } }] }];
+        return [
+          200,
+          {
+            ok: true,
+            messages: [
+              {
+                ts: '1764471600.000900',
+                bot_id: 'B0TEST',
+                metadata: { event_type: 'caracal_scheduled_status', event_payload: { report_id: 'rPENDING' } },
+              },
+            ],
+          },
+        ];
       }
       return undefined;
     });
@@ -39,8 +51,16 @@ describe('scheduled status (issue 17)', () => {
     await bot.bot.runSchedules();
     await settle(bot);
   };
-  const reports = (channel: string) => calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && !c.body.thread_ts && String(c.body.blocks).includes(':repeat: Every'));
-  const edits = (channel: string) => calls.filter((c) => c.method === 'chat.update' && c.body.channel === channel && String(c.body.blocks).includes(':repeat: Every'));
+  const reports = (channel: string) =>
+    calls.filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.body.channel === channel &&
+        !c.body.thread_ts &&
+        String(c.body.blocks).includes(':repeat: Every'),
+    );
+  const edits = (channel: string) =>
+    calls.filter((c) => c.method === 'chat.update' && c.body.channel === channel && String(c.body.blocks).includes(':repeat: Every'));
 
   it('posts when something changed, otherwise edits the last report\'s "still the same" line', async () => {
     probe.set('postgres.reachable', 'pass');
@@ -92,14 +112,23 @@ describe('scheduled status (issue 17)', () => {
     clock.advance(2 * MIN); // past the reuse window: the checks run with today's verdicts
     // The state a replica leaves when it dies between Slack's answer and its commit: the post marked pending.
     const pending = { reportId: 'rPENDING', fingerprint: 'postgres.reachable:pass,redis.reachable:pass' };
-    await putSchedule(state.db, { kind: 'status', key: 'CPEND', channelId: 'CPEND', intervalMs: 15 * MIN, nextAt: clock.now(), createdBy: 'UALICE', now: clock.now(), state: { pending } });
+    await putSchedule(state.db, {
+      kind: 'status',
+      key: 'CPEND',
+      channelId: 'CPEND',
+      intervalMs: 15 * MIN,
+      nextAt: clock.now(),
+      createdBy: 'UALICE',
+      now: clock.now(),
+      state: { pending },
+    });
     await bot.bot.runSchedules();
     await settle(bot);
     expect(calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'CPEND')).toEqual([]);
     expect((await getSchedule(state.db, 'status', 'CPEND'))!.state).toMatchObject({ reportId: 'rPENDING', messageTs: '1764471600.000900' });
   });
 
-  it('stops when the channel\'s run is resumed', async () => {
+  it("stops when the channel's run is resumed", async () => {
     await bot.command('recover resume stops reports', { channel_id: 'CRES', user_id: 'UALICE' });
     await bot.command('status every 15m', { channel_id: 'CRES', user_id: 'UALICE' });
     await settle(bot);

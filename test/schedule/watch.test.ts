@@ -91,7 +91,11 @@ describe('watch (issue 17)', () => {
     await tick(5 * MIN);
     probe.set('outbox.coordinator', 'pass');
     await tick(5 * MIN);
-    await bot.action(await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate: 'storage' }), { user: 'UALICE' }));
+    await bot.action(
+      await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate: 'storage' }), {
+        user: 'UALICE',
+      }),
+    );
     await settle(bot);
     expect((await loadRun(state.db, runId))!.gates.find((g) => g.gate === 'storage')!.status).toBe('confirmed');
   });

@@ -18,7 +18,11 @@ describe('ack first', () => {
   let bot: TestBot;
   beforeAll(async () => {
     state = await testStateDb();
-    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] }, startRuns: 'anyone' } } });
+    bot = await startTestBot({
+      db: state.db,
+      checks: [],
+      file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] }, startRuns: 'anyone' } },
+    });
   });
   afterAll(async () => {
     await bot.stop();
@@ -32,11 +36,14 @@ describe('ack first', () => {
     let lookups = 0;
     captureSlackApi();
     nock.cleanAll();
-    nock('https://slack.com').persist().post('/api/usergroups.users.list').reply(async () => {
-      lookups++;
-      await slack;
-      return [200, { ok: true, users: ['UALICE'] }];
-    });
+    nock('https://slack.com')
+      .persist()
+      .post('/api/usergroups.users.list')
+      .reply(async () => {
+        lookups++;
+        await slack;
+        return [200, { ok: true, users: ['UALICE'] }];
+      });
     captureSlackApi();
     await bot.command('recover ack', { channel_id: 'CACK' });
     await bot.bot.idle();
@@ -44,8 +51,25 @@ describe('ack first', () => {
     await state.db.query(`UPDATE gates SET status = 'confirmed' WHERE run_id = $1 AND gate = 'freeze'`, [runId]);
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'storage'`, [runId]);
     const res = await bot.action({
-      type: 'view_submission', team: { id: 'T0TEST' }, user: { id: 'UALICE', name: 'x', team_id: 'T0TEST' }, api_app_id: 'A0TEST', token: 'x', trigger_id: '1.2.3',
-      view: { id: 'V1', type: 'modal', callback_id: VIEW.overrideModal, private_metadata: encodePayload(gateButtonPayload, { v: 1, runId, gate: 'storage' }), state: { values: { [BLOCK.overrideReason]: { [ELEMENT.overrideReasonInput]: { type: 'plain_text_input', value: 'Redis is back; the DLQ check has a known bug' } } } } },
+      type: 'view_submission',
+      team: { id: 'T0TEST' },
+      user: { id: 'UALICE', name: 'x', team_id: 'T0TEST' },
+      api_app_id: 'A0TEST',
+      token: 'x',
+      trigger_id: '1.2.3',
+      view: {
+        id: 'V1',
+        type: 'modal',
+        callback_id: VIEW.overrideModal,
+        private_metadata: encodePayload(gateButtonPayload, { v: 1, runId, gate: 'storage' }),
+        state: {
+          values: {
+            [BLOCK.overrideReason]: {
+              [ELEMENT.overrideReasonInput]: { type: 'plain_text_input', value: 'Redis is back; the DLQ check has a known bug' },
+            },
+          },
+        },
+      },
     });
     expect(res.status).toBe(200); // answered while the lookup is still hanging
     expect(lookups).toBe(1);
@@ -60,7 +84,10 @@ describe('approver lookup', () => {
   const logger = createLogger({ level: 'silent' });
   function directory(answer: () => Promise<{ users: string[] }>, clock: { t: number }) {
     const groupMembers = async () => (await answer()).users;
-    return createApproverDirectory({ users: [], userGroups: ['SONCALL'], maxStaleMinutes: 10 }, { groupMembers, logger, cacheMs: 60_000, now: () => clock.t });
+    return createApproverDirectory(
+      { users: [], userGroups: ['SONCALL'], maxStaleMinutes: 10 },
+      { groupMembers, logger, cacheMs: 60_000, now: () => clock.t },
+    );
   }
 
   it('uses a cached membership up to the maximum stale age when Slack fails, then refuses with a clear message', async () => {
@@ -79,13 +106,20 @@ describe('approver lookup', () => {
   it('only approver-only commands look membership up: Claim works while the lookup fails', async () => {
     const state = await testStateDb();
     let lookups = 0;
-    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] },
-      db: state.db, now: () => new Date(), newId: () => `ack${Date.now().toString(36)}`,
+    const s = createRecoveryService({
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db: state.db,
+      now: () => new Date(),
+      newId: () => `ack${Date.now().toString(36)}`,
       isApprover: () => {
         lookups++;
         return Promise.reject(new UserFacingError('target_unavailable', 'cannot check approvers'));
       },
-      policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] },
+      policy: {
+        freshnessMs: 1,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
     });
     const r = await s.startRun({ channelId: 'CLOOK', title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';

@@ -22,7 +22,9 @@ describe('resolveBotIdentity', () => {
   });
 
   it('fails when auth.test names no bot (a user token)', async () => {
-    const userToken = { auth: { test: () => Promise.resolve({ ok: true, user_id: 'U0PERSON' }) } } as unknown as Parameters<typeof resolveBotIdentity>[0];
+    const userToken = { auth: { test: () => Promise.resolve({ ok: true, user_id: 'U0PERSON' }) } } as unknown as Parameters<
+      typeof resolveBotIdentity
+    >[0];
     await expect(resolveBotIdentity(userToken)).rejects.toThrow(/did not name a bot/);
   });
 });

@@ -28,7 +28,13 @@ describe('handoff and summary (issue 17)', () => {
     state = await testStateDb();
     bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] } } } });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: (typeof answers)[number]) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: (typeof answers)[number]) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -47,12 +53,18 @@ describe('handoff and summary (issue 17)', () => {
     await bot.command('handoff <@UDAN|dan> hello', { channel_id: 'CHAND', user_id: 'UMAL' });
     await settle();
     expect(answers.at(-1)!.text).toContain('or an approver can hand it off');
-    await bot.command('handoff <@UDAN|dan> Freeze items ticked but rollouts; ping <@UBOB|bob> <!channel>', { channel_id: 'CHAND', user_id: 'UALICE' });
+    await bot.command('handoff <@UDAN|dan> Freeze items ticked but rollouts; ping <@UBOB|bob> <!channel>', {
+      channel_id: 'CHAND',
+      user_id: 'UALICE',
+    });
     await settle();
     expect((await loadRun(state.db, runId))!.gates[0].claimedBy).toBe('UDAN');
     const event = (await listEvents(state.db, runId)).find((e) => e.type === 'gate_handed_off')!;
     expect(event).toMatchObject({ actor: 'UALICE', gate: 'freeze', data: { from: null, to: 'UDAN' } });
-    const entry = calls.filter((c) => c.body.thread_ts).map((c) => String(c.body.text)).find((t) => t.includes('handed'))!;
+    const entry = calls
+      .filter((c) => c.body.thread_ts)
+      .map((c) => String(c.body.text))
+      .find((t) => t.includes('handed'))!;
     expect(entry).toContain('to <@UDAN>');
     expect(entry).toContain('ping <@UBOB>'); // a user mention stays a mention
     expect(entry).toContain('&lt;!channel&gt;'); // a broadcast does not

@@ -27,10 +27,19 @@ describe('deep verification guarded (issue 18)', () => {
       db: state.db,
       checks: [],
       realTargets: true,
-      file: { caracal: { postgres: { url: `postgres://caracal@127.0.0.1:${port}/caracal`, statementTimeoutMs: 60_000 } }, recovery: { approvers: { users: ['UALICE', 'UBOB'] } } },
+      file: {
+        caracal: { postgres: { url: `postgres://caracal@127.0.0.1:${port}/caracal`, statementTimeoutMs: 60_000 } },
+        recovery: { approvers: { users: ['UALICE', 'UBOB'] } },
+      },
     });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: Answer) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await stalling.close(); // its connections are cut first, so nothing of the bot waits on them
@@ -55,17 +64,22 @@ describe('deep verification guarded (issue 18)', () => {
     const card = element(answers.at(-1)!, ACTION.remediateRun)!;
     void bot.action(buttonClick(ACTION.remediateRun, card.value, { user: 'UALICE', channel }));
     await until(async () => (await state.db.query('SELECT 1 FROM exclusive_jobs')).rows.length === 1 && stalling.accepted() === 1);
-    const running = await until(() => answers.some((a) => element(a, ACTION.exclusiveCancel))).then(() => answers.find((a) => element(a, ACTION.exclusiveCancel))!);
+    const running = await until(() => answers.some((a) => element(a, ACTION.exclusiveCancel))).then(() =>
+      answers.find((a) => element(a, ACTION.exclusiveCancel))!,
+    );
 
     const from = answers.length;
     await Promise.all([
-      ...['UALICE', 'UBOB', 'UALICE', 'UBOB', 'UALICE', 'UBOB'].map(async (user) => bot.action(await runClick(state.db, runId, verify.action_id, verify.value, { user }))),
+      ...['UALICE', 'UBOB', 'UALICE', 'UBOB', 'UALICE', 'UBOB'].map(async (user) =>
+        bot.action(await runClick(state.db, runId, verify.action_id, verify.value, { user })),
+      ),
       bot.action(buttonClick(ACTION.remediateRun, card.value, { user: 'UBOB', channel })), // the first card again
     ]);
     await until(() => answers.length - from >= 7);
     const told = answers.slice(from).map((a) => a.text ?? '');
     expect(told).toHaveLength(7);
-    for (const t of told) expect(t).toMatch(/^<@UALICE> started \*Verify audit chain \(deep\)\* at .* UTC and it is still running \(\d+ s so far/);
+    for (const t of told)
+      expect(t).toMatch(/^<@UALICE> started \*Verify audit chain \(deep\)\* at .* UTC and it is still running \(\d+ s so far/);
     expect(stalling.accepted()).toBe(1); // one connection to Caracal's Postgres, not eight
 
     await bot.action(buttonClick(ACTION.exclusiveCancel, element(running, ACTION.exclusiveCancel)!.value, { user: 'UBOB', channel }));
@@ -73,7 +87,10 @@ describe('deep verification guarded (issue 18)', () => {
     await bot.bot.idle();
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'action_started')).toHaveLength(1);
-    expect(events.find((e) => e.type === 'action_finished')?.data).toMatchObject({ result: 'failure', summary: expect.stringContaining('cancelled by <@UBOB>') as string });
+    expect(events.find((e) => e.type === 'action_finished')?.data).toMatchObject({
+      result: 'failure',
+      summary: expect.stringContaining('cancelled by <@UBOB>') as string,
+    });
     expect((await state.db.query('SELECT 1 FROM exclusive_jobs')).rows).toHaveLength(0);
   });
 });

@@ -42,10 +42,19 @@ describe('deep verification progress (issue 18)', () => {
       db: state.db,
       checks: [],
       realTargets: true,
-      file: { caracal: { postgres: { url: url.href, statementTimeoutMs: 10_000 } }, recovery: { approvers: { users: ['UALICE', 'UBOB'] } } },
+      file: {
+        caracal: { postgres: { url: url.href, statementTimeoutMs: 10_000 } },
+        recovery: { approvers: { users: ['UALICE', 'UBOB'] } },
+      },
     });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: Answer) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   }, 120_000);
   afterAll(async () => {
     await bot.stop();
@@ -56,7 +65,8 @@ describe('deep verification progress (issue 18)', () => {
   });
 
   const element = (a: Answer, id: string) => a.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.action_id === id);
-  const leaseProgress = async () => (await state.db.query<{ progress: string | null }>('SELECT progress FROM exclusive_jobs')).rows[0]?.progress ?? '';
+  const leaseProgress = async () =>
+    (await state.db.query<{ progress: string | null }>('SELECT progress FROM exclusive_jobs')).rows[0]?.progress ?? '';
 
   it('a second click sees zones done of all and rows checked so far, written by the verifier as it reads', async () => {
     const channel = 'CPROG';

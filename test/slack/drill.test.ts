@@ -15,9 +15,19 @@ describe('a drill run end to end', () => {
 
   beforeAll(async () => {
     state = await testStateDb();
-    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] }, drillChannels: ['CDRILL'] } } });
+    bot = await startTestBot({
+      db: state.db,
+      checks: [],
+      file: { recovery: { approvers: { users: ['UALICE', 'UBOB'] }, drillChannels: ['CDRILL'] } },
+    });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: unknown) => { answers.push(JSON.stringify(b)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: unknown) => {
+        answers.push(JSON.stringify(b));
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -28,9 +38,12 @@ describe('a drill run end to end', () => {
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
   };
-  const dashboard = () => blocksOf(calls.filter((c) => !c.body.thread_ts && (c.method === 'chat.update' || c.method === 'chat.postMessage')).at(-1)!);
+  const dashboard = () =>
+    blocksOf(calls.filter((c) => !c.body.thread_ts && (c.method === 'chat.update' || c.method === 'chat.postMessage')).at(-1)!);
   const drillButton = (label: string) =>
-    dashboard().flatMap((b) => (b.elements as { action_id: string; value: string; text: { text: string } }[] | undefined) ?? []).find((e) => String(e.action_id).startsWith(`${ACTION.drillMark}:`) && e.text.text === label);
+    dashboard()
+      .flatMap((b) => (b.elements as { action_id: string; value: string; text: { text: string } }[] | undefined) ?? [])
+      .find((e) => String(e.action_id).startsWith(`${ACTION.drillMark}:`) && e.text.text === label);
 
   it('lists the catalog, runs the drill through the gates, and exports time to detect and to recover', async () => {
     await bot.command('drill');
@@ -59,19 +72,33 @@ describe('a drill run end to end', () => {
     const items = ['rollouts', 'policies', 'control'];
     for (let n = 1; n <= items.length; n++) {
       const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
-      (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_freeze|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' })}`, action_ts: '1', selected_options: items.slice(0, n).map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
+      (tick.actions as unknown[])[0] = {
+        type: 'checkboxes',
+        action_id: ACTION.freezeChecklist,
+        block_id: `gate_freeze|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' })}`,
+        action_ts: '1',
+        selected_options: items.slice(0, n).map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+      };
       await bot.action(tick);
       await settle();
     }
     const confirm = async (gate: 'freeze' | 'storage' | 'services' | 'evidence' | 'safety' | 'resume') => {
       const user = gate === 'resume' && (await listEvents(state.db, runId)).some((e) => e.type === 'confirm_vote') ? 'UBOB' : 'UALICE';
-      await bot.action(await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user }));
+      await bot.action(
+        await runClick(state.db, runId, ACTION.gateConfirm, encodePayload(gateButtonPayload, { v: 1, runId, gate }), { user }),
+      );
       await settle();
     };
     for (const gate of ['freeze', 'storage', 'services', 'evidence', 'safety'] as const) await confirm(gate);
     // Resume's unfreeze checklist: every item Freeze recorded, ticked as it is restored.
     const untick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
-    (untick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id: `gate_resume|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'resume' })}`, action_ts: '2', selected_options: items.map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
+    (untick.actions as unknown[])[0] = {
+      type: 'checkboxes',
+      action_id: ACTION.freezeChecklist,
+      block_id: `gate_resume|v1|${encodePayload(gateButtonPayload, { v: 1, runId, gate: 'resume' })}`,
+      action_ts: '2',
+      selected_options: items.map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+    };
     await bot.action(untick);
     await settle();
     await confirm('resume');
@@ -87,8 +114,13 @@ describe('a drill run end to end', () => {
 
     await bot.command('timeline', { channel_id: 'CDRILL' });
     await bot.bot.idle();
-    const markdown = calls.filter((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Timeline')).map((c) => String(c.body.blocks)).join('\n');
+    const markdown = calls
+      .filter((c) => c.method === 'chat.postMessage' && String(c.body.text).startsWith('Timeline'))
+      .map((c) => String(c.body.blocks))
+      .join('\n');
     expect(markdown).toContain('# Drill: Redis outage drill');
-    expect(markdown).toMatch(/Drill: redis-outage; fault injected 20\d\d-[^;]+; time to detect \(TTD\): \d+s; time to recover \(TTR\): \d+s/);
+    expect(markdown).toMatch(
+      /Drill: redis-outage; fault injected 20\d\d-[^;]+; time to detect \(TTD\): \d+s; time to recover \(TTR\): \d+s/,
+    );
   });
 });

@@ -11,13 +11,19 @@ import { testStateDb } from '../helpers/state.ts';
 
 /** A check of the fail-closed symptom that says which Postgres it was pointed at: the environment's own target. */
 const where: CheckDefinition = {
-  id: 'gateway.revocation', title: 'Which deployment', gates: ['safety'], reads: 'the configured Postgres URL',
+  id: 'gateway.revocation',
+  title: 'Which deployment',
+  gates: ['safety'],
+  reads: 'the configured Postgres URL',
   run: (ctx) => Promise.resolve({ status: 'pass', summary: `checked ${ctx.caracal.postgres.url ?? 'the default'}` }),
 };
 
 type Element = { action_id?: string; value?: string };
 const values = (blocks: unknown, actionId: string) =>
-  (blocks as { elements?: Element[] }[]).flatMap((b) => b.elements ?? []).filter((e) => e.action_id === actionId).map((e) => JSON.parse(e.value ?? '{}') as Record<string, unknown>);
+  (blocks as { elements?: Element[] }[])
+    .flatMap((b) => b.elements ?? [])
+    .filter((e) => e.action_id === actionId)
+    .map((e) => JSON.parse(e.value ?? '{}') as Record<string, unknown>);
 
 describe('buttons act on their environment (issue 17 item 6)', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -39,9 +45,18 @@ describe('buttons act on their environment (issue 17 item 6)', () => {
     await t.stop();
     await state.drop();
   });
-  const lastReport = (channel: string) => t.slack.workspace.history(channel).filter((m) => m.text.includes('Caracal status')).at(-1)!;
+  const lastReport = (channel: string) =>
+    t.slack.workspace
+      .history(channel)
+      .filter((m) => m.text.includes('Caracal status'))
+      .at(-1)!;
   const summaries = async (channel: string) =>
-    (await state.db.query<{ environment: string; summary: string }>(`SELECT environment, view->'results'->0->>'summary' AS summary FROM reports WHERE channel_id = $1 AND complete ORDER BY created_at`, [channel])).rows.map((r) => [r.environment, r.summary]);
+    (
+      await state.db.query<{ environment: string; summary: string }>(
+        `SELECT environment, view->'results'->0->>'summary' AS summary FROM reports WHERE channel_id = $1 AND complete ORDER BY created_at`,
+        [channel],
+      )
+    ).rows.map((r) => [r.environment, r.summary]);
 
   it('Re-run, Details and Start recovery of a staging report act on staging, in a channel whose default is not', async () => {
     await t.slack.interact.command('U0EVE', 'C0INCIDENT', '/caracal status staging');
@@ -68,10 +83,13 @@ describe('buttons act on their environment (issue 17 item 6)', () => {
     await t.settle();
   });
 
-  it('troubleshooting runs its checks against the environment named, else the channel\'s default', async () => {
+  it("troubleshooting runs its checks against the environment named, else the channel's default", async () => {
     await t.slack.interact.command('U0EVE', 'C0INCIDENT', '/caracal troubleshoot staging fail-closed');
     await t.settle();
-    const card = t.slack.workspace.ephemeralsFor('U0EVE', 'C0INCIDENT').filter((e) => e.text.includes('fail closed')).at(-1)!;
+    const card = t.slack.workspace
+      .ephemeralsFor('U0EVE', 'C0INCIDENT')
+      .filter((e) => e.text.includes('fail closed'))
+      .at(-1)!;
     expect(JSON.stringify(card.blocks)).toContain('*Environment:* `staging`');
     expect(values(card.blocks, ACTION.troubleshootRun)).toEqual([{ v: 2, symptom: 'fail-closed', env: 'staging' }]);
     await t.slack.interact.click('U0EVE', 'C0INCIDENT', card.ts, ACTION.troubleshootRun);
@@ -82,13 +100,19 @@ describe('buttons act on their environment (issue 17 item 6)', () => {
     // #drills' default is staging: the card needs no name; #incident's is the default environment.
     await t.slack.interact.command('U0EVE', 'C0DRILLS', '/caracal troubleshoot fail-closed');
     await t.settle();
-    const drills = t.slack.workspace.ephemeralsFor('U0EVE', 'C0DRILLS').filter((e) => e.text.includes('fail closed')).at(-1)!;
+    const drills = t.slack.workspace
+      .ephemeralsFor('U0EVE', 'C0DRILLS')
+      .filter((e) => e.text.includes('fail closed'))
+      .at(-1)!;
     await t.slack.interact.click('U0EVE', 'C0DRILLS', drills.ts, ACTION.troubleshootRun);
     await t.settle();
     expect((await summaries('C0DRILLS')).at(-1)).toEqual(['staging', 'checked postgres://staging.example/caracal']);
     await t.slack.interact.command('U0EVE', 'C0INCIDENT', '/caracal troubleshoot fail-closed');
     await t.settle();
-    const incident = t.slack.workspace.ephemeralsFor('U0EVE', 'C0INCIDENT').filter((e) => e.text.includes('fail closed')).at(-1)!;
+    const incident = t.slack.workspace
+      .ephemeralsFor('U0EVE', 'C0INCIDENT')
+      .filter((e) => e.text.includes('fail closed'))
+      .at(-1)!;
     await t.slack.interact.click('U0EVE', 'C0INCIDENT', incident.ts, ACTION.troubleshootRun);
     await t.settle();
     expect((await summaries('C0INCIDENT')).at(-1)).toEqual(['default', 'checked postgres://prod.example/caracal']);

@@ -27,12 +27,24 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
       // A long cache makes the count exact on a loaded machine (the burst may take longer than the default 10 s).
       file: {
         caracal: { services: fake.urls },
-        limits: { resultCacheMs: 600_000, checksPerUserPerMinute: 6, checksPerChannelPerMinute: 20, notesPerUserPerMinute: 10, notesPerChannelPerMinute: 30 },
+        limits: {
+          resultCacheMs: 600_000,
+          checksPerUserPerMinute: 6,
+          checksPerChannelPerMinute: 20,
+          notesPerUserPerMinute: 10,
+          notesPerChannelPerMinute: 30,
+        },
         recovery: { approvers: { users: ['U0ALICE'] }, startRuns: 'anyone' },
       },
     });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: { text?: string }) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -47,7 +59,11 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     const users = Array.from({ length: 13 }, (_, i) => `U0USER${i}`);
     const responses: Response[] = [];
     for (let wave = 0; wave < 130; wave += 65) {
-      responses.push(...(await Promise.all(Array.from({ length: 65 }, (_, i) => bot.command('status', { user_id: users[(wave + i) % users.length], channel_id: 'C0FLOOD' })))));
+      responses.push(
+        ...(await Promise.all(
+          Array.from({ length: 65 }, (_, i) => bot.command('status', { user_id: users[(wave + i) % users.length], channel_id: 'C0FLOOD' })),
+        )),
+      );
     }
     expect(responses.every((r) => r.status === 200)).toBe(true);
     await bot.bot.idle();
@@ -71,7 +87,8 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     await bot.bot.idle();
     await bot.command('status', { user_id: 'U0LATE2', channel_id: 'C0OTHER' });
     await bot.bot.idle();
-    const posted = () => calls.slice(before).filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0OTHER' && !c.body.thread_ts);
+    const posted = () =>
+      calls.slice(before).filter((c) => c.method === 'chat.postMessage' && c.body.channel === 'C0OTHER' && !c.body.thread_ts);
     expect(posted()).toHaveLength(1); // the second joined the first
     // Outside the window (the test's cache is 10 minutes: age the first report instead of waiting).
     await state.db.query(`UPDATE reports SET created_at = created_at - interval '1 hour' WHERE channel_id = 'C0OTHER'`);
@@ -90,7 +107,11 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     const users = ['U0N1', 'U0N2', 'U0N3', 'U0N4', 'U0N5'];
     // In waves of 50 at once: one test process opening 300 sockets together meets its own connection limits.
     for (let wave = 0; wave < 300; wave += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, i) => bot.command(`note spam ${wave + i}`, { user_id: users[(wave + i) % users.length], channel_id: channel })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          bot.command(`note spam ${wave + i}`, { user_id: users[(wave + i) % users.length], channel_id: channel }),
+        ),
+      );
     }
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
@@ -98,7 +119,9 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note');
     const limit = bot.config.limits.notesPerChannelPerMinute;
     expect(notes).toHaveLength(limit);
-    const threadPosts = calls.slice(before).filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts);
+    const threadPosts = calls
+      .slice(before)
+      .filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts);
     expect(threadPosts).toHaveLength(limit);
   });
 });

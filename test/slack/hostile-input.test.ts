@@ -16,7 +16,31 @@ function rng(seed: number): () => number {
   };
 }
 
-const ALPHABET = ['a', 'Z', ' ', '\t', '\n', '/', '<', '>', '&', '!', '@', '"', "'", '\\', '{', '}', '\u0000', 'é', '😀', '\u202e', 'status', 'recover', 'note'];
+const ALPHABET = [
+  'a',
+  'Z',
+  ' ',
+  '\t',
+  '\n',
+  '/',
+  '<',
+  '>',
+  '&',
+  '!',
+  '@',
+  '"',
+  "'",
+  '\\',
+  '{',
+  '}',
+  '\u0000',
+  'é',
+  '😀',
+  '\u202e',
+  'status',
+  'recover',
+  'note',
+];
 
 function randomText(next: () => number, max: number): string {
   let out = '';

@@ -7,7 +7,16 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import {
+  blocksOf,
+  buttonClick,
+  captureSlackApi,
+  runClick,
+  startTestBot,
+  testStateDb,
+  type SlackCall,
+  type TestBot,
+} from '../helpers/slack.ts';
 
 const GW = 'http://gateway-1.caracal.test:8081';
 
@@ -28,7 +37,13 @@ describe('idempotent side effects (issue 18)', () => {
       env: { CARACAL_ADMIN_TOKEN: 'admin-token-idem-5678' },
     });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: Answer) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -40,7 +55,10 @@ describe('idempotent side effects (issue 18)', () => {
     await bot.command('recover idem', { channel_id: channel, user_id: 'UALICE' });
     await bot.bot.idle();
     const runId = (await findRunId(state.db, channel, 'active'))!;
-    await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
+    await state.db.query(
+      `UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`,
+      [runId],
+    );
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
     // The finding the reload fixes (issue 12's placement offers the reload next to it).
     await state.db.query(
@@ -50,8 +68,11 @@ describe('idempotent side effects (issue 18)', () => {
     );
     await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
     await bot.bot.flushDeliveries();
-    const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
-    const button = blocksOf(dashboard).flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
+    const dashboard = calls
+      .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
+      .at(-1)!;
+    const button = blocksOf(dashboard)
+      .flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
       .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`) && String(e.value).includes('gateway.reload'))!;
     return { runId, button };
   }
@@ -63,7 +84,13 @@ describe('idempotent side effects (issue 18)', () => {
     await bot.bot.idle();
     const value = runIt(answers.at(-1)!).value;
     let reached = 0;
-    nock(GW).persist().post('/internal/revocations/reload').reply(() => { reached++; return [200, { ok: true, revocations: 2 }]; });
+    nock(GW)
+      .persist()
+      .post('/internal/revocations/reload')
+      .reply(() => {
+        reached++;
+        return [200, { ok: true, revocations: 2 }];
+      });
     const click = buttonClick(ACTION.remediateRun, value, { user: 'UALICE', channel: 'CIDEM1' });
     await bot.action(click);
     await bot.bot.idle();
@@ -75,7 +102,10 @@ describe('idempotent side effects (issue 18)', () => {
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'action_started')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'action_finished')).toHaveLength(1);
-    expect(answers.slice(-2).map((a) => a.text)).toEqual([expect.stringMatching(/^:white_check_mark: Succeeded: Reload/), expect.stringMatching(/^:white_check_mark: Succeeded: Reload/)]);
+    expect(answers.slice(-2).map((a) => a.text)).toEqual([
+      expect.stringMatching(/^:white_check_mark: Succeeded: Reload/),
+      expect.stringMatching(/^:white_check_mark: Succeeded: Reload/),
+    ]);
   });
 
   it('a remediation button clicked with the run id in another channel, or on another message, is refused without a word about the run', async () => {

@@ -29,13 +29,20 @@ describe('operations', () => {
     const res = await fetch(`${bot.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-77' } });
     expect(res.status).toBe(200);
     const body = await res.text();
-    for (const name of ['caracal_chatops_deliveries_queued', 'caracal_chatops_deliveries_failed', 'caracal_chatops_deliveries_oldest_queued_seconds', 'caracal_chatops_slack_channels_paused']) {
+    for (const name of [
+      'caracal_chatops_deliveries_queued',
+      'caracal_chatops_deliveries_failed',
+      'caracal_chatops_deliveries_oldest_queued_seconds',
+      'caracal_chatops_slack_channels_paused',
+    ]) {
       expect(body).toMatch(new RegExp(`^${name} \\d`, 'm'));
     }
   });
 
   it('says in /readyz which channels are paused, and stays ready', async () => {
-    await state.db.query(`INSERT INTO slack_channels (channel_id, paused_error, paused_since, next_probe_at, probes) VALUES ('CPAUSED', 'not_in_channel', now(), now() + interval '1 h', 1)`);
+    await state.db.query(
+      `INSERT INTO slack_channels (channel_id, paused_error, paused_since, next_probe_at, probes) VALUES ('CPAUSED', 'not_in_channel', now(), now() + interval '1 h', 1)`,
+    );
     const res = await fetch(`${bot.url}/readyz`);
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/^ready\nslack channel CPAUSED paused since .*: not_in_channel/);
@@ -43,11 +50,27 @@ describe('operations', () => {
   });
 
   it('deletes reports and delivered rows older than the retention, and keeps the rest', async () => {
-    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `op${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
+    const s = createRecoveryService({
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db: state.db,
+      isApprover: () => Promise.resolve(true),
+      now: () => new Date(),
+      newId: () => `op${Date.now().toString(36)}`,
+      policy: {
+        freshnessMs: 1,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
+    });
     const r = await s.startRun({ channelId: 'CRET', title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
-    await state.db.query(`UPDATE deliveries SET status = 'done', delivered_at = now() - interval '40 days' WHERE run_id = $1 AND kind = 'thread'`, [runId]);
-    await state.db.query(`INSERT INTO reports (id, channel_id, view, created_at) VALUES ('old1', 'CRET', '{}', now() - interval '31 days'), ('new1', 'CRET', '{}', now())`);
+    await state.db.query(
+      `UPDATE deliveries SET status = 'done', delivered_at = now() - interval '40 days' WHERE run_id = $1 AND kind = 'thread'`,
+      [runId],
+    );
+    await state.db.query(
+      `INSERT INTO reports (id, channel_id, view, created_at) VALUES ('old1', 'CRET', '{}', now() - interval '31 days'), ('new1', 'CRET', '{}', now())`,
+    );
     const gone = await sweep(state.db, 30);
     expect(gone.reports).toBe(1);
     expect(gone.deliveries).toBeGreaterThanOrEqual(1);
@@ -57,23 +80,53 @@ describe('operations', () => {
   });
 
   it('a bounded stop leaves a stuck delivery pass behind; the next replica delivers its rows', async () => {
-    const s = createRecoveryService({ startPolicy: { who: 'anyone', drillChannels: [] }, db: state.db, isApprover: () => Promise.resolve(true), now: () => new Date(), newId: () => `sd${Date.now().toString(36)}`, policy: { freshnessMs: 1, approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 }, requiredChecks: () => [] } });
+    const s = createRecoveryService({
+      startPolicy: { who: 'anyone', drillChannels: [] },
+      db: state.db,
+      isApprover: () => Promise.resolve(true),
+      now: () => new Date(),
+      newId: () => `sd${Date.now().toString(36)}`,
+      policy: {
+        freshnessMs: 1,
+        approvalsRequired: { freeze: 1, storage: 1, services: 1, evidence: 1, safety: 1, resume: 2 },
+        requiredChecks: () => [],
+      },
+    });
     const r = await s.startRun({ channelId: 'CSTOP', title: 't', userId: 'U1' });
     const runId = r.ok ? r.run.id : '';
     const calls = captureSlackApi();
     const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     let rendering = false;
     const stuck = createDispatcher({
-      db: state.db, client, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: 'stuck', postIntervalMs: 0,
-      render: { dashboard: () => { rendering = true; return new Promise(() => undefined); }, logEntry: () => new Promise(() => undefined) },
+      db: state.db,
+      client,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      workerId: 'stuck',
+      postIntervalMs: 0,
+      render: {
+        dashboard: () => {
+          rendering = true;
+          return new Promise(() => undefined);
+        },
+        logEntry: () => new Promise(() => undefined),
+      },
     });
     void stuck.runNow();
     while (!rendering) await new Promise((res) => setTimeout(res, 5));
     await stuck.stop(50); // resolves although the pass never ends
     await state.db.query(`UPDATE runs SET delivery_locked_until = now() - interval '1 s' WHERE id = $1`, [runId]);
     const next = createDispatcher({
-      db: state.db, client, logger: createLogger({ level: 'silent' }), metrics: createMetrics(), workerId: 'next', postIntervalMs: 0,
-      render: { dashboard: () => Promise.resolve({ text: 'dash', blocks: [] }), logEntry: (e) => Promise.resolve({ text: e.type, blocks: [] }) },
+      db: state.db,
+      client,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      workerId: 'next',
+      postIntervalMs: 0,
+      render: {
+        dashboard: () => Promise.resolve({ text: 'dash', blocks: [] }),
+        logEntry: (e) => Promise.resolve({ text: e.type, blocks: [] }),
+      },
     });
     await next.runNow();
     expect(calls.filter((c) => c.body.channel === 'CSTOP').map((c) => String(c.body.text))).toEqual(['dash', 'run_started']);

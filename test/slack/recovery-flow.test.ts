@@ -5,10 +5,23 @@ import type { CheckDefinition } from '../../src/checks/types.ts';
 import type { Gate } from '../../src/domain/gates.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, waitFor, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import {
+  blocksOf,
+  buttonClick,
+  captureSlackApi,
+  startTestBot,
+  testStateDb,
+  waitFor,
+  type SlackCall,
+  type TestBot,
+} from '../helpers/slack.ts';
 
 const greenCheck = (id: string, gates: Gate[]): CheckDefinition => ({
-  id, title: id, gates, reads: '-', run: () => Promise.resolve({ status: 'pass', summary: `${id} ok` }),
+  id,
+  title: id,
+  gates,
+  reads: '-',
+  run: () => Promise.resolve({ status: 'pass', summary: `${id} ok` }),
 });
 const CHECKS = [
   greenCheck('postgres.reachable', ['storage']),
@@ -33,9 +46,17 @@ describe('a whole recovery run through signed Slack requests', () => {
       if (c.method !== 'users.info') return undefined;
       const id = String(c.body.user);
       const name = { UALICE: 'Alice', UBOB: 'Bob', UEVE: 'Eve' }[id];
-      return name ? [200, { ok: true, user: { id, name: name.toLowerCase(), real_name: `${name} Example`, profile: { display_name: name } } }] : [200, { ok: false, error: 'user_not_found' }];
+      return name
+        ? [200, { ok: true, user: { id, name: name.toLowerCase(), real_name: `${name} Example`, profile: { display_name: name } } }]
+        : [200, { ok: false, error: 'user_not_found' }];
     });
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: { text?: string }) => {
+        ephemeral.push(String(b.text));
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -45,12 +66,15 @@ describe('a whole recovery run through signed Slack requests', () => {
 
   const dashboardTs = () => calls.find((c) => c.method === 'chat.postMessage' && !c.body.thread_ts)!.reply.ts as string;
   function dashboard(): Block[] {
-    const last = calls.filter((c) => (c.method === 'chat.update' && c.body.ts === dashboardTs()) || (c.method === 'chat.postMessage' && !c.body.thread_ts)).at(-1)!;
+    const last = calls
+      .filter((c) => (c.method === 'chat.update' && c.body.ts === dashboardTs()) || (c.method === 'chat.postMessage' && !c.body.thread_ts))
+      .at(-1)!;
     return blocksOf(last) as Block[];
   }
   function element(actionId: string): Element & { block_id: string } {
     for (const b of dashboard()) {
-      const found = (b.elements ?? []).find((e) => e.action_id === actionId) ?? (b.accessory?.action_id === actionId ? b.accessory : undefined);
+      const found =
+        (b.elements ?? []).find((e) => e.action_id === actionId) ?? (b.accessory?.action_id === actionId ? b.accessory : undefined);
       if (found) return { ...found, block_id: b.block_id! };
     }
     throw new Error(`no ${actionId} on the dashboard`);
@@ -77,7 +101,13 @@ describe('a whole recovery run through signed Slack requests', () => {
     // Freeze: anyone ticks the checklist; a non-approver cannot confirm; an approver can.
     const box = element(ACTION.freezeChecklist);
     const tick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE', messageTs: dashboardTs() });
-    (tick.actions as Record<string, unknown>[])[0] = { type: 'checkboxes', action_id: box.action_id, block_id: box.block_id, selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })), action_ts: '1' };
+    (tick.actions as Record<string, unknown>[])[0] = {
+      type: 'checkboxes',
+      action_id: box.action_id,
+      block_id: box.block_id,
+      selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+      action_ts: '1',
+    };
     expect((await bot.action(tick)).status).toBe(200);
     await settle();
     await click(ACTION.gateConfirm, 'UEVE');
@@ -97,7 +127,13 @@ describe('a whole recovery run through signed Slack requests', () => {
     const unfreeze = element(ACTION.freezeChecklist);
     expect(unfreeze.block_id).toContain('resume');
     const untick = buttonClick(ACTION.freezeChecklist, '', { user: 'UEVE', messageTs: dashboardTs() });
-    (untick.actions as Record<string, unknown>[])[0] = { type: 'checkboxes', action_id: unfreeze.action_id, block_id: unfreeze.block_id, selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })), action_ts: '2' };
+    (untick.actions as Record<string, unknown>[])[0] = {
+      type: 'checkboxes',
+      action_id: unfreeze.action_id,
+      block_id: unfreeze.block_id,
+      selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+      action_ts: '2',
+    };
     expect((await bot.action(untick)).status).toBe(200);
     await settle();
 
@@ -114,7 +150,14 @@ describe('a whole recovery run through signed Slack requests', () => {
     // The thread holds one reply per logged event (gate_opened shows on the dashboard only).
     const logged = events.filter((e) => e.type !== 'gate_opened');
     expect(threadTexts().length, JSON.stringify({ texts: threadTexts(), types: logged.map((e) => e.type) }, null, 1)).toBe(logged.length);
-    expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE', 'UALICE', 'UALICE', 'UALICE', 'UALICE', 'UALICE']);
+    expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual([
+      'UEVE',
+      'UALICE',
+      'UALICE',
+      'UALICE',
+      'UALICE',
+      'UALICE',
+    ]);
 
     expect((await bot.command('timeline')).status).toBe(200);
     await bot.bot.idle();

@@ -33,7 +33,13 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   function capture(): void {
     ephemeral.length = 0;
     calls = captureSlackApi((c) => (c.method === 'usergroups.users.list' ? [200, { ok: true, users: ['UGROUP'] }] : undefined));
-    nock('https://hooks.slack.com').persist().post(/.*/, (body: { text?: string }) => { ephemeral.push({ text: String(body.text) }); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (body: { text?: string }) => {
+        ephemeral.push({ text: String(body.text) });
+        return true;
+      })
+      .reply(200, 'ok');
   }
   async function newRun(): Promise<{ runId: string; channelId: string }> {
     const channelId = `CRULE${++channel}`;
@@ -43,9 +49,18 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   }
   /** A click from the run's own channel and dashboard (the run id is read from the payload when it parses). */
   async function click(bot: TestBot, actionId: string, value: string, user: string, extra: Record<string, unknown> = {}) {
-    const runId = (() => { try { return (JSON.parse(value) as { runId?: unknown }).runId; } catch { return undefined; } })();
+    const runId = (() => {
+      try {
+        return (JSON.parse(value) as { runId?: unknown }).runId;
+      } catch {
+        return undefined;
+      }
+    })();
     const known = typeof runId === 'string' && (await state.db.query('SELECT 1 FROM runs WHERE id = $1', [runId])).rowCount === 1;
-    const payload = { ...(known ? await runClick(state.db, runId, actionId, value, { user }) : buttonClick(actionId, value, { user })), ...extra };
+    const payload = {
+      ...(known ? await runClick(state.db, runId, actionId, value, { user }) : buttonClick(actionId, value, { user })),
+      ...extra,
+    };
     expect((await bot.action(payload)).status).toBe(200);
   }
   async function settle(): Promise<void> {
@@ -55,7 +70,13 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   async function tickAll(runId: string): Promise<void> {
     const block_id = `gate_freeze|v1|${freezeValue(runId)}`;
     const tick = await runClick(state.db, runId, ACTION.freezeChecklist, '', { user: 'UEVE' });
-    (tick.actions as unknown[])[0] = { type: 'checkboxes', action_id: ACTION.freezeChecklist, block_id, action_ts: '1', selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })) };
+    (tick.actions as unknown[])[0] = {
+      type: 'checkboxes',
+      action_id: ACTION.freezeChecklist,
+      block_id,
+      action_ts: '1',
+      selected_options: ['rollouts', 'policies', 'control'].map((value) => ({ value, text: { type: 'mrkdwn', text: value } })),
+    };
     await a.action(tick);
     await settle();
   }
@@ -94,8 +115,19 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     expect(view.callback_id).toBe(VIEW.overrideModal);
     const submit = (reason: string, user: string) =>
       a.action({
-        type: 'view_submission', team: { id: 'T0TEST' }, user: { id: user, name: 'x', team_id: 'T0TEST' }, api_app_id: 'A0TEST', token: 'x', trigger_id: '1.2.3',
-        view: { id: 'V1', type: 'modal', callback_id: VIEW.overrideModal, private_metadata: view.private_metadata, state: { values: { [BLOCK.overrideReason]: { [ELEMENT.overrideReasonInput]: { type: 'plain_text_input', value: reason } } } } },
+        type: 'view_submission',
+        team: { id: 'T0TEST' },
+        user: { id: user, name: 'x', team_id: 'T0TEST' },
+        api_app_id: 'A0TEST',
+        token: 'x',
+        trigger_id: '1.2.3',
+        view: {
+          id: 'V1',
+          type: 'modal',
+          callback_id: VIEW.overrideModal,
+          private_metadata: view.private_metadata,
+          state: { values: { [BLOCK.overrideReason]: { [ELEMENT.overrideReasonInput]: { type: 'plain_text_input', value: reason } } } },
+        },
       });
     const short = await submit('too short', 'UALICE');
     expect(await short.json()).toMatchObject({ response_action: 'errors' });
@@ -104,7 +136,11 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     await settle();
     let run = (await listEvents(state.db, runId)).map((e) => e.type);
     expect(run).toContain('override_requested');
-    const pending = (await state.db.query<{ id: string }>(`SELECT id FROM approvals WHERE run_id = $1 AND kind = 'override' AND status = 'pending'`, [runId])).rows[0];
+    const pending = (
+      await state.db.query<{ id: string }>(`SELECT id FROM approvals WHERE run_id = $1 AND kind = 'override' AND status = 'pending'`, [
+        runId,
+      ])
+    ).rows[0];
     const ov = JSON.stringify({ v: 1, runId, gate: 'storage', overrideId: pending.id });
     await click(a, ACTION.overrideApprove, ov, 'UALICE');
     await settle();
@@ -113,7 +149,8 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     await settle();
     run = (await listEvents(state.db, runId)).map((e) => e.type);
     expect(run).toContain('override_approved');
-    const gate = (await state.db.query<{ status: string }>(`SELECT status FROM gates WHERE run_id = $1 AND gate = 'storage'`, [runId])).rows[0];
+    const gate = (await state.db.query<{ status: string }>(`SELECT status FROM gates WHERE run_id = $1 AND gate = 'storage'`, [runId]))
+      .rows[0];
     expect(gate.status).toBe('overridden');
     expect(calls.some((c) => c.method === 'usergroups.users.list' && c.body.usergroup === 'SONCALL')).toBe(true);
   });
@@ -123,7 +160,12 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     const { runId } = await newRun();
     await tickAll(runId);
     const before = (await listEvents(state.db, runId)).length;
-    for (const value of [JSON.stringify({ v: 2, runId, gate: 'freeze' }), JSON.stringify({ v: 1, runId, gate: 'nope' }), `${freezeValue(runId)}x`, JSON.stringify({ v: 1, runId: "x'; DROP TABLE runs;--", gate: 'freeze' })]) {
+    for (const value of [
+      JSON.stringify({ v: 2, runId, gate: 'freeze' }),
+      JSON.stringify({ v: 1, runId, gate: 'nope' }),
+      `${freezeValue(runId)}x`,
+      JSON.stringify({ v: 1, runId: "x'; DROP TABLE runs;--", gate: 'freeze' }),
+    ]) {
       await click(a, ACTION.gateConfirm, value, 'UALICE');
     }
     await settle();
@@ -135,9 +177,17 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     capture();
     const { runId, channelId } = await newRun();
     const shortcut = {
-      type: 'message_action', callback_id: SHORTCUT.addToIncidentLog, trigger_id: '1.2.3', team: { id: 'T0TEST', domain: 'acme' },
-      user: { id: 'UEVE', name: 'eve' }, channel: { id: channelId, name: 'ops' }, message_ts: '1.1', response_url: 'https://hooks.slack.com/actions/x',
-      message: { type: 'message', user: 'UDBA', ts: '1764320000.5', text: 'restarted gateway-0 <!channel>' }, token: 'x', action_ts: '1',
+      type: 'message_action',
+      callback_id: SHORTCUT.addToIncidentLog,
+      trigger_id: '1.2.3',
+      team: { id: 'T0TEST', domain: 'acme' },
+      user: { id: 'UEVE', name: 'eve' },
+      channel: { id: channelId, name: 'ops' },
+      message_ts: '1.1',
+      response_url: 'https://hooks.slack.com/actions/x',
+      message: { type: 'message', user: 'UDBA', ts: '1764320000.5', text: 'restarted gateway-0 <!channel>' },
+      token: 'x',
+      action_ts: '1',
     };
     expect((await a.action(shortcut)).status).toBe(200);
     await a.command('note failover done', { channel_id: channelId });
@@ -148,7 +198,10 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     // Either replica may hold this run's delivery lease, and a pass is a bounded batch: deliver until the entry is out.
     const thread = async () => {
       await Promise.all([a.bot.flushDeliveries(), b.bot.flushDeliveries()]);
-      return calls.filter((c) => c.body.thread_ts).map((c) => String(c.body.text)).join('\n');
+      return calls
+        .filter((c) => c.body.thread_ts)
+        .map((c) => String(c.body.text))
+        .join('\n');
     };
     await expect.poll(thread, { timeout: 20_000, interval: 100 }).toContain('restarted gateway-0 &lt;!channel&gt;');
     const posted = await thread();
@@ -170,9 +223,17 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     const long = words(7000, 'w').slice(0, 40_000);
     expect(long.length).toBe(40_000);
     const shortcut = {
-      type: 'message_action', callback_id: SHORTCUT.addToIncidentLog, trigger_id: '1.2.3', team: { id: 'T0TEST', domain: 'acme' },
-      user: { id: 'UEVE', name: 'eve' }, channel: { id: channelId, name: 'ops' }, message_ts: '1.1', response_url: 'https://hooks.slack.com/actions/x',
-      message: { type: 'message', user: 'UDBA', ts: '1764320000.6', text: long }, token: 'x', action_ts: '1',
+      type: 'message_action',
+      callback_id: SHORTCUT.addToIncidentLog,
+      trigger_id: '1.2.3',
+      team: { id: 'T0TEST', domain: 'acme' },
+      user: { id: 'UEVE', name: 'eve' },
+      channel: { id: channelId, name: 'ops' },
+      message_ts: '1.1',
+      response_url: 'https://hooks.slack.com/actions/x',
+      message: { type: 'message', user: 'UDBA', ts: '1764320000.6', text: long },
+      token: 'x',
+      action_ts: '1',
     };
     expect((await a.action(shortcut)).status).toBe(200);
     await settle();
@@ -181,7 +242,10 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     const firstNote = notes.filter((n) => n.from === undefined);
     expect(firstNote.map((n) => n.text).every((t) => String(t).length <= 2500)).toBe(true);
     expect(firstNote.map((n) => strip(n.text)).join(' ')).toBe(medium);
-    expect(firstNote.map((n) => [n.part, n.parts])).toEqual([[1, 2], [2, 2]]);
+    expect(firstNote.map((n) => [n.part, n.parts])).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
     const fromShortcut = notes.filter((n) => n.from === 'UDBA');
     expect(fromShortcut.length).toBeGreaterThanOrEqual(16);
     expect(fromShortcut.map((n) => strip(n.text)).join(' ')).toBe(long.trim());

@@ -4,7 +4,16 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import {
+  blocksOf,
+  buttonClick,
+  captureSlackApi,
+  runClick,
+  startTestBot,
+  testStateDb,
+  type SlackCall,
+  type TestBot,
+} from '../helpers/slack.ts';
 
 const GW = 'http://gateway-0.caracal.test:8081';
 
@@ -31,7 +40,12 @@ describe('remediation actions from the run dashboard', () => {
     await state.drop();
   });
 
-  type Answer = { text?: string; replace_original?: boolean; delete_original?: boolean; blocks?: { elements?: { action_id: string; value: string }[] }[] };
+  type Answer = {
+    text?: string;
+    replace_original?: boolean;
+    delete_original?: boolean;
+    blocks?: { elements?: { action_id: string; value: string }[] }[];
+  };
   const answers: Answer[] = [];
 
   async function safetyRun(channel: string): Promise<{ runId: string; button: { action_id: string; value: string } }> {
@@ -39,7 +53,10 @@ describe('remediation actions from the run dashboard', () => {
     await bot.bot.idle();
     const runId = (await findRunId(state.db, channel, 'active'))!;
     // Reach the Safety gate: the earlier gates have no checks configured here, so Confirm needs only approvers.
-    await state.db.query(`UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`, [runId]);
+    await state.db.query(
+      `UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`,
+      [runId],
+    );
     await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
     // The finding the reload fixes, as a Safety check run records it: the placement offers the reload next to it.
     await state.db.query(
@@ -49,16 +66,27 @@ describe('remediation actions from the run dashboard', () => {
     );
     await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
     await bot.bot.flushDeliveries();
-    const dashboard = calls.filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel).at(-1)!;
+    const dashboard = calls
+      .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
+      .at(-1)!;
     type El = { action_id: string; value: string };
-    const button = blocksOf(dashboard).flatMap((b) => (b.elements as El[] | undefined) ?? []).find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`))!;
+    const button = blocksOf(dashboard)
+      .flatMap((b) => (b.elements as El[] | undefined) ?? [])
+      .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`))!;
     return { runId, button };
   }
 
   const runItButton = (a: Answer) => a.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.remediateRun)!;
 
   it('answers the click with a card saying what will be called; a non-approver is refused and logged; the card shows Running, then the outcome', async () => {
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: Answer) => { answers.push(b); ephemeral.push(String(b.text)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: Answer) => {
+        answers.push(b);
+        ephemeral.push(String(b.text));
+        return true;
+      })
+      .reply(200, 'ok');
     const { runId, button } = await safetyRun('CREMEDY');
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UEVE' }));
     await bot.bot.idle();
@@ -70,7 +98,10 @@ describe('remediation actions from the run dashboard', () => {
     expect(JSON.stringify(card.blocks)).toContain('/internal/revocations/reload');
     expect(card.replace_original).toBe(false);
 
-    nock(GW).post('/internal/revocations/reload').matchHeader('authorization', 'Bearer admin-token-5678').reply(200, { ok: true, revocations: 4 });
+    nock(GW)
+      .post('/internal/revocations/reload')
+      .matchHeader('authorization', 'Bearer admin-token-5678')
+      .reply(200, { ok: true, revocations: 4 });
     const before = answers.length;
     await bot.action(buttonClick(ACTION.remediateRun, runItButton(card).value, { user: 'UALICE', channel: 'CREMEDY' }));
     await bot.bot.idle();
@@ -87,8 +118,15 @@ describe('remediation actions from the run dashboard', () => {
     expect(startedAt).toBeGreaterThan(-1);
     expect(finishedAt).toBeGreaterThan(startedAt);
     expect(events[startedAt]).toMatchObject({ actor: 'UALICE', gate: 'safety', data: { action: 'gateway.reload' } });
-    expect(events[finishedAt]).toMatchObject({ actor: 'UALICE', gate: 'safety', data: { action: 'gateway.reload', ok: true, result: 'success', startedEventId: String(events[startedAt].id) } });
-    const entry = calls.filter((c) => c.body.thread_ts).map((c) => String(c.body.text)).join('\n');
+    expect(events[finishedAt]).toMatchObject({
+      actor: 'UALICE',
+      gate: 'safety',
+      data: { action: 'gateway.reload', ok: true, result: 'success', startedEventId: String(events[startedAt].id) },
+    });
+    const entry = calls
+      .filter((c) => c.body.thread_ts)
+      .map((c) => String(c.body.text))
+      .join('\n');
     expect(entry).toContain('Revocation snapshot reloaded on 1 of 1 Gateway pod(s).');
     expect(entry).toContain('"revocations":4');
     expect(entry).not.toContain('admin-token-5678');
@@ -103,7 +141,10 @@ describe('remediation actions from the run dashboard', () => {
     await bot.bot.idle();
     const value = runItButton(answers.at(-1)!).value;
     // A start with no outcome: another replica is mid-call, or died during it.
-    await state.db.query(`INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, now(), 'UBOB', 'action_started', 'safety', '{"action":"gateway.reload","title":"Reload the revocation snapshot on every Gateway pod","target":"x"}')`, [runId]);
+    await state.db.query(
+      `INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, now(), 'UBOB', 'action_started', 'safety', '{"action":"gateway.reload","title":"Reload the revocation snapshot on every Gateway pod","target":"x"}')`,
+      [runId],
+    );
     const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
     await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE', channel: 'CREMEDY2' }));
     await bot.bot.idle();
@@ -131,7 +172,12 @@ describe('remediation actions from the run dashboard', () => {
        VALUES ($1, 'services', 'services.ready', 'fail', 'Coordinator not ready (HTTP 503) error=outbox_dead', now(), now(), '["outbox_dead"]')`,
       [runId],
     );
-    const click = async (action: string) => bot.action(await runClick(state.db, runId, ACTION.gateRemediate, JSON.stringify({ v: 1, runId, gate: 'services', action }), { user: 'UALICE' }));
+    const click = async (action: string) =>
+      bot.action(
+        await runClick(state.db, runId, ACTION.gateRemediate, JSON.stringify({ v: 1, runId, gate: 'services', action }), {
+          user: 'UALICE',
+        }),
+      );
     const reloads = nock(GW).post('/internal/revocations/reload').reply(200, { ok: true });
     await click('gateway.reload');
     await bot.bot.idle();
@@ -158,14 +204,19 @@ describe('remediation actions from the run dashboard', () => {
     const value = runItButton(answers.at(-1)!).value;
     const from = answers.length;
     const before = calls.length;
-    nock(GW).post('/internal/revocations/reload').reply(function () {
-      const auth = String(this.req.headers.authorization);
-      return [500, { error: 'denied', echoed: this.req.headers, cut: auth.slice(7, 7 + 12), text: `seen ${auth}` }];
-    });
+    nock(GW)
+      .post('/internal/revocations/reload')
+      .reply(function () {
+        const auth = String(this.req.headers.authorization);
+        return [500, { error: 'denied', echoed: this.req.headers, cut: auth.slice(7, 7 + 12), text: `seen ${auth}` }];
+      });
     await bot.action(buttonClick(ACTION.remediateRun, value, { user: 'UALICE', channel: 'CREMEDY3' }));
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
-    const outgoing = [...calls.slice(before).map((c) => decodeURIComponent(c.raw.replace(/\+/g, ' '))), ...answers.slice(from).map((a) => JSON.stringify(a))].join('\n');
+    const outgoing = [
+      ...calls.slice(before).map((c) => decodeURIComponent(c.raw.replace(/\+/g, ' '))),
+      ...answers.slice(from).map((a) => JSON.stringify(a)),
+    ].join('\n');
     const stored = JSON.stringify((await listEvents(state.db, runId)).map((e) => e.data));
     expect(outgoing).toContain('REDACTED'); // the echo did come back: the scrubber, not luck, keeps it out
     expect(answers.at(-1)!.text).toMatch(/^:x: Failed/);
@@ -182,12 +233,25 @@ describe('break-glass steps', () => {
     const { createTempDatabase } = await import('../helpers/pg.ts');
     const caracal = await createTempDatabase('bg');
     await loadCaracalSchema(caracal);
-    await caracal.exec(`INSERT INTO event_outbox (id, stream_name, payload_json, attempts, available_at, last_error) VALUES ('0190b000-0000-7000-8000-0000000000aa', 'caracal.audit.events', '{}', 100, 'infinity', 'redis down')`);
+    await caracal.exec(
+      `INSERT INTO event_outbox (id, stream_name, payload_json, attempts, available_at, last_error) VALUES ('0190b000-0000-7000-8000-0000000000aa', 'caracal.audit.events', '{}', 100, 'infinity', 'redis down')`,
+    );
     const state = await testStateDb();
-    const bot = await startTestBot({ db: state.db, checks: [], realTargets: true, file: { caracal: { postgres: { url: caracal.url } }, recovery: { approvers: { users: ['UALICE'] } } } });
+    const bot = await startTestBot({
+      db: state.db,
+      checks: [],
+      realTargets: true,
+      file: { caracal: { postgres: { url: caracal.url } }, recovery: { approvers: { users: ['UALICE'] } } },
+    });
     captureSlackApi();
     const answers: { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] }[] = [];
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: (typeof answers)[number]) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: (typeof answers)[number]) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
     await bot.command('recover outbox', { channel_id: 'CBG', user_id: 'UALICE' });
     await bot.bot.idle();
     const runId = (await findRunId(state.db, 'CBG', 'active'))!;
@@ -206,13 +270,18 @@ describe('break-glass steps', () => {
     await bot.action(await runClick(state.db, runId, ACTION.gateRemediate, value, { user: 'UALICE' }));
     await bot.bot.idle();
     const guidance = answers.at(-1)!;
-    expect(JSON.stringify(guidance.blocks)).toContain("UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL WHERE id IN ('0190b000-0000-7000-8000-0000000000aa')");
+    expect(JSON.stringify(guidance.blocks)).toContain(
+      "UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL WHERE id IN ('0190b000-0000-7000-8000-0000000000aa')",
+    );
     const done = guidance.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.breakGlassDone)!;
     await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UEVE', channel: 'CBG' }));
     await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UALICE', channel: 'CBG' }));
     await bot.bot.idle();
     const events = await listEvents(state.db, runId);
-    expect(events.find((e) => e.type === 'action_run')).toMatchObject({ actor: 'UALICE', data: { breakGlass: true, action: 'api.outbox_reset' } });
+    expect(events.find((e) => e.type === 'action_run')).toMatchObject({
+      actor: 'UALICE',
+      data: { breakGlass: true, action: 'api.outbox_reset' },
+    });
     expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE']);
     // The bot itself never wrote Caracal's table: the row is still dead.
     expect((await caracal.exec(`SELECT 1 FROM event_outbox WHERE available_at = 'infinity'`)).rowCount).toBe(1);

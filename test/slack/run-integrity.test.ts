@@ -31,7 +31,13 @@ describe('the integrity of a run (issue 18)', () => {
   function capture(): void {
     answers.length = 0;
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => { answers.push(String(b.text)); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: { text?: string }) => {
+        answers.push(String(b.text));
+        return true;
+      })
+      .reply(200, 'ok');
   }
   async function settle(): Promise<void> {
     await bot.bot.idle();
@@ -88,8 +94,15 @@ describe('the integrity of a run (issue 18)', () => {
     expect(run.endedAt).toBeInstanceOf(Date);
     const events = await listEvents(state.db, runId);
     expect(events.filter((e) => e.type === 'denied').map((e) => [e.actor, e.data.command])).toEqual([['UEVE', 'cancel']]);
-    expect(events.at(-1)).toMatchObject({ type: 'run_cancelled', actor: 'UBOB', data: { reason: 'false alarm: the <!channel> page was a test' } });
-    const thread = calls.filter((c) => c.body.thread_ts).map((c) => String(c.body.text)).join('\n');
+    expect(events.at(-1)).toMatchObject({
+      type: 'run_cancelled',
+      actor: 'UBOB',
+      data: { reason: 'false alarm: the <!channel> page was a test' },
+    });
+    const thread = calls
+      .filter((c) => c.body.thread_ts)
+      .map((c) => String(c.body.text))
+      .join('\n');
     expect(thread).toContain('cancelled the run');
     expect(thread).toContain('&lt;!channel&gt;');
     expect(thread).not.toContain('<!channel>');

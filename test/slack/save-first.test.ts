@@ -24,7 +24,9 @@ async function holdRun(db: Db, url: string, runId: string): Promise<{ waiting():
   await client.query('SELECT 1 FROM runs WHERE id = $1 FOR UPDATE', [runId]);
   const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
   return {
-    waiting: async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid])).rows[0].n > 0,
+    waiting: async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [pid]))
+        .rows[0].n > 0,
     release: async () => {
       await client.query('COMMIT');
       await client.end();
@@ -40,13 +42,27 @@ describe('save before ack', () => {
     const temp = await createTempDatabase('save_first');
     const db = postgresDb(temp.url);
     await migrate(db);
-    state = { db, url: temp.url, drop: async () => { await db.close(); await temp.drop(); } };
-    bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: ['U0ALICE', 'U0BOB'] }, startRuns: 'anyone' } } });
+    state = {
+      db,
+      url: temp.url,
+      drop: async () => {
+        await db.close();
+        await temp.drop();
+      },
+    };
+    bot = await startTestBot({
+      db: state.db,
+      checks: [],
+      file: { recovery: { approvers: { users: ['U0ALICE', 'U0BOB'] }, startRuns: 'anyone' } },
+    });
     captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: { text?: string }) => {
-      answers.push(b.text ?? '');
-      return true;
-    }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: { text?: string }) => {
+        answers.push(b.text ?? '');
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();
@@ -92,14 +108,18 @@ describe('save before ack', () => {
   it('a claim is recorded when its ack arrives', async () => {
     const runId = await startRun('CSAVE2');
     const value = encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' });
-    await answeredOnlyAfterSave(runId, async () => bot.action(await runClick(state.db, runId, ACTION.gateClaim, value, { user: 'U0CAROL' })));
+    await answeredOnlyAfterSave(runId, async () =>
+      bot.action(await runClick(state.db, runId, ACTION.gateClaim, value, { user: 'U0CAROL' })),
+    );
     expect((await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed').map((e) => e.actor)).toEqual(['U0CAROL']);
   });
 
   it('a confirm vote by a configured approver is recorded when its ack arrives', async () => {
     const runId = await startRun('CSAVE3');
     const value = encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' });
-    await answeredOnlyAfterSave(runId, async () => bot.action(await runClick(state.db, runId, ACTION.gateConfirm, value, { user: 'U0ALICE' })));
+    await answeredOnlyAfterSave(runId, async () =>
+      bot.action(await runClick(state.db, runId, ACTION.gateConfirm, value, { user: 'U0ALICE' })),
+    );
     const types = (await listEvents(state.db, runId)).map((e) => e.type);
     expect(types.some((t) => t === 'confirm_vote' || t === 'gate_confirmed' || t === 'denied')).toBe(true);
   });
@@ -108,14 +128,21 @@ describe('save before ack', () => {
 describe('save before ack, its limits', () => {
   it('an approver-only click acks first while the approver group must be asked from Slack', async () => {
     const state = await testStateDb();
-    const bot = await startTestBot({ db: state.db, checks: [], file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] }, startRuns: 'anyone' } } });
+    const bot = await startTestBot({
+      db: state.db,
+      checks: [],
+      file: { recovery: { approvers: { users: [], userGroups: ['SSLOW'] }, startRuns: 'anyone' } },
+    });
     let release: () => void = () => undefined;
     const slack = new Promise<void>((r) => (release = r));
     nock.cleanAll();
-    nock('https://slack.com').persist().post('/api/usergroups.users.list').reply(async () => {
-      await slack;
-      return [200, { ok: true, users: ['U0ALICE'] }];
-    });
+    nock('https://slack.com')
+      .persist()
+      .post('/api/usergroups.users.list')
+      .reply(async () => {
+        await slack;
+        return [200, { ok: true, users: ['U0ALICE'] }];
+      });
     captureSlackApi();
     nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
     try {

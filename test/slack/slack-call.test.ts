@@ -6,7 +6,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answeredBySlack, channelGone, classifySlackError, homeRefused, mayAnswerLater, retryAfterMs, slackErrorCode } from '../../src/slack/slack-call.ts';
+import {
+  answeredBySlack,
+  channelGone,
+  classifySlackError,
+  homeRefused,
+  mayAnswerLater,
+  retryAfterMs,
+  slackErrorCode,
+} from '../../src/slack/slack-call.ts';
 import { closedPort } from '../helpers/faults.ts';
 
 /** Each method name is an answer: `platform.<error>`, `status.<code>`, or `rate.<seconds>`. */
@@ -20,7 +28,11 @@ function answer(method: string): { status: number; body: string; headers?: Recor
 describe('Slack error classification', () => {
   let server: Server;
   let slack: WebClient;
-  const failure = async (method: string, client = slack): Promise<unknown> => client.apiCall(method).then(() => undefined, (err: unknown) => err);
+  const failure = async (method: string, client = slack): Promise<unknown> =>
+    client.apiCall(method).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -29,14 +41,25 @@ describe('Slack error classification', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
-    slack = new WebClient('xoxb-test', { slackApiUrl: url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+    slack = new WebClient('xoxb-test', {
+      slackApiUrl: url,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
   });
   afterAll(async () => new Promise<void>((r) => server.close(() => r())));
 
   it('a channel the bot can no longer post in: a channel error that does not pass by itself', async () => {
     for (const code of ['not_in_channel', 'channel_not_found', 'is_archived']) {
       const err = await failure(`platform.${code}`);
-      expect([slackErrorCode(err), classifySlackError(err), channelGone(err), answeredBySlack(err), mayAnswerLater(err)]).toEqual([code, 'channel', true, true, false]);
+      expect([slackErrorCode(err), classifySlackError(err), channelGone(err), answeredBySlack(err), mayAnswerLater(err)]).toEqual([
+        code,
+        'channel',
+        true,
+        true,
+        false,
+      ]);
     }
   });
 
@@ -60,12 +83,21 @@ describe('Slack error classification', () => {
 
   it("an HTTP error: Slack's 5xx may answer later, a 4xx will not; neither says whether anything was posted", async () => {
     const five = await failure('status.503');
-    expect([classifySlackError(five), retryAfterMs(five), answeredBySlack(five), mayAnswerLater(five)]).toEqual(['transient', undefined, false, true]);
+    expect([classifySlackError(five), retryAfterMs(five), answeredBySlack(five), mayAnswerLater(five)]).toEqual([
+      'transient',
+      undefined,
+      false,
+      true,
+    ]);
     expect(mayAnswerLater(await failure('status.404'))).toBe(false);
   });
 
   it('no answer at all: transient, may answer later, and the call may have been posted', async () => {
-    const nobody = new WebClient('xoxb-test', { slackApiUrl: `http://127.0.0.1:${await closedPort()}/api/`, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const nobody = new WebClient('xoxb-test', {
+      slackApiUrl: `http://127.0.0.1:${await closedPort()}/api/`,
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+    });
     const err = await failure('auth.test', nobody);
     expect([classifySlackError(err), answeredBySlack(err), mayAnswerLater(err)]).toEqual(['transient', false, true]);
   });
@@ -74,7 +106,8 @@ describe('Slack error classification', () => {
 describe('slackCall', () => {
   /** src files that make Web API calls of their own: the simulator, and the auth.test before the bot starts. */
   const EXEMPT = /^(sandbox\/|slack\/bot-identity\.ts$)/;
-  const CALL = /\b(?:deps\.)?client(?:\(\))?\.(?:chat|views|users|usergroups|conversations|auth|reactions|pins|files|bots|team|apps)\.[A-Za-z.]+\(/g;
+  const CALL =
+    /\b(?:deps\.)?client(?:\(\))?\.(?:chat|views|users|usergroups|conversations|auth|reactions|pins|files|bots|team|apps)\.[A-Za-z.]+\(/g;
 
   it('wraps every Web API call the running bot makes, so its failures are counted and classified', () => {
     const root = new URL('../../src/', import.meta.url);

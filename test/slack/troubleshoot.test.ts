@@ -6,7 +6,16 @@ import type { Db } from '../../src/store/db.ts';
 import { buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 const ran: string[] = [];
-const check = (id: string): CheckDefinition => ({ id, title: id, gates: ['safety'], reads: '-', run: () => { ran.push(id); return Promise.resolve({ status: 'pass', summary: 'ok' }); } });
+const check = (id: string): CheckDefinition => ({
+  id,
+  title: id,
+  gates: ['safety'],
+  reads: '-',
+  run: () => {
+    ran.push(id);
+    return Promise.resolve({ status: 'pass', summary: 'ok' });
+  },
+});
 
 describe('/caracal troubleshoot', () => {
   let state: { db: Db; drop(): Promise<void> };
@@ -15,9 +24,26 @@ describe('/caracal troubleshoot', () => {
   const answers: { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] }[] = [];
   beforeAll(async () => {
     state = await testStateDb();
-    bot = await startTestBot({ db: state.db, checks: ['gateway.revocation', 'services.ready', 'redis.reachable', 'sts.policy', 'audit.replay', 'postgres.migrations', 'audit.dlq'].map(check) });
+    bot = await startTestBot({
+      db: state.db,
+      checks: [
+        'gateway.revocation',
+        'services.ready',
+        'redis.reachable',
+        'sts.policy',
+        'audit.replay',
+        'postgres.migrations',
+        'audit.dlq',
+      ].map(check),
+    });
     calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/, (b: (typeof answers)[number]) => { answers.push(b); return true; }).reply(200, 'ok');
+    nock('https://hooks.slack.com')
+      .persist()
+      .post(/.*/, (b: (typeof answers)[number]) => {
+        answers.push(b);
+        return true;
+      })
+      .reply(200, 'ok');
   });
   afterAll(async () => {
     await bot.stop();

@@ -22,7 +22,10 @@ function migrationsBefore(version: string): string {
 }
 
 async function newRun(id: string): Promise<void> {
-  await db.query(`INSERT INTO runs (id, channel_id, title, kind, status, started_by, started_at) VALUES ($1, $1, 't', 'recovery', 'active', 'U1', $2)`, [id, AT]);
+  await db.query(
+    `INSERT INTO runs (id, channel_id, title, kind, status, started_by, started_at) VALUES ($1, $1, 't', 'recovery', 'active', 'U1', $2)`,
+    [id, AT],
+  );
 }
 
 beforeAll(async () => {
@@ -67,7 +70,9 @@ describe('the event log', () => {
 
   it('refuses to guess at a row of an unknown version, an unknown type or a changed shape', async () => {
     await newRun('r2');
-    await db.query(`INSERT INTO events (run_id, at, actor, type, v, data) VALUES ('r2', $1, 'U1', 'note', 2, '{"body":"new shape"}')`, [AT]);
+    await db.query(`INSERT INTO events (run_id, at, actor, type, v, data) VALUES ('r2', $1, 'U1', 'note', 2, '{"body":"new shape"}')`, [
+      AT,
+    ]);
     await expect(listEvents(db, 'r2')).rejects.toThrow(/schema version 2 is not one this bot reads/);
     await newRun('r3');
     await db.query(`INSERT INTO events (run_id, at, actor, type, data) VALUES ('r3', $1, 'U1', 'telepathy', '{}')`, [AT]);

@@ -7,12 +7,21 @@ import type { Db } from '../../src/store/db.ts';
 import { dbReportStore } from '../../src/store/reports.ts';
 import { testStateDb } from '../helpers/state.ts';
 
-const ALL = [{ id: 'postgres.reachable', title: 'Postgres' }, { id: 'redis.reachable', title: 'Redis' }];
+const ALL = [
+  { id: 'postgres.reachable', title: 'Postgres' },
+  { id: 'redis.reachable', title: 'Redis' },
+];
 let n = 0;
 const report = (channelId: string, opts: { environment?: string; planned?: typeof ALL } = {}): StoredReport => ({
-  channelId, complete: false,
+  channelId,
+  complete: false,
   view: {
-    reportId: `r${++n}`, requestedBy: `U${n}`, startedAt: new Date().toISOString(), planned: opts.planned ?? ALL, results: [], sandbox: false,
+    reportId: `r${++n}`,
+    requestedBy: `U${n}`,
+    startedAt: new Date().toISOString(),
+    planned: opts.planned ?? ALL,
+    results: [],
+    sandbox: false,
     ...(opts.environment ? { environment: opts.environment } : {}),
   },
 });

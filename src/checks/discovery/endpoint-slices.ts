@@ -84,13 +84,17 @@ export function endpointsOf(slices: readonly V1EndpointSlice[], cfg: SliceConfig
 function reason(err: unknown): string {
   const e = err as { code?: unknown; body?: unknown; message?: unknown };
   if (typeof e.code === 'number') {
-    const hint = e.code === 403 ? ': the service account may not list endpointslices there (see the Role in deploy/kustomize/caracal-namespace)' : '';
+    const hint =
+      e.code === 403 ? ': the service account may not list endpointslices there (see the Role in deploy/kustomize/caracal-namespace)' : '';
     return `Kubernetes API answered ${e.code}${hint}`;
   }
   return typeof e.message === 'string' ? e.message : String(err);
 }
 
-export function createEndpointSliceLister(access: KubernetesAccess, opts: { timeoutMs: number; env?: NodeJS.ProcessEnv }): EndpointSliceLister {
+export function createEndpointSliceLister(
+  access: KubernetesAccess,
+  opts: { timeoutMs: number; env?: NodeJS.ProcessEnv },
+): EndpointSliceLister {
   let api: Promise<DiscoveryV1Api | string> | undefined;
   const client = () =>
     (api ??= (async () => {
@@ -111,7 +115,10 @@ export function createEndpointSliceLister(access: KubernetesAccess, opts: { time
         else bound.addEventListener('abort', onAbort, { once: true });
       });
       try {
-        const request = c.listNamespacedEndpointSlice({ namespace: cfg.namespace, labelSelector: `kubernetes.io/service-name=${cfg.service}` });
+        const request = c.listNamespacedEndpointSlice({
+          namespace: cfg.namespace,
+          labelSelector: `kubernetes.io/service-name=${cfg.service}`,
+        });
         request.catch(() => undefined); // may settle after the race was lost: nothing to report then
         const list = await Promise.race([request, stopped]);
         return { ok: true, endpoints: endpointsOf(list.items, cfg) };

@@ -75,11 +75,20 @@ async function dnsPods(service: ServiceName, cfg: Extract<PodDiscoveryConfig, { 
     const url = podUrl(cfg.scheme, ip, cfg.port);
     return { url, label: podLabel(service, url) };
   });
-  if (pods.length === 0) return { ...set, problem: `${cfg.name} has no A or AAAA record: the headless Service selects no pod (check its selector against the chart's labels)` };
+  if (pods.length === 0)
+    return {
+      ...set,
+      problem: `${cfg.name} has no A or AAAA record: the headless Service selects no pod (check its selector against the chart's labels)`,
+    };
   return { ...set, pods };
 }
 
-async function sliceSet(service: ServiceName, cfg: Extract<PodDiscoveryConfig, { mode: 'endpointslice' }>, lister: EndpointSliceLister | undefined, signal: AbortSignal): Promise<PodSet> {
+async function sliceSet(
+  service: ServiceName,
+  cfg: Extract<PodDiscoveryConfig, { mode: 'endpointslice' }>,
+  lister: EndpointSliceLister | undefined,
+  signal: AbortSignal,
+): Promise<PodSet> {
   const set: PodSet = { service, source: 'endpointslice', from: `EndpointSlices of ${cfg.namespace}/${cfg.service}`, pods: [] };
   if (!lister) return { ...set, problem: 'no Kubernetes API client is configured' };
   const read = await lister.list(cfg, signal);
@@ -89,11 +98,15 @@ async function sliceSet(service: ServiceName, cfg: Extract<PodDiscoveryConfig, {
     const base = podLabel(service, url);
     return { url, label: e.name ? `${base} (pod ${e.name})` : base, ...(e.name ? { name: e.name } : {}) };
   });
-  if (pods.length === 0) return { ...set, problem: `${cfg.namespace}/${cfg.service} has no endpoints: no pod is selected, or the Service name is wrong` };
+  if (pods.length === 0)
+    return { ...set, problem: `${cfg.namespace}/${cfg.service} has no endpoints: no pod is selected, or the Service name is wrong` };
   return { ...set, pods };
 }
 
-export function createPodDiscovery(caracal: CaracalConfig, deps: { resolver: Resolver; endpointSlices?: EndpointSliceLister }): PodDiscovery {
+export function createPodDiscovery(
+  caracal: CaracalConfig,
+  deps: { resolver: Resolver; endpointSlices?: EndpointSliceLister },
+): PodDiscovery {
   return {
     async pods(service, signal) {
       if (!isDiscovered(service)) return staticPods(caracal, service);

@@ -38,7 +38,8 @@ const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 const zoneItem = z.looseObject({ id: z.string().min(1), name: z.string().nullish() });
 const policySetItem = z.looseObject({ id: z.string().min(1), name: z.string().nullish(), active_version_id: z.string().nullish() });
 
-export const ADMIN_AUTH_HINT = 'admin token missing or rejected: set CARACAL_API_READ_TOKEN (or CARACAL_ADMIN_TOKEN) to a token that may read zones';
+export const ADMIN_AUTH_HINT =
+  'admin token missing or rejected: set CARACAL_API_READ_TOKEN (or CARACAL_ADMIN_TOKEN) to a token that may read zones';
 
 /** Reads go with the read-only API token when there is one; the global admin token also reloads Gateways. */
 export function readToken(ctx: CheckContext): string | undefined {
@@ -90,11 +91,15 @@ export function discoverZones(ctx: CheckContext, signal: AbortSignal): Promise<D
     return Promise.resolve({ ok: true, source: 'config', items: ctx.caracal.zones.map((id) => ({ id, name: undefined })) });
   }
   if (!readToken(ctx)) {
-    return Promise.resolve({ ok: false, problem: 'caracal.zones is empty and neither CARACAL_API_READ_TOKEN nor CARACAL_ADMIN_TOKEN is set, so no zone can be listed' });
+    return Promise.resolve({
+      ok: false,
+      problem: 'caracal.zones is empty and neither CARACAL_API_READ_TOKEN nor CARACAL_ADMIN_TOKEN is set, so no zone can be listed',
+    });
   }
   return shared(ctx, 'zones', signal, async (own) => {
     const read = await listAll(ctx, '/v1/zones', zoneItem, own);
-    if (!read.ok) return { ok: false, problem: `zones could not be listed: ${read.problem}`, ...(read.status ? { status: read.status } : {}) };
+    if (!read.ok)
+      return { ok: false, problem: `zones could not be listed: ${read.problem}`, ...(read.status ? { status: read.status } : {}) };
     return { ok: true, source: 'admin', items: read.value.map((zone) => ({ id: zone.id, name: zone.name ?? undefined })) };
   });
 }
@@ -106,7 +111,12 @@ export function zonePolicySets(ctx: CheckContext, zoneId: string, signal: AbortS
     if (!read.ok) return read;
     return {
       ok: true,
-      value: read.value.map((ps) => ({ zoneId, policySetId: ps.id, name: ps.name ?? undefined, activeVersionId: ps.active_version_id ?? null })),
+      value: read.value.map((ps) => ({
+        zoneId,
+        policySetId: ps.id,
+        name: ps.name ?? undefined,
+        activeVersionId: ps.active_version_id ?? null,
+      })),
     };
   });
 }
@@ -122,7 +132,9 @@ export async function discoverPolicySets(ctx: CheckContext, signal: AbortSignal)
   const limit = pLimit(ZONE_CONCURRENCY);
   // Queued zones are dropped once the check has timed out: no reads after the verdict.
   const cancelled: JsonRead<PolicySetRef[]> = { ok: false, problem: 'not read before the check timed out' };
-  const reads = await Promise.all(zones.items.map((zone) => limit(() => (signal.aborted ? cancelled : zonePolicySets(ctx, zone.id, signal)))));
+  const reads = await Promise.all(
+    zones.items.map((zone) => limit(() => (signal.aborted ? cancelled : zonePolicySets(ctx, zone.id, signal)))),
+  );
   const items: PolicySetRef[] = [];
   for (const [i, read] of reads.entries()) {
     if (!read.ok) return { ok: false, problem: `policy sets of zone ${zones.items[i].id} could not be listed: ${read.problem}` };

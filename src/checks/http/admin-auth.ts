@@ -42,7 +42,11 @@ const zonesPage = z.object({ items: z.array(z.unknown()), next_cursor: z.string(
 
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding> {
   const label = podLabel('api', base);
-  const read = await readJson(ctx, joinUrl(base, '/v1/zones?limit=1'), zonesPage, { bearer: ctx.secrets.adminToken, signal, authHint: ADMIN_AUTH_HINT });
+  const read = await readJson(ctx, joinUrl(base, '/v1/zones?limit=1'), zonesPage, {
+    bearer: ctx.secrets.adminToken,
+    signal,
+    authHint: ADMIN_AUTH_HINT,
+  });
   if (read.ok) return { status: 'pass', line: `${label}: admin token accepted (GET /v1/zones answered 200)` };
   if (read.status === 401) {
     return {
@@ -55,7 +59,11 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Prom
     return { status: 'fail', line: `${label}: admin token lacks the scope to list zones (HTTP 403)`, remedy: TOKEN_REMEDY };
   }
   if (read.status === 429) {
-    return { status: 'fail', line: `${label}: rate limited (HTTP 429): the token could not be tried`, remedy: 'Find what else calls /v1 from this address (600 per minute per IP).' };
+    return {
+      status: 'fail',
+      line: `${label}: rate limited (HTTP 429): the token could not be tried`,
+      remedy: 'Find what else calls /v1 from this address (600 per minute per IP).',
+    };
   }
   return {
     status: 'fail',
@@ -78,7 +86,10 @@ export const adminAuth: CheckDefinition = {
     const good = answers.filter((f) => f.status === 'pass').length;
     return combine(
       findings,
-      { pass: `Every API pod (${pods}) accepts the admin token.`, lead: `${answers.length - good} of ${answers.length} API pods did not accept an admin call` },
+      {
+        pass: `Every API pod (${pods}) accepts the admin token.`,
+        lead: `${answers.length - good} of ${answers.length} API pods did not accept an admin call`,
+      },
       { 'pods.checked': pods, 'pods.accepted': good },
     );
   },

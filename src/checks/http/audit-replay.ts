@@ -15,7 +15,11 @@ interface Backlog {
 // STS nests the replay backlog under `sts` with `audit_dropped` at the top; the Gateway is flat (§14.1).
 const stsMetrics = z
   .object({ sts: z.object({ audit_replay_files: count, audit_replay_oldest_age_seconds: seconds }), audit_dropped: count })
-  .transform((m): Backlog => ({ files: m.sts.audit_replay_files, oldest: m.sts.audit_replay_oldest_age_seconds, dropped: m.audit_dropped }));
+  .transform((m): Backlog => ({
+    files: m.sts.audit_replay_files,
+    oldest: m.sts.audit_replay_oldest_age_seconds,
+    dropped: m.audit_dropped,
+  }));
 const gatewayMetrics = z
   .object({ audit_replay_files: count, audit_replay_oldest_age_seconds: seconds, audit_dropped: count })
   .transform((m): Backlog => ({ files: m.audit_replay_files, oldest: m.audit_replay_oldest_age_seconds, dropped: m.audit_dropped }));
@@ -28,9 +32,18 @@ interface PodResult {
   backlog?: Backlog;
 }
 
-async function probe(ctx: CheckContext, service: Producer, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<PodResult> {
+async function probe(
+  ctx: CheckContext,
+  service: Producer,
+  base: string,
+  signal: AbortSignal,
+  label = podLabel(service, base),
+): Promise<PodResult> {
   const read = await readMetricsJson(ctx, base, SCHEMA[service], signal);
-  if (!read.ok) return { findings: [{ status: 'fail', kind: 'unknown', line: `${label}: replay backlog unknown: ${read.problem}`, matrix: ['audit'] }] };
+  if (!read.ok)
+    return {
+      findings: [{ status: 'fail', kind: 'unknown', line: `${label}: replay backlog unknown: ${read.problem}`, matrix: ['audit'] }],
+    };
   const { files, oldest, dropped } = read.value;
   const findings: Finding[] = [];
   if (files > 0) {
@@ -80,7 +93,10 @@ export const auditReplay: CheckDefinition = {
     }
     return combine(
       findings,
-      { pass: 'No STS or Gateway pod holds audit replay files, and none has dropped an audit event.', lead: 'Audit evidence is not all in' },
+      {
+        pass: 'No STS or Gateway pod holds audit replay files, and none has dropped an audit event.',
+        lead: 'Audit evidence is not all in',
+      },
       { 'replay.files': totals.files, 'replay.oldestSeconds': Math.round(totals.oldest), 'audit.dropped': totals.dropped },
     );
   },

@@ -24,12 +24,16 @@ type Counters = z.infer<typeof metrics>;
 
 // Per Audit URL: the counters' sum (at = when it last changed, bot clock); the Audit's own last-sweep time when
 // it last changed (so "a sweep finished since" compares Audit's clock with itself); the last full sweep (restarts).
-const keys = (base: string) => ({ sum: `audit.tamper.sum:${base}`, sweep: `audit.tamper.sweep:${base}`, full: `audit.tamper.full:${base}` });
+const keys = (base: string) => ({
+  sum: `audit.tamper.sum:${base}`,
+  sweep: `audit.tamper.sweep:${base}`,
+  full: `audit.tamper.full:${base}`,
+});
 
 const INCIDENT =
   'Treat this as a security incident: audit rows no longer match their hash chain. Preserve the database and the ' +
   'Audit logs, scope the blast radius (which zones and rows: run the bot\'s "Verify audit chain (deep)" on the Safety ' +
-  'gate, which recomputes every row\'s hash, link and HMAC), and restore the affected rows from a trusted backup.';
+  "gate, which recomputes every row's hash, link and HMAC), and restore the affected rows from a trusted backup.";
 const LINGERING =
   'The counters stay non-zero until the Audit pod restarts; once the findings are handled, restart Audit: its start ' +
   'runs a full sweep over the retention window and this check starts a new baseline.';
@@ -68,7 +72,14 @@ async function judge(ctx: CheckContext, label: string, base: string, m: Counters
  * Lower counters or another full-sweep time mean Audit restarted after the baseline: its start-up sweep re-read every
  * retained row, so whatever it counts now is a finding of this incident's window too.
  */
-function againstRunBaseline(label: string, counts: string, sum: number, m: Counters, recorded: { sum: number; lastFullUnix: number }, when: string): Finding {
+function againstRunBaseline(
+  label: string,
+  counts: string,
+  sum: number,
+  m: Counters,
+  recorded: { sum: number; lastFullUnix: number },
+  when: string,
+): Finding {
   const restarted = sum < recorded.sum || m.tamper_last_full_unix !== recorded.lastFullUnix;
   if (sum === 0) return { status: 'pass', line: `${label}: no tamper findings${restarted ? ' (Audit restarted since the baseline)' : ''}` };
   const fail = (why: string): Finding => ({ status: 'fail', line: `${label}: ${counts}; ${why}`, remedy: INCIDENT, matrix: ['audit'] });
@@ -87,7 +98,8 @@ function ageText(seconds: number): string {
 
 /** What the deep verification said, for the coverage line. */
 function verificationText(v: ChainVerificationRecord): string {
-  if (v.clean) return `the deep verification at ${hhmm(v.at)} found every row intact (${v.rowsChecked} rows, ${v.hmacChecked ? 'with' : 'without'} the HMAC key)`;
+  if (v.clean)
+    return `the deep verification at ${hhmm(v.at)} found every row intact (${v.rowsChecked} rows, ${v.hmacChecked ? 'with' : 'without'} the HMAC key)`;
   const first = v.findings[0];
   const where = first ? `: zone ${first.zoneId}, row id=${first.rowId} (chain_seq ${first.chainSeq}), ${first.kinds.join(' + ')}` : '';
   return `the deep verification at ${hhmm(v.at)} found ${v.findings.length} broken zone(s)${where}; Resume needs two approvers to acknowledge it with a written reason`;
@@ -101,7 +113,10 @@ function verificationText(v: ChainVerificationRecord): string {
 function coverage(ctx: CheckContext, label: string, m: Counters): Finding {
   const full = m.tamper_last_full_unix;
   const nowS = ctx.now().getTime() / 1000;
-  const fullText = full === 0 ? 'no full sweep recorded' : `last full sweep ${new Date(full * 1000).toISOString()} (${ageText(Math.max(0, Math.round(nowS - full)))} ago)`;
+  const fullText =
+    full === 0
+      ? 'no full sweep recorded'
+      : `last full sweep ${new Date(full * 1000).toISOString()} (${ageText(Math.max(0, Math.round(nowS - full)))} ago)`;
   const line = `${label}: the sweep covers rows ingested in the last 4 h (hourly) plus one full sweep at Audit start; ${fullText}`;
   const incident = ctx.incident;
   if (!incident || full * 1000 >= incident.startedAt.getTime()) return { status: 'pass', line };
@@ -110,7 +125,8 @@ function coverage(ctx: CheckContext, label: string, m: Counters): Finding {
   return {
     status: 'warn',
     line: `${line}, before the incident started (${incident.startedAt.toISOString()}): rows ingested earlier and edited since are not covered`,
-    remedy: 'Run "Verify audit chain (deep)" on the Safety gate: it recomputes every row of every zone; its result is recorded in the run and shown here.',
+    remedy:
+      'Run "Verify audit chain (deep)" on the Safety gate: it recomputes every row of every zone; its result is recorded in the run and shown here.',
     matrix: ['audit'],
   };
 }
@@ -135,7 +151,8 @@ async function replayTamper(ctx: CheckContext, label: string, base: string, m: C
   if (n === 0) return undefined;
   const line = `${label}: tamper_replay_total=${n} (replayed events whose content differed from the stored row)`;
   const remedy = 'Each is recorded durably in audit_ingest_alerts (content_mismatch_on_replay): see audit.ingest_alerts. ' + INCIDENT;
-  if (before === undefined || n > before.value) return { status: 'fail', line: `${line}${before ? `, up from ${before.value}` : ''}`, remedy, matrix: ['audit'] };
+  if (before === undefined || n > before.value)
+    return { status: 'fail', line: `${line}${before ? `, up from ${before.value}` : ''}`, remedy, matrix: ['audit'] };
   return { status: 'warn', line: `${line}, unchanged since ${before.at.toISOString()}`, remedy: LINGERING, matrix: ['audit'] };
 }
 
@@ -154,7 +171,8 @@ async function readiness(ctx: CheckContext, label: string, base: string, signal:
   if (answer.status === 200) return undefined;
   return {
     status: 'warn',
-    line: `${label}: Audit not ready (${answer.status === 0 ? answer.text : `HTTP ${answer.status} ${snippet(answer.text, 100)}`}): ` +
+    line:
+      `${label}: Audit not ready (${answer.status === 0 ? answer.text : `HTTP ${answer.status} ${snippet(answer.text, 100)}`}): ` +
       'its tamper sweep may not be running, so these counters may not cover recent rows',
     remedy: 'Restore Audit readiness (services.ready), then re-run: a finished sweep is needed before the counters mean "no tampering".',
     matrix: ['audit'],
@@ -174,10 +192,17 @@ export const auditTamper: CheckDefinition = {
   id: 'audit.tamper',
   title: 'Audit tamper sweep',
   gates: ['safety'],
-  reads: 'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix, tamper_replay_total; Audit /ready',
+  reads:
+    'Audit /metrics.json: tamper_mismatch_total, tamper_chain_breaks, tamper_hmac_failures, tamper_last_sweep_unix, tamper_last_full_unix, tamper_replay_total; Audit /ready',
   run: (ctx, signal) =>
-    perPodOutcome(ctx, 'audit', signal, (pod) => probe(ctx, pod.url, signal, pod.label), (pods) => ({
-      pass: `No new tamper findings and a recent sweep on all ${pods} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
-      lead: 'Audit tamper sweep',
-    })),
+    perPodOutcome(
+      ctx,
+      'audit',
+      signal,
+      (pod) => probe(ctx, pod.url, signal, pod.label),
+      (pods) => ({
+        pass: `No new tamper findings and a recent sweep on all ${pods} Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).`,
+        lead: 'Audit tamper sweep',
+      }),
+    ),
 };

@@ -12,7 +12,8 @@ const auditMetrics = z.object({ consumer_lag: count, consumer_pel_oldest_secs: z
 // /stats counts rows by status; a status with no rows may be absent (§1.6).
 const stats = z.object({ outbox: z.object({ pending: count.optional(), dead: count.optional(), published: count.optional() }) });
 
-const STATS_AUTH_HINT = 'Coordinator operator token missing or rejected: set CARACAL_COORDINATOR_TOKEN to the deployment\'s CARACAL_COORDINATOR_TOKEN';
+const STATS_AUTH_HINT =
+  "Coordinator operator token missing or rejected: set CARACAL_COORDINATOR_TOKEN to the deployment's CARACAL_COORDINATOR_TOKEN";
 
 async function auditLag(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('audit', base)): Promise<Finding> {
   const read = await readMetricsJson(ctx, base, auditMetrics, signal);
@@ -24,7 +25,8 @@ async function auditLag(ctx: CheckContext, base: string, signal: AbortSignal, la
   return {
     status: 'warn',
     line: `${text} (above ${max}, CaracalAuditConsumerLagHigh)`,
-    remedy: 'Audit is behind on caracal.audit.events: recorded events reach the ledger late. Check Audit throughput, its Postgres, and redis.backlog for the audit-ingestor group.',
+    remedy:
+      'Audit is behind on caracal.audit.events: recorded events reach the ledger late. Check Audit throughput, its Postgres, and redis.backlog for the audit-ingestor group.',
     matrix: ['audit'],
   };
 }
@@ -37,13 +39,17 @@ async function coordinatorPending(ctx: CheckContext, signal: AbortSignal): Promi
     return {
       status: 'warn',
       line: 'Coordinator /stats not read: CARACAL_COORDINATOR_TOKEN is not set',
-      remedy: 'Set CARACAL_COORDINATOR_TOKEN so the Coordinator\'s own outbox counts are read (outbox.coordinator still reads the table).',
+      remedy: "Set CARACAL_COORDINATOR_TOKEN so the Coordinator's own outbox counts are read (outbox.coordinator still reads the table).",
     };
   }
   let last: Finding = notConfigured('coordinator');
   for (const base of urls) {
     const label = podLabel('coordinator', base);
-    const read = await readJson(ctx, joinUrl(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: STATS_AUTH_HINT });
+    const read = await readJson(ctx, joinUrl(base, '/stats'), stats, {
+      bearer: ctx.secrets.coordinatorToken,
+      signal,
+      authHint: STATS_AUTH_HINT,
+    });
     if (!read.ok) {
       last = { status: 'fail', line: `${label}: outbox counts unknown: ${read.problem}`, matrix: ['coordinator'] };
       if (read.status !== undefined) return last;
@@ -56,7 +62,8 @@ async function coordinatorPending(ctx: CheckContext, signal: AbortSignal): Promi
     return {
       status: 'warn',
       line: `${text}; pending above ${max}`,
-      remedy: 'The Coordinator outbox is backing up: session lifecycle and revocation events reach Redis late. Check Redis and the Coordinator\'s outbox publisher logs.',
+      remedy:
+        "The Coordinator outbox is backing up: session lifecycle and revocation events reach Redis late. Check Redis and the Coordinator's outbox publisher logs.",
       matrix: ['coordinator'],
     };
   }

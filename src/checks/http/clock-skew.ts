@@ -23,7 +23,9 @@ async function measure(ctx: CheckContext, base: string, signal: AbortSignal): Pr
     date = (await ctx.http.request(joinUrl(base, '/health'), { signal })).header('date');
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
-    return { finding: { status: 'warn', line: `${label}: clock skew not measured: ${err.message}`, remedy: 'See services.live for this pod.' } };
+    return {
+      finding: { status: 'warn', line: `${label}: clock skew not measured: ${err.message}`, remedy: 'See services.live for this pod.' },
+    };
   }
   const after = ctx.now().getTime();
   const server = date === undefined ? NaN : Date.parse(date);

@@ -11,7 +11,8 @@ function errorCode(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error?: unknown };
     if (typeof body.error === 'string') return body.error;
-    if (typeof body.error === 'object' && body.error !== null && 'code' in body.error && typeof body.error.code === 'string') return body.error.code;
+    if (typeof body.error === 'object' && body.error !== null && 'code' in body.error && typeof body.error.code === 'string')
+      return body.error.code;
   } catch {
     return undefined;
   }
@@ -36,12 +37,21 @@ export const controlGate: CheckDefinition = {
       ({ status, text } = await ctx.http.request(joinUrl(base, '/v1/control/invoke'), { method: 'POST', body: {}, signal }));
     } catch (err) {
       if (!(err instanceof TargetError)) throw err;
-      return { status: 'fail', summary: `${label}: Control could not be asked, so it cannot serve: ${err.message}`, remedy: 'See services.ready for the API: Control runs inside it.', matrix: ['api', 'control'] };
+      return {
+        status: 'fail',
+        summary: `${label}: Control could not be asked, so it cannot serve: ${err.message}`,
+        remedy: 'See services.ready for the API: Control runs inside it.',
+        matrix: ['api', 'control'],
+      };
     }
     const code = errorCode(text);
     const evidence = [`POST /v1/control/invoke without a token: HTTP ${status} ${snippet(text)}`];
     if (status === 404 && code !== 'control_disabled') {
-      return { status: 'pass', summary: 'Control is not enabled in this API (no /v1/control/invoke route): there is nothing to restore.', evidence };
+      return {
+        status: 'pass',
+        summary: 'Control is not enabled in this API (no /v1/control/invoke route): there is nothing to restore.',
+        evidence,
+      };
     }
     if (status === 503 && code === 'control_disabled') {
       return {
@@ -54,12 +64,14 @@ export const controlGate: CheckDefinition = {
         matrix: ['control'],
       };
     }
-    if (status === 401) return { status: 'pass', summary: 'Control is mounted and its gate is open (a call without a token is refused with 401).', evidence };
+    if (status === 401)
+      return { status: 'pass', summary: 'Control is mounted and its gate is open (a call without a token is refused with 401).', evidence };
     return {
       status: 'fail',
       summary: `Control answered HTTP ${status}${code ? ` ${code}` : ''} to a call without a token: it cannot serve.`,
       evidence,
-      remedy: 'Restore Redis (Control rate limits and its JTI check use it) and the API readiness; then check the Control token and STS JWKS (sts.jwks).',
+      remedy:
+        'Restore Redis (Control rate limits and its JTI check use it) and the API readiness; then check the Control token and STS JWKS (sts.jwks).',
       matrix: ['control', ...(status >= 500 ? (['redis'] as const) : [])],
     };
   },

@@ -25,7 +25,13 @@ const stats = z.looseObject({
   retention_cleaner: job,
 });
 
-async function judgeJob(ctx: CheckContext, label: string, base: string, name: Job, j: { runs: number; failures: number }): Promise<Finding> {
+async function judgeJob(
+  ctx: CheckContext,
+  label: string,
+  base: string,
+  name: Job,
+  j: { runs: number; failures: number },
+): Promise<Finding> {
   const { title, intervalMs } = JOBS[name];
   const runsKey = `coordinator.stats.${name}.runs:${base}`;
   const before = await ctx.baselines.get(runsKey);
@@ -35,7 +41,12 @@ async function judgeJob(ctx: CheckContext, label: string, base: string, name: Jo
   const failures = await growth(ctx, `coordinator.stats.${name}.failures:${base}`, j.failures);
   const line = `${label}: ${title} runs ${j.runs}, last seen running by ${lastSeen.toISOString()}, ${describeGrowth('failures', failures)}`;
   if (failures.kind === 'grew') {
-    return { status: 'fail', line, remedy: `${label}: the ${title} is failing (it needs Postgres): restore Postgres, then watch failures stop growing.`, matrix: ['coordinator'] };
+    return {
+      status: 'fail',
+      line,
+      remedy: `${label}: the ${title} is failing (it needs Postgres): restore Postgres, then watch failures stop growing.`,
+      matrix: ['coordinator'],
+    };
   }
   const quietMs = ctx.now().getTime() - lastSeen.getTime();
   if (quietMs > 2 * intervalMs + 30_000) {
@@ -46,21 +57,33 @@ async function judgeJob(ctx: CheckContext, label: string, base: string, name: Jo
       matrix: ['coordinator'],
     };
   }
-  return { status: failures.kind === 'unknown' ? 'warn' : 'pass', line, ...(failures.kind === 'unknown' ? { remedy: `${label}: re-run later to see whether the ${title}'s failures still grow.` } : {}) };
+  return {
+    status: failures.kind === 'unknown' ? 'warn' : 'pass',
+    line,
+    ...(failures.kind === 'unknown' ? { remedy: `${label}: re-run later to see whether the ${title}'s failures still grow.` } : {}),
+  };
 }
 
-const AUTH_HINT = 'Coordinator rejected the token: set CARACAL_COORDINATOR_TOKEN to its operator token (401 missing_token/invalid_token; 403 operator_token_required)';
+const AUTH_HINT =
+  'Coordinator rejected the token: set CARACAL_COORDINATOR_TOKEN to its operator token (401 missing_token/invalid_token; 403 operator_token_required)';
 
 async function probe(ctx: CheckContext, base: string, signal: AbortSignal): Promise<Finding[]> {
   const label = podLabel('coordinator', base);
   if (!ctx.secrets.coordinatorToken) {
-    return [{ status: 'fail', line: `${label}: /stats not read: CARACAL_COORDINATOR_TOKEN is not set`, remedy: 'Set CARACAL_COORDINATOR_TOKEN to the Coordinator operator token.' }];
+    return [
+      {
+        status: 'fail',
+        line: `${label}: /stats not read: CARACAL_COORDINATOR_TOKEN is not set`,
+        remedy: 'Set CARACAL_COORDINATOR_TOKEN to the Coordinator operator token.',
+      },
+    ];
   }
   const read = await readJson(ctx, joinUrl(base, '/stats'), stats, { bearer: ctx.secrets.coordinatorToken, signal, authHint: AUTH_HINT });
   if (!read.ok) {
-    const remedy = read.status === 500
-      ? `${label}: /stats answered 500: the Coordinator's Redis-backed rate limit or Postgres is failing (see services.ready).`
-      : `${label}: see services.ready for this pod.`;
+    const remedy =
+      read.status === 500
+        ? `${label}: /stats answered 500: the Coordinator's Redis-backed rate limit or Postgres is failing (see services.ready).`
+        : `${label}: see services.ready for this pod.`;
     return [{ status: 'fail', line: `${label}: /stats unknown: ${read.problem}`, remedy, matrix: ['coordinator'] }];
   }
   return Promise.all((Object.keys(JOBS) as Job[]).map((name) => judgeJob(ctx, label, base, name, read.value[name])));
@@ -72,8 +95,14 @@ export const coordinatorStats: CheckDefinition = {
   gates: ['services'],
   reads: 'Coordinator GET /stats (operator token): ttl_sweeper, service_lease_sweeper, retention_cleaner runs and failures',
   run: (ctx, signal) =>
-    perPodOutcome(ctx, 'coordinator', signal, (pod) => probe(ctx, pod.url, signal), (pods) => ({
-      pass: `The Coordinator's sweepers and cleaner are running on ${pods} pods.`,
-      lead: 'Coordinator jobs',
-    })),
+    perPodOutcome(
+      ctx,
+      'coordinator',
+      signal,
+      (pod) => probe(ctx, pod.url, signal),
+      (pods) => ({
+        pass: `The Coordinator's sweepers and cleaner are running on ${pods} pods.`,
+        lead: 'Coordinator jobs',
+      }),
+    ),
 };

@@ -22,9 +22,13 @@ export async function growth(ctx: CheckContext, key: string, value: number): Pro
 /** A short phrase for evidence lines. */
 export function describeGrowth(name: string, g: Growth): string {
   switch (g.kind) {
-    case 'zero': return `${name}=0`;
-    case 'unknown': return `${name}=${g.value} (no earlier reading to tell old from new)`;
-    case 'grew': return `${name}=${g.value}, up from ${g.from} since ${g.since.toISOString()}`;
-    case 'steady': return `${name}=${g.value}, unchanged since ${g.since.toISOString()}`;
+    case 'zero':
+      return `${name}=0`;
+    case 'unknown':
+      return `${name}=${g.value} (no earlier reading to tell old from new)`;
+    case 'grew':
+      return `${name}=${g.value}, up from ${g.from} since ${g.since.toISOString()}`;
+    case 'steady':
+      return `${name}=${g.value}, unchanged since ${g.since.toISOString()}`;
   }
 }

@@ -9,7 +9,7 @@ import type { Finding } from './findings.ts';
 const REMEDY =
   'A Service URL reaches one random pod per request, so the others go unchecked and "reload" reaches one. Set ' +
   'caracal.discovery.gateway to dns (the headless Service of deploy/kustomize/caracal-namespace) or endpointslice ' +
-  '(the chart\'s Service in its namespace), so that every Gateway pod is addressed, then re-run.';
+  "(the chart's Service in its namespace), so that every Gateway pod is addressed, then re-run.";
 
 /** `reached`: the pods that answered. Fails with "N pods not checked" when Redis counts more live Gateways. */
 export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: readonly { name?: string | undefined }[]): Promise<Finding> {
@@ -17,7 +17,10 @@ export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: r
   if (!live.ok) {
     // Without Redis configured there is nothing to count against: said in the evidence, not judged.
     if (ctx.redis === undefined) {
-      return { status: 'pass', line: `Coverage of Gateway pods: ${reached.length} answered; not counted against Redis (caracal.redis.url is not set)` };
+      return {
+        status: 'pass',
+        line: `Coverage of Gateway pods: ${reached.length} answered; not counted against Redis (caracal.redis.url is not set)`,
+      };
     }
     return {
       status: 'fail',
@@ -31,7 +34,10 @@ export async function gatewayCoverage(ctx: CheckContext, set: PodSet, reached: r
   const unseen = names.size === reached.length ? live.hosts.filter((h) => !names.has(h)) : [];
   const groups = `${live.hosts.length} live ${GATEWAY}<host> group(s) on ${REVOKE}`;
   if (missing <= 0 && unseen.length === 0) {
-    return { status: 'pass', line: `Coverage of Gateway pods: ${reached.length} answered (${set.from}), ${groups}: every running Gateway was checked` };
+    return {
+      status: 'pass',
+      line: `Coverage of Gateway pods: ${reached.length} answered (${set.from}), ${groups}: every running Gateway was checked`,
+    };
   }
   const count = Math.max(missing, unseen.length);
   return {

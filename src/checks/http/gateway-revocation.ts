@@ -38,7 +38,11 @@ async function reloadErrors(ctx: CheckContext, base: string, label: string, curr
 async function probe(ctx: CheckContext, pod: Pod, signal: AbortSignal): Promise<{ findings: Finding[]; reached: boolean }> {
   const { url: base, label } = pod;
   const read = await readMetricsJson(ctx, base, metrics, signal);
-  if (!read.ok) return { reached: false, findings: [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }] };
+  if (!read.ok)
+    return {
+      reached: false,
+      findings: [{ status: 'fail', kind: 'unknown', line: `${label}: snapshot freshness unknown: ${read.problem}`, matrix: ['gateway'] }],
+    };
   const m = read.value;
   const max = ctx.thresholds.revocationSnapshotMaxAgeSeconds;
   const state =
@@ -67,7 +71,8 @@ export const gatewayRevocation: CheckDefinition = {
   id: 'gateway.revocation',
   title: 'Gateway revocation snapshot',
   gates: ['safety'],
-  reads: "every Gateway pod's /metrics.json (caracal.discovery): revocation snapshot fresh/age and reload errors; the live gateway-revocation groups in Redis",
+  reads:
+    "every Gateway pod's /metrics.json (caracal.discovery): revocation snapshot fresh/age and reload errors; the live gateway-revocation groups in Redis",
   async run(ctx, signal) {
     const fan = await eachPod(ctx, 'gateway', signal, async (pod) => ({ pod, ...(await probe(ctx, pod, signal)) }));
     if (!fan.ok) return combine([fan.finding], { pass: '', lead: 'Revocation state is unknown' }, { 'pods.checked': 0 });
@@ -77,7 +82,10 @@ export const gatewayRevocation: CheckDefinition = {
     const pods = fan.set.pods.length;
     return combine(
       findings,
-      { pass: `All ${pods} Gateway pods hold a fresh revocation snapshot, and every running Gateway was checked.`, lead: 'Revocation state is not fresh everywhere' },
+      {
+        pass: `All ${pods} Gateway pods hold a fresh revocation snapshot, and every running Gateway was checked.`,
+        lead: 'Revocation state is not fresh everywhere',
+      },
       { 'pods.checked': pods, 'pods.answered': reached.length },
     );
   },

@@ -25,7 +25,12 @@ const AUDIT_HMAC_REMEDY =
 
 function judged(label: string, name: string, g: Awaited<ReturnType<typeof growth>>, remedy: string): Finding | undefined {
   if (g.kind === 'zero' || g.kind === 'steady') return undefined;
-  return { status: g.kind === 'grew' ? 'fail' : 'warn', line: `${label}: ${describeGrowth(name, g)}`, remedy: `${label}: ${remedy}`, matrix: ['sts'] };
+  return {
+    status: g.kind === 'grew' ? 'fail' : 'warn',
+    line: `${label}: ${describeGrowth(name, g)}`,
+    remedy: `${label}: ${remedy}`,
+    matrix: ['sts'],
+  };
 }
 
 async function gatewayPod(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('gateway', base)): Promise<Finding[]> {
@@ -38,12 +43,23 @@ async function gatewayPod(ctx: CheckContext, base: string, signal: AbortSignal, 
   ]);
   const findings: Finding[] = [];
   if (m.sts_circuit_open > 0) {
-    findings.push({ status: 'fail', line: `${label}: STS circuit open (sts_circuit_open=${m.sts_circuit_open})`, remedy: `${label}: ${EXCHANGE_REMEDY}`, matrix: ['gateway', 'sts'] });
+    findings.push({
+      status: 'fail',
+      line: `${label}: STS circuit open (sts_circuit_open=${m.sts_circuit_open})`,
+      remedy: `${label}: ${EXCHANGE_REMEDY}`,
+      matrix: ['gateway', 'sts'],
+    });
   }
-  const bad = [judged(label, 'sts_exchange_errors', errors, EXCHANGE_REMEDY), judged(label, 'revocation_invalid_signatures', sigs, STREAM_HMAC_REMEDY)];
+  const bad = [
+    judged(label, 'sts_exchange_errors', errors, EXCHANGE_REMEDY),
+    judged(label, 'revocation_invalid_signatures', sigs, STREAM_HMAC_REMEDY),
+  ];
   findings.push(...bad.filter((f): f is Finding => f !== undefined));
   if (findings.length === 0) {
-    findings.push({ status: 'pass', line: `${label}: circuit closed, ${describeGrowth('sts_exchange_errors', errors)}, ${describeGrowth('revocation_invalid_signatures', sigs)}` });
+    findings.push({
+      status: 'pass',
+      line: `${label}: circuit closed, ${describeGrowth('sts_exchange_errors', errors)}, ${describeGrowth('revocation_invalid_signatures', sigs)}`,
+    });
   }
   return findings;
 }
@@ -52,14 +68,20 @@ async function auditPod(ctx: CheckContext, base: string, signal: AbortSignal, la
   const read = await readMetricsJson(ctx, base, auditMetrics, signal);
   if (!read.ok) return { status: 'fail', line: `${label}: producer HMAC failures unknown: ${read.problem}`, matrix: ['audit'] };
   const g = await growth(ctx, `audit.hmac_failures:${base}`, read.value.hmac_failures_total);
-  return judged(label, 'hmac_failures_total', g, AUDIT_HMAC_REMEDY) ?? { status: 'pass', line: `${label}: ${describeGrowth('hmac_failures_total', g)}` };
+  return (
+    judged(label, 'hmac_failures_total', g, AUDIT_HMAC_REMEDY) ?? {
+      status: 'pass',
+      line: `${label}: ${describeGrowth('hmac_failures_total', g)}`,
+    }
+  );
 }
 
 export const gatewaySts: CheckDefinition = {
   id: 'gateway.sts',
   title: 'Gateway STS exchange and HMAC configuration',
   gates: ['services'],
-  reads: 'every Gateway pod /metrics.json sts_circuit_open, sts_exchange_errors, revocation_invalid_signatures; every Audit pod hmac_failures_total',
+  reads:
+    'every Gateway pod /metrics.json sts_circuit_open, sts_exchange_errors, revocation_invalid_signatures; every Audit pod hmac_failures_total',
   async run(ctx, signal) {
     const [g, a] = await Promise.all([
       podFindings(ctx, 'gateway', signal, (pod) => gatewayPod(ctx, pod.url, signal, pod.label)),
@@ -67,7 +89,10 @@ export const gatewaySts: CheckDefinition = {
     ]);
     return combine(
       [...g.findings, ...a.findings],
-      { pass: `STS circuits closed and no new exchange or HMAC failures on ${g.pods} Gateway and ${a.pods} Audit pods.`, lead: 'STS exchange or HMAC configuration' },
+      {
+        pass: `STS circuits closed and no new exchange or HMAC failures on ${g.pods} Gateway and ${a.pods} Audit pods.`,
+        lead: 'STS exchange or HMAC configuration',
+      },
       { 'gateway.pods': g.pods, 'audit.pods': a.pods },
     );
   },

@@ -11,7 +11,13 @@ import { podLabel, snippet } from './metrics-json.ts';
 import { eachServicePods, SERVICES_IN_RUNBOOK_ORDER, tallyService } from './per-pod.ts';
 import { SERVICE_ROW } from './ready-probe.ts';
 
-async function probe(ctx: CheckContext, service: ServiceName, base: string, signal: AbortSignal, label = podLabel(service, base)): Promise<Finding> {
+async function probe(
+  ctx: CheckContext,
+  service: ServiceName,
+  base: string,
+  signal: AbortSignal,
+  label = podLabel(service, base),
+): Promise<Finding> {
   try {
     const res = await ctx.http.request(joinUrl(base, '/health'), { signal });
     if (res.status === 200) return { status: 'pass', line: `${label}: live (/health 200)` };
@@ -46,7 +52,9 @@ export const servicesLive: CheckDefinition = {
   gates: ['services'],
   reads: 'GET /health of every configured STS, API, Gateway, Audit and Coordinator pod',
   async run(ctx, signal) {
-    const perService = await eachServicePods(ctx, SERVICES_IN_RUNBOOK_ORDER, signal, (service, pod) => probe(ctx, service, pod.url, signal, pod.label));
+    const perService = await eachServicePods(ctx, SERVICES_IN_RUNBOOK_ORDER, signal, (service, pod) =>
+      probe(ctx, service, pod.url, signal, pod.label),
+    );
     const metrics: Record<string, MetricValue> = {};
     const findings: Finding[] = [];
     let pods = 0;

@@ -40,7 +40,7 @@ function issues(error: z.ZodError): string {
     .join('; ');
 }
 
-export const METRICS_AUTH_HINT = 'metrics bearer missing or rejected: set CARACAL_METRICS_BEARER to the deployment\'s METRICS_BEARER';
+export const METRICS_AUTH_HINT = "metrics bearer missing or rejected: set CARACAL_METRICS_BEARER to the deployment's METRICS_BEARER";
 
 export async function readJson<S extends z.ZodType>(
   ctx: CheckContext,
@@ -50,13 +50,16 @@ export async function readJson<S extends z.ZodType>(
 ): Promise<JsonRead<z.infer<S>>> {
   const where = `GET ${displayUrl(url)}`;
   // TargetError messages start with "GET <url>: "; evidence lines already name the pod, so keep the cause only.
-  const cause = (err: TargetError) => `${err.message.startsWith(`${where}: `) ? err.message.slice(where.length + 2) : err.message} (${where})`;
+  const cause = (err: TargetError) =>
+    `${err.message.startsWith(`${where}: `) ? err.message.slice(where.length + 2) : err.message} (${where})`;
   try {
     const res = await ctx.http.request(url, { bearer: opts.bearer, signal: opts.signal });
     if (res.status === 401 || res.status === 403) return { ok: false, status: res.status, problem: `HTTP ${res.status}: ${opts.authHint}` };
-    if (res.status !== 200) return { ok: false, status: res.status, problem: `answered HTTP ${res.status}: ${snippet(res.text)} (${where})` };
+    if (res.status !== 200)
+      return { ok: false, status: res.status, problem: `answered HTTP ${res.status}: ${snippet(res.text)} (${where})` };
     const parsed = schema.safeParse(res.json());
-    if (!parsed.success) return { ok: false, status: 200, problem: `answered 200 but cannot be verified: ${issues(parsed.error)} (${where})` };
+    if (!parsed.success)
+      return { ok: false, status: 200, problem: `answered 200 but cannot be verified: ${issues(parsed.error)} (${where})` };
     return { ok: true, value: parsed.data };
   } catch (err) {
     if (err instanceof TargetError) return { ok: false, problem: cause(err) };

@@ -24,14 +24,21 @@ function discoveryFailed(set: PodSet): Finding {
 }
 
 /** Ask every pod of `service`; the caller judges what each answered. */
-export async function eachPod<T>(ctx: CheckContext, service: ServiceName, signal: AbortSignal, probe: (pod: Pod) => Promise<T>): Promise<FanOut<T>> {
+export async function eachPod<T>(
+  ctx: CheckContext,
+  service: ServiceName,
+  signal: AbortSignal,
+  probe: (pod: Pod) => Promise<T>,
+): Promise<FanOut<T>> {
   const set = await podsOf(ctx, service, signal);
   if (set.problem !== undefined) return { ok: false, set, finding: discoveryFailed(set) };
   if (set.pods.length === 0) return { ok: false, set, finding: notConfigured(service) };
   const results = await Promise.all(set.pods.map(probe));
   const names = set.pods.map((p) => p.name ?? p.url).join(', ');
   const note: Finding | undefined =
-    set.source === 'static' ? undefined : { status: 'pass', line: `Discovery: ${SERVICE_LABEL[service]}, ${set.pods.length} pod(s) from ${set.from}: ${names}` };
+    set.source === 'static'
+      ? undefined
+      : { status: 'pass', line: `Discovery: ${SERVICE_LABEL[service]}, ${set.pods.length} pod(s) from ${set.from}: ${names}` };
   return { ok: true, set, results, note };
 }
 
@@ -45,7 +52,9 @@ export function eachServicePods<S extends ServiceName, T>(
   signal: AbortSignal,
   probe: (service: S, pod: Pod) => Promise<T>,
 ): Promise<{ service: S; fan: FanOut<T> }[]> {
-  return Promise.all(services.map(async (service) => ({ service, fan: await eachPod(ctx, service, signal, (pod) => probe(service, pod)) })));
+  return Promise.all(
+    services.map(async (service) => ({ service, fan: await eachPod(ctx, service, signal, (pod) => probe(service, pod)) })),
+  );
 }
 
 /** One service's share of a check over several services: its findings (how its pods were found first), the pods asked, the pods that passed. */

@@ -38,34 +38,50 @@ export function activationCause(a: Activation): { cause: string; remedy: string 
   const stsVersion = a.sts?.policy_set_version_id;
   switch (a.propagation_status) {
     case 'waiting_for_activation':
-      return { cause: 'not_active', remedy: 'No version of this policy set is active yet: activate the intended version, then poll activation-status until loaded.' };
+      return {
+        cause: 'not_active',
+        remedy: 'No version of this policy set is active yet: activate the intended version, then poll activation-status until loaded.',
+      };
     case 'waiting_for_outbox':
       return isDead(a)
         ? { cause: 'outbox_dead', remedy: DEAD_OUTBOX }
-        : { cause: 'outbox_pending', remedy: 'The activation event has not left the API outbox yet: restore Redis; the API retries with backoff of up to 60 s per attempt, and gives up after 100 attempts.' };
+        : {
+            cause: 'outbox_pending',
+            remedy:
+              'The activation event has not left the API outbox yet: restore Redis; the API retries with backoff of up to 60 s per attempt, and gives up after 100 attempts.',
+          };
     case 'waiting_for_sts':
       if (a.sts?.state === 'loaded' && stsVersion && active && stsVersion !== active) {
         return {
           cause: 'compile_rejected',
-          remedy: `STS still runs the previous version ${stsVersion}: it keeps the old bundle when the new one does not compile ` +
+          remedy:
+            `STS still runs the previous version ${stsVersion}: it keeps the old bundle when the new one does not compile ` +
             '(see opa.compile_errors on the STS pods). Roll forward to a version that compiles, or activate the last known-good version.',
         };
       }
       if (a.sts?.state === 'unreachable' || a.sts?.state === 'not_configured') return { cause: 'sts_status_unknown', remedy: STS_CALL };
       return {
         cause: 'sts_not_loaded',
-        remedy: 'STS has not loaded the active version: check STS readiness, the opa-engine group on caracal.policy.invalidate ' +
+        remedy:
+          'STS has not loaded the active version: check STS readiness, the opa-engine group on caracal.policy.invalidate ' +
           '(redis.backlog); STS also polls Postgres every OPA_POLL_SECONDS (default 60).',
       };
     case 'failed':
       if (a.outbox?.state === 'dead' || a.outbox?.state === 'mismatch') {
         return a.outbox.state === 'dead'
           ? { cause: 'outbox_dead', remedy: DEAD_OUTBOX }
-          : { cause: 'outbox_mismatch', remedy: 'The outbox row found for this activation belongs to another policy set or version: activate the intended version again, which enqueues a new event.' };
+          : {
+              cause: 'outbox_mismatch',
+              remedy:
+                'The outbox row found for this activation belongs to another policy set or version: activate the intended version again, which enqueues a new event.',
+            };
       }
       return { cause: 'sts_status_failed', remedy: STS_CALL };
     default:
-      return { cause: 'unknown', remedy: `Unknown propagation_status "${a.propagation_status}": treat the policy as not loaded and check the API version.` };
+      return {
+        cause: 'unknown',
+        remedy: `Unknown propagation_status "${a.propagation_status}": treat the policy as not loaded and check the API version.`,
+      };
   }
 }
 
@@ -75,14 +91,22 @@ function describe(a: Activation): string {
     ? `outbox.state=${show(a.outbox.state)} attempts=${show(a.outbox.attempts)}` +
       (a.outbox.last_error ? ` last_error="${a.outbox.last_error}"` : '')
     : 'outbox=?';
-  const sts = `sts.state=${show(a.sts?.state)}` + (a.sts?.policy_set_version_id ? ` on ${a.sts.policy_set_version_id}` : '') +
+  const sts =
+    `sts.state=${show(a.sts?.state)}` +
+    (a.sts?.policy_set_version_id ? ` on ${a.sts.policy_set_version_id}` : '') +
     (a.sts?.detail ? ` detail="${a.sts.detail}"` : '');
   return `propagation_status=${a.propagation_status}, version ${show(a.active_version_id ?? a.version_id)}, ${outbox}, ${sts}`;
 }
 
 const READ_TOKEN_HINT = 'API read token missing or rejected: set CARACAL_API_READ_TOKEN to a read-only API admin token for this zone';
 
-function readActivation(ctx: CheckContext, token: string, zoneId: string, policySetId: string, signal: AbortSignal): Promise<JsonRead<Activation>> {
+function readActivation(
+  ctx: CheckContext,
+  token: string,
+  zoneId: string,
+  policySetId: string,
+  signal: AbortSignal,
+): Promise<JsonRead<Activation>> {
   const path = `/v1/zones/${encodeURIComponent(zoneId)}/policy-sets/${encodeURIComponent(policySetId)}/activation-status`;
   return firstApi(ctx, path, activation, signal, { bearer: token, hint: READ_TOKEN_HINT });
 }
@@ -107,9 +131,10 @@ export async function activationFinding(
   const name = `policy set ${set.policySetId} in zone ${set.zoneId}`;
   const read = await readActivation(ctx, token, set.zoneId, set.policySetId, signal);
   if (!read.ok) {
-    const remedy = read.status === 404
-      ? 'Check caracal.policySets: the API does not know this zone/policy set (policy_set_binding_not_found), or it has no active version.'
-      : 'Activation status could not be read: see services.ready for the API.';
+    const remedy =
+      read.status === 404
+        ? 'Check caracal.policySets: the API does not know this zone/policy set (policy_set_binding_not_found), or it has no active version.'
+        : 'Activation status could not be read: see services.ready for the API.';
     return { status: 'fail', line: `${name}: activation status unknown: ${read.problem}`, remedy: `${name}: ${remedy}`, matrix: ['sts'] };
   }
   const a = read.value;

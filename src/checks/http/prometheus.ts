@@ -27,12 +27,18 @@ export async function readPrometheus(ctx: CheckContext, base: string, signal: Ab
   const where = `GET ${displayUrl(url)}`;
   try {
     const res = await ctx.http.request(url, { bearer: ctx.secrets.metricsBearer, signal });
-    if (res.status === 401 || res.status === 403) return { ok: false, status: res.status, problem: `HTTP ${res.status}: ${METRICS_AUTH_HINT}` };
-    if (res.status !== 200) return { ok: false, status: res.status, problem: `answered HTTP ${res.status}: ${snippet(res.text)} (${where})` };
+    if (res.status === 401 || res.status === 403)
+      return { ok: false, status: res.status, problem: `HTTP ${res.status}: ${METRICS_AUTH_HINT}` };
+    if (res.status !== 200)
+      return { ok: false, status: res.status, problem: `answered HTTP ${res.status}: ${snippet(res.text)} (${where})` };
     try {
       return { ok: true, value: parsePrometheusTextFormat(res.text) };
     } catch (err) {
-      return { ok: false, status: 200, problem: `answered 200 but not in the Prometheus text format: ${(err as Error).message} (${where})` };
+      return {
+        ok: false,
+        status: 200,
+        problem: `answered 200 but not in the Prometheus text format: ${(err as Error).message} (${where})`,
+      };
     }
   } catch (err) {
     if (err instanceof TargetError) return { ok: false, problem: err.message };

@@ -68,8 +68,10 @@ export function rateLimitNote(own: OwnCalls | undefined): string {
   if (own.calls > own.caracalLimit) {
     return ` The 429 is the bot's own doing: this replica made ${own.calls} calls to ${own.endpoint} this minute, over Caracal's ${own.caracalLimit}.`;
   }
-  return ` Not the bot alone: this replica made ${own.calls} of the ${own.caracalLimit} calls Caracal allows per minute to ${own.endpoint}; ` +
-    'the rest came from the same address (other bot replicas behind one NAT, or another poller).';
+  return (
+    ` Not the bot alone: this replica made ${own.calls} of the ${own.caracalLimit} calls Caracal allows per minute to ${own.endpoint}; ` +
+    'the rest came from the same address (other bot replicas behind one NAT, or another poller).'
+  );
 }
 
 function notReady(service: ServiceName, label: string, status: number, text: string, own?: OwnCalls): Finding {
@@ -96,12 +98,19 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
   try {
     // API and Coordinator answer only once their Redis client gives up (§15.1.1): wait long enough to hear the 500.
     const slow = (service === 'api' || service === 'coordinator') && ctx.readyAnswerTimeoutMs !== undefined;
-    ({ status, text } = await ctx.http.request(joinUrl(base, '/ready'), { signal, ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}) }));
+    ({ status, text } = await ctx.http.request(joinUrl(base, '/ready'), {
+      signal,
+      ...(slow ? { timeoutMs: ctx.readyAnswerTimeoutMs } : {}),
+    }));
   } catch (err) {
     if (!(err instanceof TargetError)) throw err;
     // The bot's own budget stopped the call: nothing is known about the pod, and no matrix row is implicated.
     if (err instanceof CallBudgetExceeded) {
-      return { status: 'fail', line: `${label}: ${err.message}`, remedy: `${label}: wait for the next minute and re-run (reports moments apart share one run of each check, so this takes a flood of requests).` };
+      return {
+        status: 'fail',
+        line: `${label}: ${err.message}`,
+        remedy: `${label}: wait for the next minute and re-run (reports moments apart share one run of each check, so this takes a flood of requests).`,
+      };
     }
     // API and Coordinator rate-limit /ready in Redis first; with Redis gone they answer only after their client's
     // retries, 0.5 to 21 s later (caracal-ops.md §15.1.1), so a probe that gives up sooner sees no answer.
@@ -119,7 +128,8 @@ export async function probeReady(ctx: CheckContext, service: ServiceName, base: 
       matrix: [SERVICE_ROW[service]],
     };
   }
-  if (status !== 200) return notReady(service, label, status, text, status === 429 ? ctx.http.budget?.ownCalls(joinUrl(base, '/ready')) : undefined);
+  if (status !== 200)
+    return notReady(service, label, status, text, status === 429 ? ctx.http.budget?.ownCalls(joinUrl(base, '/ready')) : undefined);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -79,7 +79,10 @@ export const READY_ADVICE: Record<string, ReadyAdvice> = {
       'healthy they need break-glass SQL resetting available_at, attempts and last_error (see outbox.api).',
     matrix: [],
   },
-  draining: { remedy: 'The pod is shutting down: wait for its replacement and re-run; if it stays draining, check the rollout.', matrix: [] },
+  draining: {
+    remedy: 'The pod is shutting down: wait for its replacement and re-run; if it stays draining, check the rollout.',
+    matrix: [],
+  },
   internal_error: {
     remedy:
       'The Redis-backed rate-limit hook runs before the readiness logic, so a 500 internal_error almost always means ' +

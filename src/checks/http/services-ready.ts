@@ -16,7 +16,8 @@ export const servicesReady: CheckDefinition = {
   id: 'services.ready',
   title: 'Service readiness',
   gates: ['services'],
-  reads: 'GET /ready of every STS, API, Gateway, Audit and Coordinator pod (caracal.discovery); the live gateway-revocation groups in Redis',
+  reads:
+    'GET /ready of every STS, API, Gateway, Audit and Coordinator pod (caracal.discovery); the live gateway-revocation groups in Redis',
   async run(ctx, signal) {
     const perService = await eachServicePods(ctx, SERVICES_IN_RUNBOOK_ORDER, signal, async (service, pod) => ({
       finding: await probeReady(ctx, service, pod.url, signal),

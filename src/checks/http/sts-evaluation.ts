@@ -25,10 +25,20 @@ async function probe(ctx: CheckContext, base: string, signal: AbortSignal, label
   if (before === undefined || restarted || now !== before.value) await ctx.baselines.set(key, now, ctx.now());
   if (now === 0) return { status: 'pass', line: `${label}: ${info}` };
   if (before === undefined || restarted) {
-    return { status: 'warn', line: `${label}: ${info} since STS started, with no earlier reading to tell whether they are new`, remedy: REMEDY, matrix: ['sts'] };
+    return {
+      status: 'warn',
+      line: `${label}: ${info} since STS started, with no earlier reading to tell whether they are new`,
+      remedy: REMEDY,
+      matrix: ['sts'],
+    };
   }
   if (now > before.value) {
-    return { status: 'warn', line: `${label}: ${info}, up from ${before.value} since ${before.at.toISOString()}`, remedy: REMEDY, matrix: ['sts'] };
+    return {
+      status: 'warn',
+      line: `${label}: ${info}, up from ${before.value} since ${before.at.toISOString()}`,
+      remedy: REMEDY,
+      matrix: ['sts'],
+    };
   }
   return { status: 'pass', line: `${label}: ${info}, none new since ${before.at.toISOString()} (the counter stays until STS restarts)` };
 }
@@ -39,8 +49,14 @@ export const stsEvaluation: CheckDefinition = {
   gates: ['safety'],
   reads: 'every STS pod /metrics.json opa.eval_errors, against the last reading',
   run: (ctx, signal) =>
-    perPodOutcome(ctx, 'sts', signal, (pod) => probe(ctx, pod.url, signal, pod.label), (pods) => ({
-      pass: `No new policy evaluation errors on the ${pods} STS pods.`,
-      lead: 'STS policy evaluation errors',
-    })),
+    perPodOutcome(
+      ctx,
+      'sts',
+      signal,
+      (pod) => probe(ctx, pod.url, signal, pod.label),
+      (pods) => ({
+        pass: `No new policy evaluation errors on the ${pods} STS pods.`,
+        lead: 'STS policy evaluation errors',
+      }),
+    ),
 };

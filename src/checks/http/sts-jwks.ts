@@ -52,10 +52,21 @@ const KEK_REMEDY =
   "check the STS's SECRET_STORE_KEK (and SECRET_STORE_KEK_PREVIOUS during a rotation) matches the key envelopes; " +
   'restore the right KEK, never regenerate a lost one.';
 
-async function probe(ctx: CheckContext, base: string, zone: string, signal: AbortSignal, doubt: Doubt, label = podLabel('sts', base)): Promise<Finding> {
+async function probe(
+  ctx: CheckContext,
+  base: string,
+  zone: string,
+  signal: AbortSignal,
+  doubt: Doubt,
+  label = podLabel('sts', base),
+): Promise<Finding> {
   const where = `${label} zone ${zone}`;
   const url = joinUrl(base, `/.well-known/jwks.json?zone_id=${encodeURIComponent(zone)}`);
-  const read = await readJson(ctx, url, jwks, { bearer: undefined, signal, authHint: 'JWKS is public: something in front of STS demands auth' });
+  const read = await readJson(ctx, url, jwks, {
+    bearer: undefined,
+    signal,
+    authHint: 'JWKS is public: something in front of STS demands auth',
+  });
   if (read.ok) {
     const { keys } = read.value;
     if (keys.length > 0) return { status: 'pass', line: `${where}: ${keys.length} key(s), kid ${keys.map((k) => k.kid).join(', ')}` };
@@ -76,7 +87,12 @@ async function probe(ctx: CheckContext, base: string, zone: string, signal: Abor
         matrix: ['sts', 'postgres'],
       };
     }
-    return { status: 'fail', line: `${where}: no signing key (HTTP 404, with Postgres and STS ready)`, remedy: `Zone ${zone}: ${NO_KEY_REMEDY}`, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${where}: no signing key (HTTP 404, with Postgres and STS ready)`,
+      remedy: `Zone ${zone}: ${NO_KEY_REMEDY}`,
+      matrix: ['sts'],
+    };
   }
   if (read.status === 500) {
     return { status: 'fail', line: `${where}: no key decrypts (HTTP 500)`, remedy: `Zone ${zone}: ${KEK_REMEDY}`, matrix: ['sts'] };
@@ -93,7 +109,8 @@ export const stsJwks: CheckDefinition = {
   id: 'sts.jwks',
   title: 'STS JWKS per zone',
   gates: ['services'],
-  reads: 'GET /.well-known/jwks.json?zone_id= on every STS pod for every configured zone; on a 404, Postgres SELECT 1 and that pod\'s /ready',
+  reads:
+    "GET /.well-known/jwks.json?zone_id= on every STS pod for every configured zone; on a 404, Postgres SELECT 1 and that pod's /ready",
   async run(ctx, signal) {
     // caracal.zones when set, otherwise every zone the admin token lists (issue 19).
     const found = await discoverZones(ctx, signal);
@@ -106,7 +123,13 @@ export const stsJwks: CheckDefinition = {
       };
     }
     const doubt = doubts(ctx, signal);
-    const { findings, answers: reads, pods } = await podFindings(ctx, 'sts', signal, (pod) => Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))));
+    const {
+      findings,
+      answers: reads,
+      pods,
+    } = await podFindings(ctx, 'sts', signal, (pod) =>
+      Promise.all(zones.map((zone) => probe(ctx, pod.url, zone, signal, doubt, pod.label))),
+    );
     const good = reads.filter((f) => f.status === 'pass').length;
     return combine(
       findings,

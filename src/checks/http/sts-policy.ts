@@ -43,13 +43,28 @@ async function compileFinding(ctx: CheckContext, base: string, signal: AbortSign
   if (now === 0) return { status: 'pass', line: `${label}: ${info}` };
   const windowMs = 2 * (poll && poll > 0 ? poll : DEFAULT_POLL_SECONDS) * 1000;
   if (before === undefined || restarted) {
-    return { status: 'fail', line: `${label}: ${info}, with no earlier reading to tell whether they are new`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${label}: ${info}, with no earlier reading to tell whether they are new`,
+      remedy: COMPILE_REMEDY,
+      matrix: ['sts'],
+    };
   }
   if (now > before.value) {
-    return { status: 'fail', line: `${label}: ${info}, up from ${before.value} since ${before.at.toISOString()}`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${label}: ${info}, up from ${before.value} since ${before.at.toISOString()}`,
+      remedy: COMPILE_REMEDY,
+      matrix: ['sts'],
+    };
   }
   if (ctx.now().getTime() - at.getTime() < windowMs) {
-    return { status: 'fail', line: `${label}: ${info}, last rose at ${at.toISOString()}, less than two STS polls ago`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${label}: ${info}, last rose at ${at.toISOString()}, less than two STS polls ago`,
+      remedy: COMPILE_REMEDY,
+      matrix: ['sts'],
+    };
   }
   return {
     status: 'warn',
@@ -66,10 +81,20 @@ async function compileFinding(ctx: CheckContext, base: string, signal: AbortSign
 function againstRunBaseline(label: string, info: string, now: number, recorded: number, when: string): Finding {
   if (now === 0) return { status: 'pass', line: `${label}: ${info}` };
   if (now < recorded) {
-    return { status: 'fail', line: `${label}: ${info} since STS restarted (it counted ${recorded} at the ${when}): all new`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${label}: ${info} since STS restarted (it counted ${recorded} at the ${when}): all new`,
+      remedy: COMPILE_REMEDY,
+      matrix: ['sts'],
+    };
   }
   if (now > recorded) {
-    return { status: 'fail', line: `${label}: ${info}, ${now - recorded} new since the ${when} (${recorded} before)`, remedy: COMPILE_REMEDY, matrix: ['sts'] };
+    return {
+      status: 'fail',
+      line: `${label}: ${info}, ${now - recorded} new since the ${when} (${recorded} before)`,
+      remedy: COMPILE_REMEDY,
+      matrix: ['sts'],
+    };
   }
   return { status: 'pass', line: `${label}: ${info}: ${now} compile errors from before the incident (${when}), none new` };
 }
@@ -81,11 +106,13 @@ async function activationFindings(ctx: CheckContext, signal: AbortSignal): Promi
   if (sets.length === 0) {
     return {
       sets: 0,
-      findings: [{
-        status: 'warn',
-        line: `Policy activation not checked: ${found.ok ? 'no active policy set found' : found.problem}`,
-        remedy: 'Set CARACAL_API_READ_TOKEN so active policy sets are listed, or list zoneId/policySetId pairs under caracal.policySets.',
-      }],
+      findings: [
+        {
+          status: 'warn',
+          line: `Policy activation not checked: ${found.ok ? 'no active policy set found' : found.problem}`,
+          remedy: 'Set CARACAL_API_READ_TOKEN so active policy sets are listed, or list zoneId/policySetId pairs under caracal.policySets.',
+        },
+      ],
     };
   }
   if (ctx.caracal.services.api.length === 0) return { sets: sets.length, findings: [notConfigured('api')] };

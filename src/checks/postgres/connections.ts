@@ -28,7 +28,8 @@ export function connectionVerdict(total: number, usable: number): 'pass' | 'warn
 
 async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   const pg = ctx.postgres;
-  if (!pg) return [{ status: 'fail', line: "Caracal's Postgres is not configured (caracal.postgres.url)", remedy: 'Set caracal.postgres.url.' }];
+  if (!pg)
+    return [{ status: 'fail', line: "Caracal's Postgres is not configured (caracal.postgres.url)", remedy: 'Set caracal.postgres.url.' }];
   const [limits] = await pg.query<{ max: number; reserved: number; roles: { role: string; n: number }[] }>(SQL);
   const roles = limits?.roles ?? [];
   const usable = Math.max(1, (limits?.max ?? 100) - (limits?.reserved ?? 3));
@@ -38,15 +39,17 @@ async function serverSide(ctx: CheckContext): Promise<Finding[]> {
   const line = `pg_stat_activity: ${total} client connections of ${usable} usable (max_connections ${limits?.max ?? '?'}); per role: ${perRole}`;
   const verdict = connectionVerdict(total, usable);
   if (verdict === 'pass') return [{ status: 'pass', line }];
-  return [{
-    status: verdict,
-    line: `${line}: ${Math.round(share * 100)}% in use`,
-    remedy:
-      'Postgres is close to max_connections: new Caracal pods and pool growth will fail with "too many connections". ' +
-      'Find the role holding the most (above) and its idle or long transactions; lower DB_POOL_MAX or the replicas of ' +
-      'that service, or raise max_connections.',
-    matrix: ['postgres'],
-  }];
+  return [
+    {
+      status: verdict,
+      line: `${line}: ${Math.round(share * 100)}% in use`,
+      remedy:
+        'Postgres is close to max_connections: new Caracal pods and pool growth will fail with "too many connections". ' +
+        'Find the role holding the most (above) and its idle or long transactions; lower DB_POOL_MAX or the replicas of ' +
+        'that service, or raise max_connections.',
+      matrix: ['postgres'],
+    },
+  ];
 }
 
 async function gatewayPool(ctx: CheckContext, base: string, signal: AbortSignal, label = podLabel('gateway', base)): Promise<Finding> {

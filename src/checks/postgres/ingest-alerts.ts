@@ -24,31 +24,47 @@ export const auditIngestAlerts: CheckDefinition = {
   title: 'Audit ingest alerts (replay tampering)',
   gates: ['safety'],
   reads: 'public.audit_ingest_alerts: content_mismatch_on_replay rows, newest first',
-  run: (ctx) => withPostgres(ctx, async (pg) => {
-    const rows = await queryTable<Row>(pg, SQL, 'public.audit_ingest_alerts', 'replay-tamper alerts');
-    if (!Array.isArray(rows)) return rows;
-    const recent = rows.filter((r) => r.recent);
-    const metrics = { alerts: rows.length, recent: recent.length };
-    const evidence = rows.slice(0, SHOWN).map(
-      (r) => `${new Date(r.observed_at).toISOString()} ${r.kind} event_id=${r.event_id} zone_id=${r.zone_id}${r.detail ? ` ${r.detail.slice(0, 120)}` : ''}`,
-    );
-    if (rows.length > SHOWN) evidence.push(`(${rows.length - SHOWN} more not shown)`);
-    if (rows.length === 0) return { status: 'pass', summary: 'audit_ingest_alerts is empty: no replayed event differed from its stored row.', metrics, evidence: ['audit_ingest_alerts: 0 rows'] };
-    const remedy =
-      'A replayed audit event carried other content than the stored row with the same id: the producer or the stream ' +
-      'was tampered with, or a replay file was altered. Treat it as a security incident: keep the DLQ entries ' +
-      '(tamper_on_replay) and these rows, compare the event with its stored row, and do not resume until explained.';
-    if (recent.length > 0) {
+  run: (ctx) =>
+    withPostgres(ctx, async (pg) => {
+      const rows = await queryTable<Row>(pg, SQL, 'public.audit_ingest_alerts', 'replay-tamper alerts');
+      if (!Array.isArray(rows)) return rows;
+      const recent = rows.filter((r) => r.recent);
+      const metrics = { alerts: rows.length, recent: recent.length };
+      const evidence = rows
+        .slice(0, SHOWN)
+        .map(
+          (r) =>
+            `${new Date(r.observed_at).toISOString()} ${r.kind} event_id=${r.event_id} zone_id=${r.zone_id}${r.detail ? ` ${r.detail.slice(0, 120)}` : ''}`,
+        );
+      if (rows.length > SHOWN) evidence.push(`(${rows.length - SHOWN} more not shown)`);
+      if (rows.length === 0)
+        return {
+          status: 'pass',
+          summary: 'audit_ingest_alerts is empty: no replayed event differed from its stored row.',
+          metrics,
+          evidence: ['audit_ingest_alerts: 0 rows'],
+        };
+      const remedy =
+        'A replayed audit event carried other content than the stored row with the same id: the producer or the stream ' +
+        'was tampered with, or a replay file was altered. Treat it as a security incident: keep the DLQ entries ' +
+        '(tamper_on_replay) and these rows, compare the event with its stored row, and do not resume until explained.';
+      if (recent.length > 0) {
+        return {
+          status: 'fail',
+          summary: `${recent.length} replay-tamper alert(s) in audit_ingest_alerts in the last ${RECENT_HOURS} h (${rows.length} in all).`,
+          metrics,
+          evidence,
+          remedy,
+          matrix: ['audit'],
+        };
+      }
       return {
-        status: 'fail',
-        summary: `${recent.length} replay-tamper alert(s) in audit_ingest_alerts in the last ${RECENT_HOURS} h (${rows.length} in all).`,
-        metrics, evidence, remedy, matrix: ['audit'],
+        status: 'warn',
+        summary: `${rows.length} older replay-tamper alert(s) in audit_ingest_alerts, none in the last ${RECENT_HOURS} h: confirm they were handled.`,
+        metrics,
+        evidence,
+        remedy,
+        matrix: ['audit'],
       };
-    }
-    return {
-      status: 'warn',
-      summary: `${rows.length} older replay-tamper alert(s) in audit_ingest_alerts, none in the last ${RECENT_HOURS} h: confirm they were handled.`,
-      metrics, evidence, remedy, matrix: ['audit'],
-    };
-  }),
+    }),
 };

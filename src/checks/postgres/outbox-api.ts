@@ -28,32 +28,35 @@ export const outboxApi: CheckDefinition = {
   title: 'API outbox (event_outbox)',
   gates: ['evidence'],
   reads: 'public.event_outbox: pending and dead row counts, oldest pending age',
-  run: (ctx) => withPostgres(ctx, async (pg) => {
-    const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.event_outbox', 'the API outbox');
-    if (!Array.isArray(rows)) return rows;
-    // An aggregate always returns one row; the fallback only satisfies the type.
-    const { pending, dead, oldest_pending_seconds: oldest } = rows[0] ?? { pending: 0, dead: 0, oldest_pending_seconds: 0 };
-    const limit = ctx.thresholds.outboxPendingAgeSeconds;
-    const shown = dead > 0 ? await deadApiRows(pg, DEAD_SHOWN) : [];
-    return outboxVerdict({
-      table: 'event_outbox',
-      counts: { pending, dead, oldestPendingSeconds: oldest },
-      limitSeconds: limit,
-      metrics: { pending, dead, oldestPendingSeconds: oldest },
-      evidence: [`event_outbox: ${pending} pending, ${dead} dead, oldest pending ${oldest} s (limit ${limit} s)`],
-      deadLines: shown.map((r) => `dead: id=${r.id} stream=${r.stream_name} attempts=${r.attempts} last_error=${clip(r.last_error ?? '')}`),
-      deadMeaning: 'those events never reached Redis, and API /ready fails while any row is dead.',
-      deadRemedy:
-        'There is no requeue endpoint for event_outbox (none in the API, Admin SDK or console). ' +
-        'Restore Redis first, then, as a break-glass step, a DBA resets the rows as the table owner' +
-        `${dead > shown.length ? ` (these are the oldest ${shown.length}; the Evidence gate's break-glass action lists all)` : ''}: ` +
-        `${resetTransaction(shown.map((r) => r.id)).join(' ')} ` +
-        'The bot never writes Caracal tables. Consumers are idempotent, so re-publishing is safe.',
-      notDrainingRemedy:
-        'Pending rows drain on their own once Postgres and Redis are reachable ' +
-        '(the API retries with backoff of up to 60 s per attempt). Check Redis and the API pods, ' +
-        'whose dispatchers publish the rows; after 100 attempts a row dies.',
-      matrix: ['postgres'],
-    });
-  }),
+  run: (ctx) =>
+    withPostgres(ctx, async (pg) => {
+      const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.event_outbox', 'the API outbox');
+      if (!Array.isArray(rows)) return rows;
+      // An aggregate always returns one row; the fallback only satisfies the type.
+      const { pending, dead, oldest_pending_seconds: oldest } = rows[0] ?? { pending: 0, dead: 0, oldest_pending_seconds: 0 };
+      const limit = ctx.thresholds.outboxPendingAgeSeconds;
+      const shown = dead > 0 ? await deadApiRows(pg, DEAD_SHOWN) : [];
+      return outboxVerdict({
+        table: 'event_outbox',
+        counts: { pending, dead, oldestPendingSeconds: oldest },
+        limitSeconds: limit,
+        metrics: { pending, dead, oldestPendingSeconds: oldest },
+        evidence: [`event_outbox: ${pending} pending, ${dead} dead, oldest pending ${oldest} s (limit ${limit} s)`],
+        deadLines: shown.map(
+          (r) => `dead: id=${r.id} stream=${r.stream_name} attempts=${r.attempts} last_error=${clip(r.last_error ?? '')}`,
+        ),
+        deadMeaning: 'those events never reached Redis, and API /ready fails while any row is dead.',
+        deadRemedy:
+          'There is no requeue endpoint for event_outbox (none in the API, Admin SDK or console). ' +
+          'Restore Redis first, then, as a break-glass step, a DBA resets the rows as the table owner' +
+          `${dead > shown.length ? ` (these are the oldest ${shown.length}; the Evidence gate's break-glass action lists all)` : ''}: ` +
+          `${resetTransaction(shown.map((r) => r.id)).join(' ')} ` +
+          'The bot never writes Caracal tables. Consumers are idempotent, so re-publishing is safe.',
+        notDrainingRemedy:
+          'Pending rows drain on their own once Postgres and Redis are reachable ' +
+          '(the API retries with backoff of up to 60 s per attempt). Check Redis and the API pods, ' +
+          'whose dispatchers publish the rows; after 100 attempts a row dies.',
+        matrix: ['postgres'],
+      });
+    }),
 };

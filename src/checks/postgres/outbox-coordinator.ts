@@ -36,33 +36,39 @@ export const outboxCoordinator: CheckDefinition = {
   title: 'Coordinator outbox (caracal_outbox)',
   gates: ['evidence'],
   reads: "public.caracal_outbox (producer 'coordinator'): counts by status, oldest pending age",
-  run: (ctx) => withPostgres(ctx, async (pg) => {
-    const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.caracal_outbox', 'the Coordinator outbox');
-    if (!Array.isArray(rows)) return rows;
-    // An aggregate always returns one row; the fallback only satisfies the type.
-    const { pending, published, dead, oldest_pending_seconds: oldest } = rows[0] ?? { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
-    const limit = ctx.thresholds.outboxPendingAgeSeconds;
-    const shown = dead > 0 ? await deadCoordinatorRows(pg, DEAD_SHOWN) : [];
-    return outboxVerdict({
-      table: 'caracal_outbox',
-      counts: { pending, dead, oldestPendingSeconds: oldest },
-      limitSeconds: limit,
-      metrics: { pending, published, dead, oldestPendingSeconds: oldest },
-      evidence: [
-        `caracal_outbox (producer coordinator): ${pending} pending, ${published} published, ${dead} dead, ` +
-          `oldest pending ${oldest} s (limit ${limit} s)`,
-      ],
-      deadLines: shown.map(describeDead),
-      deadMeaning: 'those Coordinator events never reached Redis, and Coordinator /ready fails with outbox_dead until they are requeued.',
-      deadRemedy:
-        'Restore Redis first. Then requeue each dead row on the Coordinator (port 4000, no /v1 prefix), ' +
-        'one row at a time: POST /zones/{zoneId}/outbox/{id}/requeue ' +
-        'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
-        'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
-      notDrainingRemedy:
-        'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
-        'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
-      matrix: ['postgres', 'coordinator'],
-    });
-  }),
+  run: (ctx) =>
+    withPostgres(ctx, async (pg) => {
+      const rows = await queryTable<Counts>(pg, COUNTS_SQL, 'public.caracal_outbox', 'the Coordinator outbox');
+      if (!Array.isArray(rows)) return rows;
+      // An aggregate always returns one row; the fallback only satisfies the type.
+      const {
+        pending,
+        published,
+        dead,
+        oldest_pending_seconds: oldest,
+      } = rows[0] ?? { pending: 0, published: 0, dead: 0, oldest_pending_seconds: 0 };
+      const limit = ctx.thresholds.outboxPendingAgeSeconds;
+      const shown = dead > 0 ? await deadCoordinatorRows(pg, DEAD_SHOWN) : [];
+      return outboxVerdict({
+        table: 'caracal_outbox',
+        counts: { pending, dead, oldestPendingSeconds: oldest },
+        limitSeconds: limit,
+        metrics: { pending, published, dead, oldestPendingSeconds: oldest },
+        evidence: [
+          `caracal_outbox (producer coordinator): ${pending} pending, ${published} published, ${dead} dead, ` +
+            `oldest pending ${oldest} s (limit ${limit} s)`,
+        ],
+        deadLines: shown.map(describeDead),
+        deadMeaning: 'those Coordinator events never reached Redis, and Coordinator /ready fails with outbox_dead until they are requeued.',
+        deadRemedy:
+          'Restore Redis first. Then requeue each dead row on the Coordinator (port 4000, no /v1 prefix), ' +
+          'one row at a time: POST /zones/{zoneId}/outbox/{id}/requeue ' +
+          'with Authorization: Bearer <CARACAL_COORDINATOR_TOKEN> (the operator token). ' +
+          'The calls for the rows shown are in the evidence. Consumers are idempotent, so re-publishing is safe.',
+        notDrainingRemedy:
+          'Pending rows drain on their own once Postgres and Redis are reachable (the Coordinator retries every few ' +
+          'seconds). Check Redis and the Coordinator pods; after 10 failed attempts a row dies and needs a requeue.',
+        matrix: ['postgres', 'coordinator'],
+      });
+    }),
 };

@@ -54,7 +54,8 @@ export function outboxVerdict(r: OutboxReading): CheckOutcome {
   }
   return {
     status: 'pass',
-    summary: pending === 0 ? `${r.table} is drained, with no dead rows.` : `${r.table} is draining: ${pending} pending, oldest ${oldest} s.`,
+    summary:
+      pending === 0 ? `${r.table} is drained, with no dead rows.` : `${r.table} is draining: ${pending} pending, oldest ${oldest} s.`,
     metrics: r.metrics,
     evidence: r.evidence,
   };

@@ -36,7 +36,11 @@ function handshake(url: URL, ca: string | undefined, signal: AbortSignal): Promi
       done();
       socket.end();
       if (!peer.raw) return reject(new Error('the server sent no certificate'));
-      resolve({ cert: new X509Certificate(peer.raw), authorized: socket.authorized, authorizationError: socket.authorizationError?.message });
+      resolve({
+        cert: new X509Certificate(peer.raw),
+        authorized: socket.authorized,
+        authorizationError: socket.authorizationError?.message,
+      });
     });
     socket.once('error', (err: Error) => {
       done();
@@ -52,7 +56,11 @@ async function probe(ctx: CheckContext, service: ServiceName, base: string, ca: 
     served = await handshake(new URL(base), ca, signal);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { status: 'fail', line: `${label}: TLS handshake failed: ${code ?? (err as Error).message}`, remedy: `${label}: see services.live; check what terminates TLS for it.` };
+    return {
+      status: 'fail',
+      line: `${label}: TLS handshake failed: ${code ?? (err as Error).message}`,
+      remedy: `${label}: see services.live; check what terminates TLS for it.`,
+    };
   }
   const verdict = judgeCertificate(served.cert, ctx.now(), ctx.thresholds.certificateExpiryWarnDays);
   const line = `${label}: ${verdict.text}`;
@@ -61,7 +69,8 @@ async function probe(ctx: CheckContext, service: ServiceName, base: string, ca: 
     return {
       status: 'warn',
       line: `${line}; not trusted by the bot (${served.authorizationError ?? 'unverified'})`,
-      remedy: 'Give the bot the CA that signs the services\' certificates: caracal.preflight.caFile (and NODE_EXTRA_CA_CERTS for its HTTP reads).',
+      remedy:
+        "Give the bot the CA that signs the services' certificates: caracal.preflight.caFile (and NODE_EXTRA_CA_CERTS for its HTTP reads).",
     };
   }
   return { status: 'pass', line };
@@ -73,7 +82,9 @@ export const tlsCertificates: CheckDefinition = {
   gates: ['services'],
   reads: 'the certificate served on every https URL under caracal.services (TLS handshake)',
   async run(ctx, signal) {
-    const targets = SERVICES.flatMap((service) => ctx.caracal.services[service].filter((u) => u.startsWith('https:')).map((u) => [service, u] as const));
+    const targets = SERVICES.flatMap((service) =>
+      ctx.caracal.services[service].filter((u) => u.startsWith('https:')).map((u) => [service, u] as const),
+    );
     if (targets.length === 0) {
       return { status: 'pass', summary: 'No service URL uses https: no certificate to check.', metrics: { 'urls.https': 0 } };
     }
@@ -83,13 +94,20 @@ export const tlsCertificates: CheckDefinition = {
       try {
         ca = await readFile(caFile, 'utf8');
       } catch (err) {
-        return { status: 'fail', summary: `caracal.preflight.caFile ${caFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, remedy: 'Fix the path or give the bot read access.' };
+        return {
+          status: 'fail',
+          summary: `caracal.preflight.caFile ${caFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          remedy: 'Fix the path or give the bot read access.',
+        };
       }
     }
     const findings = await Promise.all(targets.map(([service, url]) => probe(ctx, service, url, ca, signal)));
     return combine(
       findings,
-      { pass: `All ${targets.length} https URLs serve a trusted certificate with more than ${ctx.thresholds.certificateExpiryWarnDays} days left.`, lead: 'TLS certificates' },
+      {
+        pass: `All ${targets.length} https URLs serve a trusted certificate with more than ${ctx.thresholds.certificateExpiryWarnDays} days left.`,
+        lead: 'TLS certificates',
+      },
       { 'urls.https': targets.length },
     );
   },

@@ -29,12 +29,22 @@ export function decodeKey(raw: string): Buffer {
 function modeFinding(s: Settings): { finding: Finding; published: boolean } {
   const mode = s.values.get('CARACAL_MODE');
   if (!mode) {
-    return { published: true, finding: { status: 'pass', line: 'CARACAL_MODE: not set where visible; the services treat unset as stable (strict keys, metrics need the bearer)' } };
+    return {
+      published: true,
+      finding: {
+        status: 'pass',
+        line: 'CARACAL_MODE: not set where visible; the services treat unset as stable (strict keys, metrics need the bearer)',
+      },
+    };
   }
   if (!MODES.includes(mode.value)) {
     return {
       published: true,
-      finding: { status: 'fail', line: `CARACAL_MODE="${mode.value}" (${mode.from}): not one of dev, rc, stable`, remedy: 'Set CARACAL_MODE to dev, rc or stable; the services refuse anything else.' },
+      finding: {
+        status: 'fail',
+        line: `CARACAL_MODE="${mode.value}" (${mode.from}): not one of dev, rc, stable`,
+        remedy: 'Set CARACAL_MODE to dev, rc or stable; the services refuse anything else.',
+      },
     };
   }
   return { published: mode.value !== 'dev', finding: { status: 'pass', line: `CARACAL_MODE=${mode.value} (${mode.from})` } };
@@ -44,7 +54,12 @@ function keyFinding(s: Settings, name: string, bytes: number, exact: boolean, pu
   const setting = s.values.get(name);
   const hidden = s.hidden.get(name);
   if (!setting) {
-    if (hidden) return { status: 'warn', line: `${name}: in ${hidden}: length not checked`, remedy: 'Give the bot read access to the mounted Secret (caracal.preflight.secretDir) to check the keys.' };
+    if (hidden)
+      return {
+        status: 'warn',
+        line: `${name}: in ${hidden}: length not checked`,
+        remedy: 'Give the bot read access to the mounted Secret (caracal.preflight.secretDir) to check the keys.',
+      };
     if (!published || !REQUIRED_IN_PUBLISHED.has(name)) return undefined;
     return {
       status: 'warn',
@@ -58,8 +73,11 @@ function keyFinding(s: Settings, name: string, bytes: number, exact: boolean, pu
   return {
     status: 'fail',
     line: `${name}: ${length} bytes, must be ${rule} (${setting.from})`,
-    remedy: `${name} must decode (hex, else base64) to ${rule} bytes: services in rc/stable refuse to start with it. ` +
-      (name === 'SECRET_STORE_KEK' ? 'Never generate a new KEK for existing data: restore the right one.' : 'Every service that shares it must get the same new value.'),
+    remedy:
+      `${name} must decode (hex, else base64) to ${rule} bytes: services in rc/stable refuse to start with it. ` +
+      (name === 'SECRET_STORE_KEK'
+        ? 'Never generate a new KEK for existing data: restore the right one.'
+        : 'Every service that shares it must get the same new value.'),
   };
 }
 
@@ -67,19 +85,40 @@ async function tlsFindings(ctx: CheckContext, s: Settings): Promise<Finding[]> {
   const cert = s.values.get('TLS_CERT_FILE')?.value;
   const key = s.values.get('TLS_KEY_FILE')?.value;
   if (!cert && !key) return [];
-  if (!cert || !key) return [{ status: 'fail', line: 'TLS_CERT_FILE and TLS_KEY_FILE: only one is set', remedy: 'Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.' }];
+  if (!cert || !key)
+    return [
+      {
+        status: 'fail',
+        line: 'TLS_CERT_FILE and TLS_KEY_FILE: only one is set',
+        remedy: 'Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.',
+      },
+    ];
   let pem: string;
   try {
     pem = await readFile(cert, 'utf8');
     await readFile(key);
   } catch (err) {
-    return [{ status: 'warn', line: `TLS files ${cert}, ${key}: not readable by the bot (${(err as NodeJS.ErrnoException).code ?? 'error'}): expiry not checked`, remedy: 'Mount the TLS files for the bot too, or rely on tls.certificates over https.' }];
+    return [
+      {
+        status: 'warn',
+        line: `TLS files ${cert}, ${key}: not readable by the bot (${(err as NodeJS.ErrnoException).code ?? 'error'}): expiry not checked`,
+        remedy: 'Mount the TLS files for the bot too, or rely on tls.certificates over https.',
+      },
+    ];
   }
   try {
     const verdict = judgeCertificate(new X509Certificate(pem), ctx.now(), ctx.thresholds.certificateExpiryWarnDays);
-    return [{ status: verdict.status, line: `TLS_CERT_FILE ${cert}: ${verdict.text}`, ...(verdict.status === 'pass' ? {} : { remedy: RENEW }) }];
+    return [
+      { status: verdict.status, line: `TLS_CERT_FILE ${cert}: ${verdict.text}`, ...(verdict.status === 'pass' ? {} : { remedy: RENEW }) },
+    ];
   } catch (err) {
-    return [{ status: 'fail', line: `TLS_CERT_FILE ${cert}: not a PEM certificate (${(err as Error).message})`, remedy: 'Point TLS_CERT_FILE at the PEM certificate.' }];
+    return [
+      {
+        status: 'fail',
+        line: `TLS_CERT_FILE ${cert}: not a PEM certificate (${(err as Error).message})`,
+        remedy: 'Point TLS_CERT_FILE at the PEM certificate.',
+      },
+    ];
   }
 }
 
@@ -97,7 +136,11 @@ export const deploymentSettings: CheckDefinition = {
         metrics: { sources: 0 },
       };
     }
-    const problems: Finding[] = s.problems.map((p) => ({ status: 'fail', line: p, remedy: 'Fix the path under caracal.preflight, or give the bot read access.' }));
+    const problems: Finding[] = s.problems.map((p) => ({
+      status: 'fail',
+      line: p,
+      remedy: 'Fix the path under caracal.preflight, or give the bot read access.',
+    }));
     const mode = modeFinding(s);
     const keys = KEYS.flatMap(([name, bytes, exact]) => keyFinding(s, name, bytes, exact, mode.published) ?? []);
     const findings = [...problems, mode.finding, ...keys, ...(await tlsFindings(ctx, s))];

@@ -80,11 +80,13 @@ function at(tree: unknown, path: string[]): unknown {
 async function fromHelmValues(path: string, out: Settings): Promise<void> {
   const values: unknown = parseYaml(await readFile(path, 'utf8'));
   const mode = at(values, ['global', 'mode']);
-  if (typeof mode === 'string' && mode && !out.values.has('CARACAL_MODE')) out.values.set('CARACAL_MODE', { value: mode, from: `${path} global.mode` });
+  if (typeof mode === 'string' && mode && !out.values.has('CARACAL_MODE'))
+    out.values.set('CARACAL_MODE', { value: mode, from: `${path} global.mode` });
   // Keys are in the values only when the chart creates the Secret (secrets.create with secrets.plaintext).
   for (const [name, key] of Object.entries(HELM_SECRET_KEYS)) {
     const value = at(values, ['secrets', 'plaintext', key]);
-    if (typeof value === 'string' && value && !out.values.has(name)) out.values.set(name, { value, from: `${path} secrets.plaintext.${key}` });
+    if (typeof value === 'string' && value && !out.values.has(name))
+      out.values.set(name, { value, from: `${path} secrets.plaintext.${key}` });
   }
 }
 

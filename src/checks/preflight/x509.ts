@@ -23,7 +23,8 @@ export function judgeCertificate(cert: X509Certificate, now: Date, warnDays: num
   if (notBefore.getTime() > now.getTime()) {
     return { status: 'fail', daysLeft, text: `${subject}: not valid before ${notBefore.toISOString()} (check the clocks)` };
   }
-  if (daysLeft < warnDays) return { status: 'warn', daysLeft, text: `${subject}: expires in ${daysLeft} day(s) (${until}), warning at ${warnDays}` };
+  if (daysLeft < warnDays)
+    return { status: 'warn', daysLeft, text: `${subject}: expires in ${daysLeft} day(s) (${until}), warning at ${warnDays}` };
   return { status: 'pass', daysLeft, text: `${subject}: ${daysLeft} day(s) left (${until})` };
 }
 

@@ -45,7 +45,11 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
   const read = info.parseEntries(await redis.command('XRANGE', AUDIT_DLQ, '-', '+', 'COUNT', SCAN));
   const { entries, residue } = splitResidue(ctx, read);
   if (residue.length > 0 && entries.length === 0 && length === residue.length) return residueOnly(ctx, residue);
-  const classes = new Map<EntryClass, number>([['replayable', 0], ['integrity', 0], ['other', 0]]);
+  const classes = new Map<EntryClass, number>([
+    ['replayable', 0],
+    ['integrity', 0],
+    ['other', 0],
+  ]);
   const reasons = new Map<string, number>();
   for (const entry of entries) {
     const { cls, label } = classify(entry);
@@ -84,10 +88,15 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
     );
   }
   if (other > 0) {
-    remedy.push(`Inspect the ${counted(other, 'other entry', 'other entries')} by hand (GET /api/audit/dlq on Audit): replay skips ${other === 1 ? 'it' : 'them'}.`);
+    remedy.push(
+      `Inspect the ${counted(other, 'other entry', 'other entries')} by hand (GET /api/audit/dlq on Audit): replay skips ${other === 1 ? 'it' : 'them'}.`,
+    );
   }
 
-  const old = residue.length > 0 ? ` (plus ${counted(residue.length, 'integrity entry', 'integrity entries')} from before the incident, not judged)` : '';
+  const old =
+    residue.length > 0
+      ? ` (plus ${counted(residue.length, 'integrity entry', 'integrity entries')} from before the incident, not judged)`
+      : '';
   return {
     status: 'fail',
     summary:
@@ -137,7 +146,10 @@ function residueOnly(ctx: CheckContext, residue: info.StreamEntry[]): CheckOutco
     metrics: { 'dlq.length': residue.length, 'dlq.residue': residue.length, 'dlq.replayable': 0, 'dlq.integrity': 0, 'dlq.other': 0 },
     evidence: [
       `XLEN ${AUDIT_DLQ} = ${residue.length}, all recorded in the run's residue baseline (${label}).`,
-      `Old residue by reason: ${countLine(reasons)}; ids ${residue.slice(0, 5).map((e) => e.id).join(', ')}${residue.length > 5 ? ', …' : ''}.`,
+      `Old residue by reason: ${countLine(reasons)}; ids ${residue
+        .slice(0, 5)
+        .map((e) => e.id)
+        .join(', ')}${residue.length > 5 ? ', …' : ''}.`,
       'Caracal never replays or removes them: keep them as evidence with the break-glass step "Export and remove residue" (XRANGE into the incident log, then XDEL).',
     ],
   };

@@ -46,9 +46,7 @@ interface Report {
 }
 
 /** Judge one group a live service reads; returns what to add to its evidence line. */
-async function judge(
-  redis: RedisTarget, t: Thresholds, stream: string, g: info.GroupInfo, service: string, r: Report,
-): Promise<string> {
+async function judge(redis: RedisTarget, t: Thresholds, stream: string, g: info.GroupInfo, service: string, r: Report): Promise<string> {
   const key = `${stream}/${g.name}`;
   if (g.lag === null) {
     r.warns.push(`${key} lag unknown (XINFO reports nil, e.g. after XDEL), so its backlog is unchecked`);
@@ -75,7 +73,14 @@ async function judge(
 
 async function check(t: Thresholds, redis: RedisTarget): Promise<CheckOutcome> {
   let now: Promise<number> | undefined;
-  const r: Report = { fails: [], warns: [], remedies: new Set(), evidence: [], metrics: {}, nowMs: () => (now ??= info.serverTimeMs(redis)) };
+  const r: Report = {
+    fails: [],
+    warns: [],
+    remedies: new Set(),
+    evidence: [],
+    metrics: {},
+    nowMs: () => (now ??= info.serverTimeMs(redis)),
+  };
   let [gateways, liveGateways, judged] = [0, 0, 0];
   const all = await groups.readAllGroups(redis);
   for (const m of groups.missingGroups(all)) {

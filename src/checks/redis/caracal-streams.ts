@@ -14,8 +14,14 @@ export const REQUIRED: Record<string, Record<string, string>> = {
 };
 
 /** Groups with no reader in OSS (provisioned only) or created by the resource-server SDK: their lag only grows. */
-export const INFORMATIONAL = new Set(['siem-export', 'audit-dlq-observer', 'invocations-observer',
-  'delegations-observer', 'resource-revocation', 'resource-delegation-invalidation']);
+export const INFORMATIONAL = new Set([
+  'siem-export',
+  'audit-dlq-observer',
+  'invocations-observer',
+  'delegations-observer',
+  'resource-revocation',
+  'resource-delegation-invalidation',
+]);
 
 /** Every Gateway pod creates `gateway-revocation:<hostname>` on the revoke stream, so every pod sees every message. */
 export const GATEWAY = 'gateway-revocation:';

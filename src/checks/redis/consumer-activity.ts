@@ -11,9 +11,7 @@ export interface ActivityInput {
   thresholdMs: number;
 }
 
-export type Activity =
-  | { live: true; basis: string }
-  | { live: false; reason: string };
+export type Activity = { live: true; basis: string } | { live: false; reason: string };
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 

@@ -14,7 +14,8 @@ async function check(ctx: CheckContext, redis: RedisTarget): Promise<CheckOutcom
   const { findings, metrics } = await readDeadStreams(ctx, redis);
   const outcome = combine(findings, { pass: 'Dead-letter streams empty.', lead: 'Dead-letter streams' }, metrics);
   const residue = findings.filter((f) => f.status === 'pass' && /from before the incident/.test(f.line));
-  if (outcome.status === 'pass' && residue.length > 0) return { ...outcome, summary: `${residue.map((f) => f.line).join('; ')}.`, findings: ['residue'] };
+  if (outcome.status === 'pass' && residue.length > 0)
+    return { ...outcome, summary: `${residue.map((f) => f.line).join('; ')}.`, findings: ['residue'] };
   return outcome.status === 'pass' ? outcome : { ...outcome, findings: ['dead_entries'] };
 }
 

@@ -56,7 +56,9 @@ async function check(redis: RedisTarget, requireAppendonly: boolean): Promise<Ch
   const unverified: string[] = [];
   if (policy === undefined) unverified.push('maxmemory-policy');
   else if (policy !== 'noeviction') {
-    warnings.push(`maxmemory-policy is ${policy}, not noeviction: under memory pressure Redis evicts keys, and stream entries (revocations, audit events) can be dropped`);
+    warnings.push(
+      `maxmemory-policy is ${policy}, not noeviction: under memory pressure Redis evicts keys, and stream entries (revocations, audit events) can be dropped`,
+    );
   }
   if (appendonly === undefined) unverified.push('appendonly');
   else if (appendonly !== 'yes' && !requireAppendonly) {

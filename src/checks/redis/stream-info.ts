@@ -111,7 +111,12 @@ export async function serverTimeMs(redis: RedisTarget): Promise<number> {
 }
 
 /** Age in ms of the first entry after the group's last-delivered-id, or undefined when nothing waits. */
-export async function oldestUndeliveredAgeMs(redis: RedisTarget, stream: string, lastDeliveredId: string, nowMs: number): Promise<number | undefined> {
+export async function oldestUndeliveredAgeMs(
+  redis: RedisTarget,
+  stream: string,
+  lastDeliveredId: string,
+  nowMs: number,
+): Promise<number | undefined> {
   const [first] = parseEntries(await redis.command('XRANGE', stream, `(${lastDeliveredId}`, '+', 'COUNT', 1));
   return first === undefined ? undefined : Math.max(0, nowMs - entryIdMs(first.id));
 }

@@ -15,20 +15,22 @@ import type { ChainVerificationRecord } from '../../domain/chain-verification.ts
 const streamMark = z.object({ length: z.number().int().nonnegative(), lastId: z.string().nullable() });
 const tamperMark = z.object({ sum: z.number().int().nonnegative(), lastFullUnix: z.number().nonnegative() });
 
-export const residueBaselineSchema = z.object({
-  v: z.literal(1),
-  takenAt: z.string().datetime(),
-  /** Per `.dead` stream; absent when Redis could not be read (entry ids before takenAt then count as old). */
-  deadStreams: z.record(z.string(), streamMark).optional(),
-  /** The Audit DLQ: its last id, and how many integrity entries it held. */
-  auditDlq: streamMark.extend({ integrity: z.number().int().nonnegative() }).optional(),
-  /** STS opa.compile_errors per STS URL read. */
-  stsCompileErrors: z.record(z.string(), z.number().int().nonnegative()),
-  /** Audit tamper counters (mismatches + chain breaks + HMAC failures) and last full sweep, per Audit URL read. */
-  tamper: z.record(z.string(), tamperMark),
-  /** What could not be read when the baseline was taken, in plain words. */
-  unread: z.array(z.string()),
-}).strict();
+export const residueBaselineSchema = z
+  .object({
+    v: z.literal(1),
+    takenAt: z.string().datetime(),
+    /** Per `.dead` stream; absent when Redis could not be read (entry ids before takenAt then count as old). */
+    deadStreams: z.record(z.string(), streamMark).optional(),
+    /** The Audit DLQ: its last id, and how many integrity entries it held. */
+    auditDlq: streamMark.extend({ integrity: z.number().int().nonnegative() }).optional(),
+    /** STS opa.compile_errors per STS URL read. */
+    stsCompileErrors: z.record(z.string(), z.number().int().nonnegative()),
+    /** Audit tamper counters (mismatches + chain breaks + HMAC failures) and last full sweep, per Audit URL read. */
+    tamper: z.record(z.string(), tamperMark),
+    /** What could not be read when the baseline was taken, in plain words. */
+    unread: z.array(z.string()),
+  })
+  .strict();
 export type ResidueBaseline = z.infer<typeof residueBaselineSchema>;
 
 /** How long taking a baseline may delay the start of a run: Caracal may be the thing that is down. */
@@ -36,7 +38,10 @@ export const BASELINE_TIMEOUT_MS = 5000;
 
 const stsMetrics = z.object({ opa: z.object({ compile_errors: count }) });
 const auditMetrics = z.object({
-  tamper_mismatch_total: count, tamper_chain_breaks: count, tamper_hmac_failures: count, tamper_last_full_unix: count,
+  tamper_mismatch_total: count,
+  tamper_chain_breaks: count,
+  tamper_hmac_failures: count,
+  tamper_last_full_unix: count,
 });
 
 async function lastId(redis: RedisTarget, stream: string): Promise<string | null> {
@@ -51,7 +56,10 @@ async function readStreams(redis: RedisTarget): Promise<Pick<ResidueBaseline, 'd
   }
   const entries = info.parseEntries(await redis.command('XRANGE', AUDIT_DLQ, '-', '+', 'COUNT', 1000));
   const integrity = entries.filter((e) => isIntegrityReason(e.fields.reason)).length;
-  return { deadStreams, auditDlq: { length: Number(await redis.command('XLEN', AUDIT_DLQ)), lastId: await lastId(redis, AUDIT_DLQ), integrity } };
+  return {
+    deadStreams,
+    auditDlq: { length: Number(await redis.command('XLEN', AUDIT_DLQ)), lastId: await lastId(redis, AUDIT_DLQ), integrity },
+  };
 }
 
 /** Reads everything it can; a part that cannot be read is named in `unread` and judged by time instead. */
@@ -79,7 +87,10 @@ export async function captureBaseline(ctx: CheckContext, signal: AbortSignal): P
       const read = await readMetricsJson(ctx, url, auditMetrics, signal);
       if (!read.ok) return void unread.push(`${podLabel('audit', url)} tamper counters (${read.problem})`);
       const m = read.value;
-      tamper[url] = { sum: m.tamper_mismatch_total + m.tamper_chain_breaks + m.tamper_hmac_failures, lastFullUnix: m.tamper_last_full_unix };
+      tamper[url] = {
+        sum: m.tamper_mismatch_total + m.tamper_chain_breaks + m.tamper_hmac_failures,
+        lastFullUnix: m.tamper_last_full_unix,
+      };
     }),
   ]);
   return { v: 1, takenAt: ctx.now().toISOString(), ...streams, stsCompileErrors, tamper, unread };
@@ -117,9 +128,16 @@ export function describeBaseline(b: ResidueBaseline): string[] {
   const lines: string[] = [];
   if (b.deadStreams) {
     const held = Object.entries(b.deadStreams).filter(([, m]) => m.length > 0);
-    lines.push(held.length === 0 ? 'dead-letter streams: empty' : `dead-letter streams: ${held.map(([s, m]) => `${s} ${m.length} (last id ${m.lastId ?? '-'})`).join(', ')}`);
+    lines.push(
+      held.length === 0
+        ? 'dead-letter streams: empty'
+        : `dead-letter streams: ${held.map(([s, m]) => `${s} ${m.length} (last id ${m.lastId ?? '-'})`).join(', ')}`,
+    );
   }
-  if (b.auditDlq) lines.push(`Audit DLQ: ${b.auditDlq.length} entries, ${b.auditDlq.integrity} with integrity reasons (last id ${b.auditDlq.lastId ?? '-'})`);
+  if (b.auditDlq)
+    lines.push(
+      `Audit DLQ: ${b.auditDlq.length} entries, ${b.auditDlq.integrity} with integrity reasons (last id ${b.auditDlq.lastId ?? '-'})`,
+    );
   const compile = Object.entries(b.stsCompileErrors);
   if (compile.length > 0) lines.push(`STS compile_errors: ${compile.map(([, n]) => n).join(', ')} on ${compile.length} pod(s)`);
   const tamper = Object.entries(b.tamper);

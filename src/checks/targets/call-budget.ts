@@ -97,10 +97,20 @@ export function createCallBudget(options: CallBudgetOptions): CallBudget {
     const out: Bucket[] = [];
     if (READY_PATH.test(path)) {
       const base = displayUrl(url).replace(/\/ready\/?$/, '');
-      out.push({ name: `/ready of ${base}`, key: `${READY_KEY}${base}/ready`, budget: options.readyPerMinute, caracalLimit: CARACAL_LIMITS.ready });
+      out.push({
+        name: `/ready of ${base}`,
+        key: `${READY_KEY}${base}/ready`,
+        budget: options.readyPerMinute,
+        caracalLimit: CARACAL_LIMITS.ready,
+      });
     }
     if (coordinators.has(origin(url)) && !path.endsWith('/health')) {
-      out.push({ name: `the Coordinator at ${origin(url)}`, key: `coordinator ${origin(url)}`, budget: options.coordinatorPerMinute, caracalLimit: CARACAL_LIMITS.coordinator });
+      out.push({
+        name: `the Coordinator at ${origin(url)}`,
+        key: `coordinator ${origin(url)}`,
+        budget: options.coordinatorPerMinute,
+        caracalLimit: CARACAL_LIMITS.coordinator,
+      });
     }
     return out;
   }

@@ -106,8 +106,10 @@ export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
 
 /** A socket error in words an on-call engineer reads at a glance; anything else as it came. */
 function transportText(message: string, username = 'default'): string {
-  if (/WRONGPASS/.test(message)) return `authentication failed for user "${username}": check CARACAL_REDIS_PASSWORD (and the user in the URL)`;
-  if (/NOAUTH/.test(message)) return 'the server requires a password and none is set: set CARACAL_REDIS_PASSWORD (or CARACAL_REDIS_PASSWORD_FILE)';
+  if (/WRONGPASS/.test(message))
+    return `authentication failed for user "${username}": check CARACAL_REDIS_PASSWORD (and the user in the URL)`;
+  if (/NOAUTH/.test(message))
+    return 'the server requires a password and none is set: set CARACAL_REDIS_PASSWORD (or CARACAL_REDIS_PASSWORD_FILE)';
   if (/ECONNREFUSED/.test(message)) return 'connection refused';
   if (/ECONNRESET/.test(message)) return 'connection reset';
   if (/ETIMEDOUT|timed? ?out/i.test(message)) return 'timed out';

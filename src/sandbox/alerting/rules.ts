@@ -26,7 +26,7 @@ const quote = (s: string) => JSON.stringify(s);
 
 export function sandboxRulesYaml(): string {
   const lines = [
-    '# Caracal\'s 21 alerts (Helm chart PrometheusRule, group caracal.enterprise-readiness, default thresholds) for the',
+    "# Caracal's 21 alerts (Helm chart PrometheusRule, group caracal.enterprise-readiness, default thresholds) for the",
     `# local sandbox. SHORTENED FOR THE SANDBOX: every \`for\` and range window is scaled from 1 minute to ${SANDBOX_SECONDS_PER_MINUTE} seconds.`,
     '# Generated from src/domain/alert-catalog.ts by src/sandbox/alerting/rules.ts; do not edit by hand.',
     'groups:',

@@ -25,8 +25,11 @@ export async function startSandboxAlerting(deps: SandboxAlertingDeps): Promise<A
   if ((deps.find ?? findAlertingBinaries)() && token) {
     try {
       return await startAlerting({
-        targets: deps.caracal.fake.urls, metricsBearer: deps.caracal.env.CARACAL_METRICS_BEARER,
-        webhookUrl: `${deps.botUrl}/alertmanager`, webhookToken: token, logger: deps.logger,
+        targets: deps.caracal.fake.urls,
+        metricsBearer: deps.caracal.env.CARACAL_METRICS_BEARER,
+        webhookUrl: `${deps.botUrl}/alertmanager`,
+        webhookToken: token,
+        logger: deps.logger,
       });
     } catch (err) {
       deps.logger.warn({ err }, 'Prometheus or Alertmanager did not start; the sandbox runs without alerts');
@@ -35,6 +38,8 @@ export async function startSandboxAlerting(deps: SandboxAlertingDeps): Promise<A
     deps.logger.warn(`Prometheus and Alertmanager are not installed, so faults raise no alerts: ${INSTALL_HINT}`);
   }
   const client = new WebClient(deps.config.secrets.slackBotToken, { slackApiUrl: deps.slackApiUrl, retryConfig: { retries: 0 } });
-  await client.chat.postMessage({ channel: SANDBOX_ALERT_CHANNEL, ...noAlertingMessage() }).catch((err: unknown) => deps.logger.warn({ err }, 'could not post the alerting hint'));
+  await client.chat
+    .postMessage({ channel: SANDBOX_ALERT_CHANNEL, ...noAlertingMessage() })
+    .catch((err: unknown) => deps.logger.warn({ err }, 'could not post the alerting hint'));
   return undefined;
 }

@@ -61,8 +61,12 @@ async function freePort(): Promise<number> {
 export function prometheusYaml(o: AlertingOptions, alertmanagerPort: number): string {
   const scrape = o.scrapeIntervalS ?? 1;
   const auth = o.metricsBearer ? `    authorization: { type: Bearer, credentials: ${JSON.stringify(o.metricsBearer)} }\n` : '';
-  const jobs = (Object.entries(o.targets) as [ServiceName, string[]][]).filter(([, urls]) => urls.length > 0).map(([service, urls]) =>
-    `  - job_name: caracal-${service}\n${auth}    static_configs:\n      - targets: [${urls.map((u) => JSON.stringify(new URL(u).host)).join(', ')}]\n        labels: { service: ${service} }\n`);
+  const jobs = (Object.entries(o.targets) as [ServiceName, string[]][])
+    .filter(([, urls]) => urls.length > 0)
+    .map(
+      ([service, urls]) =>
+        `  - job_name: caracal-${service}\n${auth}    static_configs:\n      - targets: [${urls.map((u) => JSON.stringify(new URL(u).host)).join(', ')}]\n        labels: { service: ${service} }\n`,
+    );
   return [
     `global: { scrape_interval: ${scrape}s, scrape_timeout: ${scrape}s, evaluation_interval: ${scrape}s }`,
     'rule_files: [caracal-sandbox.rules.yml]',
@@ -93,7 +97,10 @@ export function alertmanagerYaml(o: AlertingOptions): string {
 async function waitReady(url: string, child: ChildProcess, name: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -133,14 +140,26 @@ export async function startAlerting(o: AlertingOptions): Promise<AlertingStack> 
       children.push(child);
       return child;
     };
-    const am = run(bins.alertmanager, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
-    ], 'alertmanager');
-    const prom = run(bins.prometheus, [
-      `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`, '--rules.alert.resend-delay=2s',
-    ], 'prometheus');
+    const am = run(
+      bins.alertmanager,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'am')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        '--cluster.listen-address=',
+      ],
+      'alertmanager',
+    );
+    const prom = run(
+      bins.prometheus,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--rules.alert.resend-delay=2s',
+      ],
+      'prometheus',
+    );
     const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     await Promise.all([waitReady(alertmanagerUrl, am, 'Alertmanager'), waitReady(prometheusUrl, prom, 'Prometheus')]);

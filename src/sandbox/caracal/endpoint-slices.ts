@@ -25,14 +25,20 @@ const LIST = /^\/apis\/discovery\.k8s\.io\/v1\/namespaces\/([^/]+)\/endpointslic
 
 function slice(namespace: string, service: string, e: StubEndpoint, i: number): Record<string, unknown> {
   return {
-    metadata: { name: `${service}-${i}`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+    metadata: {
+      name: `${service}-${i}`,
+      namespace,
+      labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+    },
     addressType: 'IPv4',
-    endpoints: [{
-      addresses: [e.address],
-      conditions: { ready: e.ready ?? true, serving: e.ready ?? true, terminating: e.terminating ?? false },
-      hostname: e.pod,
-      targetRef: { kind: 'Pod', namespace, name: e.pod },
-    }],
+    endpoints: [
+      {
+        addresses: [e.address],
+        conditions: { ready: e.ready ?? true, serving: e.ready ?? true, terminating: e.terminating ?? false },
+        hostname: e.pod,
+        targetRef: { kind: 'Pod', namespace, name: e.pod },
+      },
+    ],
     ports: [{ name: 'http', port: e.port, protocol: 'TCP' }],
   };
 }
@@ -43,13 +49,16 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** `endpoints(namespace, service)` is read per request, so a test (or a fault) may change the pods at any time. */
-export async function startEndpointSliceApi(endpoints: (namespace: string, service: string) => StubEndpoint[] | undefined): Promise<EndpointSliceApi> {
+export async function startEndpointSliceApi(
+  endpoints: (namespace: string, service: string) => StubEndpoint[] | undefined,
+): Promise<EndpointSliceApi> {
   const requests: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://stub.invalid');
     requests.push(`${url.pathname}${url.search}`);
     const m = LIST.exec(url.pathname);
-    if (req.method !== 'GET' || !m) return send(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
+    if (req.method !== 'GET' || !m)
+      return send(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
     const namespace = decodeURIComponent(m[1] ?? '');
     const selector = /^kubernetes\.io\/service-name=(.+)$/.exec(url.searchParams.get('labelSelector') ?? '');
     const found = selector ? (endpoints(namespace, selector[1] ?? '') ?? []) : [];

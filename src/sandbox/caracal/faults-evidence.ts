@@ -83,7 +83,10 @@ export const auditBackpressure: FaultDef = {
     rememberEntries(sim, 'audit_backpressure', { stream: spec.stream, ids: pending, ackGroup: spec.group });
     await addEntries(client, AUDIT_STREAM, 1500, (i) => ({ id: randomUUID(), data: `{"seq":${i}}`, sig: 'backlog' }));
     const reason = 'transient_exceeded_max_deliveries:deadlock detected';
-    await dlq(sim, 'audit_backpressure', [{ reason, event: { zone_id: sim.ids.zoneId } }, { reason, event: { zone_id: sim.ids.zoneId } }]);
+    await dlq(sim, 'audit_backpressure', [
+      { reason, event: { zone_id: sim.ids.zoneId } },
+      { reason, event: { zone_id: sim.ids.zoneId } },
+    ]);
   },
   async revert(sim) {
     sim.memory.pausedGroups.delete('audit-ingestor');
@@ -129,7 +132,10 @@ export const deadOutboxRows: FaultDef = {
     const token = sim.fake.state.tokens.coordinatorToken;
     for (const row of dead) {
       if (!base || token === null) break;
-      await fetch(`${base}/zones/${row.zone_id}/outbox/${row.id}/requeue`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      await fetch(`${base}/zones/${row.zone_id}/outbox/${row.id}/requeue`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
     }
     const apiDead = await sim.postgres.query<{ id: string }>(`SELECT id FROM public.event_outbox
       WHERE dispatched_at IS NULL AND available_at = 'infinity' AND request_id = '${DEAD_MARK}'`);
@@ -155,7 +161,9 @@ export const replayBacklog: FaultDef = {
   injects: 'The first STS pod holds 2 audit replay files (oldest 420 s) and the first Gateway pod 3 (oldest 380 s).',
   clears: 'Restarts those pods: replay files drain only at process start.',
   requiresRedis: false,
-  shows: [{ check: 'audit.replay', status: 'fail', contains: ['2 audit replay file(s), oldest 420 s', '3 audit replay file(s), oldest 380 s'] }],
+  shows: [
+    { check: 'audit.replay', status: 'fail', contains: ['2 audit replay file(s), oldest 420 s', '3 audit replay file(s), oldest 380 s'] },
+  ],
   apply(sim) {
     const [sts] = sim.fake.state.sts;
     const [gateway] = sim.fake.state.gateway;

@@ -37,12 +37,20 @@ export const historicResidue: FaultDef = {
   async apply(sim) {
     const client = redisClient(sim);
     const at = sim.now() - AGE_MS;
-    const fields = { original_id: `${at - 5000}-0`, error: 'handler failed: zone_id missing', values: JSON.stringify({ session_id: 'ar-historic-1' }) };
+    const fields = {
+      original_id: `${at - 5000}-0`,
+      error: 'handler failed: zone_id missing',
+      values: JSON.stringify({ session_id: 'ar-historic-1' }),
+    };
     const signed = { ...fields, _sig: signStreamFields(DEAD_STREAM, fields) };
     const dead = String(await client.xadd(DEAD_STREAM, await idAt(client, DEAD_STREAM, at), ...Object.entries(signed).flat()));
     rememberEntries(sim, 'historic_residue', { stream: DEAD_STREAM, ids: [dead] });
     const dlqAt = (await idAt(client, AUDIT_DLQ_STREAM, at)) === '*' ? undefined : new Date(at);
-    const ids = await addDlqEntries(client, [{ reason: 'hmac_verify_failed', event: { zone_id: sim.ids.zoneId }, ...(dlqAt ? { at: dlqAt } : {}) }], { auditKeyHex: sim.ids.auditKeyHex });
+    const ids = await addDlqEntries(
+      client,
+      [{ reason: 'hmac_verify_failed', event: { zone_id: sim.ids.zoneId }, ...(dlqAt ? { at: dlqAt } : {}) }],
+      { auditKeyHex: sim.ids.auditKeyHex },
+    );
     rememberEntries(sim, 'historic_residue', { stream: AUDIT_DLQ_STREAM, ids });
   },
   async revert(sim) {
@@ -62,7 +70,9 @@ export const tamperedOldRow: FaultDef = {
   requiresRedis: false,
   shows: [{ check: 'audit.chain', status: 'fail', contains: [`row id=${OLD_TAMPER_TARGET_ID}`, 'content_mismatch'] }],
   async apply(sim) {
-    await sim.postgres.query("UPDATE public.audit_events SET decision = 'deny', ingested_at = now() - interval '5 hours' WHERE id = $1", [OLD_TAMPER_TARGET_ID]);
+    await sim.postgres.query("UPDATE public.audit_events SET decision = 'deny', ingested_at = now() - interval '5 hours' WHERE id = $1", [
+      OLD_TAMPER_TARGET_ID,
+    ]);
   },
   async reset(sim) {
     await sim.postgres.query("UPDATE public.audit_events SET decision = 'allow' WHERE id = $1", [OLD_TAMPER_TARGET_ID]);

@@ -22,7 +22,11 @@ function applyPolicy(sim: Sim): void {
   sim.fake.state.policySets[`${zoneId}/${policySetId}`] = compileFailed
     ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'waiting_for_sts', sts: { ...stsLoaded, loaded: true } })
     : unloaded
-      ? activationBody(zoneId, policySetId, { ...activated, propagation_status: 'waiting_for_sts', sts: { ...stsLoaded, state: 'not_loaded' } })
+      ? activationBody(zoneId, policySetId, {
+          ...activated,
+          propagation_status: 'waiting_for_sts',
+          sts: { ...stsLoaded, state: 'not_loaded' },
+        })
       : activationBody(zoneId, policySetId);
 }
 
@@ -130,7 +134,13 @@ export const badPolicyActivation: FaultDef = {
   injects: 'Activates a policy version whose Rego does not compile: every STS pod counts a compile error and keeps ver-2.',
   clears: 'Activates the last known-good version and restarts STS, whose compile-error counter then starts from zero.',
   requiresRedis: false,
-  shows: [{ check: 'sts.policy', status: 'fail', contains: ['compile_rejected', 'propagation_status=waiting_for_sts', 'sts.state=loaded on ver-2', 'opa.compile_errors=1'] }],
+  shows: [
+    {
+      check: 'sts.policy',
+      status: 'fail',
+      contains: ['compile_rejected', 'propagation_status=waiting_for_sts', 'sts.state=loaded on ver-2', 'opa.compile_errors=1'],
+    },
+  ],
   apply(sim) {
     sim.memory.policy.compileFailed = true;
     for (const pod of sim.fake.state.sts) pod.compileErrors += 1;
@@ -154,7 +164,7 @@ export const providerRefreshFailure: FaultDef = {
   title: 'Provider credential refresh failure',
   drill: 'provider-refresh',
   injects:
-    "The brokered credential of one provider stops refreshing: STS /metrics.json counts refresh errors and an open " +
+    'The brokered credential of one provider stops refreshing: STS /metrics.json counts refresh errors and an open ' +
     'circuit, and the circuit keys appear in Redis.',
   clears: 'The credential is restored: refreshes succeed and the circuit closes.',
   requiresRedis: false,

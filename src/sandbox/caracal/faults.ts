@@ -5,7 +5,13 @@ import type { FaultDef, FaultInfo } from './fault-types.ts';
 import { auditBackpressure, deadOutboxRows, dlqEntries, replayBacklog, tamperedAuditRow } from './faults-evidence.ts';
 import { postgresOutage, redisOutage, staleRevocationSnapshot, stsDown } from './faults-infra.ts';
 import { historicResidue, tamperedOldRow } from './faults-residue.ts';
-import { badPolicyActivation, deadActivationEvent, providerRefreshFailure, revocationPropagationLag, unloadedPolicy } from './faults-safety.ts';
+import {
+  badPolicyActivation,
+  deadActivationEvent,
+  providerRefreshFailure,
+  revocationPropagationLag,
+  unloadedPolicy,
+} from './faults-safety.ts';
 import type { Sim } from './sim.ts';
 import { sync } from './sync.ts';
 
@@ -69,11 +75,12 @@ export function createFaultControl(sim: Sim, defs: readonly FaultDef[] = FAULTS)
     }
   };
   return {
-    list: () => defs.map(({ apply: _a, revert: _r, resolved: _s, reset: _p, ...spec }) => ({
-      ...spec,
-      available: available(spec),
-      active: active.has(spec.id),
-    })),
+    list: () =>
+      defs.map(({ apply: _a, revert: _r, resolved: _s, reset: _p, ...spec }) => ({
+        ...spec,
+        available: available(spec),
+        active: active.has(spec.id),
+      })),
     async inject(id) {
       const f = find(id);
       if (!available(f)) throw new FaultError(`${f.title} needs Redis: ${sim.redis.problem ?? 'Redis unavailable'}`);

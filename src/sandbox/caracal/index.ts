@@ -105,15 +105,23 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     const redisProxy = await startTcpProxy(redis.target, redis.available ? {} : { startDown: 'refuse' });
     closers.push(() => redisProxy.close());
     const secrets = {
-      metricsBearer: token('metrics'), adminToken: token('admin'), apiRead: token('api-read'),
-      coordinator: token('coordinator'), auditAdmin: token('audit-admin'), canary: token('canary-mandate'),
+      metricsBearer: token('metrics'),
+      adminToken: token('admin'),
+      apiRead: token('api-read'),
+      coordinator: token('coordinator'),
+      auditAdmin: token('audit-admin'),
+      canary: token('canary-mandate'),
     };
     const clock = options.now ?? (() => Date.now());
     const fake = await startFakeCaracal({
       pods: { gateway: GATEWAY_HOSTS.length },
       tokens: {
-        metricsBearer: secrets.metricsBearer, adminToken: secrets.adminToken, apiReadToken: secrets.apiRead,
-        coordinatorToken: secrets.coordinator, auditAdminToken: secrets.auditAdmin, canaryMandate: secrets.canary,
+        metricsBearer: secrets.metricsBearer,
+        adminToken: secrets.adminToken,
+        apiReadToken: secrets.apiRead,
+        coordinatorToken: secrets.coordinator,
+        auditAdminToken: secrets.auditAdmin,
+        canaryMandate: secrets.canary,
       },
       ...(options.redisErrorDelayMs ? { redisErrorDelayMs: options.redisErrorDelayMs } : {}),
       now: clock,
@@ -124,7 +132,11 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     closers.push(() => gatewayService.close());
     const slices = await startEndpointSliceApi((namespace, service) =>
       namespace === SANDBOX_NAMESPACE && service === SANDBOX_GATEWAY_SERVICE
-        ? fake.urls.gateway.map((u, i) => ({ address: '127.0.0.1', port: Number(new URL(u).port), pod: GATEWAY_HOSTS[i] ?? `gateway-${i}` }))
+        ? fake.urls.gateway.map((u, i) => ({
+            address: '127.0.0.1',
+            port: Number(new URL(u).port),
+            pod: GATEWAY_HOSTS[i] ?? `gateway-${i}`,
+          }))
         : undefined,
     );
     closers.push(() => slices.close());
@@ -134,7 +146,10 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     for (const sts of fake.state.sts) sts.jwks[ids.zoneId] = 2;
     fake.state.policySets[`${ids.zoneId}/${ids.policySetId}`] = activationBody(ids.zoneId, ids.policySetId);
     const sim: Sim = {
-      fake, postgres, redis, ids,
+      fake,
+      postgres,
+      redis,
+      ids,
       proxies: { postgres: pgProxy, redis: redisProxy },
       memory: freshMemory(fake.state.gateway.length, now.getTime()),
       now: clock,
@@ -151,7 +166,8 @@ export async function startSimulatedCaracal(options: SimulatedCaracalOptions = {
     const faults = createFaultControl(sim);
     await faults.sync();
     const interval = options.syncIntervalMs ?? 2000;
-    const timer = interval > 0 ? setInterval(() => void faults.sync().catch((err: unknown) => options.onSyncError?.(err)), interval) : undefined;
+    const timer =
+      interval > 0 ? setInterval(() => void faults.sync().catch((err: unknown) => options.onSyncError?.(err)), interval) : undefined;
     timer?.unref();
     closers.push(async () => {
       clearInterval(timer);

@@ -34,7 +34,12 @@ function controlPool(config: pg.PoolConfig): pg.Pool {
   return pool;
 }
 
-function wrap(kind: CaracalPostgres['kind'], pool: pg.Pool, parts: Omit<CaracalPostgres, 'kind' | 'query' | 'close'>, close: () => Promise<void>): CaracalPostgres {
+function wrap(
+  kind: CaracalPostgres['kind'],
+  pool: pg.Pool,
+  parts: Omit<CaracalPostgres, 'kind' | 'query' | 'close'>,
+  close: () => Promise<void>,
+): CaracalPostgres {
   return {
     kind,
     ...parts,

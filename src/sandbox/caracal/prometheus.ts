@@ -70,7 +70,11 @@ export function exposition(samples: readonly Sample[]): string {
   for (const [name, type, value, labels] of samples) {
     if (!seen.has(name)) lines.push(`# TYPE ${name} ${type}`);
     seen.add(name);
-    const l = labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : '';
+    const l = labels
+      ? `{${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
+          .join(',')}}`
+      : '';
     lines.push(`${name}${l} ${value}`);
   }
   return `${lines.join('\n')}\n`;
@@ -106,7 +110,12 @@ export function withPrometheus(state: FakeCaracalState, service: ServiceName, in
         ...(service === 'audit' ? auditSamples(body) : []),
         ...(service === 'api' ? apiSamples(state.api[index]) : []),
         // kube-state-metrics' series, which CaracalReadinessFlapping reads; the sandbox has no Kubernetes.
-        ['kube_pod_container_status_ready', 'gauge', ready?.status === 200 ? 1 : 0, { pod: `caracal-${service}-${index}`, container: service }],
+        [
+          'kube_pod_container_status_ready',
+          'gauge',
+          ready?.status === 200 ? 1 : 0,
+          { pod: `caracal-${service}-${index}`, container: service },
+        ],
       ];
       // A service that already answers /metrics (the Gateway's pool gauge) keeps its own series; ours fill the rest.
       const ownRoute = def.routes.find((r) => r.path === '/metrics' && r !== metrics)?.handle;

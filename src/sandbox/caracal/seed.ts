@@ -32,9 +32,18 @@ async function appendAuditEvent(db: CaracalPostgres, keyHex: string, ev: NewEven
   // The JSON columns stay NULL, which Caracal hashes as the text `null`; occurred_at has whole milliseconds, so
   // its microseconds are exact.
   const content = contentHash({
-    id: ev.id, zone_id: ev.zone_id, event_type: ev.event_type, request_id: ev.request_id, decision: ev.decision,
-    policy_set_id: ev.policy_set_id, policy_set_version_id: null, manifest_sha: null, evaluation_status: 'ok',
-    determining_policies_json: null, diagnostics_json: null, metadata_json: null,
+    id: ev.id,
+    zone_id: ev.zone_id,
+    event_type: ev.event_type,
+    request_id: ev.request_id,
+    decision: ev.decision,
+    policy_set_id: ev.policy_set_id,
+    policy_set_version_id: null,
+    manifest_sha: null,
+    evaluation_status: 'ok',
+    determining_policies_json: null,
+    diagnostics_json: null,
+    metadata_json: null,
     occurredAtMicros: BigInt(ev.occurredAt.getTime()) * 1000n,
   });
   const prev = head?.content_sha256 ?? null;
@@ -42,8 +51,19 @@ async function appendAuditEvent(db: CaracalPostgres, keyHex: string, ev: NewEven
     `INSERT INTO public.audit_events (id, zone_id, event_type, request_id, decision, policy_set_id, evaluation_status,
        occurred_at, content_sha256, prev_content_sha256, chain_hmac, chain_seq, ingest_signature)
      VALUES ($1, $2, $3, $4, $5, $6, 'ok', $7::timestamptz, $8, $9, $10, $11::bigint, NULL)`,
-    [ev.id, ev.zone_id, ev.event_type, ev.request_id, ev.decision, ev.policy_set_id, ev.occurredAt.toISOString(),
-      content, prev, chainHmac(keyHex, content, prev), String(BigInt(head?.seq ?? '0') + 1n)],
+    [
+      ev.id,
+      ev.zone_id,
+      ev.event_type,
+      ev.request_id,
+      ev.decision,
+      ev.policy_set_id,
+      ev.occurredAt.toISOString(),
+      content,
+      prev,
+      chainHmac(keyHex, content, prev),
+      String(BigInt(head?.seq ?? '0') + 1n),
+    ],
   );
 }
 

@@ -85,7 +85,9 @@ export async function provisionCaracalStreams(client: Redis, opts: ProvisionOpti
 
 /** Canonical stream signature (§3.2): stream, then sorted `key=value` lines, HMAC-SHA256 hex in `_sig`. */
 export function signStreamFields(stream: string, fields: Record<string, string>, key = TEST_STREAMS_HMAC_KEY): string {
-  const keys = Object.keys(fields).filter((k) => k !== '_sig').sort();
+  const keys = Object.keys(fields)
+    .filter((k) => k !== '_sig')
+    .sort();
   const text = `${stream}\n${keys.map((k) => `${k}=${fields[k]}\n`).join('')}`;
   return createHmac('sha256', Buffer.from(key, 'hex')).update(text).digest('hex');
 }
@@ -111,18 +113,12 @@ export async function addEntries(
 }
 
 /** Deliver `count` new entries to a consumer without acking them, optionally claiming them as idle for `idleMs`. */
-export async function addPending(
-  client: Redis,
-  spec: GroupSpec,
-  count: number,
-  opts: { idleMs?: number } = {},
-): Promise<string[]> {
+export async function addPending(client: Redis, spec: GroupSpec, count: number, opts: { idleMs?: number } = {}): Promise<string[]> {
   await addEntries(client, spec.stream, count);
   const consumer = spec.consumer ?? 'test-consumer';
   // '>' delivers the group's oldest undelivered entries, so use the IDs it returns.
   const reply = (await client.xreadgroup('GROUP', spec.group, consumer, 'COUNT', count, 'STREAMS', spec.stream, '>')) as
-    | [string, [string, string[]][]][]
-    | null;
+    [string, [string, string[]][]][] | null;
   const ids = (reply?.[0]?.[1] ?? []).map(([id]) => id);
   if (opts.idleMs !== undefined && ids.length > 0) {
     await client.xclaim(spec.stream, spec.group, consumer, 0, ...ids, 'IDLE', opts.idleMs, 'JUSTID');
@@ -140,8 +136,7 @@ export async function drain(client: Redis, spec: GroupSpec): Promise<number> {
   let total = 0;
   for (;;) {
     const reply = (await client.xreadgroup('GROUP', spec.group, consumer, 'COUNT', 1000, 'STREAMS', spec.stream, '>')) as
-      | [string, [string, string[]][]][]
-      | null;
+      [string, [string, string[]][]][] | null;
     const ids = (reply?.[0]?.[1] ?? []).map(([id]) => id);
     if (ids.length === 0) return total;
     await client.xack(spec.stream, spec.group, ...ids);

@@ -28,19 +28,31 @@ async function readOutboxes(sim: Sim, redisUp: boolean): Promise<OutboxState> {
   const db = sim.postgres;
   const now = new Date(sim.now());
   if (redisUp) {
-    await db.query(`UPDATE public.caracal_outbox SET status = 'published', published_at = $1, attempts = attempts + 1,
-      updated_at = $1 WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`, [now]);
-    await db.query(`UPDATE public.event_outbox SET dispatched_at = $1, attempts = attempts + 1
-      WHERE dispatched_at IS NULL AND available_at <= $1`, [now]);
+    await db.query(
+      `UPDATE public.caracal_outbox SET status = 'published', published_at = $1, attempts = attempts + 1,
+      updated_at = $1 WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`,
+      [now],
+    );
+    await db.query(
+      `UPDATE public.event_outbox SET dispatched_at = $1, attempts = attempts + 1
+      WHERE dispatched_at IS NULL AND available_at <= $1`,
+      [now],
+    );
   } else {
-    await db.query(`UPDATE public.caracal_outbox SET attempts = attempts + 1, updated_at = $1,
+    await db.query(
+      `UPDATE public.caracal_outbox SET attempts = attempts + 1, updated_at = $1,
         status = CASE WHEN attempts + 1 >= ${COORDINATOR_MAX_ATTEMPTS} THEN 'dead' ELSE 'pending' END,
         available_at = $1::timestamptz + least(attempts + 2, 60) * interval '1 second'
-      WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`, [now]);
-    await db.query(`UPDATE public.event_outbox SET attempts = attempts + 1, last_error = 'XADD: connect ECONNREFUSED',
+      WHERE producer = 'coordinator' AND status = 'pending' AND available_at <= $1`,
+      [now],
+    );
+    await db.query(
+      `UPDATE public.event_outbox SET attempts = attempts + 1, last_error = 'XADD: connect ECONNREFUSED',
         available_at = CASE WHEN attempts + 1 >= ${API_MAX_ATTEMPTS} THEN 'infinity'::timestamptz
           ELSE $1::timestamptz + least(power(2, attempts + 1), 60) * interval '1 second' END
-      WHERE dispatched_at IS NULL AND available_at <= $1`, [now]);
+      WHERE dispatched_at IS NULL AND available_at <= $1`,
+      [now],
+    );
   }
   const [row] = await db.query<{ coordinator_dead: number; api_dead: number }>(`SELECT
     (SELECT count(*)::int FROM public.caracal_outbox WHERE producer = 'coordinator' AND status = 'dead') AS coordinator_dead,

@@ -31,7 +31,10 @@ function within(m: SandboxMessage, args: JsonObject): boolean {
 const history: ApiMethod = (args, { workspace }) => {
   const channel = workspace.channel(str(args.channel) ?? '');
   if (!channel) return fail('channel_not_found');
-  const all = workspace.history(channel.id).filter((m) => within(m, args)).reverse();
+  const all = workspace
+    .history(channel.id)
+    .filter((m) => within(m, args))
+    .reverse();
   return page(all, args, 100);
 };
 
@@ -40,7 +43,7 @@ const replies: ApiMethod = (args, { workspace }) => {
   if (!channel) return fail('channel_not_found');
   const parent = workspace.message(channel.id, str(args.ts) ?? '');
   if (!parent) return fail('thread_not_found');
-  const root = parent.threadTs ? workspace.message(channel.id, parent.threadTs) ?? parent : parent;
+  const root = parent.threadTs ? (workspace.message(channel.id, parent.threadTs) ?? parent) : parent;
   return page([root, ...workspace.replies(channel.id, root.ts)], args, 1000);
 };
 

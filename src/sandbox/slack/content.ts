@@ -33,9 +33,15 @@ export function withBlockIds(blocks: readonly JsonObject[]): JsonObject[] {
 }
 
 export function slackMessage(m: SandboxMessage | EphemeralMessage): JsonObject {
-  const author = 'botId' in m && m.botId
-    ? { bot_id: m.botId, app_id: SANDBOX_BOT.appId, user: SANDBOX_BOT.botUserId, bot_profile: { id: m.botId, name: SANDBOX_BOT.name, app_id: SANDBOX_BOT.appId } }
-    : { user: m.user };
+  const author =
+    'botId' in m && m.botId
+      ? {
+          bot_id: m.botId,
+          app_id: SANDBOX_BOT.appId,
+          user: SANDBOX_BOT.botUserId,
+          bot_profile: { id: m.botId, name: SANDBOX_BOT.name, app_id: SANDBOX_BOT.appId },
+        }
+      : { user: m.user };
   return {
     type: 'message',
     ts: m.ts,

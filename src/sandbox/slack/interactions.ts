@@ -4,7 +4,17 @@
 import { slackView } from './api-views.ts';
 import { readContent, slackMessage } from './content.ts';
 import { isObject, parseJsonField, str } from './json.ts';
-import { actionOf, actionTs, commandFields, common, findElement, messageState, viewState, type Draft, type ElementQuery } from './payloads.ts';
+import {
+  actionOf,
+  actionTs,
+  commandFields,
+  common,
+  findElement,
+  messageState,
+  viewState,
+  type Draft,
+  type ElementQuery,
+} from './payloads.ts';
 import { SANDBOX_BOT, SANDBOX_COMMANDS, type SandboxChannel, type SandboxUser } from './people.ts';
 import type { ResponseUrls } from './response-url.ts';
 import { formBody, JSON_TYPE, payloadBody, postToBot, type AckResult } from './signing.ts';
@@ -52,7 +62,8 @@ export function createInteractions(deps: InteractionDeps): Interactions {
     return user && channel ? [user, channel] : undefined;
   };
   /** Slack's own notice to one person (the bot did not answer, an unknown command). */
-  const notice = (user: string, channel: string, text: string) => workspace.postEphemeral({ channel, user, text, blocks: [], system: true });
+  const notice = (user: string, channel: string, text: string) =>
+    workspace.postEphemeral({ channel, user, text, blocks: [], system: true });
 
   return {
     async command(userId, channelId, line) {
@@ -63,7 +74,11 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       const name = trimmed.startsWith('/') ? trimmed.split(/\s+/)[0] : '/caracal';
       const text = trimmed.startsWith('/') ? trimmed.slice(name.length).trim() : trimmed;
       if (!SANDBOX_COMMANDS.includes(name)) {
-        notice(user.id, channel.id, `\`${name}\` is not a valid command. In Slack, all messages that start with "/" are interpreted as commands.`);
+        notice(
+          user.id,
+          channel.id,
+          `\`${name}\` is not a valid command. In Slack, all messages that start with "/" are interpreted as commands.`,
+        );
         return refused('unknown_command');
       }
       const responseUrl = responses.issue(user.id, channel.id, { kind: 'command' });
@@ -86,11 +101,22 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       const match = findElement(blocks, { actionId, ...options }) ?? findElement(blocks, { actionId, ...options, blockId: undefined });
       if (!match) return refused('element_not_found');
       const threadTs = (message ?? ephemeral)!.threadTs;
-      const responseUrl = responses.issue(user.id, channel.id, message ? { kind: 'message', ts: messageTs } : { kind: 'ephemeral', ts: messageTs }, threadTs);
+      const responseUrl = responses.issue(
+        user.id,
+        channel.id,
+        message ? { kind: 'message', ts: messageTs } : { kind: 'ephemeral', ts: messageTs },
+        threadTs,
+      );
       const payload = {
         type: 'block_actions',
         ...common(user, triggers.issue(user.id)),
-        container: { type: 'message', message_ts: messageTs, channel_id: channel.id, is_ephemeral: !message, ...(threadTs ? { thread_ts: threadTs } : {}) },
+        container: {
+          type: 'message',
+          message_ts: messageTs,
+          channel_id: channel.id,
+          is_ephemeral: !message,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        },
         channel: { id: channel.id, name: channel.name },
         // Slack sends no message body for clicks on ephemeral messages: only the response_url can change them.
         ...(message ? { message: slackMessage(message) } : {}),
@@ -110,7 +136,12 @@ export function createInteractions(deps: InteractionDeps): Interactions {
         workspace.setViewErrors(viewId, errors, undefined, draft);
         return refused('invalid_input');
       }
-      const payload = { type: 'view_submission', ...common(user, triggers.issue(user.id)), view: slackView(stored, values), response_urls: [] };
+      const payload = {
+        type: 'view_submission',
+        ...common(user, triggers.issue(user.id)),
+        view: slackView(stored, values),
+        response_urls: [],
+      };
       const ack = await send(payloadBody(payload));
       if (ack.error) {
         workspace.setViewErrors(viewId, {}, 'We had some trouble connecting. Try again?', draft);
@@ -137,7 +168,9 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       if (!user || !stored || stored.id !== viewId) return refused('view_not_found');
       workspace.closeModal(user.id);
       if (stored.view.notify_on_close !== true) return { sent: false, status: 200, body: '' };
-      return send(payloadBody({ type: 'view_closed', ...common(user, triggers.issue(user.id)), view: slackView(stored), is_cleared: false }));
+      return send(
+        payloadBody({ type: 'view_closed', ...common(user, triggers.issue(user.id)), view: slackView(stored), is_cleared: false }),
+      );
     },
 
     async openHome(userId) {
@@ -145,12 +178,21 @@ export function createInteractions(deps: InteractionDeps): Interactions {
       if (!user) return refused('unknown_user_or_channel');
       const home = workspace.homeFor(user.id);
       const event = {
-        type: 'app_home_opened', user: user.id, channel: `D0${user.id.slice(2)}`, tab: 'home', event_ts: actionTs(),
+        type: 'app_home_opened',
+        user: user.id,
+        channel: `D0${user.id.slice(2)}`,
+        tab: 'home',
+        event_ts: actionTs(),
         ...(home ? { view: slackView(home) } : {}),
       };
       const body = {
-        token: 'sandbox-verification-token', team_id: SANDBOX_BOT.teamId, api_app_id: SANDBOX_BOT.appId, event, type: 'event_callback',
-        event_id: `Ev0SB${Date.now().toString(36).toUpperCase()}`, event_time: Math.floor(Date.now() / 1000),
+        token: 'sandbox-verification-token',
+        team_id: SANDBOX_BOT.teamId,
+        api_app_id: SANDBOX_BOT.appId,
+        event,
+        type: 'event_callback',
+        event_id: `Ev0SB${Date.now().toString(36).toUpperCase()}`,
+        event_time: Math.floor(Date.now() / 1000),
         authorizations: [{ team_id: SANDBOX_BOT.teamId, user_id: SANDBOX_BOT.botUserId, is_bot: true }],
       };
       return postToBot(deps.botUrl(), deps.signingSecret, JSON.stringify(body), JSON_TYPE);

@@ -13,14 +13,22 @@ import type { Workspace } from './workspace.ts';
 const UI_DIR = new URL('../ui/', import.meta.url);
 const TYPES: Record<string, string> = { html: 'text/html', js: 'text/javascript', css: 'text/css' };
 /** The page loads nothing from elsewhere: scripts, styles and requests stay on this server. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 const user = z.string().min(1);
 const interaction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), user, channel: z.string(), text: z.string().max(4000) }),
   z.object({
-    type: z.literal('click'), user, channel: z.string(), ts: z.string(), actionId: z.string(),
-    blockId: z.string().optional(), value: z.string().optional(), text: z.string().optional(), selected: z.array(z.string()).optional(),
+    type: z.literal('click'),
+    user,
+    channel: z.string(),
+    ts: z.string(),
+    actionId: z.string(),
+    blockId: z.string().optional(),
+    value: z.string().optional(),
+    text: z.string().optional(),
+    selected: z.array(z.string()).optional(),
   }),
   z.object({ type: z.literal('submit'), user, viewId: z.string(), values: z.record(z.string(), z.record(z.string(), z.string())) }),
   z.object({ type: z.literal('close'), user, viewId: z.string() }),
@@ -37,18 +45,36 @@ const done: AckResult = { sent: false, status: 200, body: '' };
 /** Runs one page action; plain messages and dismissals are the sandbox's own, everything else reaches the bot. */
 export async function runInteraction(a: PageInteraction, interact: Interactions, workspace: Workspace): Promise<AckResult> {
   switch (a.type) {
-    case 'command': return interact.command(a.user, a.channel, a.text);
-    case 'click': return interact.click(a.user, a.channel, a.ts, a.actionId, { blockId: a.blockId, value: a.value, text: a.text, selected: a.selected });
-    case 'submit': return interact.submitView(a.user, a.viewId, a.values);
-    case 'close': return interact.closeView(a.user, a.viewId);
-    case 'shortcut': return interact.shortcut(a.user, a.channel, a.ts, a.callbackId);
+    case 'command':
+      return interact.command(a.user, a.channel, a.text);
+    case 'click':
+      return interact.click(a.user, a.channel, a.ts, a.actionId, {
+        blockId: a.blockId,
+        value: a.value,
+        text: a.text,
+        selected: a.selected,
+      });
+    case 'submit':
+      return interact.submitView(a.user, a.viewId, a.values);
+    case 'close':
+      return interact.closeView(a.user, a.viewId);
+    case 'shortcut':
+      return interact.shortcut(a.user, a.channel, a.ts, a.callbackId);
     case 'message': {
       if (!workspace.user(a.user) || !workspace.channel(a.channel)) return { ...done, status: 0, error: 'unknown_user_or_channel' };
-      workspace.post({ channel: workspace.channel(a.channel)!.id, user: a.user, text: a.text, blocks: [], ...(a.threadTs ? { threadTs: a.threadTs } : {}) });
+      workspace.post({
+        channel: workspace.channel(a.channel)!.id,
+        user: a.user,
+        text: a.text,
+        blocks: [],
+        ...(a.threadTs ? { threadTs: a.threadTs } : {}),
+      });
       return done;
     }
-    case 'home': return interact.openHome(a.user);
-    case 'homeClick': return interact.clickHome(a.user, a.actionId, { blockId: a.blockId, value: a.value });
+    case 'home':
+      return interact.openHome(a.user);
+    case 'homeClick':
+      return interact.clickHome(a.user, a.actionId, { blockId: a.blockId, value: a.value });
     case 'dismiss': {
       const e = workspace.ephemeral(a.ts);
       if (e?.user === a.user) workspace.deleteEphemeral(a.ts);
@@ -65,7 +91,12 @@ export function pageRoutes(workspace: Workspace, interact: () => Interactions) {
       const allowed = /^[a-z0-9-]+\.(html|js|css)$/.test(name) && (await readdir(UI_DIR)).includes(name);
       if (!allowed) return sendText(res, 404, 'not found');
       const body = await readFile(new URL(name, UI_DIR));
-      res.writeHead(200, { 'content-type': `${TYPES[ext]}; charset=utf-8`, 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, {
+        'content-type': `${TYPES[ext]}; charset=utf-8`,
+        'cache-control': 'no-cache',
+        'content-security-policy': CSP,
+        'x-content-type-options': 'nosniff',
+      });
       res.end(body);
     },
 
@@ -76,7 +107,11 @@ export function pageRoutes(workspace: Workspace, interact: () => Interactions) {
     },
 
     state(res: ServerResponse, url: URL): void {
-      const state = userState(workspace, url.searchParams.get('user') ?? workspace.users[0].id, url.searchParams.get('channel') ?? workspace.channels[0].id);
+      const state = userState(
+        workspace,
+        url.searchParams.get('user') ?? workspace.users[0].id,
+        url.searchParams.get('channel') ?? workspace.channels[0].id,
+      );
       if (!state) return sendJson(res, 404, { ok: false, error: 'unknown user or channel' });
       sendJson(res, 200, state, { 'cache-control': 'no-store' });
     },
@@ -100,9 +135,11 @@ export function pageRoutes(workspace: Workspace, interact: () => Interactions) {
 
     async interact(req: IncomingMessage, res: ServerResponse): Promise<void> {
       // JSON only: a page on another origin cannot send it without a CORS preflight, which is never granted.
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendJson(res, 415, { ok: false, error: 'json_required' });
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+        return sendJson(res, 415, { ok: false, error: 'json_required' });
       const parsed = interaction.safeParse(parseJsonField(await readBody(req)));
-      if (!parsed.success) return sendJson(res, 400, { ok: false, error: 'invalid_interaction', issues: parsed.error.issues.map((i) => i.message) });
+      if (!parsed.success)
+        return sendJson(res, 400, { ok: false, error: 'invalid_interaction', issues: parsed.error.issues.map((i) => i.message) });
       const ack = await runInteraction(parsed.data, interact(), workspace);
       sendJson(res, 200, { ok: !ack.error, ...ack });
     },

@@ -25,7 +25,14 @@ export function common(user: SandboxUser, triggerId: string): JsonObject {
   };
 }
 
-export function commandFields(user: SandboxUser, channel: SandboxChannel, command: string, text: string, responseUrl: string, triggerId: string): Record<string, string> {
+export function commandFields(
+  user: SandboxUser,
+  channel: SandboxChannel,
+  command: string,
+  text: string,
+  responseUrl: string,
+  triggerId: string,
+): Record<string, string> {
   return {
     token: TOKEN,
     team_id: SANDBOX_BOT.teamId,
@@ -81,7 +88,12 @@ export function findElement(blocks: readonly JsonObject[], q: ElementQuery): Ele
 export function actionOf({ block, element }: ElementMatch, selected: readonly string[] | undefined): JsonObject {
   const base = { type: element.type, action_id: element.action_id, block_id: block.block_id, action_ts: actionTs() };
   if (element.type === 'button') {
-    return { ...base, text: element.text, ...(str(element.value) !== undefined ? { value: element.value } : {}), ...(element.style ? { style: element.style } : {}) };
+    return {
+      ...base,
+      text: element.text,
+      ...(str(element.value) !== undefined ? { value: element.value } : {}),
+      ...(element.style ? { style: element.style } : {}),
+    };
   }
   if (element.type === 'checkboxes') return { ...base, selected_options: selectedOptions(element, selected) };
   return base;
@@ -100,7 +112,10 @@ export function messageState(blocks: readonly JsonObject[], clicked: ElementMatc
       if (element.type !== 'checkboxes') continue;
       const blockId = String(block.block_id);
       const mine = element === clicked.element ? selected : undefined;
-      values[blockId] = { ...values[blockId], [String(element.action_id)]: { type: 'checkboxes', selected_options: selectedOptions(element, mine) } };
+      values[blockId] = {
+        ...values[blockId],
+        [String(element.action_id)]: { type: 'checkboxes', selected_options: selectedOptions(element, mine) },
+      };
     }
   }
   return values;
@@ -119,7 +134,12 @@ export function viewState(blocks: readonly JsonObject[], draft: Draft): { values
     const actionId = String(el.action_id);
     const value = draft[blockId]?.[actionId] ?? '';
     // A users_select answers with the picked person's id (the page offers only the workspace's people).
-    values[blockId] = { [actionId]: el.type === 'users_select' ? { type: el.type, selected_user: value === '' ? null : value } : { type: el.type, value: value === '' ? null : value } };
+    values[blockId] = {
+      [actionId]:
+        el.type === 'users_select'
+          ? { type: el.type, selected_user: value === '' ? null : value }
+          : { type: el.type, value: value === '' ? null : value },
+    };
     const min = typeof el.min_length === 'number' ? el.min_length : 0;
     const max = typeof el.max_length === 'number' ? el.max_length : Infinity;
     if (value.trim() === '' && block.optional !== true) errors[blockId] = 'Please complete this required field.';

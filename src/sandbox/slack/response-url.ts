@@ -75,7 +75,12 @@ export class ResponseUrls {
     } else if (body.response_type === 'in_channel') {
       this.workspace.post({ channel: entry.channel, botId: SANDBOX_BOT.botId, ...message, ...(threadTs ? { threadTs } : {}) });
     } else {
-      const posted = this.workspace.postEphemeral({ channel: entry.channel, user: entry.user, ...message, ...(threadTs ? { threadTs } : {}) });
+      const posted = this.workspace.postEphemeral({
+        channel: entry.channel,
+        user: entry.user,
+        ...message,
+        ...(threadTs ? { threadTs } : {}),
+      });
       if (source.kind === 'command') entry.source = { kind: 'ephemeral', ts: posted.ts };
     }
     return { status: 200, body: { ok: true } };
@@ -87,7 +92,7 @@ export class ResponseUrls {
         if (req.method !== 'POST') return sendText(res, 405, 'method_not_allowed');
         const raw = await readBody(req);
         // respond() posts JSON; a form body with `payload=` is accepted too, as Slack does.
-        const json = raw.startsWith('payload=') ? new URLSearchParams(raw).get('payload') ?? '' : raw;
+        const json = raw.startsWith('payload=') ? (new URLSearchParams(raw).get('payload') ?? '') : raw;
         const parsed = parseJsonField(json);
         const answer = this.handle(id, parsed instanceof Error ? undefined : parsed);
         if (typeof answer.body === 'string') sendText(res, answer.status, answer.body);

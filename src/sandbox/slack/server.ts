@@ -83,7 +83,14 @@ export async function startSandboxSlack(options: SandboxSlackOptions): Promise<S
   const responses = new ResponseUrls(workspace, () => baseUrl, now);
   const interact = createInteractions({ workspace, triggers, responses, signingSecret: options.signingSecret, botUrl: () => botUrl });
   const faults = new SlackFaults(now, options.random);
-  const webApi = webApiHandler({ workspace, triggers, botToken: options.botToken, usergroups: options.usergroups ?? {}, baseUrl: () => baseUrl, faults });
+  const webApi = webApiHandler({
+    workspace,
+    triggers,
+    botToken: options.botToken,
+    usergroups: options.usergroups ?? {},
+    baseUrl: () => baseUrl,
+    faults,
+  });
   const respond = responses.handler();
   const page = pageRoutes(workspace, () => interact);
   const extra: Route[] = [];

@@ -33,7 +33,11 @@ export async function postToBot(botUrl: string | undefined, secret: string, body
   try {
     const res = await fetch(joinUrl(botUrl, '/slack/events'), {
       method: 'POST',
-      headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature(secret, timestamp, body) },
+      headers: {
+        'content-type': contentType,
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signature(secret, timestamp, body),
+      },
       body,
       signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
     });

@@ -20,7 +20,15 @@ function messageView(workspace: Workspace, m: SandboxMessage): JsonObject {
 }
 
 function ephemeralView(e: EphemeralMessage): JsonObject {
-  return { ts: e.ts, author: e.system ? 'Slackbot' : SANDBOX_BOT.name, isBot: true, text: e.text, blocks: e.blocks, ephemeral: true, ...(e.threadTs ? { threadTs: e.threadTs } : {}) };
+  return {
+    ts: e.ts,
+    author: e.system ? 'Slackbot' : SANDBOX_BOT.name,
+    isBot: true,
+    text: e.text,
+    blocks: e.blocks,
+    ephemeral: true,
+    ...(e.threadTs ? { threadTs: e.threadTs } : {}),
+  };
 }
 
 function modalView(v: StoredView): JsonObject {

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 
 export const TRIGGER_TTL_MS = 3000;
 
-export type TriggerResult = { ok: true; user: string } | { ok: false; error: 'invalid_trigger_id' | 'expired_trigger_id' | 'trigger_exchanged' };
+export type TriggerResult =
+  { ok: true; user: string } | { ok: false; error: 'invalid_trigger_id' | 'expired_trigger_id' | 'trigger_exchanged' };
 
 interface Issued {
   user: string;

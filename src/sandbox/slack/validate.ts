@@ -17,7 +17,8 @@ const MAX_BLOCKS: Record<Surface, number> = { message: LIMITS.blocksPerMessage, 
 export function parseBlocks(raw: unknown): JsonObject[] | Invalid | undefined {
   const value = typeof raw === 'string' ? parseJsonField(raw) : raw;
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every(isObject)) return { error: 'invalid_blocks_format', errors: ['blocks must be a JSON array of objects'] };
+  if (!Array.isArray(value) || !value.every(isObject))
+    return { error: 'invalid_blocks_format', errors: ['blocks must be a JSON array of objects'] };
   return value;
 }
 
@@ -56,7 +57,11 @@ function checkElement(el: JsonObject, p: Problems, at: string): void {
   }
   if (el.type === 'checkboxes' || el.type === 'radio_buttons' || el.type === 'static_select') {
     const options = objects(el.options);
-    p.need(options.length >= 1 && options.length <= (el.type === 'static_select' ? LIMITS.optionsPerSelect : LIMITS.optionsPerGroup), 'wrong number of options', `${at}/options`);
+    p.need(
+      options.length >= 1 && options.length <= (el.type === 'static_select' ? LIMITS.optionsPerSelect : LIMITS.optionsPerGroup),
+      'wrong number of options',
+      `${at}/options`,
+    );
     options.forEach((o, i) => {
       p.max(textOf(o.text), LIMITS.optionText, `${at}/options/${i}/text/text`);
       p.max(str(o.value), LIMITS.optionValue, `${at}/options/${i}/value`);
@@ -79,7 +84,11 @@ function checkBlock(block: JsonObject, p: Problems, at: string): void {
       return;
     }
     case 'header':
-      p.need(isObject(block.text) && block.text.type === 'plain_text' && text !== undefined, 'text must be a plain_text object', `${at}/text`);
+      p.need(
+        isObject(block.text) && block.text.type === 'plain_text' && text !== undefined,
+        'text must be a plain_text object',
+        `${at}/text`,
+      );
       return p.max(text, LIMITS.headerText, `${at}/text/text`);
     case 'markdown':
       return p.max(str(block.text), LIMITS.markdownText, `${at}/text`);
@@ -89,7 +98,11 @@ function checkBlock(block: JsonObject, p: Problems, at: string): void {
     }
     case 'actions': {
       const elements = objects(block.elements);
-      p.need(elements.length >= 1 && elements.length <= LIMITS.actionsElements, `must have between 1 and ${LIMITS.actionsElements} elements`, `${at}/elements`);
+      p.need(
+        elements.length >= 1 && elements.length <= LIMITS.actionsElements,
+        `must have between 1 and ${LIMITS.actionsElements} elements`,
+        `${at}/elements`,
+      );
       const ids = new Set<string>();
       return elements.forEach((el, i) => {
         const id = str(el.action_id);

@@ -34,7 +34,18 @@ const OTHER_METHODS: Record<string, ApiMethod> = {
     if (!channel) return fail('channel_not_found');
     return {
       ok: true,
-      channel: { id: channel.id, name: channel.name, is_channel: true, is_group: false, is_im: false, is_private: false, is_archived: false, is_member: true, created: 1764320000, context_team_id: SANDBOX_BOT.teamId },
+      channel: {
+        id: channel.id,
+        name: channel.name,
+        is_channel: true,
+        is_group: false,
+        is_im: false,
+        is_private: false,
+        is_archived: false,
+        is_member: true,
+        created: 1764320000,
+        context_team_id: SANDBOX_BOT.teamId,
+      },
     };
   },
   // With a bot token and `user`: the channels that person is in (private ones only when they are a member), paged
@@ -43,14 +54,29 @@ const OTHER_METHODS: Record<string, ApiMethod> = {
     const userId = str(args.user) ?? '';
     if (!workspace.user(userId)) return fail('user_not_found');
     const types = (str(args.types) ?? 'public_channel').split(',');
-    const visible = workspace.channels.filter((c) => isMember(c, userId) && types.includes(c.members ? 'private_channel' : 'public_channel'));
+    const visible = workspace.channels.filter(
+      (c) => isMember(c, userId) && types.includes(c.members ? 'private_channel' : 'public_channel'),
+    );
     const limit = Math.min(Math.max(Number(str(args.limit) ?? 100) || 100, 1), 1000);
-    const start = Number(Buffer.from(str(args.cursor) ?? '', 'base64').toString().replace(/^offset:/, '')) || 0;
+    const start =
+      Number(
+        Buffer.from(str(args.cursor) ?? '', 'base64')
+          .toString()
+          .replace(/^offset:/, ''),
+      ) || 0;
     const page = visible.slice(start, start + limit);
     const next = start + limit < visible.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
     return {
       ok: true,
-      channels: page.map((c) => ({ id: c.id, name: c.name, is_channel: !c.members, is_group: false, is_private: Boolean(c.members), is_archived: false, is_member: true })),
+      channels: page.map((c) => ({
+        id: c.id,
+        name: c.name,
+        is_channel: !c.members,
+        is_group: false,
+        is_private: Boolean(c.members),
+        is_archived: false,
+        is_member: true,
+      })),
       response_metadata: { next_cursor: next },
     };
   },
@@ -61,11 +87,27 @@ const OTHER_METHODS: Record<string, ApiMethod> = {
   'users.info': (args, { workspace }) => {
     const user = workspace.user(str(args.user) ?? '');
     if (!user) return fail('user_not_found');
-    return { ok: true, user: { id: user.id, team_id: SANDBOX_BOT.teamId, name: user.name, real_name: user.realName, is_bot: false, deleted: false, profile: { display_name: user.name, real_name: user.realName } } };
+    return {
+      ok: true,
+      user: {
+        id: user.id,
+        team_id: SANDBOX_BOT.teamId,
+        name: user.name,
+        real_name: user.realName,
+        is_bot: false,
+        deleted: false,
+        profile: { display_name: user.name, real_name: user.realName },
+      },
+    };
   },
 };
 
-export const WEB_API_METHODS: Readonly<Record<string, ApiMethod>> = { ...CHAT_METHODS, ...CONVERSATION_METHODS, ...VIEW_METHODS, ...OTHER_METHODS };
+export const WEB_API_METHODS: Readonly<Record<string, ApiMethod>> = {
+  ...CHAT_METHODS,
+  ...CONVERSATION_METHODS,
+  ...VIEW_METHODS,
+  ...OTHER_METHODS,
+};
 
 export interface ApiAnswer {
   status: number;

@@ -21,7 +21,10 @@ export class Workspace {
   version = 0;
 
   /** `extraChannels`: more channels than the two standard ones (tests with many runs, private channels). */
-  constructor(private readonly now: () => number = Date.now, extraChannels: readonly SandboxChannel[] = []) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    extraChannels: readonly SandboxChannel[] = [],
+  ) {
     this.channels = [...SANDBOX_CHANNELS, ...extraChannels];
   }
 
@@ -153,7 +156,13 @@ export class Workspace {
 
   publishHome(user: string, view: JsonObject): StoredView {
     const existing = this.homes.get(user);
-    const stored: StoredView = { id: existing?.id ?? `V0SB${String(++this.viewSeq).padStart(6, '0')}`, user, hash: this.newTs(), view, errors: {} };
+    const stored: StoredView = {
+      id: existing?.id ?? `V0SB${String(++this.viewSeq).padStart(6, '0')}`,
+      user,
+      hash: this.newTs(),
+      view,
+      errors: {},
+    };
     this.homes.set(user, stored);
     this.changed();
     return stored;

@@ -17,7 +17,8 @@ function resolver(v4: string[] | string, v6: string[] | string): Resolver {
 }
 
 const dnsConfig = (service = 'gateway') =>
-  testConfig({ caracal: { discovery: { [service]: { mode: 'dns', name: 'caracal-chatops-gateway-pods.caracal.svc', port: 8081 } } } }).caracal;
+  testConfig({ caracal: { discovery: { [service]: { mode: 'dns', name: 'caracal-chatops-gateway-pods.caracal.svc', port: 8081 } } } })
+    .caracal;
 
 describe('DNS discovery (headless Service)', () => {
   it('turns every A and AAAA record into a pod URL on the configured port', async () => {
@@ -63,9 +64,10 @@ describe('EndpointSlice discovery through @kubernetes/client-node', () => {
   afterAll(() => api.close());
 
   const sliceConfig = (service = 'caracal-caracal-gateway', namespace = 'caracal') =>
-    testConfig({ caracal: { discovery: { gateway: { mode: 'endpointslice', service, namespace }, kubernetes: { server: api.url } } } }).caracal;
+    testConfig({ caracal: { discovery: { gateway: { mode: 'endpointslice', service, namespace }, kubernetes: { server: api.url } } } })
+      .caracal;
 
-  it('lists the Service\'s slices by label, keeps pods that are not ready, drops terminating ones, names each pod', async () => {
+  it("lists the Service's slices by label, keeps pods that are not ready, drops terminating ones, names each pod", async () => {
     const caracal = sliceConfig();
     const lister = createEndpointSliceLister(caracal.discovery.kubernetes, { timeoutMs: 3000 });
     const set = await createPodDiscovery(caracal, { resolver: resolver([], []), endpointSlices: lister }).pods('gateway', signal());
@@ -75,7 +77,9 @@ describe('EndpointSlice discovery through @kubernetes/client-node', () => {
       ['caracal-caracal-gateway-1', 'http://10.1.0.4:8081'],
     ]);
     expect(set.pods[1].label).toContain('pod caracal-caracal-gateway-1');
-    expect(api.requests.at(-1)).toBe('/apis/discovery.k8s.io/v1/namespaces/caracal/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dcaracal-caracal-gateway');
+    expect(api.requests.at(-1)).toBe(
+      '/apis/discovery.k8s.io/v1/namespaces/caracal/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dcaracal-caracal-gateway',
+    );
   });
 
   it('a Service with no endpoints is a problem that names it', async () => {

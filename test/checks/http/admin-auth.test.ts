@@ -15,7 +15,12 @@ describe('admin.config and admin.auth', () => {
     const [config, auth] = await Promise.all([h.run(adminConfig), h.run(adminAuth)]);
     expect([config.status, auth.status]).toEqual(['pass', 'pass']);
     expect(auth.metrics).toMatchObject({ 'pods.checked': 2, 'pods.accepted': 2 });
-    expect(h.fake.requests.filter((q) => q.path === '/v1/zones').map((q) => q.pod).sort()).toEqual([0, 1]);
+    expect(
+      h.fake.requests
+        .filter((q) => q.path === '/v1/zones')
+        .map((q) => q.pod)
+        .sort(),
+    ).toEqual([0, 1]);
   });
 
   it('without a token: the configuration check says which variable, and the call is not made', async () => {

@@ -15,7 +15,10 @@ describe('audit.replay', () => {
     expect(r.evidence).toHaveLength(3);
     expect(r.metrics).toEqual({ 'replay.files': 0, 'replay.oldestSeconds': 0, 'audit.dropped': 0 });
     expect(fake.requests.map((q) => [q.service, q.path, q.authorization])).toEqual(
-      expect.arrayContaining([['sts', '/metrics.json', `Bearer ${FAKE_METRICS_BEARER}`], ['gateway', '/metrics.json', `Bearer ${FAKE_METRICS_BEARER}`]]),
+      expect.arrayContaining([
+        ['sts', '/metrics.json', `Bearer ${FAKE_METRICS_BEARER}`],
+        ['gateway', '/metrics.json', `Bearer ${FAKE_METRICS_BEARER}`],
+      ]),
     );
   });
 
@@ -25,7 +28,9 @@ describe('audit.replay', () => {
     const r = await run(auditReplay);
     expect(r.status).toBe('fail');
     expect(r.summary).toContain(`STS ${fake.urls.sts[0]}: 3 audit replay file(s), oldest 1800 s`);
-    expect(r.remedy).toContain(`STS ${fake.urls.sts[0]}: once Redis and Audit are healthy, restart this pod: replay files drain only at process start`);
+    expect(r.remedy).toContain(
+      `STS ${fake.urls.sts[0]}: once Redis and Audit are healthy, restart this pod: replay files drain only at process start`,
+    );
     expect(r.remedy).toContain('volume keeps them');
     expect(r.metrics).toMatchObject({ 'replay.files': 3, 'replay.oldestSeconds': 1800 });
     expect(r.matrix).toEqual(['audit']);
@@ -94,6 +99,9 @@ describe('audit.replay', () => {
     const { run } = await start({ caracal: { services: { gateway: [] } } });
     const r = await run(auditReplay);
     expect(r.status).toBe('fail');
-    expect(r.evidence).toEqual([expect.stringMatching(/^STS .*: no replay files, nothing dropped$/), 'Gateway: not configured: cannot be checked (caracal.services.gateway is empty)']);
+    expect(r.evidence).toEqual([
+      expect.stringMatching(/^STS .*: no replay files, nothing dropped$/),
+      'Gateway: not configured: cannot be checked (caracal.services.gateway is empty)',
+    ]);
   });
 });

@@ -20,8 +20,12 @@ describe('audit.tamper', () => {
     const { run } = await start();
     const r = await run(auditTamper);
     expect(r.status).toBe('pass');
-    expect(r.summary).toBe('No new tamper findings and a recent sweep on all 1 Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).');
-    expect(r.evidence[1]).toMatch(/the sweep covers rows ingested in the last 4 h \(hourly\) plus one full sweep at Audit start; last full sweep 2026-11-28T10:00:00.000Z \(2.0 h ago\)/);
+    expect(r.summary).toBe(
+      'No new tamper findings and a recent sweep on all 1 Audit pods (the sweep covers rows ingested in the last 4 h plus a full sweep at Audit start).',
+    );
+    expect(r.evidence[1]).toMatch(
+      /the sweep covers rows ingested in the last 4 h \(hourly\) plus one full sweep at Audit start; last full sweep 2026-11-28T10:00:00.000Z \(2.0 h ago\)/,
+    );
   });
 
   it('walks the documented sequence: fail, still fail before a sweep, warn after a clean sweep, fail on a rise, reset on restart', async () => {
@@ -179,20 +183,39 @@ describe('audit.tamper during a recovery run (issue 12)', () => {
     ctx.incident = scope(started, { [fake.urls.audit[0]]: { sum: 0, lastFullUnix: S0 - 7200 } });
     let r = await run(auditTamper);
     expect(r.status).toBe('warn');
-    expect(r.summary).toContain('before the incident started (2026-11-28T11:50:00.000Z): rows ingested earlier and edited since are not covered');
+    expect(r.summary).toContain(
+      'before the incident started (2026-11-28T11:50:00.000Z): rows ingested earlier and edited since are not covered',
+    );
     expect(r.remedy).toContain('Verify audit chain (deep)');
 
     // A verification from before the run does not count; one of this run does, and its result is shown.
-    ctx.incident = { ...ctx.incident, verification: { at: new Date(started - 1000), clean: true, hmacChecked: true, rowsChecked: 6, findings: [] } };
+    ctx.incident = {
+      ...ctx.incident,
+      verification: { at: new Date(started - 1000), clean: true, hmacChecked: true, rowsChecked: 6, findings: [] },
+    };
     expect((await run(auditTamper)).status).toBe('warn');
-    ctx.incident = { ...ctx.incident, verification: { at: new Date(T0 - 60_000), clean: true, hmacChecked: false, rowsChecked: 6, findings: [] } };
+    ctx.incident = {
+      ...ctx.incident,
+      verification: { at: new Date(T0 - 60_000), clean: true, hmacChecked: false, rowsChecked: 6, findings: [] },
+    };
     r = await run(auditTamper);
     expect(r.status).toBe('pass');
     expect(r.evidence[1]).toContain('older rows: the deep verification at 11:59 UTC found every row intact (6 rows, without the HMAC key)');
-    ctx.incident = { ...ctx.incident, verification: { at: new Date(T0 - 60_000), clean: false, hmacChecked: true, rowsChecked: 6, findings: [{ zoneId: 'z1', rowId: 'row-3', chainSeq: '3', kinds: ['content_mismatch'] }] } };
+    ctx.incident = {
+      ...ctx.incident,
+      verification: {
+        at: new Date(T0 - 60_000),
+        clean: false,
+        hmacChecked: true,
+        rowsChecked: 6,
+        findings: [{ zoneId: 'z1', rowId: 'row-3', chainSeq: '3', kinds: ['content_mismatch'] }],
+      },
+    };
     r = await run(auditTamper);
     expect(r.status).toBe('pass');
-    expect(r.evidence[1]).toContain('found 1 broken zone(s): zone z1, row id=row-3 (chain_seq 3), content_mismatch; Resume needs two approvers');
+    expect(r.evidence[1]).toContain(
+      'found 1 broken zone(s): zone z1, row id=row-3 (chain_seq 3), content_mismatch; Resume needs two approvers',
+    );
 
     // A full sweep after the run started (Audit restarted) covers everything by itself.
     set(fake.state.audit[0], { lastFullUnix: S0 - 60 });

@@ -34,7 +34,10 @@ describe.each(CHECKS)('$id under faults', (check) => {
   });
 
   it('fails within the HTTP timeout when every service accepts and never answers', async () => {
-    const t = buildContext({ caracal: { services: everywhere(hole.url), ...SCOPE }, checks: { httpTimeoutMs: 300, readyAnswerTimeoutMs: 300 } }, TOKENS_ENV);
+    const t = buildContext(
+      { caracal: { services: everywhere(hole.url), ...SCOPE }, checks: { httpTimeoutMs: 300, readyAnswerTimeoutMs: 300 } },
+      TOKENS_ENV,
+    );
     const r = await runOne(check, t.ctx, 3000);
     await t.close();
     expect(r.status).toBe('fail');

@@ -29,7 +29,8 @@ describe('Gateway pods counted against the live revocation groups', () => {
     for (const host of hosts) await liveGroup(redis, host);
     // A group whose pod is gone: created, never read. It does not count.
     await redis.client.xgroup('CREATE', REVOKE, 'gateway-revocation:gateway-old', '$');
-    for (const host of hosts) await redis.client.xreadgroup('GROUP', `gateway-revocation:${host}`, `gateway-${host}-1`, 'COUNT', 10, 'STREAMS', REVOKE, '>');
+    for (const host of hosts)
+      await redis.client.xreadgroup('GROUP', `gateway-revocation:${host}`, `gateway-${host}-1`, 'COUNT', 10, 'STREAMS', REVOKE, '>');
     api = await startEndpointSliceApi((ns, svc) =>
       ns === 'caracal' && svc === 'caracal-caracal-gateway'
         ? podUrls.map((u, i) => ({ address: '127.0.0.1', port: Number(new URL(u).port), pod: hosts[i] ?? `gateway-${i}` }))
@@ -46,7 +47,10 @@ describe('Gateway pods counted against the live revocation groups', () => {
   });
 
   async function harness(caracal: Record<string, unknown>, gatewayPods = 2) {
-    h = await startHarness({ pods: { gateway: gatewayPods }, caracal: { redis: { url: redis.url, requireAppendonly: false }, ...caracal } });
+    h = await startHarness({
+      pods: { gateway: gatewayPods },
+      caracal: { redis: { url: redis.url, requireAppendonly: false }, ...caracal },
+    });
     podUrls = h.fake.urls.gateway;
     return h;
   }
@@ -67,10 +71,16 @@ describe('Gateway pods counted against the live revocation groups', () => {
   it('with EndpointSlice discovery every pod is checked, by name, and both checks pass', async () => {
     const both = await harness({
       services: { gateway: ['http://127.0.0.1:1'] }, // the Service URL is no longer what is checked
-      discovery: { gateway: { mode: 'endpointslice', service: 'caracal-caracal-gateway', namespace: 'caracal' }, kubernetes: { server: api.url } },
+      discovery: {
+        gateway: { mode: 'endpointslice', service: 'caracal-caracal-gateway', namespace: 'caracal' },
+        kubernetes: { server: api.url },
+      },
     });
     const revocation = await both.run(gatewayRevocation);
-    expect([revocation.status, revocation.summary]).toEqual(['pass', expect.stringContaining('every running Gateway was checked') as string]);
+    expect([revocation.status, revocation.summary]).toEqual([
+      'pass',
+      expect.stringContaining('every running Gateway was checked') as string,
+    ]);
     expect(allText(revocation)).toContain('2 pod(s) from EndpointSlices of caracal/caracal-caracal-gateway: gateway-0, gateway-1');
     expect(revocation.metrics['pods.checked']).toBe(2);
     const ready = await both.run(servicesReady);
@@ -79,7 +89,10 @@ describe('Gateway pods counted against the live revocation groups', () => {
 
   it('a stale pod found by discovery fails the check with the pod named', async () => {
     const both = await harness({
-      discovery: { gateway: { mode: 'endpointslice', service: 'caracal-caracal-gateway', namespace: 'caracal' }, kubernetes: { server: api.url } },
+      discovery: {
+        gateway: { mode: 'endpointslice', service: 'caracal-caracal-gateway', namespace: 'caracal' },
+        kubernetes: { server: api.url },
+      },
     });
     both.fake.state.gateway[1].snapshotAgeSeconds = 500;
     const revocation = await both.run(gatewayRevocation);

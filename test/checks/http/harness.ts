@@ -3,7 +3,16 @@ import { buildContext, runOne } from '../../helpers/check-context.ts';
 import type { CheckDefinition } from '../../../src/checks/types.ts';
 import type { CheckResult } from '../../../src/domain/check-result.ts';
 import type { CheckContext } from '../../../src/checks/types.ts';
-import { FAKE_ADMIN_TOKEN, FAKE_API_READ_TOKEN, FAKE_AUDIT_ADMIN_TOKEN, FAKE_COORDINATOR_TOKEN, FAKE_METRICS_BEARER, startFakeCaracal, type FakeCaracal, type FakeCaracalOptions } from '../../../src/sandbox/fake-caracal.ts';
+import {
+  FAKE_ADMIN_TOKEN,
+  FAKE_API_READ_TOKEN,
+  FAKE_AUDIT_ADMIN_TOKEN,
+  FAKE_COORDINATOR_TOKEN,
+  FAKE_METRICS_BEARER,
+  startFakeCaracal,
+  type FakeCaracal,
+  type FakeCaracalOptions,
+} from '../../../src/sandbox/fake-caracal.ts';
 
 export const TOKENS_ENV = {
   CARACAL_METRICS_BEARER: FAKE_METRICS_BEARER,

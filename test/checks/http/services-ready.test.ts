@@ -18,7 +18,9 @@ describe('services.ready', () => {
     expect(r.status).toBe('pass');
     expect(r.metrics).toMatchObject({ 'pods.checked': 6, 'pods.ready': 6, 'ready.gateway': '2/2' });
     expect(r.evidence.find((l) => l.startsWith('Audit'))).toContain('{"ready":true}');
-    expect(r.evidence.filter((l) => l.startsWith('STS') || l.startsWith('Gateway')).every((l) => l.includes('{"ok":true,"ready":true}'))).toBe(true);
+    expect(
+      r.evidence.filter((l) => l.startsWith('STS') || l.startsWith('Gateway')).every((l) => l.includes('{"ok":true,"ready":true}')),
+    ).toBe(true);
     expect(r.matrix).toEqual([]);
   });
 
@@ -117,7 +119,13 @@ describe('services.ready', () => {
   const coordinatorCases: [CoordinatorNotReady, number, string, MatrixRow[], RegExp][] = [
     ['draining', 503, 'draining', ['coordinator'], /shutting down/],
     ['postgres_unreachable', 503, 'error=postgres_unreachable dependency=postgres', ['coordinator', 'postgres'], /Restore Postgres/],
-    ['outbox_dead', 503, 'error=outbox_dead dependency=outbox', ['coordinator'], /requeue each with POST \/zones\/\{zoneId\}\/outbox\/\{id\}\/requeue/],
+    [
+      'outbox_dead',
+      503,
+      'error=outbox_dead dependency=outbox',
+      ['coordinator'],
+      /requeue each with POST \/zones\/\{zoneId\}\/outbox\/\{id\}\/requeue/,
+    ],
     ['redis_unreachable', 503, 'error=redis_unreachable dependency=redis', ['coordinator', 'redis'], /Restore Redis/],
     ['internal_error', 500, 'error=internal_error', ['coordinator', 'redis'], /rate-limit hook/],
   ];
@@ -199,7 +207,10 @@ describe('services.ready', () => {
     h = await startHarness({ httpTimeoutMs: 200, readyAnswerTimeoutMs: 3000, redisErrorDelayMs: { api: 600, coordinator: 600 } });
     h.fake.state.deployment.redisDown = true;
     const r = await h.run(servicesReady);
-    expect(r.evidence.filter((l) => l.includes('(HTTP 500) error=internal_error')).map((l) => l.split(' ')[0])).toEqual(['API', 'Coordinator']);
+    expect(r.evidence.filter((l) => l.includes('(HTTP 500) error=internal_error')).map((l) => l.split(' ')[0])).toEqual([
+      'API',
+      'Coordinator',
+    ]);
     expect(r.evidence.some((l) => l.includes('no answer'))).toBe(false);
     expect(r.findings).toContain('internal_error');
     expect(r.remedy).toMatch(/Redis is down/);

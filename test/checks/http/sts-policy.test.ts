@@ -29,7 +29,10 @@ describe('sts.policy', () => {
     expect(r.evidence.join('\n')).toContain('max_policy_age_seconds=999999 (information only)');
     const asked = fake.requests.find((q) => q.service === 'api');
     // The slash in the policy set ID is encoded, so it stays one path segment.
-    expect(asked).toMatchObject({ path: '/v1/zones/zone-1/policy-sets/ps%2F1/activation-status', authorization: `Bearer ${FAKE_API_READ_TOKEN}` });
+    expect(asked).toMatchObject({
+      path: '/v1/zones/zone-1/policy-sets/ps%2F1/activation-status',
+      authorization: `Bearer ${FAKE_API_READ_TOKEN}`,
+    });
     // Never the global write token that also reloads Gateways.
     expect(fake.requests.some((q) => q.authorization === `Bearer ${FAKE_ADMIN_TOKEN}`)).toBe(false);
   });
@@ -38,22 +41,48 @@ describe('sts.policy', () => {
   const OLD_STS = { state: 'loaded', loaded: true, policy_set_version_id: 'ver-1' };
   it.each([
     ['not_active', { propagation_status: 'waiting_for_activation' }, /activate the intended version/],
-    ['outbox_pending', { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 4, last_error: 'READONLY' } }, /restore Redis.*gives up after 100/],
+    [
+      'outbox_pending',
+      { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 4, last_error: 'READONLY' } },
+      /restore Redis.*gives up after 100/,
+    ],
     // The API cannot see its own dead rows: a dead event is "pending" with 100 attempts.
-    ['outbox_dead', { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 100, last_error: 'ECONNREFUSED' } }, /died in the API outbox.*break-glass SQL/],
+    [
+      'outbox_dead',
+      { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 100, last_error: 'ECONNREFUSED' } },
+      /died in the API outbox.*break-glass SQL/,
+    ],
     // A compile error keeps the previous bundle: STS reports the old version loaded.
-    ['compile_rejected', { propagation_status: 'waiting_for_sts', sts: OLD_STS }, /previous version ver-1.*does not compile.*compile_errors/],
+    [
+      'compile_rejected',
+      { propagation_status: 'waiting_for_sts', sts: OLD_STS },
+      /previous version ver-1.*does not compile.*compile_errors/,
+    ],
     ['sts_not_loaded', { propagation_status: 'waiting_for_sts', sts: { state: 'not_loaded', loaded: false } }, /opa-engine/],
-    ['sts_status_unknown', { propagation_status: 'waiting_for_sts', sts: { state: 'unreachable', detail: 'ECONNREFUSED' } }, /GATEWAY_STS_HMAC_KEY/],
+    [
+      'sts_status_unknown',
+      { propagation_status: 'waiting_for_sts', sts: { state: 'unreachable', detail: 'ECONNREFUSED' } },
+      /GATEWAY_STS_HMAC_KEY/,
+    ],
     ['outbox_dead', { propagation_status: 'failed', outbox: { state: 'dead', attempts: 100, last_error: 'x' } }, /died in the API outbox/],
-    ['outbox_mismatch', { propagation_status: 'failed', outbox: { state: 'mismatch', attempts: 1, last_error: null } }, /belongs to another policy set or version/],
-    ['sts_status_failed', { propagation_status: 'failed', sts: { state: 'failed', detail: 'invalid signature' } }, /status call to STS failed.*GATEWAY_STS_HMAC_KEY/],
+    [
+      'outbox_mismatch',
+      { propagation_status: 'failed', outbox: { state: 'mismatch', attempts: 1, last_error: null } },
+      /belongs to another policy set or version/,
+    ],
+    [
+      'sts_status_failed',
+      { propagation_status: 'failed', sts: { state: 'failed', detail: 'invalid signature' } },
+      /status call to STS failed.*GATEWAY_STS_HMAC_KEY/,
+    ],
     ['unknown', { propagation_status: 'something_new' }, /Unknown propagation_status/],
   ])('names the cause %s with its own remedy', async (cause, patch, remedy) => {
     const { run } = await start({}, patch);
     const r = await run(stsPolicy);
     expect(r.status).toBe('fail');
-    expect(r.summary).toContain(`policy set ${PS} in zone ${Z}: not loaded (${cause}): propagation_status=${String(patch.propagation_status)}`);
+    expect(r.summary).toContain(
+      `policy set ${PS} in zone ${Z}: not loaded (${cause}): propagation_status=${String(patch.propagation_status)}`,
+    );
     expect(r.summary).toMatch(/outbox\.state=\w+ attempts=\d+/);
     expect(r.summary).toMatch(/sts\.state=\w+/);
     expect(r.remedy).toMatch(remedy);
@@ -65,14 +94,20 @@ describe('sts.policy', () => {
     const { run } = await start({}, { propagation_status: 'failed', sts: { state: 'failed' } });
     expect((await run(stsPolicy)).remedy).not.toMatch(/compile/);
     const h2 = await startHarness({ caracal: SETS });
-    h2.fake.state.policySets[KEY] = activationBody(Z, PS, { propagation_status: 'waiting_for_outbox', outbox: { state: 'pending', attempts: 100, last_error: 'e' } });
+    h2.fake.state.policySets[KEY] = activationBody(Z, PS, {
+      propagation_status: 'waiting_for_outbox',
+      outbox: { state: 'pending', attempts: 100, last_error: 'e' },
+    });
     const r = await h2.run(stsPolicy);
     await h2.close();
     expect(r.remedy).not.toMatch(/retries with backoff/);
   });
 
   it('shows last_error from a dead outbox row', async () => {
-    const { run } = await start({}, { propagation_status: 'waiting_for_outbox', outbox: { state: 'dead', attempts: 100, last_error: 'ECONNREFUSED 10.0.0.7:6379' } });
+    const { run } = await start(
+      {},
+      { propagation_status: 'waiting_for_outbox', outbox: { state: 'dead', attempts: 100, last_error: 'ECONNREFUSED 10.0.0.7:6379' } },
+    );
     expect((await run(stsPolicy)).summary).toContain('outbox.state=dead attempts=100 last_error="ECONNREFUSED 10.0.0.7:6379"');
   });
 
@@ -168,7 +203,10 @@ describe('sts.policy', () => {
     const { fake, ctx, run } = await start();
     const takenAt = '2026-11-28T03:01:00.000Z';
     fake.state.sts[0].compileErrors = 3;
-    ctx.incident = { startedAt: new Date(takenAt), residue: { v: 1, takenAt, stsCompileErrors: { [fake.urls.sts[0]]: 3 }, tamper: {}, unread: [] } };
+    ctx.incident = {
+      startedAt: new Date(takenAt),
+      residue: { v: 1, takenAt, stsCompileErrors: { [fake.urls.sts[0]]: 3 }, tamper: {}, unread: [] },
+    };
     let r = await run(stsPolicy);
     expect(r.status).toBe('pass');
     expect(r.evidence.join('\n')).toContain('3 compile errors from before the incident (baseline 03:01 UTC), none new');

@@ -30,7 +30,9 @@ describe('zones', () => {
     expect(r.metrics).toMatchObject({ 'zones.source': 'admin', 'zones.checked': 50, 'zones.ok': 50 });
     expect(r.evidence).toHaveLength(50);
     expect(r.evidence.find((l) => l.startsWith(`zone ${zoneId(7)}`))).toContain('1 policy set(s), none active');
-    expect(r.evidence.find((l) => l.startsWith(`zone ${zoneId(8)}`))).toMatch(/2 resource\(s\); 1 policy set\(s\), 1 active \(ps-8@v-8\); audit queryable/);
+    expect(r.evidence.find((l) => l.startsWith(`zone ${zoneId(8)}`))).toMatch(
+      /2 resource\(s\); 1 policy set\(s\), 1 active \(ps-8@v-8\); audit queryable/,
+    );
     // The list once, then four reads per zone.
     const v1 = h.fake.requests.filter((q) => q.path.startsWith('/v1/'));
     expect(v1.filter((q) => q.path === '/v1/zones')).toHaveLength(1);
@@ -77,7 +79,10 @@ describe('zones', () => {
       { id: b, name: 'b', resources: 0, policySets: [{ id: 'never-activated', name: 'draft', active_version_id: null }] },
     ];
     h.fake.state.sts[0].jwks = { [a]: 1, [b]: 'no_signing_key' };
-    h.fake.state.policySets[`${a}/ps-a`] = activationBody(a, 'ps-a', { propagation_status: 'waiting_for_sts', sts: { state: 'not_loaded' } });
+    h.fake.state.policySets[`${a}/ps-a`] = activationBody(a, 'ps-a', {
+      propagation_status: 'waiting_for_sts',
+      sts: { state: 'not_loaded' },
+    });
     const [jwks, policy] = await Promise.all([h.run(stsJwks), h.run(stsPolicy)]);
     expect(jwks.status).toBe('fail');
     expect(jwks.metrics['zones.checked']).toBe(2);

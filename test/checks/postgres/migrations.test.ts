@@ -16,9 +16,7 @@ describe('postgres.migrations', () => {
   afterEach(async () => {
     // Every case starts from what v1.0.0's migration job leaves behind.
     await db.exec('DELETE FROM public.schema_migrations WHERE NOT (version = ANY($1::text[]))', [[...V1_MIGRATIONS]]);
-    await db.exec('INSERT INTO public.schema_migrations (version) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [
-      [...V1_MIGRATIONS],
-    ]);
+    await db.exec('INSERT INTO public.schema_migrations (version) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [[...V1_MIGRATIONS]]);
   });
   afterAll(async () => {
     await t.close();
@@ -85,9 +83,7 @@ describe('postgres.migrations', () => {
     try {
       const result = await runOne(postgresMigrations, t.ctx);
       expect(result.status).toBe('fail');
-      expect(result.summary).toBe(
-        'public.schema_migrations does not exist: Caracal migrations never ran on this database.',
-      );
+      expect(result.summary).toBe('public.schema_migrations does not exist: Caracal migrations never ran on this database.');
     } finally {
       await db.exec('ALTER TABLE public.schema_migrations_gone RENAME TO schema_migrations');
     }

@@ -5,12 +5,7 @@ import { createTempDatabase, type TempDatabase } from '../../helpers/pg.ts';
 import { loadCaracalSchema } from '../../fixtures/caracal-db.ts';
 
 /** Insert an event_outbox row created `ageSeconds` ago (by Postgres's clock). */
-async function insertRow(
-  db: TempDatabase,
-  id: string,
-  ageSeconds: number,
-  state: 'pending' | 'dead' | 'dispatched',
-): Promise<void> {
+async function insertRow(db: TempDatabase, id: string, ageSeconds: number, state: 'pending' | 'dead' | 'dispatched'): Promise<void> {
   await db.exec(
     `INSERT INTO public.event_outbox (id, stream_name, payload_json, attempts, available_at, last_error,
        dispatched_at, created_at)
@@ -63,9 +58,7 @@ describe('outbox.api', () => {
     await insertRow(db, 'p-new', 5, 'pending');
     const result = await runOne(outboxApi, t.ctx);
     expect(result.status).toBe('fail');
-    expect(result.summary).toMatch(
-      /^event_outbox is not draining: the oldest of 2 pending rows is 40\d s old \(limit 300 s\)\.$/,
-    );
+    expect(result.summary).toMatch(/^event_outbox is not draining: the oldest of 2 pending rows is 40\d s old \(limit 300 s\)\.$/);
     expect(result.metrics.oldestPendingSeconds as number).toBeGreaterThanOrEqual(400);
     expect(result.matrix).toEqual(['postgres']);
   });

@@ -19,14 +19,7 @@ async function insertRow(db: TempDatabase, row: Row): Promise<void> {
   await db.exec(
     `INSERT INTO public.caracal_outbox (id, producer, topic, dedupe_key, payload_json, status, attempts, created_at)
      VALUES ($1, $2, 'caracal.agents.lifecycle', $1, $3, $4, $5, now() - make_interval(secs => $6))`,
-    [
-      row.id,
-      row.producer ?? 'coordinator',
-      JSON.stringify(payload),
-      row.status,
-      row.status === 'dead' ? 10 : 0,
-      row.ageSeconds ?? 1,
-    ],
+    [row.id, row.producer ?? 'coordinator', JSON.stringify(payload), row.status, row.status === 'dead' ? 10 : 0, row.ageSeconds ?? 1],
   );
 }
 
@@ -84,8 +77,7 @@ describe('outbox.coordinator', () => {
     expect(result.summary).toContain('1 dead row in caracal_outbox');
     expect(result.summary).toContain('outbox_dead');
     expect(result.evidence).toContain(
-      `dead: id=${id} topic=caracal.agents.lifecycle zone_id=${ZONE} attempts=10 ` +
-        `-> POST /zones/${ZONE}/outbox/${id}/requeue`,
+      `dead: id=${id} topic=caracal.agents.lifecycle zone_id=${ZONE} attempts=10 ` + `-> POST /zones/${ZONE}/outbox/${id}/requeue`,
     );
     expect(result.remedy).toContain('POST /zones/{zoneId}/outbox/{id}/requeue');
     expect(result.remedy).toContain('one row at a time');

@@ -30,7 +30,9 @@ describe('postgres.connections', () => {
   it('shows connections per role against max_connections and every Gateway pool ratio, parsed from Prometheus text', async () => {
     const r = await runOne(postgresConnections, context().ctx);
     expect(r.status).toBe('pass');
-    expect(r.evidence[0]).toMatch(/^pg_stat_activity: \d+ client connections of \d+ usable \(max_connections \d+\); per role: postgres \d+/);
+    expect(r.evidence[0]).toMatch(
+      /^pg_stat_activity: \d+ client connections of \d+ usable \(max_connections \d+\); per role: postgres \d+/,
+    );
     expect(r.evidence.filter((l) => l.includes('caracal_db_pool_in_use_ratio 0.20 (limit 0.9)'))).toHaveLength(2);
   });
 

@@ -41,8 +41,7 @@ describe('postgres.tables', () => {
     // 45 tables + schema_migrations + 4 monthly partitions.
     expect(result.metrics.publicTables).toBe(50);
     expect(result.evidence).toContain(
-      'audit partitions expected: ' +
-        'audit_events_y2026m08, audit_events_y2026m09, audit_events_y2026m10, audit_events_y2026m11',
+      'audit partitions expected: ' + 'audit_events_y2026m08, audit_events_y2026m09, audit_events_y2026m10, audit_events_y2026m11',
     );
   });
 

@@ -29,7 +29,10 @@ describe('tls.certificates', () => {
   });
 
   async function https(service: 'api' | 'gateway', days: number): Promise<FakeIngress> {
-    const ingress = await startFakeIngress({ target: fake.urls[service][0], tls: { notAfter: new Date(Date.now() + days * DAY), commonName: `${service}.caracal.test` } });
+    const ingress = await startFakeIngress({
+      target: fake.urls[service][0],
+      tls: { notAfter: new Date(Date.now() + days * DAY), commonName: `${service}.caracal.test` },
+    });
     ingresses.push(ingress);
     return ingress;
   }

@@ -16,7 +16,10 @@ const GOOD = {
   STREAMS_HMAC_KEY: hex(48, 'ef'),
   GATEWAY_STS_HMAC_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
-const envText = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+const envText = (vars: Record<string, string>) =>
+  Object.entries(vars)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n';
 
 async function run(preflight: Record<string, string>, now?: Date) {
   const t = buildContext({ caracal: { preflight } }, {}, now ? { now: () => now } : {});
@@ -54,7 +57,10 @@ describe('deployment.settings', () => {
   });
 
   it('fails a SECRET_STORE_KEK that is not exactly 32 bytes and an HMAC key under 32, and an unknown mode', async () => {
-    await writeFile(join(dir, 'caracal.env'), envText({ ...GOOD, CARACAL_MODE: 'production', SECRET_STORE_KEK: hex(33), AUDIT_HMAC_KEY: hex(16) }));
+    await writeFile(
+      join(dir, 'caracal.env'),
+      envText({ ...GOOD, CARACAL_MODE: 'production', SECRET_STORE_KEK: hex(33), AUDIT_HMAC_KEY: hex(16) }),
+    );
     const r = await run({ envFile: join(dir, 'caracal.env') });
     expect(r.status).toBe('fail');
     expect(r.summary).toContain('SECRET_STORE_KEK: 33 bytes, must be exactly 32');
@@ -67,19 +73,27 @@ describe('deployment.settings', () => {
     const secrets = join(dir, 'secrets');
     await mkdir(secrets);
     await writeFile(join(secrets, 'secretStoreKek'), `${hex(31)}\n`);
-    await writeFile(join(dir, 'caracal.env'), envText({ CARACAL_MODE: 'rc', AUDIT_HMAC_KEY_FILE: join(secrets, 'audit'), STREAMS_HMAC_KEY_FILE: '/run/secrets/not-mounted-here' }));
+    await writeFile(
+      join(dir, 'caracal.env'),
+      envText({ CARACAL_MODE: 'rc', AUDIT_HMAC_KEY_FILE: join(secrets, 'audit'), STREAMS_HMAC_KEY_FILE: '/run/secrets/not-mounted-here' }),
+    );
     await writeFile(join(secrets, 'audit'), hex(32));
     await writeFile(join(secrets, 'gatewayStsHmacKey'), hex(32));
     const r = await run({ envFile: join(dir, 'caracal.env'), secretDir: secrets });
     expect(r.status).toBe('fail');
     expect(r.summary).toContain(`SECRET_STORE_KEK: 31 bytes, must be exactly 32 (${join(secrets, 'secretStoreKek')})`);
     expect(r.evidence.find((l) => l.startsWith('AUDIT_HMAC_KEY'))).toContain(`→ ${join(secrets, 'audit')}`);
-    expect(r.evidence.find((l) => l.startsWith('STREAMS_HMAC_KEY'))).toContain('STREAMS_HMAC_KEY_FILE=/run/secrets/not-mounted-here (ENOENT from the bot)');
+    expect(r.evidence.find((l) => l.startsWith('STREAMS_HMAC_KEY'))).toContain(
+      'STREAMS_HMAC_KEY_FILE=/run/secrets/not-mounted-here (ENOENT from the bot)',
+    );
     expect(r.metrics).toMatchObject({ sources: 2, 'keys.checked': 3 });
   });
 
   it('reads Helm values: global.mode and secrets.plaintext; a missing required key in rc warns', async () => {
-    await writeFile(join(dir, 'values.yaml'), `global:\n  mode: rc\nsecrets:\n  create: true\n  plaintext:\n    secretStoreKek: '${hex(32)}'\n    auditHmacKey: '${hex(32)}'\n    streamsHmacKey: '${hex(32)}'\n`);
+    await writeFile(
+      join(dir, 'values.yaml'),
+      `global:\n  mode: rc\nsecrets:\n  create: true\n  plaintext:\n    secretStoreKek: '${hex(32)}'\n    auditHmacKey: '${hex(32)}'\n    streamsHmacKey: '${hex(32)}'\n`,
+    );
     const r = await run({ helmValues: join(dir, 'values.yaml') });
     expect(r.status).toBe('warn');
     expect(r.evidence).toContain(`CARACAL_MODE=rc (${join(dir, 'values.yaml')} global.mode)`);
@@ -98,7 +112,10 @@ describe('deployment.settings', () => {
       await writeFile(join(dir, 'tls.crt'), pems.cert);
       await writeFile(join(dir, 'tls.key'), pems.private);
     };
-    await writeFile(join(dir, 'caracal.env'), envText({ ...GOOD, TLS_CERT_FILE: join(dir, 'tls.crt'), TLS_KEY_FILE: join(dir, 'tls.key') }));
+    await writeFile(
+      join(dir, 'caracal.env'),
+      envText({ ...GOOD, TLS_CERT_FILE: join(dir, 'tls.crt'), TLS_KEY_FILE: join(dir, 'tls.key') }),
+    );
     await make(10);
     const soon = await run({ envFile: join(dir, 'caracal.env') }, now);
     expect(soon.status).toBe('warn');

@@ -120,12 +120,18 @@ describe('audit.dlq', () => {
   });
 
   it("follows Audit's replay rule exactly: the reason needs its colon and src_data must not be blank", async () => {
-    await addDlqEntries(lease.client, [
-      { reason: 'transient_exceeded_max_deliveries' },
-      { reason: 'pg_permanent_error:23502 null value' },
-    ]);
+    await addDlqEntries(lease.client, [{ reason: 'transient_exceeded_max_deliveries' }, { reason: 'pg_permanent_error:23502 null value' }]);
     // A blank src_data is what a producer that sent `data: ""` leaves behind: Audit skips it on replay.
-    await lease.client.xadd(AUDIT_DLQ_STREAM, '*', 'reason', 'transient_exceeded_max_deliveries:conn refused', 'received_at', String(NOW.getTime()), 'src_data', '  ');
+    await lease.client.xadd(
+      AUDIT_DLQ_STREAM,
+      '*',
+      'reason',
+      'transient_exceeded_max_deliveries:conn refused',
+      'received_at',
+      String(NOW.getTime()),
+      'src_data',
+      '  ',
+    );
     const result = await runOne(auditDlq, context().ctx);
     expect(result.metrics).toMatchObject({ 'dlq.replayable': 1, 'dlq.other': 2 });
     expect(result.evidence.join('\n')).toContain('transient_exceeded_max_deliveries (no colon after the reason) 1');

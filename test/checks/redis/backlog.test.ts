@@ -67,7 +67,11 @@ describe('redis.backlog (Evidence: the groups have drained)', () => {
     const one = await runOne(redisBacklog, later);
     expect(one.status, one.summary).toBe('pass');
     expect(one.evidence.some((l) => l.startsWith('caracal.sessions.revoke/gateway-revocation:gw-a [judged]'))).toBe(true);
-    expect(one.evidence.some((l) => /gateway-revocation:gw-b \[leftover: (an entry has waited 3600 s undelivered|no consumer tried to read for 36\d\d s)/.test(l))).toBe(true);
+    expect(
+      one.evidence.some((l) =>
+        /gateway-revocation:gw-b \[leftover: (an entry has waited 3600 s undelivered|no consumer tried to read for 36\d\d s)/.test(l),
+      ),
+    ).toBe(true);
 
     // Now nobody reads: the entry waits for both pods.
     await addEntries(h.lease.client, 'caracal.sessions.revoke', 1);
@@ -127,7 +131,7 @@ describe('redis.backlog (Evidence: the groups have drained)', () => {
     expect(result.matrix).toEqual([]);
   });
 
-  it('warns, not passes, when Redis cannot report a judged group\'s lag', async () => {
+  it("warns, not passes, when Redis cannot report a judged group's lag", async () => {
     await provisionCaracalStreams(h.lease.client);
     await makeLagUnknown(h.lease.client, 'caracal.keys.invalidate');
     const result = await runOne(redisBacklog, context().ctx);

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redisDeadStreams } from '../../../src/checks/redis/dead-streams.ts';
 import { runOne } from '../../helpers/check-context.ts';
 import { service, useStreamCheckHarness } from './stream-harness.ts';
-import {
-  addDeadLetters,
-  drain,
-  gatewayGroup,
-  provisionCaracalStreams,
-} from '../../fixtures/caracal-redis.ts';
+import { addDeadLetters, drain, gatewayGroup, provisionCaracalStreams } from '../../fixtures/caracal-redis.ts';
 
 const h = useStreamCheckHarness();
 const context = (thresholds?: Record<string, number>) => h.context(thresholds);
@@ -24,7 +19,6 @@ describe('redis.dead-streams (Evidence)', () => {
     expect(result.metrics['caracal.sessions.revoke.dead.length']).toBe(2);
     expect(result.remedy).toMatch(/never retried/);
   });
-
 
   it('passes when every dead-letter stream is empty or absent, and is on Evidence only', async () => {
     await provisionCaracalStreams(h.lease.client);

@@ -75,8 +75,21 @@ describe('redis.reachable', () => {
 
   it('warns "could not verify", never passes, when CONFIG and INFO are both refused', async () => {
     own = await startRedis([
-      '--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--rename-command', 'CONFIG', '',
-      '--user', 'default', 'on', 'nopass', '~*', '&*', '+@all', '-info',
+      '--maxmemory-policy',
+      'noeviction',
+      '--appendonly',
+      'yes',
+      '--rename-command',
+      'CONFIG',
+      '',
+      '--user',
+      'default',
+      'on',
+      'nopass',
+      '~*',
+      '&*',
+      '+@all',
+      '-info',
     ]);
     // ioredis says on the console that it skips its INFO ready check; that is the situation under test.
     const quiet = vi.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { redisStreams } from '../../../src/checks/redis/streams.ts';
 import { runOne } from '../../helpers/check-context.ts';
 import { service, useStreamCheckHarness } from './stream-harness.ts';
-import {
-  addDeadLetters,
-  addEntries,
-  addPending,
-  provisionCaracalStreams,
-} from '../../fixtures/caracal-redis.ts';
+import { addDeadLetters, addEntries, addPending, provisionCaracalStreams } from '../../fixtures/caracal-redis.ts';
 
 const h = useStreamCheckHarness();
 const context = (thresholds?: Record<string, number>) => h.context(thresholds);
@@ -17,7 +12,9 @@ describe('redis.streams (Storage: the groups exist)', () => {
     await provisionCaracalStreams(h.lease.client, { gatewayHosts: ['gw-a', 'gw-b'], sdkGroups: true });
     const result = await runOne(redisStreams, context().ctx);
     expect(result.status).toBe('pass');
-    expect(result.summary).toMatch(/All required consumer groups present \(\d+ service groups, 2 Gateway revocation group\(s\), 2 with a consumer\)/);
+    expect(result.summary).toMatch(
+      /All required consumer groups present \(\d+ service groups, 2 Gateway revocation group\(s\), 2 with a consumer\)/,
+    );
     expect(result.metrics['caracal.audit.events/audit-ingestor.consumers']).toBe(1);
     expect(result.metrics['gateway.groups']).toBe(2);
     expect(result.evidence).toContain('caracal.audit.events/siem-export [informational]: consumers 0.');
@@ -56,7 +53,6 @@ describe('redis.streams (Storage: the groups exist)', () => {
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('no gateway-revocation:<host> group on caracal.sessions.revoke');
   });
-
 
   it('passes at Storage while groups lag and hold pending entries: draining is judged at Evidence', async () => {
     await provisionCaracalStreams(h.lease.client, { gatewayHosts: ['gw-a'] });

@@ -51,7 +51,9 @@ describe('residue baseline: .dead streams', () => {
 
     let r = await runOne(redisDeadStreams, ctx);
     expect(r.status).toBe('pass');
-    expect(r.summary).toMatch(/caracal\.sessions\.revoke\.dead: 2 dead entries from before the incident \(baseline \d\d:\d\d UTC\), none new/);
+    expect(r.summary).toMatch(
+      /caracal\.sessions\.revoke\.dead: 2 dead entries from before the incident \(baseline \d\d:\d\d UTC\), none new/,
+    );
 
     await addDeadLetters(lease.client, 'caracal.sessions.revoke', 1);
     r = await runOne(redisDeadStreams, ctx);
@@ -64,11 +66,23 @@ describe('residue baseline: .dead streams', () => {
     await addDeadLetters(lease.client, 'caracal.policy.invalidate', 1);
     const { ctx } = context();
     const takenAt = new Date(Date.now() + 60_000);
-    ctx.incident = { startedAt: takenAt, residue: { v: 1, takenAt: takenAt.toISOString(), stsCompileErrors: {}, tamper: {}, unread: ['Redis (down)'] } };
+    ctx.incident = {
+      startedAt: takenAt,
+      residue: { v: 1, takenAt: takenAt.toISOString(), stsCompileErrors: {}, tamper: {}, unread: ['Redis (down)'] },
+    };
     let r = await runOne(redisDeadStreams, ctx);
     expect(r.status).toBe('pass');
     expect(r.summary).toContain('by entry time');
-    await lease.client.xadd('caracal.policy.invalidate.dead', `${takenAt.getTime() + 1000}-0`, 'original_id', '1-0', 'error', 'x', 'values', '{}');
+    await lease.client.xadd(
+      'caracal.policy.invalidate.dead',
+      `${takenAt.getTime() + 1000}-0`,
+      'original_id',
+      '1-0',
+      'error',
+      'x',
+      'values',
+      '{}',
+    );
     r = await runOne(redisDeadStreams, ctx);
     expect(r.status).toBe('warn');
   });

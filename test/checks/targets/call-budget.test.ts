@@ -20,7 +20,8 @@ describe('call budget per Caracal endpoint', () => {
     await fake.close();
   });
 
-  const sent = (service: 'api' | 'coordinator', path: string) => fake.requests.filter((r) => r.service === service && r.path === path).length;
+  const sent = (service: 'api' | 'coordinator', path: string) =>
+    fake.requests.filter((r) => r.service === service && r.path === path).length;
 
   it('sends at most the budget to one /ready per minute, then refuses without calling; the next minute it sends again', async () => {
     const budget = createCallBudget({ readyPerMinute: 3, coordinatorPerMinute: 500, coordinatorBases: fake.urls.coordinator, now });
@@ -48,7 +49,7 @@ describe('call budget per Caracal endpoint', () => {
     expect((await http.request(`${base}/health`)).status).toBe(200);
   });
 
-  it('a 429 that is not the bot\'s doing says how few calls this replica made; a refused call fails the pod without blaming it', async () => {
+  it("a 429 that is not the bot's doing says how few calls this replica made; a refused call fails the pod without blaming it", async () => {
     const config = testConfig({ caracal: { services: { api: fake.urls.api } } });
     const budget = createCallBudget({ readyPerMinute: 1, coordinatorPerMinute: 500, coordinatorBases: [], now });
     const ctx = { ...fakeContext(config), http: createHttpTarget({ timeoutMs: 2000, budget }) };

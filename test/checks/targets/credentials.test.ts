@@ -73,7 +73,9 @@ describe('Caracal Postgres and the state database against a SCRAM-only PostgreSQ
   });
 
   it('an unreadable sslrootcert is a finding, not a crash', async () => {
-    const result = await reachable(`${server.url}?sslmode=verify-full&sslrootcert=${join(dir, 'missing-ca.pem')}`, { CARACAL_POSTGRES_PASSWORD: server.password });
+    const result = await reachable(`${server.url}?sslmode=verify-full&sslrootcert=${join(dir, 'missing-ca.pem')}`, {
+      CARACAL_POSTGRES_PASSWORD: server.password,
+    });
     expect(result.status).toBe('fail');
     expect(result.summary).toContain('missing-ca.pem (ENOENT)');
   });
@@ -88,14 +90,19 @@ describe('Caracal Postgres and the state database against a SCRAM-only PostgreSQ
     let rows = 0;
     const good = pgCopyClient({ url: server.url, password: server.password, statementTimeoutMs: 5000 });
     try {
-      await good.copyOut('COPY (SELECT generate_series(1, 3)) TO STDOUT', (chunk) => void (rows += chunk.toString().split('\n').length - 1));
+      await good.copyOut(
+        'COPY (SELECT generate_series(1, 3)) TO STDOUT',
+        (chunk) => void (rows += chunk.toString().split('\n').length - 1),
+      );
     } finally {
       await good.end();
     }
     expect(rows).toBe(3);
     const bad = pgCopyClient({ url: server.url, password: 'nope-nope', statementTimeoutMs: 5000 });
     try {
-      await expect(bad.copyOut('COPY (SELECT 1) TO STDOUT', () => undefined)).rejects.toThrow(`authentication failed for user "${server.user}"`);
+      await expect(bad.copyOut('COPY (SELECT 1) TO STDOUT', () => undefined)).rejects.toThrow(
+        `authentication failed for user "${server.user}"`,
+      );
     } finally {
       await bad.end();
     }

@@ -30,7 +30,12 @@ describe('HTTP target retries through an ingress', () => {
   it('retries a connection reset and returns the answer that followed', async () => {
     ingress.resetNext = 2;
     const res = await http.request(`${ingress.url}/ready`);
-    expect({ status: res.status, body: res.json(), attempts: res.attempts, seen: ingress.seen }).toEqual({ status: 200, body: { ok: true }, attempts: 3, seen: 3 });
+    expect({ status: res.status, body: res.json(), attempts: res.attempts, seen: ingress.seen }).toEqual({
+      status: 200,
+      body: { ok: true },
+      attempts: 3,
+      seen: 3,
+    });
   });
 
   it.each([502, 503] as const)('retries an ingress %i page', async (status) => {
@@ -114,7 +119,9 @@ describe('HTTP target retries through an ingress', () => {
 
   it('reports a reset that outlasts every attempt as a TargetError naming the attempts', async () => {
     ingress.resetNext = 10;
-    const err = await createHttpTarget({ timeoutMs: 3000, retryBaseMs: 10, maxAttempts: 3 }).request(`${ingress.url}/ready`).catch((e: unknown) => e);
+    const err = await createHttpTarget({ timeoutMs: 3000, retryBaseMs: 10, maxAttempts: 3 })
+      .request(`${ingress.url}/ready`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TargetError);
     expect((err as Error).message).toMatch(/after 3 attempts$/);
     expect(ingress.seen).toBe(3);

@@ -49,7 +49,9 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     await d.sandbox.caracal.faults.inject('stale_revocation_snapshot');
     await d.runChecks('safety');
     // Results arrive check by check: wait for the Gateway's.
-    const text = await until('gateway.revocation on Safety', () => (/gateway\.revocation/.test(d.gateText('safety')) ? d.gateText('safety') : undefined));
+    const text = await until('gateway.revocation on Safety', () =>
+      /gateway\.revocation/.test(d.gateText('safety')) ? d.gateText('safety') : undefined,
+    );
     expect(text).toMatch(/pod gateway-1\): revocation snapshot stale/);
     expect(text).not.toMatch(/pod gateway-0\): revocation snapshot stale/);
   }, 120_000);
@@ -60,7 +62,11 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     await d.sandbox.caracal.faults.sync();
     expect(d.sandbox.caracal.faults.active()).toEqual([]);
     // The outcome reaches the thread through the delivery queue, a moment after the clicker's card.
-    const threadLog = () => d.thread().map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`).join('\n');
+    const threadLog = () =>
+      d
+        .thread()
+        .map((m) => `${m.text}\n${JSON.stringify(m.blocks)}`)
+        .join('\n');
     const log = await until('the reload in the thread', () => (/pod gateway-1: POST/.test(threadLog()) ? threadLog() : undefined));
     expect(log).toMatch(/pod gateway-0: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
     expect(log).toMatch(/pod gateway-1: POST http:\/\/127\.0\.0\.1:\d+\/internal\/revocations\/reload: 200/);
@@ -70,7 +76,9 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     expect(verified).toMatch(/All \d+ audit rows in \d+ zones verify/);
     await d.runChecks('safety');
     const green = () => (/:white_check_mark: `gateway\.revocation`/.test(d.gateText('safety')) ? d.gateText('safety') : undefined);
-    const text = await until('Safety green', green).catch((err: Error) => Promise.reject(new Error(`${err.message}: ${d.gateText('safety')}`)));
+    const text = await until('Safety green', green).catch((err: Error) =>
+      Promise.reject(new Error(`${err.message}: ${d.gateText('safety')}`)),
+    );
     expect(text, text).not.toMatch(/:x:|:warning:/);
     await d.confirm('safety');
   }, 120_000);
@@ -84,15 +92,24 @@ describe('scenario (c): a stale Gateway pod behind a Service URL', () => {
     await d.click('U0BOB', 'freeze_checklist', { selected: FREEZE_ITEMS });
     await until('unfreeze ticked', () => (d.gateText('resume').match(/"initial_options"/) ? true : undefined));
     await d.click('U0ALICE', 'gate_confirm');
-    await until('Alice\'s Resume vote', () => d.gateText('resume').includes('Approvals: 1 of 2'));
+    await until("Alice's Resume vote", () => d.gateText('resume').includes('Approvals: 1 of 2'));
     await d.click('U0BOB', 'gate_confirm');
     await until('the run resumed', () => d.dashboard().text.includes('resumed'));
-    const rows = (await d.sandbox.db.query<{ type: string; gate: string | null; data: Record<string, unknown> }>(
-      `SELECT type, gate, data FROM events ORDER BY id`,
-    )).rows;
+    const rows = (
+      await d.sandbox.db.query<{ type: string; gate: string | null; data: Record<string, unknown> }>(
+        `SELECT type, gate, data FROM events ORDER BY id`,
+      )
+    ).rows;
     const types = rows.map((r) => r.type);
     expect(types.filter((t) => t.startsWith('override'))).toEqual([]);
-    expect(rows.filter((r) => r.type === 'gate_confirmed').map((r) => r.gate)).toEqual(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+    expect(rows.filter((r) => r.type === 'gate_confirmed').map((r) => r.gate)).toEqual([
+      'freeze',
+      'storage',
+      'services',
+      'evidence',
+      'safety',
+      'resume',
+    ]);
     const finished = rows.find((r) => r.type === 'action_finished' && r.data.action === 'gateway.reload');
     expect(finished?.data).toMatchObject({ ok: true, result: 'success' });
     expect((finished?.data.lines as string[]).length).toBe(2);

@@ -31,7 +31,10 @@ describe('scenario (d): residue from before the incident', () => {
     expect(exportButton, evidence).toBeDefined();
 
     await w.click(ALICE, w.dashboard(TITLE).ts, exportButton!);
-    const card = w.sandbox.slack.workspace.ephemeralsFor(ALICE, CHANNEL).filter((e) => JSON.stringify(e.blocks).includes('break_glass_done')).at(-1);
+    const card = w.sandbox.slack.workspace
+      .ephemeralsFor(ALICE, CHANNEL)
+      .filter((e) => JSON.stringify(e.blocks).includes('break_glass_done'))
+      .at(-1);
     expect(card, refusals(w, ALICE)).toBeDefined();
     const exported = w.threadText(TITLE);
     expect(exported).toContain('exported 2 residue entries');
@@ -39,7 +42,10 @@ describe('scenario (d): residue from before the incident', () => {
     expect(exported).toMatch(/caracal\.audit\.events\.dlq \d+-\d+ reason=\\*"hmac_verify_failed/);
 
     // The operator runs exactly the XDEL shown, then says so.
-    const commands = [...JSON.stringify(card!.blocks).matchAll(/XDEL (\S+) ((?:\d+-\d+ ?)+)/g)].map((m) => [m[1], ...m[2].trim().split(' ')]);
+    const commands = [...JSON.stringify(card!.blocks).matchAll(/XDEL (\S+) ((?:\d+-\d+ ?)+)/g)].map((m) => [
+      m[1],
+      ...m[2].trim().split(' '),
+    ]);
     expect(commands.map((c) => c[0]).sort()).toEqual(['caracal.audit.events.dlq', 'caracal.sessions.revoke.dead']);
     for (const [stream, ...ids] of commands) expect(await w.redis.client.xdel(stream, ...ids)).toBe(ids.length);
     await w.click(ALICE, card!.ts, 'break_glass_done');
@@ -55,7 +61,10 @@ describe('scenario (d): residue from before the incident', () => {
     const verify = w.actionIds(w.dashboard(TITLE)).find((id) => id.startsWith('gate_remediate:audit.verify_chain'));
     expect(verify, JSON.stringify(w.dashboard(TITLE).blocks)).toBeDefined();
     await w.click(ALICE, w.dashboard(TITLE).ts, verify!);
-    const card = w.sandbox.slack.workspace.ephemeralsFor(ALICE, CHANNEL).filter((e) => JSON.stringify(e.blocks).includes('remediate_run')).at(-1);
+    const card = w.sandbox.slack.workspace
+      .ephemeralsFor(ALICE, CHANNEL)
+      .filter((e) => JSON.stringify(e.blocks).includes('remediate_run'))
+      .at(-1);
     expect(card, refusals(w, ALICE)).toBeDefined();
     await w.click(ALICE, card!.ts, 'remediate_run');
     await runChecks(w, TITLE);

@@ -28,8 +28,14 @@ export async function startScenario(): Promise<Scenario> {
   let offset = 0;
   const base = configFromObject({ checks: { readyAnswerTimeoutMs: 4000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
   const sandbox = await startSandbox({
-    base, env: {}, port: 0, redisUrl, syncIntervalMs: 0, logDestination: { write: () => undefined },
-    caracalNow: () => Date.now() + offset, redisErrorDelayMs: { api: 500, coordinator: 1500 },
+    base,
+    env: {},
+    port: 0,
+    redisUrl,
+    syncIntervalMs: 0,
+    logDestination: { write: () => undefined },
+    caracalNow: () => Date.now() + offset,
+    redisErrorDelayMs: { api: 500, coordinator: 1500 },
   });
   return {
     sandbox,
@@ -52,11 +58,16 @@ export async function until<T>(read: () => Promise<T | undefined> | T | undefine
 }
 
 function elements(blocks: readonly JsonObject[] | undefined): JsonObject[] {
-  return (blocks ?? []).flatMap((b) => (Array.isArray(b.elements) ? (b.elements as JsonObject[]) : b.accessory ? [b.accessory as JsonObject] : []));
+  return (blocks ?? []).flatMap((b) =>
+    Array.isArray(b.elements) ? (b.elements as JsonObject[]) : b.accessory ? [b.accessory as JsonObject] : [],
+  );
 }
 
 export class Run {
-  constructor(private readonly s: Scenario, readonly runId: string) {}
+  constructor(
+    private readonly s: Scenario,
+    readonly runId: string,
+  ) {}
 
   static async start(s: Scenario, title: string): Promise<Run> {
     await s.sandbox.slack.interact.command('U0ALICE', CHANNEL, `/caracal recover ${title}`);
@@ -145,7 +156,13 @@ export class Run {
     const eph = () => this.s.sandbox.slack.workspace.ephemeralsFor('U0ALICE', CHANNEL);
     const seen = eph().length;
     await this.s.sandbox.slack.interact.click('U0ALICE', CHANNEL, d.ts, button.actionId, { value: button.value });
-    const card = await until(() => eph().slice(seen).find((e) => !e.system), `${action} card`);
+    const card = await until(
+      () =>
+        eph()
+          .slice(seen)
+          .find((e) => !e.system),
+      `${action} card`,
+    );
     const run = elements(card.blocks).find((e) => e.action_id === 'remediate_run');
     if (!run) return JSON.stringify(card.blocks);
     await this.s.sandbox.slack.interact.click('U0ALICE', CHANNEL, card.ts, 'remediate_run');
@@ -167,12 +184,23 @@ export class Run {
     await dba.end();
     const card = this.s.sandbox.slack.workspace.ephemeralsFor('U0ALICE', CHANNEL).at(-1)!;
     await this.s.sandbox.slack.interact.click('U0ALICE', CHANNEL, card.ts, 'break_glass_done');
-    await until(async () => (await listEvents(this.s.sandbox.db, this.runId)).some((e) => e.type === 'action_run' && (e.data as { action?: string }).action === action), `${action} recorded`);
+    await until(
+      async () =>
+        (await listEvents(this.s.sandbox.db, this.runId)).some(
+          (e) => e.type === 'action_run' && (e.data as { action?: string }).action === action,
+        ),
+      `${action} recorded`,
+    );
     return sql ?? update!;
   }
 
   thread(): string {
     const d = this.dashboard();
-    return d ? this.s.sandbox.slack.workspace.replies(CHANNEL, d.ts).map((m) => m.text ?? '').join('\n') : '';
+    return d
+      ? this.s.sandbox.slack.workspace
+          .replies(CHANNEL, d.ts)
+          .map((m) => m.text ?? '')
+          .join('\n')
+      : '';
   }
 }

@@ -23,7 +23,9 @@ describe('scenario (e): a tampered old row outside the sweep window', () => {
     await w.click(user, w.dashboard(TITLE).ts, 'finding_acknowledge');
     const modal = w.sandbox.slack.workspace.modalFor(user);
     expect(modal, refusals(w, user)).toBeDefined();
-    const ack = await w.sandbox.slack.interact.submitView(user, modal!.id, { [BLOCK.findingAckReason]: { [ELEMENT.findingAckReasonInput]: reason } });
+    const ack = await w.sandbox.slack.interact.submitView(user, modal!.id, {
+      [BLOCK.findingAckReason]: { [ELEMENT.findingAckReasonInput]: reason },
+    });
     expect(ack.error).toBeUndefined();
     await w.settle();
   }
@@ -40,7 +42,10 @@ describe('scenario (e): a tampered old row outside the sweep window', () => {
     const verify = w.actionIds(w.dashboard(TITLE)).find((id) => id.startsWith('gate_remediate:audit.verify_chain'));
     expect(verify, safety).toBeDefined();
     await w.click(ALICE, w.dashboard(TITLE).ts, verify!);
-    const card = w.sandbox.slack.workspace.ephemeralsFor(ALICE, CHANNEL).filter((e) => JSON.stringify(e.blocks).includes('remediate_run')).at(-1);
+    const card = w.sandbox.slack.workspace
+      .ephemeralsFor(ALICE, CHANNEL)
+      .filter((e) => JSON.stringify(e.blocks).includes('remediate_run'))
+      .at(-1);
     expect(card, refusals(w, ALICE)).toBeDefined();
     await w.click(ALICE, card!.ts, 'remediate_run');
     safety = JSON.stringify(w.dashboard(TITLE).blocks);

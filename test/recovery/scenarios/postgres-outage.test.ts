@@ -16,7 +16,7 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
     await s?.close();
   });
 
-  it('walks every gate with the bot\'s buttons', async () => {
+  it("walks every gate with the bot's buttons", async () => {
     const { caracal } = s.sandbox;
     const run = await Run.start(s, 'Postgres outage');
     await run.freeze();
@@ -42,7 +42,10 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
       // Counters that grew during the outage (Coordinator sweeper failures) are judged against the reading before:
       // the first run after the outage has none, so it is run again, as an operator would.
       if ([...results.values()].some((c) => c.status === 'warn')) results = await run.runChecks(gate);
-      expect([...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`), gate).toEqual([]);
+      expect(
+        [...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`),
+        gate,
+      ).toEqual([]);
     };
     for (const gate of ['storage', 'services', 'evidence', 'safety'] as const) {
       await walk(gate);
@@ -57,7 +60,14 @@ describe('scenario (b): a two-minute Postgres outage, recovered to Resume withou
     expect(done.status).toBe('resumed');
     const events = await listEvents(s.sandbox.db, run.runId);
     expect(events.filter((e) => e.type.startsWith('override'))).toEqual([]);
-    expect(events.filter((e) => e.type === 'gate_confirmed').map((e) => e.gate)).toEqual(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+    expect(events.filter((e) => e.type === 'gate_confirmed').map((e) => e.gate)).toEqual([
+      'freeze',
+      'storage',
+      'services',
+      'evidence',
+      'safety',
+      'resume',
+    ]);
     // Every remediation that ran is in the log with its answer.
     const finished = events.filter((e) => e.type === 'action_finished');
     expect(finished).toHaveLength(remediated.length);

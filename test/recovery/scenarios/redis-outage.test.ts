@@ -19,7 +19,7 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
     await s?.close();
   });
 
-  it('walks every gate with the bot\'s buttons', async () => {
+  it("walks every gate with the bot's buttons", async () => {
     const { caracal } = s.sandbox;
     const run = await Run.start(s, 'Redis outage');
     await run.freeze();
@@ -29,13 +29,22 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
     const db = new pg.Client({ connectionString: caracal.file.caracal.postgres.url });
     await db.connect();
     const zone = SANDBOX_ZONE;
-    await db.query(`INSERT INTO public.caracal_outbox (id, producer, topic, dedupe_key, payload_json, status, attempts, created_at)
-      VALUES ($1, 'coordinator', 'caracal.agents.lifecycle', $2, $3::jsonb, 'pending', 0, now())`, [randomUUID(), `scenario:${randomUUID()}`, JSON.stringify({ zone_id: zone })]);
-    await db.query(`INSERT INTO public.event_outbox (id, stream_name, payload_json, attempts, created_at)
-      VALUES ($1, 'caracal.sessions.revoke', $2::jsonb, 0, now())`, [randomUUID(), JSON.stringify({ zone_id: zone, session_id: randomUUID() })]);
+    await db.query(
+      `INSERT INTO public.caracal_outbox (id, producer, topic, dedupe_key, payload_json, status, attempts, created_at)
+      VALUES ($1, 'coordinator', 'caracal.agents.lifecycle', $2, $3::jsonb, 'pending', 0, now())`,
+      [randomUUID(), `scenario:${randomUUID()}`, JSON.stringify({ zone_id: zone })],
+    );
+    await db.query(
+      `INSERT INTO public.event_outbox (id, stream_name, payload_json, attempts, created_at)
+      VALUES ($1, 'caracal.sessions.revoke', $2::jsonb, 0, now())`,
+      [randomUUID(), JSON.stringify({ zone_id: zone, session_id: randomUUID() })],
+    );
     // Compressed time: a minute per dispatcher pass, until both rows are dead (10 and 100 failed attempts).
-    const dead = async () => (await db.query<{ n: string }>(`SELECT
-      (SELECT count(*) FROM public.caracal_outbox WHERE status = 'dead') + (SELECT count(*) FROM public.event_outbox WHERE available_at = 'infinity') AS n`)).rows[0].n;
+    const dead = async () =>
+      (
+        await db.query<{ n: string }>(`SELECT
+      (SELECT count(*) FROM public.caracal_outbox WHERE status = 'dead') + (SELECT count(*) FROM public.event_outbox WHERE available_at = 'infinity') AS n`)
+      ).rows[0].n;
     for (let i = 0; i < 120 && Number(await dead()) < 2; i++) {
       s.advance(61_000);
       await caracal.faults.sync();
@@ -68,7 +77,10 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
       await caracal.faults.sync();
       if (gate === 'safety') await run.verifyChain();
       const results = await run.runChecks(gate);
-      expect([...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`), gate).toEqual([]);
+      expect(
+        [...results].filter(([, c]) => c.status !== 'pass').map(([id, c]) => `${id}: ${c.summary}`),
+        gate,
+      ).toEqual([]);
       await run.confirm(gate);
     }
     const resume = await run.runChecks('resume');
@@ -83,10 +95,20 @@ describe('scenario (a): a Redis outage that kills outbox rows, recovered to Resu
     const events = await listEvents(s.sandbox.db, run.runId);
     expect(events.filter((e) => e.type.startsWith('override'))).toEqual([]);
     // The timeline: each gate confirmed in order, each remediation with its answer, at Services.
-    expect(events.filter((e) => e.type === 'gate_confirmed').map((e) => e.gate)).toEqual(['freeze', 'storage', 'services', 'evidence', 'safety', 'resume']);
+    expect(events.filter((e) => e.type === 'gate_confirmed').map((e) => e.gate)).toEqual([
+      'freeze',
+      'storage',
+      'services',
+      'evidence',
+      'safety',
+      'resume',
+    ]);
     const finished = events.find((e) => e.type === 'action_finished');
     expect(finished).toMatchObject({ gate: 'services', data: { action: 'coordinator.requeue', result: 'success' } });
-    expect(events.find((e) => e.type === 'action_run')).toMatchObject({ gate: 'services', data: { action: 'api.outbox_reset', breakGlass: true } });
+    expect(events.find((e) => e.type === 'action_run')).toMatchObject({
+      gate: 'services',
+      data: { action: 'api.outbox_reset', breakGlass: true },
+    });
     expect(events.at(-1)?.type).toBe('run_resumed');
     const thread = await until(() => (run.thread().includes('Requeued 1 of 1') ? run.thread() : undefined), 'thread holds the requeue');
     expect(thread).toMatch(/break-glass/i);

@@ -30,20 +30,36 @@ export interface Walk {
 export async function startWalk(): Promise<Walk> {
   const redis = await leaseRedisDb();
   const base = configFromObject({ checks: { httpTimeoutMs: 3000 }, slack: { reportUpdateIntervalMs: 200 } }, {});
-  const sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 500, logDestination: { write: () => undefined } });
+  const sandbox = await startSandbox({
+    base,
+    env: {},
+    port: 0,
+    redisUrl: redis.url,
+    syncIntervalMs: 500,
+    logDestination: { write: () => undefined },
+  });
   const settle = async () => {
     await sandbox.bot.idle();
     await sandbox.bot.flushDeliveries();
   };
   const dashboard = (title: string) => {
-    const found = sandbox.slack.workspace.history(CHANNEL).filter((m) => !m.threadTs && JSON.stringify(m.blocks).includes(`Recovery: ${title}`)).at(-1);
+    const found = sandbox.slack.workspace
+      .history(CHANNEL)
+      .filter((m) => !m.threadTs && JSON.stringify(m.blocks).includes(`Recovery: ${title}`))
+      .at(-1);
     if (!found) throw new Error(`no dashboard for ${title}`);
     return found;
   };
   const actionIds = (m: Pick<SandboxMessage, 'blocks'>) =>
-    (m.blocks as Block[]).flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])]).flatMap((e) => (e.action_id ? [e.action_id] : []));
+    (m.blocks as Block[])
+      .flatMap((b) => [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])])
+      .flatMap((e) => (e.action_id ? [e.action_id] : []));
   return {
-    sandbox, redis, settle, dashboard, actionIds,
+    sandbox,
+    redis,
+    settle,
+    dashboard,
+    actionIds,
     async click(user, ts, actionId, opts = {}) {
       const ack = await sandbox.slack.interact.click(user, CHANNEL, ts, actionId, opts.selected ? { selected: opts.selected } : {});
       expect(ack.error, `click ${actionId}`).toBeUndefined();
@@ -51,7 +67,10 @@ export async function startWalk(): Promise<Walk> {
     },
     threadText(title) {
       const parent = dashboard(title);
-      return sandbox.slack.workspace.replies(CHANNEL, parent.ts).map((m) => `${m.text ?? ''}\n${JSON.stringify(m.blocks)}`).join('\n');
+      return sandbox.slack.workspace
+        .replies(CHANNEL, parent.ts)
+        .map((m) => `${m.text ?? ''}\n${JSON.stringify(m.blocks)}`)
+        .join('\n');
     },
     async close() {
       await sandbox.close();
@@ -63,7 +82,10 @@ export async function startWalk(): Promise<Walk> {
 /** Start a run, tick Freeze, and confirm Freeze, Storage and Services with Alice (each after a green check run). */
 export async function startAndWalkToEvidence(w: Walk, title: string): Promise<void> {
   expect((await w.sandbox.slack.interact.command(ALICE, CHANNEL, `/caracal recover ${title}`)).error).toBeUndefined();
-  await waitFor(() => w.sandbox.slack.workspace.history(CHANNEL).some((m) => JSON.stringify(m.blocks).includes(`Recovery: ${title}`)), 30_000);
+  await waitFor(
+    () => w.sandbox.slack.workspace.history(CHANNEL).some((m) => JSON.stringify(m.blocks).includes(`Recovery: ${title}`)),
+    30_000,
+  );
   await w.settle();
   await w.click(ALICE, w.dashboard(title).ts, 'freeze_checklist', { selected: ['rollouts', 'policies', 'control'] });
   await confirmGate(w, title, 'freeze', ALICE);
@@ -86,5 +108,8 @@ export async function confirmGate(w: Walk, title: string, gate: string, user: st
 
 /** What the bot told one person ephemerally, newest last (refusals, cards). */
 export function refusals(w: Walk, user: string): string {
-  return w.sandbox.slack.workspace.ephemeralsFor(user, CHANNEL).map((e) => e.text ?? '').join('\n');
+  return w.sandbox.slack.workspace
+    .ephemeralsFor(user, CHANNEL)
+    .map((e) => e.text ?? '')
+    .join('\n');
 }

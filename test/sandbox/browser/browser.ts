@@ -14,7 +14,15 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     // playwright-core gives each launch a fresh user-data-dir; these keep chromium off the network and quiet.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -57,7 +65,9 @@ export class SandboxPage {
 
   /** The dashboard sections of one gate: its own, and its findings drawn with their buttons (block ids carry the gate). */
   gateSection(dashboard: Locator, gate: string): Locator {
-    return dashboard.locator(`[data-block-type="section"][data-block-id^="gate_${gate}_v"], [data-block-type="section"][data-block-id^="finding_${gate}_"]`);
+    return dashboard.locator(
+      `[data-block-type="section"][data-block-id^="gate_${gate}_v"], [data-block-type="section"][data-block-id^="finding_${gate}_"]`,
+    );
   }
 
   /** All of a gate's sections as one text. */
@@ -71,7 +81,10 @@ export class SandboxPage {
     const card = this.ephemeral(title);
     await card.locator('button[data-action-id="remediate_run"]').waitFor({ timeout });
     await this.clickButton(card, 'remediate_run');
-    await card.getByText(/Succeeded|Failed|Partly/).first().waitFor({ timeout });
+    await card
+      .getByText(/Succeeded|Failed|Partly/)
+      .first()
+      .waitFor({ timeout });
     return card;
   }
 }

@@ -25,7 +25,14 @@ describe('the README story in the sandbox', () => {
   beforeAll(async () => {
     redis = await leaseRedisDb();
     const base = configFromObject({ slack: { reportUpdateIntervalMs: 200 } }, {});
-    sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 500, logDestination: { write: () => undefined } });
+    sandbox = await startSandbox({
+      base,
+      env: {},
+      port: 0,
+      redisUrl: redis.url,
+      syncIntervalMs: 500,
+      logDestination: { write: () => undefined },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     ui = new SandboxPage(page);
@@ -46,13 +53,22 @@ describe('the README story in the sandbox', () => {
   async function runChecks(gate: string): Promise<string> {
     const before = await ui.gateText(dashboard(), gate);
     await ui.clickButton(dashboard(), 'gate_run_checks');
-    await expect.poll(async () => (await ui.gateText(dashboard(), gate)) !== before && !(await ui.gateText(dashboard(), gate)).includes('No checks run yet'), WAIT).toBe(true);
+    await expect
+      .poll(
+        async () =>
+          (await ui.gateText(dashboard(), gate)) !== before && !(await ui.gateText(dashboard(), gate)).includes('No checks run yet'),
+        WAIT,
+      )
+      .toBe(true);
     return ui.gateText(dashboard(), gate);
   }
 
   async function confirm(gate: string): Promise<void> {
     await ui.clickButton(dashboard(), 'gate_confirm');
-    await ui.gateSection(dashboard(), gate).getByText(/· confirmed/).waitFor(WAIT);
+    await ui
+      .gateSection(dashboard(), gate)
+      .getByText(/· confirmed/)
+      .waitFor(WAIT);
   }
 
   it('status is green; a Redis outage shows Redis first with what it explains; the sidebar says Redis is down; cleared, green', async () => {
@@ -89,7 +105,10 @@ describe('the README story in the sandbox', () => {
 
     const tooLong = `/caracal note ${'x'.repeat(4001 - '/caracal note '.length)}`;
     await ui.command(tooLong);
-    await page.locator('#toast').getByText(/Not sent: a slash command carries at most 4,000 characters \(this one has 4,001\)/).waitFor(WAIT);
+    await page
+      .locator('#toast')
+      .getByText(/Not sent: a slash command carries at most 4,000 characters \(this one has 4,001\)/)
+      .waitFor(WAIT);
     expect(await page.locator('#composer-input').inputValue()).toBe(tooLong);
     await page.locator('#composer-input').fill('');
   }, 120_000);
@@ -132,7 +151,9 @@ describe('the README story in the sandbox', () => {
 
     // The API outbox has no endpoint: the bot shows the SQL, and the DBA (here, the test) runs exactly that.
     await ui.clickButton(dashboard(), 'gate_remediate', 'Break-glass: reset dead API outbox rows');
-    await expect.poll(async () => /UPDATE public\.event_outbox[^;]*;/.exec(await page.locator('#messages').innerText())?.[0], WAIT).toBeDefined();
+    await expect
+      .poll(async () => /UPDATE public\.event_outbox[^;]*;/.exec(await page.locator('#messages').innerText())?.[0], WAIT)
+      .toBeDefined();
     const sql = /UPDATE public\.event_outbox[^;]*;/.exec(await page.locator('#messages').innerText())![0];
     const dba = new pg.Client({ connectionString: sandbox.caracal.file.caracal.postgres.url });
     await dba.connect();
@@ -144,16 +165,27 @@ describe('the README story in the sandbox', () => {
     await ui.clickButton(dashboard(), 'gate_remediate', 'Break-glass: export and remove residue');
     const exportCard = ui.ephemeral(/XDEL/);
     await exportCard.waitFor(WAIT);
-    const xdels = [...(await exportCard.innerText()).matchAll(/XDEL (\S+) ((?:\d+-\d+ ?)+)/g)].map((m) => [m[1], ...m[2].trim().split(' ')]);
+    const xdels = [...(await exportCard.innerText()).matchAll(/XDEL (\S+) ((?:\d+-\d+ ?)+)/g)].map((m) => [
+      m[1],
+      ...m[2].trim().split(' '),
+    ]);
     expect(xdels.map((c) => c[0])).toContain('caracal.audit.events.dlq');
     for (const [stream, ...ids] of xdels) await redis.client.xdel(stream, ...ids);
     await ui.clickButton(exportCard, 'break_glass_done');
 
     // Nothing new is left at Evidence: it is confirmed with no override.
-    await expect.poll(async () => {
-      const text = await runChecks('evidence');
-      return text.split('\n').filter((l) => /failed|warn|:x:|:warning:|❌|⚠️/.test(l)).join('\n');
-    }, { timeout: 60_000, interval: 3000 }).toBe('');
+    await expect
+      .poll(
+        async () => {
+          const text = await runChecks('evidence');
+          return text
+            .split('\n')
+            .filter((l) => /failed|warn|:x:|:warning:|❌|⚠️/.test(l))
+            .join('\n');
+        },
+        { timeout: 60_000, interval: 3000 },
+      )
+      .toBe('');
     await confirm('evidence');
   }, 240_000);
 
@@ -176,7 +208,10 @@ describe('the README story in the sandbox', () => {
     await ui.gateSection(dashboard(), 'resume').getByText('Approvals: 1 of 2').waitFor(WAIT);
     await ui.switchUser('U0BOB');
     await ui.clickButton(dashboard(), 'gate_confirm');
-    await ui.gateSection(dashboard(), 'resume').getByText(/· confirmed/).waitFor(WAIT);
+    await ui
+      .gateSection(dashboard(), 'resume')
+      .getByText(/· confirmed/)
+      .waitFor(WAIT);
     await ui.switchUser('U0ALICE');
     expect(await dashboard().innerText()).toMatch(/resumed/);
     await screenshot(page, 'story-resumed');
@@ -191,7 +226,12 @@ describe('the README story in the sandbox', () => {
     expect(text).toContain('# Recovery run: README story');
     expect(text).toMatch(/Started: \S+ by @\S+ \(U0ALICE\)/);
     expect(text).toContain('(2/2)');
-    expect(await page.locator('article.sb-message[data-author="caracal"]:not([data-ephemeral])').filter({ hasText: '# Recovery run: README story' }).count()).toBe(1);
+    expect(
+      await page
+        .locator('article.sb-message[data-author="caracal"]:not([data-ephemeral])')
+        .filter({ hasText: '# Recovery run: README story' })
+        .count(),
+    ).toBe(1);
     await screenshot(page, 'story-timeline');
   }, 120_000);
 });

@@ -22,7 +22,14 @@ describe('the sandbox in a browser', () => {
   beforeAll(async () => {
     redis = await leaseRedisDb();
     const base = configFromObject({ slack: { reportUpdateIntervalMs: 200 } }, {});
-    sandbox = await startSandbox({ base, env: {}, port: 0, redisUrl: redis.url, syncIntervalMs: 500, logDestination: { write: () => undefined } });
+    sandbox = await startSandbox({
+      base,
+      env: {},
+      port: 0,
+      redisUrl: redis.url,
+      syncIntervalMs: 500,
+      logDestination: { write: () => undefined },
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     ui = new SandboxPage(page);
@@ -54,7 +61,9 @@ describe('the sandbox in a browser', () => {
       expect(text).toContain(e.check);
       for (const reason of e.contains) expect(text).toContain(reason);
     }
-    expect(text).toMatch(new RegExp(`Caracal status(?: \\([a-z0-9-]+\\))?: Redis unavailable: ${shows.filter((e) => e.status === 'fail').length} failing`));
+    expect(text).toMatch(
+      new RegExp(`Caracal status(?: \\([a-z0-9-]+\\))?: Redis unavailable: ${shows.filter((e) => e.status === 'fail').length} failing`),
+    );
     // The reason in words, not the client library's "max retries" message.
     expect(text).toMatch(/Redis PING: connection (refused|reset|lost \(connection (refused|reset)\))/);
     expect(text).not.toContain('maxRetriesPerRequest');
@@ -103,7 +112,10 @@ describe('the sandbox in a browser', () => {
         await expect.poll(async () => (await ui.gateText(dashboard, gate)) !== before, WAIT).toBe(true);
       }
       await ui.clickButton(dashboard, 'gate_confirm');
-      await ui.gateSection(dashboard, gate).getByText(/· confirmed/).waitFor(WAIT);
+      await ui
+        .gateSection(dashboard, gate)
+        .getByText(/· confirmed/)
+        .waitFor(WAIT);
     }
 
     // Resume: each item Freeze recorded is ticked as it is unfrozen, then a fresh all-green run and two approvers.
@@ -119,8 +131,14 @@ describe('the sandbox in a browser', () => {
     await ui.gateSection(dashboard, 'resume').getByText('Approvals: 1 of 2').waitFor(WAIT);
     await ui.switchUser('U0BOB');
     await ui.clickButton(dashboard, 'gate_confirm');
-    await ui.gateSection(dashboard, 'resume').getByText(/· confirmed/).waitFor(WAIT);
-    await dashboard.getByText(/resumed/).first().waitFor(WAIT);
+    await ui
+      .gateSection(dashboard, 'resume')
+      .getByText(/· confirmed/)
+      .waitFor(WAIT);
+    await dashboard
+      .getByText(/resumed/)
+      .first()
+      .waitFor(WAIT);
     await screenshot(page, 'sandbox-recovery-resumed');
 
     // The incident log thread holds every step, with who did it.
@@ -132,7 +150,14 @@ describe('the sandbox in a browser', () => {
     expect(log).toMatch(/@eve/);
     expect(log).toMatch(/@bob/);
     const events = await sandbox.db.query<{ type: string; actor: string }>(`SELECT type, actor FROM events ORDER BY id`);
-    expect(events.rows.filter((e) => e.type === 'gate_confirmed').map((e) => e.actor)).toEqual(['U0ALICE', 'U0ALICE', 'U0ALICE', 'U0ALICE', 'U0ALICE', 'U0BOB']);
+    expect(events.rows.filter((e) => e.type === 'gate_confirmed').map((e) => e.actor)).toEqual([
+      'U0ALICE',
+      'U0ALICE',
+      'U0ALICE',
+      'U0ALICE',
+      'U0ALICE',
+      'U0BOB',
+    ]);
     expect(events.rows.some((e) => e.type === 'denied' && e.actor === 'U0EVE')).toBe(true);
   }, 180_000);
 
@@ -156,11 +181,17 @@ describe('the sandbox in a browser', () => {
       await expect.poll(() => dashboard.locator('[data-element="checkboxes"] input[checked]').count(), WAIT).toBe(i + 1);
     }
     await ui.clickButton(dashboard, 'gate_confirm');
-    await ui.gateSection(dashboard, 'freeze').getByText(/· confirmed/).waitFor(WAIT);
+    await ui
+      .gateSection(dashboard, 'freeze')
+      .getByText(/· confirmed/)
+      .waitFor(WAIT);
 
     // Storage's checks see the outage: Confirm is refused with the reason, and the alert is marked.
     await ui.clickButton(dashboard, 'gate_run_checks');
-    await ui.gateSection(dashboard, 'storage').getByText(/redis\.reachable.*Could not read Caracal's Redis/).waitFor(WAIT);
+    await ui
+      .gateSection(dashboard, 'storage')
+      .getByText(/redis\.reachable.*Could not read Caracal's Redis/)
+      .waitFor(WAIT);
     await ui.clickButton(dashboard, 'drill_mark', 'Alert fired');
     await ui.clickButton(dashboard, 'gate_confirm');
     await ui.ephemeral(/cannot be confirmed: redis\.reachable is fail/).waitFor(WAIT);
@@ -171,9 +202,15 @@ describe('the sandbox in a browser', () => {
     await ui.clickButton(dashboard, 'gate_run_checks');
     await expect.poll(async () => (await ui.gateText(dashboard, 'storage')).includes('Could not read'), WAIT).toBe(false);
     await ui.clickButton(dashboard, 'gate_confirm');
-    await ui.gateSection(dashboard, 'storage').getByText(/· confirmed/).waitFor(WAIT);
+    await ui
+      .gateSection(dashboard, 'storage')
+      .getByText(/· confirmed/)
+      .waitFor(WAIT);
     await ui.clickButton(dashboard, 'drill_mark', 'Recovered');
-    await dashboard.getByText(/Recovered/).first().waitFor(WAIT);
+    await dashboard
+      .getByText(/Recovered/)
+      .first()
+      .waitFor(WAIT);
 
     await ui.command('/caracal timeline');
     const timeline = ui.botMessage('time to detect (TTD)');

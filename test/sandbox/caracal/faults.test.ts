@@ -16,7 +16,12 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
   beforeAll(async () => {
     // A leased logical database instead of the sandbox's default 9, so parallel test files never share one.
     redis = await leaseRedisDb();
-    sim = await startSimulatedCaracal({ redisUrl: REDIS_HOST_URL, redisDb: redis.db, syncIntervalMs: 500, redisErrorDelayMs: { api: 50, coordinator: 50 } });
+    sim = await startSimulatedCaracal({
+      redisUrl: REDIS_HOST_URL,
+      redisDb: redis.db,
+      syncIntervalMs: 500,
+      redisErrorDelayMs: { api: 50, coordinator: 50 },
+    });
     t = sandboxContext(sim);
   }, 60_000);
   afterAll(async () => {
@@ -35,7 +40,12 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
     expect(sim.fake.urls.gateway).toHaveLength(2);
     expect(sim.file.caracal.discovery.gateway.mode).toBe('endpointslice');
     expect(Object.keys(sim.env).sort()).toEqual([
-      'CARACAL_ADMIN_TOKEN', 'CARACAL_API_READ_TOKEN', 'CARACAL_AUDIT_ADMIN_TOKEN', 'CARACAL_AUDIT_HMAC_KEY', 'CARACAL_CANARY_BEARER', 'CARACAL_COORDINATOR_TOKEN',
+      'CARACAL_ADMIN_TOKEN',
+      'CARACAL_API_READ_TOKEN',
+      'CARACAL_AUDIT_ADMIN_TOKEN',
+      'CARACAL_AUDIT_HMAC_KEY',
+      'CARACAL_CANARY_BEARER',
+      'CARACAL_COORDINATOR_TOKEN',
       'CARACAL_METRICS_BEARER',
     ]);
   });
@@ -98,7 +108,9 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
       // The periodic sync (every 500 ms here) notices it.
       await until({ ok: false, error: 'outbox_dead', dependency: 'outbox' });
       // What POST /zones/{z}/outbox/{id}/requeue does; the simulated publisher then publishes the row.
-      await client.query(`UPDATE public.caracal_outbox SET status = 'pending', attempts = 0, available_at = now() WHERE dedupe_key = 'by-hand'`);
+      await client.query(
+        `UPDATE public.caracal_outbox SET status = 'pending', attempts = 0, available_at = now() WHERE dedupe_key = 'by-hand'`,
+      );
       await until({ ok: true });
       const { rows } = await client.query(`SELECT status FROM public.caracal_outbox WHERE dedupe_key = 'by-hand'`);
       expect(rows).toEqual([{ status: 'published' }]);
@@ -110,7 +122,10 @@ describe('simulated Caracal on PGlite: every check, every fault', () => {
   it('a forced Gateway reload through the admin route fixes the stale snapshot and ends the fault', async () => {
     await sim.faults.inject('stale_revocation_snapshot');
     const stale = sim.fake.urls.gateway[1];
-    const res = await fetch(`${stale}/internal/revocations/reload`, { method: 'POST', headers: { authorization: `Bearer ${sim.env.CARACAL_ADMIN_TOKEN}` } });
+    const res = await fetch(`${stale}/internal/revocations/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.env.CARACAL_ADMIN_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     await sim.faults.sync();
     expect(sim.faults.active()).toEqual([]);

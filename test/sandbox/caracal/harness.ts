@@ -47,5 +47,8 @@ export function expectShows(results: Map<string, CheckResult>, shows: readonly E
   }
   const expected = new Set(shows.map((e) => e.check));
   const others = [...results.values()].filter((r) => !expected.has(r.id) && r.status !== 'pass' && !isGreenException(r));
-  expect(others.map((r) => `${r.id} ${r.status}: ${r.summary}`), `${label}: unexpected non-pass`).toEqual([]);
+  expect(
+    others.map((r) => `${r.id} ${r.status}: ${r.summary}`),
+    `${label}: unexpected non-pass`,
+  ).toEqual([]);
 }

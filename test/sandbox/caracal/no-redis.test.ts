@@ -14,7 +14,11 @@ const REDIS_DOWN = [
   { check: 'redis.backlog', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'redis.dead-streams', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
   { check: 'audit.dlq', status: 'fail' as const, contains: ["Could not read Caracal's Redis"] },
-  { check: 'services.ready', status: 'fail' as const, contains: ['reason=redis_unreachable', 'error=internal_error', 'reason=consumer_unhealthy'] },
+  {
+    check: 'services.ready',
+    status: 'fail' as const,
+    contains: ['reason=redis_unreachable', 'error=internal_error', 'reason=consumer_unhealthy'],
+  },
   // API /v1 and every Coordinator route pass a Redis-backed rate limit first; Audit's sweep is not trusted meanwhile.
   { check: 'sts.policy', status: 'fail' as const, contains: ['activation status unknown'] },
   { check: 'control.gate', status: 'fail' as const, contains: ['cannot serve'] },
@@ -41,7 +45,10 @@ describe('simulated Caracal without Redis', () => {
       expect({ redis: sim.redisAvailable, postgres: sim.postgresKind }).toEqual({ redis: false, postgres: 'pglite' });
       expect(sim.redisProblem).toMatch(/^Redis at 127\.0\.0\.1:\d+ is not reachable/);
       expectShows(await runAll(t.ctx), REDIS_DOWN, 'no Redis');
-      const unavailable = sim.faults.list().filter((f) => !f.available).map((f) => f.id);
+      const unavailable = sim.faults
+        .list()
+        .filter((f) => !f.available)
+        .map((f) => f.id);
       expect(unavailable).toEqual(['redis_outage', 'dlq_entries', 'audit_backpressure', 'revocation_propagation_lag', 'historic_residue']);
       await expect(sim.faults.inject('dlq_entries')).rejects.toThrow(/needs Redis: Redis at 127\.0\.0\.1:\d+ is not reachable/);
       // Postgres faults still work on top of the missing Redis.
@@ -73,7 +80,12 @@ describe('simulated Caracal without Redis', () => {
     });
 
     it('loads the schema into it, and a restart against it starts green although faults were left injected', async () => {
-      const first = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0, redisErrorDelayMs: { api: 50, coordinator: 50 } });
+      const first = await startSimulatedCaracal({
+        redisUrl,
+        postgresUrl: db.url,
+        syncIntervalMs: 0,
+        redisErrorDelayMs: { api: 50, coordinator: 50 },
+      });
       const t1 = sandboxContext(first);
       try {
         expect(first.postgresKind).toBe('postgres');
@@ -85,7 +97,12 @@ describe('simulated Caracal without Redis', () => {
         await t1.close();
         await first.close(); // without clearing: the dead rows and the tampered row stay in the database
       }
-      const second = await startSimulatedCaracal({ redisUrl, postgresUrl: db.url, syncIntervalMs: 0, redisErrorDelayMs: { api: 50, coordinator: 50 } });
+      const second = await startSimulatedCaracal({
+        redisUrl,
+        postgresUrl: db.url,
+        syncIntervalMs: 0,
+        redisErrorDelayMs: { api: 50, coordinator: 50 },
+      });
       const t2 = sandboxContext(second);
       try {
         expectShows(await runAll(t2.ctx), REDIS_DOWN, 'restart');

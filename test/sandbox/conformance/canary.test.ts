@@ -26,7 +26,11 @@ afterEach(() => fake.close());
 
 let seq = 0;
 /** One request through a Gateway pod's proxied path, as the canary sends it. */
-async function through(pod: number, resource: string, opts: { mandate?: string | null; path?: string } = {}): Promise<{ status: number; text: string; requestId: string }> {
+async function through(
+  pod: number,
+  resource: string,
+  opts: { mandate?: string | null; path?: string } = {},
+): Promise<{ status: number; text: string; requestId: string }> {
   const requestId = `conformance-${++seq}`;
   const headers: Record<string, string> = { 'x-caracal-resource': resource, 'x-request-id': requestId };
   const mandate = opts.mandate === undefined ? MANDATE : opts.mandate;
@@ -35,8 +39,11 @@ async function through(pod: number, resource: string, opts: { mandate?: string |
   return { status: res.status, text: await res.text(), requestId };
 }
 
-const search = (query: string, token: string | undefined = FAKE_AUDIT_ADMIN_TOKEN) => call(`${fake.urls.audit[0]}/api/audit/search?${query}`, token === undefined ? {} : { token });
-interface Row { Event: Record<string, unknown> }
+const search = (query: string, token: string | undefined = FAKE_AUDIT_ADMIN_TOKEN) =>
+  call(`${fake.urls.audit[0]}/api/audit/search?${query}`, token === undefined ? {} : { token });
+interface Row {
+  Event: Record<string, unknown>;
+}
 const events = async (query: string): Promise<Row[]> => ((await search(query)).body as { events: Row[] }).events;
 const audited = () => fake.state.auditEvents.map((e) => [e.request_id, e.decision]);
 
@@ -124,7 +131,17 @@ describe('how the decision shows up in Audit (§12 "Resume traffic", §1.4, §5.
     const allow = await through(0, ALLOWED);
     const [row] = await events(`zone_id=${ZONE}&request_id=${allow.requestId}`);
     expect(keys(row)).toEqual(['ChainHMAC', 'ChainSeq', 'ContentSHA256', 'Event', 'IngestedAt', 'PrevContentSHA256']);
-    const always = ['id', 'zone_id', 'event_type', 'request_id', 'decision', 'evaluation_status', 'determining_policies_json', 'diagnostics_json', 'occurred_at'];
+    const always = [
+      'id',
+      'zone_id',
+      'event_type',
+      'request_id',
+      'decision',
+      'evaluation_status',
+      'determining_policies_json',
+      'diagnostics_json',
+      'occurred_at',
+    ];
     expect(keys(row.Event)).toEqual(expect.arrayContaining(always) as unknown);
     expect(row.Event.zone_id).toBe(ZONE);
     expect(new Date(String(row.Event.occurred_at)).toISOString()).toBe(row.Event.occurred_at); // RFC3339

@@ -7,7 +7,10 @@ export interface Answer {
   ms: number;
 }
 
-export async function call(url: string, init: { method?: string; token?: string; body?: string; contentType?: string } = {}): Promise<Answer> {
+export async function call(
+  url: string,
+  init: { method?: string; token?: string; body?: string; contentType?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   if (init.contentType !== undefined) headers['content-type'] = init.contentType;

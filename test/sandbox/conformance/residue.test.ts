@@ -37,7 +37,10 @@ describe('§15.2.4 residue nothing clears', () => {
     // Dated before the incident: the entry ids carry a time two days before the deployment's clock.
     expect(Number(dead[0][0].split('-')[0])).toBeLessThan(clock - 24 * 3600_000);
 
-    const replay = await call(`${sim.file.caracal.services.audit[0]}/api/audit/dlq/replay?limit=1000`, { method: 'POST', token: sim.env.CARACAL_AUDIT_ADMIN_TOKEN });
+    const replay = await call(`${sim.file.caracal.services.audit[0]}/api/audit/dlq/replay?limit=1000`, {
+      method: 'POST',
+      token: sim.env.CARACAL_AUDIT_ADMIN_TOKEN,
+    });
     expect(replay).toMatchObject({ status: 200, body: { scanned: 1, replayed: 0, skipped: 1 } });
     for (let i = 0; i < 6; i++) await advance(3600_000);
     expect(await redis.client.xrange('caracal.sessions.revoke.dead', '-', '+')).toEqual(dead);
@@ -49,16 +52,21 @@ describe('§15.2.4 residue nothing clears', () => {
 
 describe('§15.2.3 the tamper counters cover recent rows and the start-up sweep only', () => {
   it('an old row edited after the full sweep leaves every counter at 0', async () => {
-    const before = (await call(`${sim.file.caracal.services.audit[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER })).body as Record<string, number>;
+    const before = (await call(`${sim.file.caracal.services.audit[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER }))
+      .body as Record<string, number>;
     await sim.faults.inject('tampered_old_row');
     await advance(3600_000); // an hourly sweep passes
     const db = new pg.Client({ connectionString: sim.file.caracal.postgres.url });
     await db.connect();
-    const { rows } = await db.query<{ old: boolean; decision: string }>(
-      "SELECT ingested_at < now() - interval '4 hours' AS old, decision FROM public.audit_events WHERE id = $1", [OLD_TAMPER_TARGET_ID],
-    ).finally(() => db.end());
+    const { rows } = await db
+      .query<{ old: boolean; decision: string }>(
+        "SELECT ingested_at < now() - interval '4 hours' AS old, decision FROM public.audit_events WHERE id = $1",
+        [OLD_TAMPER_TARGET_ID],
+      )
+      .finally(() => db.end());
     expect(rows).toEqual([{ old: true, decision: 'deny' }]);
-    const after = (await call(`${sim.file.caracal.services.audit[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER })).body as Record<string, number>;
+    const after = (await call(`${sim.file.caracal.services.audit[0]}/metrics.json`, { token: sim.env.CARACAL_METRICS_BEARER }))
+      .body as Record<string, number>;
     expect({ m: after.tamper_mismatch_total, c: after.tamper_chain_breaks, h: after.tamper_hmac_failures }).toEqual({ m: 0, c: 0, h: 0 });
     // The full sweep ran at Audit start, before the edit, and has not run again.
     expect(after.tamper_last_full_unix).toBe(before.tamper_last_full_unix);

@@ -47,7 +47,10 @@ describe('readiness bodies (§1.2-§1.6, §13.2)', () => {
     const sts = await call(url('sts', '/ready'));
     expect({ status: sts.status, keys: keys(sts.body) }).toEqual({ status: 503, keys: ['ok', 'ready', 'reason'] });
     const api = await call(url('api', '/ready'));
-    expect({ status: api.status, body: api.body }).toEqual({ status: 503, body: { ok: false, error: 'postgres_unreachable', dependency: 'postgres' } });
+    expect({ status: api.status, body: api.body }).toEqual({
+      status: 503,
+      body: { ok: false, error: 'postgres_unreachable', dependency: 'postgres' },
+    });
   });
 });
 
@@ -60,16 +63,19 @@ describe('§15.1.1 Redis outage: API and Coordinator /ready answer 500 internal_
     expect(DEFAULT_REDIS_ERROR_DELAY_MS.coordinator).toBeGreaterThanOrEqual(18_000);
   });
 
-  it.each(['api', 'coordinator'] as const)('%s: 500 {error, error_description, requestId}, never before the delay; /health stays 200', async (service) => {
-    fake.state.deployment.redisDown = true;
-    const ready = await call(url(service, '/ready'));
-    expect(ready.status).toBe(500);
-    expect(keys(ready.body)).toEqual(['error', 'error_description', 'requestId']);
-    expect((ready.body as { error: string }).error).toBe('internal_error');
-    // A lower bound only: a loaded machine can make it later, never earlier.
-    expect(ready.ms).toBeGreaterThanOrEqual(150);
-    expect((await call(url(service, '/health'))).status).toBe(200);
-  });
+  it.each(['api', 'coordinator'] as const)(
+    '%s: 500 {error, error_description, requestId}, never before the delay; /health stays 200',
+    async (service) => {
+      fake.state.deployment.redisDown = true;
+      const ready = await call(url(service, '/ready'));
+      expect(ready.status).toBe(500);
+      expect(keys(ready.body)).toEqual(['error', 'error_description', 'requestId']);
+      expect((ready.body as { error: string }).error).toBe('internal_error');
+      // A lower bound only: a loaded machine can make it later, never earlier.
+      expect(ready.ms).toBeGreaterThanOrEqual(150);
+      expect((await call(url(service, '/health'))).status).toBe(200);
+    },
+  );
 
   it('when Redis returns, both are ready again', async () => {
     fake.state.deployment.redisDown = true;
@@ -83,7 +89,10 @@ describe('§15.1.2 dead rows fail readiness', () => {
   it('API: 503 outbox_dead_messages with deadCount and limit', async () => {
     fake.state.api[0].notReady = { deadCount: 2, limit: 0 };
     const r = await call(url('api', '/ready'));
-    expect({ status: r.status, body: r.body }).toEqual({ status: 503, body: { ok: false, error: 'outbox_dead_messages', deadCount: 2, limit: 0 } });
+    expect({ status: r.status, body: r.body }).toEqual({
+      status: 503,
+      body: { ok: false, error: 'outbox_dead_messages', deadCount: 2, limit: 0 },
+    });
   });
   it('Coordinator: 503 outbox_dead, dependency outbox', async () => {
     fake.state.coordinator[0].notReady = 'outbox_dead';
@@ -124,19 +133,36 @@ describe('§15.1.4 Coordinator auth runs before routing', () => {
   it('missing token 401 missing_token; wrong token 401 invalid_token; unknown route without a token 401', async () => {
     const path = `/zones/${ZONE}/outbox/${ROW}/requeue`;
     expect(await call(url('coordinator', path), { method: 'POST' })).toMatchObject({ status: 401, body: { error: 'missing_token' } });
-    expect(await call(url('coordinator', path), { method: 'POST', token: 'wrong' })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(await call(url('coordinator', path), { method: 'POST', token: 'wrong' })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
     expect((await call(url('coordinator', '/no/such/route'))).status).toBe(401);
   });
   it('the token unset on the Coordinator: every token is invalid_token', async () => {
     fake.state.tokens.coordinatorToken = null;
-    expect(await call(url('coordinator', '/stats'), { token: FAKE_COORDINATOR_TOKEN })).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(await call(url('coordinator', '/stats'), { token: FAKE_COORDINATOR_TOKEN })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
   });
   it('/stats: no token 401 missing_token, a non-operator token 403 operator_token_required, the operator token 200 JSON', async () => {
     expect(await call(url('coordinator', '/stats'))).toMatchObject({ status: 401, body: { error: 'missing_token' } });
-    expect(await call(url('coordinator', '/stats'), { token: FAKE_METRICS_BEARER })).toMatchObject({ status: 403, body: { error: 'operator_token_required' } });
+    expect(await call(url('coordinator', '/stats'), { token: FAKE_METRICS_BEARER })).toMatchObject({
+      status: 403,
+      body: { error: 'operator_token_required' },
+    });
     const ok = await call(url('coordinator', '/stats'), { token: FAKE_COORDINATOR_TOKEN });
     expect(ok.status).toBe(200);
-    expect(keys(ok.body)).toEqual(['idempotency', 'invocations', 'log', 'outbox', 'retention_cleaner', 'service_lease_sweeper', 'ttl_sweeper']);
+    expect(keys(ok.body)).toEqual([
+      'idempotency',
+      'invocations',
+      'log',
+      'outbox',
+      'retention_cleaner',
+      'service_lease_sweeper',
+      'ttl_sweeper',
+    ]);
     expect(keys((ok.body as { outbox: unknown }).outbox)).toEqual(['dead', 'pending', 'published']);
     expect(keys((ok.body as { ttl_sweeper: unknown }).ttl_sweeper)).toEqual(expect.arrayContaining(['failures', 'runs']));
   });
@@ -153,7 +179,10 @@ describe('§15.1.4 Coordinator auth runs before routing', () => {
   it('every Coordinator route but /health shares 600 per minute per IP', async () => {
     fake.state.limits.readyPerMinute = 0;
     for (let i = 0; i < 600; i++) await call(url('coordinator', '/ready'));
-    expect(await call(url('coordinator', '/stats'), { token: FAKE_COORDINATOR_TOKEN })).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
+    expect(await call(url('coordinator', '/stats'), { token: FAKE_COORDINATOR_TOKEN })).toMatchObject({
+      status: 429,
+      body: { error: 'rate_limited' },
+    });
     expect((await call(url('coordinator', '/health'))).status).toBe(200);
   });
 });
@@ -166,15 +195,31 @@ describe('§15.1.5 API admin errors and §15.1.6 activation status', () => {
   it('a read-only token is enough for activation status', async () => {
     const r = await call(url('api', path), { token: FAKE_API_READ_TOKEN });
     expect(r.status).toBe(200);
-    expect(keys(r.body)).toEqual(['active', 'active_version_id', 'manifest_sha256', 'outbox', 'policy_set_id', 'propagation_status', 'sts', 'version_id', 'zone_id']);
+    expect(keys(r.body)).toEqual([
+      'active',
+      'active_version_id',
+      'manifest_sha256',
+      'outbox',
+      'policy_set_id',
+      'propagation_status',
+      'sts',
+      'version_id',
+      'zone_id',
+    ]);
   });
   it('an unknown binding: 404 policy_set_binding_not_found', async () => {
-    expect(await call(url('api', `/v1/zones/${ZONE}/policy-sets/${ROW}/activation-status`), { token: FAKE_API_READ_TOKEN }))
-      .toMatchObject({ status: 404, body: { error: 'policy_set_binding_not_found' } });
+    expect(await call(url('api', `/v1/zones/${ZONE}/policy-sets/${ROW}/activation-status`), { token: FAKE_API_READ_TOKEN })).toMatchObject({
+      status: 404,
+      body: { error: 'policy_set_binding_not_found' },
+    });
   });
   it('unknown routes answer JSON 404 (Fastify), the Go services plain text', async () => {
     const api = await call(url('api', '/v1/nope'), { token: FAKE_API_READ_TOKEN });
-    expect({ status: api.status, json: api.contentType.includes('json'), keys: keys(api.body) }).toEqual({ status: 404, json: true, keys: ['error', 'message', 'statusCode'] });
+    expect({ status: api.status, json: api.contentType.includes('json'), keys: keys(api.body) }).toEqual({
+      status: 404,
+      json: true,
+      keys: ['error', 'message', 'statusCode'],
+    });
     const sts = await call(url('sts', '/nope'));
     expect({ status: sts.status, body: sts.body }).toEqual({ status: 404, body: '404 page not found\n' });
   });
@@ -194,7 +239,10 @@ describe('§15.2.7 JWKS (§7.2)', () => {
   it('zone_id is mandatory (400); keys per zone (200); no key 404; 404 also while Postgres is down', async () => {
     expect((await call(url('sts', '/.well-known/jwks.json'))).status).toBe(400);
     const ok = await call(url('sts', `/.well-known/jwks.json?zone_id=${ZONE}`));
-    expect({ status: ok.status, keys: keys((ok.body as { keys: unknown[] }).keys[0]) }).toEqual({ status: 200, keys: ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'] });
+    expect({ status: ok.status, keys: keys((ok.body as { keys: unknown[] }).keys[0]) }).toEqual({
+      status: 200,
+      keys: ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'],
+    });
     expect((await call(url('sts', `/.well-known/jwks.json?zone_id=${SET}`))).status).toBe(404);
     fake.state.deployment.postgresDown = true;
     expect((await call(url('sts', `/.well-known/jwks.json?zone_id=${ZONE}`))).status).toBe(404);
@@ -202,7 +250,8 @@ describe('§15.2.7 JWKS (§7.2)', () => {
 });
 
 describe('§5.2, §15 Audit admin routes: POST /api/audit/dlq/replay', () => {
-  const replay = (token?: string, limit = '1000') => call(url('audit', `/api/audit/dlq/replay?limit=${limit}`), { method: 'POST', ...(token ? { token } : {}) });
+  const replay = (token?: string, limit = '1000') =>
+    call(url('audit', `/api/audit/dlq/replay?limit=${limit}`), { method: 'POST', ...(token ? { token } : {}) });
   it('a wrong token: 401; the token unset on Audit: 404', async () => {
     expect((await replay('wrong')).status).toBe(401);
     fake.state.tokens.auditAdminToken = null;
@@ -222,13 +271,18 @@ describe('§5.2, §15 Audit admin routes: POST /api/audit/dlq/replay', () => {
     const r = await replay(FAKE_AUDIT_ADMIN_TOKEN);
     expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { scanned: 5, replayed: 2, skipped: 3 } });
     expect(fake.stores.replayed).toEqual(['{"id":"b"}', '{"id":"e"}']);
-    expect(fake.stores.auditDlq.map((e) => e.reason)).toEqual(['hmac_verify_failed', 'transient_exceeded_max_deliveries', 'pg_permanent_error:23502']);
+    expect(fake.stores.auditDlq.map((e) => e.reason)).toEqual([
+      'hmac_verify_failed',
+      'transient_exceeded_max_deliveries',
+      'pg_permanent_error:23502',
+    ]);
   });
 });
 
 describe('Gateway routes the bot uses (§6, §14.1)', () => {
   it('POST /internal/revocations/reload: admin token 200; unset or wrong 404; Postgres down 503 revocation_reload_failed', async () => {
-    const reload = (token?: string) => call(url('gateway', '/internal/revocations/reload'), { method: 'POST', ...(token ? { token } : {}) });
+    const reload = (token?: string) =>
+      call(url('gateway', '/internal/revocations/reload'), { method: 'POST', ...(token ? { token } : {}) });
     expect(await reload(FAKE_ADMIN_TOKEN)).toMatchObject({ status: 200, body: { ok: true } });
     expect((await reload('wrong')).status).toBe(404);
     fake.state.deployment.postgresDown = true;
@@ -237,7 +291,16 @@ describe('Gateway routes the bot uses (§6, §14.1)', () => {
   it('/metrics.json answers any method, keys without _total; /metrics is Prometheus text with the pool gauge', async () => {
     const m = await call(url('gateway', '/metrics.json'), { method: 'POST', token: FAKE_METRICS_BEARER });
     expect(m.status).toBe(200);
-    expect(keys(m.body)).toEqual(expect.arrayContaining(['revocation_snapshot_fresh', 'revocation_reload_errors', 'revocation_invalid_signatures', 'sts_circuit_open', 'sts_exchange_errors', 'audit_replay_files']));
+    expect(keys(m.body)).toEqual(
+      expect.arrayContaining([
+        'revocation_snapshot_fresh',
+        'revocation_reload_errors',
+        'revocation_invalid_signatures',
+        'sts_circuit_open',
+        'sts_exchange_errors',
+        'audit_replay_files',
+      ]),
+    );
     expect(keys(m.body).some((k) => k.endsWith('_total'))).toBe(false);
     const p = await call(url('gateway', '/metrics'), { token: FAKE_METRICS_BEARER });
     expect(p.contentType).toContain('text/plain');
@@ -247,11 +310,25 @@ describe('Gateway routes the bot uses (§6, §14.1)', () => {
   it('STS /metrics.json nests replay and policy keys (§14.1)', async () => {
     const m = await call(url('sts', '/metrics.json'), { token: FAKE_METRICS_BEARER });
     expect(keys(m.body)).toEqual(['audit_dropped', 'opa', 'sts']);
-    expect(keys((m.body as { opa: unknown }).opa)).toEqual(expect.arrayContaining(['compile_errors', 'eval_errors', 'max_policy_age_seconds']));
+    expect(keys((m.body as { opa: unknown }).opa)).toEqual(
+      expect.arrayContaining(['compile_errors', 'eval_errors', 'max_policy_age_seconds']),
+    );
   });
   it('Audit /metrics.json is flat with tamper, DLQ, HMAC and replay-tamper counters (§14.1)', async () => {
     const m = await call(url('audit', '/metrics.json'), { token: FAKE_METRICS_BEARER });
-    expect(keys(m.body)).toEqual(expect.arrayContaining(['tamper_mismatch_total', 'tamper_chain_breaks', 'tamper_hmac_failures', 'tamper_last_sweep_unix', 'tamper_last_full_unix', 'dlq_size', 'consumer_lag', 'hmac_failures_total', 'tamper_replay_total']));
+    expect(keys(m.body)).toEqual(
+      expect.arrayContaining([
+        'tamper_mismatch_total',
+        'tamper_chain_breaks',
+        'tamper_hmac_failures',
+        'tamper_last_sweep_unix',
+        'tamper_last_full_unix',
+        'dlq_size',
+        'consumer_lag',
+        'hmac_failures_total',
+        'tamper_replay_total',
+      ]),
+    );
   });
 });
 

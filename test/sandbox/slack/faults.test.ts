@@ -32,9 +32,17 @@ describe('sandbox Slack failure injection', () => {
   it('answers 429 with Retry-After for the given method only, then recovers', async () => {
     s.faults.rateLimit(7, { methods: ['chat.update'], times: 2 });
     const posted = await web.chat.postMessage({ channel: CHANNEL, text: 'dashboard' });
-    const limited = new WebClient(BOT_TOKEN, { slackApiUrl: s.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quietLogger });
+    const limited = new WebClient(BOT_TOKEN, {
+      slackApiUrl: s.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: quietLogger,
+    });
     for (let i = 0; i < 2; i++) {
-      const err = await limited.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'v2' }).then(() => undefined, (e: unknown) => e as { code?: string; retryAfter?: number });
+      const err = await limited.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'v2' }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; retryAfter?: number },
+      );
       expect(err).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 7 });
     }
     await limited.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'v2' });
@@ -43,7 +51,10 @@ describe('sandbox Slack failure injection', () => {
 
   it('answers 5xx without doing the call', async () => {
     s.faults.serverError({ methods: ['chat.postMessage'], status: 500 });
-    const err = await web.chat.postMessage({ channel: CHANNEL, text: 'lost' }).then(() => undefined, (e: unknown) => e as { code?: string; statusCode?: number });
+    const err = await web.chat.postMessage({ channel: CHANNEL, text: 'lost' }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; statusCode?: number },
+    );
     expect(err).toMatchObject({ code: 'slack_webapi_http_error', statusCode: 500 });
     expect(s.workspace.history(CHANNEL)).toEqual([]);
   });
@@ -87,7 +98,12 @@ describe('sandbox Slack failure injection', () => {
     const metadata = { event_type: 'caracal_run_dashboard', event_payload: { run_id: 'r1' } };
     const parent = await web.chat.postMessage({ channel: CHANNEL, text: 'dashboard', metadata });
     await web.chat.postMessage({ channel: CHANNEL, text: 'other' });
-    await web.chat.postMessage({ channel: CHANNEL, thread_ts: parent.ts!, text: 'entry 1', metadata: { event_type: 'caracal_log_entry', event_payload: { event_id: 1, part: 0 } } });
+    await web.chat.postMessage({
+      channel: CHANNEL,
+      thread_ts: parent.ts!,
+      text: 'entry 1',
+      metadata: { event_type: 'caracal_log_entry', event_payload: { event_id: 1, part: 0 } },
+    });
     await web.chat.postMessage({ channel: CHANNEL, thread_ts: parent.ts!, text: 'entry 2' });
     const history = await web.conversations.history({ channel: CHANNEL, include_all_metadata: true, limit: 100 });
     expect(history.messages?.map((m) => m.text)).toEqual(['other', 'dashboard']);
@@ -96,7 +112,12 @@ describe('sandbox Slack failure injection', () => {
     expect(bare.messages?.[1].metadata).toBeUndefined();
     const replies = await web.conversations.replies({ channel: CHANNEL, ts: parent.ts!, include_all_metadata: true, limit: 2 });
     expect(replies.messages?.map((m) => m.text)).toEqual(['dashboard', 'entry 1']);
-    const rest = await web.conversations.replies({ channel: CHANNEL, ts: parent.ts!, cursor: replies.response_metadata!.next_cursor!, limit: 2 });
+    const rest = await web.conversations.replies({
+      channel: CHANNEL,
+      ts: parent.ts!,
+      cursor: replies.response_metadata!.next_cursor!,
+      limit: 2,
+    });
     expect(rest.messages?.map((m) => m.text)).toEqual(['entry 2']);
   });
 });

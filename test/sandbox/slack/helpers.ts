@@ -8,13 +8,23 @@ export const BOT_TOKEN = 'xoxb-sandbox-test-token';
 export const SIGNING_SECRET = 'sandbox-test-signing-secret';
 
 export async function sandbox(extra: Partial<SandboxSlackOptions> = {}): Promise<SandboxSlack> {
-  return startSandboxSlack({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, usergroups: { S0APPROVERS: ['U0ALICE', 'U0BOB'] }, ...extra });
+  return startSandboxSlack({
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    usergroups: { S0APPROVERS: ['U0ALICE', 'U0BOB'] },
+    ...extra,
+  });
 }
 
 /** The client logs Slack's error details (as it does against Slack); the tests assert them instead. */
 export const quietLogger: Logger = {
-  debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined,
-  setLevel: () => undefined, getLevel: () => LogLevel.ERROR, setName: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  setLevel: () => undefined,
+  getLevel: () => LogLevel.ERROR,
+  setName: () => undefined,
 };
 
 /** The bot's client, as createApp builds it: the sandbox through slackApiUrl, no retries. */
@@ -58,12 +68,26 @@ export function runState(open: GateState['gate'] = 'freeze', kind: RunState['kin
     doneAt: i < openIndex ? at : undefined,
     openedAt: i <= openIndex ? at : undefined,
     checklist: gate === 'freeze' ? { rollouts: 'U0ALICE' } : {},
-    checks: gate === 'storage' ? [{ checkId: 'postgres.reachable', status: 'fail', summary: 'connect ECONNREFUSED <x>', startedAt: at, finishedAt: at }] : [],
+    checks:
+      gate === 'storage'
+        ? [{ checkId: 'postgres.reachable', status: 'fail', summary: 'connect ECONNREFUSED <x>', startedAt: at, finishedAt: at }]
+        : [],
     confirmVotes: [],
     override: undefined,
   }));
   return {
-    id: 'run1', channelId: 'C0INCIDENT', title: 'Redis outage', kind, scenario: kind === 'drill' ? 'redis-outage' : undefined,
-    status: 'active', startedBy: 'U0ALICE', startedAt: at, endedAt: undefined, dashboardTs: undefined, version: 3, gates, drillMarks: {},
+    id: 'run1',
+    channelId: 'C0INCIDENT',
+    title: 'Redis outage',
+    kind,
+    scenario: kind === 'drill' ? 'redis-outage' : undefined,
+    status: 'active',
+    startedBy: 'U0ALICE',
+    startedAt: at,
+    endedAt: undefined,
+    dashboardTs: undefined,
+    version: 3,
+    gates,
+    drillMarks: {},
   };
 }

@@ -1,6 +1,14 @@
 // The sandbox's interactions reach a real Bolt app through its HTTPReceiver (signature verified), with Slack's
 // payload shapes, and the answers come back the way Slack applies them.
-import { App, HTTPReceiver, type BlockAction, type ButtonAction, type CheckboxesAction, type MessageShortcut, type SlashCommand } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  type BlockAction,
+  type ButtonAction,
+  type CheckboxesAction,
+  type MessageShortcut,
+  type SlashCommand,
+} from '@slack/bolt';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -33,8 +41,18 @@ beforeAll(async () => {
       await web.views.open({
         trigger_id: command.trigger_id,
         view: {
-          type: 'modal', callback_id: 'reason_modal', title: { type: 'plain_text', text: 'Reason' }, submit: { type: 'plain_text', text: 'Send' },
-          blocks: [{ type: 'input', block_id: 'reason', label: { type: 'plain_text', text: 'Why?' }, element: { type: 'plain_text_input', action_id: 'reason_input', multiline: true, min_length: 3 } }],
+          type: 'modal',
+          callback_id: 'reason_modal',
+          title: { type: 'plain_text', text: 'Reason' },
+          submit: { type: 'plain_text', text: 'Send' },
+          blocks: [
+            {
+              type: 'input',
+              block_id: 'reason',
+              label: { type: 'plain_text', text: 'Why?' },
+              element: { type: 'plain_text_input', action_id: 'reason_input', multiline: true, min_length: 3 },
+            },
+          ],
         },
       });
     } else {
@@ -76,10 +94,17 @@ beforeEach(() => {
 const texts = (user: string) => s.workspace.ephemeralsFor(user, 'C0INCIDENT').map((e) => e.text);
 
 describe('slash commands', () => {
-  it('signs a command Bolt accepts, with Slack\'s fields, and shows its ack body to that user only', async () => {
+  it("signs a command Bolt accepts, with Slack's fields, and shows its ack body to that user only", async () => {
     const ack = await s.interact.command('U0ALICE', 'C0INCIDENT', '/caracal help');
     expect(ack).toMatchObject({ sent: true, status: 200 });
-    expect(commands[0]).toMatchObject({ command: '/caracal', text: 'help', user_id: 'U0ALICE', user_name: 'alice', channel_id: 'C0INCIDENT', team_id: 'T0SANDBOX' });
+    expect(commands[0]).toMatchObject({
+      command: '/caracal',
+      text: 'help',
+      user_id: 'U0ALICE',
+      user_name: 'alice',
+      channel_id: 'C0INCIDENT',
+      team_id: 'T0SANDBOX',
+    });
     expect(commands[0].response_url.startsWith(`${s.url}/response/`)).toBe(true);
     expect(texts('U0ALICE')).toContain('Usage: `/caracal status`');
     expect(texts('U0BOB')).not.toContain('Usage: `/caracal status`');
@@ -91,7 +116,8 @@ describe('slash commands', () => {
     await s.interact.command('U0EVE', 'C0INCIDENT', '/caracal status');
     await waitFor(() => texts('U0EVE').includes('later: status'));
     const url = commands[0].response_url;
-    const post = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'again' }) });
+    const post = () =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'again' }) });
     for (let i = 2; i <= 5; i++) expect((await post()).status).toBe(200);
     expect((await post()).status).toBe(404);
     expect(texts('U0EVE').filter((t) => t === 'again')).toHaveLength(4);
@@ -102,7 +128,10 @@ describe('slash commands', () => {
     try {
       const ack = await other.interact.command('U0ALICE', 'C0INCIDENT', '/caracal help');
       expect(ack).toMatchObject({ sent: true, status: 401, error: 'dispatch_failed' });
-      expect(other.workspace.ephemeralsFor('U0ALICE')[0]).toMatchObject({ system: true, text: '/caracal failed with the error "dispatch_failed"' });
+      expect(other.workspace.ephemeralsFor('U0ALICE')[0]).toMatchObject({
+        system: true,
+        text: '/caracal failed with the error "dispatch_failed"',
+      });
     } finally {
       await other.close();
     }
@@ -112,13 +141,24 @@ describe('slash commands', () => {
 describe('block actions', () => {
   it('sends a button click like Slack and applies respond({replace_original})', async () => {
     const posted = await client(s).chat.postMessage({
-      channel: 'C0INCIDENT', text: 'Approve?',
-      blocks: [{ type: 'actions', block_id: 'req_1', elements: [{ type: 'button', action_id: 'approve', value: '{"id":1}', style: 'primary', text: { type: 'plain_text', text: 'Approve' } }] }],
+      channel: 'C0INCIDENT',
+      text: 'Approve?',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'req_1',
+          elements: [
+            { type: 'button', action_id: 'approve', value: '{"id":1}', style: 'primary', text: { type: 'plain_text', text: 'Approve' } },
+          ],
+        },
+      ],
     });
     const ack = await s.interact.click('U0BOB', 'C0INCIDENT', posted.ts!, 'approve');
     expect(ack.status).toBe(200);
     expect(clicks[0]).toMatchObject({
-      type: 'block_actions', user: { id: 'U0BOB' }, channel: { id: 'C0INCIDENT' },
+      type: 'block_actions',
+      user: { id: 'U0BOB' },
+      channel: { id: 'C0INCIDENT' },
       container: { type: 'message', message_ts: posted.ts, channel_id: 'C0INCIDENT', is_ephemeral: false },
       message: { ts: posted.ts, text: 'Approve?' },
       actions: [{ type: 'button', action_id: 'approve', block_id: 'req_1', value: '{"id":1}' }],
@@ -128,7 +168,9 @@ describe('block actions', () => {
   });
 
   it('sends a click on an ephemeral message without its body, and respond() replaces that ephemeral', async () => {
-    const blocks = [{ type: 'actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Run these checks' } }] }];
+    const blocks = [
+      { type: 'actions', elements: [{ type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Run these checks' } }] },
+    ];
     const { message_ts: ts } = await client(s).chat.postEphemeral({ channel: 'C0INCIDENT', user: 'U0EVE', text: 'Troubleshoot', blocks });
     expect(await s.interact.click('U0BOB', 'C0INCIDENT', ts!, 'approve')).toMatchObject({ sent: false, error: 'message_not_found' }); // not Bob's
     await s.interact.click('U0EVE', 'C0INCIDENT', ts!, 'approve');
@@ -139,8 +181,20 @@ describe('block actions', () => {
 
   it('sends the full checkbox selection', async () => {
     const posted = await client(s).chat.postMessage({
-      channel: 'C0INCIDENT', text: 'Checklist',
-      blocks: [{ type: 'section', block_id: 'freeze', text: { type: 'mrkdwn', text: 'Freeze' }, accessory: { type: 'checkboxes', action_id: 'tick', options: ['a', 'b', 'c'].map((v) => ({ text: { type: 'mrkdwn', text: v.toUpperCase() }, value: v })) } }],
+      channel: 'C0INCIDENT',
+      text: 'Checklist',
+      blocks: [
+        {
+          type: 'section',
+          block_id: 'freeze',
+          text: { type: 'mrkdwn', text: 'Freeze' },
+          accessory: {
+            type: 'checkboxes',
+            action_id: 'tick',
+            options: ['a', 'b', 'c'].map((v) => ({ text: { type: 'mrkdwn', text: v.toUpperCase() }, value: v })),
+          },
+        },
+      ],
     });
     await s.interact.click('U0EVE', 'C0INCIDENT', posted.ts!, 'tick', { selected: ['a', 'c'] });
     const action = clicks[0].actions[0] as unknown as CheckboxesAction;
@@ -150,13 +204,19 @@ describe('block actions', () => {
 });
 
 describe('modals and shortcuts', () => {
-  it('opens a modal with the command\'s trigger_id, shows response_action errors, closes on an empty ack', async () => {
+  it("opens a modal with the command's trigger_id, shows response_action errors, closes on an empty ack", async () => {
     await s.interact.command('U0ALICE', 'C0INCIDENT', 'modal');
     await waitFor(() => s.workspace.modalFor('U0ALICE') !== undefined);
     const viewId = s.workspace.modalFor('U0ALICE')!.id;
-    expect(await s.interact.submitView('U0ALICE', viewId, { reason: { reason_input: '' } })).toMatchObject({ sent: false, error: 'invalid_input' });
+    expect(await s.interact.submitView('U0ALICE', viewId, { reason: { reason_input: '' } })).toMatchObject({
+      sent: false,
+      error: 'invalid_input',
+    });
     expect(s.workspace.modalFor('U0ALICE')?.errors.reason).toMatch(/required/);
-    expect(await s.interact.submitView('U0ALICE', viewId, { reason: { reason_input: 'vague' } })).toMatchObject({ sent: true, status: 200 });
+    expect(await s.interact.submitView('U0ALICE', viewId, { reason: { reason_input: 'vague' } })).toMatchObject({
+      sent: true,
+      status: 200,
+    });
     expect(s.workspace.modalFor('U0ALICE')?.errors).toEqual({ reason: 'Say more.' });
     await s.interact.submitView('U0ALICE', viewId, { reason: { reason_input: 'the replica is healthy' } });
     expect(s.workspace.modalFor('U0ALICE')).toBeUndefined();
@@ -165,7 +225,12 @@ describe('modals and shortcuts', () => {
   it('sends a message shortcut with the message and a working response_url', async () => {
     const posted = await client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'Redis is back' });
     await s.interact.shortcut('U0BOB', 'C0INCIDENT', posted.ts!, 'add_to_incident_log');
-    expect(shortcuts[0]).toMatchObject({ type: 'message_action', callback_id: 'add_to_incident_log', channel: { id: 'C0INCIDENT' }, message: { ts: posted.ts, text: 'Redis is back' } });
+    expect(shortcuts[0]).toMatchObject({
+      type: 'message_action',
+      callback_id: 'add_to_incident_log',
+      channel: { id: 'C0INCIDENT' },
+      message: { ts: posted.ts, text: 'Redis is back' },
+    });
     await waitFor(() => texts('U0BOB').includes('noted: Redis is back'));
   });
 });

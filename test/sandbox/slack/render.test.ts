@@ -31,7 +31,9 @@ describe('mrkdwn', () => {
     expect(mrkdwn('`*not bold*` and `a<b`')).toBe('<code>*not bold*</code> and <code>a&lt;b</code>');
     expect(mrkdwn('```\nSELECT 1; -- *x*\n```')).toBe('<pre class="code-block">SELECT 1; -- *x*\n</pre>');
     expect(mrkdwn('line\n>quoted\n>more\nafter')).toBe('line<blockquote>quoted<br>more</blockquote>after');
-    expect(mrkdwn('<https://docs.caracal.run|docs>')).toBe('<a href="https://docs.caracal.run" target="_blank" rel="noopener noreferrer">docs</a>');
+    expect(mrkdwn('<https://docs.caracal.run|docs>')).toBe(
+      '<a href="https://docs.caracal.run" target="_blank" rel="noopener noreferrer">docs</a>',
+    );
     expect(mrkdwn(':white_check_mark: :hourglass_flowing_sand: :thread: :not_an_emoji:')).toBe('✅ ⏳ 🧵 :not_an_emoji:');
     expect(mrkdwn('snake_case_name and status_rerun')).toBe('snake_case_name and status_rerun');
   });
@@ -44,8 +46,15 @@ describe('mrkdwn', () => {
 });
 
 describe('Block Kit', () => {
-  it('renders the bot\'s status report and run dashboards with no raw JSON, buttons with their ids and confirm', () => {
-    const report = statusReportMessage({ reportId: 'r1', requestedBy: 'U0ALICE', startedAt: '2026-11-28T12:00:00.000Z', planned: [{ id: 'a.b', title: 'A' }], results: [], sandbox: true });
+  it("renders the bot's status report and run dashboards with no raw JSON, buttons with their ids and confirm", () => {
+    const report = statusReportMessage({
+      reportId: 'r1',
+      requestedBy: 'U0ALICE',
+      startedAt: '2026-11-28T12:00:00.000Z',
+      planned: [{ id: 'a.b', title: 'A' }],
+      results: [],
+      sandbox: true,
+    });
     const freeze = runDashboardMessage(runState('freeze'), { sandbox: true, approvalsRequired: () => 1 }, '*Summary*');
     const evidence = runDashboardMessage(runState('evidence', 'drill'), { sandbox: true, approvalsRequired: () => 2 });
     const html = renderBlocks([...report.blocks, ...freeze.blocks, ...evidence.blocks], { users });
@@ -59,17 +68,26 @@ describe('Block Kit', () => {
     expect(html).toContain('@alice');
   });
 
-  it('renders the override modal\'s input with its errors and what was typed', () => {
+  it("renders the override modal's input with its errors and what was typed", () => {
     const view = overrideModal({ v: 1, runId: 'run1', gate: 'storage' }, true);
-    const html = renderBlocks(view.blocks, { errors: { override_reason: 'Write at least a sentence.' }, draft: { override_reason: { override_reason_input: 'typed <b>' } } });
-    expect(html).toMatch(/<textarea class="sb-input" data-element="plain_text_input" id="input-override_reason" data-action-id="override_reason_input"/);
+    const html = renderBlocks(view.blocks, {
+      errors: { override_reason: 'Write at least a sentence.' },
+      draft: { override_reason: { override_reason_input: 'typed <b>' } },
+    });
+    expect(html).toMatch(
+      /<textarea class="sb-input" data-element="plain_text_input" id="input-override_reason" data-action-id="override_reason_input"/,
+    );
     expect(html).toContain('typed &lt;b&gt;</textarea>');
     expect(html).toContain('role="alert">Write at least a sentence.</div>');
     expect(html).not.toContain('raw-json');
   });
 
   it('shows any other block or element type as raw JSON, never dropping it', () => {
-    const html = renderBlocks([{ type: 'video', title: '<b>x</b>' }, { type: 'actions', elements: [{ type: 'static_select', action_id: 'pick' }] }, { type: 'section' }]);
+    const html = renderBlocks([
+      { type: 'video', title: '<b>x</b>' },
+      { type: 'actions', elements: [{ type: 'static_select', action_id: 'pick' }] },
+      { type: 'section' },
+    ]);
     expect(html.match(/class="raw-json"/g)).toHaveLength(2);
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
     expect(html).toContain('data-block-type="section"');
@@ -77,7 +95,16 @@ describe('Block Kit', () => {
 
   it('labels every message SANDBOX and ephemeral ones "Only visible to you"; threads show their reply count', () => {
     const state = {
-      messages: [{ ts: '1.000001', author: 'caracal', isBot: true, text: 'report', blocks: [], replies: [{ ts: '1.000002', author: 'caracal', isBot: true, text: 'details', blocks: [] }] }],
+      messages: [
+        {
+          ts: '1.000001',
+          author: 'caracal',
+          isBot: true,
+          text: 'report',
+          blocks: [],
+          replies: [{ ts: '1.000002', author: 'caracal', isBot: true, text: 'details', blocks: [] }],
+        },
+      ],
       ephemerals: [{ ts: '1.000003', author: 'caracal', isBot: true, text: 'just you', blocks: [], ephemeral: true }],
     };
     const closed = timelineHtml(state, new Set(), { shortcuts: [{ callbackId: 'add_to_incident_log', name: 'Add to incident log' }] });

@@ -7,7 +7,11 @@ import { SANDBOX_BOT, Workspace } from '../../../src/sandbox/slack/workspace.ts'
 function setup() {
   let clock = 1_764_320_000_000;
   const workspace = new Workspace(() => clock);
-  const urls = new ResponseUrls(workspace, () => 'http://sandbox', () => clock);
+  const urls = new ResponseUrls(
+    workspace,
+    () => 'http://sandbox',
+    () => clock,
+  );
   const idOf = (url: string) => url.split('/').pop()!;
   return { workspace, urls, idOf, advance: (ms: number) => (clock += ms) };
 }
@@ -37,7 +41,7 @@ describe('response_url', () => {
     expect(workspace.history('C0INCIDENT')).toMatchObject([{ ts: msg.ts, text: 'Approved' }]);
   });
 
-  it('replaces an ephemeral message in place, and a command\'s earlier answer', () => {
+  it("replaces an ephemeral message in place, and a command's earlier answer", () => {
     const { workspace, urls, idOf } = setup();
     const e = workspace.postEphemeral({ channel: 'C0INCIDENT', user: 'U0EVE', text: 'pick one', blocks: [] });
     urls.handle(idOf(urls.issue('U0EVE', 'C0INCIDENT', { kind: 'ephemeral', ts: e.ts })), { replace_original: true, text: 'picked' });
@@ -69,7 +73,10 @@ describe('response_url', () => {
   it('validates what it is sent like the Web API does', () => {
     const { urls, idOf } = setup();
     const id = idOf(urls.issue('U0ALICE', 'C0INCIDENT', { kind: 'command' }));
-    expect(urls.handle(id, { text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) })).toEqual({ status: 400, body: 'invalid_blocks' });
+    expect(urls.handle(id, { text: 'x', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) })).toEqual({
+      status: 400,
+      body: 'invalid_blocks',
+    });
     expect(urls.handle(id, {})).toEqual({ status: 400, body: 'no_text' });
     expect(urls.handle(id, undefined)).toEqual({ status: 400, body: 'invalid_payload' });
   });

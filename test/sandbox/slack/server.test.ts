@@ -22,7 +22,8 @@ describe('sandbox server', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await res.text()).toContain('SANDBOX');
     expect((await fetch(`${s.url}/ui/blocks.js`)).headers.get('content-type')).toContain('text/javascript');
-    for (const path of ['/ui/..%2fslack%2fserver.ts', '/ui/blocks.d.ts', '/ui/nope.js']) expect((await fetch(`${s.url}${path}`)).status).toBe(404);
+    for (const path of ['/ui/..%2fslack%2fserver.ts', '/ui/blocks.d.ts', '/ui/nope.js'])
+      expect((await fetch(`${s.url}${path}`)).status).toBe(404);
   });
 
   it('pings the event stream on every workspace change', async () => {
@@ -34,14 +35,20 @@ describe('sandbox server', () => {
       seen.push(new TextDecoder().decode(value));
       return seen.join('');
     };
-    while (!(await read()).includes('"version":0')) { /* the first ping carries the current version */ }
+    while (!(await read()).includes('"version":0')) {
+      /* the first ping carries the current version */
+    }
     await client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'hello' });
-    while (!(await read()).includes('"version":1')) { /* next ping */ }
+    while (!(await read()).includes('"version":1')) {
+      /* next ping */
+    }
     await reader.cancel();
   });
 
   it('runs page actions: a plain message, a dismissal; refuses non-JSON and malformed actions', async () => {
-    expect(await (await interact({ type: 'message', user: 'U0EVE', channel: 'C0INCIDENT', text: 'is it down?' })).json()).toMatchObject({ ok: true });
+    expect(await (await interact({ type: 'message', user: 'U0EVE', channel: 'C0INCIDENT', text: 'is it down?' })).json()).toMatchObject({
+      ok: true,
+    });
     expect(s.workspace.history('C0INCIDENT')).toMatchObject([{ user: 'U0EVE', text: 'is it down?' }]);
     const e = s.workspace.postEphemeral({ channel: 'C0INCIDENT', user: 'U0EVE', text: 'note', blocks: [] });
     await interact({ type: 'dismiss', user: 'U0BOB', ts: e.ts });
@@ -57,7 +64,7 @@ describe('sandbox server', () => {
     expect(res).toMatchObject({ ok: false, sent: false, error: 'bot_not_connected' });
   });
 
-  it('mounts extra routes before its own (the page\'s extension module included)', async () => {
+  it("mounts extra routes before its own (the page's extension module included)", async () => {
     expect(await (await fetch(`${s.url}/sandbox/ext.js`)).text()).toContain('No sandbox extension');
     s.addRoute('GET', '/sandbox/ext.js', (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -77,9 +84,15 @@ describe('sandbox server', () => {
   });
 
   it('has three people, two of them approvers, and the shortcuts of manifest.yml', () => {
-    expect(SANDBOX_USERS.map((u) => [u.id, u.name, u.approver])).toEqual([['U0ALICE', 'alice', true], ['U0BOB', 'bob', true], ['U0EVE', 'eve', false]]);
+    expect(SANDBOX_USERS.map((u) => [u.id, u.name, u.approver])).toEqual([
+      ['U0ALICE', 'alice', true],
+      ['U0BOB', 'bob', true],
+      ['U0EVE', 'eve', false],
+    ]);
     expect(SANDBOX_APPROVERS).toEqual(['U0ALICE', 'U0BOB']);
-    const manifest = parse(readFileSync(new URL('../../../manifest.yml', import.meta.url), 'utf8')) as { features: { shortcuts: { callback_id: string; name: string }[] } };
+    const manifest = parse(readFileSync(new URL('../../../manifest.yml', import.meta.url), 'utf8')) as {
+      features: { shortcuts: { callback_id: string; name: string }[] };
+    };
     expect(SANDBOX_SHORTCUTS).toEqual(manifest.features.shortcuts.map((x) => ({ callbackId: x.callback_id, name: x.name })));
   });
 });

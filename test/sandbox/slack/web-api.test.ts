@@ -35,8 +35,12 @@ describe('Web API emulation: Slack errors', () => {
   });
 
   it('refuses 51 blocks in a message with invalid_blocks (50 are fine)', async () => {
-    expect(await slackError(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: blocks(51) as never[] }))).toBe('invalid_blocks');
-    await expect(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: blocks(50) as never[] })).resolves.toMatchObject({ ok: true });
+    expect(await slackError(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: blocks(51) as never[] }))).toBe(
+      'invalid_blocks',
+    );
+    await expect(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: blocks(50) as never[] })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it('refuses section text over 3000 characters and a header over 150, naming the field like Slack', async () => {
@@ -45,10 +49,18 @@ describe('Web API emulation: Slack errors', () => {
       headers: { authorization: `Bearer ${BOT_TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ channel: 'C0INCIDENT', blocks: JSON.stringify([section('a'.repeat(3001))]) }).toString(),
     });
-    expect(await res.json()).toMatchObject({ ok: false, error: 'invalid_blocks', errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] });
+    expect(await res.json()).toMatchObject({
+      ok: false,
+      error: 'invalid_blocks',
+      errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+    });
     const header = { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } };
-    expect(await slackError(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: [header] as never[] }))).toBe('invalid_blocks');
-    await expect(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: [section('a'.repeat(3000))] as never[] })).resolves.toMatchObject({ ok: true });
+    expect(await slackError(client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: [header] as never[] }))).toBe(
+      'invalid_blocks',
+    );
+    await expect(
+      client(s).chat.postMessage({ channel: 'C0INCIDENT', text: 'x', blocks: [section('a'.repeat(3000))] as never[] }),
+    ).resolves.toMatchObject({ ok: true });
   });
 
   it('refuses text over 40000 characters with msg_too_long, and no text and no blocks with no_text', async () => {
@@ -57,7 +69,9 @@ describe('Web API emulation: Slack errors', () => {
   });
 
   it('answers chat.update of an unknown ts with message_not_found', async () => {
-    expect(await slackError(client(s).chat.update({ channel: 'C0INCIDENT', ts: '1764320000.000001', text: 'x' }))).toBe('message_not_found');
+    expect(await slackError(client(s).chat.update({ channel: 'C0INCIDENT', ts: '1764320000.000001', text: 'x' }))).toBe(
+      'message_not_found',
+    );
   });
 
   it('opens a modal only with a trigger_id issued less than 3 s ago, once', async () => {
@@ -90,13 +104,22 @@ describe('Web API emulation: valid calls', () => {
     expect(updated.message?.blocks).toHaveLength(1); // omitted blocks are kept, like Slack
     const reply = await c.chat.postMessage({ channel: 'C0INCIDENT', thread_ts: ts, text: 'in the thread' });
     expect(reply.message).toMatchObject({ thread_ts: ts });
-    expect(await c.chat.postEphemeral({ channel: 'C0INCIDENT', user: 'U0BOB', text: 'just for bob' })).toMatchObject({ ok: true, message_ts: expect.any(String) });
+    expect(await c.chat.postEphemeral({ channel: 'C0INCIDENT', user: 'U0BOB', text: 'just for bob' })).toMatchObject({
+      ok: true,
+      message_ts: expect.any(String),
+    });
 
     type Shown = { messages: { replies: unknown[] }[]; ephemerals: unknown[] };
     const state = async (user: string) => (await (await fetch(`${s.url}/sandbox/state?user=${user}&channel=C0INCIDENT`)).json()) as Shown;
     const bob = await state('U0BOB');
     expect(bob.messages).toHaveLength(1);
-    expect(bob.messages[0]).toMatchObject({ ts, text: 'second', edited: true, isBot: true, replies: [{ text: 'in the thread', threadTs: ts }] });
+    expect(bob.messages[0]).toMatchObject({
+      ts,
+      text: 'second',
+      edited: true,
+      isBot: true,
+      replies: [{ text: 'in the thread', threadTs: ts }],
+    });
     expect(bob.ephemerals).toMatchObject([{ text: 'just for bob', ephemeral: true }]);
     const alice = await state('U0ALICE');
     expect(alice.messages[0].replies).toHaveLength(1);
@@ -117,16 +140,26 @@ describe('Web API emulation: valid calls', () => {
     expect(shown.messages.find((m) => m.text === 'dashboard')!.replies.map((r) => r.text)).toEqual(['still active?', 'thread only']);
   });
 
-  it('accepts the bot\'s real status report and gives every block a block_id', async () => {
-    const msg = statusReportMessage({ reportId: 'r1', requestedBy: 'U0ALICE', startedAt: '2026-11-28T12:00:00.000Z', planned: [{ id: 'a.b', title: 'A' }], results: [], sandbox: true });
+  it("accepts the bot's real status report and gives every block a block_id", async () => {
+    const msg = statusReportMessage({
+      reportId: 'r1',
+      requestedBy: 'U0ALICE',
+      startedAt: '2026-11-28T12:00:00.000Z',
+      planned: [{ id: 'a.b', title: 'A' }],
+      results: [],
+      sandbox: true,
+    });
     const posted = await client(s).chat.postMessage({ channel: 'C0INCIDENT', text: msg.text, blocks: msg.blocks });
     expect((posted.message?.blocks ?? []).every((b) => typeof b.block_id === 'string')).toBe(true);
   });
 
-  it('answers auth.test, conversations.info and usergroups.users.list with Slack\'s shapes', async () => {
+  it("answers auth.test, conversations.info and usergroups.users.list with Slack's shapes", async () => {
     const c = client(s);
     expect(await c.auth.test()).toMatchObject({ ok: true, user_id: 'U0CARACAL', bot_id: 'B0CARACAL', team_id: 'T0SANDBOX' });
-    expect(await c.conversations.info({ channel: 'C0INCIDENT' })).toMatchObject({ ok: true, channel: { id: 'C0INCIDENT', name: 'incident', is_member: true } });
+    expect(await c.conversations.info({ channel: 'C0INCIDENT' })).toMatchObject({
+      ok: true,
+      channel: { id: 'C0INCIDENT', name: 'incident', is_member: true },
+    });
     expect(await c.usergroups.users.list({ usergroup: 'S0APPROVERS' })).toMatchObject({ ok: true, users: ['U0ALICE', 'U0BOB'] });
     expect(await slackError(c.usergroups.users.list({ usergroup: 'S0NOPE' }))).toBe('no_such_subteam');
   });
