@@ -1,25 +1,36 @@
 // Issue 18: 200 `/caracal status` from 20 people at once (10 each, one after another, 20 at a time) against the
-// sandbox (simulated Caracal, Slack emulation, the production result cache), side by side with single reports
-// measured in the same run:
+// production bot, side by side with single reports measured in the same run:
 // - calls that reached each /ready endpoint (service pod) of the simulated Caracal in any 10 s: goal at most 1;
 // - p99 time from command to a complete report to read, against a single report (median of 3, each alone with
 //   nothing cached): goal at most 1.2 times. A command within 10 s of the channel's last report is answered by that
 //   report (an ephemeral pointer to it, not a report of its own): its time is until that report is complete.
 // Per-person and per-channel limits refuse some commands, as they should: those are counted apart and left out of
 // the p99 (a refusal is an instant ephemeral answer, not a report).
-import { mkdtemp, rm } from 'node:fs/promises';
+//
+// The bot runs as deployed: `caracal-chatops serve` from dist/, in a process of its own, with its state in a
+// Postgres database of its own and the production defaults (result cache, limits, per-channel posting pace). This
+// process plays everything around it: Slack (the sandbox's Slack emulation, and the people sending commands) and
+// the simulated Caracal. Measured in one process with the bot, the burst's own senders and the simulators took the
+// bot's CPU and the number said more about them than about the bot.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { stringify } from 'yaml';
 import { configFromObject } from '../src/config.ts';
 import type { RecordedRequest } from '../src/sandbox/fake-caracal.ts';
+import { startSimulatedCaracal } from '../src/sandbox/caracal/index.ts';
 import { SANDBOX_CHANNELS } from '../src/sandbox/slack/people.ts';
-import { startSandbox } from '../src/sandbox/start.ts';
-import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { startSandboxSlack } from '../src/sandbox/slack/server.ts';
+import { createTempDatabase } from '../test/helpers/pg.ts';
+import { freePort, startRedisServer } from '../test/helpers/redis-server.ts';
 import { commandBody, signed } from './lib/signed.ts';
 import { emit, percentile, type BenchRow } from './lib/stats.ts';
 
+const ROOT = new URL('../', import.meta.url).pathname;
 const USERS = 20;
 const PER_USER = 10;
 const SINGLES = 3;
@@ -31,24 +42,57 @@ const BY_CHANNEL = /This channel reached/;
 /** src/blocks/status-report.ts joinedReportText: who asked for the report that answers this one. */
 const JOINED = /^<@(U[A-Z0-9]+)> asked for a status report/;
 
-// A Redis and a CLI config directory of its own: nothing shared with a sandbox someone else runs on this machine.
+// Redis, the state database and files of its own: nothing shared with anything else on this machine.
 const redis = await startRedisServer();
-const cliConfigDir = await mkdtemp(join(tmpdir(), 'bench-status-burst-'));
+const stateDb = await createTempDatabase('bench_burst');
+const dir = await mkdtemp(join(tmpdir(), 'bench-status-burst-'));
 const base = configFromObject({}, {});
-const sandbox = await startSandbox({
-  base,
-  env: {},
-  port: 0,
-  redisUrl: redis.url,
-  cliConfigDir,
-  logDestination: { write: () => undefined },
-  resultCacheMs: base.limits.resultCacheMs,
+const caracal = await startSimulatedCaracal({ redisUrl: redis.url });
+const credentials = { botToken: `xoxb-bench-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
+const slack = await startSandboxSlack({ ...credentials, port: 0 });
+const secret = credentials.signingSecret;
+
+// The bot, as `serve` runs it in production.
+const botPort = await freePort();
+const configPath = join(dir, 'config.yml');
+await writeFile(
+  configPath,
+  stringify({
+    caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } },
+    slack: { port: botPort, apiUrl: slack.apiUrl },
+    logLevel: 'warn',
+  }),
+);
+await new Promise<void>((resolve, reject) => {
+  const build = spawn(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build exited ${code}`))));
 });
-const secret = sandbox.config.secrets.slackSigningSecret!;
+const bot = spawn(process.execPath, [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ') ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath], {
+  cwd: ROOT,
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env: {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...caracal.env,
+    SLACK_BOT_TOKEN: credentials.botToken,
+    SLACK_SIGNING_SECRET: secret,
+    STATE_DATABASE_URL: stateDb.url,
+  },
+});
+const botUrl = `http://127.0.0.1:${botPort}`;
+const botEvents = `${botUrl}/slack/events`;
+slack.setBotUrl(botUrl);
+for (const deadline = Date.now() + 30_000; ; ) {
+  if (bot.exitCode !== null) throw new Error(`the bot exited ${bot.exitCode} at start`);
+  const answer = await fetch(`${botUrl}/healthz`, { signal: AbortSignal.timeout(1000) }).catch((err: unknown) => err as Error);
+  if (answer instanceof Response && answer.ok) break;
+  if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz within 30 s: ${answer instanceof Response ? answer.status : answer.message}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
 
 // The fake records requests without a time: note when each /ready arrives, per service pod.
 const readyAt = new Map<string, number[]>();
-const recorded = sandbox.caracal.fake.requests;
+const recorded = caracal.fake.requests;
 const record = recorded.push.bind(recorded);
 recorded.push = (...items: RecordedRequest[]): number => {
   for (const r of items) {
@@ -61,19 +105,23 @@ recorded.push = (...items: RecordedRequest[]): number => {
   return record(...items);
 };
 
-// Ephemeral answers (refusals) come to a response_url of our own, one path per command.
+// Ephemeral answers (refusals, pointers to a recent report) come in the ack, or to a response_url of our own, one
+// path per command.
 type Answer = { kind: 'refused'; by: 'person' | 'channel' } | { kind: 'joined'; user: string; at: number };
 const answers = new Map<string, (answer: Answer) => void>();
+function answered(path: string, body: string): void {
+  const text = (JSON.parse(body || '{}') as { text?: string }).text ?? '';
+  const by = BY_PERSON.test(text) ? 'person' : BY_CHANNEL.test(text) ? 'channel' : undefined;
+  const joined = JOINED.exec(text)?.[1];
+  if (by) answers.get(path)?.({ kind: 'refused', by });
+  else if (joined) answers.get(path)?.({ kind: 'joined', user: joined, at: performance.now() });
+}
 const hooks = createServer((req: IncomingMessage, res: ServerResponse) => {
   let body = '';
   req.on('data', (c: Buffer) => (body += c.toString()));
   req.on('end', () => {
     res.end('ok');
-    const text = (JSON.parse(body || '{}') as { text?: string }).text ?? '';
-    const by = BY_PERSON.test(text) ? 'person' : BY_CHANNEL.test(text) ? 'channel' : undefined;
-    const joined = JOINED.exec(text)?.[1];
-    if (by) answers.get(req.url ?? '')?.({ kind: 'refused', by });
-    else if (joined) answers.get(req.url ?? '')?.({ kind: 'joined', user: joined, at: performance.now() });
+    answered(req.url ?? '', body);
   });
 });
 await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
@@ -83,10 +131,10 @@ const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
 const doneAt = new Map<string, { user: string; channel: string; at: number }>();
 const waiting = new Map<string, { known: Set<string>; resolve: (at: number) => void }>();
 const reportsOf = (user: string) => new Set([...doneAt].filter(([, r]) => r.user === user).map(([ts]) => ts));
-sandbox.slack.workspace.subscribe(() => {
+slack.workspace.subscribe(() => {
   const now = performance.now();
   for (const channel of SANDBOX_CHANNELS) {
-    for (const m of sandbox.slack.workspace.history(channel.id)) {
+    for (const m of slack.workspace.history(channel.id)) {
       if (!m.botId || doneAt.has(m.ts) || !m.text.includes('Caracal status') || m.text.includes('Checking…')) continue;
       const user = /Requested by <@(U[A-Z0-9]+)>/.exec(JSON.stringify(m.blocks ?? []))?.[1];
       if (!user) continue;
@@ -118,8 +166,8 @@ async function status(user: string, channel: string, n: number): Promise<Outcome
     timer = setTimeout(() => resolve({ kind: 'no answer' }), ANSWER_MS);
   });
   const body = commandBody('status', user, channel, `${hookBase}${path}`);
-  const res = await fetch(sandbox.urls.bot, { method: 'POST', headers: signed(body, secret), body });
-  await res.arrayBuffer();
+  const res = await fetch(botEvents, { method: 'POST', headers: signed(body, secret), body });
+  answered(path, await res.text());
   const out = await outcome;
   clearTimeout(timer);
   answers.delete(path);
@@ -220,7 +268,11 @@ const rows: BenchRow[] = [
   },
 ];
 emit(rows);
-await sandbox.close();
+bot.kill('SIGTERM');
+await new Promise((r) => bot.once('exit', r));
 await new Promise((r) => hooks.close(r));
+await slack.close();
+await caracal.close();
+await stateDb.drop();
 await redis.stop();
-await rm(cliConfigDir, { recursive: true, force: true });
+await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { ListenOptions } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type RespondArguments } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { registerAddToLog } from './actions/add-to-log.ts';
 import { registerGateActions } from './actions/gate-buttons.ts';
@@ -35,7 +35,7 @@ import { channelEnvironment, environmentNames, secretValues, timeoutFor, type Co
 import { createEnvironmentContexts } from './checks/environments.ts';
 import { environmentPicker } from './commands/environment.ts';
 import { createPacer } from './delivery/pacer.ts';
-import { egressFetch } from './delivery/egress-fetch.ts';
+import { cleanArguments, egressFetch } from './delivery/egress-fetch.ts';
 import { createRetention } from './delivery/retention.ts';
 import { scrubber } from './redact.ts';
 import { createReportSweeper } from './reports/report-sweeper.ts';
@@ -356,7 +356,10 @@ export function createApp(deps: AppDeps): CaracalApp {
       },
     }),
   ];
-  registerCommands(app, subcommands, listenerDeps);
+  registerCommands(app, subcommands, {
+    ...listenerDeps,
+    cleanAnswer: (answer) => cleanArguments({ ...answer }, scrub, true) as RespondArguments,
+  });
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, { ...statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
   registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });

@@ -9,6 +9,8 @@ export interface CommandInvocation {
   client: WebClient;
   respond: RespondFn;
   logger: Logger;
+  /** For `answersInAck` subcommands: the quick part is over, ack now (empty); a no-op once acked. */
+  ackNow: () => Promise<void>;
 }
 
 export interface Subcommand {
@@ -21,4 +23,10 @@ export interface Subcommand {
    * commands/index.ts), so a replica killed right after acking loses nothing. Absent: ack first.
    */
   saveFirst?: () => boolean;
+  /**
+   * True when a quick answer (a refusal by a limit, a pointer to a report of a moment ago) can be decided before the
+   * ack: it then rides on the ack itself (slack/save-first.ts). The handler calls `ackNow` once past its quick part;
+   * Slack's 3 s are kept by the save budget either way.
+   */
+  answersInAck?: boolean;
 }

@@ -52,6 +52,8 @@ export interface StatusRunRequest {
   environment?: string;
   /** A person's request for a new report: a recent one of the channel may answer it (deps.joinWithinMs). */
   joinRecent?: boolean;
+  /** Called once the request is admitted (not refused, not joined) and the report is about to be posted. */
+  admitted?: () => Promise<void>;
 }
 
 export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StatusRunOutcome> {
@@ -74,6 +76,7 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);
     if (recent) return { ...recent, joined: true };
   }
+  await req.admitted?.();
   const first = statusReportMessage(view);
   let ts = req.messageTs;
   try {

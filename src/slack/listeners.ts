@@ -36,7 +36,7 @@ export function onAction<A extends BlockElementAction>(
       }
     };
     deps.metrics.actions.inc({ action: actionId });
-    if (options.saveFirst?.()) return saveThenAck(ack, respond, work);
+    if (options.saveFirst?.()) return saveThenAck(() => ack(), respond, work);
     await ack();
     await work(respond);
   });

@@ -3,6 +3,10 @@
 // transaction is committed; what it answers the person (respond) is held until the ack has gone out. The ack still
 // goes out within Slack's 3 s: if the work outlives `budgetMs` (a slow database), the request is acked anyway and
 // the work finishes after it, as an ack-first listener would.
+//
+// A slash command can also be answered in the ack itself (answerInAck): a request refused by a limit, or one that a
+// report of a moment ago answers, is decided from memory and the database in a few milliseconds, and the answer then
+// rides on the HTTP response: no second request to the response_url, so a burst of requests costs one answer each.
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 
 /** Well inside Slack's 3 s (and the receiver's unhandled-request timeout of 2.5 s). */
@@ -15,41 +19,56 @@ export interface SaveFirstGate {
   ack(): Promise<void>;
 }
 
-export function saveFirstGate(ack: () => Promise<void>, respond: RespondFn): SaveFirstGate {
+/** An ack; a slash command's may carry an answer (`answerInAck`). */
+export type GateAck = (answer?: RespondArguments) => Promise<void>;
+
+/** An answer the ack of a slash command can carry: ephemeral, a new message (not a replacement of one). */
+function ackable(message: string | RespondArguments): RespondArguments | undefined {
+  if (typeof message === 'string') return { response_type: 'ephemeral', text: message };
+  if (message.response_type !== 'ephemeral' || message.replace_original || message.delete_original) return undefined;
+  const { replace_original: _r, delete_original: _d, ...answer } = message;
+  return answer;
+}
+
+/** `answerInAck`: the first answer given before the ack, if ephemeral, goes in the ack instead of to the response_url. */
+export function saveFirstGate(ack: GateAck, respond: RespondFn, answerInAck = false): SaveFirstGate {
   let acked: Promise<void> | undefined;
   let queued: (string | RespondArguments)[] = [];
+  const sendAck = (answer?: RespondArguments) =>
+    (acked ??= (async () => {
+      await ack(answer);
+      const held = queued;
+      queued = [];
+      for (const m of held) await respond(m);
+    })());
   return {
     // Resolves at once while the ack is pending (the work must not wait for an answer that waits for the work),
     // with a 202 that stands for "accepted, sent after the ack".
     respond: (message) => {
       if (acked) return acked.then(() => respond(message));
+      const answer = answerInAck && queued.length === 0 ? ackable(message) : undefined;
+      if (answer) return sendAck(answer).then(() => new Response(null, { status: 200 }));
       queued.push(message);
       return Promise.resolve(new Response(null, { status: 202 }));
     },
-    ack() {
-      acked ??= (async () => {
-        await ack();
-        const held = queued;
-        queued = [];
-        for (const m of held) await respond(m);
-      })();
-      return acked;
-    },
+    ack: () => sendAck(),
   };
 }
 
 /**
- * Run `work` (given the gated respond) and ack when it is done or when `budgetMs` has passed, whichever comes first;
- * resolves when both the ack and the work are over. `work` must handle its own errors (answering them via respond).
+ * Run `work` (given the gated respond, and `ackNow` for when its quick part is over) and ack when it is done, calls
+ * ackNow, or `budgetMs` has passed, whichever comes first; resolves when both the ack and the work are over. `work`
+ * must handle its own errors (answering them via respond).
  */
 export async function saveThenAck(
-  ack: () => Promise<void>,
+  ack: GateAck,
   respond: RespondFn,
-  work: (respond: RespondFn) => Promise<void>,
-  budgetMs = SAVE_BUDGET_MS,
+  work: (respond: RespondFn, ackNow: () => Promise<void>) => Promise<void>,
+  options: { budgetMs?: number; answerInAck?: boolean } = {},
 ): Promise<void> {
-  const gate = saveFirstGate(ack, respond);
-  const done = work(gate.respond);
+  const { budgetMs = SAVE_BUDGET_MS, answerInAck = false } = options;
+  const gate = saveFirstGate(ack, respond, answerInAck);
+  const done = work(gate.respond, gate.ack);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
   try {

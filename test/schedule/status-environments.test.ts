@@ -55,7 +55,9 @@ describe('scheduled status per environment (issue 17 item 6)', () => {
       )
     ).rows.map((r) => [r.environment, r.summary]);
   const schedule = async (text: string, channel: string) => {
-    await bot.command(text, { channel_id: channel, user_id: 'UALICE' });
+    // What is decided at once (scheduled, or refused) is answered in the ack itself.
+    const ack = await (await bot.command(text, { channel_id: channel, user_id: 'UALICE' })).text();
+    if (ack) answers.push(ack);
     await settle(bot);
     await bot.bot.runSchedules();
     await settle(bot);

@@ -66,7 +66,16 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
       );
     }
     expect(responses.every((r) => r.status === 200)).toBe(true);
+    // Refusals and pointers ride on the acks: not one response_url request of their own.
+    const acks = await Promise.all(
+      responses.map(async (r) => {
+        const body = await r.text();
+        return body ? (JSON.parse(body) as { text?: string }) : {};
+      }),
+    );
     await bot.bot.idle();
+    expect(answers).toHaveLength(0);
+    answers.push(...acks.filter((a) => a.text));
 
     expect(readyCalls('api')).toBe(1);
     expect(readyCalls('coordinator')).toBe(1);

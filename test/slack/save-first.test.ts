@@ -176,7 +176,7 @@ describe('save before ack, its limits', () => {
         await work;
         order.push('saved');
       },
-      20,
+      { budgetMs: 20 },
     );
     await waitFor(() => order.includes('ack'));
     expect(order).toEqual(['ack']);
