@@ -20,6 +20,7 @@ import { sharedCheckRunner } from './checks/shared-runner.ts';
 import { createRequestLimits } from './slack/request-limits.ts';
 import { createExclusiveRunner } from './remediation/exclusive.ts';
 import { registerCommands } from './commands/index.ts';
+import { recentReports } from './reports/recent-reports.ts';
 import { noteCommand } from './commands/note.ts';
 import { recoverCommand } from './commands/recover.ts';
 import { drillCommand } from './commands/drill.ts';
@@ -312,6 +313,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     limits,
     // The same window as the result cache: within it a second report would show the same results anyway.
     joinWithinMs: config.limits.resultCacheMs,
+    recent: recentReports(config.limits.resultCacheMs, () => now().getTime()),
   };
   const schedules = createSchedules({
     config,

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { channelGone, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import { coalesce } from './coalesce.ts';
+import type { RecentReports } from './recent-reports.ts';
 import type { ReportStore, StoredReport } from '../domain/report.ts';
 
 export interface StatusRunDeps {
@@ -37,6 +38,8 @@ export interface StatusRunDeps {
    * that report (issue 18: a burst of requests is one report in the channel, not one each); 0: never.
    */
   joinWithinMs?: number;
+  /** This replica's reports of a moment ago: a burst asks the database once, not once per request. */
+  recent?: RecentReports;
 }
 
 /** `joined`: not run; the channel's recent report of the same checks answers the request. */
@@ -73,7 +76,10 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   const results = view.results as StatusReport['results'][number][];
   const stored: StoredReport = { view, channelId, complete: false };
   if (req.joinRecent && !req.messageTs && deps.joinWithinMs && deps.store.saveUnlessRecent) {
+    const known = deps.recent?.find(channelId, req.environment);
+    if (known) return { ...known, joined: true };
     const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);
+    deps.recent?.remember(recent ?? stored);
     if (recent) return { ...recent, joined: true };
   }
   await req.admitted?.();

@@ -1,0 +1,29 @@
+// The reports this replica started or joined a moment ago, by channel and environment. A burst of `/caracal status`
+// is answered by the first report (issue 18); with this, only the first request of the burst on each replica asks
+// the database which report that is (a transaction under a per-channel lock), and the rest are answered from memory.
+// The database stays the truth across replicas: memory only ever knows a report the database also holds, and
+// forgets it when the same window ends.
+import type { StoredReport } from '../domain/report.ts';
+
+export interface RecentReports {
+  /** The report of this channel and environment that started within the window, if this replica knows one. */
+  find(channelId: string, environment: string | undefined): StoredReport | undefined;
+  remember(report: StoredReport): void;
+}
+
+export function recentReports(windowMs: number, now: () => number): RecentReports {
+  const byKey = new Map<string, StoredReport>();
+  const key = (channelId: string, environment: string | undefined) => `${channelId}\u0000${environment ?? ''}`;
+  return {
+    find(channelId, environment) {
+      const k = key(channelId, environment);
+      const report = byKey.get(k);
+      if (report && now() - Date.parse(report.view.startedAt) < windowMs) return report;
+      byKey.delete(k);
+      return undefined;
+    },
+    remember(report) {
+      byKey.set(key(report.channelId, report.view.environment), report);
+    },
+  };
+}
