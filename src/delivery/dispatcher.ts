@@ -56,7 +56,7 @@ export interface DispatcherDeps {
   settleMs?: number;
   /** Deliveries per run per pass: the lease is renewed while it works, and the rest waits for the next pass. */
   batch?: number;
-  /** Runs leased per pass and delivered side by side (each run's own messages stay in order). */
+  /** Runs delivered side by side at most (each run's own messages stay in order). */
   runsPerPass?: number;
   /**
    * Time one run's pass may spend posting paced thread entries before it yields, so the dashboard (updated first
@@ -313,10 +313,10 @@ export function createDispatcher(deps: DispatcherDeps) {
     return undefined;
   }
 
-  /** One bounded pass over a run; true when its batch was full and went through (more may be due). */
-  async function deliverRun(lease: Lease): Promise<boolean> {
+  /** One bounded pass over a run (what is left is claimed again at once: see deliverLeased). */
+  async function deliverRun(lease: Lease): Promise<void> {
     const due = await takeDue(db, lease, batch);
-    if (due.length === 0) return false;
+    if (due.length === 0) return;
     const run = await loadRun(db, lease.runId);
     if (!run) {
       await markFailed(
@@ -325,7 +325,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         due.map((d) => d.id),
         'run not found',
       );
-      return false;
+      return;
     }
     let thread: Promise<Map<string, string>> | undefined; // read from Slack at most once per pass, and only if needed
     const earlier = () => (thread ??= postedEntries(client, metrics, log, run.channelId, run.dashboardTs!, deps.botId));
@@ -337,14 +337,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (!stop) for (const d of rows) done.add(d.id);
     }
     const deadline = now() + (deps.passBudgetMs ?? 2000);
-    let yielded = false;
     for (const d of due) {
       if (stop) break;
       if (d.kind !== 'thread') continue;
-      if (now() > deadline) {
-        yielded = true;
-        break;
-      }
+      // Yield: the rest stays due and is claimed again at once, after the dashboard of the next pass.
+      if (now() > deadline) break;
       stop = await deliverEntry(run, lease, d, earlier);
       if (!stop) done.add(d.id);
     }
@@ -362,44 +359,67 @@ export function createDispatcher(deps: DispatcherDeps) {
         ))
       )
         throw new LeaseLost();
-      if (stop.paused) return false;
+      if (stop.paused) return;
     }
     // Something went through: if the channel was paused, this pass was its probe, and it answered.
     if (done.size > 0) {
       const was = await resumeChannel(db, run.channelId);
       if (was) log.info({ channel: run.channelId, was }, 'Slack accepts the channel again: its deliveries resume');
     }
-    return !stop && (yielded || due.filter((d) => d.kind === 'thread').length === batch);
   }
 
-  async function tick(): Promise<void> {
+  /**
+   * The runs this process is delivering, each on its own: a run that waits (its channel's pace, a slow Slack) never
+   * holds back another run's messages, and a run whose work is done makes room for the next at once.
+   */
+  const working = new Map<string, Promise<void>>();
+  const capacity = deps.runsPerPass ?? 50;
+
+  async function deliverLeased(lease: Lease): Promise<void> {
+    let failed = false;
+    try {
+      await deliverRun(lease);
+    } catch (err) {
+      if (err instanceof LeaseLost)
+        log.warn({ runId: lease.runId, reason: err.message }, 'delivery lease lost; another replica carries on');
+      else log.error({ err, runId: lease.runId }, 'delivery pass failed');
+      failed = !(err instanceof LeaseLost);
+    } finally {
+      await releaseRun(db, lease).catch(() => undefined);
+      working.delete(lease.runId);
+    }
+    // Look again once a run is done: it may have more due (a full batch), and entries queued while it was being
+    // delivered were left out of the claims made meanwhile. Only runs with something deliverable are claimed, so
+    // this ends; after a failure (the database) it is left to the next poll instead of retried at once.
+    if (!draining && !failed) void passes.run();
+  }
+
+  /** Lease the runs with something due that this process is not delivering already, and start each. */
+  async function claim(): Promise<void> {
+    const room = capacity - working.size;
+    if (room <= 0) return;
     const claimedAt = now();
-    const leases = await claimRuns(db, workerId, deps.runsPerPass ?? 50, leaseMs);
-    for (const lease of leases) renewedAt.set(lease, claimedAt);
-    let more = false;
-    await Promise.all(
-      leases.map(async (lease) => {
-        try {
-          if (await deliverRun(lease)) more = true;
-        } catch (err) {
-          if (err instanceof LeaseLost)
-            log.warn({ runId: lease.runId, reason: err.message }, 'delivery lease lost; another replica carries on');
-          else log.error({ err, runId: lease.runId }, 'delivery pass failed');
-        } finally {
-          await releaseRun(db, lease).catch(() => undefined);
-        }
-      }),
-    );
-    if (more && !draining) passes.again(); // a full batch went through: the rest is due now
+    const leases = await claimRuns(db, workerId, room, leaseMs, [...working.keys()]);
+    for (const lease of leases) {
+      renewedAt.set(lease, claimedAt);
+      working.set(lease.runId, deliverLeased(lease));
+    }
   }
 
-  /** Passes until nothing is due, one pass at a time in this process. */
+  /** Claims run one at a time in this process (two at once could lease a run twice); deliveries run side by side. */
   const passes = passLoop(
-    tick,
+    claim,
     (err) => log.error({ err }, 'dispatcher pass failed'),
     () => draining,
   );
-  const runNow = passes.run;
+
+  /** Deliver what is due now; resolves when nothing this process started is still being delivered. */
+  async function runNow(): Promise<void> {
+    do {
+      await passes.run();
+      await Promise.all(working.values());
+    } while (working.size > 0 || passes.inFlight());
+  }
 
   return {
     /** Something was queued: deliver soon (after a short settle, so bursts coalesce). */
@@ -428,8 +448,8 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (timer) clearTimeout(timer);
       interval = undefined;
       timer = undefined;
-      const inflight = passes.inFlight();
-      if (!inflight) return;
+      if (!passes.inFlight() && working.size === 0) return;
+      const inflight = Promise.all([passes.inFlight(), ...working.values()]);
       let t: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((r) => (t = setTimeout(() => r('late'), graceMs)));
       const outcome = await Promise.race([inflight.then(() => 'done' as const), late]);

@@ -44,7 +44,14 @@ export async function enqueueDelivery(q: Queryable, runId: string, kind: 'dashbo
  * Lease up to `limit` runs that have due deliveries, no live lease held by another worker, and a channel that is
  * not paused (a paused channel is claimed again when its probe is due). Each claim draws a new fence token.
  */
-export async function claimRuns(q: Queryable, workerId: string, limit: number, leaseMs: number): Promise<Lease[]> {
+/** `busy`: runs this worker is delivering right now (its own lease on them must not be taken a second time). */
+export async function claimRuns(
+  q: Queryable,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  busy: readonly string[] = [],
+): Promise<Lease[]> {
   const rows = (
     await q.query<{ id: string; channel_id: string; delivery_fence: string }>(
       `UPDATE runs SET delivery_locked_by = $1, delivery_locked_until = now() + ($3::int * interval '1 millisecond'),
@@ -52,11 +59,16 @@ export async function claimRuns(q: Queryable, workerId: string, limit: number, l
        WHERE id IN (
          SELECT r.id FROM runs r
          WHERE (r.delivery_locked_until IS NULL OR r.delivery_locked_until < now() OR r.delivery_locked_by = $1)
-           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.run_id = r.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+           AND r.id <> ALL($4::text[])
+           -- Something deliverable (as takeDue reads it): not an entry that waits behind an earlier one, so a run
+           -- claimed always makes progress and a pass that ends can look again at once.
+           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.run_id = r.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+             AND (d.kind = 'dashboard' OR NOT EXISTS (SELECT 1 FROM deliveries w WHERE w.run_id = r.id AND w.status = 'pending'
+               AND w.kind = 'thread' AND w.id < d.id AND w.next_attempt_at > now())))
            AND NOT EXISTS (SELECT 1 FROM slack_channels c WHERE c.channel_id = r.channel_id AND c.paused_error IS NOT NULL AND c.next_probe_at > now())
          ORDER BY r.started_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id, channel_id, delivery_fence`,
-      [workerId, limit, leaseMs],
+      [workerId, limit, leaseMs, busy],
     )
   ).rows;
   return rows.map((r) => ({ runId: r.id, channelId: r.channel_id, workerId, fence: Number(r.delivery_fence) }));
