@@ -1,7 +1,7 @@
 // Recovery runs as plain data, for the tests of the pure parts (the gate machine, placement, button handlers): a run
 // whose gates before `open` are confirmed, `open` open and the rest locked, with whatever a test changes on top.
 import { GATES, type Gate } from '../../src/domain/gates.ts';
-import type { GateState, GateStatus, RunState } from '../../src/domain/run.ts';
+import type { GateCheck, GateState, GateStatus, RunState } from '../../src/domain/run.ts';
 
 /** A gate in `status` with nothing recorded on it yet. */
 export function gateState(gate: Gate, status: GateStatus): GateState {
@@ -47,4 +47,9 @@ export function runAtGate(open: Gate, patch: RunPatch = {}): RunState {
     }),
     ...patch.run,
   };
+}
+
+/** One check's result as a gate records it, started and finished at `at`, summarised as "<id> <status>". */
+export function gateCheck(checkId: string, status: GateCheck['status'], at: Date, findings?: string[]): GateCheck {
+  return { checkId, status, summary: `${checkId} ${status}`, startedAt: at, finishedAt: at, ...(findings ? { findings } : {}) };
 }

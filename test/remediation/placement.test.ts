@@ -8,17 +8,10 @@ import { ALL_ACTIONS } from '../../src/remediation/registry.ts';
 import { GATES } from '../../src/domain/gates.ts';
 import type { GateCheck, RunState } from '../../src/domain/run.ts';
 import type { Gate } from '../../src/domain/gates.ts';
-import { runAtGate } from '../helpers/run-state.ts';
+import { gateCheck, runAtGate } from '../helpers/run-state.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
-const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
-  checkId,
-  status,
-  summary: `${checkId} ${status}`,
-  startedAt: NOW,
-  finishedAt: NOW,
-  ...(findings ? { findings } : {}),
-});
+const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => gateCheck(checkId, status, NOW, findings);
 
 function runWith(open: Gate, checks: GateCheck[], status: RunState['status'] = 'active'): RunState {
   return runAtGate(open, {
