@@ -26,6 +26,37 @@ export function pgConnectionConfig(input: PgConnectionInput): pg.ClientConfig {
   return { ...rest, ...(password ? { password } : {}), ...(ssl === undefined ? {} : { ssl }) };
 }
 
+export interface CaracalPgInput extends PgConnectionInput {
+  /** Bounds the connect (each client sets its own statement timeout). */
+  statementTimeoutMs: number;
+}
+
+/**
+ * What every client of Caracal's Postgres (the checks' pool, the deep verification's COPY client) connects with:
+ * the target's URL, password and TLS, a bounded connect, the bot's name in pg_stat_activity, and Caracal's zone RLS
+ * opened to every zone (a non-owner role sees every zone only with caracal.zone_id = '*', caracal-ops.md §2.2).
+ * Settings that cannot be built (an unreadable sslrootcert) come back as `problem`: a finding on every use, not a
+ * crash at start.
+ */
+export function caracalPgClientConfig(input: CaracalPgInput): { config: pg.ClientConfig; problem: string | undefined } {
+  let settings: pg.ClientConfig = {};
+  let problem: string | undefined;
+  try {
+    settings = pgConnectionConfig({ url: input.url, password: input.password, ssl: input.ssl });
+  } catch (err) {
+    problem = describeSettingsError(err);
+  }
+  return {
+    config: {
+      ...settings,
+      connectionTimeoutMillis: input.statementTimeoutMs,
+      application_name: 'caracal-chatops',
+      options: '-c caracal.zone_id=*',
+    },
+    problem,
+  };
+}
+
 /** A pg error in words an on-call engineer reads at a glance. Never contains the password. */
 export function describePgError(err: unknown, passwordVariable: string): string {
   const e = err as { code?: string; message?: string };

@@ -5,11 +5,13 @@ import { ACTION } from '../src/blocks/ids.ts';
 import {
   blocksOf,
   buttonClick,
+  captureResponseUrls,
   captureSlackApi,
   signedHeaders,
   startTestBot,
   testStateDb,
   waitFor,
+  type SlackCall,
   type TestBot,
 } from './helpers/slack.ts';
 import type { Db } from '../src/store/db.ts';
@@ -30,6 +32,10 @@ function fakeCheck(
     },
   };
 }
+
+/** Whether the status report was updated with the slow check's failure in it (the final update). */
+const reportedFailing = (calls: readonly SlackCall[]) =>
+  calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing'));
 
 /** A promise the test resolves: the slow check finishes when the test says so, not after a guessed delay. */
 function gate(): { opened: Promise<void>; open: () => void } {
@@ -81,9 +87,9 @@ describe('Slack app over signed HTTP', () => {
     expect(res.status).toBe(200);
     expect(runs).toBe(0);
     await waitFor(() => calls.some((c) => c.method === 'chat.postMessage'));
-    expect(calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing'))).toBe(false);
+    expect(reportedFailing(calls)).toBe(false);
     slowGate.open();
-    await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    await waitFor(() => reportedFailing(calls));
     const post = calls.find((c) => c.method === 'chat.postMessage')!;
     expect(post.body.channel).toBe('C0OPS');
     expect(String(post.body.text)).toContain('Checking');
@@ -101,7 +107,7 @@ describe('Slack app over signed HTTP', () => {
     const calls = captureSlackApi();
     await bot.command('status');
     // The final update, awaited rather than slept for: it is the one with the slow check's failure in it.
-    await waitFor(() => runs === 1 && calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    await waitFor(() => runs === 1 && reportedFailing(calls));
     const final = calls.filter((c) => c.method === 'chat.update').at(-1)!;
     const actions = blocksOf(final).find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
     const rerun = actions.elements.find((e) => e.action_id === ACTION.statusRerun)!;
@@ -117,21 +123,14 @@ describe('Slack app over signed HTTP', () => {
     const res = await bot.action(buttonClick(ACTION.statusRerun, rerun.value));
     expect(res.status).toBe(200);
     await waitFor(() => runs === 2);
-    await waitFor(() => calls.slice(before).some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    await waitFor(() => reportedFailing(calls.slice(before)));
     const reruns = calls.slice(before).filter((c) => c.method === 'chat.update');
     expect(reruns.every((c) => c.body.ts === '1764320000.000001')).toBe(true);
     expect(JSON.stringify(blocksOf(reruns.at(-1)!))).toContain('<@U0BOB>');
   });
 
   it('refuses a tampered button payload without re-running anything', async () => {
-    const responses: unknown[] = [];
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b) => {
-        responses.push(b);
-        return true;
-      })
-      .reply(200, 'ok');
+    const responses = captureResponseUrls<unknown>();
     captureSlackApi();
     const res = await bot.action(buttonClick(ACTION.statusRerun, '{"v":2,"reportId":"x"}'));
     expect(res.status).toBe(200);
@@ -176,7 +175,7 @@ describe('Slack app over signed HTTP', () => {
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
     await bot.command('status');
-    await waitFor(() => calls.some((c) => c.method === 'chat.update' && String(c.body.text).includes('1 failing')));
+    await waitFor(() => reportedFailing(calls));
     const metrics = await (await fetch(`${bot.url}/metrics`)).text();
     expect(metrics).toContain('caracal_chatops_commands_total{subcommand="status"} 1');
     expect(metrics).toContain('caracal_chatops_check_outcomes_total{check="fake.slow",status="fail",environment="default"} 1');
@@ -184,14 +183,7 @@ describe('Slack app over signed HTTP', () => {
   });
 
   it('tells the user ephemerally when it cannot post in the channel, and counts the Slack error', async () => {
-    const responses: unknown[] = [];
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b) => {
-        responses.push(b);
-        return true;
-      })
-      .reply(200, 'ok');
+    const responses = captureResponseUrls<unknown>();
     captureSlackApi(() => [200, { ok: false, error: 'not_in_channel' }]);
     await bot.command('status');
     await waitFor(() => responses.length === 1);

@@ -1,18 +1,19 @@
 // "Acknowledge finding…" on Resume: an approver opens a modal and writes why it is safe to resume with the deep
 // verification's finding; the machine records it (`finding_acknowledged`) and Resume waits for two of them.
-// As with the override modal, the acknowledgement is saved before the ack when no Slack lookup is needed.
+// As with the override modal, the acknowledgement is saved before the ack when no Slack lookup is needed
+// (reason-modal.ts).
 import type { App, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { findingAckModal } from '../blocks/finding-ack.ts';
 import { ACTION, BLOCK, ELEMENT, VIEW } from '../blocks/ids.ts';
 import { decodePayload, findingAckPayload } from '../blocks/payloads.ts';
-import { UserFacingError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { unacknowledgedFindings } from '../recovery/machine.ts';
-import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type RecoveryService } from '../recovery/service.ts';
-import { onAction, tell, type ActionArgs, type ViewArgs } from '../slack/listeners.ts';
+import type { RecoveryService } from '../recovery/service.ts';
+import { onAction, tell, type ActionArgs } from '../slack/listeners.ts';
 import { slackCall } from '../slack/slack-call.ts';
-import { originOf } from './gate-buttons.ts';
+import { runOfClick } from './gate-buttons.ts';
+import { handleReasonModalSubmit } from './reason-modal.ts';
 
 export interface FindingAckDeps {
   service: RecoveryService;
@@ -27,9 +28,8 @@ export const handleFindingAckOpen =
   (deps: FindingAckDeps) =>
   async ({ body, action, client, respond }: ActionArgs<ButtonAction>): Promise<void> => {
     const payload = decodePayload(findingAckPayload, action.value);
-    const run = await deps.service.load(payload.runId);
-    if (!run || !clickBelongsToRun(run, originOf(body)))
-      return tell(respond, run ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.');
+    const run = await runOfClick(deps, payload.runId, body);
+    if (typeof run === 'string') return tell(respond, run);
     // Checked again on submit; asking first spares a non-approver from writing a reason for nothing.
     if (!(await deps.isApprover(body.user.id))) return tell(respond, 'Only configured approvers can acknowledge a finding.');
     const finding = unacknowledgedFindings(run) ?? 'the deep verification finding (already acknowledged by enough approvers)';
@@ -38,44 +38,19 @@ export const handleFindingAckOpen =
     );
   };
 
-export const handleFindingAckSubmit =
-  (deps: FindingAckDeps) =>
-  async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-    const reason = view.state.values[BLOCK.findingAckReason]?.[ELEMENT.findingAckReasonInput]?.value?.trim() ?? '';
-    if (reason.length < 10) {
-      await ack({
-        response_action: 'errors',
-        errors: { [BLOCK.findingAckReason]: 'Write at least a sentence: it goes into the incident log.' },
-      });
-      return;
-    }
-    let payload;
-    try {
-      payload = decodePayload(findingAckPayload, view.private_metadata);
-    } catch (err) {
-      await ack({
-        response_action: 'errors',
-        errors: { [BLOCK.findingAckReason]: err instanceof UserFacingError ? err.message : 'This form is not valid any more.' },
-      });
-      return;
-    }
-    const userId = body.user.id;
-    const command = { type: 'acknowledge_finding' as const, verificationEventId: payload.verificationEventId, reason };
-    deps.metrics.actions.inc({ action: VIEW.findingAckModal });
-    if (deps.knownApprover?.(userId) !== undefined) {
-      const result = await deps.service.act(payload.runId, 'resume', command, userId);
-      await ack(result.ok ? undefined : { response_action: 'errors', errors: { [BLOCK.findingAckReason]: result.reason } });
-      return;
-    }
-    await ack();
-    const result = await deps.service.act(payload.runId, 'resume', command, userId);
-    if (result.ok) return;
-    const run = await deps.service.load(payload.runId).catch(() => undefined);
-    if (!run) return;
-    await slackCall(deps.metrics, 'chat.postEphemeral', () =>
-      client.chat.postEphemeral({ channel: run.channelId, user: userId, text: `Not acknowledged: ${result.reason}` }),
-    ).catch((err: unknown) => deps.logger.warn({ err }, 'could not tell the approver'));
-  };
+export const handleFindingAckSubmit = (deps: FindingAckDeps) =>
+  handleReasonModalSubmit(deps, {
+    view: VIEW.findingAckModal,
+    block: BLOCK.findingAckReason,
+    element: ELEMENT.findingAckReasonInput,
+    payload: findingAckPayload,
+    command: (payload, reason) => ({
+      gate: 'resume',
+      command: { type: 'acknowledge_finding', verificationEventId: payload.verificationEventId, reason },
+    }),
+    notDone: 'Not acknowledged',
+    whoIsTold: 'the approver',
+  });
 
 export function registerFindingAck(app: App, deps: FindingAckDeps): void {
   onAction(app, ACTION.findingAcknowledge, deps, handleFindingAckOpen(deps));

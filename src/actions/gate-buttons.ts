@@ -52,7 +52,11 @@ async function answer(respond: RespondFn, result: ActResult): Promise<void> {
 }
 
 /** The run a click belongs to, or the answer for a click from elsewhere (which reveals nothing about the run). */
-async function runOfClick(deps: Pick<GateActionDeps, 'service'>, runId: string, body: ClickBody): Promise<RunState | string> {
+export async function runOfClick(
+  deps: { service: Pick<RecoveryService, 'load'> },
+  runId: string,
+  body: ClickBody,
+): Promise<RunState | string> {
   const run = await deps.service.load(runId);
   if (!run) return 'This recovery run no longer exists.';
   return clickBelongsToRun(run, originOf(body)) ? run : NOT_THIS_CHANNELS_RUN;

@@ -87,6 +87,22 @@ async function fromElsewhere(deps: RemediationDeps, runId: string, origin: Click
   return clickBelongsToRun(run, origin) ? undefined : NOT_THIS_CHANNELS_RUN;
 }
 
+/**
+ * A click on a card (Cancel, Done): from the run's channel, by an approver, on an active run; else why not. Cards
+ * are ephemeral messages of their own, so only the channel is compared.
+ */
+async function refusalOnCard(
+  deps: RemediationDeps,
+  payload: ActionButtonPayload,
+  body: Parameters<typeof originOf>[0],
+  actionId: string,
+): Promise<string | undefined> {
+  const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
+  if (elsewhere) return elsewhere;
+  const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, actionId);
+  return allowed.ok ? undefined : allowed.reason;
+}
+
 /** The request's idempotency key: the card it came from (one per dashboard click), else the click itself. */
 function requestKeyOf(payload: ActionButtonPayload, actionTs: string): string {
   return `${payload.action}:${payload.gate}:${payload.card ?? `click-${actionTs}`}`;
@@ -94,21 +110,24 @@ function requestKeyOf(payload: ActionButtonPayload, actionTs: string): string {
 
 const newCard = (): string => randomBytes(9).toString('base64url');
 
-async function runIt(
-  deps: RemediationDeps,
-  payload: ActionButtonPayload,
-  remedy: RemediationAction,
-  userId: string,
-  respond: RespondFn,
-  logger: Logger,
-  requestKey: string,
-): Promise<void> {
-  const { exclusive } = deps;
-  if (!remedy.exclusive || !exclusive) return runOnce(deps, payload, remedy, userId, respond, logger, requestKey, undefined, undefined);
-  const r = await exclusive.run({ name: remedy.id, startedBy: userId, runId: payload.runId }, (signal, progress) =>
-    runOnce(deps, payload, remedy, userId, respond, logger, requestKey, signal, progress),
+/** One "Run it" click: what running the action and keeping its card up to date need. */
+interface RunRequest {
+  deps: RemediationDeps;
+  payload: ActionButtonPayload;
+  remedy: RemediationAction;
+  userId: string;
+  respond: RespondFn;
+  logger: Logger;
+  requestKey: string;
+}
+
+async function runIt(req: RunRequest): Promise<void> {
+  const { exclusive } = req.deps;
+  if (!req.remedy.exclusive || !exclusive) return runOnce(req, undefined, undefined);
+  const r = await exclusive.run({ name: req.remedy.id, startedBy: req.userId, runId: req.payload.runId }, (signal, progress) =>
+    runOnce(req, signal, progress),
   );
-  if (!r.ok) await replaceCard(respond, { text: heldText(remedy.title, r.held, (deps.now ?? (() => new Date()))()) });
+  if (!r.ok) await replaceCard(req.respond, { text: heldText(req.remedy.title, r.held, (req.deps.now ?? (() => new Date()))()) });
 }
 
 function failedOnOurSide(err: unknown, remedy: RemediationAction, logger: Logger): ActionOutcome {
@@ -127,17 +146,8 @@ function untilCancelled<T>(work: Promise<T>, cancel: AbortSignal): Promise<T> {
   });
 }
 
-async function runOnce(
-  deps: RemediationDeps,
-  payload: ActionButtonPayload,
-  remedy: RemediationAction,
-  userId: string,
-  respond: RespondFn,
-  logger: Logger,
-  requestKey: string,
-  cancel: AbortSignal | undefined,
-  progress: JobProgress | undefined,
-): Promise<void> {
+async function runOnce(req: RunRequest, cancel: AbortSignal | undefined, progress: JobProgress | undefined): Promise<void> {
+  const { deps, payload, remedy, userId, respond, logger, requestKey } = req;
   const started = await deps.journal.start(
     payload.runId,
     payload.gate,
@@ -214,7 +224,7 @@ export const handleRemediateRun =
     if (elsewhere) return replaceCard(respond, { text: elsewhere }).then(() => undefined);
     const allowed = await mayRun(deps, payload, remedy, body.user.id);
     if (!allowed.ok) return replaceCard(respond, { text: allowed.reason }).then(() => undefined);
-    await runIt(deps, payload, remedy, body.user.id, respond, logger, requestKeyOf(payload, action.action_ts));
+    await runIt({ deps, payload, remedy, userId: body.user.id, respond, logger, requestKey: requestKeyOf(payload, action.action_ts) });
   };
 
 export const handleExclusiveCancel =
@@ -222,10 +232,8 @@ export const handleExclusiveCancel =
   async ({ body, action, respond }: ActionArgs<ButtonAction>): Promise<void> => {
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = remedyFor(payload);
-    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-    if (elsewhere) return tell(respond, elsewhere);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, `${remedy.id}.cancel`);
-    if (!allowed.ok) return tell(respond, allowed.reason);
+    const refusal = await refusalOnCard(deps, payload, body, `${remedy.id}.cancel`);
+    if (refusal) return tell(respond, refusal);
     const asked = await deps.exclusive?.cancel(remedy.id, body.user.id);
     await tell(
       respond,
@@ -247,10 +255,8 @@ export const handleBreakGlassDone =
     const payload = decodePayload(actionButtonPayload, action.value);
     const remedy = findAction(payload.action);
     if (!remedy?.breakGlass) throw new UserFacingError('bad_request', 'This is not a break-glass step.');
-    const elsewhere = await fromElsewhere(deps, payload.runId, { channelId: originOf(body).channelId });
-    if (elsewhere) return tell(respond, elsewhere);
-    const allowed = await deps.service.authorizeAction(payload.runId, payload.gate, body.user.id, remedy.id);
-    if (!allowed.ok) return tell(respond, allowed.reason);
+    const refusal = await refusalOnCard(deps, payload, body, remedy.id);
+    if (refusal) return tell(respond, refusal);
     const recorded = await deps.journal.recordOnce(
       payload.runId,
       payload.gate,

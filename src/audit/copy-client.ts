@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { TargetError } from '../errors.ts';
-import { describePgError, describeSettingsError, pgConnectionConfig } from '../pg-connection.ts';
+import { caracalPgClientConfig, describePgError } from '../pg-connection.ts';
 
 export interface CopyClientOptions {
   url: string;
@@ -31,23 +31,12 @@ export interface CopyClient extends CopyReader {
 
 /** Connects on the first copy; end() closes it (and is safe to call when it never connected). */
 export function pgCopyClient(options: CopyClientOptions): CopyClient {
-  // The target's connection settings, and Caracal's zone RLS opened to every zone with caracal.zone_id = '*'
-  // (caracal-ops.md §2.2).
-  let settings: pg.ClientConfig = {};
-  let settingsProblem: string | undefined;
-  try {
-    settings = pgConnectionConfig({ url: options.url, password: options.password, ssl: options.ssl });
-  } catch (err) {
-    settingsProblem = describeSettingsError(err);
-  }
+  const { config, problem: settingsProblem } = caracalPgClientConfig(options);
   const client = new pg.Client({
-    ...settings,
-    connectionTimeoutMillis: options.statementTimeoutMs,
+    ...config,
     // No statement_timeout: the whole table is one COPY. The caller's AbortSignal (the check's deadline) ends
     // it by closing the socket, and Postgres ends the statement when it can no longer send.
     statement_timeout: 0,
-    application_name: 'caracal-chatops',
-    options: '-c caracal.zone_id=*',
   });
   // A lost server surfaces as the running copy's error; without a listener it would crash the process.
   client.on('error', () => undefined);

@@ -18,6 +18,15 @@ const userId = z.string();
 const lines = z.array(z.string());
 const checklistEntry = z.object({ item: z.enum(CHECKLIST_ITEMS), label: z.string(), by: userId });
 const iso = z.string();
+/** An Alertmanager alert as the run's log records it: the same fields when it fires and when it resolves. */
+const alertShape = {
+  alert: z.string(),
+  severity: z.string().nullable(),
+  fingerprint: z.string(),
+  summary: z.string().nullable(),
+  startsAt: iso,
+  endsAt: iso.nullable(),
+};
 
 export const ACTION_RESULTS = ['success', 'partial', 'failure'] as const;
 export type ActionResult = (typeof ACTION_RESULTS)[number];
@@ -103,22 +112,8 @@ export const EVENT_DATA = {
   run_resumed: data({}),
   run_cancelled: data({ reason: z.string() }),
   denied: data({ command: z.string(), reason: z.string() }),
-  alert_firing: data({
-    alert: z.string(),
-    severity: z.string().nullable(),
-    fingerprint: z.string(),
-    summary: z.string().nullable(),
-    startsAt: iso,
-    endsAt: iso.nullable(),
-  }),
-  alert_resolved: data({
-    alert: z.string(),
-    severity: z.string().nullable(),
-    fingerprint: z.string(),
-    summary: z.string().nullable(),
-    startsAt: iso,
-    endsAt: iso.nullable(),
-  }),
+  alert_firing: data(alertShape),
+  alert_resolved: data(alertShape),
   /** Scheduled work: written by the scheduler, never by a person (except watch_set). */
   watch_set: data({ mode: z.enum(['on', 'off']), intervalMs: z.number().nullable() }),
   watch_changed: data({

@@ -4,7 +4,8 @@
 // (fake-caracal-routes.ts), so a Redis outage answers there.
 // Zones default to those the state already knows (policy sets, JWKS); a test may list its own.
 import type { IncomingMessage } from 'node:http';
-import type { Answer, FakeCaracalState } from './fake-caracal-state.ts';
+import type { Answer } from './fake-caracal-readiness.ts';
+import type { FakeCaracalState } from './fake-caracal-state.ts';
 
 export interface FakeZone {
   id: string;

@@ -7,9 +7,13 @@ import type { ServiceName } from '../config.ts';
 import { memoryBackend, type MemoryStores } from './fake-caracal-backend.ts';
 import { SERVICE_DEFS, type PodEnv, type RouteContext, type ServiceDef } from './fake-caracal-routes.ts';
 import { withPrometheus } from './caracal/prometheus.ts';
-import * as s from './fake-caracal-state.ts';
+import type * as s from './fake-caracal-state.ts';
+import { healthyAudit, healthyGateway, healthySts, type Fault, type Transform } from './fake-caracal-pods.ts';
+import type { Answer } from './fake-caracal-readiness.ts';
 
 export * from './fake-caracal-state.ts';
+export * from './fake-caracal-pods.ts';
+export * from './fake-caracal-readiness.ts';
 
 export interface RecordedRequest {
   service: ServiceName;
@@ -47,7 +51,7 @@ export const FAKE_AUDIT_ADMIN_TOKEN = 'fake-audit-admin-token-c5d2';
 /** The real ioredis retry time is 0.5 to 21 s (§15.1.1); the Coordinator's was about 20 s every time. */
 export const DEFAULT_REDIS_ERROR_DELAY_MS: s.RedisErrorDelays = { api: 2_000, coordinator: 20_000 };
 
-const json = (status: number, body: unknown): s.Answer => ({ status, body });
+const json = (status: number, body: unknown): Answer => ({ status, body });
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -59,7 +63,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Hooks first, then the first route whose method and path match, else the service's own 404. */
-async function dispatch(def: ServiceDef, c: Omit<RouteContext, 'params'>): Promise<s.Answer> {
+async function dispatch(def: ServiceDef, c: Omit<RouteContext, 'params'>): Promise<Answer> {
   const early = def.before?.({ ...c, params: [] });
   if (early) return early;
   for (const route of def.routes) {
@@ -71,7 +75,7 @@ async function dispatch(def: ServiceDef, c: Omit<RouteContext, 'params'>): Promi
   return def.notFound({ ...c, params: [] });
 }
 
-function send(res: ServerResponse, answer: s.Answer & { raw?: string }): void {
+function send(res: ServerResponse, answer: Answer & { raw?: string }): void {
   const isText = typeof answer.body === 'string';
   res.writeHead(answer.status, { 'content-type': answer.raw ?? (isText ? 'text/plain; charset=utf-8' : 'application/json') });
   res.end(isText ? answer.body : JSON.stringify(answer.body));
@@ -79,7 +83,7 @@ function send(res: ServerResponse, answer: s.Answer & { raw?: string }): void {
 
 /** `current` is read per request, so a test may replace a pod's whole state object as well as mutate it. */
 async function listen(
-  current: () => { fault: s.Fault; transform?: s.Transform; delayMs?: number },
+  current: () => { fault: Fault; transform?: Transform; delayMs?: number },
   service: () => ServiceDef,
   record: (req: IncomingMessage, path: string) => void,
 ) {
@@ -95,14 +99,14 @@ async function listen(
       () => res.destroy(),
     );
   }
-  async function answer(req: IncomingMessage): Promise<s.Answer> {
+  async function answer(req: IncomingMessage): Promise<Answer> {
     const pod = current();
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     record(req, url.pathname);
     const body = await readBody(req);
     if (pod.fault === 'hang') return new Promise<never>(() => undefined); // accept, read, never answer
     if (pod.fault === 'http500') return json(500, 'Internal Server Error\n');
-    if (pod.fault === 'malformed') return { status: 200, body: '{"ok":tru', raw: 'application/json' } as s.Answer;
+    if (pod.fault === 'malformed') return { status: 200, body: '{"ok":tru', raw: 'application/json' } as Answer;
     const a = pod.fault === 'rate_limited' ? json(429, { error: 'rate_limited' }) : await dispatch(service(), { req, url, body });
     return pod.transform && typeof a.body !== 'string' ? { ...a, body: pod.transform(url.pathname, a.body) } : a;
   }
@@ -147,9 +151,9 @@ export async function startFakeCaracal(options: FakeCaracalOptions = {}): Promis
       retention_cleaner: { runs: 3, failures: 0 },
     },
     policySets: {},
-    sts: many('sts', s.healthySts),
-    gateway: many('gateway', s.healthyGateway),
-    audit: many('audit', () => s.healthyAudit(nowUnix)),
+    sts: many('sts', healthySts),
+    gateway: many('gateway', healthyGateway),
+    audit: many('audit', () => healthyAudit(nowUnix)),
     api: many('api', () => ({ fault: 'none', notReady: null })),
     coordinator: many('coordinator', () => ({ fault: 'none', notReady: null })),
   };

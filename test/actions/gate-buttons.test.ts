@@ -12,45 +12,19 @@ import {
 } from '../../src/actions/gate-buttons.ts';
 import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
-import { GATES, type Gate } from '../../src/domain/gates.ts';
+import type { Gate } from '../../src/domain/gates.ts';
 import type { GateCheck, RunState } from '../../src/domain/run.ts';
 import type { Command } from '../../src/recovery/machine.ts';
 import type { ActResult, ClickOrigin } from '../../src/recovery/service.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { buildArgs, buildCheckboxArgs } from '../helpers/action-args.ts';
+import { runAtGate } from '../helpers/run-state.ts';
 
 const DASHBOARD_TS = '1700000000.000100';
 const RUN_ID = 'r1';
 
 function run(over: Partial<RunState> = {}): RunState {
-  return {
-    id: RUN_ID,
-    channelId: 'C0RUN',
-    title: 't',
-    kind: 'recovery',
-    scenario: undefined,
-    status: 'active',
-    startedBy: 'UALICE',
-    startedAt: new Date(0),
-    endedAt: undefined,
-    dashboardTs: DASHBOARD_TS,
-    version: 1,
-    drillMarks: {},
-    environment: 'prod',
-    gates: GATES.map((gate, i) => ({
-      gate,
-      status: i === 0 ? 'open' : 'locked',
-      claimedBy: undefined,
-      doneBy: undefined,
-      doneAt: undefined,
-      openedAt: undefined,
-      checklist: {},
-      checks: [],
-      confirmVotes: [],
-      override: undefined,
-    })),
-    ...over,
-  };
+  return runAtGate('freeze', { run: { id: RUN_ID, channelId: 'C0RUN', dashboardTs: DASHBOARD_TS, environment: 'prod', ...over } });
 }
 
 /** Records every act() and answers with `reply` (or ok). */

@@ -2,13 +2,13 @@
 // naming a configured environment belongs to it: its message says so, "Run these checks" checks that deployment and
 // "Start recovery run" recovers it. Without such a label, or with one naming no environment, it is the channel's
 // default, and the message says why.
-import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
 import type { CheckDefinition } from '../../src/checks/types.ts';
 import type { Db } from '../../src/store/db.ts';
 import { findRunId, loadRun } from '../../src/store/runs.ts';
-import { blocksOf, buttonClick, captureSlackApi, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import { settleAlerts, startBotOnState, type BotOnState } from '../helpers/bot-on-state.ts';
+import { blocksOf, buttonClick, type SlackCall, type TestBot } from '../helpers/slack.ts';
 import { ALERT_TOKEN, notification, postNotification } from './notifications.ts';
 
 type Element = { action_id?: string; value: string };
@@ -28,12 +28,10 @@ describe('alert groups belong to an environment (issue 17 item 6)', () => {
   let bot: TestBot;
   let calls: SlackCall[];
 
+  let t: BotOnState<unknown>;
+
   beforeAll(async () => {
-    state = await testStateDb();
-    calls = captureSlackApi();
-    nock('https://hooks.slack.com').persist().post(/.*/).reply(200, 'ok');
-    bot = await startTestBot({
-      db: state.db,
+    t = await startBotOnState({
       checks: [where],
       file: {
         caracal: { postgres: { url: 'postgres://prod.example/caracal' } },
@@ -43,20 +41,13 @@ describe('alert groups belong to an environment (issue 17 item 6)', () => {
       },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
+    ({ state, bot, calls } = t);
   });
-  afterAll(async () => {
-    await bot.stop();
-    nock.cleanAll();
-    await state.drop();
-  });
+  afterAll(() => t.close());
   beforeEach(async () => {
     await state.db.exec(`UPDATE runs SET status = 'cancelled' WHERE status = 'active'`);
   });
-  const settle = async () => {
-    await bot.bot.idle();
-    await bot.bot.flushAlerts();
-    await bot.bot.flushDeliveries();
-  };
+  const settle = () => settleAlerts(bot);
   const groupPost = (groupText: string) => calls.find((c) => c.method === 'chat.postMessage' && String(c.body.blocks).includes(groupText))!;
   const button = (post: SlackCall, actionId: string) => elements(blocksOf(post)).find((e) => e.action_id === actionId)!;
   const lastReport = async (channel: string) =>

@@ -1,4 +1,3 @@
-import nock from 'nock';
 import { eventOf } from '../helpers/events.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/blocks/ids.ts';
@@ -8,16 +7,8 @@ import { summarize } from '../../src/recovery/summary.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import {
-  blocksOf,
-  buttonClick,
-  captureSlackApi,
-  runClick,
-  startTestBot,
-  testStateDb,
-  type SlackCall,
-  type TestBot,
-} from '../helpers/slack.ts';
+import { settleAlerts, startBotOnState, type BotOnState } from '../helpers/bot-on-state.ts';
+import { blocksOf, buttonClick, runClick, type SlackCall, type TestBot } from '../helpers/slack.ts';
 import { ALERT_TOKEN, notification, postNotification } from './notifications.ts';
 
 type Element = { action_id: string; value: string; text: { text: string } };
@@ -35,20 +26,11 @@ describe('runs know their alerts', () => {
   let state: { db: Db; drop(): Promise<void> };
   let bot: TestBot;
   let calls: SlackCall[];
-  const answers: string[] = [];
+  let answers: unknown[];
+  let t: BotOnState<unknown>;
 
   beforeAll(async () => {
-    state = await testStateDb();
-    calls = captureSlackApi();
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b: unknown) => {
-        answers.push(JSON.stringify(b));
-        return true;
-      })
-      .reply(200, 'ok');
-    bot = await startTestBot({
-      db: state.db,
+    t = await startBotOnState({
       checks: [],
       file: {
         alerts: { channel: 'C0OPS', updateIntervalMs: 50 },
@@ -56,20 +38,13 @@ describe('runs know their alerts', () => {
       },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
     });
+    ({ state, bot, calls, answers } = t);
   });
-  afterAll(async () => {
-    await bot.stop();
-    nock.cleanAll();
-    await state.drop();
-  });
+  afterAll(() => t.close());
   beforeEach(async () => {
     await state.db.exec(`UPDATE runs SET status = 'cancelled' WHERE status = 'active'`);
   });
-  const settle = async () => {
-    await bot.bot.idle();
-    await bot.bot.flushAlerts();
-    await bot.bot.flushDeliveries();
-  };
+  const settle = () => settleAlerts(bot);
   const dashboard = () =>
     blocksOf(
       calls
@@ -194,10 +169,10 @@ describe('runs know their alerts', () => {
     const ack = elements(card).find((e) => e.action_id === ACTION.resumeAcknowledge)!;
 
     await click(ACTION.gateConfirm, value('resume'), 'UALICE');
-    expect(answers.at(-1)).toContain('Critical Caracal alerts are still firing: CaracalGatewayRevocationSnapshotStale');
+    expect(JSON.stringify(answers.at(-1))).toContain('Critical Caracal alerts are still firing: CaracalGatewayRevocationSnapshotStale');
     await click(ACTION.resumeAcknowledge, ack.value, 'UALICE');
     await click(ACTION.gateConfirm, value('resume'), 'UBOB');
-    expect(answers.at(-1)).toContain('Each Resume approver must acknowledge');
+    expect(JSON.stringify(answers.at(-1))).toContain('Each Resume approver must acknowledge');
     await click(ACTION.resumeAcknowledge, ack.value, 'UBOB');
     const events = await listEvents(state.db, runId);
     expect(events.map((e) => e.type)).toContain('run_resumed');
@@ -229,11 +204,8 @@ describe('runs know their alerts', () => {
 
 describe('"Run these checks"', () => {
   it('runs a status report limited to the checks that confirm the alerts', async () => {
-    const state = await testStateDb();
-    const calls = captureSlackApi();
     const checks = ['postgres.reachable', 'redis.backlog', 'audit.dlq', 'services.ready', 'sts.policy'].map(green);
-    const bot = await startTestBot({
-      db: state.db,
+    const { bot, calls, close } = await startBotOnState({
       checks,
       file: { alerts: { channel: 'C0OPS', updateIntervalMs: 50 } },
       env: { ALERTMANAGER_WEBHOOK_TOKEN: ALERT_TOKEN },
@@ -250,9 +222,7 @@ describe('"Run these checks"', () => {
       expect(report).not.toContain('services.ready');
       expect(report).not.toContain('sts.policy');
     } finally {
-      await bot.stop();
-      nock.cleanAll();
-      await state.drop();
+      await close();
     }
   });
 });

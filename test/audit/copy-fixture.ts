@@ -4,7 +4,7 @@
 import type { ChunkHandler, CopyReader } from '../../src/audit/copy-client.ts';
 import type { ZoneReport } from '../../src/audit/report.ts';
 import { referenceContentHash, referenceHmac, TEST_KEY_HEX } from './caracal-writer.ts';
-import { oracleZone, type OracleRow } from './oracle.ts';
+import { jsonFieldsOf, oracleZone, textFieldsOf, type OracleRow } from './oracle.ts';
 
 /** COPY TO's binary format, written from the PostgreSQL docs ("Binary Format") rather than from src/audit. */
 const PG_EPOCH_MICROS = 946_684_800_000_000n;
@@ -28,20 +28,7 @@ export const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
 export function tupleOf(r: OracleRow): Buffer {
   return Buffer.concat([
     int16(17),
-    ...[
-      r.id,
-      r.zone_id,
-      r.event_type,
-      r.request_id,
-      r.decision,
-      r.policy_set_id,
-      r.policy_set_version_id,
-      r.manifest_sha,
-      r.evaluation_status,
-      r.determining_policies_json,
-      r.diagnostics_json,
-      r.metadata_json,
-    ].map(text),
+    ...[...textFieldsOf(r), ...jsonFieldsOf(r)].map(text),
     int32(8),
     int64(r.occurredAtMicros - PG_EPOCH_MICROS),
     text(r.content_sha256),

@@ -28,8 +28,9 @@ export interface OracleRow {
 
 const ORDER: BreakKind[] = ['content_mismatch', 'broken_link', 'hmac_mismatch', 'seq_gap', 'missing_chain'];
 
-function contentOf(r: OracleRow): string {
-  const text = [
+/** The nine text columns the content hash covers, in the order Caracal hashes them (and the table holds them). */
+export function textFieldsOf(r: OracleRow): (string | null)[] {
+  return [
     r.id,
     r.zone_id,
     r.event_type,
@@ -40,7 +41,15 @@ function contentOf(r: OracleRow): string {
     r.manifest_sha,
     r.evaluation_status,
   ];
-  return referenceContentHash(text, [r.determining_policies_json, r.diagnostics_json, r.metadata_json], r.occurredAtMicros * 1000n);
+}
+
+/** The three JSON columns the content hash covers, after the text ones. */
+export function jsonFieldsOf(r: OracleRow): (string | null)[] {
+  return [r.determining_policies_json, r.diagnostics_json, r.metadata_json];
+}
+
+function contentOf(r: OracleRow): string {
+  return referenceContentHash(textFieldsOf(r), jsonFieldsOf(r), r.occurredAtMicros * 1000n);
 }
 
 /**

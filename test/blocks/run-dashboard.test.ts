@@ -3,21 +3,15 @@ import { fitMessage } from '../../src/blocks/limits.ts';
 import { runDashboardMessage } from '../../src/blocks/run-dashboard.ts';
 import { ALL_CHECKS } from '../../src/checks/registry.ts';
 import { GATES } from '../../src/domain/gates.ts';
-import type { GateCheck, GateState, RunState } from '../../src/domain/run.ts';
+import type { GateCheck, RunState } from '../../src/domain/run.ts';
 import { ANY_FINDING, PLACEMENT } from '../../src/remediation/placement.ts';
 import { checkBlocks } from '../../src/sandbox/slack/validate.ts';
 import type { JsonObject } from '../../src/sandbox/slack/json.ts';
 import type { Gate } from '../../src/domain/gates.ts';
+import { gateCheck, runAtGate } from '../helpers/run-state.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
-const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
-  checkId,
-  status,
-  summary: `${checkId} ${status}`,
-  startedAt: NOW,
-  finishedAt: NOW,
-  ...(findings ? { findings } : {}),
-});
+const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => gateCheck(checkId, status, NOW, findings);
 
 /** A long finding with everything mrkdwn must escape, as a failing check reports it. */
 const finding = (id: string) =>
@@ -50,34 +44,28 @@ function largestRunAt(openGate: Gate, kind: RunState['kind'], override: boolean)
 const FROZEN_BY = { rollouts: 'U01EVE234567', policies: 'U01EVE234567', control: 'U01EVE234567' };
 
 function runAt(openGate: Gate, kind: RunState['kind'], override: boolean): RunState {
-  const i = GATES.indexOf(openGate);
-  const gates = GATES.map((g, j): GateState => ({
-    gate: g,
-    status: j < i ? 'confirmed' : j === i ? 'open' : 'locked',
-    claimedBy: j === i ? 'U0ALICE' : undefined,
-    doneBy: j < i ? 'U0ALICE' : undefined,
-    doneAt: j < i ? NOW : undefined,
-    openedAt: NOW,
-    checklist: FROZEN_BY,
-    checks: [],
-    confirmVotes: j === i && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
-    override: override && j === i && g !== 'resume' ? { id: 'o1', requestedBy: 'U0BOB', reason: 'x'.repeat(400), at: NOW } : undefined,
-  }));
-  return {
-    id: 'r1',
-    channelId: 'C1',
-    title: '<!channel> '.repeat(40),
-    kind,
-    scenario: kind === 'drill' ? 'redis-outage' : undefined,
-    status: 'active',
-    startedBy: 'U0ALICE',
-    startedAt: NOW,
-    endedAt: undefined,
-    dashboardTs: '1.2',
-    version: 7,
-    drillMarks: kind === 'drill' ? { injected: NOW } : {},
-    gates,
-  };
+  return runAtGate(openGate, {
+    run: {
+      title: '<!channel> '.repeat(40),
+      kind,
+      scenario: kind === 'drill' ? 'redis-outage' : undefined,
+      startedBy: 'U0ALICE',
+      startedAt: NOW,
+      dashboardTs: '1.2',
+      version: 7,
+      drillMarks: kind === 'drill' ? { injected: NOW } : {},
+    },
+    gate: (g, status) => ({
+      claimedBy: status === 'open' ? 'U0ALICE' : undefined,
+      doneBy: status === 'confirmed' ? 'U0ALICE' : undefined,
+      doneAt: status === 'confirmed' ? NOW : undefined,
+      openedAt: NOW,
+      checklist: FROZEN_BY,
+      confirmVotes: status === 'open' && g === 'resume' ? [{ userId: 'U0BOB', at: NOW }] : [],
+      override:
+        override && status === 'open' && g !== 'resume' ? { id: 'o1', requestedBy: 'U0BOB', reason: 'x'.repeat(400), at: NOW } : undefined,
+    }),
+  });
 }
 
 describe('run dashboard', () => {

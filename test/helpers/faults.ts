@@ -1,17 +1,10 @@
 // Network faults for target tests: a port nobody listens on, a server that accepts and never answers, and a slow
 // link in front of a real server. The last two are the sandbox's one TCP proxy (src/sandbox/caracal/proxy.ts).
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { startTcpProxy, type TcpProxy } from '../../src/sandbox/caracal/proxy.ts';
+import { freePort } from './free-port.ts';
 
-/** A local port that refuses connections (bound, then closed). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+/** A local port that refuses connections: a free one, nobody listens on it. */
+export const closedPort = freePort;
 
 /** A TCP server that accepts connections and never sends a byte; `accepted()` counts the connections it took. */
 export async function blackHole(): Promise<TcpProxy & { url: string }> {

@@ -7,7 +7,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from './redis-server.ts';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 

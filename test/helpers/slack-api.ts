@@ -40,3 +40,24 @@ export function blocksOf(call: SlackCall): Record<string, unknown>[] {
   const blocks = call.body.blocks;
   return JSON.parse(typeof blocks === 'string' ? blocks : '[]') as Record<string, unknown>[];
 }
+
+/** Intercept every post to a response URL (hooks.slack.com): record its body in `into` (returned), answer ok. */
+export function captureResponseUrls<T = Record<string, unknown>>(into: T[] = []): T[] {
+  nock('https://hooks.slack.com')
+    .persist()
+    .post(/.*/, (body: T) => {
+      into.push(body);
+      return true;
+    })
+    .reply(200, 'ok');
+  return into;
+}
+
+/** The run dashboard in `channel` as last posted or updated: a top-level message, never a thread reply. */
+export function latestDashboard(calls: readonly SlackCall[], channel: string): SlackCall {
+  const dashboard = calls
+    .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
+    .at(-1);
+  if (!dashboard) throw new Error(`no dashboard in ${channel}`);
+  return dashboard;
+}

@@ -12,7 +12,7 @@ import { createHttpTarget } from '../../src/checks/targets/http.ts';
 import { createCheckTargets } from '../../src/checks/context.ts';
 import type { Db } from '../../src/store/db.ts';
 export { testStateDb } from './state.ts';
-export { blocksOf, captureSlackApi, type SlackCall } from './slack-api.ts';
+export { blocksOf, captureResponseUrls, captureSlackApi, latestDashboard, type SlackCall } from './slack-api.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-token-0123456789';

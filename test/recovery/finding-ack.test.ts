@@ -2,9 +2,9 @@
 // (issue 12, item 5); a clean verification, or none, blocks nothing.
 import { describe, expect, it } from 'vitest';
 import { decide, type Actor, type Command, type GatePolicy } from '../../src/recovery/machine.ts';
-import { GATES } from '../../src/domain/gates.ts';
-import type { GateState, RunState, RunVerification } from '../../src/domain/run.ts';
+import type { RunState, RunVerification } from '../../src/domain/run.ts';
 import type { Gate } from '../../src/domain/gates.ts';
+import { runAtGate } from '../helpers/run-state.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
 const APPROVERS: ReadonlySet<string> = new Set(['UALICE', 'UBOB']);
@@ -33,34 +33,13 @@ function verification(patch: Partial<RunVerification> = {}): RunVerification {
 }
 
 function runAtResume(v: RunVerification | undefined): RunState {
-  const gates = GATES.map((g): GateState => ({
-    gate: g,
-    status: g === 'resume' ? 'open' : 'confirmed',
-    claimedBy: undefined,
-    doneBy: undefined,
-    doneAt: undefined,
-    openedAt: NOW,
-    checklist: {},
-    confirmVotes: [],
-    override: undefined,
-    checks: g === 'freeze' ? [] : [{ checkId: 'audit.tamper', status: 'pass', summary: 'ok', startedAt: NOW, finishedAt: NOW }],
-  }));
-  return {
-    id: 'r1',
-    channelId: 'C1',
-    title: 't',
-    kind: 'recovery',
-    scenario: undefined,
-    status: 'active',
-    startedBy: 'UALICE',
-    startedAt: NOW,
-    endedAt: undefined,
-    dashboardTs: undefined,
-    version: 1,
-    drillMarks: {},
-    gates,
-    ...(v ? { verification: v } : {}),
-  };
+  return runAtGate('resume', {
+    run: { startedAt: NOW, ...(v ? { verification: v } : {}) },
+    gate: (g) => ({
+      openedAt: NOW,
+      checks: g === 'freeze' ? [] : [{ checkId: 'audit.tamper', status: 'pass', summary: 'ok', startedAt: NOW, finishedAt: NOW }],
+    }),
+  });
 }
 
 const ack = (reason = 'Row 3 restored from the 02:00 backup; security has the dump'): Command => ({

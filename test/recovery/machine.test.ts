@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { eventOf } from '../helpers/events.ts';
 import { ALLOWED, decide, type Actor, type Command, type CommandType, type GatePolicy } from '../../src/recovery/machine.ts';
-import { GATES } from '../../src/domain/gates.ts';
 import type { GateState, GateStatus, RunState } from '../../src/domain/run.ts';
 import type { Gate } from '../../src/domain/gates.ts';
+import { gateState, runAtGate } from '../helpers/run-state.ts';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const APPROVERS: ReadonlySet<string> = new Set(['UALICE', 'UBOB', 'UCAROL']);
@@ -26,39 +26,10 @@ const policy: GatePolicy = {
   requiredChecks: (g) => CHECKS[g],
 };
 
-function gate(g: Gate, status: GateStatus): GateState {
-  return {
-    gate: g,
-    status,
-    claimedBy: undefined,
-    doneBy: status === 'confirmed' ? 'UALICE' : undefined,
-    doneAt: undefined,
-    openedAt: undefined,
-    checklist: {},
-    checks: [],
-    confirmVotes: [],
-    override: undefined,
-  };
-}
-
-function runAt(openGate: Gate): RunState {
-  const i = GATES.indexOf(openGate);
-  return {
-    id: 'r1',
-    channelId: 'C1',
-    title: 't',
-    kind: 'recovery',
-    scenario: undefined,
-    status: 'active',
-    startedBy: 'UALICE',
-    startedAt: NOW,
-    endedAt: undefined,
-    dashboardTs: undefined,
-    version: 1,
-    drillMarks: {},
-    gates: GATES.map((g, j) => gate(g, j < i ? 'confirmed' : j === i ? 'open' : 'locked')),
-  };
-}
+/** Gates done before the open one were confirmed by UALICE. */
+const doneByAlice = (_: Gate, status: GateStatus) => ({ doneBy: status === 'confirmed' ? 'UALICE' : undefined });
+const gate = (g: Gate, status: GateStatus): GateState => ({ ...gateState(g, status), ...doneByAlice(g, status) });
+const runAt = (openGate: Gate): RunState => runAtGate(openGate, { run: { startedAt: NOW }, gate: doneByAlice });
 
 const green = (g: Gate, at = NOW, startedAt = at) =>
   CHECKS[g].map((checkId) => ({ checkId, status: 'pass' as const, summary: 'ok', startedAt, finishedAt: at }));

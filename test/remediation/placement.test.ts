@@ -6,48 +6,18 @@ import { READY_ADVICE } from '../../src/checks/http/ready-reasons.ts';
 import { ANY_FINDING, PLACEMENT, fixesOnGate, placementRefusal, placementsFor } from '../../src/remediation/placement.ts';
 import { ALL_ACTIONS } from '../../src/remediation/registry.ts';
 import { GATES } from '../../src/domain/gates.ts';
-import type { GateCheck, GateState, RunState } from '../../src/domain/run.ts';
+import type { GateCheck, RunState } from '../../src/domain/run.ts';
 import type { Gate } from '../../src/domain/gates.ts';
+import { gateCheck, runAtGate } from '../helpers/run-state.ts';
 
 const NOW = new Date('2026-11-30T08:00:00Z');
-const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => ({
-  checkId,
-  status,
-  summary: `${checkId} ${status}`,
-  startedAt: NOW,
-  finishedAt: NOW,
-  ...(findings ? { findings } : {}),
-});
+const check = (checkId: string, status: GateCheck['status'], findings?: string[]): GateCheck => gateCheck(checkId, status, NOW, findings);
 
 function runWith(open: Gate, checks: GateCheck[], status: RunState['status'] = 'active'): RunState {
-  const at = GATES.indexOf(open);
-  const gates = GATES.map((gate, i): GateState => ({
-    gate,
-    status: i < at ? 'confirmed' : i === at ? 'open' : 'locked',
-    claimedBy: undefined,
-    doneBy: undefined,
-    doneAt: undefined,
-    openedAt: NOW,
-    checklist: {},
-    checks: i === at ? checks : [],
-    confirmVotes: [],
-    override: undefined,
-  }));
-  return {
-    id: 'r1',
-    channelId: 'C1',
-    title: 't',
-    kind: 'recovery',
-    scenario: undefined,
-    status,
-    startedBy: 'U1',
-    startedAt: NOW,
-    endedAt: undefined,
-    dashboardTs: '1.2',
-    version: 3,
-    drillMarks: {},
-    gates,
-  };
+  return runAtGate(open, {
+    run: { status, startedBy: 'U1', startedAt: NOW, dashboardTs: '1.2', version: 3 },
+    gate: (gate) => ({ openedAt: NOW, checks: gate === open ? checks : [] }),
+  });
 }
 
 describe('the placement table', () => {

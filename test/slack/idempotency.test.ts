@@ -7,16 +7,9 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import {
-  blocksOf,
-  buttonClick,
-  captureSlackApi,
-  runClick,
-  startTestBot,
-  testStateDb,
-  type SlackCall,
-  type TestBot,
-} from '../helpers/slack.ts';
+import { buttonOf, startBotOnState, type BotOnState, type ResponseAnswer } from '../helpers/bot-on-state.ts';
+import { openSafetyGate, STALE_SNAPSHOT, type DashboardButton } from '../helpers/safety-gate.ts';
+import { buttonClick, runClick, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 const GW = 'http://gateway-1.caracal.test:8081';
 
@@ -24,65 +17,30 @@ describe('idempotent side effects (issue 18)', () => {
   let state: { db: Db; drop(): Promise<void> };
   let bot: TestBot;
   let calls: SlackCall[];
-  type Answer = { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] };
-  const answers: Answer[] = [];
+  let t: BotOnState;
+  let answers: ResponseAnswer[];
 
   beforeAll(async () => {
-    state = await testStateDb();
-    bot = await startTestBot({
-      db: state.db,
+    t = await startBotOnState({
       checks: [],
       realTargets: true,
       file: { caracal: { services: { gateway: [GW] } }, recovery: { approvers: { users: ['UALICE', 'UBOB'] } } },
       env: { CARACAL_ADMIN_TOKEN: 'admin-token-idem-5678' },
     });
-    calls = captureSlackApi();
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b: Answer) => {
-        answers.push(b);
-        return true;
-      })
-      .reply(200, 'ok');
+    ({ state, bot, calls, answers } = t);
   });
-  afterAll(async () => {
-    await bot.stop();
-    nock.cleanAll();
-    await state.drop();
-  });
+  afterAll(() => t.close());
 
-  async function safetyRun(channel: string): Promise<{ runId: string; button: { action_id: string; value: string } }> {
-    await bot.command('recover idem', { channel_id: channel, user_id: 'UALICE' });
-    await bot.bot.idle();
-    const runId = (await findRunId(state.db, channel, 'active'))!;
-    await state.db.query(
-      `UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`,
-      [runId],
-    );
-    await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
-    // The finding the reload fixes (issue 12's placement offers the reload next to it).
-    await state.db.query(
-      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
-       VALUES ($1, 'safety', 'gateway.revocation', 'fail', 'revocation snapshot stale', now(), now(), '["snapshot_stale"]')`,
-      [runId],
-    );
-    await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
-    await bot.bot.flushDeliveries();
-    const dashboard = calls
-      .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
-      .at(-1)!;
-    const button = blocksOf(dashboard)
-      .flatMap((b) => (b.elements as { action_id: string; value: string }[] | undefined) ?? [])
-      .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`) && String(e.value).includes('gateway.reload'))!;
-    return { runId, button };
+  async function safetyRun(channel: string): Promise<{ runId: string; button: DashboardButton }> {
+    const { runId, remedies } = await openSafetyGate(bot, state.db, calls, channel, 'idem', STALE_SNAPSHOT);
+    return { runId, button: remedies.find((e) => String(e.value).includes('gateway.reload'))! };
   }
-  const runIt = (a: Answer) => a.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.remediateRun)!;
 
   it('a replayed "Run it" and a double click on the same card call Caracal once and answer with the first outcome', async () => {
     const { runId, button } = await safetyRun('CIDEM1');
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
-    const value = runIt(answers.at(-1)!).value;
+    const value = buttonOf(answers.at(-1)!, ACTION.remediateRun).value;
     let reached = 0;
     nock(GW)
       .persist()

@@ -4,16 +4,9 @@ import { ACTION } from '../../src/blocks/ids.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import {
-  blocksOf,
-  buttonClick,
-  captureSlackApi,
-  runClick,
-  startTestBot,
-  testStateDb,
-  type SlackCall,
-  type TestBot,
-} from '../helpers/slack.ts';
+import { buttonOf, startBotOnState, type BotOnState, type ResponseAnswer } from '../helpers/bot-on-state.ts';
+import { openSafetyGate, STALE_SNAPSHOT, type DashboardButton } from '../helpers/safety-gate.ts';
+import { blocksOf, buttonClick, runClick, type SlackCall, type TestBot } from '../helpers/slack.ts';
 
 const GW = 'http://gateway-0.caracal.test:8081';
 
@@ -21,76 +14,32 @@ describe('remediation actions from the run dashboard', () => {
   let state: { db: Db; drop(): Promise<void> };
   let bot: TestBot;
   let calls: SlackCall[];
-  const ephemeral: string[] = [];
+  let t: BotOnState;
+  let answers: ResponseAnswer[];
 
   beforeAll(async () => {
-    state = await testStateDb();
-    bot = await startTestBot({
-      db: state.db,
+    t = await startBotOnState({
       checks: [],
       realTargets: true,
       file: { caracal: { services: { gateway: [GW] } }, recovery: { approvers: { users: ['UALICE'] } } },
       env: { CARACAL_ADMIN_TOKEN: 'admin-token-5678' },
     });
-    calls = captureSlackApi();
+    ({ state, bot, calls, answers } = t);
   });
-  afterAll(async () => {
-    await bot.stop();
-    nock.cleanAll();
-    await state.drop();
-  });
+  afterAll(() => t.close());
 
-  type Answer = {
-    text?: string;
-    replace_original?: boolean;
-    delete_original?: boolean;
-    blocks?: { elements?: { action_id: string; value: string }[] }[];
-  };
-  const answers: Answer[] = [];
-
-  async function safetyRun(channel: string): Promise<{ runId: string; button: { action_id: string; value: string } }> {
-    await bot.command('recover snapshot stale', { channel_id: channel, user_id: 'UALICE' });
-    await bot.bot.idle();
-    const runId = (await findRunId(state.db, channel, 'active'))!;
-    // Reach the Safety gate: the earlier gates have no checks configured here, so Confirm needs only approvers.
-    await state.db.query(
-      `UPDATE gates SET status = 'confirmed', done_by = 'UALICE', done_at = now() WHERE run_id = $1 AND gate <> 'safety' AND gate <> 'resume'`,
-      [runId],
-    );
-    await state.db.query(`UPDATE gates SET status = 'open', opened_at = now() WHERE run_id = $1 AND gate = 'safety'`, [runId]);
-    // The finding the reload fixes, as a Safety check run records it: the placement offers the reload next to it.
-    await state.db.query(
-      `INSERT INTO gate_checks (run_id, gate, check_id, status, summary, started_at, finished_at, findings)
-       VALUES ($1, 'safety', 'gateway.revocation', 'fail', 'revocation snapshot stale', now(), now(), '["snapshot_stale"]')`,
-      [runId],
-    );
-    await state.db.query(`INSERT INTO deliveries (run_id, kind) VALUES ($1, 'dashboard')`, [runId]);
-    await bot.bot.flushDeliveries();
-    const dashboard = calls
-      .filter((c) => (c.method === 'chat.update' || (c.method === 'chat.postMessage' && !c.body.thread_ts)) && c.body.channel === channel)
-      .at(-1)!;
-    type El = { action_id: string; value: string };
-    const button = blocksOf(dashboard)
-      .flatMap((b) => (b.elements as El[] | undefined) ?? [])
-      .find((e) => String(e.action_id).startsWith(`${ACTION.gateRemediate}:`))!;
-    return { runId, button };
+  // The Safety gate with the finding the reload fixes, as a Safety check run records it: the placement offers the
+  // reload next to it.
+  async function safetyRun(channel: string): Promise<{ runId: string; button: DashboardButton }> {
+    const { runId, remedies } = await openSafetyGate(bot, state.db, calls, channel, 'snapshot stale', STALE_SNAPSHOT);
+    return { runId, button: remedies[0] };
   }
 
-  const runItButton = (a: Answer) => a.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.remediateRun)!;
-
   it('answers the click with a card saying what will be called; a non-approver is refused and logged; the card shows Running, then the outcome', async () => {
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b: Answer) => {
-        answers.push(b);
-        ephemeral.push(String(b.text));
-        return true;
-      })
-      .reply(200, 'ok');
     const { runId, button } = await safetyRun('CREMEDY');
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UEVE' }));
     await bot.bot.idle();
-    expect(ephemeral.at(-1)).toContain('Only configured approvers');
+    expect(String(answers.at(-1)!.text)).toContain('Only configured approvers');
 
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
@@ -103,7 +52,7 @@ describe('remediation actions from the run dashboard', () => {
       .matchHeader('authorization', 'Bearer admin-token-5678')
       .reply(200, { ok: true, revocations: 4 });
     const before = answers.length;
-    await bot.action(buttonClick(ACTION.remediateRun, runItButton(card).value, { user: 'UALICE', channel: 'CREMEDY' }));
+    await bot.action(buttonClick(ACTION.remediateRun, buttonOf(card, ACTION.remediateRun).value, { user: 'UALICE', channel: 'CREMEDY' }));
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
     // The clicker's own card: "Running…", then replaced by the outcome.
@@ -139,7 +88,7 @@ describe('remediation actions from the run dashboard', () => {
     const { runId, button } = await safetyRun('CREMEDY2');
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
-    const value = runItButton(answers.at(-1)!).value;
+    const value = buttonOf(answers.at(-1)!, ACTION.remediateRun).value;
     // A start with no outcome: another replica is mid-call, or died during it.
     await state.db.query(
       `INSERT INTO events (run_id, at, actor, type, gate, data) VALUES ($1, now(), 'UBOB', 'action_started', 'safety', '{"action":"gateway.reload","title":"Reload the revocation snapshot on every Gateway pod","target":"x"}')`,
@@ -201,7 +150,7 @@ describe('remediation actions from the run dashboard', () => {
     const { runId, button } = await safetyRun('CREMEDY3');
     await bot.action(await runClick(state.db, runId, button.action_id, button.value, { user: 'UALICE' }));
     await bot.bot.idle();
-    const value = runItButton(answers.at(-1)!).value;
+    const value = buttonOf(answers.at(-1)!, ACTION.remediateRun).value;
     const from = answers.length;
     const before = calls.length;
     nock(GW)
@@ -236,22 +185,11 @@ describe('break-glass steps', () => {
     await caracal.exec(
       `INSERT INTO event_outbox (id, stream_name, payload_json, attempts, available_at, last_error) VALUES ('0190b000-0000-7000-8000-0000000000aa', 'caracal.audit.events', '{}', 100, 'infinity', 'redis down')`,
     );
-    const state = await testStateDb();
-    const bot = await startTestBot({
-      db: state.db,
+    const { state, bot, answers, close } = await startBotOnState({
       checks: [],
       realTargets: true,
       file: { caracal: { postgres: { url: caracal.url } }, recovery: { approvers: { users: ['UALICE'] } } },
     });
-    captureSlackApi();
-    const answers: { text?: string; blocks?: { elements?: { action_id: string; value: string }[] }[] }[] = [];
-    nock('https://hooks.slack.com')
-      .persist()
-      .post(/.*/, (b: (typeof answers)[number]) => {
-        answers.push(b);
-        return true;
-      })
-      .reply(200, 'ok');
     await bot.command('recover outbox', { channel_id: 'CBG', user_id: 'UALICE' });
     await bot.bot.idle();
     const runId = (await findRunId(state.db, 'CBG', 'active'))!;
@@ -273,7 +211,7 @@ describe('break-glass steps', () => {
     expect(JSON.stringify(guidance.blocks)).toContain(
       "UPDATE public.event_outbox SET available_at = now(), attempts = 0, last_error = NULL WHERE id IN ('0190b000-0000-7000-8000-0000000000aa')",
     );
-    const done = guidance.blocks!.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.breakGlassDone)!;
+    const done = buttonOf(guidance, ACTION.breakGlassDone);
     await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UEVE', channel: 'CBG' }));
     await bot.action(buttonClick(ACTION.breakGlassDone, done.value, { user: 'UALICE', channel: 'CBG' }));
     await bot.bot.idle();
@@ -285,9 +223,7 @@ describe('break-glass steps', () => {
     expect(events.filter((e) => e.type === 'denied').map((e) => e.actor)).toEqual(['UEVE']);
     // The bot itself never wrote Caracal's table: the row is still dead.
     expect((await caracal.exec(`SELECT 1 FROM event_outbox WHERE available_at = 'infinity'`)).rowCount).toBe(1);
-    await bot.stop();
-    nock.cleanAll();
-    await state.drop();
+    await close();
     await caracal.drop();
   });
 });

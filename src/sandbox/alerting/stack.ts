@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { ServiceName } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import { freePort } from '../free-port.ts';
 import { SANDBOX_RULES_FILE } from './rules.ts';
 
 export { INSTALL_HINT } from '../../alerts/sample.ts';
@@ -45,17 +45,6 @@ export interface AlertingStack {
   prometheusUrl: string;
   alertmanagerUrl: string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function prometheusYaml(o: AlertingOptions, alertmanagerPort: number): string {
