@@ -26,7 +26,8 @@ import { startSimulatedCaracal } from '../src/sandbox/caracal/index.ts';
 import { SANDBOX_CHANNELS } from '../src/sandbox/slack/people.ts';
 import { startSandboxSlack } from '../src/sandbox/slack/server.ts';
 import { createTempDatabase } from '../test/helpers/pg.ts';
-import { freePort, startRedisServer } from '../test/helpers/redis-server.ts';
+import { freePort } from '../test/helpers/free-port.ts';
+import { startRedisServer } from '../test/helpers/redis-server.ts';
 import { commandBody, signed } from './lib/signed.ts';
 import { emit, percentile, type BenchRow } from './lib/stats.ts';
 
@@ -67,26 +68,31 @@ await new Promise<void>((resolve, reject) => {
   const build = spawn(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
   build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build exited ${code}`))));
 });
-const bot = spawn(process.execPath, [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ') ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath], {
-  cwd: ROOT,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    ...caracal.env,
-    SLACK_BOT_TOKEN: credentials.botToken,
-    SLACK_SIGNING_SECRET: secret,
-    STATE_DATABASE_URL: stateDb.url,
+const bot = spawn(
+  process.execPath,
+  [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ') ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath],
+  {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...caracal.env,
+      SLACK_BOT_TOKEN: credentials.botToken,
+      SLACK_SIGNING_SECRET: secret,
+      STATE_DATABASE_URL: stateDb.url,
+    },
   },
-});
+);
 const botUrl = `http://127.0.0.1:${botPort}`;
 const botEvents = `${botUrl}/slack/events`;
 slack.setBotUrl(botUrl);
-for (const deadline = Date.now() + 30_000; ; ) {
+for (const deadline = Date.now() + 30_000; ;) {
   if (bot.exitCode !== null) throw new Error(`the bot exited ${bot.exitCode} at start`);
   const answer = await fetch(`${botUrl}/healthz`, { signal: AbortSignal.timeout(1000) }).catch((err: unknown) => err as Error);
   if (answer instanceof Response && answer.ok) break;
-  if (Date.now() > deadline) throw new Error(`the bot did not answer /healthz within 30 s: ${answer instanceof Response ? answer.status : answer.message}`);
+  if (Date.now() > deadline)
+    throw new Error(`the bot did not answer /healthz within 30 s: ${answer instanceof Response ? answer.status : answer.message}`);
   await new Promise((r) => setTimeout(r, 100));
 }
 

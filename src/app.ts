@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import type { ListenOptions } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver, type RespondArguments } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { registerAddToLog } from './actions/add-to-log.ts';
 import { registerGateActions } from './actions/gate-buttons.ts';
@@ -360,7 +360,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   ];
   registerCommands(app, subcommands, {
     ...listenerDeps,
-    cleanAnswer: (answer) => cleanArguments({ ...answer }, scrub, true) as RespondArguments,
+    cleanAnswer: (answer) => cleanArguments({ ...answer }, scrub, true),
   });
   registerStatusActions(app, statusDeps);
   registerTroubleshoot(app, { ...statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });

@@ -2,9 +2,9 @@
 // database, each with its own config file and port, killed with SIGKILL and started again on the same port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/helpers/free-port.ts';
 import type { Backend } from './proxy.ts';
 import { SOAK_APPROVERS, SOAK_SECRET, SOAK_TOKEN } from './workspace.ts';
 
@@ -28,15 +28,6 @@ export interface ReplicaOptions {
   slackApiUrl: string;
   /** Extra `slack` settings (a short delivery lease, so a killed replica's runs are taken over sooner). */
   slack?: Record<string, number>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** The parent's environment without anything that would change what the bot connects to. */

@@ -16,7 +16,7 @@ export interface SaveFirstGate {
   /** Hand this to the work: answers are queued until `ack` has gone out, then sent in order. */
   respond: RespondFn;
   /** Ack (once) and send what was queued. */
-  ack(): Promise<void>;
+  ack: () => Promise<void>;
 }
 
 /** An ack; a slash command's may carry an answer (`answerInAck`). */
