@@ -9,6 +9,7 @@ import { createMetrics } from '../../src/metrics.ts';
 import type { Db } from '../../src/store/db.ts';
 import { testStateDb } from '../helpers/state.ts';
 import { captureSlackApi, type SlackCall } from '../helpers/slack-api.ts';
+import { waitFor } from '../helpers/slack.ts';
 
 const policy: GatePolicy = {
   freshnessMs: 300_000,
@@ -170,5 +171,51 @@ describe('delivery dispatcher', () => {
     expect(calls.map((c) => c.method)).toEqual(['chat.update', 'chat.postMessage', 'chat.postMessage']);
     const run = await s.load(runId);
     expect(run!.dashboardTs).toBe(calls[1].reply.ts);
+  });
+
+  it('a run that waits does not hold back another run: entries queued meanwhile elsewhere go out', async () => {
+    // C-SLOW's entries cannot be rendered until released (a Slack call that hangs, for this run only).
+    let release: () => void = () => undefined;
+    const slowGate = new Promise<void>((r) => (release = r));
+    const gated: RunRenderer = {
+      dashboard: render.dashboard,
+      logEntry: async (event, run) => {
+        if (run.channelId === 'C-SLOW' && event.type === 'note') await slowGate;
+        return render.logEntry(event, run);
+      },
+    };
+    const calls = captureSlackApi();
+    const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const d = createDispatcher({
+      db: state.db,
+      client,
+      render: gated,
+      logger,
+      metrics: createMetrics(),
+      workerId: 'w6',
+      postIntervalMs: 0,
+    });
+    const s = svc(state.db);
+    await s.startRun({ channelId: 'C-SLOW', title: 't', userId: 'U1' });
+    await s.startRun({ channelId: 'C-FAST', title: 't', userId: 'U1' });
+    await d.runNow(); // both dashboards and their first entries
+    const notes = (channel: string) =>
+      calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && String(c.body.text).startsWith('entry note'));
+
+    await s.addEvent('C-SLOW', 'U1', 'note', { text: 'stuck' });
+    await s.addEvent('C-FAST', 'U1', 'note', { text: 'first' });
+    const draining = d.runNow();
+    await waitFor(() => notes('C-FAST').length === 1);
+    // Queued while C-SLOW is still being delivered: it goes out without waiting for C-SLOW.
+    await s.addEvent('C-FAST', 'U1', 'note', { text: 'second' });
+    void d.runNow();
+    await waitFor(() => notes('C-FAST').length === 2);
+    expect(notes('C-SLOW')).toHaveLength(0);
+
+    release();
+    await draining;
+    await d.runNow();
+    expect(notes('C-SLOW')).toHaveLength(1);
+    await d.stop();
   });
 });
