@@ -31,8 +31,9 @@ export function statusCommand(
     usage: '/caracal status [environment] | every <interval> [environment] | stop',
     description:
       'run every reconciliation check (of the channel’s environment, or the one named) and post the report here; `every 15m` repeats it, posting only changes.',
-    // A refusal by a limit, and the pointer to the channel's report of a moment ago, ride on the ack (a burst of
-    // requests is answered without a second request each); a report of its own acks as it starts.
+    // A refusal by a limit, and the pointer to the channel's report of a moment ago when this replica knows it, ride
+    // on the ack (a burst of requests is answered without a second request each); anything that needs the database
+    // or Slack first acks (runStatusReport's `decided`).
     answersInAck: true,
     async handle({ command, args, client, respond, ackNow }) {
       const [word, rest] = [args.split(/\s+/)[0]?.toLowerCase() ?? '', args.split(/\s+/).slice(1).join(' ')];
@@ -64,7 +65,7 @@ export function statusCommand(
         channelId: command.channel_id,
         requestedBy: command.user_id,
         joinRecent: true,
-        admitted: ackNow,
+        decided: ackNow,
         ...(environment ? { environment } : {}),
       });
       if (report.joined) await respond({ response_type: 'ephemeral', text: joinedReportText(report) });

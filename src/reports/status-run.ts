@@ -55,8 +55,11 @@ export interface StatusRunRequest {
   environment?: string;
   /** A person's request for a new report: a recent one of the channel may answer it (deps.joinWithinMs). */
   joinRecent?: boolean;
-  /** Called once the request is admitted (not refused, not joined) and the report is about to be posted. */
-  admitted?: () => Promise<void>;
+  /**
+   * Called once what can be decided without a network or database call is decided (the limits, this replica's
+   * recent reports), before the first such call: an ack that carries quick answers is sent then.
+   */
+  decided?: () => Promise<void>;
 }
 
 export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest): Promise<StatusRunOutcome> {
@@ -78,11 +81,13 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
   if (req.joinRecent && !req.messageTs && deps.joinWithinMs && deps.store.saveUnlessRecent) {
     const known = deps.recent?.find(channelId, req.environment);
     if (known) return { ...known, joined: true };
+    // What memory could answer has been answered: the ack does not wait for the database.
+    await req.decided?.();
     const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);
     deps.recent?.remember(recent ?? stored);
     if (recent) return { ...recent, joined: true };
   }
-  await req.admitted?.();
+  await req.decided?.();
   const first = statusReportMessage(view);
   let ts = req.messageTs;
   try {

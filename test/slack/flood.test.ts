@@ -69,7 +69,8 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
       );
     }
     expect(responses.every((r) => r.status === 200)).toBe(true);
-    // Refusals and pointers ride on the acks: not one response_url request of their own.
+    // Refusals ride on the acks (decided from memory): not one response_url request of their own. Pointers to the
+    // report do too once this replica knows it; the ones that had to ask the database come to the response_url.
     const acks = await Promise.all(
       responses.map(async (r) => {
         const body = await r.text();
@@ -77,7 +78,7 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
       }),
     );
     await bot.bot.idle();
-    expect(answers).toHaveLength(0);
+    expect(answers.filter((a) => /Slow down|This channel reached/.test(a.text ?? ''))).toHaveLength(0);
     answers.push(...acks.filter((a) => a.text));
 
     expect(readyCalls('api')).toBe(1);
