@@ -25,10 +25,18 @@ function forms(secret: string): string[] {
   return [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
 }
 
-/** Replace every occurrence of `secret`, and of any prefix of it of at least MIN_PREFIX characters. */
-function scrubValue(text: string, secret: string): string {
-  // URL-shaped secrets (database URLs) begin with ordinary words ("postgres://"): matched whole only.
-  if (secret.length < MIN_PREFIX || secret.includes('://')) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
+/** A secret as it may appear, and whether a prefix of it counts (see scrubValue). */
+interface SecretForm {
+  value: string;
+  wholeOnly: boolean;
+}
+
+/**
+ * Replace every occurrence of `secret`, and of any prefix of it of at least MIN_PREFIX characters unless it is
+ * matched whole only.
+ */
+function scrubValue(text: string, { value: secret, wholeOnly }: SecretForm): string {
+  if (wholeOnly || secret.length < MIN_PREFIX) return text.includes(secret) ? text.split(secret).join(REDACTED) : text;
   const head = secret.slice(0, MIN_PREFIX);
   let out = '';
   let from = 0;
@@ -44,12 +52,18 @@ function scrubValue(text: string, secret: string): string {
 export type Scrub = (text: string) => string;
 
 export function scrubber(secrets: readonly (string | undefined)[]): Scrub {
-  const values = new Set<string>();
+  const values = new Map<string, boolean>();
   for (const s of secrets) {
     if (typeof s !== 'string' || s.length < MIN_SECRET_LENGTH) continue;
-    for (const f of forms(s)) values.add(f);
+    // URL-shaped secrets (database URLs) begin with ordinary words ("postgres://"), in every form they take
+    // (encoded, "postgres%3A%2F%2F…" still begins with "postgres"): matched whole only, or every "postgres" in a
+    // log line or a message would be scrubbed.
+    const wholeOnly = s.includes('://');
+    for (const f of forms(s)) values.set(f, (values.get(f) ?? false) || wholeOnly);
   }
-  const list = [...values].sort((a, b) => b.length - a.length);
+  const list: SecretForm[] = [...values]
+    .map(([value, wholeOnly]) => ({ value, wholeOnly }))
+    .sort((a, b) => b.value.length - a.value.length);
   return (text) => {
     let out = list.reduce(scrubValue, text);
     for (const re of PATTERNS) out = out.replace(re, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
