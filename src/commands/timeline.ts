@@ -103,7 +103,7 @@ export function timelineCommand(deps: { db: Db; metrics: Metrics; logger?: Logge
       );
       for (const part of continued) {
         await slackCall(deps.metrics, 'chat.postMessage', () =>
-          client.chat.postMessage({ channel, thread_ts: posted.ts, text: `${text} (continued)`, blocks: part }),
+          client.chat.postMessage({ channel, ...(posted.ts ? { thread_ts: posted.ts } : {}), text: `${text} (continued)`, blocks: part }),
         );
       }
       await respond({ response_type: 'ephemeral', text: 'Posted the timeline to the channel.' });

@@ -30,11 +30,11 @@ export interface SandboxOptions {
   base: Config;
   env: Env;
   /** The page's port (default 3030; a free one when it is taken). 0: a free port. */
-  port?: number;
+  port?: number | undefined;
   /** Where the simulated Caracal keeps its streams (default redis://127.0.0.1:6379, database 9). */
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   /** A Postgres database for the simulated Caracal; default an embedded PGlite served over the wire protocol. */
-  caracalPostgresUrl?: string;
+  caracalPostgresUrl?: string | undefined;
   /** Log lines go here (default stdout). */
   logDestination?: { write(line: string): void };
   syncIntervalMs?: number;

@@ -32,7 +32,10 @@ export function replyError(err: unknown): string | undefined {
  * Host, port, database, ACL user, password and TLS from the URL and the secret. Not `new Redis(url, options)`:
  * ioredis lets the URL's fields win, and `redis://user@host` carries an empty password that hides the secret.
  */
-export function redisConnectionOptions(url: string, password?: string, caFile?: string): RedisOptions {
+/** Where and as whom to connect: the part of ioredis's options these settings decide. */
+export type RedisConnection = Pick<RedisOptions, 'host' | 'port' | 'db' | 'username' | 'password' | 'tls'>;
+
+export function redisConnectionOptions(url: string, password?: string, caFile?: string): RedisConnection {
   const u = new URL(url);
   const username = decodeURIComponent(u.username);
   const secret = password || decodeURIComponent(u.password);
@@ -49,7 +52,7 @@ export function redisConnectionOptions(url: string, password?: string, caFile?: 
 
 export function createRedisTarget(options: RedisTargetOptions): RedisTarget {
   // Settings that cannot be built (an unreadable CA file) are a finding on every command, not a crash at start.
-  let connection: RedisOptions = {};
+  let connection: RedisConnection = {};
   let settingsProblem: string | undefined;
   try {
     connection = redisConnectionOptions(options.url, options.password, options.caFile);

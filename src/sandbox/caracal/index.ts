@@ -29,9 +29,9 @@ export interface SimulatedCaracalOptions {
   /** The logical database reserved for the sandbox (default 9, or the URL's); it is flushed at start. */
   redisDb?: number;
   /** A Postgres database dedicated to the simulated Caracal; absent: an embedded PGlite. */
-  postgresUrl?: string;
+  postgresUrl?: string | undefined;
   /** How often the services' state is re-derived from the stores (default 2000 ms; 0: only on inject/clear). */
-  syncIntervalMs?: number;
+  syncIntervalMs?: number | undefined;
   onSyncError?: (err: unknown) => void;
   /**
    * How long API and Coordinator take to answer 500 once Redis is gone. Real Caracal took 0.5 to 21 s (the

@@ -34,7 +34,7 @@ export interface InteractionDeps {
 
 export interface ClickOptions extends Omit<ElementQuery, 'actionId'> {
   /** Checkboxes: the values ticked after the click (the whole set, as Slack sends it). */
-  selected?: string[];
+  selected?: string[] | undefined;
 }
 
 export interface Interactions {

@@ -57,11 +57,11 @@ export interface ElementMatch {
 
 export interface ElementQuery {
   actionId: string;
-  blockId?: string;
+  blockId?: string | undefined;
   /** Tells apart buttons that share an action_id (the bot's remediation buttons differ only by value). */
-  value?: string;
+  value?: string | undefined;
   /** Or by their visible text. */
-  text?: string;
+  text?: string | undefined;
 }
 
 function elementsOf(block: JsonObject): JsonObject[] {
