@@ -70,7 +70,7 @@ await new Promise<void>((resolve, reject) => {
 });
 const bot = spawn(
   process.execPath,
-  [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ') ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath],
+  [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath],
   {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
