@@ -1,62 +1,37 @@
-// createApp(deps): the Bolt app with every listener, and nothing started or connected at import.
+// createApp(deps): the Bolt app with every listener, and nothing started or connected at import. The top-level
+// assembly: what is built and in which order; how each part is built lives in src/wiring/ (Slack egress, Bolt,
+// operational routes, recovery, listeners).
 import type { Server } from 'node:http';
 import type { ListenOptions } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import { registerAddToLog } from './actions/add-to-log.ts';
-import { registerGateActions } from './actions/gate-buttons.ts';
-import { registerOverrideModal } from './actions/override-modal.ts';
-import { registerHandoffModal } from './actions/handoff-modal.ts';
-import { registerAppHome } from './actions/app-home.ts';
-import { createHomePublisher, type HomePublisher } from './delivery/home-publisher.ts';
-import { createHomeContent } from './home/home-content.ts';
-import { registerFindingAck } from './actions/finding-ack.ts';
-import { registerStatusActions } from './actions/status-buttons.ts';
-import { registerStartRecovery } from './actions/start-recovery.ts';
-import { registerRemediation } from './actions/remediate.ts';
+import type { HomePublisher } from './delivery/home-publisher.ts';
 import type { CheckContext, CheckDefinition } from './checks/types.ts';
 import { sharedCheckRunner } from './checks/shared-runner.ts';
 import { createRequestLimits } from './slack/request-limits.ts';
-import { createExclusiveRunner } from './remediation/exclusive.ts';
-import { registerCommands } from './commands/index.ts';
-import { recentReports } from './reports/recent-reports.ts';
-import { noteCommand } from './commands/note.ts';
-import { recoverCommand } from './commands/recover.ts';
-import { drillCommand } from './commands/drill.ts';
-import { cancelCommand } from './commands/cancel.ts';
-import { handoffCommand } from './commands/handoff.ts';
-import { summaryCommand } from './commands/summary.ts';
-import { troubleshootCommand } from './commands/troubleshoot.ts';
-import { registerTroubleshoot } from './actions/troubleshoot.ts';
-import { statusCommand } from './commands/status.ts';
-import { timelineCommand } from './commands/timeline.ts';
-import type { Subcommand } from './commands/types.ts';
-import { channelEnvironment, environmentNames, secretValues, timeoutFor, type Config } from './config.ts';
+import { channelEnvironment, timeoutFor, type Config } from './config.ts';
 import { createEnvironmentContexts } from './checks/environments.ts';
 import { environmentPicker } from './commands/environment.ts';
-import { createPacer } from './delivery/pacer.ts';
-import { cleanArguments, egressFetch } from './delivery/egress-fetch.ts';
 import { createRetention } from './delivery/retention.ts';
-import { scrubber } from './redact.ts';
 import { createReportSweeper } from './reports/report-sweeper.ts';
-import { deliveryStats } from './store/deliveries.ts';
-import { pausedChannels } from './store/slack-channels.ts';
 import { ConfigError } from './errors.ts';
-import { boltLogger, type Logger } from './logger.ts';
+import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
-import type { StatusRunDeps } from './reports/status-run.ts';
 import type { Db } from './store/db.ts';
-import { dbReportStore } from './store/reports.ts';
 import { createRecovery } from './wiring/recovery.ts';
-import { metricsServer, operationalRoutes, type RouteDeps } from './wiring/http-routes.ts';
+import { metricsServer, operationalRoutes } from './wiring/http-routes.ts';
+import { operationalDeps } from './wiring/operations.ts';
+import { createSlackEgress } from './wiring/slack-egress.ts';
+import { createBolt } from './wiring/bolt.ts';
+import { createHome } from './wiring/home.ts';
+import { registerListeners, statusRunDeps } from './wiring/listeners.ts';
 import { createAlerts } from './alerts/wiring.ts';
-import { registerAlertButtons } from './actions/alert-buttons.ts';
-import { registerAlertSample } from './alerts/sample.ts';
-import { watchCommand } from './commands/watch.ts';
 import { withCallBudget } from './checks/targets/call-budget.ts';
 import { configuredCallBudget } from './checks/context.ts';
 import { createSchedules } from './schedule/wiring.ts';
+
+export { MAX_REQUEST_BYTES } from './wiring/bolt.ts';
 
 export interface AppDeps {
   config: Config;
@@ -112,12 +87,6 @@ export function missingSlackCredentials(config: Config): string[] {
 
 const shortId = () => randomUUID().replace(/-/g, '').slice(0, 20);
 
-/** Request bodies above this are refused with 413 before any parsing or signature work. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
-
-/** A direct post waits at most this long for its channel's slot or a Retry-After; then its client sees Slack's 429. */
-const SLOT_WAIT_MS = 10_000;
-
 export function createApp(deps: AppDeps): CaracalApp {
   const { config, db, metrics } = deps;
   const missing = missingSlackCredentials(config);
@@ -132,106 +101,31 @@ export function createApp(deps: AppDeps): CaracalApp {
   // Each named environment checks its own Caracal deployment (and budget); the default one uses the context above.
   const environments = createEnvironmentContexts(config, checkContext, deps.logger);
   const pickEnvironment = environmentPicker(config);
+  // What most parts (and the listeners) take alike.
+  const common = { config, db, metrics, logger: deps.logger, sandbox, now };
+  const ownBot = deps.botIdentity ? { botId: deps.botIdentity.botId } : {};
   let ready = false;
-  const stateDbAnswers = async (): Promise<boolean> => {
-    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref());
-    return Promise.race([
-      db.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ),
-      timeout,
-    ]);
-  };
-  metrics.observeDeliveries(async () => ({ ...(await deliveryStats(db)), pausedChannels: (await pausedChannels(db)).length }));
-  const routeDeps: RouteDeps = {
-    metrics,
-    isReady: async () => ready && (await stateDbAnswers()),
-    detail: async () =>
-      (await pausedChannels(db)).map(
-        (p) => `slack channel ${p.channelId} paused since ${p.since.toISOString()}: ${p.error} (deliveries kept, probing)`,
-      ),
-    ...(config.secrets.botMetricsToken ? { metricsToken: config.secrets.botMetricsToken } : {}),
-    metricsElsewhere: config.slack.metricsPort !== undefined,
-  };
-  // Every request to Slack (Web API and response_url) crosses one boundary that scrubs secrets and fits limits.
-  const scrub = scrubber(secretValues(config));
-  // One pacer for every Slack call of this process: Retry-After and each channel's posting slot are shared by the
-  // outbox, the alert messages and everything that answers directly (reports, timeline, details).
-  const pacer = createPacer({
-    db,
-    postIntervalMs: config.slack.postIntervalMs,
-    now: Date.now,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  });
-  const withEgress = (takeSlot: boolean): WebClientOptions => ({
-    retryConfig: { retries: 3 },
-    timeout: 10_000,
-    ...deps.clientOptions,
-    fetch: egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot, maxWaitMs: SLOT_WAIT_MS }),
-  });
-  const clientOptions = withEgress(true);
-  /** For the outbox and alert delivery, which take the channel's slot themselves before they post. */
-  const selfPacedOptions = withEgress(false);
+  const routeDeps = operationalDeps({ config, db, metrics, started: () => ready });
+  const { scrub, pacer, clientOptions, selfPacedOptions } = createSlackEgress({ config, db, clientOptions: deps.clientOptions });
   const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
   const alerts = createAlerts({
-    config,
-    db,
-    metrics,
-    logger: deps.logger,
+    ...common,
     workerId,
-    sandbox,
-    now,
     clientOptions: selfPacedOptions,
     pacer,
     onRunChanged: () => {
       dispatcher.poke();
       homePublisher.poke();
     },
-    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+    ...ownBot,
   });
-
-  const routes = [...operationalRoutes(routeDeps), alerts.route];
-  const logger = boltLogger(deps.logger);
-  const socketMode = Boolean(config.secrets.slackAppToken);
-  const receiver: Receiver = socketMode
-    ? new SocketModeReceiver({
-        appToken: config.secrets.slackAppToken!,
-        customRoutes: routes,
-        installerOptions: { port: config.slack.port },
-        logger,
-      })
-    : new HTTPReceiver({
-        signingSecret: config.secrets.slackSigningSecret!,
-        customRoutes: routes,
-        logger,
-        processBeforeResponse: false,
-        unhandledRequestTimeoutMillis: 2500,
-        // Slack's largest payloads (a block_actions carrying a 50-block message) stay far below this; more is hostile.
-        bodyLimit: MAX_REQUEST_BYTES,
-      });
-  const app = new App({
-    token: config.secrets.slackBotToken!,
-    receiver,
-    logger,
-    convoStore: false, // stateless across replicas
+  const { app, logger, socketMode, idle } = createBolt({
+    config,
+    logger: deps.logger,
+    routes: [...operationalRoutes(routeDeps), alerts.route],
     clientOptions,
-    ...(deps.botIdentity ?? {}),
+    botIdentity: deps.botIdentity,
   });
-
-  // Work continues after ack(); count it so shutdown (and tests) can wait for it to finish.
-  let inflight = 0;
-  app.use(async ({ next }) => {
-    inflight++;
-    try {
-      await next();
-    } finally {
-      inflight--;
-    }
-  });
-  const idle = async (): Promise<void> => {
-    while (inflight > 0) await new Promise((r) => setTimeout(r, 10));
-  };
 
   // One run of each check at a time, shared by every report and gate that asks within the cache window (issue 18).
   const runner = sharedCheckRunner({
@@ -241,17 +135,12 @@ export function createApp(deps: AppDeps): CaracalApp {
     onResult: (r, context) => metrics.recordCheck(r, environments.nameOf(context)),
   });
   const limits = createRequestLimits(config.limits);
-  const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = createRecovery({
-    config,
-    db,
-    metrics,
+  const recovery = createRecovery({
+    ...common,
     checks,
-    now,
     newId,
-    sandbox,
     scrub,
     runner,
-    logger: deps.logger,
     checkContext,
     slackClient: () => app.client,
     dispatchClient: new WebClient(config.secrets.slackBotToken, {
@@ -265,127 +154,44 @@ export function createApp(deps: AppDeps): CaracalApp {
     onRunChanged: () => homePublisher.poke(),
     contextFor: (environment) => environments.contextFor(environment),
     environmentFor: (channelId) => channelEnvironment(config, channelId),
-    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+    ...ownBot,
   });
+  const { service, dispatcher } = recovery;
   // Built after the recovery wiring (it needs the gate policy); the callbacks above only run once the app serves.
-  const homePublisher: HomePublisher = createHomePublisher({
-    db,
-    metrics,
-    workerId,
-    logger: deps.logger,
-    client: app.client,
-    intervalMs: config.slack.homeUpdateIntervalMs,
-    content: createHomeContent({
-      db,
-      client: app.client,
-      metrics,
-      logger: deps.logger,
-      policy: service.policy,
-      sandbox,
-      now,
-      environments: environmentNames(config),
-      defaultEnvironment: config.defaultEnvironment,
-    }),
-  });
+  const homePublisher: HomePublisher = createHome({ ...common, workerId, client: app.client, policy: service.policy });
   const retention = createRetention({ db, days: config.state.retentionDays, logger: deps.logger });
   let metricsHttp: Server | undefined;
 
-  const reportStore = dbReportStore(db);
-  const statusDeps: StatusRunDeps = {
-    checks,
-    context: checkContext,
-    // A finished report changes every Home's "last status report" line.
-    store: {
-      ...reportStore,
-      save: async (r) => {
-        await reportStore.save(r);
-        if (r.complete) homePublisher.poke();
-      },
-    },
-    metrics,
-    logger: deps.logger,
-    timeoutMs: (id) => timeoutFor(config, id),
-    updateIntervalMs: config.slack.reportUpdateIntervalMs,
-    sandbox,
-    newId,
-    contextFor: (environment) => environments.contextFor(environment),
-    runner,
-    limits,
-    // The same window as the result cache: within it a second report would show the same results anyway.
-    joinWithinMs: config.limits.resultCacheMs,
-    recent: recentReports(config.limits.resultCacheMs, () => now().getTime()),
-  };
+  const statusDeps = statusRunDeps({ ...common, checks, checkContext, environments, runner, limits, homePublisher, newId });
   const schedules = createSchedules({
-    config,
-    db,
-    logger: deps.logger,
-    metrics,
+    ...common,
     checks,
     checkContext,
     budget,
     policy: service.policy,
     scrub,
-    contextFor: (environment) => environments.contextFor(environment),
-    client: () => app.client,
     reports: statusDeps.store,
-    now,
     newId,
     workerId,
-    sandbox,
-    ...(deps.botIdentity ? { botId: deps.botIdentity.botId } : {}),
+    contextFor: (environment) => environments.contextFor(environment),
+    client: () => app.client,
+    ...ownBot,
     onQueued: () => dispatcher.poke(),
   });
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
-  const listenerDeps = { logger: deps.logger, metrics };
-  const subcommands: Subcommand[] = [
-    statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
-    recoverCommand({ service, now, pickEnvironment, approversOffline }),
-    drillCommand({ service, now, pickEnvironment }),
-    troubleshootCommand({ pickEnvironment }),
-    noteCommand({ service, limits }),
-    cancelCommand({ service, approversOffline }),
-    handoffCommand({ service, approversOffline }),
-    summaryCommand({ service, now }),
-    timelineCommand({ db, metrics: deps.metrics, logger: deps.logger, policy: service.policy, now }),
-    watchCommand({
-      db,
-      service,
-      now,
-      defaultInterval: schedules.intervalFor,
-      onChanged: () => {
-        dispatcher.poke();
-        void schedules.scheduler.runNow();
-      },
-    }),
-  ];
-  registerCommands(app, subcommands, {
-    ...listenerDeps,
-    cleanAnswer: (answer) => cleanArguments({ ...answer }, scrub, true),
-  });
-  registerStatusActions(app, statusDeps);
-  registerTroubleshoot(app, { ...statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
-  registerStartRecovery(app, { ...listenerDeps, service, statusDeps, now });
-  registerGateActions(app, { ...listenerDeps, service, runGateChecks, isApprover, approversOffline, sandbox, limits });
-  registerOverrideModal(app, { ...listenerDeps, service, knownApprover });
-  registerHandoffModal(app, { ...listenerDeps, service, sandbox });
-  registerAppHome(app, { ...listenerDeps, home: homePublisher });
-  registerFindingAck(app, { ...listenerDeps, service, isApprover, knownApprover, sandbox });
-  registerAddToLog(app, { ...listenerDeps, service, limits });
-  registerRemediation(app, {
-    ...listenerDeps,
-    service,
-    journal,
-    context: checkContext,
-    contextFor: (e) => environments.contextFor(e),
-    now,
-    exclusive: createExclusiveRunner({ db, holder: workerId, now }),
-  });
-  registerAlertButtons(app, { ...listenerDeps, service, statusDeps, environmentFor: (channelId) => channelEnvironment(config, channelId) });
-  if (sandbox && config.alerts.channel)
-    registerAlertSample(app, { ...listenerDeps, receiver: alerts.receiverDeps, channel: config.alerts.channel });
-  app.error(async (err) => {
-    deps.logger.error({ err }, 'unhandled error in a listener');
-    await Promise.resolve();
+  registerListeners(app, {
+    ...common,
+    checkContext,
+    environments,
+    pickEnvironment,
+    statusDeps,
+    recovery,
+    schedules,
+    alerts,
+    homePublisher,
+    limits,
+    scrub,
+    workerId,
   });
 
   return {

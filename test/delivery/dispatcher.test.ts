@@ -178,7 +178,7 @@ describe('delivery dispatcher', () => {
     let release: () => void = () => undefined;
     const slowGate = new Promise<void>((r) => (release = r));
     const gated: RunRenderer = {
-      dashboard: render.dashboard,
+      dashboard: (run) => render.dashboard(run),
       logEntry: async (event, run) => {
         if (run.channelId === 'C-SLOW' && event.type === 'note') await slowGate;
         return render.logEntry(event, run);

@@ -1,0 +1,26 @@
+// What one run's delivery pass (run-delivery.ts) and its log-entry part (entry-delivery.ts) share: the rendered
+// messages, and how a pass stops. In a module of its own so the two files need not import each other.
+import type { KnownBlock } from '@slack/types';
+import type { RunState } from '../domain/run.ts';
+import type { StoredEvent } from '../domain/events.ts';
+
+/** `broadcast`: a thread reply also shown in the channel (reply_broadcast), for questions the channel must see. */
+export type Rendered = { text: string; blocks: KnownBlock[]; broadcast?: boolean };
+
+export interface RunRenderer {
+  dashboard(run: RunState): Promise<Rendered>;
+  logEntry(event: StoredEvent, run: RunState): Promise<Rendered>;
+}
+
+/** The lease was taken by another worker: stop without sending or writing anything more. */
+export class LeaseLost extends Error {}
+
+/** Why a pass stops early: everything not yet done goes back to the queue after `delayMs`. */
+export interface Stop {
+  delayMs: number;
+  error: string;
+  /** Rows that may be in Slack already (a call that got no clear answer). */
+  maybePosted: number[];
+  /** Slack refuses the whole channel: it is paused. */
+  paused?: boolean;
+}
