@@ -47,8 +47,8 @@ export interface RunDeliveryDeps {
   leaseMs: number;
   /** Time one run's pass may spend posting paced thread entries before it yields (see DispatcherDeps). */
   passBudgetMs: number;
-  pauseProbeMs?: number;
-  botId?: string;
+  pauseProbeMs?: number | undefined;
+  botId?: string | undefined;
   /** The dispatcher is shutting down: a pass gives up at its next Slack call. */
   isStopping: () => boolean;
 }
