@@ -203,7 +203,7 @@ export function createApp(deps: AppDeps): CaracalApp {
         await new Promise<void>((r) => metricsHttp!.listen(config.slack.metricsPort, r));
       }
       dispatcher.start();
-      void dispatcher.runNow(); // finish what an earlier process left pending
+      dispatcher.poke(); // finish what an earlier process left pending, without waiting for the first poll
       retention.start();
       reportSweeper.start();
       alerts.delivery.start();

@@ -140,16 +140,19 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (timer || draining) return;
       timer = setTimeout(() => {
         timer = undefined;
-        void runNow();
+        void passes.run();
       }, deps.settleMs ?? 50);
     },
-    /** Deliver what is due now; resolves when the pass is over (tests, shutdown). */
+    /** Deliver what is due now; resolves when nothing this process started is still being delivered (tests, flush). */
     runNow,
-    /** Poll for due deliveries (retries, and work queued by other replicas). */
+    /**
+     * Poll for due deliveries (retries, and work queued by other replicas). A poll only claims: it never waits for
+     * the deliveries it starts, so polls cannot pile up behind a busy outbox.
+     */
     start(pollMs = 500): void {
       stopping = false;
       draining = false;
-      interval ??= setInterval(() => void runNow(), pollMs);
+      interval ??= setInterval(() => void passes.run(), pollMs);
     },
     /**
      * Stop polling and wait for the pass in flight, at most `graceMs`: after that the pass gives up at its next
