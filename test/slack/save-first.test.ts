@@ -204,4 +204,47 @@ describe('save before ack, its limits', () => {
     await gate.respond('third');
     expect(sent).toEqual(['ack', 'first', 'second', 'third']);
   });
+
+  it('with answerInAck, the first ephemeral answer given before the ack is the ack; the rest go to the response_url', async () => {
+    const acks: (string | undefined)[] = [];
+    const sent: string[] = [];
+    const gate = saveFirstGate(
+      (answer) => {
+        acks.push(answer?.text);
+        return Promise.resolve();
+      },
+      (m) => {
+        sent.push(typeof m === 'string' ? m : (m.text ?? ''));
+        return Promise.resolve(new Response(null));
+      },
+      true,
+    );
+    await gate.respond({ response_type: 'ephemeral', replace_original: false, text: 'refused: slow down' });
+    await gate.respond({ response_type: 'ephemeral', text: 'a second answer' });
+    await gate.ack(); // once only
+    expect(acks).toEqual(['refused: slow down']);
+    expect(sent).toEqual(['a second answer']);
+  });
+
+  it('with answerInAck, an answer that replaces a message or is public never rides on the ack', async () => {
+    const acks: (string | undefined)[] = [];
+    const sent: string[] = [];
+    const gate = saveFirstGate(
+      (answer) => {
+        acks.push(answer?.text);
+        return Promise.resolve();
+      },
+      (m) => {
+        sent.push(typeof m === 'string' ? m : (m.text ?? ''));
+        return Promise.resolve(new Response(null));
+      },
+      true,
+    );
+    await gate.respond({ response_type: 'ephemeral', replace_original: true, text: 'replacement' });
+    await gate.respond({ response_type: 'in_channel', text: 'public' });
+    expect(acks).toEqual([]);
+    await gate.ack();
+    expect(acks).toEqual([undefined]);
+    expect(sent).toEqual(['replacement', 'public']);
+  });
 });
