@@ -132,8 +132,11 @@ describe('break-glass residue export', () => {
     const out = await exportResidue(context().ctx.redis!, scrubber([secret]));
     const exported = out.logExport?.lines ?? [];
     expect(exported).toHaveLength(3);
-    for (const id of [...dead, integrity]) expect(exported.some((l) => l.includes(` ${id} `))).toBe(true);
-    expect(exported.some((l) => l.includes(replayable))).toBe(false);
+    // Entry ids are per stream (two streams written in the same millisecond share ids): each line is `stream id …`.
+    const line = (stream: string, id: string) => exported.some((l) => l.startsWith(`${stream} ${id} `));
+    for (const id of dead) expect(line('caracal.sessions.revoke.dead', id)).toBe(true);
+    expect(line(AUDIT_DLQ_STREAM, integrity)).toBe(true);
+    expect(line(AUDIT_DLQ_STREAM, replayable)).toBe(false);
     expect(exported.join('\n')).not.toContain(secret);
     expect(exported.find((l) => l.startsWith(AUDIT_DLQ_STREAM))).toMatch(/reason="hmac_verify_failed".*src_data=/);
     expect(out.lines).toEqual([`XDEL caracal.sessions.revoke.dead ${dead.join(' ')}`, `XDEL ${AUDIT_DLQ_STREAM} ${integrity}`]);
