@@ -80,9 +80,13 @@ describe('operations', () => {
   });
 
   it('a bounded stop leaves a stuck delivery pass behind; the next replica delivers its rows', async () => {
+    // A state database of its own: the test bot's dispatcher, polling the shared one, could deliver the run before
+    // the stuck replica takes it (it then never starts rendering, and the test waited forever).
+    const own = await testStateDb();
+    const db = own.db;
     const s = createRecoveryService({
       startPolicy: { who: 'anyone', drillChannels: [] },
-      db: state.db,
+      db,
       isApprover: () => Promise.resolve(true),
       now: () => new Date(),
       newId: () => `sd${Date.now().toString(36)}`,
@@ -98,7 +102,7 @@ describe('operations', () => {
     const client = new WebClient('xoxb-test', { rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     let rendering = false;
     const stuck = createDispatcher({
-      db: state.db,
+      db,
       client,
       logger: createLogger({ level: 'silent' }),
       metrics: createMetrics(),
@@ -115,9 +119,9 @@ describe('operations', () => {
     void stuck.runNow();
     while (!rendering) await new Promise((res) => setTimeout(res, 5));
     await stuck.stop(50); // resolves although the pass never ends
-    await state.db.query(`UPDATE runs SET delivery_locked_until = now() - interval '1 s' WHERE id = $1`, [runId]);
+    await db.query(`UPDATE runs SET delivery_locked_until = now() - interval '1 s' WHERE id = $1`, [runId]);
     const next = createDispatcher({
-      db: state.db,
+      db,
       client,
       logger: createLogger({ level: 'silent' }),
       metrics: createMetrics(),
@@ -130,5 +134,7 @@ describe('operations', () => {
     });
     await next.runNow();
     expect(calls.filter((c) => c.body.channel === 'CSTOP').map((c) => String(c.body.text))).toEqual(['dash', 'run_started']);
+    await next.stop();
+    await own.drop();
   });
 });
