@@ -15,9 +15,8 @@ import { createMetrics } from '../src/metrics.ts';
 import { createApp } from '../src/app.ts';
 import { postgresDb } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
-import { memoryBaselines } from '../src/checks/baselines.ts';
-import { createHttpTarget } from '../src/checks/targets/http.ts';
 import { createTempDatabase } from '../test/helpers/pg.ts';
+import { fakeContext } from '../test/helpers/slack.ts';
 import { notification } from '../test/alerts/notifications.ts';
 import { CARACAL_ALERT_NAMES } from '../src/domain/alert-catalog.ts';
 import { emit, percentile } from './lib/stats.ts';
@@ -63,16 +62,7 @@ async function startBot(postIntervalMs: number) {
     metrics: createMetrics(),
     db,
     checks: [],
-    checkContext: {
-      caracal: config.caracal,
-      thresholds: config.thresholds,
-      secrets: config.secrets,
-      postgres: undefined,
-      redis: undefined,
-      http: createHttpTarget({ timeoutMs: 1000 }),
-      baselines: memoryBaselines(),
-      now: () => new Date(),
-    },
+    checkContext: fakeContext(config),
     botIdentity: { botId: 'B0', botUserId: 'U0BOT' },
     clientOptions: { slackApiUrl: slackUrl, retryConfig: { retries: 0 } },
   });

@@ -1,29 +1,17 @@
 // The log entries of one run's pass (run-delivery.ts), each a thread reply posted in order under the run's
 // dashboard, part by part: an entry an earlier attempt may have posted is read back first, and an entry Slack
 // refuses is replaced by a placeholder and failed alone. Its own file: the entry path is the longest of a pass.
-import type { WebClient } from '@slack/web-api';
 import { splitMessage } from '../blocks/limits.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
 import type { RunState } from '../domain/run.ts';
 import type { StoredEvent } from '../domain/events.ts';
 import { classifySlackError, slackCall, slackErrorCode } from '../slack/slack-call.ts';
-import type { Db } from '../store/db.ts';
 import { beginAttempt, markDelivered, markFailed, markRefused, type Delivery, type Lease } from '../store/deliveries.ts';
 import { getEvent } from '../store/events.ts';
-import { LeaseLost, type Rendered, type RunRenderer, type Stop } from './delivery-types.ts';
-import type { Pacer } from './pacer.ts';
+import { LeaseLost, type PassDeps, type Rendered, type Stop } from './delivery-types.ts';
 import { placeholderEntry } from './placeholder.ts';
 import { logEntryMetadata, partKey } from './readback.ts';
 
-export interface EntryDeliveryDeps {
-  db: Db;
-  client: WebClient;
-  render: RunRenderer;
-  metrics: Metrics;
-  logger: Logger;
-  pacer: Pacer;
-  leaseMs: number;
+export interface EntryDeliveryDeps extends PassDeps {
   /** The pass's lease check before each Slack call (run-delivery.ts). */
   hold: (lease: Lease) => Promise<void>;
   /** The pass's reading of a failed Slack call (run-delivery.ts): when to come back, or the channel paused. */

@@ -5,12 +5,8 @@
 // channel pauses the channel's queue (never drops it) until a probe succeeds; 429 and 5xx stop the pass and retry
 // later (Retry-After, backoff with jitter), so a thread is never reordered. A pass works on a bounded batch under a
 // lease it renews before each call, and every outcome it writes is fenced by that lease.
-import type { WebClient } from '@slack/web-api';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
 import type { RunState } from '../domain/run.ts';
 import { answeredBySlack, classifySlackError, retryAfterMs, slackErrorCode } from '../slack/slack-call.ts';
-import type { Db } from '../store/db.ts';
 import {
   beginAttempt,
   enqueueDelivery,
@@ -25,26 +21,18 @@ import {
 import { loadRun } from '../store/runs.ts';
 import { pauseChannel, probeBackoffMs, resumeChannel } from '../store/slack-channels.ts';
 import type { createDashboardPoster } from './dashboard-post.ts';
-import { LeaseLost, type RunRenderer, type Stop } from './delivery-types.ts';
+import { LeaseLost, type PassDeps, type Stop } from './delivery-types.ts';
 import { createEntryDelivery } from './entry-delivery.ts';
-import type { Pacer } from './pacer.ts';
 import { placeholderDashboard } from './placeholder.ts';
 import { postedEntries } from './readback.ts';
 
 /** What a pass needs, resolved by the dispatcher from its own deps (defaults applied there). */
-export interface RunDeliveryDeps {
-  db: Db;
-  client: WebClient;
-  render: RunRenderer;
-  metrics: Metrics;
-  logger: Logger;
-  pacer: Pacer;
+export interface RunDeliveryDeps extends PassDeps {
   dashboards: ReturnType<typeof createDashboardPoster>;
   now: () => number;
   random: () => number;
   /** Deliveries per run per pass. */
   batch: number;
-  leaseMs: number;
   /** Time one run's pass may spend posting paced thread entries before it yields (see DispatcherDeps). */
   passBudgetMs: number;
   pauseProbeMs?: number | undefined;

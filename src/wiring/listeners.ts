@@ -1,6 +1,7 @@
 // Everything the app answers in Slack: the deps the status reports share, the /caracal subcommands, and the
 // buttons, modals and App Home listeners, registered on the Bolt app. Apart from createApp (app.ts), which builds
 // the services these listeners call, so neither list hides the other.
+import type { WiringBase } from './base.ts';
 import type { App } from '@slack/bolt';
 import { registerAddToLog } from '../actions/add-to-log.ts';
 import { registerAlertButtons } from '../actions/alert-buttons.ts';
@@ -31,26 +32,19 @@ import { timelineCommand } from '../commands/timeline.ts';
 import { troubleshootCommand } from '../commands/troubleshoot.ts';
 import type { Subcommand } from '../commands/types.ts';
 import { watchCommand } from '../commands/watch.ts';
-import { channelEnvironment, environmentNames, timeoutFor, type Config } from '../config.ts';
+import { channelEnvironment, environmentNames, timeoutFor } from '../config.ts';
 import { cleanArguments } from '../delivery/egress-fetch.ts';
 import type { HomePublisher } from '../delivery/home-publisher.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
 import type { Scrub } from '../redact.ts';
 import { createExclusiveRunner } from '../remediation/exclusive.ts';
 import { recentReports } from '../reports/recent-reports.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import type { createSchedules } from '../schedule/wiring.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
-import type { Db } from '../store/db.ts';
 import { dbReportStore } from '../store/reports.ts';
 import type { createRecovery } from './recovery.ts';
 
-export interface StatusWiringDeps {
-  config: Config;
-  db: Db;
-  metrics: Metrics;
-  logger: Logger;
+export interface StatusWiringDeps extends WiringBase {
   checks: readonly CheckDefinition[];
   checkContext: CheckContext;
   environments: EnvironmentContexts;
@@ -92,11 +86,7 @@ export function statusRunDeps(deps: StatusWiringDeps): StatusRunDeps {
   };
 }
 
-export interface ListenerDeps {
-  config: Config;
-  db: Db;
-  metrics: Metrics;
-  logger: Logger;
+export interface ListenerDeps extends WiringBase {
   checkContext: CheckContext;
   environments: EnvironmentContexts;
   pickEnvironment: EnvironmentPicker;

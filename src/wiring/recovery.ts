@@ -1,5 +1,6 @@
 // Builds the recovery side of the app: the gate policy from the configuration, the approver directory, the
 // Slack outbox dispatcher with its renderers, the recovery service, and running a gate's checks.
+import type { WiringBase } from './base.ts';
 import type { Pacer } from '../delivery/pacer.ts';
 import type { WebClient } from '@slack/web-api';
 import { logEntryMessage, summaryText } from '../blocks/log-entry.ts';
@@ -7,10 +8,8 @@ import { runDashboardMessage } from '../blocks/run-dashboard.ts';
 import type { CheckRunner } from '../checks/shared-runner.ts';
 import type { CheckContext, CheckDefinition } from '../checks/types.ts';
 import type { Gate } from '../domain/gates.ts';
-import type { Config } from '../config.ts';
 import { createDispatcher } from '../delivery/dispatcher.ts';
 import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
 import { createApproverDirectory } from '../recovery/approvers.ts';
 import type { GatePolicy } from '../recovery/machine.ts';
 import type { GateCheck } from '../domain/run.ts';
@@ -29,11 +28,7 @@ import { slackCall } from '../slack/slack-call.ts';
 import { watchSetting } from '../schedule/watch.ts';
 import { watchIntervalFor } from '../schedule/wiring.ts';
 
-export interface RecoveryWiringDeps {
-  config: Config;
-  db: Db;
-  metrics: Metrics;
-  logger: Logger;
+export interface RecoveryWiringDeps extends WiringBase {
   checks: readonly CheckDefinition[];
   checkContext: CheckContext;
   /** Bolt's client (user group lookups). */

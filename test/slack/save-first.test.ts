@@ -125,6 +125,24 @@ describe('save before ack', () => {
   });
 });
 
+/** A gate that answers in the ack, recording what rode on the ack and what went to the response_url. */
+function recordingGate() {
+  const acks: (string | undefined)[] = [];
+  const sent: string[] = [];
+  const gate = saveFirstGate(
+    (answer) => {
+      acks.push(answer?.text);
+      return Promise.resolve();
+    },
+    (m) => {
+      sent.push(typeof m === 'string' ? m : (m.text ?? ''));
+      return Promise.resolve(new Response(null));
+    },
+    true,
+  );
+  return { acks, sent, gate };
+}
+
 describe('save before ack, its limits', () => {
   it('an approver-only click acks first while the approver group must be asked from Slack', async () => {
     const state = await testStateDb();
@@ -206,19 +224,7 @@ describe('save before ack, its limits', () => {
   });
 
   it('with answerInAck, the first ephemeral answer given before the ack is the ack; the rest go to the response_url', async () => {
-    const acks: (string | undefined)[] = [];
-    const sent: string[] = [];
-    const gate = saveFirstGate(
-      (answer) => {
-        acks.push(answer?.text);
-        return Promise.resolve();
-      },
-      (m) => {
-        sent.push(typeof m === 'string' ? m : (m.text ?? ''));
-        return Promise.resolve(new Response(null));
-      },
-      true,
-    );
+    const { acks, sent, gate } = recordingGate();
     await gate.respond({ response_type: 'ephemeral', replace_original: false, text: 'refused: slow down' });
     await gate.respond({ response_type: 'ephemeral', text: 'a second answer' });
     await gate.ack(); // once only
@@ -227,19 +233,7 @@ describe('save before ack, its limits', () => {
   });
 
   it('with answerInAck, an answer that replaces a message or is public never rides on the ack', async () => {
-    const acks: (string | undefined)[] = [];
-    const sent: string[] = [];
-    const gate = saveFirstGate(
-      (answer) => {
-        acks.push(answer?.text);
-        return Promise.resolve();
-      },
-      (m) => {
-        sent.push(typeof m === 'string' ? m : (m.text ?? ''));
-        return Promise.resolve(new Response(null));
-      },
-      true,
-    );
+    const { acks, sent, gate } = recordingGate();
     await gate.respond({ response_type: 'ephemeral', replace_original: true, text: 'replacement' });
     await gate.respond({ response_type: 'in_channel', text: 'public' });
     expect(acks).toEqual([]);
