@@ -15,6 +15,7 @@ import { createEnvironmentContexts } from './checks/environments.ts';
 import { environmentPicker } from './commands/environment.ts';
 import { createRetention } from './delivery/retention.ts';
 import { createReportSweeper } from './reports/report-sweeper.ts';
+import { createInbox } from './slack/inbox.ts';
 import { ConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -64,6 +65,8 @@ export interface CaracalApp {
   flushDeliveries(): Promise<void>;
   /** Resolves once no listener is still working after its ack (tests, graceful shutdown). */
   idle(): Promise<void>;
+  /** Handle now the saved requests whose replica died after acking them (tests; it also runs every 2 s). */
+  sweepInbox(): Promise<void>;
   /** Show now the final state of reports whose last update failed (tests; it also runs every few seconds). */
   sweepReports(): Promise<void>;
   /** Bring every alert group's message up to date now (tests, shutdown). */
@@ -106,7 +109,7 @@ export function createApp(deps: AppDeps): CaracalApp {
   const ownBot = deps.botIdentity ? { botId: deps.botIdentity.botId } : {};
   let ready = false;
   const routeDeps = operationalDeps({ config, db, metrics, started: () => ready });
-  const { scrub, pacer, clientOptions, selfPacedOptions } = createSlackEgress({ config, db, clientOptions: deps.clientOptions });
+  const { scrub, pacer, fetch, clientOptions, selfPacedOptions } = createSlackEgress({ config, db, clientOptions: deps.clientOptions });
   const workerId = deps.workerId ?? `bot-${process.pid}-${newId().slice(0, 6)}`;
   const alerts = createAlerts({
     ...common,
@@ -178,6 +181,8 @@ export function createApp(deps: AppDeps): CaracalApp {
     ...ownBot,
     onQueued: () => dispatcher.poke(),
   });
+  // Requests saved before their ack; handled again by any replica if the one that acked them died (issue 14).
+  const inbox = createInbox({ db, logger: deps.logger, fetch, client: () => app.client });
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   registerListeners(app, {
     ...common,
@@ -191,6 +196,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     homePublisher,
     limits,
     scrub,
+    inbox,
     workerId,
   });
 
@@ -206,6 +212,8 @@ export function createApp(deps: AppDeps): CaracalApp {
       dispatcher.poke(); // finish what an earlier process left pending, without waiting for the first poll
       retention.start();
       reportSweeper.start();
+      inbox.start();
+      void inbox.sweep(); // what an earlier process acked and left, without waiting for the first sweep
       alerts.delivery.start();
       homePublisher.start();
       schedules.scheduler.start(schedules.pollMs);
@@ -224,6 +232,7 @@ export function createApp(deps: AppDeps): CaracalApp {
       if ((await Promise.race([idle().then(() => 'idle' as const), late])) === 'late')
         deps.logger.warn('listeners still working at shutdown; leaving them');
       clearTimeout(t);
+      await inbox.stop();
       await schedules.scheduler.stop();
       await alerts.delivery.stop();
       await homePublisher.stop();
@@ -234,6 +243,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     isReady: () => ready,
     flushDeliveries: () => dispatcher.runNow(),
     sweepReports: () => reportSweeper.run(),
+    sweepInbox: () => inbox.sweep(),
     flushAlerts: () => alerts.delivery.flush(),
     flushHome: () => homePublisher.flush(),
     runSchedules: () => schedules.scheduler.runNow(),

@@ -15,6 +15,7 @@ import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ActResult, type ClickOri
 import { onAction, tell, type ActionArgs } from '../slack/listeners.ts';
 import { slackCall } from '../slack/slack-call.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
+import type { RequestInbox } from '../slack/inbox.ts';
 
 export interface GateActionDeps {
   /** What the buttons ask of the recovery service (the whole service in production, a fake in handler tests). */
@@ -27,6 +28,8 @@ export interface GateActionDeps {
   sandbox: boolean;
   /** Per-person and per-channel limits on Run checks (issue 18). */
   limits?: RequestLimits;
+  /** Where the clicks saved before their ack go (slack/inbox.ts). */
+  inbox: RequestInbox;
   logger: Logger;
   metrics: Metrics;
 }

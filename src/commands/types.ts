@@ -19,14 +19,14 @@ export interface Subcommand {
   description: string;
   handle(invocation: CommandInvocation): Promise<void>;
   /**
-   * True when this invocation only writes to the bot's database: it is then handled before the ack (save first,
-   * commands/index.ts), so a replica killed right after acking loses nothing. Absent: ack first.
+   * True when this invocation only writes to the bot's database: it is then saved in the inbox before the ack
+   * (slack/inbox.ts), so a replica killed right after acking loses nothing. Absent: ack first.
    */
   saveFirst?: () => boolean;
   /**
    * True when a quick answer (a refusal by a limit, a pointer to a report of a moment ago) can be decided before the
-   * ack: it then rides on the ack itself (slack/save-first.ts). The handler calls `ackNow` once past its quick part;
-   * Slack's 3 s are kept by the save budget either way.
+   * ack: it then rides on the ack itself (slack/answer-in-ack.ts). The handler calls `ackNow` once past its quick part;
+   * Slack's 3 s are kept by the budget either way.
    */
   answersInAck?: boolean;
 }

@@ -1,13 +1,13 @@
 // Registering a block action the same way everywhere: ack first, count it, then the handler; any throw is
 // answered ephemerally by the one error handler. A click that only writes to the bot's database (`saveFirst`) is
-// saved before it is acked instead (save-first.ts), so a replica killed right after the ack loses nothing.
+// saved in the inbox before it is acked instead (inbox.ts), so a replica killed right after the ack loses nothing.
 import type { App, BlockAction, BlockElementAction, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { actionIdPattern, type ActionId } from '../blocks/ids.ts';
 import { answerError } from './error-handler.ts';
-import { saveThenAck } from './save-first.ts';
+import type { RequestInbox } from './inbox.ts';
 
 export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
   body: BlockAction<A>;
@@ -20,25 +20,36 @@ export interface ActionArgs<A extends BlockElementAction = BlockElementAction> {
 export function onAction<A extends BlockElementAction>(
   app: App,
   actionId: ActionId,
-  deps: { logger: Logger; metrics: Metrics },
+  deps: { logger: Logger; metrics: Metrics; inbox?: RequestInbox },
   handler: (args: ActionArgs<A>) => Promise<void>,
   options: { saveFirst?: () => boolean } = {},
 ): void {
+  const work = async (body: BlockAction<A>, client: WebClient, respond: RespondFn, parent: Logger): Promise<void> => {
+    const logger = parent.child({ action: actionId, userId: body.user.id });
+    try {
+      const action = body.actions[0];
+      if (!action) throw new Error('block_actions payload without an action');
+      await handler({ body, action, client, respond, logger });
+    } catch (err) {
+      await answerError(err, { respond, logger });
+    }
+  };
+  const { inbox } = deps;
+  if (options.saveFirst && !inbox) throw new Error(`${actionId}: a save-first click needs the inbox`);
+  const route = `action:${actionId}`;
+  if (options.saveFirst)
+    inbox?.route(route, (saved, { client, respond, logger }) => work(saved as BlockAction<A>, client, respond, logger));
   app.action<BlockAction<A>>(actionIdPattern(actionId), async ({ ack, body, client, respond }) => {
-    const logger = deps.logger.child({ action: actionId, userId: body.user.id });
-    const work = async (answer: RespondFn): Promise<void> => {
-      try {
-        const action = body.actions[0];
-        if (!action) throw new Error('block_actions payload without an action');
-        await handler({ body, action, client, respond: answer, logger });
-      } catch (err) {
-        await answerError(err, { respond: answer, logger });
-      }
-    };
     deps.metrics.actions.inc({ action: actionId });
-    if (options.saveFirst?.()) return saveThenAck(() => ack(), respond, work);
+    if (inbox && options.saveFirst?.())
+      return inbox.receive(
+        route,
+        body,
+        () => ack(),
+        () => work(body, client, respond, deps.logger),
+      );
     await ack();
-    await work(respond);
+    await work(body, client, respond, deps.logger);
   });
 }
 

@@ -41,6 +41,7 @@ import { recentReports } from '../reports/recent-reports.ts';
 import type { StatusRunDeps } from '../reports/status-run.ts';
 import type { createSchedules } from '../schedule/wiring.ts';
 import type { RequestLimits } from '../slack/request-limits.ts';
+import type { RequestInbox } from '../slack/inbox.ts';
 import { dbReportStore } from '../store/reports.ts';
 import type { createRecovery } from './recovery.ts';
 
@@ -97,6 +98,7 @@ export interface ListenerDeps extends WiringBase {
   homePublisher: HomePublisher;
   limits: RequestLimits;
   scrub: Scrub;
+  inbox: RequestInbox;
   workerId: string;
   sandbox: boolean;
   now: () => Date;
@@ -105,7 +107,7 @@ export interface ListenerDeps extends WiringBase {
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { config, db, metrics, now, sandbox, limits, statusDeps, schedules, environments, pickEnvironment } = deps;
   const { service, journal, dispatcher, runGateChecks, isApprover, knownApprover, approversOffline } = deps.recovery;
-  const listenerDeps = { logger: deps.logger, metrics };
+  const listenerDeps = { logger: deps.logger, metrics, inbox: deps.inbox };
   const subcommands: Subcommand[] = [
     statusCommand({ ...statusDeps, pickEnvironment, environments: environmentNames(config) }, schedules.statusControl),
     recoverCommand({ service, now, pickEnvironment, approversOffline }),

@@ -1,7 +1,7 @@
 // How this process talks to Slack: every request (Web API and response_url) crosses one boundary that scrubs
 // secrets and fits limits, and one pacer shares Retry-After and each channel's posting slot between all callers.
 // Built once by createApp (app.ts) and handed to everything that calls Slack.
-import type { WebClientOptions } from '@slack/web-api';
+import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import { secretValues, type Config } from '../config.ts';
 import { egressFetch } from '../delivery/egress-fetch.ts';
 import { createPacer } from '../delivery/pacer.ts';
@@ -22,17 +22,21 @@ export function createSlackEgress(deps: { config: Config; db: Db; clientOptions?
     now: Date.now,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   });
-  const withEgress = (takeSlot: boolean): WebClientOptions => ({
+  const egress = (takeSlot: boolean) => egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot, maxWaitMs: SLOT_WAIT_MS });
+  const withEgress = (fetch: FetchFunction): WebClientOptions => ({
     retryConfig: { retries: 3 },
     timeout: 10_000,
     ...deps.clientOptions,
-    fetch: egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot, maxWaitMs: SLOT_WAIT_MS }),
+    fetch,
   });
+  const fetch = egress(true);
   return {
     scrub,
     pacer,
-    clientOptions: withEgress(true),
+    /** What Bolt's respond() sends with; answers to saved requests (slack/inbox.ts) go through it too. */
+    fetch,
+    clientOptions: withEgress(fetch),
     /** For the outbox and alert delivery, which take the channel's slot themselves before they post. */
-    selfPacedOptions: withEgress(false),
+    selfPacedOptions: withEgress(egress(false)),
   };
 }

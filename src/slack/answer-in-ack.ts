@@ -1,18 +1,11 @@
-// Save before ack (issue 14 item 8): Slack never retries an acked request, so a click acked in the instant before a
-// SIGKILL is lost. A click that only writes to the bot's database is therefore handled first and acked once its
-// transaction is committed; what it answers the person (respond) is held until the ack has gone out. The ack still
-// goes out within Slack's 3 s: if the work outlives `budgetMs` (a slow database), the request is acked anyway and
-// the work finishes after it, as an ack-first listener would.
-//
-// A slash command can also be answered in the ack itself (answerInAck): a request refused by a limit, or one that a
-// report of a moment ago answers, is decided from memory and the database in a few milliseconds, and the answer then
-// rides on the HTTP response: no second request to the response_url, so a burst of requests costs one answer each.
+// A slash command answered in its ack (answersInAck): a request refused by a limit, or one that a report of a moment
+// ago answers, is decided from memory in a few milliseconds, and the answer then rides on the HTTP response: no
+// second request to the response_url, so a burst of requests costs one answer each. The ack still goes out within
+// Slack's 3 s: if the decision outlives `budgetMs`, the request is acked empty and the work goes on after it.
 import type { RespondArguments, RespondFn } from '@slack/bolt';
+import { SAVE_BUDGET_MS } from './inbox.ts';
 
-/** Well inside Slack's 3 s (and the receiver's unhandled-request timeout of 2.5 s). */
-export const SAVE_BUDGET_MS = 1500;
-
-export interface SaveFirstGate {
+export interface AckGate {
   /** Hand this to the work: answers are queued until `ack` has gone out, then sent in order. */
   respond: RespondFn;
   /** Ack (once) and send what was queued. */
@@ -30,8 +23,8 @@ function ackable(message: string | RespondArguments): RespondArguments | undefin
   return answer;
 }
 
-/** `answerInAck`: the first answer given before the ack, if ephemeral, goes in the ack instead of to the response_url. */
-export function saveFirstGate(ack: GateAck, respond: RespondFn, answerInAck = false): SaveFirstGate {
+/** The first answer given before the ack, if ephemeral, goes in the ack instead of to the response_url. */
+export function ackGate(ack: GateAck, respond: RespondFn): AckGate {
   let acked: Promise<void> | undefined;
   let queued: (string | RespondArguments)[] = [];
   const sendAck = (answer?: RespondArguments) =>
@@ -46,7 +39,7 @@ export function saveFirstGate(ack: GateAck, respond: RespondFn, answerInAck = fa
     // with a 202 that stands for "accepted, sent after the ack".
     respond: (message) => {
       if (acked) return acked.then(() => respond(message));
-      const answer = answerInAck && queued.length === 0 ? ackable(message) : undefined;
+      const answer = queued.length === 0 ? ackable(message) : undefined;
       if (answer) return sendAck(answer).then(() => new Response(null, { status: 200 }));
       queued.push(message);
       return Promise.resolve(new Response(null, { status: 202 }));
@@ -60,14 +53,13 @@ export function saveFirstGate(ack: GateAck, respond: RespondFn, answerInAck = fa
  * ackNow, or `budgetMs` has passed, whichever comes first; resolves when both the ack and the work are over. `work`
  * must handle its own errors (answering them via respond).
  */
-export async function saveThenAck(
+export async function decideThenAck(
   ack: GateAck,
   respond: RespondFn,
   work: (respond: RespondFn, ackNow: () => Promise<void>) => Promise<void>,
-  options: { budgetMs?: number; answerInAck?: boolean } = {},
+  budgetMs = SAVE_BUDGET_MS,
 ): Promise<void> {
-  const { budgetMs = SAVE_BUDGET_MS, answerInAck = false } = options;
-  const gate = saveFirstGate(ack, respond, answerInAck);
+  const gate = ackGate(ack, respond);
   const done = work(gate.respond, gate.ack);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
