@@ -7,6 +7,10 @@ export function signed(body: string, secret: string): Record<string, string> {
   return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
 
+let requests = 0;
+/** Slack gives every request its own trigger_id and every click its own action_ts; the bot keys repeats on them. */
+const nextId = () => `${Math.floor(Date.now() / 1000)}.${String(++requests).padStart(6, '0')}`;
+
 /** `responseUrl`: where the bot's ephemeral answers go (default a closed port: nobody reads them). */
 export function commandBody(text: string, user = 'U0BENCH', channel = 'C0BENCH', responseUrl = 'http://127.0.0.1:9/hook'): string {
   return new URLSearchParams({
@@ -21,7 +25,7 @@ export function commandBody(text: string, user = 'U0BENCH', channel = 'C0BENCH',
     text,
     api_app_id: 'A0',
     response_url: responseUrl,
-    trigger_id: '1.2.3',
+    trigger_id: nextId(),
   }).toString();
 }
 
@@ -32,7 +36,7 @@ export function actionBody(actionId: string, value: string, opts: { user: string
     user: { id: opts.user, username: 'u', name: 'u', team_id: 'T0' },
     api_app_id: 'A0',
     token: 'x',
-    trigger_id: '1.2.3',
+    trigger_id: nextId(),
     container: { type: 'message', message_ts: opts.ts, channel_id: opts.channel, is_ephemeral: false },
     channel: { id: opts.channel, name: 'bench' },
     message: { type: 'message', ts: opts.ts, text: 'x', blocks: [] },
@@ -45,7 +49,7 @@ export function actionBody(actionId: string, value: string, opts: { user: string
         block_id: opts.blockId ?? 'b',
         value,
         text: { type: 'plain_text', text: 'x' },
-        action_ts: '1',
+        action_ts: nextId(),
       },
     ],
   };

@@ -112,7 +112,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await proxy.close();
     const verdict = await verifyAll(db, slack, ctx.clicks, killed, slow.refusedIn);
     const leaks = findSecrets(slack.bodies, dir);
-    const problems = [...(drained ? [] : ['the outbox did not drain within 90 s']), ...verdict.problems, ...leaks];
+    const problems = [...(drained ? [] : ['the outbox and the inbox did not drain within 90 s']), ...verdict.problems, ...leaks];
     const logs = readReplicaLogs(dir);
     const figures = summarize({
       clicks: ctx.clicks,
@@ -136,13 +136,18 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   }
 }
 
-/** Until no delivery is pending (a killed replica's leases run out after 30 s), for one second in a row. */
+/**
+ * Until no delivery is pending (a killed replica's leases run out after 5 s) and no saved request is left (a killed
+ * replica's acked requests are handled by a sweep once their hold runs out), for one second in a row.
+ */
 async function drain(pool: pg.Pool): Promise<boolean> {
   const end = Date.now() + 90_000;
   let quietSince = 0;
   while (Date.now() < end) {
-    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`);
-    if (rows[0].n > 0) quietSince = 0;
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM deliveries WHERE status = 'pending') + (SELECT count(*) FROM inbox) AS n`,
+    );
+    if (Number(rows[0].n) > 0) quietSince = 0;
     else if (quietSince === 0) quietSince = Date.now();
     else if (Date.now() - quietSince > 1000) return true;
     await sleep(200);

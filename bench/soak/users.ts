@@ -28,6 +28,22 @@ export interface Click {
   text?: string;
   /** Whether an event, an answer or a modal showed up before the person moved on. */
   outcomeSeen: boolean;
+  /**
+   * The key the bot records with the click's first event (a note's trigger_id, a click's action_ts): a click its
+   * replica acked and died before handling is applied later, by another replica's sweep, after the person's next
+   * clicks; the key, not the time, tells whose event it is.
+   */
+  requestKey?: string;
+}
+
+/** As the bot derives it (commands/note.ts, actions/gate-buttons.ts originOf). */
+function requestKeyOf(kind: ClickKind, user: string, trigger: string, body: string): string | undefined {
+  if (kind === 'note') return `note:${trigger}`;
+  const payload = new URLSearchParams(body).get('payload');
+  if (!payload) return undefined;
+  const parsed = JSON.parse(payload) as { type?: string; actions?: { action_ts?: string }[] };
+  const ts = parsed.type === 'block_actions' ? parsed.actions?.[0]?.action_ts : undefined;
+  return ts ? `click:${user}:${ts}` : undefined;
 }
 
 export interface DriverContext {
@@ -98,9 +114,22 @@ async function act(
   const key = `${user.id}-${++seq}`;
   const r: Requester = { user, channel, trigger: ctx.slack.sandbox.issueTrigger(user.id), responseUrl: ctx.slack.responseUrl(key) };
   const modalBefore = ctx.slack.sandbox.workspace.modalFor(user.id)?.id;
+  const raw = body(r);
+  const requestKey = requestKeyOf(kind, user.id, r.trigger, raw);
   const sentAt = Date.now();
-  const result = await ctx.sender.send(body(r));
-  const click: Click = { key, user: user.id, channel: channel.id, kind, runId: undefined, sentAt, result, outcomeSeen: false, ...extra };
+  const result = await ctx.sender.send(raw);
+  const click: Click = {
+    key,
+    user: user.id,
+    channel: channel.id,
+    kind,
+    runId: undefined,
+    sentAt,
+    result,
+    outcomeSeen: false,
+    ...(requestKey ? { requestKey } : {}),
+    ...extra,
+  };
   ctx.clicks.push(click);
   // Not acked in time (the person saw an error): it may still be saved late (a starved replica). They look at the
   // channel a while before their next click, so a late outcome is not taken for the next click's.

@@ -100,6 +100,31 @@ export interface ClickMatch {
 /** Clicks that call something outside the database before their outcome: acked first (not saved before the ack). */
 const ACK_FIRST: ReadonlySet<ClickKind> = new Set(['checks', 'override']);
 
+/**
+ * The events each keyed click caused, whenever they were recorded: the event carrying its request key (a checklist
+ * item's key adds `:item`) and the events of the same decision after it (same run, actor and instant, no key).
+ */
+function eventsByRequestKey(clicks: readonly Click[], events: readonly StoredEvent[]): Map<number, Click> {
+  const byKey = new Map(clicks.filter((c) => c.requestKey).map((c) => [c.requestKey!, c]));
+  const clickOf = (key: string) => byKey.get(key) ?? byKey.get(key.slice(0, key.lastIndexOf(':')));
+  const owner = new Map<number, Click>();
+  const keyOf = (e: StoredEvent) => (typeof e.data.requestKey === 'string' ? e.data.requestKey : undefined);
+  const byRun = new Map<string, StoredEvent[]>();
+  for (const e of events) byRun.set(e.runId, [...(byRun.get(e.runId) ?? []), e]);
+  for (const run of byRun.values()) {
+    run.sort((a, b) => a.id - b.id);
+    let click: Click | undefined;
+    let decision: StoredEvent | undefined;
+    for (const e of run) {
+      const key = keyOf(e);
+      if (key) [click, decision] = [clickOf(key), e];
+      else if (!decision || e.actor !== decision.actor || e.at.getTime() !== decision.at.getTime()) click = undefined;
+      if (click) owner.set(e.id, click);
+    }
+  }
+  return owner;
+}
+
 export function matchClicks(
   clicks: readonly Click[],
   events: readonly StoredEvent[],
@@ -111,13 +136,15 @@ export function matchClicks(
   const checksInterrupted: Click[] = [];
   const byUser = new Map<string, Click[]>();
   for (const c of clicks) byUser.set(c.user, [...(byUser.get(c.user) ?? []), c]);
+  const keyed = eventsByRequestKey(clicks, events);
   const owned = new Set<number>();
   for (const [user, list] of byUser) {
     list.sort((a, b) => a.sentAt - b.sentAt);
     const mine = events.filter((e) => e.actor === user);
     list.forEach((c, i) => {
       const end = list[i + 1]?.sentAt ?? Infinity;
-      const caused = mine.filter((e) => e.at.getTime() >= c.sentAt && e.at.getTime() < end);
+      const inWindow = (e: StoredEvent) => e.at.getTime() >= c.sentAt && e.at.getTime() < end;
+      const caused = mine.filter((e) => (keyed.has(e.id) ? keyed.get(e.id) === c : inWindow(e)));
       caused.forEach((e) => owned.add(e.id));
       const shape = caused.map((e) => e.type).join(' ');
       const where = `click ${c.key} (${c.kind}, ${c.result.attempts} attempt(s), acked by ${c.result.replica ?? 'nobody'})`;
