@@ -12,26 +12,19 @@
 // process plays everything around it: Slack (the sandbox's Slack emulation, and the people sending commands) and
 // the simulated Caracal. Measured in one process with the bot, the burst's own senders and the simulators took the
 // bot's CPU and the number said more about them than about the bot.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { stringify } from 'yaml';
 import { configFromObject } from '../src/config.ts';
 import type { RecordedRequest } from '../src/sandbox/fake-caracal.ts';
 import { startSimulatedCaracal } from '../src/sandbox/caracal/index.ts';
 import { SANDBOX_CHANNELS } from '../src/sandbox/slack/people.ts';
 import { startSandboxSlack } from '../src/sandbox/slack/server.ts';
-import { createTempDatabase } from '../test/helpers/pg.ts';
-import { freePort } from '../test/helpers/free-port.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { startServedBot } from './lib/served-bot.ts';
 import { commandBody, signed } from './lib/signed.ts';
 import { emit, percentile, type BenchRow } from './lib/stats.ts';
 
-const ROOT = new URL('../', import.meta.url).pathname;
 const USERS = 20;
 const PER_USER = 10;
 const SINGLES = 3;
@@ -45,56 +38,23 @@ const JOINED = /^<@(U[A-Z0-9]+)> asked for a status report/;
 
 // Redis, the state database and files of its own: nothing shared with anything else on this machine.
 const redis = await startRedisServer();
-const stateDb = await createTempDatabase('bench_burst');
-const dir = await mkdtemp(join(tmpdir(), 'bench-status-burst-'));
-const base = configFromObject({}, {});
 const caracal = await startSimulatedCaracal({ redisUrl: redis.url });
 const credentials = { botToken: `xoxb-bench-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
 const slack = await startSandboxSlack({ ...credentials, port: 0 });
 const secret = credentials.signingSecret;
 
+// The production defaults the bot runs with (the result cache's window).
+const base = configFromObject({}, {});
+
 // The bot, as `serve` runs it in production.
-const botPort = await freePort();
-const configPath = join(dir, 'config.yml');
-await writeFile(
-  configPath,
-  stringify({
-    caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } },
-    slack: { port: botPort, apiUrl: slack.apiUrl },
-    logLevel: 'warn',
-  }),
-);
-await new Promise<void>((resolve, reject) => {
-  const build = spawn(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build exited ${code}`))));
+const bot = await startServedBot({
+  file: { caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } } },
+  env: caracal.env,
+  slack: { apiUrl: slack.apiUrl, ...credentials },
+  nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
 });
-const bot = spawn(
-  process.execPath,
-  [...(process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath],
-  {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      ...caracal.env,
-      SLACK_BOT_TOKEN: credentials.botToken,
-      SLACK_SIGNING_SECRET: secret,
-      STATE_DATABASE_URL: stateDb.url,
-    },
-  },
-);
-const botUrl = `http://127.0.0.1:${botPort}`;
-const botEvents = `${botUrl}/slack/events`;
-slack.setBotUrl(botUrl);
-for (const deadline = Date.now() + 30_000; ;) {
-  if (bot.exitCode !== null) throw new Error(`the bot exited ${bot.exitCode} at start`);
-  const answer = await fetch(`${botUrl}/healthz`, { signal: AbortSignal.timeout(1000) }).catch((err: unknown) => err as Error);
-  if (answer instanceof Response && answer.ok) break;
-  if (Date.now() > deadline)
-    throw new Error(`the bot did not answer /healthz within 30 s: ${answer instanceof Response ? answer.status : answer.message}`);
-  await new Promise((r) => setTimeout(r, 100));
-}
+const botEvents = bot.events;
+slack.setBotUrl(bot.url);
 
 // The fake records requests without a time: note when each /ready arrives, per service pod.
 const readyAt = new Map<string, number[]>();
@@ -274,11 +234,8 @@ const rows: BenchRow[] = [
   },
 ];
 emit(rows);
-bot.kill('SIGTERM');
-await new Promise((r) => bot.once('exit', r));
+await bot.stop();
 await new Promise((r) => hooks.close(r));
 await slack.close();
 await caracal.close();
-await stateDb.drop();
 await redis.stop();
-await rm(dir, { recursive: true, force: true });

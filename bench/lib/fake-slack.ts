@@ -24,7 +24,9 @@ export async function startFakeSlack(options: { latencyMs?: number | (() => numb
       const latency = typeof options.latencyMs === 'function' ? options.latencyMs() : (options.latencyMs ?? 0);
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts, users: [] }));
+        // auth.test names the bot, as `serve` checks at start.
+        const identity = method === 'auth.test' ? { user_id: 'U0BOT', bot_id: 'B0BENCH', team_id: 'T0', user: 'caracal' } : {};
+        res.end(JSON.stringify({ ok: true, channel: body.get('channel'), ts, users: [], ...identity }));
       }, latency);
     });
   });

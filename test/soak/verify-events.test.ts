@@ -32,7 +32,7 @@ function noteEvent(id: number, at: number, text: string, requestKey: string): St
     gate: undefined,
     actor: 'U0SOAK1',
     data: { text, requestKey },
-  } as StoredEvent;
+  };
 }
 
 describe('matching soak clicks to their events', () => {
