@@ -19,8 +19,6 @@ import { saveBatcher } from './save-batcher.ts';
 export const SAVE_BUDGET_MS = 1500;
 /** A request not handled by its replica within this is taken over by a sweep. */
 export const DEFAULT_HOLD_MS = 10_000;
-/** A handler waits at most this long for the acks of the requests that came with it (see acksFirst). */
-const ACKS_FIRST_MAX_MS = 200;
 /** After this many takeovers a request is given up (logged at error level): its handler keeps failing. */
 const MAX_ATTEMPTS = 5;
 
@@ -73,38 +71,11 @@ function keptBody(body: unknown): unknown {
   return { ...b, message };
 }
 
-/**
- * Acks before decisions: in a burst, every request's ack (due within Slack's 3 s) goes out before the decisions
- * (a run's lock, its reads and writes), which have no deadline, take the process's time. A decision waits until no
- * request is between its save and its ack, or ACKS_FIRST_MAX_MS, whichever comes first.
- */
-function acksFirst() {
-  let unacked = 0;
-  let waiting: (() => void)[] = [];
-  return {
-    saving: () => void unacked++,
-    acked(): void {
-      if (--unacked > 0) return;
-      const go = waiting;
-      waiting = [];
-      for (const resume of go) resume();
-    },
-    turn: (): Promise<void> =>
-      unacked === 0
-        ? Promise.resolve()
-        : new Promise((resolve) => {
-            waiting.push(resolve);
-            setTimeout(resolve, ACKS_FIRST_MAX_MS).unref();
-          }),
-  };
-}
-
 export function createInbox(deps: InboxDeps) {
   const holdMs = deps.holdMs ?? DEFAULT_HOLD_MS;
   const log = deps.logger.child({ component: 'inbox' });
   const routes = new Map<string, Replay>();
   const save = saveBatcher<SavedRequest>((batch) => saveRequests(deps.db, batch, holdMs));
-  const order = acksFirst();
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<void> | undefined;
 
@@ -139,7 +110,6 @@ export function createInbox(deps: InboxDeps) {
      * saved row. Past the save budget, or if the save fails, the request is acked anyway and handled as ack-first.
      */
     async receive(route: string, body: unknown, ack: () => Promise<void>, work: () => Promise<void>): Promise<void> {
-      order.saving();
       const request: SavedRequest = { id: randomUUID(), route, body: keptBody(body), attempts: 0 };
       const saved = save(request).then(
         () => true,
@@ -149,12 +119,7 @@ export function createInbox(deps: InboxDeps) {
       const late = new Promise<'late'>((r) => (budget = setTimeout(() => r('late'), SAVE_BUDGET_MS)));
       if ((await Promise.race([saved, late])) === 'late') log.warn({ route }, 'saving a request outlived the ack budget');
       clearTimeout(budget);
-      try {
-        await ack();
-      } finally {
-        order.acked();
-      }
-      await order.turn();
+      await ack();
       await work();
       if (await saved) await deleteRequest(deps.db, request.id).catch((err: unknown) => log.warn({ err }, 'inbox delete failed'));
     },
