@@ -4,13 +4,13 @@
 //   request inbox) before its ack (goal: p99 at most 1.2 times bare Bolt's).
 // Both apps run in processes of their own (the bot as `serve` runs it in production): this process only sends, as
 // Slack does, so what the bot does after an ack counts against the bot only when it delays the bot's next acks.
-import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { ACTION } from '../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../src/blocks/payloads.ts';
 import { startGreenCaracal } from '../test/helpers/green-caracal.ts';
 import { startBareBolt } from './lib/bare-bolt.ts';
 import { startServedBot } from './lib/served-bot.ts';
+import { postgresDb } from '../src/store/db.ts';
 import { startFakeSlack } from './lib/fake-slack.ts';
 import { actionBody, commandBody, timedPost } from './lib/signed.ts';
 import { emit, percentile, type BenchRow } from './lib/stats.ts';
@@ -54,7 +54,7 @@ const served = await startServedBot({
   env: green.env,
   slack: { apiUrl: slack.url, botToken: 'xoxb-bench', signingSecret: SECRET },
 });
-const state = new pg.Pool({ connectionString: served.stateDb.url, max: 2 });
+const state = postgresDb(served.stateDb.url, { max: 2 });
 const bare = await startBareBolt(SECRET);
 const urls = { bot: served.events, bare: bare.url };
 const status = (i: number) => commandBody('status', `U${i % 20}`, `CACK${i % 5}`);
@@ -89,7 +89,7 @@ const rows: BenchRow[] = [
 emit(rows);
 await new Promise((r) => setTimeout(r, 3000)); // let the last reports finish before closing their targets
 await bare.stop();
-await state.end();
+await state.close();
 await served.stop();
 await slack.close();
 await green.close();

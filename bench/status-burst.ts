@@ -51,7 +51,6 @@ const bot = await startServedBot({
   file: { caracal: { ...caracal.file.caracal, redis: { ...caracal.file.caracal.redis, requireAppendonly: false } } },
   env: caracal.env,
   slack: { apiUrl: slack.apiUrl, ...credentials },
-  nodeArgs: process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
 });
 const botEvents = bot.events;
 slack.setBotUrl(bot.url);

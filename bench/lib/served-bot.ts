@@ -27,7 +27,7 @@ export async function startServedBot(opts: {
   /** Secrets (Caracal tokens); the Slack ones come from `slack`. */
   env: Record<string, string>;
   slack: { apiUrl: string; botToken: string; signingSecret: string };
-  /** Extra node flags for the bot's process (`--cpu-prof`). */
+  /** Extra node flags for the bot's process; default: BENCH_BOT_NODE_ARGS (`--cpu-prof --cpu-prof-dir=…`). */
   nodeArgs?: string[];
 }): Promise<ServedBot> {
   const stateDb = await createTempDatabase('bench_served');
@@ -40,7 +40,8 @@ export async function startServedBot(opts: {
     const build = spawn(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
     build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build exited ${code}`))));
   });
-  const bot = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'bin/caracal-chatops.js', 'serve', '--config', configPath], {
+  const nodeArgs = opts.nodeArgs ?? process.env.BENCH_BOT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const bot = spawn(process.execPath, [...nodeArgs, 'bin/caracal-chatops.js', 'serve', '--config', configPath], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

@@ -1,9 +1,12 @@
-// The pods behind a Kubernetes Service, from its EndpointSlices (discovery.k8s.io/v1), through the official client.
-// Every endpoint counts, ready or not: a pod that is not ready is exactly one the bot must look at. Only endpoints
-// that are terminating are left out (they are on their way out and their replacement is listed).
-// The client (1.5 MB with its dependencies) is loaded only when a lister first lists: a `check` with static or DNS
-// discovery must not pay for it at start (issue 11's fast CLI).
-import type { DiscoveryV1Api, KubeConfig, V1EndpointSlice } from '@kubernetes/client-node';
+// The pods behind a Kubernetes Service, from its EndpointSlices (discovery.k8s.io/v1). Every endpoint counts, ready
+// or not: a pod that is not ready is exactly one the bot must look at. Only endpoints that are terminating are left
+// out (they are on their way out and their replacement is listed).
+// Credentials are the official client's (KubeConfig: in-cluster, kubeconfig, exec plugins, certificates), loaded only
+// when a lister first lists; the list itself is one GET answered by an EndpointSliceList, sent with the request
+// options KubeConfig gives, instead of the generated DiscoveryV1Api, whose 14.5 MB took 120 ms to load (issue 11).
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig, V1EndpointSlice, V1EndpointSliceList } from '@kubernetes/client-node';
 import type { PodDiscoveryConfig } from '../../config.ts';
 
 type SliceConfig = Extract<PodDiscoveryConfig, { mode: 'endpointslice' }>;
@@ -28,11 +31,9 @@ export interface KubernetesAccess {
   server?: string | undefined;
 }
 
-const kubernetes = () => import('@kubernetes/client-node');
-
 /** In-cluster credentials unless told otherwise; a problem (not an exception) when none can be loaded. */
 export async function loadKubeConfig(access: KubernetesAccess, env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | string> {
-  const kc = new (await kubernetes()).KubeConfig();
+  const kc = new (await import('./kube-config.ts')).KubeConfig();
   try {
     if (access.server) {
       kc.loadFromOptions({
@@ -70,7 +71,7 @@ export function endpointsOf(slices: readonly V1EndpointSlice[], cfg: SliceConfig
     if (slice.addressType === 'FQDN') continue;
     const port = slicePort(slice, cfg);
     if (port === undefined) continue;
-    for (const e of slice.endpoints) {
+    for (const e of slice.endpoints ?? []) {
       if (e.conditions?.terminating === true) continue;
       const name = e.targetRef?.kind === 'Pod' ? e.targetRef.name : e.hostname;
       // One pod has one address per family; the first is the one its Service would reach.
@@ -81,51 +82,63 @@ export function endpointsOf(slices: readonly V1EndpointSlice[], cfg: SliceConfig
   return [...seen.values()].sort((a, b) => (a.name ?? a.address).localeCompare(b.name ?? b.address));
 }
 
-function reason(err: unknown): string {
-  const e = err as { code?: unknown; body?: unknown; message?: unknown };
-  if (typeof e.code === 'number') {
-    const hint =
-      e.code === 403 ? ': the service account may not list endpointslices there (see the Role in deploy/kustomize/caracal-namespace)' : '';
-    return `Kubernetes API answered ${e.code}${hint}`;
-  }
-  return typeof e.message === 'string' ? e.message : String(err);
+/** The API server's answer to a GET of `path`, with the current context's credentials and TLS settings. */
+async function getJson(kc: KubeConfig, path: string, signal: AbortSignal): Promise<{ status: number; body: unknown }> {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig names no current cluster');
+  const url = new URL(`${server.replace(/\/$/, '')}${path}`);
+  const options: https.RequestOptions = {};
+  await kc.applyToHTTPSOptions(options);
+  // Plain http is a kubectl proxy on loopback (see loadKubeConfig): no TLS agent for it.
+  if (url.protocol === 'http:') delete options.agent;
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { ...options, method: 'GET', signal, headers: { ...options.headers, accept: 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as unknown) : undefined });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body: undefined });
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function refusal(status: number): string {
+  const hint =
+    status === 403 ? ': the service account may not list endpointslices there (see the Role in deploy/kustomize/caracal-namespace)' : '';
+  return `Kubernetes API answered ${status}${hint}`;
 }
 
 export function createEndpointSliceLister(
   access: KubernetesAccess,
   opts: { timeoutMs: number; env?: NodeJS.ProcessEnv },
 ): EndpointSliceLister {
-  let api: Promise<DiscoveryV1Api | string> | undefined;
-  const client = () =>
-    (api ??= (async () => {
-      const kc = await loadKubeConfig(access, opts.env);
-      return typeof kc === 'string' ? kc : kc.makeApiClient((await kubernetes()).DiscoveryV1Api);
-    })());
+  let config: Promise<KubeConfig | string> | undefined;
   return {
     async list(cfg, signal) {
-      const c = await client();
-      if (typeof c === 'string') return { ok: false, problem: c };
+      const kc = await (config ??= loadKubeConfig(access, opts.env));
+      if (typeof kc === 'string') return { ok: false, problem: kc };
       const where = `EndpointSlices of ${cfg.namespace}/${cfg.service}`;
-      // The generated client takes no signal: the answer is raced against the caller's signal and our own bound.
       const bound = AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs)]);
-      let onAbort: (() => void) | undefined;
-      const stopped = new Promise<never>((_, reject) => {
-        onAbort = () => reject(new Error(`${where}: no answer within ${opts.timeoutMs} ms`));
-        if (bound.aborted) onAbort();
-        else bound.addEventListener('abort', onAbort, { once: true });
-      });
+      const selector = encodeURIComponent(`kubernetes.io/service-name=${cfg.service}`);
+      const path = `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(cfg.namespace)}/endpointslices?labelSelector=${selector}`;
       try {
-        const request = c.listNamespacedEndpointSlice({
-          namespace: cfg.namespace,
-          labelSelector: `kubernetes.io/service-name=${cfg.service}`,
-        });
-        request.catch(() => undefined); // may settle after the race was lost: nothing to report then
-        const list = await Promise.race([request, stopped]);
-        return { ok: true, endpoints: endpointsOf(list.items, cfg) };
+        const { status, body } = await getJson(kc, path, bound);
+        if (status !== 200) return { ok: false, problem: `${where} could not be listed: ${refusal(status)}` };
+        const items = (body as Partial<V1EndpointSliceList> | undefined)?.items;
+        if (!Array.isArray(items)) return { ok: false, problem: `${where} could not be listed: the answer is not an EndpointSliceList` };
+        return { ok: true, endpoints: endpointsOf(items, cfg) };
       } catch (err) {
-        return { ok: false, problem: `${where} could not be listed: ${reason(err)}` };
-      } finally {
-        if (onAbort) bound.removeEventListener('abort', onAbort);
+        if (bound.aborted) return { ok: false, problem: `${where}: no answer within ${opts.timeoutMs} ms` };
+        return { ok: false, problem: `${where} could not be listed: ${err instanceof Error ? err.message : String(err)}` };
       }
     },
   };

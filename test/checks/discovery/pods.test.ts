@@ -1,6 +1,9 @@
 // Pod discovery: DNS A/AAAA records of a headless Service, the Kubernetes EndpointSlice API through the official
 // client (pointed at a local server that answers like the API server), and the configured URLs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpointSliceLister, loadKubeConfig } from '../../../src/checks/discovery/endpoint-slices.ts';
@@ -49,7 +52,7 @@ describe('DNS discovery (headless Service)', () => {
   });
 });
 
-describe('EndpointSlice discovery through @kubernetes/client-node', () => {
+describe('EndpointSlice discovery (credentials by @kubernetes/client-node)', () => {
   const pods: Record<string, StubEndpoint[]> = {
     'caracal/caracal-caracal-gateway': [
       { address: '10.1.0.4', port: 8081, pod: 'caracal-caracal-gateway-1', ready: false },
@@ -95,8 +98,10 @@ describe('EndpointSlice API failures', () => {
   let server: Server;
   let url: string;
   let answer: 'forbidden' | 'hang' = 'forbidden';
+  const authorization: (string | undefined)[] = [];
   beforeAll(async () => {
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
+      authorization.push(req.headers.authorization);
       if (answer === 'hang') return;
       res.writeHead(403, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 }));
@@ -115,6 +120,30 @@ describe('EndpointSlice API failures', () => {
     const read = await createEndpointSliceLister({ server: url }, { timeoutMs: 3000 }).list(cfg, signal());
     expect(read.ok).toBe(false);
     expect(!read.ok && read.problem).toMatch(/answered 403: the service account may not list endpointslices/);
+  });
+
+  it("a kubeconfig's credentials go with the request", async () => {
+    answer = 'forbidden';
+    const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
+    const file = join(dir, 'config');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{ name: c, cluster: { server: "' + url + '", insecure-skip-tls-verify: true } }]', // plain http: the client's own rule
+        'users: [{ name: bot, user: { token: kube-token-3f9a } }]',
+        'contexts: [{ name: x, context: { cluster: c, user: bot } }]',
+        'current-context: x',
+      ].join('\n'),
+    );
+    try {
+      const read = await createEndpointSliceLister({ kubeconfig: file }, { timeoutMs: 3000 }).list(cfg, signal());
+      expect(!read.ok && read.problem).toMatch(/answered 403/);
+      expect(authorization.at(-1)).toBe('Bearer kube-token-3f9a');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an API server that never answers is a problem within the time bound', async () => {
