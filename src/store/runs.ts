@@ -103,18 +103,42 @@ export async function readDrillMarks(q: Queryable, runId: string): Promise<Parti
   return Object.fromEntries(rows.map((m) => [m.marker, new Date(m.at)]));
 }
 
+/** Dates inside json_agg are ISO strings: back to Dates (both truncate microseconds to milliseconds alike). */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+const date = (v: string) => new Date(v);
+const maybeDate = (v: string | null) => (v === null ? null : new Date(v));
+
+/**
+ * The run, its gates, checks, votes and pending overrides, and its drill markers in one round trip: every decision
+ * reads its run under the lock first, so each query saved here is saved on every click (issue 14's ack bench).
+ */
+const READ_RUN = `
+  SELECT r.*,
+    (SELECT coalesce(json_agg(g ORDER BY g.position), '[]') FROM gates g WHERE g.run_id = r.id) AS gates_json,
+    (SELECT coalesce(json_agg(c ORDER BY c.check_id), '[]') FROM gate_checks c WHERE c.run_id = r.id) AS checks_json,
+    (SELECT coalesce(json_agg(a ORDER BY a.created_at, a.id), '[]') FROM approvals a
+      WHERE a.run_id = r.id AND (a.kind = 'confirm' OR a.status = 'pending')) AS approvals_json,
+    (SELECT coalesce(json_object_agg(m.marker, m.at), '{}') FROM (
+      SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = r.id AND type = 'drill_marker' GROUP BY 1
+    ) m) AS drill_marks_json
+  FROM runs r WHERE r.id = $1`;
+
+type ReadRunRow = RunRow & {
+  gates_json: Json<GateRow>[];
+  checks_json: Json<CheckRow>[];
+  approvals_json: Json<ApprovalRow>[];
+  drill_marks_json: Partial<Record<DrillMarker, string>>;
+};
+
 async function readRun(q: Queryable, runId: string): Promise<RunState | undefined> {
-  const [row] = (await q.query<RunRow>('SELECT * FROM runs WHERE id = $1', [runId])).rows;
+  const [row] = (await q.query<ReadRunRow>(READ_RUN, [runId])).rows;
   if (!row) return undefined;
-  const gates = (await q.query<GateRow>('SELECT * FROM gates WHERE run_id = $1 ORDER BY position', [runId])).rows;
-  const checks = (await q.query<CheckRow>('SELECT * FROM gate_checks WHERE run_id = $1 ORDER BY check_id', [runId])).rows;
-  const approvals = (
-    await q.query<ApprovalRow>(
-      `SELECT * FROM approvals WHERE run_id = $1 AND (kind = 'confirm' OR status = 'pending') ORDER BY created_at, id`,
-      [runId],
-    )
-  ).rows;
-  const drillMarks = await readDrillMarks(q, runId);
+  const gates: GateRow[] = row.gates_json.map((g) => ({ ...g, done_at: maybeDate(g.done_at), opened_at: maybeDate(g.opened_at) }));
+  const checks: CheckRow[] = row.checks_json.map((c) => ({ ...c, started_at: date(c.started_at), finished_at: date(c.finished_at) }));
+  const approvals: ApprovalRow[] = row.approvals_json.map((a) => ({ ...a, created_at: date(a.created_at) }));
+  const drillMarks = Object.fromEntries(Object.entries(row.drill_marks_json).map(([m, at]) => [m, date(at)])) as Partial<
+    Record<DrillMarker, Date>
+  >;
   const verification = await loadVerification(q, runId);
   return {
     drillMarks,
