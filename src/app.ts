@@ -182,7 +182,7 @@ export function createApp(deps: AppDeps): CaracalApp {
     onQueued: () => dispatcher.poke(),
   });
   // Requests saved before their ack; handled again by any replica if the one that acked them died (issue 14).
-  const inbox = createInbox({ db, logger: deps.logger, fetch, client: () => app.client });
+  const inbox = createInbox({ db, logger: deps.logger, fetch, client: () => app.client, scrub });
   const reportSweeper = createReportSweeper({ store: statusDeps.store, client: app.client, metrics, logger: deps.logger });
   registerListeners(app, {
     ...common,

@@ -38,6 +38,9 @@ export interface DeliveryGauges {
   failed: number;
   oldestQueuedSeconds: number;
   pausedChannels: number;
+  /** Requests saved before their ack and not yet handled (slack/inbox.ts). */
+  inboxWaiting: number;
+  inboxOldestSeconds: number;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -82,7 +85,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   });
   let source: (() => Promise<DeliveryGauges>) | undefined;
   let last: Promise<DeliveryGauges | undefined> | undefined;
-  // One read of the outbox per scrape, shared by the four gauges.
+  // One read of the outbox and the inbox per scrape, shared by their gauges.
   const read = (key: keyof DeliveryGauges) =>
     async function (this: Gauge) {
       last ??= (source?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 0));
@@ -111,6 +114,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'How late the oldest due scheduled job was at the start of the last scheduler pass (0 when none was due)',
     registers: [registry],
   });
+  gauge('caracal_chatops_inbox_requests', 'Clicks and commands saved before their ack and not handled yet', 'inboxWaiting');
+  gauge(
+    'caracal_chatops_inbox_oldest_seconds',
+    'Age of the oldest saved request: past the 10 s hold, its replica died after the ack and a sweep takes it over',
+    'inboxOldestSeconds',
+  );
   gauge(
     'caracal_chatops_slack_channels_paused',
     'Channels whose deliveries are paused because Slack refuses the channel or workspace',

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { FetchFunction, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
+import { scrubDeep, type Scrub } from '../redact.ts';
 import type { Db } from '../store/db.ts';
 import { deleteRequest, saveRequests, takeAbandonedRequests, type SavedRequest } from '../store/inbox.ts';
 import { saveBatcher } from './save-batcher.ts';
@@ -38,6 +39,8 @@ export interface InboxDeps {
   fetch: FetchFunction;
   /** The app's Web API client (Bolt's, built with the app). */
   client: () => WebClient;
+  /** Every configured secret, scrubbed from a request before it is stored (a note may carry a pasted token). */
+  scrub: Scrub;
   holdMs?: number;
   sweepEveryMs?: number;
 }
@@ -63,12 +66,17 @@ function responseUrlOf(body: unknown): string | undefined {
   return typeof url === 'string' ? url : undefined;
 }
 
-/** What is kept of a request: all of it but the clicked message's blocks, which no saved handler reads. */
-function keptBody(body: unknown): unknown {
-  const b = body as { message?: Record<string, unknown> };
-  if (!b.message || typeof b.message !== 'object') return body;
-  const { blocks: _b, attachments: _a, ...message } = b.message;
-  return { ...b, message };
+/**
+ * What is stored of a request: all of it but Slack's legacy verification `token` and the clicked message's blocks
+ * (no saved handler reads them), with every configured secret scrubbed, as the event log stores a note.
+ */
+function keptBody(body: unknown, scrub: Scrub): unknown {
+  const { token: _t, message, ...rest } = body as { token?: unknown; message?: unknown };
+  const kept =
+    message && typeof message === 'object'
+      ? { ...rest, message: Object.fromEntries(Object.entries(message).filter(([k]) => k !== 'blocks' && k !== 'attachments')) }
+      : rest;
+  return scrubDeep(kept, scrub);
 }
 
 export function createInbox(deps: InboxDeps) {
@@ -110,7 +118,7 @@ export function createInbox(deps: InboxDeps) {
      * saved row. Past the save budget, or if the save fails, the request is acked anyway and handled as ack-first.
      */
     async receive(route: string, body: unknown, ack: () => Promise<void>, work: () => Promise<void>): Promise<void> {
-      const request: SavedRequest = { id: randomUUID(), route, body: keptBody(body), attempts: 0 };
+      const request: SavedRequest = { id: randomUUID(), route, body: keptBody(body, deps.scrub), attempts: 0 };
       const saved = save(request).then(
         () => true,
         (err: unknown) => (log.error({ err, route }, 'could not save a request before its ack; handling it unsaved'), false),

@@ -35,6 +35,15 @@ export async function takeAbandonedRequests(q: Queryable, holdMs: number, limit:
   return rows.sort((a, b) => a.received_at.getTime() - b.received_at.getTime()).map(({ received_at: _r, ...r }) => r);
 }
 
+export async function inboxStats(q: Queryable): Promise<{ inboxWaiting: number; inboxOldestSeconds: number }> {
+  const [row] = (
+    await q.query<{ n: number; oldest: number | null }>(
+      'SELECT count(*)::int AS n, extract(epoch FROM now() - min(received_at))::float8 AS oldest FROM inbox',
+    )
+  ).rows;
+  return { inboxWaiting: row?.n ?? 0, inboxOldestSeconds: row?.oldest ?? 0 };
+}
+
 export async function countInbox(q: Queryable): Promise<number> {
-  return (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox')).rows[0]?.n ?? 0;
+  return (await inboxStats(q)).inboxWaiting;
 }

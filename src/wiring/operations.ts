@@ -1,12 +1,20 @@
 // What the operational routes (http-routes.ts) report about this replica: ready only once started and while its
-// state database answers, the paused Slack channels as detail, and the outbox gauges for /metrics. Apart from
+// state database answers, the paused Slack channels as detail, and the outbox and inbox gauges for /metrics. Apart from
 // createApp (app.ts) because it is about operating the bot, not about Slack.
 import type { Config } from '../config.ts';
-import type { Metrics } from '../metrics.ts';
+import type { DeliveryGauges, Metrics } from '../metrics.ts';
 import type { Db } from '../store/db.ts';
 import { deliveryStats } from '../store/deliveries.ts';
+import { inboxStats } from '../store/inbox.ts';
 import { pausedChannels } from '../store/slack-channels.ts';
 import type { RouteDeps } from './http-routes.ts';
+
+/** What /metrics reads from the state database at each scrape: the outbox, the paused channels, the inbox. */
+export const stateGauges = (db: Db) => async (): Promise<DeliveryGauges> => ({
+  ...(await deliveryStats(db)),
+  pausedChannels: (await pausedChannels(db)).length,
+  ...(await inboxStats(db)),
+});
 
 export function operationalDeps(deps: { config: Config; db: Db; metrics: Metrics; started: () => boolean }): RouteDeps {
   const { config, db, metrics } = deps;
@@ -20,7 +28,7 @@ export function operationalDeps(deps: { config: Config; db: Db; metrics: Metrics
       timeout,
     ]);
   };
-  metrics.observeDeliveries(async () => ({ ...(await deliveryStats(db)), pausedChannels: (await pausedChannels(db)).length }));
+  metrics.observeDeliveries(stateGauges(db));
   return {
     metrics,
     isReady: async () => deps.started() && (await stateDbAnswers()),

@@ -7,7 +7,8 @@ import { createRecoveryService, type RecoveryService } from '../../src/recovery/
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import type { Db } from '../../src/store/db.ts';
-import { beginAttempt, deliveryStats, markDelivered, renewLease } from '../../src/store/deliveries.ts';
+import { beginAttempt, markDelivered, renewLease } from '../../src/store/deliveries.ts';
+import { stateGauges } from '../../src/wiring/operations.ts';
 import { pausedChannels } from '../../src/store/slack-channels.ts';
 import { testStateDb } from '../helpers/state.ts';
 import { captureSlackApi, type SlackCall } from '../helpers/slack-api.ts';
@@ -98,10 +99,7 @@ describe('one Slack egress: per-message outcomes', () => {
     const metrics = createMetrics();
     const { runId } = await runWithNotes('C-E2', ['a', 'b']);
     const d = dispatcher(state.db, 'e2', { metrics, pauseProbeMs: 60_000 });
-    metrics.observeDeliveries(async () => ({
-      ...(await deliveryStats(state.db)),
-      pausedChannels: (await pausedChannels(state.db)).length,
-    }));
+    metrics.observeDeliveries(stateGauges(state.db));
     let refusing = true;
     const calls = captureSlackApi(() => (refusing ? [200, { ok: false, error: 'invalid_auth' }] : undefined));
     await d.runNow();

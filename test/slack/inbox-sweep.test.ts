@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInbox } from '../../src/slack/inbox.ts';
 import type { Db } from '../../src/store/db.ts';
 import { countInbox, saveRequests } from '../../src/store/inbox.ts';
+import { stateGauges } from '../../src/wiring/operations.ts';
 import { testStateDb } from '../helpers/slack.ts';
 
 describe('the request inbox', () => {
@@ -26,7 +27,7 @@ describe('the request inbox', () => {
     answered.push(url);
     return Promise.resolve(new Response('ok'));
   }) as unknown as typeof globalThis.fetch;
-  const inboxOn = (db: Db, holdMs = 10_000) => createInbox({ db, logger, fetch, client: () => ({}) as WebClient, holdMs });
+  const inboxOn = (db: Db, holdMs = 10_000) => createInbox({ db, logger, fetch, client: () => ({}) as WebClient, scrub: (t) => t, holdMs });
   const clear = () => state.db.query('DELETE FROM inbox');
 
   it('saves a burst of requests in a few INSERTs, acks each once saved, and deletes each once handled', async () => {
@@ -80,6 +81,17 @@ describe('the request inbox', () => {
     expect(order).toEqual(['ack', 'work']);
     expect(Date.now() - started).toBeLessThan(2900); // Slack's 3 s, whatever the database does
     void receiving;
+  });
+
+  it('/metrics counts the requests waiting and the age of the oldest', async () => {
+    await clear();
+    await saveRequests(state.db, [{ id: randomUUID(), route: 'command:note', body: {}, attempts: 0 }], 60_000);
+    await state.db.query(`UPDATE inbox SET received_at = now() - interval '42 seconds'`);
+    const gauges = await stateGauges(state.db)();
+    expect(gauges.inboxWaiting).toBe(1);
+    expect(gauges.inboxOldestSeconds).toBeGreaterThanOrEqual(42);
+    await clear();
+    expect(await stateGauges(state.db)()).toMatchObject({ inboxWaiting: 0, inboxOldestSeconds: 0 });
   });
 
   it('never takes a request its replica still holds', async () => {

@@ -16,7 +16,7 @@ import { listEvents } from '../../src/store/events.ts';
 import { saveRequests } from '../../src/store/inbox.ts';
 import { findRunId } from '../../src/store/runs.ts';
 import { createTempDatabase } from '../helpers/pg.ts';
-import { captureSlackApi, runClick, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
+import { BOT_TOKEN, captureSlackApi, runClick, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
 
 /** Lock a run's row in another session until `release`; resolves once another session waits for it. */
 async function holdRun(db: Db, url: string, runId: string): Promise<{ waiting(): Promise<boolean>; release(): Promise<void> }> {
@@ -177,6 +177,22 @@ describe('save before ack', () => {
     const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note' && e.data.text === 'only once');
     expect(notes).toHaveLength(1);
     expect(await inboxRows()).toEqual([]);
+  });
+
+  it('a saved request holds no configured secret and no verification token', async () => {
+    const runId = await startRun('CSAVE9');
+    const lock = await holdRun(state.db, state.url, runId);
+    try {
+      const res = await bot.command(`note pasted by mistake: ${BOT_TOKEN}`, { channel_id: 'CSAVE9' });
+      expect(res.status).toBe(200);
+      const [row] = (await state.db.query<{ body: Record<string, unknown> }>('SELECT body FROM inbox')).rows;
+      expect(row?.body.text).toBe('note pasted by mistake: [REDACTED]');
+      expect(row?.body).not.toHaveProperty('token');
+      expect(JSON.stringify(row?.body)).not.toContain(BOT_TOKEN);
+    } finally {
+      await lock.release();
+    }
+    expect(await inboxEmpty()).toBe(true);
   });
 
   it('a saved click keeps what its handler reads, not the clicked message’s blocks', async () => {

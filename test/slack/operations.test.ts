@@ -33,6 +33,8 @@ describe('operations', () => {
       'caracal_chatops_deliveries_queued',
       'caracal_chatops_deliveries_failed',
       'caracal_chatops_deliveries_oldest_queued_seconds',
+      'caracal_chatops_inbox_requests',
+      'caracal_chatops_inbox_oldest_seconds',
       'caracal_chatops_slack_channels_paused',
     ]) {
       expect(body).toMatch(new RegExp(`^${name} \\d`, 'm'));
