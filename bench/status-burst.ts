@@ -9,18 +9,18 @@
 //
 // The bot runs as deployed: `caracal-chatops serve` from dist/, in a process of its own, with its state in a
 // Postgres database of its own and the production defaults (result cache, limits, per-channel posting pace). This
-// process plays everything around it: Slack (the sandbox's Slack emulation, and the people sending commands) and
-// the simulated Caracal. Measured in one process with the bot, the burst's own senders and the simulators took the
-// bot's CPU and the number said more about them than about the bot.
+// process plays Slack (the sandbox's Slack emulation, and the people sending commands); the simulated Caracal runs in
+// a process of its own (bench/lib/caracal-process.ts), as Caracal runs elsewhere in production. Measured in one
+// process with the bot, the burst's own senders and the simulators took the bot's CPU; with the simulated Caracal in
+// this process, the checks' answers waited for the senders.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configFromObject } from '../src/config.ts';
-import type { RecordedRequest } from '../src/sandbox/fake-caracal.ts';
-import { startSimulatedCaracal } from '../src/sandbox/caracal/index.ts';
 import { SANDBOX_CHANNELS } from '../src/sandbox/slack/people.ts';
 import { startSandboxSlack } from '../src/sandbox/slack/server.ts';
 import { startRedisServer } from '../test/helpers/redis-server.ts';
+import { startCaracalChild } from './lib/caracal-child.ts';
 import { startServedBot } from './lib/served-bot.ts';
 import { commandBody, signed } from './lib/signed.ts';
 import { emit, percentile, type BenchRow } from './lib/stats.ts';
@@ -38,7 +38,7 @@ const JOINED = /^<@(U[A-Z0-9]+)> asked for a status report/;
 
 // Redis, the state database and files of its own: nothing shared with anything else on this machine.
 const redis = await startRedisServer();
-const caracal = await startSimulatedCaracal({ redisUrl: redis.url });
+const caracal = await startCaracalChild(redis.url);
 const credentials = { botToken: `xoxb-bench-${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
 const slack = await startSandboxSlack({ ...credentials, port: 0 });
 const secret = credentials.signingSecret;
@@ -54,21 +54,6 @@ const bot = await startServedBot({
 });
 const botEvents = bot.events;
 slack.setBotUrl(bot.url);
-
-// The fake records requests without a time: note when each /ready arrives, per service pod.
-const readyAt = new Map<string, number[]>();
-const recorded = caracal.fake.requests;
-const record = recorded.push.bind(recorded);
-recorded.push = (...items: RecordedRequest[]): number => {
-  for (const r of items) {
-    if (r.path !== '/ready') continue;
-    const key = `${r.service}/${r.pod}`;
-    const times = readyAt.get(key) ?? [];
-    times.push(performance.now());
-    readyAt.set(key, times);
-  }
-  return record(...items);
-};
 
 // Ephemeral answers (refusals, pointers to a recent report) come in the ack, or to a response_url of our own, one
 // path per command.
@@ -193,7 +178,12 @@ function busiestWindow(times: readonly number[]): number {
   }
   return most;
 }
-const perEndpoint = [...readyAt].map(([endpoint, times]) => ({
+// The simulated Caracal noted each /ready on the epoch clock; the burst began at this process's burstFrom.
+const burstEpoch = performance.timeOrigin + burstFrom;
+const readyAt = Object.entries(await caracal.readyCalls()).map(
+  ([endpoint, times]) => [endpoint, times.map((t) => t - burstEpoch + burstFrom)] as const,
+);
+const perEndpoint = readyAt.map(([endpoint, times]) => ({
   endpoint,
   calls: times.filter((t) => t >= burstFrom).length,
   busiest: busiestWindow(times),
@@ -236,5 +226,5 @@ emit(rows);
 await bot.stop();
 await new Promise((r) => hooks.close(r));
 await slack.close();
-await caracal.close();
+await caracal.stop();
 await redis.stop();
