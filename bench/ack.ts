@@ -9,7 +9,7 @@ import { ACTION } from '../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../src/blocks/payloads.ts';
 import { startGreenCaracal } from '../test/helpers/green-caracal.ts';
 import { startBareBolt } from './lib/bare-bolt.ts';
-import { startServedBot } from './lib/served-bot.ts';
+import { postedRuns, startServedBot } from './lib/served-bot.ts';
 import { postgresDb } from '../src/store/db.ts';
 import { startFakeSlack } from './lib/fake-slack.ts';
 import { actionBody, commandBody, timedPost } from './lib/signed.ts';
@@ -60,23 +60,14 @@ const urls = { bot: served.events, bare: bare.url };
 const status = (i: number) => commandBody('status', `U${i % 20}`, `CACK${i % 5}`);
 await Promise.all([timedPost(bare.url, status(0), SECRET), timedPost(urls.bot, status(0), SECRET)]); // warm-up
 for (let i = 0; i < RUNS; i++) await timedPost(urls.bot, commandBody(`recover bench ${i}`, 'UAPPROVER', `CSAVE${i}`), SECRET);
-type RunRow = { id: string; channel_id: string; dashboard_ts: string | null };
-let runs: RunRow[] = [];
-for (
-  const end = Date.now() + 30_000;
-  runs.length < RUNS || runs.some((r) => !r.dashboard_ts);
-  await new Promise((r) => setTimeout(r, 100))
-) {
-  if (Date.now() > end) throw new Error(`${runs.length} of ${RUNS} runs have a dashboard: the bench measures nothing without them`);
-  runs = (await state.query<RunRow>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
-}
+const runs = await postedRuns(state, RUNS);
 const note = (i: number) => commandBody(`note bench note ${i}: restarted gateway-${i % 3}`, `U${i % 20}`, `CSAVE${i % RUNS}`);
 const claim = (i: number) => {
   const run = runs[i % runs.length];
   return actionBody(ACTION.gateClaim, encodePayload(gateButtonPayload, { v: 1, runId: run.id, gate: 'freeze' }), {
     user: `UC${i % 20}`,
     channel: run.channel_id,
-    ts: run.dashboard_ts!,
+    ts: run.dashboard_ts,
   });
 };
 await measure(urls, note); // warm-up of the save path

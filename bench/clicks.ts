@@ -6,7 +6,7 @@ import { encodePayload, gateButtonPayload } from '../src/blocks/payloads.ts';
 import { ACTION } from '../src/blocks/ids.ts';
 import { pendingCount } from '../src/store/deliveries.ts';
 import { startBareBolt } from './lib/bare-bolt.ts';
-import { startServedBot } from './lib/served-bot.ts';
+import { postedRuns, startServedBot } from './lib/served-bot.ts';
 import { postgresDb } from '../src/store/db.ts';
 import { startFakeSlack } from './lib/fake-slack.ts';
 import { actionBody, commandBody, timedPost } from './lib/signed.ts';
@@ -37,17 +37,7 @@ const bench = await startServedBot({
 });
 const db = postgresDb(bench.stateDb.url, { max: 2 });
 for (let i = 0; i < RUNS; i++) await timedPost(bench.events, commandBody(`recover bench ${i}`, 'U0BENCH', `CRUN${i}`), SECRET);
-type RunRow = { id: string; channel_id: string; dashboard_ts: string | null };
-let rows: RunRow[] = [];
-for (
-  const end = Date.now() + 30_000;
-  rows.length < RUNS || rows.some((r) => !r.dashboard_ts);
-  await new Promise((r) => setTimeout(r, 100))
-) {
-  if (Date.now() > end) throw new Error(`${rows.length} of ${RUNS} runs have a dashboard: the bench measures nothing without them`);
-  rows = (await db.query<RunRow>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
-}
-const runs = rows.map((r) => ({ ...r, dashboard_ts: r.dashboard_ts! }));
+const runs = await postedRuns(db, RUNS);
 
 // 1. Burst: 20 different people claim the same gate at once.
 const target = runs[0];

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createTempDatabase, type TempDatabase } from '../../test/helpers/pg.ts';
 import { freePort } from '../../test/helpers/free-port.ts';
+import type { Queryable } from '../../src/store/db.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -77,4 +78,21 @@ export async function startServedBot(opts: {
     throw err;
   }
   return { events: `${url}/slack/events`, url, stateDb, stop };
+}
+
+export interface PostedRun {
+  id: string;
+  channel_id: string;
+  dashboard_ts: string;
+}
+
+/** Waits until `count` runs have their dashboard posted (the bot's own dispatcher posts them), and returns them. */
+export async function postedRuns(db: Queryable, count: number): Promise<PostedRun[]> {
+  type Row = { id: string; channel_id: string; dashboard_ts: string | null };
+  for (const end = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    const rows = (await db.query<Row>('SELECT id, channel_id, dashboard_ts FROM runs ORDER BY channel_id')).rows;
+    const posted = rows.flatMap((r) => (r.dashboard_ts ? [{ ...r, dashboard_ts: r.dashboard_ts }] : []));
+    if (rows.length >= count && posted.length === rows.length) return posted;
+    if (Date.now() > end) throw new Error(`${posted.length} of ${count} runs have a dashboard: the bench measures nothing without them`);
+  }
 }

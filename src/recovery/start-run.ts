@@ -32,7 +32,8 @@ async function mayStart(
   return undefined;
 }
 
-function newRun(id: string, input: StartRunInput, environment: string, now: Date): RunState {
+/** A run as it starts: its first gate open, the others locked, nothing recorded yet. */
+export function newRun(id: string, input: StartRunInput, environment: string, now: Date): RunState {
   return {
     id,
     channelId: input.channelId,

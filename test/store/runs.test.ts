@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATES } from '../../src/domain/gates.ts';
 import type { RunState } from '../../src/domain/run.ts';
+import { newRun } from '../../src/recovery/start-run.ts';
 import type { Db } from '../../src/store/db.ts';
 import { appendEvent } from '../../src/store/events.ts';
 import { insertRun, loadRun, saveRun } from '../../src/store/runs.ts';
@@ -13,33 +14,8 @@ import { testStateDb } from '../helpers/slack.ts';
 const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, s, 123));
 
 function freshRun(): RunState {
-  return {
-    id: randomUUID(),
-    channelId: 'C0RUNS',
-    title: 'read back',
-    kind: 'drill',
-    scenario: 'redis-down',
-    status: 'active',
-    startedBy: 'U0ALICE',
-    startedAt: at(0),
-    endedAt: undefined,
-    dashboardTs: undefined,
-    version: 1,
-    drillMarks: {},
-    environment: 'default',
-    gates: GATES.map((gate, i) => ({
-      gate,
-      status: i === 0 ? 'open' : 'locked',
-      claimedBy: undefined,
-      doneBy: undefined,
-      doneAt: undefined,
-      openedAt: i === 0 ? at(1) : undefined,
-      checklist: {},
-      checks: [],
-      confirmVotes: [],
-      override: undefined,
-    })),
-  };
+  const input = { channelId: 'C0RUNS', title: 'read back', userId: 'U0ALICE', kind: 'drill' as const, scenario: 'redis-down' };
+  return newRun(randomUUID(), input, 'default', at(0));
 }
 
 describe('reading a run back', () => {
