@@ -7,10 +7,9 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { classifySlackError, retryAfterMs, slackCall, slackErrorCode } from '../slack/slack-call.ts';
 import type { ReportStore } from '../domain/report.ts';
+import { periodicTask } from '../periodic.ts';
 
 export function createReportSweeper(deps: { store: ReportStore; client: WebClient; metrics: Metrics; logger: Logger; everyMs?: number }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
   const log = deps.logger.child({ component: 'report-sweeper' });
 
   async function sweep(): Promise<void> {
@@ -33,21 +32,5 @@ export function createReportSweeper(deps: { store: ReportStore; client: WebClien
     }
   }
 
-  const run = (): Promise<void> =>
-    (running ??= sweep()
-      .catch((err: unknown) => log.warn({ err }, 'report sweep failed'))
-      .finally(() => (running = undefined)));
-
-  return {
-    run,
-    start(): void {
-      timer ??= setInterval(() => void run(), deps.everyMs ?? 5000);
-      timer.unref();
-    },
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return periodicTask(sweep, { everyMs: deps.everyMs ?? 5000, onError: (err) => log.warn({ err }, 'report sweep failed') });
 }

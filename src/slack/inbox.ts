@@ -15,6 +15,7 @@ import { scrubDeep, type Scrub } from '../redact.ts';
 import type { Db } from '../store/db.ts';
 import { deleteRequest, saveRequests, takeAbandonedRequests, type SavedRequest } from '../store/inbox.ts';
 import { saveBatcher } from './save-batcher.ts';
+import { periodicTask } from '../periodic.ts';
 
 /** Well inside Slack's 3 s (and the receiver's unhandled-request timeout of 2.5 s): past it the request is acked. */
 export const SAVE_BUDGET_MS = 1500;
@@ -84,8 +85,6 @@ export function createInbox(deps: InboxDeps) {
   const log = deps.logger.child({ component: 'inbox' });
   const routes = new Map<string, Replay>();
   const save = saveBatcher<SavedRequest>((batch) => saveRequests(deps.db, batch, holdMs));
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<void> | undefined;
 
   async function replay(request: SavedRequest): Promise<void> {
     const handle = routes.get(request.route);
@@ -103,10 +102,10 @@ export function createInbox(deps: InboxDeps) {
     for (const request of await takeAbandonedRequests(deps.db, holdMs, 20))
       await replay(request).catch((err: unknown) => log.warn({ err, requestId: request.id }, 'saved request failed again'));
   }
-  const sweep = (): Promise<void> =>
-    (sweeping ??= sweepOnce()
-      .catch((err: unknown) => log.warn({ err }, 'inbox sweep failed'))
-      .finally(() => (sweeping = undefined)));
+  const sweeper = periodicTask(sweepOnce, {
+    everyMs: deps.sweepEveryMs ?? 2000,
+    onError: (err) => log.warn({ err }, 'inbox sweep failed'),
+  });
 
   return {
     /** Declares how requests saved under `route` are handled again (registered with the route's listener). */
@@ -132,16 +131,9 @@ export function createInbox(deps: InboxDeps) {
       if (await saved) await deleteRequest(deps.db, request.id).catch((err: unknown) => log.warn({ err }, 'inbox delete failed'));
     },
     /** Handles now the requests whose replica did not (tests; it also runs every few seconds). */
-    sweep,
-    start(): void {
-      timer ??= setInterval(() => void sweep(), deps.sweepEveryMs ?? 2000);
-      timer.unref();
-    },
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await sweeping;
-    },
+    sweep: sweeper.run,
+    start: sweeper.start,
+    stop: sweeper.stop,
   };
 }
 

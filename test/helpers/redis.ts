@@ -1,5 +1,5 @@
 // A leased logical Redis database per test file (db 1..15) on the suite's own redis-server (test/global-setup.ts),
-// flushed on lease and release. TEST_REDIS_URL may name another Redis, whose databases 1 to 15 are then flushed.
+// flushed on lease and release. TEST_REDIS_URL is set by that setup (or by `npm run bench` to a server of its own).
 import { Redis } from 'ioredis';
 
 function redisHostUrl(): string {
