@@ -7,13 +7,14 @@
 //
 // Saving is one INSERT with no lock, batched with the requests saved in the same instant: the ack of a burst does
 // not wait for the decision (a run's lock, its reads and writes), which runs after the ack, as for any click.
+// Deletes are batched the same way.
 import { randomUUID } from 'node:crypto';
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { FetchFunction, WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import { scrubDeep, type Scrub } from '../redact.ts';
 import type { Db } from '../store/db.ts';
-import { deleteRequest, saveRequests, takeAbandonedRequests, type SavedRequest } from '../store/inbox.ts';
+import { deleteRequests, saveRequests, takeAbandonedRequests, type SavedRequest } from '../store/inbox.ts';
 import { saveBatcher } from './save-batcher.ts';
 import { periodicTask } from '../periodic.ts';
 
@@ -85,16 +86,17 @@ export function createInbox(deps: InboxDeps) {
   const log = deps.logger.child({ component: 'inbox' });
   const routes = new Map<string, Replay>();
   const save = saveBatcher<SavedRequest>((batch) => saveRequests(deps.db, batch, holdMs));
+  const remove = saveBatcher<string>((ids) => deleteRequests(deps.db, ids));
 
   async function replay(request: SavedRequest): Promise<void> {
     const handle = routes.get(request.route);
     const logger = log.child({ route: request.route, requestId: request.id, attempt: request.attempts });
     if (!handle || request.attempts > MAX_ATTEMPTS) {
       logger.error(handle ? 'a saved request kept failing; given up' : 'a saved request has no handler; dropped');
-      return deleteRequest(deps.db, request.id);
+      return remove(request.id);
     }
     await handle(request.body, { respond: respondTo(deps.fetch, responseUrlOf(request.body)), client: deps.client(), logger });
-    await deleteRequest(deps.db, request.id);
+    await remove(request.id);
     logger.warn('handled a request its replica acked but did not finish (killed after the ack?)');
   }
 
@@ -117,8 +119,8 @@ export function createInbox(deps: InboxDeps) {
      * saved row. Past the save budget, or if the save fails, the request is acked anyway and handled as ack-first.
      */
     async receive(route: string, body: unknown, ack: () => Promise<void>, work: () => Promise<void>): Promise<void> {
-      const request: SavedRequest = { id: randomUUID(), route, body: keptBody(body, deps.scrub), attempts: 0 };
-      const saved = save(request).then(
+      const id = randomUUID();
+      const saved = save({ id, route, body: keptBody(body, deps.scrub), attempts: 0 }).then(
         () => true,
         (err: unknown) => (log.error({ err, route }, 'could not save a request before its ack; handling it unsaved'), false),
       );
@@ -128,7 +130,7 @@ export function createInbox(deps: InboxDeps) {
       clearTimeout(budget);
       await ack();
       await work();
-      if (await saved) await deleteRequest(deps.db, request.id).catch((err: unknown) => log.warn({ err }, 'inbox delete failed'));
+      if (await saved) await remove(id).catch((err: unknown) => log.warn({ err }, 'inbox delete failed'));
     },
     /** Handles now the requests whose replica did not (tests; it also runs every few seconds). */
     sweep: sweeper.run,

@@ -1,5 +1,6 @@
-// Group commit for requests saved before their ack: every request that arrives while one INSERT is on its way goes
-// into the next one, so twenty clicks at once cost two commits, not twenty round trips queued on the pool.
+// Group commit for requests saved before their ack, and for their deletes once handled: every request that arrives
+// while one statement is on its way goes into the next one, so twenty clicks at once cost two commits, not twenty
+// round trips queued on the pool.
 export function saveBatcher<T>(write: (batch: T[]) => Promise<void>): (item: T) => Promise<void> {
   let waiting: { item: T; settle: (err?: Error) => void }[] = [];
   let writing = false;

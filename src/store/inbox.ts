@@ -20,8 +20,9 @@ export async function saveRequests(q: Queryable, requests: readonly SavedRequest
   );
 }
 
-export async function deleteRequest(q: Queryable, id: string): Promise<void> {
-  await q.query('DELETE FROM inbox WHERE id = $1', [id]);
+/** One DELETE for every request handled in the same instant, as saveRequests saves them. */
+export async function deleteRequests(q: Queryable, ids: readonly string[]): Promise<void> {
+  await q.query('DELETE FROM inbox WHERE id = ANY($1::uuid[])', [ids]);
 }
 
 /** Takes (and holds again for `holdMs`) up to `limit` requests whose hold ran out, oldest first. */
