@@ -2,7 +2,6 @@
 // state and its events in the same transaction. A concurrent change makes it read and decide again.
 import type { Gate } from '../domain/gates.ts';
 import type { RunState } from '../domain/run.ts';
-import { eventWithKey } from '../store/request-keys.ts';
 import { loadRun, lockAndReadRun, saveRun, VersionConflict } from '../store/runs.ts';
 import { clickBelongsToRun, NOT_THIS_CHANNELS_RUN, type ClickOrigin } from './click-origin.ts';
 import { APPROVER_COMMANDS, decide, type Command } from './machine.ts';
@@ -58,11 +57,12 @@ export async function actOnGate(
       result = await deps.db.transaction(async (tx): Promise<ActResult | 'changed'> => {
         // Clicks on one run queue on its lock and each decides on the state the one before left: twenty people
         // clicking at once cost twenty short transactions, not rounds of conflicts and retries.
-        const before = await lockAndReadRun(tx, runId);
+        const locked = await lockAndReadRun(tx, runId, key);
+        const before = locked?.run;
         if (!before || (origin && !clickBelongsToRun(before, origin)))
           return { ok: false, kind: 'not_found', reason: before ? NOT_THIS_CHANNELS_RUN : 'This recovery run no longer exists.' };
         // Applied already (a redelivered click): answered as the first was.
-        if (key && (await eventWithKey(tx, runId, key))) return { ok: true, run: before };
+        if (locked.applied) return { ok: true, run: before };
         if (lookups && before.version !== lookups.version) return 'changed';
         const actor = { userId, isApprover, ...(lookups ? { currentApprovers: lookups.currentApprovers } : {}) };
         const decision = decide(before, gate, lookups?.command ?? command, actor, deps.policy, now);

@@ -16,10 +16,7 @@ export async function recordEvents(
   dashboard: boolean,
 ): Promise<void> {
   await lockRunLog(q, runId); // a run's events commit in id order, so its thread is posted in order
-  for (const e of events) {
-    const id = await appendEvent(q, runId, at, e);
-    if (!NOT_IN_THREAD.has(e.type)) await enqueueDelivery(q, runId, 'thread', id);
-  }
+  for (const e of events) await appendEvent(q, runId, at, e, { toThread: !NOT_IN_THREAD.has(e.type) });
   if (dashboard) await enqueueDelivery(q, runId, 'dashboard');
 }
 

@@ -17,11 +17,34 @@ export async function lockRunLog(q: Queryable, runId: string): Promise<void> {
   await q.query('SELECT 1 FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
 }
 
-/** Append one event; its data is checked against its type's schema first, so the log holds only shapes readers know. */
-export async function appendEvent(q: Queryable, runId: string, at: Date, e: EventDraft): Promise<number> {
+/**
+ * Append one event; its data is checked against its type's schema first, so the log holds only shapes readers know.
+ * `toThread` queues its incident-log entry (the outbox, deliveries.ts) in the same statement: one round trip, not two.
+ */
+export async function appendEvent(
+  q: Queryable,
+  runId: string,
+  at: Date,
+  e: EventDraft,
+  options: { toThread?: boolean } = {},
+): Promise<number> {
   const res = await q.query<{ id: string }>(
-    'INSERT INTO events (run_id, at, actor, type, gate, v, data) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id',
-    [runId, at, e.actor, e.type, e.gate ?? null, EVENT_SCHEMA_VERSION, JSON.stringify(eventData(e.type, e.data))],
+    `WITH e AS (
+       INSERT INTO events (run_id, at, actor, type, gate, v, data) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id
+     ), entry AS (
+       INSERT INTO deliveries (run_id, kind, event_id) SELECT $1, 'thread', id FROM e WHERE $8::boolean
+     )
+     SELECT id FROM e`,
+    [
+      runId,
+      at,
+      e.actor,
+      e.type,
+      e.gate ?? null,
+      EVENT_SCHEMA_VERSION,
+      JSON.stringify(eventData(e.type, e.data)),
+      options.toThread ?? false,
+    ],
   );
   return Number(res.rows[0].id);
 }

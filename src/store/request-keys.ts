@@ -10,13 +10,18 @@ export interface KeyedEvent {
   actor: string;
 }
 
+/**
+ * The events of run `run` carrying key `key` (SQL expressions), first first. `id + 0`: the few rows found by the key's
+ * index (0013) are sorted; ordered by `id` itself, the planner may walk the primary key for the LIMIT 1 instead, and
+ * a new key (every click's) then scans every event of every run.
+ */
+export const eventsWithKey = (run: string, key: string): string =>
+  `FROM events e WHERE e.run_id = ${run} AND e.data->>'requestKey' = ${key} ORDER BY e.id + 0 LIMIT 1`;
+
 /** The run's first event carrying `key`, if any. Call inside the transaction that holds lockRunLog. */
 export async function eventWithKey(q: Queryable, runId: string, key: string): Promise<KeyedEvent | undefined> {
   const [row] = (
-    await q.query<{ id: string; type: string; actor: string }>(
-      `SELECT id, type, actor FROM events WHERE run_id = $1 AND data->>'requestKey' = $2 ORDER BY id LIMIT 1`,
-      [runId, key],
-    )
+    await q.query<{ id: string; type: string; actor: string }>(`SELECT e.id, e.type, e.actor ${eventsWithKey('$1', '$2')}`, [runId, key])
   ).rows;
   return row ? { id: Number(row.id), type: row.type, actor: row.actor } : undefined;
 }

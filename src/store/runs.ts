@@ -4,7 +4,8 @@ import { GATES, type FreezeItem, type Gate } from '../domain/gates.ts';
 import type { DrillMarker, GateState, GateStatus, RunState } from '../domain/run.ts';
 import type { Db, Queryable } from './db.ts';
 import { lockRunLog } from './events.ts';
-import { loadVerification } from './verifications.ts';
+import { eventsWithKey, type KeyedEvent } from './request-keys.ts';
+import { VERIFICATION_JSON, verificationOf, type VerificationJson } from './verifications.ts';
 
 /** Another transaction changed the run between our read and our write (double click, second replica). */
 export class VersionConflict extends Error {
@@ -86,10 +87,22 @@ export function loadRun(db: Db, runId: string): Promise<RunState | undefined> {
   return db.snapshot((q) => readRun(q, runId));
 }
 
-/** The run under its row lock, for the rest of the transaction: whoever decides on it next waits for this one. */
-export async function lockAndReadRun(tx: Queryable, runId: string): Promise<RunState | undefined> {
+/**
+ * The run under its row lock, for the rest of the transaction: whoever decides on it next waits for this one. With
+ * a request key, also the run's first event carrying it (the request was applied already), read in the same query.
+ * The lock is its own statement: a statement's snapshot is taken before it waits for a lock, so a read in the same
+ * statement would miss what the transaction it waited for committed.
+ */
+export async function lockAndReadRun(
+  tx: Queryable,
+  runId: string,
+  requestKey?: string,
+): Promise<{ run: RunState; applied: KeyedEvent | undefined } | undefined> {
   await lockRunLog(tx, runId);
-  return readRun(tx, runId);
+  const row = await readRunRow(tx, runId, requestKey);
+  if (!row) return undefined;
+  const applied = row.keyed_json ? { ...row.keyed_json, id: Number(row.keyed_json.id) } : undefined;
+  return { run: runOf(row), applied };
 }
 
 /** When each drill marker was first recorded in the run's log (a marker recorded twice counts from the first). */
@@ -109,10 +122,11 @@ const date = (v: string) => new Date(v);
 const maybeDate = (v: string | null) => (v === null ? null : new Date(v));
 
 /**
- * The run, its gates, checks, votes and pending overrides, and its drill markers in one round trip: every decision
- * reads its run under the lock first, so each query saved here is saved on every click (issue 14's ack bench).
+ * The run, its gates, checks, votes and pending overrides, its drill markers, its latest deep verification and (given
+ * $2) the first event carrying a request key, in one round trip: every decision reads its run under the lock first,
+ * so each query saved here is saved on every click (issue 14's ack bench).
  */
-const READ_RUN = `
+export const READ_RUN = `
   SELECT r.*,
     (SELECT coalesce(json_agg(g ORDER BY g.position), '[]') FROM gates g WHERE g.run_id = r.id) AS gates_json,
     (SELECT coalesce(json_agg(c ORDER BY c.check_id), '[]') FROM gate_checks c WHERE c.run_id = r.id) AS checks_json,
@@ -120,7 +134,9 @@ const READ_RUN = `
       WHERE a.run_id = r.id AND (a.kind = 'confirm' OR a.status = 'pending')) AS approvals_json,
     (SELECT coalesce(json_object_agg(m.marker, m.at), '{}') FROM (
       SELECT data->>'marker' AS marker, min(at) AS at FROM events WHERE run_id = r.id AND type = 'drill_marker' GROUP BY 1
-    ) m) AS drill_marks_json
+    ) m) AS drill_marks_json,
+    ${VERIFICATION_JSON} AS verification_json,
+    (SELECT json_build_object('id', e.id, 'type', e.type, 'actor', e.actor) ${eventsWithKey('r.id', '$2::text')}) AS keyed_json
   FROM runs r WHERE r.id = $1`;
 
 type ReadRunRow = RunRow & {
@@ -128,18 +144,27 @@ type ReadRunRow = RunRow & {
   checks_json: Json<CheckRow>[];
   approvals_json: Json<ApprovalRow>[];
   drill_marks_json: Partial<Record<DrillMarker, string>>;
+  verification_json: VerificationJson | null;
+  keyed_json: (Omit<KeyedEvent, 'id'> & { id: number | string }) | null;
 };
 
+async function readRunRow(q: Queryable, runId: string, requestKey?: string): Promise<ReadRunRow | undefined> {
+  return (await q.query<ReadRunRow>(READ_RUN, [runId, requestKey ?? null])).rows[0];
+}
+
 async function readRun(q: Queryable, runId: string): Promise<RunState | undefined> {
-  const [row] = (await q.query<ReadRunRow>(READ_RUN, [runId])).rows;
-  if (!row) return undefined;
+  const row = await readRunRow(q, runId);
+  return row && runOf(row);
+}
+
+function runOf(row: ReadRunRow): RunState {
   const gates: GateRow[] = row.gates_json.map((g) => ({ ...g, done_at: maybeDate(g.done_at), opened_at: maybeDate(g.opened_at) }));
   const checks: CheckRow[] = row.checks_json.map((c) => ({ ...c, started_at: date(c.started_at), finished_at: date(c.finished_at) }));
   const approvals: ApprovalRow[] = row.approvals_json.map((a) => ({ ...a, created_at: date(a.created_at) }));
   const drillMarks = Object.fromEntries(Object.entries(row.drill_marks_json).map(([m, at]) => [m, date(at)])) as Partial<
     Record<DrillMarker, Date>
   >;
-  const verification = await loadVerification(q, runId);
+  const verification = verificationOf(row.verification_json);
   return {
     drillMarks,
     ...(verification ? { verification } : {}),
