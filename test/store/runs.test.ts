@@ -145,7 +145,7 @@ describe('reading a run back', () => {
       await state.db.query(
         `INSERT INTO events (run_id, at, actor, type, gate, v, data)
          SELECT $1, now(), 'U0X', 'denied', 'freeze', 1, jsonb_build_object('command', 'claim', 'reason', 'r', 'requestKey', $1 || ':' || g)
-         FROM generate_series(1, 3000) g`,
+         FROM generate_series(1, 10000) g`,
         [r.id],
       );
     }
