@@ -83,9 +83,10 @@ export async function runStatusReport(deps: StatusRunDeps, req: StatusRunRequest
     if (known) return { ...known, joined: true };
     // What memory could answer has been answered: the ack does not wait for the database.
     await req.decided?.();
-    const recent = await deps.store.saveUnlessRecent(stored, deps.joinWithinMs);
-    deps.recent?.remember(recent ?? stored);
-    if (recent) return { ...recent, joined: true };
+    const joinWithinMs = deps.joinWithinMs;
+    const ask = async (): Promise<StoredReport> => (await deps.store.saveUnlessRecent?.(stored, joinWithinMs)) ?? stored;
+    const report = deps.recent ? await deps.recent.settle(channelId, req.environment, ask) : await ask();
+    if (report !== stored) return { ...report, joined: true };
   }
   await req.decided?.();
   const first = statusReportMessage(view);

@@ -44,4 +44,33 @@ describe('recentReports', () => {
     expect(recent.find('C1', 'staging')).toBe(staging);
     expect(recent.find('C1', undefined)).toBe(newer);
   });
+
+  it('asks once per channel and environment at a time: requests meanwhile get that answer, and memory keeps it', async () => {
+    const now = Date.parse('2026-11-30T10:00:01Z');
+    const recent = recentReports(10_000, () => now);
+    const saved = report('C1', '2026-11-30T10:00:00.000Z');
+    const staging = report('C1', '2026-11-30T10:00:00.000Z', 'staging');
+    let asked = 0;
+    let answer: (r: StoredReport) => void = () => undefined;
+    const ask = () => (asked++, new Promise<StoredReport>((resolve) => (answer = resolve)));
+    const burst = Array.from({ length: 12 }, () => recent.settle('C1', undefined, ask));
+    const other = recent.settle('C1', 'staging', () => Promise.resolve(staging));
+    answer(saved);
+    expect(await Promise.all(burst)).toEqual(Array.from({ length: 12 }, () => saved));
+    expect(await other).toBe(staging);
+    expect(asked).toBe(1);
+    expect(recent.find('C1', undefined)).toBe(saved);
+  });
+
+  it('a failed ask fails the requests that waited for it, and the next request asks again', async () => {
+    const recent = recentReports(10_000, () => Date.parse('2026-11-30T10:00:01Z'));
+    let fail: (err: Error) => void = () => undefined;
+    const first = recent.settle('C1', undefined, () => new Promise<StoredReport>((_, reject) => (fail = reject)));
+    const waiting = recent.settle('C1', undefined, () => Promise.reject(new Error('never asked')));
+    fail(new Error('database down'));
+    await expect(first).rejects.toThrow('database down');
+    await expect(waiting).rejects.toThrow('database down');
+    const saved = report('C1', '2026-11-30T10:00:00.000Z');
+    expect(await recent.settle('C1', undefined, () => Promise.resolve(saved))).toBe(saved);
+  });
 });
