@@ -16,7 +16,13 @@ const at = (s: number) => new Date(Date.UTC(2026, 10, 30, 12, 0, s, 123));
 
 /** A run of its own channel (a channel has one active run at a time). */
 function freshRun(): RunState {
-  const input = { channelId: `C0${randomUUID().slice(0, 8).toUpperCase()}`, title: 'read back', userId: 'U0ALICE', kind: 'drill' as const, scenario: 'redis-down' };
+  const input = {
+    channelId: `C0${randomUUID().slice(0, 8).toUpperCase()}`,
+    title: 'read back',
+    userId: 'U0ALICE',
+    kind: 'drill' as const,
+    scenario: 'redis-down',
+  };
   return newRun(randomUUID(), input, 'default', at(0));
 }
 
