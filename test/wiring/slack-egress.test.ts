@@ -9,7 +9,7 @@ import type { Db } from '../../src/store/db.ts';
 import { createSlackEgress } from '../../src/wiring/slack-egress.ts';
 import { testStateDb } from '../helpers/state.ts';
 
-/** Slack answering 429 (Retry-After 30 s) to the first chat.postMessage, ok to the rest; what reached it. */
+/** Slack answering 429 (Retry-After 5 s) to the first chat.postMessage, ok to the rest; what reached it. */
 function slack(): { fetch: FetchFunction; posts: () => number } {
   let posts = 0;
   const fetch: FetchFunction = () => {
@@ -18,7 +18,7 @@ function slack(): { fetch: FetchFunction; posts: () => number } {
       return Promise.resolve(
         new Response('{"ok":false,"error":"ratelimited"}', {
           status: 429,
-          headers: { 'retry-after': '30', 'content-type': 'application/json' },
+          headers: { 'retry-after': '5', 'content-type': 'application/json' },
         }),
       );
     return Promise.resolve(new Response('{"ok":true,"ts":"1.1"}', { headers: { 'content-type': 'application/json' } }));
@@ -42,6 +42,7 @@ describe('the leased callers’ Slack client', () => {
     );
     const { fetch, posts } = slack();
     const egress = createSlackEgress({ config, db: state.db, clientOptions: { fetch } });
+
     expect(egress.selfPacedOptions.timeout).toBe(2000);
     expect(egress.clientOptions.timeout).toBe(10_000);
 
@@ -49,10 +50,10 @@ describe('the leased callers’ Slack client', () => {
     await expect(direct.chat.postMessage({ channel: 'C1', text: 'a report' })).rejects.toMatchObject({
       code: 'slack_webapi_rate_limited_error',
     });
-    // The channel is held for 30 s now. The outbox's post is told so at once, as Slack's own 429: it never reaches
-    // Slack, and nothing sleeps (a sleeping call would hold this test for 30 s, far past its time-out).
+    // The channel is held for 5 s now. The outbox's post is told so at once, as Slack's own 429: it never reaches
+    // Slack (a call that waited would post once the hold ended).
     const outbox = new WebClient('xoxb-test', { ...egress.selfPacedOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-    await expect(outbox.chat.postMessage({ channel: 'C1', text: 'a log entry' })).rejects.toMatchObject({ retryAfter: 30 });
+    await expect(outbox.chat.postMessage({ channel: 'C1', text: 'a log entry' })).rejects.toMatchObject({ retryAfter: 5 });
     expect(posts()).toBe(1);
   });
 });
