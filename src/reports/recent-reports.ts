@@ -9,10 +9,10 @@ import type { StoredReport } from '../domain/report.ts';
 export interface RecentReports {
   /** The report of this channel and environment that started within the window, if this replica knows one. */
   find(channelId: string, environment: string | undefined): StoredReport | undefined;
-  remember(report: StoredReport): void;
   /**
    * The channel's report, from `ask` (the database: a report of a moment ago, or the one it saved for this request),
-   * asked once at a time per channel and environment: a call made while another asks gets that call's answer.
+   * asked once at a time per channel and environment: a call made while another asks gets that call's answer. The
+   * answer is what `find` knows from then on.
    */
   settle(channelId: string, environment: string | undefined, ask: () => Promise<StoredReport>): Promise<StoredReport>;
 }
@@ -28,9 +28,6 @@ export function recentReports(windowMs: number, now: () => number): RecentReport
       if (report && now() - Date.parse(report.view.startedAt) < windowMs) return report;
       byKey.delete(k);
       return undefined;
-    },
-    remember(report) {
-      byKey.set(key(report.channelId, report.view.environment), report);
     },
     async settle(channelId, environment, ask) {
       const k = key(channelId, environment);

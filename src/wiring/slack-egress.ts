@@ -37,7 +37,7 @@ export function createSlackEgress(deps: { config: Config; db: Db; clientOptions?
   // their fetch never waits (a hold is answered as Slack's own 429), and their calls end within a third of the lease.
   const leased = egressFetch(scrub, deps.clientOptions?.fetch, { pacer, takeSlot: false, maxWaitMs: 0 });
   // Alert groups are leased for 30 s: a third of it is the 10 s bound already.
-  const leasedTimeout = Math.min(SLACK_TIMEOUT_MS, Math.floor(deps.config.slack.deliveryLeaseMs / 3));
+  const leasedTimeout = Math.min(SLACK_TIMEOUT_MS, Math.floor(config.slack.deliveryLeaseMs / 3));
   return {
     scrub,
     pacer,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredReport } from '../../src/domain/report.ts';
-import { recentReports } from '../../src/reports/recent-reports.ts';
+import { recentReports, type RecentReports } from '../../src/reports/recent-reports.ts';
 
 const report = (channelId: string, startedAt: string, environment?: string): StoredReport => ({
   channelId,
@@ -16,12 +16,15 @@ const report = (channelId: string, startedAt: string, environment?: string): Sto
   },
 });
 
+/** What the database answered for `r`'s channel: memory knows it from then on. */
+const answered = (recent: RecentReports, r: StoredReport) => recent.settle(r.channelId, r.view.environment, () => Promise.resolve(r));
+
 describe('recentReports', () => {
-  it('finds a report of the same channel and environment until its window ends, then forgets it', () => {
+  it('finds a report of the same channel and environment until its window ends, then forgets it', async () => {
     let now = Date.parse('2026-11-30T10:00:00Z');
     const recent = recentReports(10_000, () => now);
     const r = report('C1', '2026-11-30T10:00:00.000Z');
-    recent.remember(r);
+    await answered(recent, r);
     now += 9_999;
     expect(recent.find('C1', undefined)).toBe(r);
     expect(recent.find('C2', undefined)).toBeUndefined();
@@ -32,15 +35,15 @@ describe('recentReports', () => {
     expect(recent.find('C1', undefined)).toBeUndefined();
   });
 
-  it('keeps environments apart and the newest report per channel and environment', () => {
+  it('keeps environments apart and the newest report per channel and environment', async () => {
     const now = Date.parse('2026-11-30T10:00:05Z');
     const recent = recentReports(10_000, () => now);
     const staging = report('C1', '2026-11-30T10:00:00.000Z', 'staging');
     const older = report('C1', '2026-11-30T10:00:01.000Z');
     const newer = { ...report('C1', '2026-11-30T10:00:04.000Z'), messageTs: '1.2' };
-    recent.remember(staging);
-    recent.remember(older);
-    recent.remember(newer);
+    await answered(recent, staging);
+    await answered(recent, older);
+    await answered(recent, newer);
     expect(recent.find('C1', 'staging')).toBe(staging);
     expect(recent.find('C1', undefined)).toBe(newer);
   });
