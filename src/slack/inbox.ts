@@ -5,8 +5,9 @@
 // person gets the answer on the request's response_url. Handlers are idempotent by the request's own key (a click's
 // action_ts, a command's trigger_id), so a request handled both by its replica and by a sweep is applied once.
 //
-// Saving is one INSERT with no lock, batched with the requests saved in the same instant: the ack of a burst does
-// not wait for the decision (a run's lock, its reads and writes), which runs after the ack, as for any click.
+// Saving is one INSERT with no lock, batched with the requests saved in the same instant, on connections of its own
+// (Db.forAcks): the ack of a burst waits neither for a decision (a run's lock, its reads and writes), which runs after
+// the ack as for any click, nor for a pool connection that decisions hold while they wait for a run.
 // Deletes are batched the same way.
 import { randomUUID } from 'node:crypto';
 import type { RespondArguments, RespondFn } from '@slack/bolt';
@@ -85,7 +86,7 @@ export function createInbox(deps: InboxDeps) {
   const holdMs = deps.holdMs ?? DEFAULT_HOLD_MS;
   const log = deps.logger.child({ component: 'inbox' });
   const routes = new Map<string, Replay>();
-  const save = saveBatcher<SavedRequest>((batch) => saveRequests(deps.db, batch, holdMs));
+  const save = saveBatcher<SavedRequest>((batch) => saveRequests(deps.db.forAcks, batch, holdMs));
   const remove = saveBatcher<string>((ids) => deleteRequests(deps.db, ids));
 
   async function replay(request: SavedRequest): Promise<void> {

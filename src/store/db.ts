@@ -18,6 +18,11 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Run several reads on one consistent snapshot (a run and its gates, votes and checks as of one instant). */
   snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Connections of their own for the statements a Slack ack waits for (the request inbox): decisions hold the
+   * pool's connections while they wait for a run's lock, and a save queued behind them held up the acks of a burst.
+   */
+  readonly forAcks: Queryable;
   close(): Promise<void>;
 }
 
@@ -25,9 +30,10 @@ export interface Db extends Queryable {
 export function postgresDb(url: string, options: { max?: number; password?: string | undefined; onError?: (err: Error) => void } = {}): Db {
   const settings = pgConnectionConfig({ url, password: options.password });
   const pool = new pg.Pool({ ...settings, max: options.max ?? 10, application_name: 'caracal-chatops-state' });
+  const ackPool = new pg.Pool({ ...settings, max: 2, application_name: 'caracal-chatops-state-acks' });
   // An idle client's error (the server restarted, a network cut) must not crash the process; it is logged, and
   // the next query gets a fresh connection.
-  pool.on('error', (err) => options.onError?.(err));
+  for (const p of [pool, ackPool]) p.on('error', (err) => options.onError?.(err));
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []) {
       const res = await c.query<R>(sql, params);
@@ -42,7 +48,10 @@ export function postgresDb(url: string, options: { max?: number; password?: stri
     ...wrap(pool),
     transaction: (fn) => inTransaction('BEGIN', fn),
     snapshot: (fn) => inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn),
-    close: () => pool.end(),
+    forAcks: wrap(ackPool),
+    close: async () => {
+      await Promise.all([pool.end(), ackPool.end()]);
+    },
   };
 
   async function inTransaction<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -73,9 +82,11 @@ export async function pgliteDb(dataDir?: string): Promise<Db> {
       await c.exec(sql);
     },
   });
+  const queryable = wrap(db);
   return {
     kind: 'pglite',
-    ...wrap(db),
+    ...queryable,
+    forAcks: queryable, // one connection: the ack path shares it
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     // PGlite has one connection and runs transactions one at a time: every transaction is a consistent snapshot.
     snapshot: (fn) => db.transaction((tx) => fn(wrap(tx))),

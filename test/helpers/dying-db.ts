@@ -21,6 +21,7 @@ export function dyingDb(db: Db, diesAt: (sql: string) => boolean): Db & { died()
     ...wrap(db),
     transaction: (fn) => (dead ? Promise.reject(new Error('the replica was killed')) : db.transaction((tx) => fn(wrap(tx)))),
     snapshot: (fn) => (dead ? Promise.reject(new Error('the replica was killed')) : db.snapshot((tx) => fn(wrap(tx)))),
+    forAcks: wrap(db.forAcks),
     close: () => Promise.resolve(),
     died: () => dead,
   };

@@ -14,6 +14,7 @@ import { postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { saveRequests } from '../../src/store/inbox.ts';
+import { SAVE_BUDGET_MS } from '../../src/slack/inbox.ts';
 import { findRunId } from '../../src/store/runs.ts';
 import { createTempDatabase } from '../helpers/pg.ts';
 import { BOT_TOKEN, captureSlackApi, runClick, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
@@ -121,6 +122,34 @@ describe('save before ack', () => {
       bot.action(await runClick(state.db, runId, ACTION.gateClaim, value, { user: 'U0CAROL' })),
     );
     expect((await listEvents(state.db, runId)).filter((e) => e.type === 'gate_claimed').map((e) => e.actor)).toEqual(['U0CAROL']);
+  });
+
+  it('a request is saved and acked while decisions hold every connection of the pool, waiting for a run', async () => {
+    const runId = await startRun('CSAVE4');
+    const value = encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' });
+    const clicks = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => runClick(state.db, runId, ACTION.gateClaim, value, { user: `U0CROWD${i}` })),
+    );
+    const lock = await holdRun(state.db, state.url, runId);
+    try {
+      await Promise.all(clicks.map((click) => bot.action(click)));
+      // The pool holds 10 connections: every one of them is a decision waiting for the run.
+      const waiting = async () =>
+        (await state.db.forAcks.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`))
+          .rows[0].n;
+      for (let i = 0; i < 500 && (await waiting()) < 10; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await waiting()).toBe(10);
+      const started = Date.now();
+      expect((await bot.command('note acked while the run is busy', { channel_id: 'CSAVE4' })).status).toBe(200);
+      // Before its own connections, the save queued behind the decisions: acked unsaved once its budget ran out.
+      expect(Date.now() - started).toBeLessThan(SAVE_BUDGET_MS);
+      // Read on the ack path's own connections: every other one is taken.
+      const saved = await state.db.forAcks.query<{ route: string }>('SELECT route FROM inbox');
+      expect(saved.rows.filter((r) => r.route === 'command:note')).toHaveLength(1);
+    } finally {
+      await lock.release();
+    }
+    expect(await inboxEmpty()).toBe(true);
   });
 
   it('a confirm vote by a configured approver is acked once saved, and recorded once its run is free', async () => {
