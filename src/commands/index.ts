@@ -1,5 +1,6 @@
 // The one `/caracal` command: ack first, then route to the subcommand's file; a subcommand that only writes to the
-// database (note, handoff…) is saved in the inbox before the ack instead (slack/inbox.ts).
+// database (note, handoff…) is saved in the inbox before the ack instead (slack/inbox.ts), once what memory decides
+// (its `admit`: a limit, a missing argument) has let it through; a refusal there is the ack's answer.
 // `help` and unknown subcommands are answered in the ack itself: usage, ephemerally, at once; so are the quick answers
 // of subcommands that decide them before acking (answersInAck: a refusal by a limit, a pointer to a recent report).
 import type { App, SlashCommand, SlackCommandMiddlewareArgs } from '@slack/bolt';
@@ -57,15 +58,25 @@ export function routeCommand(subcommands: readonly Subcommand[], deps: RouterDep
       return;
     }
     deps.metrics.commands.inc({ subcommand: sub.name });
-    if (sub.saveFirst?.())
-      return deps.inbox.receive(
-        `command:${sub.name}`,
-        command,
-        () => ack(),
-        () => run(sub, { command, client, respond, ackNow: noAck }, deps.logger),
-      );
+    const carry = (answer?: RespondArguments) => ack(answer && deps.cleanAnswer(answer));
+    if (sub.saveFirst?.()) {
+      const save = (ackNow: () => Promise<void>) =>
+        deps.inbox.receive(`command:${sub.name}`, command, ackNow, () =>
+          run(sub, { command, client, respond, ackNow: noAck }, deps.logger),
+        );
+      const { admit } = sub;
+      if (!admit) return save(() => ack());
+      // A refusal decided from memory is the ack's answer; nothing is saved.
+      return decideThenAck(carry, respond, async (answer, ackNow) => {
+        try {
+          await admit(command, parseCommandText(command.text).args);
+        } catch (err) {
+          return answerError(err, { respond: answer, logger: deps.logger });
+        }
+        await save(ackNow);
+      });
+    }
     if (sub.answersInAck) {
-      const carry = (answer?: RespondArguments) => ack(answer && deps.cleanAnswer(answer));
       const work = (answer: RespondFn, ackNow: () => Promise<void>) => run(sub, { command, client, respond: answer, ackNow }, deps.logger);
       return decideThenAck(carry, respond, work);
     }

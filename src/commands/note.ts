@@ -31,9 +31,12 @@ export function noteCommand(deps: { service: RecoveryService; limits?: RequestLi
     usage: '/caracal note <text>',
     description: 'add a note to the active run’s incident log (or use the message shortcut "Add to incident log").',
     saveFirst: () => true,
-    async handle({ command, args, respond }) {
+    // Counted once, when it arrives: a saved note handled again after its replica died is not counted twice.
+    async admit(command, args) {
       if (!args) throw new UserFacingError('bad_request', 'Write the note after the command: `/caracal note restarted gateway-0`.');
       await deps.limits?.take('notes', command.user_id, command.channel_id);
+    },
+    async handle({ command, args, respond }) {
       const entries = noteEntries(args);
       // A replayed request (same trigger_id) is recorded once.
       const result = await deps.service.addEvent(command.channel_id, command.user_id, 'note', entries, `note:${command.trigger_id}`);

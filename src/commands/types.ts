@@ -24,6 +24,12 @@ export interface Subcommand {
    */
   saveFirst?: () => boolean;
   /**
+   * For a save-first subcommand: what is decided from memory before anything is saved (a limit, a missing argument).
+   * A refusal (a thrown UserFacingError) rides on the ack, and nothing is saved, recorded or sent after it: a flood of
+   * notes past its limit costs the database nothing.
+   */
+  admit?: (command: SlashCommand, args: string) => Promise<void>;
+  /**
    * True when a quick answer (a refusal by a limit, a pointer to a report of a moment ago) can be decided before the
    * ack: it then rides on the ack itself (slack/answer-in-ack.ts). The handler calls `ackNow` once past its quick part;
    * Slack's 3 s are kept by the budget either way.

@@ -119,14 +119,23 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     await bot.bot.flushDeliveries();
     const runId = (await findRunId(state.db, channel, 'active'))!;
     const before = calls.length;
+    // Every request saved in the inbox, counted as it is inserted (the rows go once handled).
+    await state.db.exec(`
+      CREATE TABLE inbox_saved (route text);
+      CREATE FUNCTION count_inbox_saved() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO inbox_saved VALUES (NEW.route); RETURN NEW; END $$;
+      CREATE TRIGGER count_inbox_saved AFTER INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION count_inbox_saved();`);
     const users = ['U0N1', 'U0N2', 'U0N3', 'U0N4', 'U0N5'];
+    const acks: string[] = [];
     // In waves of 50 at once: one test process opening 300 sockets together meets its own connection limits.
     for (let wave = 0; wave < 300; wave += 50) {
-      await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          bot.command(`note spam ${wave + i}`, { user_id: users[(wave + i) % users.length], channel_id: channel }),
-        ),
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, async (_, i) => {
+          const res = await bot.command(`note spam ${wave + i}`, { user_id: users[(wave + i) % users.length], channel_id: channel });
+          return res.text();
+        }),
       );
+      acks.push(...answers);
     }
     await bot.bot.idle();
     await bot.bot.flushDeliveries();
@@ -134,6 +143,11 @@ describe('floods (issue 18)', { timeout: 60_000 }, () => {
     const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note');
     const limit = bot.config.limits.notesPerChannelPerMinute;
     expect(notes).toHaveLength(limit);
+    // The refusals were decided from memory and answered in their acks; only the notes recorded were saved first.
+    const refusedInAck = acks.filter((body) => /Slow down: you reached|This channel reached/.test(body));
+    expect(refusedInAck).toHaveLength(300 - limit);
+    const saved = await state.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM inbox_saved WHERE route = 'command:note'`);
+    expect(saved.rows[0].n).toBe(limit);
     const threadPosts = calls
       .slice(before)
       .filter((c) => c.method === 'chat.postMessage' && c.body.channel === channel && c.body.thread_ts);

@@ -152,6 +152,14 @@ describe('save before ack', () => {
     expect(await inboxEmpty()).toBe(true);
   });
 
+  it('a note refused from memory (empty) is answered in its ack and never saved', async () => {
+    await startRun('CSAVE9');
+    const res = await bot.command('note', { channel_id: 'CSAVE9' });
+    expect(await res.text()).toContain('Write the note after the command');
+    await bot.bot.idle();
+    expect(await inboxRows()).toEqual([]);
+  });
+
   it('a confirm vote by a configured approver is acked once saved, and recorded once its run is free', async () => {
     const runId = await startRun('CSAVE3');
     const value = encodePayload(gateButtonPayload, { v: 1, runId, gate: 'freeze' });
