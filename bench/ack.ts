@@ -70,7 +70,14 @@ const SECRET = randomBytes(16).toString('hex');
 const green = await startGreenCaracal();
 const slack = await startFakeSlack();
 const served = await startServedBot({
-  file: { ...green.file, slack: { reportUpdateIntervalMs: 1000 }, recovery: { approvers: { users: ['UAPPROVER'] }, startRuns: 'anyone' } },
+  file: {
+    ...green.file,
+    slack: { reportUpdateIntervalMs: 1000 },
+    recovery: { approvers: { users: ['UAPPROVER'] }, startRuns: 'anyone' },
+    // Every note is recorded, so every one is saved before its ack: a note past its limit is refused in the ack
+    // without a save (src/commands/note.ts admit), which is not what this row measures.
+    limits: { notesPerUserPerMinute: 100_000, notesPerChannelPerMinute: 100_000 },
+  },
   env: green.env,
   slack: { apiUrl: slack.url, botToken: 'xoxb-bench', signingSecret: SECRET },
 });
