@@ -1,5 +1,6 @@
 // The "Add to incident log" message shortcut: the message's text becomes a note of the channel's active run. Only
-// the database is written, so the note is saved in the inbox before the ack (slack/inbox.ts).
+// the database is written, so the note is saved in the inbox before the ack (slack/inbox.ts), once what memory
+// decides (a message without text, the notes limit) has let it through.
 import type { App, MessageShortcut, RespondFn, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import { SHORTCUT } from '../blocks/ids.ts';
 import type { Logger } from '../logger.ts';
@@ -26,6 +27,15 @@ export const handleAddToLog =
   (deps: AddToLogDeps) =>
   async ({ ack, shortcut, respond }: Pick<SlackShortcutMiddlewareArgs<MessageShortcut>, 'ack' | 'shortcut' | 'respond'>): Promise<void> => {
     deps.metrics.actions.inc({ action: SHORTCUT.addToIncidentLog });
+    // Refused from memory (no text, past the notes limit) before anything is saved, and counted once: a saved note
+    // handled again after its replica died is not counted twice.
+    try {
+      if (!shortcut.message.text) throw new UserFacingError('bad_request', 'That message has no text to add.');
+      await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
+    } catch (err) {
+      await ack();
+      return answerError(err, { respond, logger: deps.logger.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id }) });
+    }
     await deps.inbox.receive(
       ROUTE,
       shortcut,
@@ -38,8 +48,6 @@ async function addNote(deps: AddToLogDeps, shortcut: MessageShortcut, answer: Re
   const logger = parent.child({ shortcut: SHORTCUT.addToIncidentLog, userId: shortcut.user.id });
   try {
     const text = shortcut.message.text ?? '';
-    if (!text) throw new UserFacingError('bad_request', 'That message has no text to add.');
-    await deps.limits?.take('notes', shortcut.user.id, shortcut.channel.id);
     const message = shortcut.message as { user?: string; bot_id?: string };
     const author = message.user ?? message.bot_id ?? 'unknown';
     const entries = noteEntries(text).map((e) => ({ ...e, from: author, messageTs: shortcut.message.ts }));

@@ -8,7 +8,7 @@ import nock from 'nock';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION } from '../../src/blocks/ids.ts';
+import { ACTION, SHORTCUT } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import { postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -152,12 +152,37 @@ describe('save before ack', () => {
     expect(await inboxEmpty()).toBe(true);
   });
 
-  it('a note refused from memory (empty) is answered in its ack and never saved', async () => {
+  it('a note or shortcut refused from memory (no text) is answered and never saved', async () => {
     await startRun('CSAVE9');
-    const res = await bot.command('note', { channel_id: 'CSAVE9' });
-    expect(await res.text()).toContain('Write the note after the command');
-    await bot.bot.idle();
-    expect(await inboxRows()).toEqual([]);
+    // Every request saved, counted as it is inserted (the rows go once handled).
+    await state.db.exec(`
+      CREATE TABLE inbox_saved (route text);
+      CREATE FUNCTION count_inbox_saved() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN INSERT INTO inbox_saved VALUES (NEW.route); RETURN NEW; END $$;
+      CREATE TRIGGER count_inbox_saved AFTER INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION count_inbox_saved();`);
+    try {
+      const res = await bot.command('note', { channel_id: 'CSAVE9' });
+      expect(await res.text()).toContain('Write the note after the command'); // in the ack
+      const shortcut = {
+        type: 'message_action',
+        callback_id: SHORTCUT.addToIncidentLog,
+        trigger_id: '9.9.9',
+        team: { id: 'T0TEST', domain: 'acme' },
+        user: { id: 'U0EVE', name: 'eve' },
+        channel: { id: 'CSAVE9', name: 'ops' },
+        message_ts: '1.1',
+        response_url: 'https://hooks.slack.com/actions/x',
+        message: { type: 'message', user: 'UDBA', ts: '1764320000.9', text: '' },
+        token: 'x',
+        action_ts: '1',
+      };
+      expect((await bot.action(shortcut)).status).toBe(200);
+      await waitFor(() => answers.includes('That message has no text to add.'));
+      await bot.bot.idle();
+      expect((await state.db.query('SELECT route FROM inbox_saved')).rows).toEqual([]);
+    } finally {
+      await state.db.exec('DROP TRIGGER count_inbox_saved ON inbox; DROP FUNCTION count_inbox_saved(); DROP TABLE inbox_saved;');
+    }
   });
 
   it('a confirm vote by a configured approver is acked once saved, and recorded once its run is free', async () => {
