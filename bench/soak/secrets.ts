@@ -1,5 +1,5 @@
-// No secret leaves: after the soak, neither any request body the bot sent to Slack (Web API arguments and
-// response_url answers) nor any line any replica logged holds the bot token or the signing secret. People paste the
+// No secret leaves: after the soak, neither any request body the bot sent to Slack (Web API arguments, response_url
+// answers, answers in acks) nor any line any replica logged holds the bot token or the signing secret. People paste the
 // token into notes during the soak (users.ts), so the scan is not vacuous.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

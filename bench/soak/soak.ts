@@ -111,7 +111,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     await Promise.all(replicas.map((r) => r.stop()));
     await proxy.close();
     const verdict = await verifyAll(db, slack, ctx.clicks, killed, slow.refusedIn);
-    const leaks = findSecrets(slack.bodies, dir);
+    // Answers in acks are bodies the bot sent to Slack too.
+    const leaks = findSecrets([...slack.bodies, ...ctx.clicks.map((c) => c.result.body).filter((b) => b !== '')], dir);
     const problems = [...(drained ? [] : ['the outbox and the inbox did not drain within 90 s']), ...verdict.problems, ...leaks];
     const logs = readReplicaLogs(dir);
     const figures = summarize({

@@ -137,6 +137,7 @@ async function act(
   // A view submission is acked after its transaction: the ack is the outcome.
   click.outcomeSeen =
     (kind === 'submit' && result.status === 200) ||
+    (result.status === 200 && result.body.trim() !== '') || // answered in the ack (a note refused by its limit)
     (await until(
       () => ctx.slack.responses.has(key) || ctx.watch.hasEventSince(user.id, sentAt) || modalOpened(),
       result.status !== 200 ? 8000 : kind === 'tick' ? 1500 : 4000,

@@ -164,8 +164,8 @@ export function matchClicks(
       }
       if (c.kind === 'submit' && c.result.status === 200 && c.result.body.trim() === '' && shape !== 'override_requested')
         problems.push(`${where} was accepted but caused [${shape}]`);
-      const answered =
-        responses.has(c.key) || (c.kind === 'submit' && c.result.body.trim() !== '') || (c.kind === 'override' && c.outcomeSeen);
+      // An answer in the ack itself counts: a command's ephemeral text (a note refused by its limit), a modal's errors.
+      const answered = responses.has(c.key) || c.result.body.trim() !== '' || (c.kind === 'override' && c.outcomeSeen);
       if (c.result.status === 200 && caused.length === 0 && !answered && c.kind !== 'tick') {
         if (c.result.replica && killed.has(c.result.replica) && ACK_FIRST.has(c.kind)) checksInterrupted.push(c);
         else {

@@ -1,6 +1,7 @@
 // The soak's matching of clicks to events (bench/soak/verify-events.ts): a request acked by a replica that was killed
 // before handling it is applied later, by another replica's sweep, after its author's next clicks. Its event carries
-// the request's key, so it is matched to its own click, not to whichever click was sent last before it.
+// the request's key, so it is matched to its own click, not to whichever click was sent last before it. An answer in
+// the ack (a note refused by its limit) is an answer.
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/domain/events.ts';
 import type { Click } from '../../bench/soak/users.ts';
@@ -44,6 +45,16 @@ describe('matching soak clicks to their events', () => {
     const match = matchClicks(clicks, events, new Set(['A#1']), new Map());
     expect(match.problems).toEqual([]);
     expect(match.lostInCrash).toEqual([]);
+  });
+
+  it('a note refused in its ack left no event and is answered; one acked empty with no event is a lost click', () => {
+    const refused = {
+      ...note('third', 20_000, 'B#1'),
+      result: { ...acked('B#1'), body: '{"text":"This channel reached 30 notes per minute."}' },
+    };
+    const silent = note('fourth', 21_000, 'B#1');
+    const match = matchClicks([refused, silent], [], new Set(), new Map());
+    expect(match.problems).toEqual(['click fourth (note, 1 attempt(s), acked by B#1) was acked but left no event and no answer']);
   });
 
   it('by time alone the same events look like a lost click and a doubled one', () => {
