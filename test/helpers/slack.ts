@@ -11,6 +11,7 @@ import { memoryBaselines } from '../../src/checks/baselines.ts';
 import { createHttpTarget } from '../../src/checks/targets/http.ts';
 import { createCheckTargets } from '../../src/checks/context.ts';
 import type { Db } from '../../src/store/db.ts';
+import { SHORTCUT } from '../../src/blocks/ids.ts';
 export { testStateDb } from './state.ts';
 export { blocksOf, captureResponseUrls, captureSlackApi, latestDashboard, type SlackCall } from './slack-api.ts';
 
@@ -159,6 +160,23 @@ export function buttonClick(
         action_ts: nextActionTs(),
       },
     ],
+  };
+}
+
+/** The "Add to incident log" message shortcut on a message of `channel` (by UDBA, unless `message` says otherwise). */
+export function addToLogShortcut(channel: string, message: { ts: string; text: string }, opts: { triggerId?: string } = {}) {
+  return {
+    type: 'message_action',
+    callback_id: SHORTCUT.addToIncidentLog,
+    trigger_id: opts.triggerId ?? '1.2.3',
+    team: { id: 'T0TEST', domain: 'acme' },
+    user: { id: 'UEVE', name: 'eve' },
+    channel: { id: channel, name: 'ops' },
+    message_ts: '1.1',
+    response_url: 'https://hooks.slack.com/actions/x',
+    message: { type: 'message', user: 'UDBA', ...message },
+    token: 'x',
+    action_ts: '1',
   };
 }
 

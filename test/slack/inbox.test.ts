@@ -8,7 +8,7 @@ import nock from 'nock';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION, SHORTCUT } from '../../src/blocks/ids.ts';
+import { ACTION } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import { postgresDb, type Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -17,7 +17,16 @@ import { saveRequests } from '../../src/store/inbox.ts';
 import { SAVE_BUDGET_MS } from '../../src/slack/inbox.ts';
 import { findRunId } from '../../src/store/runs.ts';
 import { createTempDatabase } from '../helpers/pg.ts';
-import { BOT_TOKEN, captureSlackApi, runClick, startTestBot, testStateDb, waitFor, type TestBot } from '../helpers/slack.ts';
+import {
+  addToLogShortcut,
+  BOT_TOKEN,
+  captureSlackApi,
+  runClick,
+  startTestBot,
+  testStateDb,
+  waitFor,
+  type TestBot,
+} from '../helpers/slack.ts';
 
 /** Lock a run's row in another session until `release`; resolves once another session waits for it. */
 async function holdRun(db: Db, url: string, runId: string): Promise<{ waiting(): Promise<boolean>; release(): Promise<void> }> {
@@ -163,19 +172,7 @@ describe('save before ack', () => {
     try {
       const res = await bot.command('note', { channel_id: 'CSAVE9' });
       expect(await res.text()).toContain('Write the note after the command'); // in the ack
-      const shortcut = {
-        type: 'message_action',
-        callback_id: SHORTCUT.addToIncidentLog,
-        trigger_id: '9.9.9',
-        team: { id: 'T0TEST', domain: 'acme' },
-        user: { id: 'U0EVE', name: 'eve' },
-        channel: { id: 'CSAVE9', name: 'ops' },
-        message_ts: '1.1',
-        response_url: 'https://hooks.slack.com/actions/x',
-        message: { type: 'message', user: 'UDBA', ts: '1764320000.9', text: '' },
-        token: 'x',
-        action_ts: '1',
-      };
+      const shortcut = addToLogShortcut('CSAVE9', { ts: '1764320000.9', text: '' }, { triggerId: '9.9.9' });
       expect((await bot.action(shortcut)).status).toBe(200);
       await waitFor(() => answers.includes('That message has no text to add.'));
       await bot.bot.idle();

@@ -1,11 +1,20 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION, BLOCK, ELEMENT, SHORTCUT, VIEW } from '../../src/blocks/ids.ts';
+import { ACTION, BLOCK, ELEMENT, VIEW } from '../../src/blocks/ids.ts';
 import { encodePayload, gateButtonPayload } from '../../src/blocks/payloads.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listEvents } from '../../src/store/events.ts';
 import { findRunId } from '../../src/store/runs.ts';
-import { buttonClick, captureSlackApi, runClick, startTestBot, testStateDb, type SlackCall, type TestBot } from '../helpers/slack.ts';
+import {
+  addToLogShortcut,
+  buttonClick,
+  captureSlackApi,
+  runClick,
+  startTestBot,
+  testStateDb,
+  type SlackCall,
+  type TestBot,
+} from '../helpers/slack.ts';
 
 const APPROVERS = { recovery: { approvers: { users: ['UALICE', 'UBOB'], userGroups: ['SONCALL'] } } };
 
@@ -176,19 +185,7 @@ describe('recovery rules enforced on the server, through signed requests', () =>
   it('the "Add to incident log" shortcut and /caracal note append notes; without a run they say how to start one', async () => {
     capture();
     const { runId, channelId } = await newRun();
-    const shortcut = {
-      type: 'message_action',
-      callback_id: SHORTCUT.addToIncidentLog,
-      trigger_id: '1.2.3',
-      team: { id: 'T0TEST', domain: 'acme' },
-      user: { id: 'UEVE', name: 'eve' },
-      channel: { id: channelId, name: 'ops' },
-      message_ts: '1.1',
-      response_url: 'https://hooks.slack.com/actions/x',
-      message: { type: 'message', user: 'UDBA', ts: '1764320000.5', text: 'restarted gateway-0 <!channel>' },
-      token: 'x',
-      action_ts: '1',
-    };
+    const shortcut = addToLogShortcut(channelId, { ts: '1764320000.5', text: 'restarted gateway-0 <!channel>' });
     expect((await a.action(shortcut)).status).toBe(200);
     await a.command('note failover done', { channel_id: channelId });
     await settle();
@@ -222,19 +219,7 @@ describe('recovery rules enforced on the server, through signed requests', () =>
     expect(ephemeral.at(-1)!.text).toContain('Added to the incident log as 2 entries');
     const long = words(7000, 'w').slice(0, 40_000);
     expect(long.length).toBe(40_000);
-    const shortcut = {
-      type: 'message_action',
-      callback_id: SHORTCUT.addToIncidentLog,
-      trigger_id: '1.2.3',
-      team: { id: 'T0TEST', domain: 'acme' },
-      user: { id: 'UEVE', name: 'eve' },
-      channel: { id: channelId, name: 'ops' },
-      message_ts: '1.1',
-      response_url: 'https://hooks.slack.com/actions/x',
-      message: { type: 'message', user: 'UDBA', ts: '1764320000.6', text: long },
-      token: 'x',
-      action_ts: '1',
-    };
+    const shortcut = addToLogShortcut(channelId, { ts: '1764320000.6', text: long });
     expect((await a.action(shortcut)).status).toBe(200);
     await settle();
     const notes = (await listEvents(state.db, runId)).filter((e) => e.type === 'note').map((n) => n.data);
