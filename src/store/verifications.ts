@@ -1,6 +1,6 @@
 // The run's latest deep audit-chain verification, read back from its `action_finished` event, with the findings'
 // acknowledgements (`finding_acknowledged` events naming that event). The events are the truth; nothing is copied.
-// Read inside the run's own query (runs.ts READ_RUN): every decision reads its run, so a separate query for this
+// Read inside the run's own query (read-run.ts READ_RUN): every decision reads its run, so a separate query for this
 // would cost every click a round trip.
 import { z } from 'zod';
 import type { RunVerification } from '../domain/run.ts';
